@@ -1,0 +1,26 @@
+// Small string helpers shared by every module, including SQL quoting.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tandem {
+
+// "name" with embedded quotes doubled: a safe SQL identifier.
+std::string QuoteIdent(std::string_view name);
+// 'text' with embedded quotes doubled: a safe SQL string literal.
+std::string QuoteLiteral(std::string_view text);
+// schema.name, each part quoted.
+std::string QualifiedName(std::string_view schema, std::string_view name);
+
+std::string Join(const std::vector<std::string>& parts, std::string_view separator);
+std::string Trim(std::string_view text);
+std::string ToLower(std::string_view text);
+bool StartsWith(std::string_view text, std::string_view prefix);
+bool EndsWith(std::string_view text, std::string_view suffix);
+std::vector<std::string> Split(std::string_view text, char separator);
+// Replaces every occurrence of `from` in `text` by `to`.
+std::string ReplaceAll(std::string text, std::string_view from, std::string_view to);
+
+}  // namespace tandem

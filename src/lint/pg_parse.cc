@@ -1,0 +1,173 @@
+#include "lint/pg_parse.h"
+
+#include <pg_query.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+namespace tandem::lint {
+namespace {
+
+constexpr std::string_view kSelectPrefix = "SELECT ";
+
+// Owns one parse result; frees it on destruction.
+class ParseResult {
+ public:
+  explicit ParseResult(const std::string& sql) : result_(pg_query_parse(sql.c_str())) {}
+  ~ParseResult() { pg_query_free_parse_result(result_); }
+  ParseResult(const ParseResult&) = delete;
+  ParseResult& operator=(const ParseResult&) = delete;
+
+  bool ok() const { return result_.error == nullptr; }
+  std::string error_message() const { return result_.error ? result_.error->message : ""; }
+  // 1-based offset into the parsed string; 0 when unknown.
+  int error_position() const { return result_.error ? result_.error->cursorpos : 0; }
+  nlohmann::json tree() const { return nlohmann::json::parse(result_.parse_tree); }
+
+ private:
+  PgQueryParseResult result_;
+};
+
+Status ParseError(std::string_view what, std::string_view text, const ParseResult& parsed,
+                  size_t prefix_length) {
+  std::string message = std::string(what) + " does not parse: " + parsed.error_message();
+  int pos = parsed.error_position() - static_cast<int>(prefix_length);
+  if (pos > 0 && static_cast<size_t>(pos) <= text.size() + 1) {
+    message += " (at character " + std::to_string(pos) + " of \"" + std::string(text) + "\")";
+  } else {
+    message += " (in \"" + std::string(text) + "\")";
+  }
+  return Status::InvalidInput(message);
+}
+
+// The statements of a parsed string, or an empty array.
+nlohmann::json Statements(const nlohmann::json& tree) {
+  auto it = tree.find("stmts");
+  return it == tree.end() ? nlohmann::json::array() : *it;
+}
+
+// True for `SELECT expr` with one target and nothing else (no FROM, WHERE, ...).
+bool IsBareSelectOfOneTarget(const nlohmann::json& select) {
+  for (const auto& [key, value] : select.items()) {
+    if (key != "targetList" && key != "limitOption" && key != "op") return false;
+  }
+  return select.contains("targetList") && select["targetList"].size() == 1;
+}
+
+// Byte length of the identifier token starting at `pos` (quoted or not).
+size_t IdentifierLength(std::string_view sql, size_t pos) {
+  if (pos < sql.size() && sql[pos] == '"') {
+    size_t i = pos + 1;
+    while (i < sql.size()) {
+      if (sql[i] == '"') {
+        if (i + 1 < sql.size() && sql[i + 1] == '"') {
+          i += 2;
+          continue;
+        }
+        return i + 1 - pos;
+      }
+      ++i;
+    }
+    return sql.size() - pos;
+  }
+  size_t i = pos;
+  while (i < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[i])) || sql[i] == '_' ||
+                            sql[i] == '$' || static_cast<unsigned char>(sql[i]) >= 0x80)) {
+    ++i;
+  }
+  return i - pos;
+}
+
+struct ColumnRefSite {
+  size_t location;
+  std::string name;
+};
+
+void CollectColumnRefs(const nlohmann::json& node, std::vector<ColumnRefSite>& out) {
+  if (node.is_object()) {
+    auto ref = node.find("ColumnRef");
+    if (ref != node.end()) {
+      const auto& fields = (*ref)["fields"];
+      if (fields.size() == 1 && fields[0].contains("String")) {
+        out.push_back({(*ref)["location"].get<size_t>(), fields[0]["String"]["sval"]});
+      }
+      return;
+    }
+    for (const auto& [key, child] : node.items()) CollectColumnRefs(child, out);
+  } else if (node.is_array()) {
+    for (const auto& child : node) CollectColumnRefs(child, out);
+  }
+}
+
+}  // namespace
+
+Result<std::string> NormalizeExpression(std::string_view text) {
+  std::string trimmed(text);
+  while (!trimmed.empty() && (trimmed.back() == ';' || std::isspace(trimmed.back()))) {
+    trimmed.pop_back();
+  }
+  if (trimmed.empty()) return Status::InvalidInput("expression is empty");
+  // A query written out in full?
+  ParseResult as_statement(trimmed);
+  if (as_statement.ok()) {
+    auto stmts = Statements(as_statement.tree());
+    if (stmts.size() == 1 && stmts[0]["stmt"].contains("SelectStmt")) {
+      const auto& select = stmts[0]["stmt"]["SelectStmt"];
+      if (!IsBareSelectOfOneTarget(select)) return "(" + trimmed + ")";
+      const auto& target = select["targetList"][0]["ResTarget"];
+      if (target.contains("name")) return "(" + trimmed + ")";
+      // Everything after the SELECT keyword is the expression.
+      size_t start = target["location"].get<size_t>();
+      return trimmed.substr(start);
+    }
+  }
+  ParseResult as_expression(std::string(kSelectPrefix) + trimmed);
+  if (!as_expression.ok()) {
+    return ParseError("expression", trimmed, as_expression, kSelectPrefix.size());
+  }
+  auto stmts = Statements(as_expression.tree());
+  if (stmts.size() != 1 || !IsBareSelectOfOneTarget(stmts[0]["stmt"]["SelectStmt"])) {
+    return Status::InvalidInput("\"" + trimmed + "\" is not a single SQL expression");
+  }
+  return trimmed;
+}
+
+Status CheckExpression(std::string_view text) { return NormalizeExpression(text).status(); }
+
+Status CheckStatements(std::string_view sql) {
+  std::string text(sql);
+  ParseResult parsed(text);
+  if (!parsed.ok()) return ParseError("SQL", text, parsed, 0);
+  if (Statements(parsed.tree()).empty()) return Status::InvalidInput("SQL is empty");
+  return Status::Ok();
+}
+
+Status CheckTypeName(std::string_view type) {
+  std::string prefix = "CREATE TABLE t (c ";
+  ParseResult parsed(prefix + std::string(type) + ")");
+  if (!parsed.ok() || Statements(parsed.tree()).size() != 1) {
+    return Status::InvalidInput("\"" + std::string(type) + "\" is not a PostgreSQL type name");
+  }
+  return Status::Ok();
+}
+
+Result<std::string> RewriteColumnRefs(std::string_view expression, const ColumnResolver& resolve) {
+  TANDEM_ASSIGN_OR_RETURN(std::string normalized, NormalizeExpression(expression));
+  std::string sql = std::string(kSelectPrefix) + normalized;
+  ParseResult parsed(sql);
+  if (!parsed.ok()) return ParseError("expression", normalized, parsed, kSelectPrefix.size());
+  std::vector<ColumnRefSite> sites;
+  CollectColumnRefs(parsed.tree(), sites);
+  std::sort(sites.begin(), sites.end(),
+            [](const ColumnRefSite& a, const ColumnRefSite& b) { return a.location > b.location; });
+  // Replace from the end so earlier offsets stay valid.
+  for (const auto& site : sites) {
+    std::optional<std::string> replacement = resolve(site.name);
+    if (!replacement) continue;
+    sql.replace(site.location, IdentifierLength(sql, site.location), *replacement);
+  }
+  return sql.substr(kSelectPrefix.size());
+}
+
+}  // namespace tandem::lint

@@ -1,0 +1,39 @@
+// The real PostgreSQL parser (libpg_query) behind a small API: checking that
+// user-supplied SQL parses, and rewriting column references inside `up` and
+// `down` expressions so triggers can evaluate them against NEW.
+//
+// Only this module includes pg_query.h. All functions are thread-compatible.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace tandem::lint {
+
+// Returns `text` as a scalar expression. pgroll accepts both a bare expression
+// (`lower(email)`) and a one-column query (`SELECT lower(email)`): a query with
+// a single target and no FROM is reduced to its target, any other query is
+// wrapped as a scalar subquery. Errors (kInvalidInput) quote the parser's
+// message and the offset within `text`.
+Result<std::string> NormalizeExpression(std::string_view text);
+
+// Checks that `text` is a boolean/scalar SQL expression (after normalizing).
+Status CheckExpression(std::string_view text);
+
+// Checks that `sql` parses as one or more complete SQL statements.
+Status CheckStatements(std::string_view sql);
+
+// Checks that `type` is a single PostgreSQL type name ("varchar(255)", "int[]").
+Status CheckTypeName(std::string_view type);
+
+// Replaces every unqualified column reference `name` in the expression by
+// resolve(name), leaving references resolve() declines (nullopt) untouched.
+// The expression is normalized first.
+using ColumnResolver = std::function<std::optional<std::string>(const std::string& name)>;
+Result<std::string> RewriteColumnRefs(std::string_view expression, const ColumnResolver& resolve);
+
+}  // namespace tandem::lint

@@ -1,0 +1,264 @@
+// The in-memory form of a migration file: pgroll's documented operation
+// format, one struct per operation kind, plus tandem's own sections.
+//
+// The reader fills these; the planner consumes them. Every struct records
+// where its fields came from (SourcePos, 1-based line and column) so that a
+// check against the live schema can still point at file:line:column.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace tandem::plan {
+
+struct SourcePos {
+  int line = 0;    // 1-based; 0 when unknown
+  int column = 0;  // 1-based
+};
+
+// Positions of an object's fields, keyed by field name ("table", "columns[1]").
+// The object's own position is under the empty key.
+class Positions {
+ public:
+  void Set(const std::string& field, SourcePos pos) { by_field_[field] = pos; }
+  // The field's position, else the object's own position.
+  SourcePos At(const std::string& field = "") const {
+    auto it = by_field_.find(field);
+    if (it != by_field_.end()) return it->second;
+    it = by_field_.find("");
+    return it == by_field_.end() ? SourcePos{} : it->second;
+  }
+
+ private:
+  std::map<std::string, SourcePos> by_field_;
+};
+
+// A field that may be absent, explicitly null, or set. pgroll uses an explicit
+// null to mean "remove" (e.g. `default: null` drops a column default).
+struct NullableString {
+  bool present = false;
+  bool is_null = false;
+  std::string value;
+
+  bool IsSet() const { return present && !is_null; }
+};
+
+struct CheckDef {
+  std::string name;
+  std::string constraint;  // SQL boolean expression
+  bool no_inherit = false;
+  Positions at;
+};
+
+struct ForeignKeyRef {
+  std::string name;
+  std::string table;
+  std::vector<std::string> columns;  // `column` (single) is folded in here
+  std::string on_delete;             // upper-cased; empty means NO ACTION
+  std::string on_update;
+  std::string match_type;  // SIMPLE | FULL | PARTIAL; empty means SIMPLE
+  std::vector<std::string> on_delete_set_columns;
+  Positions at;
+};
+
+struct UniqueDef {
+  std::string name;
+  Positions at;
+};
+
+struct Identity {
+  std::string user_specified_values;  // ALWAYS | BY DEFAULT
+  std::string sequence_options;
+};
+
+struct Generated {
+  std::string expression;           // stored generated column
+  std::optional<Identity> identity;  // identity column
+};
+
+struct ColumnDef {
+  std::string name;
+  std::string type;
+  NullableString comment;
+  bool nullable = true;  // pgroll's default
+  bool unique = false;
+  bool pk = false;
+  NullableString default_value;
+  std::optional<CheckDef> check;
+  std::optional<ForeignKeyRef> references;
+  std::optional<Generated> generated;
+  Positions at;
+};
+
+struct IndexParameters {
+  std::string tablespace;
+  std::string storage_parameters;
+  std::vector<std::string> include_columns;
+};
+
+struct ExcludeDef {
+  std::string index_method;
+  std::string elements;
+  std::string predicate;
+};
+
+// A table-level constraint (create_table.constraints) or the body of
+// create_constraint.
+struct ConstraintDef {
+  std::string name;
+  std::string type;  // unique | check | primary_key | foreign_key | exclude
+  std::vector<std::string> columns;
+  std::string check;
+  bool nulls_not_distinct = false;
+  bool deferrable = false;
+  bool initially_deferred = false;
+  bool no_inherit = false;
+  std::optional<ForeignKeyRef> references;
+  IndexParameters index_parameters;
+  std::optional<ExcludeDef> exclude;
+  Positions at;
+};
+
+struct CreateTable {
+  std::string name;
+  NullableString comment;
+  std::vector<ColumnDef> columns;
+  std::vector<ConstraintDef> constraints;
+};
+
+struct AddColumn {
+  std::string table;
+  ColumnDef column;
+  std::string up;  // fills the new column from the old version's writes
+};
+
+struct AlterColumn {
+  std::string table;
+  std::string column;
+  std::optional<std::string> name;  // rename
+  std::optional<std::string> type;
+  std::optional<bool> nullable;
+  NullableString default_value;
+  NullableString comment;
+  std::optional<CheckDef> check;
+  std::optional<UniqueDef> unique;
+  std::optional<ForeignKeyRef> references;
+  std::string up;
+  std::string down;
+};
+
+struct DropColumn {
+  std::string table;
+  std::string column;
+  std::string down;  // fills the dropped column from the new version's writes
+};
+
+struct RenameColumn {
+  std::string table;
+  std::string from;
+  std::string to;
+};
+
+struct RenameTable {
+  std::string from;
+  std::string to;
+};
+
+struct DropTable {
+  std::string name;
+};
+
+struct IndexColumn {
+  std::string name;
+  std::string opclass;  // empty: the type's default operator class
+  std::string collate;
+  std::string sort;   // ASC | DESC | empty
+  std::string nulls;  // FIRST | LAST | empty
+};
+
+struct CreateIndex {
+  std::string name;
+  std::string table;
+  std::vector<IndexColumn> columns;
+  std::string method;  // btree | hash | gist | spgist | gin | brin; empty = btree
+  std::string predicate;
+  std::string storage_parameters;  // "fillfactor=70, ..."
+  bool unique = false;
+};
+
+struct DropIndex {
+  std::string name;
+};
+
+// create_constraint. `up` and `down` map each covered column to an expression.
+struct CreateConstraint {
+  std::string table;
+  ConstraintDef constraint;
+  std::map<std::string, std::string> up;
+  std::map<std::string, std::string> down;
+};
+
+// drop_constraint (deprecated in pgroll: single column).
+struct DropConstraint {
+  std::string table;
+  std::string column;
+  std::string name;
+  std::string up;
+  std::string down;
+};
+
+struct DropMultiColumnConstraint {
+  std::string table;
+  std::string name;
+  std::map<std::string, std::string> up;
+  std::map<std::string, std::string> down;
+};
+
+struct RenameConstraint {
+  std::string table;
+  std::string from;
+  std::string to;
+};
+
+struct SetReplicaIdentity {
+  std::string table;
+  std::string type;   // full | default | nothing | index (lower-cased)
+  std::string index;  // with type index
+};
+
+struct RawSql {
+  std::string up;
+  std::string down;
+  bool on_complete = false;
+};
+
+using OperationBody =
+    std::variant<CreateTable, AddColumn, AlterColumn, DropColumn, RenameColumn, RenameTable,
+                 DropTable, CreateIndex, DropIndex, CreateConstraint, DropConstraint,
+                 DropMultiColumnConstraint, RenameConstraint, SetReplicaIdentity, RawSql>;
+
+struct Operation {
+  std::string kind;  // the key as written: "add_column", ...
+  OperationBody body;
+  Positions at;  // the operation's own position and its fields' positions
+};
+
+// tandem's own settings (top-level sections pgroll ignores).
+struct Settings {
+  std::optional<int> backfill_batch_size;
+};
+
+struct Migration {
+  std::string file;            // path as given, for error messages
+  std::string name;            // `name`, else the file name without extension
+  std::string version_schema;  // `version_schema`, else the name
+  std::string content;         // the file's bytes, kept for the state store
+  std::string checksum;        // SHA-256 hex of content
+  std::vector<Operation> operations;
+  Settings settings;
+};
+
+}  // namespace tandem::plan

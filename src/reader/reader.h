@@ -1,0 +1,31 @@
+// Reads a migration file (pgroll's YAML or JSON operation format, unchanged)
+// into plan::Migration.
+//
+// Everything the file alone can tell is checked here: unknown operations and
+// keys, wrong types, missing required fields, duplicate names inside the file,
+// and `up`/`down`/`check`/`predicate`/`sql` text that does not parse. Checks
+// against the live schema (unknown table or column) belong to the planner.
+//
+// Errors are kInvalidInput with a message of the form
+//   FILE:LINE:COL: KEY_PATH: what is wrong; what to do
+// e.g. "m.yaml:4:9: operations[0].add_column.column.type: required field is
+// missing; give the column's PostgreSQL type, e.g. `type: text`".
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "plan/migration.h"
+
+namespace tandem::reader {
+
+// Reads and parses the file at `path`. JSON is read by the same parser (JSON
+// is YAML), so both get line:column positions.
+Result<plan::Migration> ReadMigrationFile(const std::string& path);
+
+// Parses `content`; `file_name` is used for messages and, without its
+// directory and extension, as the default migration name.
+Result<plan::Migration> ParseMigration(std::string_view content, const std::string& file_name);
+
+}  // namespace tandem::reader
