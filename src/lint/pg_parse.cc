@@ -100,7 +100,39 @@ void CollectColumnRefs(const nlohmann::json& node, std::vector<ColumnRefSite>& o
   }
 }
 
+bool ContainsVolatileNode(const nlohmann::json& node) {
+  // Functions PostgreSQL marks STABLE or IMMUTABLE that defaults commonly use.
+  static const char* const kNonVolatileFunctions[] = {"now", "lower", "upper", "coalesce",
+                                                       "length", "abs", "round", "trim"};
+  if (node.is_object()) {
+    if (node.contains("SubLink")) return true;
+    auto call = node.find("FuncCall");
+    if (call != node.end()) {
+      const auto& names = (*call)["funcname"];
+      std::string name = names.back()["String"]["sval"];
+      bool known = false;
+      for (const char* f : kNonVolatileFunctions) known = known || name == f;
+      if (!known) return true;
+    }
+    for (const auto& [key, child] : node.items()) {
+      if (ContainsVolatileNode(child)) return true;
+    }
+  } else if (node.is_array()) {
+    for (const auto& child : node) {
+      if (ContainsVolatileNode(child)) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
+
+Result<bool> IsNonVolatileExpression(std::string_view expression) {
+  TANDEM_ASSIGN_OR_RETURN(std::string normalized, NormalizeExpression(expression));
+  ParseResult parsed(std::string(kSelectPrefix) + normalized);
+  if (!parsed.ok()) return ParseError("expression", normalized, parsed, kSelectPrefix.size());
+  return !ContainsVolatileNode(parsed.tree());
+}
 
 Result<std::string> NormalizeExpression(std::string_view text) {
   std::string trimmed(text);

@@ -30,6 +30,12 @@ Status CheckStatements(std::string_view sql);
 // Checks that `type` is a single PostgreSQL type name ("varchar(255)", "int[]").
 Status CheckTypeName(std::string_view type);
 
+// True when `expression` is safe as a "fast default" of ADD COLUMN: no
+// function calls (other than a few known non-volatile ones such as now()),
+// no subqueries. PostgreSQL then stores the value in the catalog instead of
+// rewriting the table. Conservative: false means "add, then backfill".
+Result<bool> IsNonVolatileExpression(std::string_view expression);
+
 // Replaces every unqualified column reference `name` in the expression by
 // resolve(name), leaving references resolve() declines (nullopt) untouched.
 // The expression is normalized first.

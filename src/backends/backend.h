@@ -1,0 +1,92 @@
+// The database behind a small interface: what core, backfill and verify may
+// ask of a database, so that nothing above this layer includes a client
+// library's header (DESIGN.md §1).
+//
+// A Connection is one session; it is not thread-safe and is owned by one
+// caller at a time. A Database knows how to open connections and answers
+// questions whose SQL differs between engines (catalog, locks, blockers).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/duration.h"
+#include "common/status.h"
+#include "plan/catalog.h"
+#include "plan/plan.h"
+
+namespace tandem::backend {
+
+using Value = std::optional<std::string>;  // NULL is nullopt
+using Row = std::vector<Value>;
+
+struct QueryResult {
+  std::vector<std::string> columns;
+  std::vector<Row> rows;
+  long long affected = 0;  // rows changed by INSERT/UPDATE/DELETE
+
+  // The first row's first value, or nullopt when there is none.
+  Value Scalar() const { return rows.empty() || rows[0].empty() ? Value() : rows[0][0]; }
+};
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Runs one or more statements without parameters.
+  virtual Status Execute(const std::string& sql) = 0;
+  // Runs one statement with $1..$n parameters (text), returning its rows.
+  virtual Result<QueryResult> Query(const std::string& sql, const std::vector<Value>& params = {}) = 0;
+  // True when the session is still usable (a lost connection is not).
+  virtual bool Healthy() const = 0;
+  // Who we are on the server: "user@host:port/db", never the password.
+  virtual std::string Describe() const = 0;
+};
+
+// How DDL waits for locks: never longer than `lock_timeout` in the queue,
+// retried with jittered exponential backoff until `deadline`.
+struct LockPolicy {
+  Millis lock_timeout{500};
+  Millis deadline{10 * 60 * 1000};
+  Millis backoff_base{100};
+  Millis backoff_cap{10 * 1000};
+};
+
+struct StepOutcome {
+  int attempts = 0;
+  Millis duration{0};
+};
+
+// Told about each failed attempt of a step: its number, the error, and who
+// held the lock it waited for.
+using RetryObserver =
+    std::function<void(int attempt, const Status& error, const std::string& blockers)>;
+
+class Database {
+ public:
+  virtual ~Database() = default;
+  virtual Result<std::unique_ptr<Connection>> Connect() = 0;
+  virtual std::string Describe() const = 0;
+  virtual Result<plan::Catalog> LoadCatalog(Connection& conn, const std::string& schema) = 0;
+  // Runs one planned step (whose tables live in `schema`) under the lock policy.
+  virtual Result<StepOutcome> RunStep(Connection& conn, const std::string& schema,
+                                      const plan::Step& step,
+                                      const LockPolicy& policy, const RetryObserver& observer) = 0;
+  // Takes the runner lock for `key` on `conn` (held for the session) without
+  // waiting. Returns false when someone else holds it.
+  virtual Result<bool> TryRunnerLock(Connection& conn, const std::string& key) = 0;
+  // Who holds the runner lock for `key`, in words.
+  virtual std::string DescribeRunnerLockHolder(Connection& conn, const std::string& key) = 0;
+  // Refuses connections through a pooler in transaction mode, where session
+  // state (advisory locks, SET) does not survive between statements.
+  virtual Status CheckSessionState(Connection& conn) = 0;
+};
+
+// Opens the database named by `url` (postgres://, postgresql:// or a libpq
+// key=value string). kInvalidInput for an unsupported scheme.
+Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url);
+
+}  // namespace tandem::backend

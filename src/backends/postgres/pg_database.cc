@@ -1,0 +1,192 @@
+#include "backends/postgres/pg_database.h"
+
+#include <random>
+#include <thread>
+
+#include "backends/postgres/pg_catalog.h"
+#include "backends/postgres/pg_connection.h"
+#include "common/strings.h"
+
+namespace tandem::backend::postgres {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The advisory lock space tandem uses: (kLockClass, hashtext(key)).
+constexpr char kLockClass[] = "1952542308";  // "tand" as a 32-bit integer
+
+constexpr char kBlockersSql[] = R"sql(
+SELECT a.pid, coalesce(a.usename, ''), coalesce(a.application_name, ''), coalesce(a.state, ''),
+       coalesce(extract(epoch FROM now() - a.xact_start)::bigint, 0), l.mode,
+       left(regexp_replace(coalesce(a.query, ''), '\s+', ' ', 'g'), 100)
+FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.granted AND l.locktype = 'relation' AND a.pid <> pg_backend_pid()
+  AND l.relation IN (SELECT to_regclass(quote_ident($1) || '.' || quote_ident(t))
+                     FROM unnest($2::text[]) t)
+ORDER BY a.xact_start NULLS LAST)sql";
+
+// A text[] literal of `items` for a $n parameter.
+std::string TextArray(const std::vector<std::string>& items) {
+  std::vector<std::string> quoted;
+  for (const auto& item : items) {
+    quoted.push_back("\"" + ReplaceAll(ReplaceAll(item, "\\", "\\\\"), "\"", "\\\"") + "\"");
+  }
+  return "{" + Join(quoted, ",") + "}";
+}
+
+// Full-jitter exponential backoff: uniform in [0, min(cap, base * 2^attempt)].
+Millis Backoff(const LockPolicy& policy, int attempt) {
+  static thread_local std::mt19937 random{std::random_device{}()};
+  long long ceiling = policy.backoff_base.count() << std::min(attempt, 16);
+  ceiling = std::min<long long>(ceiling, policy.backoff_cap.count());
+  std::uniform_int_distribution<long long> pick(ceiling / 2, std::max(ceiling, 1LL));
+  return Millis(pick(random));
+}
+
+Status RunOnce(Connection& conn, const plan::Step& step, const LockPolicy& policy) {
+  std::string timeout = std::to_string(policy.lock_timeout.count()) + "ms";
+  if (step.concurrent) {
+    // CONCURRENTLY cannot run inside a transaction block: session settings.
+    TANDEM_RETURN_IF_ERROR(conn.Execute("SET lock_timeout = '" + timeout + "'"));
+    Status status = conn.Execute(step.statements.at(0));
+    Status reset = conn.Execute("RESET lock_timeout");
+    return status.ok() ? reset : status;
+  }
+  std::string sql = "BEGIN;\nSET LOCAL lock_timeout = '" + timeout + "';\n";
+  for (const auto& statement : step.statements) sql += statement + ";\n";
+  sql += "COMMIT;";
+  Status status = conn.Execute(sql);
+  if (!status.ok() && conn.Healthy()) (void)conn.Execute("ROLLBACK");
+  return status;
+}
+
+// A failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind; it must
+// go before the build is retried.
+void DropInvalidIndex(Connection& conn, const std::string& schema, const std::string& index) {
+  auto invalid = conn.Query(
+      "SELECT NOT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
+      {schema, index});
+  if (invalid.ok() && invalid->Scalar() == Value("t")) {
+    (void)conn.Execute("DROP INDEX CONCURRENTLY IF EXISTS " + QualifiedName(schema, index));
+  }
+}
+
+}  // namespace
+
+std::string DescribeLockHolders(Connection& conn, const std::string& schema,
+                                const std::vector<std::string>& tables) {
+  auto rows = conn.Query(kBlockersSql, {schema, TextArray(tables)});
+  if (!rows.ok() || rows->rows.empty()) return "";
+  std::vector<std::string> lines;
+  for (const auto& r : rows->rows) {
+    lines.push_back("pid " + *r[0] + " (user " + *r[1] + ", application '" + *r[2] + "', " + *r[3] +
+                    ", transaction open " + *r[4] + "s, holds " + *r[5] + "): " + *r[6]);
+  }
+  return Join(lines, "; ");
+}
+
+Result<std::unique_ptr<Connection>> PgDatabase::Connect() {
+  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, PgConnection::Open(conninfo_));
+  return std::unique_ptr<Connection>(std::move(conn));
+}
+
+std::string PgDatabase::Describe() const { return "PostgreSQL"; }
+
+Result<plan::Catalog> PgDatabase::LoadCatalog(Connection& conn, const std::string& schema) {
+  return LoadPgCatalog(conn, schema);
+}
+
+Result<StepOutcome> PgDatabase::RunStep(Connection& conn, const std::string& schema,
+                                        const plan::Step& step, const LockPolicy& policy,
+                                        const RetryObserver& observer) {
+  auto started = Clock::now();
+  auto deadline = started + policy.deadline;
+  StepOutcome outcome;
+  while (true) {
+    ++outcome.attempts;
+    Status status = RunOnce(conn, step, policy);
+    if (status.ok()) {
+      outcome.duration = std::chrono::duration_cast<Millis>(Clock::now() - started);
+      return outcome;
+    }
+    if (!step.index_to_clean.empty() && conn.Healthy()) {
+      DropInvalidIndex(conn, schema, step.index_to_clean);
+    }
+    if (!status.retryable() || status.kind() == ErrorKind::kConnection) return status;
+    std::string blockers = DescribeLockHolders(conn, schema, step.tables);
+    if (observer) observer(outcome.attempts, status, blockers);
+    Millis wait = Backoff(policy, outcome.attempts);
+    if (Clock::now() + wait > deadline) {
+      return Status::Error(
+          ErrorKind::kLockTimeout,
+          "gave up on \"" + step.description + "\" after " + std::to_string(outcome.attempts) +
+              " attempts over " +
+              FormatDuration(std::chrono::duration_cast<Millis>(Clock::now() - started)) +
+              ": could not take " + plan::LockLevelName(step.lock) + " on " +
+              Join(step.tables, ", ") + " within " + FormatDuration(policy.lock_timeout) +
+              (blockers.empty() ? "" : "; held by " + blockers) +
+              ". Nothing of this step was applied; end the blocking transaction or raise "
+              "--lock-deadline, then run the command again",
+          status.native_code(), /*retryable=*/true);
+    }
+    std::this_thread::sleep_for(wait);
+  }
+}
+
+Result<bool> PgDatabase::TryRunnerLock(Connection& conn, const std::string& key) {
+  TANDEM_ASSIGN_OR_RETURN(
+      QueryResult got,
+      conn.Query(std::string("SELECT pg_try_advisory_lock(") + kLockClass + ", hashtext($1))",
+                 {key}));
+  if (got.Scalar() != Value("t")) return false;
+  // In a separate statement: a pooler in transaction mode may already have
+  // handed us another server session, which would not hold the lock.
+  TANDEM_ASSIGN_OR_RETURN(
+      QueryResult held,
+      conn.Query(std::string("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND "
+                             "pid = pg_backend_pid() AND granted AND classid = ") +
+                     kLockClass + " AND objid = hashtext($1)::oid",
+                 {key}));
+  if (held.Scalar() != Value("1")) {
+    return Status::Refused(
+        "the session-level lock tandem just took is gone in the next statement: the connection "
+        "goes through a pooler in transaction mode (e.g. PgBouncer pool_mode=transaction). "
+        "tandem needs a direct connection, or a pooler in session mode; point --url at the "
+        "server itself");
+  }
+  return true;
+}
+
+std::string PgDatabase::DescribeRunnerLockHolder(Connection& conn, const std::string& key) {
+  auto rows = conn.Query(
+      std::string("SELECT a.pid, coalesce(a.usename, ''), coalesce(a.application_name, ''), "
+                  "coalesce(host(a.client_addr), 'local socket'), "
+                  "to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ') "
+                  "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                  "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = ") +
+          kLockClass + " AND l.objid = hashtext($1)::oid",
+      {key});
+  if (!rows.ok() || rows->rows.empty()) return "another session (it may just have finished)";
+  const Row& r = rows->rows[0];
+  return "pid " + *r[0] + " (user " + *r[1] + ", application '" + *r[2] + "', from " + *r[3] +
+         ", connected since " + *r[4] + ")";
+}
+
+Status PgDatabase::CheckSessionState(Connection& conn) {
+  TANDEM_ASSIGN_OR_RETURN(QueryResult first, conn.Query("SELECT pg_backend_pid()"));
+  TANDEM_RETURN_IF_ERROR(conn.Execute("SET tandem.session_probe = 'on'"));
+  TANDEM_ASSIGN_OR_RETURN(
+      QueryResult second,
+      conn.Query("SELECT pg_backend_pid(), current_setting('tandem.session_probe', true)"));
+  bool same_session = first.Scalar() == second.rows[0][0] && second.rows[0][1] == Value("on");
+  if (!same_session) {
+    return Status::Refused(
+        "session settings do not survive from one statement to the next: the connection goes "
+        "through a pooler in transaction mode. tandem relies on session-level locks and "
+        "settings; connect directly to the server (or through a session-mode pool)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace tandem::backend::postgres

@@ -1,0 +1,308 @@
+// add_column, alter_column, drop_column, rename_column.
+#include "common/strings.h"
+#include "lint/pg_parse.h"
+#include "plan/planner_internal.h"
+#include "plan/sql_clauses.h"
+
+namespace tandem::plan {
+namespace {
+
+Step ExpandStep(std::string description, std::string sql, const std::string& table,
+                LockLevel lock) {
+  Step step;
+  step.description = std::move(description);
+  step.statements.push_back(std::move(sql));
+  step.tables = {table};
+  step.lock = lock;
+  return step;
+}
+
+std::string DefaultName(const std::string& table, const std::string& column,
+                        const std::string& suffix) {
+  std::string name = table + "_" + column + "_" + suffix;
+  if (name.size() > 63) name.resize(63);
+  return name;
+}
+
+}  // namespace
+
+Status Planner::AddColumnOp(const Operation& op, const AddColumn& body) {
+  TANDEM_ASSIGN_OR_RETURN(VirtualTable * table, RequireTable(op, "table", body.table));
+  const ColumnDef& column = body.column;
+  TANDEM_RETURN_IF_ERROR(RequireNewColumnName(op, "column.name", *table, column.name));
+  if (table->created) {
+    // The table is new and empty: no shadow column, no backfill.
+    std::string references;
+    if (column.references) {
+      Status error;
+      references = ForeignKeyClause(*column.references, op, error);
+      TANDEM_RETURN_IF_ERROR(error);
+    }
+    plan_.expand.push_back(ExpandStep(
+        "add column " + column.name + " to new table " + table->name,
+        "ALTER TABLE " + Qualified(*table) + " ADD COLUMN " +
+            ColumnDefinitionSql(column, references, column.pk),
+        table->physical, LockLevel::kAccessExclusive));
+    added_columns_[table->physical].insert(column.name);
+    table->columns.push_back({column.name, column.name, column.type, column.nullable});
+    return Status::Ok();
+  }
+  if (column.generated) {
+    return ErrorAt(op, "column.generated",
+                   "adding a generated or identity column rewrites the whole table under an "
+                   "ACCESS EXCLUSIVE lock; add a plain column and fill it with `up` instead");
+  }
+  if (column.pk) {
+    return ErrorAt(op, "column.pk",
+                   "add_column cannot add a primary key column to an existing table; add the "
+                   "column, then use create_constraint with type primary_key");
+  }
+  std::string up = body.up;
+  bool fast_default = false;
+  if (column.default_value.IsSet()) {
+    auto non_volatile = lint::IsNonVolatileExpression(column.default_value.value);
+    if (!non_volatile.ok()) return ErrorAt(op, "column.default", non_volatile.status().message());
+    fast_default = *non_volatile;
+    // A volatile default would rewrite the table: add the column without it
+    // and let the backfill compute it for existing rows.
+    if (!fast_default && up.empty()) up = column.default_value.value;
+  }
+  if (!column.nullable && !column.default_value.IsSet() && up.empty()) {
+    return ErrorAt(op, "column.nullable",
+                   "column \"" + column.name +
+                       "\" is NOT NULL but has no default and no `up`: existing rows would have "
+                       "no value. Give it a `default` or an `up` expression");
+  }
+  if (!up.empty() && table->key_columns.empty()) {
+    return ErrorAt(op, "table", "table \"" + table->name +
+                                    "\" has no primary key; tandem needs one to backfill `up` in "
+                                    "chunks. Add a primary key first");
+  }
+  TANDEM_ASSIGN_OR_RETURN(std::string physical,
+                          AddShadowColumn(op, *table, column.name, column.type));
+  std::string qualified = Qualified(*table);
+  if (column.default_value.IsSet()) {
+    // A non-volatile default belongs in ADD COLUMN itself: PostgreSQL keeps
+    // it in the catalog and existing rows read it without a rewrite.
+    if (fast_default) {
+      plan_.expand.back().statements.back() += " DEFAULT " + column.default_value.value;
+    } else {
+      plan_.expand.push_back(ExpandStep(
+          "set default of " + table->physical + "." + physical + " for new rows",
+          "ALTER TABLE " + qualified + " ALTER COLUMN " + QuoteIdent(physical) + " SET DEFAULT " +
+              column.default_value.value,
+          table->physical, LockLevel::kAccessExclusive));
+    }
+  }
+  table->columns.push_back({column.name, physical, column.type, column.nullable});
+  if (!column.nullable) AddNotNullCheck(*table, physical);
+  if (column.unique) {
+    std::string index = DefaultName(table->name, column.name, "key");
+    TANDEM_RETURN_IF_ERROR(RequireNewRelationName(op, "column.unique", index));
+    Step build;
+    build.description = "build unique index " + index + " concurrently";
+    build.statements.push_back("CREATE UNIQUE INDEX CONCURRENTLY " + QuoteIdent(index) + " ON " +
+                               qualified + " (" + QuoteIdent(physical) + ")");
+    build.tables = {table->physical};
+    build.lock = LockLevel::kShareUpdateExclusive;
+    build.concurrent = true;
+    build.index_to_clean = index;
+    plan_.expand.push_back(build);
+    index_constraints_.push_back({table->physical, index, index, false});
+  }
+  if (column.check) {
+    TANDEM_ASSIGN_OR_RETURN(std::string check, PhysicalExpression(op, "column.check", *table,
+                                                                  column.check->constraint));
+    std::string name = column.check->name.empty() ? DefaultName(table->name, column.name, "check")
+                                                  : column.check->name;
+    plan_.expand.push_back(ExpandStep(
+        "add check " + name + " (NOT VALID)",
+        "ALTER TABLE " + qualified + " ADD CONSTRAINT " + QuoteIdent(name) + " CHECK (" + check +
+            ")" + (column.check->no_inherit ? " NO INHERIT" : "") + " NOT VALID",
+        table->physical, LockLevel::kAccessExclusive));
+    validate_steps_.push_back(ExpandStep(
+        "validate check " + name,
+        "ALTER TABLE " + qualified + " VALIDATE CONSTRAINT " + QuoteIdent(name), table->physical,
+        LockLevel::kShareUpdateExclusive));
+  }
+  if (column.references) {
+    Status error;
+    std::string references = ForeignKeyClause(*column.references, op, error);
+    TANDEM_RETURN_IF_ERROR(error);
+    std::string name = column.references->name.empty()
+                           ? DefaultName(table->name, column.name, "fkey")
+                           : column.references->name;
+    Step add = ExpandStep("add foreign key " + name + " (NOT VALID)",
+                          "ALTER TABLE " + qualified + " ADD CONSTRAINT " + QuoteIdent(name) +
+                              " FOREIGN KEY (" + QuoteIdent(physical) + ") " + references +
+                              " NOT VALID",
+                          table->physical, LockLevel::kShareRowExclusive);
+    add.tables.push_back(column.references->table);
+    plan_.expand.push_back(add);
+    validate_steps_.push_back(ExpandStep(
+        "validate foreign key " + name,
+        "ALTER TABLE " + qualified + " VALIDATE CONSTRAINT " + QuoteIdent(name), table->physical,
+        LockLevel::kShareUpdateExclusive));
+  }
+  if (column.comment.IsSet()) {
+    plan_.expand.push_back(ExpandStep("comment on " + physical,
+                                      "COMMENT ON COLUMN " + qualified + "." +
+                                          QuoteIdent(physical) + " IS " +
+                                          QuoteLiteral(column.comment.value),
+                                      table->physical, LockLevel::kShareUpdateExclusive));
+  }
+  if (!up.empty()) {
+    TANDEM_ASSIGN_OR_RETURN(std::string up_sql, UpExpression(op, "up", *table, up));
+    TableSync& sync = SyncFor(*table);
+    sync.up.push_back({physical, up_sql});
+    sync.backfill = true;
+  }
+  return Status::Ok();
+}
+
+Status Planner::AlterColumnOp(const Operation& op, const AlterColumn& body) {
+  TANDEM_ASSIGN_OR_RETURN(VirtualTable * table, RequireTable(op, "table", body.table));
+  TANDEM_ASSIGN_OR_RETURN(VirtualColumn * column,
+                          RequireColumn(op, "column", *table, body.column));
+  if (body.name && *body.name != column->name) {
+    TANDEM_RETURN_IF_ERROR(RequireNewColumnName(op, "name", *table, *body.name));
+  }
+  bool shadow = body.type || body.nullable || body.check || body.unique || body.references;
+  std::string qualified = Qualified(*table);
+  if (!shadow) {
+    // Rename, default and comment changes need no data movement: the new
+    // version sees them through its view, `complete` makes them physical.
+    std::string physical_table = table->physical;
+    std::string physical_column = column->physical;
+    if (body.default_value.present) {
+      pending_defaults_.push_back({physical_table, physical_column, body.default_value});
+      NullableString value = body.default_value;
+      switch_sql_.push_back([this, physical_table, physical_column, value] {
+        return "ALTER TABLE " + FinalQualified(physical_table) + " ALTER COLUMN " +
+               QuoteIdent(FinalColumnName(physical_table, physical_column)) +
+               (value.is_null ? " DROP DEFAULT" : " SET DEFAULT " + value.value);
+      });
+    }
+    if (body.comment.present) {
+      NullableString value = body.comment;
+      switch_sql_.push_back([this, physical_table, physical_column, value] {
+        return "COMMENT ON COLUMN " + FinalQualified(physical_table) + "." +
+               QuoteIdent(FinalColumnName(physical_table, physical_column)) + " IS " +
+               (value.is_null ? "NULL" : QuoteLiteral(value.value));
+      });
+    }
+    if (body.name) column->name = *body.name;
+    return Status::Ok();
+  }
+  const CatalogTable* original = catalog_.FindTable(table->physical);
+  const CatalogColumn* original_column =
+      original ? original->FindColumn(column->physical) : nullptr;
+  std::string type = body.type ? *body.type : column->type;
+  TANDEM_ASSIGN_OR_RETURN(std::string physical,
+                          DuplicateColumn(op, *table, *column, type, body.up, body.down));
+  if (body.default_value.present) {
+    plan_.expand.push_back(ExpandStep(
+        "set default of " + physical,
+        "ALTER TABLE " + qualified + " ALTER COLUMN " + QuoteIdent(physical) +
+            (body.default_value.is_null ? " DROP DEFAULT"
+                                        : " SET DEFAULT " + body.default_value.value),
+        table->physical, LockLevel::kAccessExclusive));
+  }
+  bool nullable = body.nullable ? *body.nullable : (original_column && !original_column->not_null);
+  column->nullable = nullable;
+  if (!nullable) AddNotNullCheck(*table, physical);
+  if (body.check) {
+    TANDEM_ASSIGN_OR_RETURN(std::string check,
+                            PhysicalExpression(op, "check", *table, body.check->constraint));
+    plan_.expand.push_back(ExpandStep(
+        "add check " + body.check->name + " on " + physical + " (NOT VALID)",
+        "ALTER TABLE " + qualified + " ADD CONSTRAINT " + QuoteIdent(body.check->name) +
+            " CHECK (" + check + ")" + (body.check->no_inherit ? " NO INHERIT" : "") +
+            " NOT VALID",
+        table->physical, LockLevel::kAccessExclusive));
+    validate_steps_.push_back(ExpandStep(
+        "validate check " + body.check->name,
+        "ALTER TABLE " + qualified + " VALIDATE CONSTRAINT " + QuoteIdent(body.check->name),
+        table->physical, LockLevel::kShareUpdateExclusive));
+  }
+  if (body.unique) {
+    std::string index = body.unique->name.empty()
+                            ? DefaultName(table->name, column->name, "key")
+                            : body.unique->name;
+    TANDEM_RETURN_IF_ERROR(RequireNewRelationName(op, "unique.name", index));
+    Step build;
+    build.description = "build unique index " + index + " concurrently";
+    build.statements.push_back("CREATE UNIQUE INDEX CONCURRENTLY " + QuoteIdent(index) + " ON " +
+                               qualified + " (" + QuoteIdent(physical) + ")");
+    build.tables = {table->physical};
+    build.lock = LockLevel::kShareUpdateExclusive;
+    build.concurrent = true;
+    build.index_to_clean = index;
+    plan_.expand.push_back(build);
+    index_constraints_.push_back({table->physical, index, index, false});
+  }
+  if (body.references) {
+    Status error;
+    std::string references = ForeignKeyClause(*body.references, op, error);
+    TANDEM_RETURN_IF_ERROR(error);
+    std::string name = body.references->name.empty()
+                           ? DefaultName(table->name, column->name, "fkey")
+                           : body.references->name;
+    Step add = ExpandStep("add foreign key " + name + " (NOT VALID)",
+                          "ALTER TABLE " + qualified + " ADD CONSTRAINT " + QuoteIdent(name) +
+                              " FOREIGN KEY (" + QuoteIdent(physical) + ") " + references +
+                              " NOT VALID",
+                          table->physical, LockLevel::kShareRowExclusive);
+    add.tables.push_back(body.references->table);
+    plan_.expand.push_back(add);
+    validate_steps_.push_back(ExpandStep(
+        "validate foreign key " + name,
+        "ALTER TABLE " + qualified + " VALIDATE CONSTRAINT " + QuoteIdent(name), table->physical,
+        LockLevel::kShareUpdateExclusive));
+  }
+  if (body.comment.present) {
+    plan_.expand.push_back(ExpandStep(
+        "comment on " + physical,
+        "COMMENT ON COLUMN " + qualified + "." + QuoteIdent(physical) + " IS " +
+            (body.comment.is_null ? "NULL" : QuoteLiteral(body.comment.value)),
+        table->physical, LockLevel::kShareUpdateExclusive));
+  } else if (original_column && !original_column->comment.empty()) {
+    plan_.expand.push_back(ExpandStep(
+        "keep comment on " + physical,
+        "COMMENT ON COLUMN " + qualified + "." + QuoteIdent(physical) + " IS " +
+            QuoteLiteral(original_column->comment),
+        table->physical, LockLevel::kShareUpdateExclusive));
+  }
+  if (body.name) column->name = *body.name;
+  return Status::Ok();
+}
+
+Status Planner::DropColumnOp(const Operation& op, const DropColumn& body) {
+  TANDEM_ASSIGN_OR_RETURN(VirtualTable * table, RequireTable(op, "table", body.table));
+  TANDEM_ASSIGN_OR_RETURN(VirtualColumn * column,
+                          RequireColumn(op, "column", *table, body.column));
+  for (const auto& key : table->key_columns) {
+    if (key == column->physical) {
+      return ErrorAt(op, "column", "column \"" + body.column + "\" is part of the primary key of \"" +
+                                       table->name + "\"; drop or replace the key first");
+    }
+  }
+  std::string physical = column->physical;
+  std::string name = column->name;
+  std::erase_if(table->columns, [&](const VirtualColumn& c) { return c.name == name; });
+  if (!body.down.empty()) {
+    TANDEM_ASSIGN_OR_RETURN(std::string down, DownExpression(op, "down", *table, body.down));
+    SyncFor(*table).down.push_back({physical, down});
+  }
+  return Status::Ok();
+}
+
+Status Planner::RenameColumnOp(const Operation& op, const RenameColumn& body) {
+  TANDEM_ASSIGN_OR_RETURN(VirtualTable * table, RequireTable(op, "table", body.table));
+  TANDEM_ASSIGN_OR_RETURN(VirtualColumn * column, RequireColumn(op, "from", *table, body.from));
+  TANDEM_RETURN_IF_ERROR(RequireNewColumnName(op, "to", *table, body.to));
+  column->name = body.to;
+  return Status::Ok();
+}
+
+}  // namespace tandem::plan

@@ -1,0 +1,45 @@
+#include "plan/plan.h"
+
+namespace tandem::plan {
+
+const char* LockLevelName(LockLevel level) {
+  switch (level) {
+    case LockLevel::kNone: return "none";
+    case LockLevel::kAccessShare: return "ACCESS SHARE";
+    case LockLevel::kRowShare: return "ROW SHARE";
+    case LockLevel::kRowExclusive: return "ROW EXCLUSIVE";
+    case LockLevel::kShareUpdateExclusive: return "SHARE UPDATE EXCLUSIVE";
+    case LockLevel::kShare: return "SHARE";
+    case LockLevel::kShareRowExclusive: return "SHARE ROW EXCLUSIVE";
+    case LockLevel::kExclusive: return "EXCLUSIVE";
+    case LockLevel::kAccessExclusive: return "ACCESS EXCLUSIVE";
+  }
+  return "unknown";
+}
+
+const char* LockLevelEffect(LockLevel level) {
+  switch (level) {
+    case LockLevel::kNone:
+    case LockLevel::kAccessShare:
+    case LockLevel::kRowShare:
+    case LockLevel::kRowExclusive: return "blocks no reads or writes";
+    case LockLevel::kShareUpdateExclusive: return "blocks other DDL and VACUUM, not reads or writes";
+    case LockLevel::kShare:
+    case LockLevel::kShareRowExclusive:
+    case LockLevel::kExclusive: return "blocks writes, not reads";
+    case LockLevel::kAccessExclusive: return "blocks reads and writes (held briefly)";
+  }
+  return "";
+}
+
+std::string NewColumnName(const std::string& column) { return "_tandem_new_" + column; }
+
+std::string TriggerFunctionName(const std::string& schema, const std::string& table) {
+  return "dual_write_" + schema + "_" + table;
+}
+
+std::string VersionSchemaName(const std::string& schema, const std::string& version) {
+  return schema + "_" + version;
+}
+
+}  // namespace tandem::plan

@@ -1,0 +1,93 @@
+// What the planner produces: the SQL of each phase, with the lock each step
+// takes, plus what the dual-write triggers and the backfill need.
+//
+// A Plan is computed once, at `start`, against the live schema, and stored
+// (as JSON) in tandem's state schema, so `complete` and `rollback` replay
+// exactly what was planned even though the schema has changed since.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace tandem::plan {
+
+// PostgreSQL's table-level lock modes, weakest first.
+enum class LockLevel {
+  kNone,
+  kAccessShare,
+  kRowShare,
+  kRowExclusive,
+  kShareUpdateExclusive,
+  kShare,
+  kShareRowExclusive,
+  kExclusive,
+  kAccessExclusive,
+};
+
+const char* LockLevelName(LockLevel level);
+// What the lock blocks, in words a person reads in `plan` output.
+const char* LockLevelEffect(LockLevel level);
+
+// One unit of work run by the lock-safe executor. The statements of a step
+// run in one transaction (retried as a whole on a lock timeout) unless
+// `concurrent` is set, in which case the single statement runs outside any
+// transaction, as CREATE/DROP INDEX CONCURRENTLY requires.
+struct Step {
+  std::string description;
+  std::vector<std::string> statements;
+  std::vector<std::string> tables;  // tables whose locks it waits for: for blocker reports
+  LockLevel lock = LockLevel::kNone;
+  bool concurrent = false;
+  // For a concurrent index build: the index to drop if a failed attempt left
+  // it INVALID, before retrying.
+  std::string index_to_clean;
+};
+
+// One column kept in sync by the dual-write trigger: `target` (a physical
+// column) := `expression` (already rewritten to read NEW."physical").
+struct ColumnSync {
+  std::string target;
+  std::string expression;
+};
+
+// Everything about one table's dual-write and backfill.
+struct TableSync {
+  std::string table;                     // physical name
+  std::vector<std::string> key_columns;  // primary key (or unique not-null key)
+  std::vector<ColumnSync> up;            // run for writes through any other version
+  std::vector<ColumnSync> down;          // run for writes through the new version
+  bool backfill = false;                 // existing rows need `up` applied
+};
+
+struct ViewColumn {
+  std::string name;      // as the new version sees it
+  std::string physical;  // column of the physical table
+};
+
+struct View {
+  std::string name;            // as the new version sees the table
+  std::string physical_table;  // table in the migrated schema
+  std::vector<ViewColumn> columns;
+};
+
+struct Plan {
+  std::string schema;          // the migrated schema, e.g. public
+  std::string version_schema;  // e.g. public_02_add_email
+  std::string state_schema;    // e.g. tandem
+  std::vector<Step> expand;
+  std::vector<Step> complete;
+  std::vector<Step> rollback;
+  std::vector<TableSync> syncs;
+  std::vector<View> views;
+  std::vector<std::string> warnings;  // things a person should know before running it
+};
+
+// Names tandem gives to the objects it creates. Kept in one place so the
+// planner, the backfill and the tests agree.
+std::string NewColumnName(const std::string& column);  // _tandem_new_<column>
+inline constexpr char kBackfilledMarker[] = "_tandem_backfilled";
+inline constexpr char kTriggerName[] = "_tandem_dual_write";
+std::string TriggerFunctionName(const std::string& schema, const std::string& table);
+std::string VersionSchemaName(const std::string& schema, const std::string& version);
+
+}  // namespace tandem::plan

@@ -1,0 +1,15 @@
+// A Plan as JSON, for the state store (so `complete` and `rollback` replay
+// what `start` planned) and for `plan --json`.
+#pragma once
+
+#include <string>
+
+#include "common/status.h"
+#include "plan/plan.h"
+
+namespace tandem::plan {
+
+std::string PlanToJson(const Plan& plan, int indent = -1);
+Result<Plan> PlanFromJson(const std::string& json);
+
+}  // namespace tandem::plan

@@ -1,0 +1,74 @@
+// The planner's driver: each operation in file order, then the parts that
+// depend on all of them (triggers, views, the contract switch, rollback).
+#include "plan/planner.h"
+
+#include "common/strings.h"
+#include "plan/planner_internal.h"
+#include "plan/triggers.h"
+
+namespace tandem::plan {
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+}  // namespace
+
+Result<Plan> PlanMigration(const Migration& migration, const Catalog& catalog,
+                           const PlanOptions& options) {
+  Planner planner(migration, catalog, options);
+  return planner.Run();
+}
+
+Result<Plan> Planner::Run() {
+  plan_.schema = options_.schema;
+  plan_.state_schema = options_.state_schema;
+  plan_.version_schema = VersionSchemaName(options_.schema, migration_.version_schema);
+  if (plan_.version_schema.size() > 63) {
+    return Status::InvalidInput(migration_.file + ": version schema name \"" +
+                                plan_.version_schema +
+                                "\" exceeds 63 bytes; set a shorter `version_schema`");
+  }
+  if (catalog_.schemas.count(plan_.version_schema) > 0) {
+    return Status::InvalidInput(
+        migration_.file + ": schema \"" + plan_.version_schema +
+        "\" already exists; another migration uses this version name. Set `version_schema` or "
+        "rename the migration");
+  }
+  for (op_index_ = 0; op_index_ < static_cast<int>(migration_.operations.size()); ++op_index_) {
+    TANDEM_RETURN_IF_ERROR(PlanOperation(migration_.operations[op_index_]));
+  }
+  FinishTriggers();
+  FinishViews();
+  FinishComplete();
+  FinishRollback();
+  return plan_;
+}
+
+Status Planner::PlanOperation(const Operation& op) {
+  return std::visit(
+      Overloaded{
+          [&](const CreateTable& b) { return CreateTableOp(op, b); },
+          [&](const AddColumn& b) { return AddColumnOp(op, b); },
+          [&](const AlterColumn& b) { return AlterColumnOp(op, b); },
+          [&](const DropColumn& b) { return DropColumnOp(op, b); },
+          [&](const RenameColumn& b) { return RenameColumnOp(op, b); },
+          [&](const RenameTable& b) { return RenameTableOp(op, b); },
+          [&](const DropTable& b) { return DropTableOp(op, b); },
+          [&](const CreateIndex& b) { return CreateIndexOp(op, b); },
+          [&](const DropIndex& b) { return DropIndexOp(op, b); },
+          [&](const CreateConstraint& b) { return CreateConstraintOp(op, b); },
+          [&](const DropConstraint& b) { return DropConstraintOp(op, b); },
+          [&](const DropMultiColumnConstraint& b) { return DropMultiColumnConstraintOp(op, b); },
+          [&](const RenameConstraint& b) { return RenameConstraintOp(op, b); },
+          [&](const SetReplicaIdentity& b) { return SetReplicaIdentityOp(op, b); },
+          [&](const RawSql& b) { return RawSqlOp(op, b); },
+      },
+      op.body);
+}
+
+}  // namespace tandem::plan

@@ -1,0 +1,202 @@
+// The parts of a plan that depend on every operation: dual-write triggers,
+// the new version's views, the contract switch and the rollback.
+#include "common/strings.h"
+#include "plan/planner_internal.h"
+#include "plan/triggers.h"
+
+namespace tandem::plan {
+
+std::string Planner::FinalTableName(const std::string& physical) const {
+  for (const auto& [name, table] : virtual_schema_.tables()) {
+    if (table.physical == physical) return name;
+  }
+  return physical;
+}
+
+std::string Planner::FinalColumnName(const std::string& physical_table,
+                                     const std::string& physical_column) const {
+  for (const auto& [name, table] : virtual_schema_.tables()) {
+    if (table.physical != physical_table) continue;
+    for (const auto& c : table.columns) {
+      if (c.physical == physical_column) return c.name;
+    }
+  }
+  return physical_column;
+}
+
+std::string Planner::FinalQualified(const std::string& physical_table) const {
+  return QualifiedName(options_.schema, FinalTableName(physical_table));
+}
+
+void Planner::FinishTriggers() {
+  for (auto& [table, sync] : syncs_) {
+    if (sync.backfill) {
+      Step marker;
+      marker.description = "add backfill marker column to " + table;
+      marker.statements.push_back("ALTER TABLE " + Qualified(table) + " ADD COLUMN " +
+                                  QuoteIdent(kBackfilledMarker) + " boolean");
+      marker.tables = {table};
+      marker.lock = LockLevel::kAccessExclusive;
+      plan_.expand.push_back(marker);
+      added_columns_[table].insert(kBackfilledMarker);
+    }
+    plan_.syncs.push_back(sync);
+    Step install;
+    install.description = "install dual-write trigger on " + table;
+    install.statements = CreateDualWriteTriggerSql(plan_, sync);
+    install.tables = {table};
+    install.lock = LockLevel::kShareRowExclusive;
+    plan_.expand.push_back(install);
+  }
+}
+
+std::vector<std::string> Planner::ViewStatements() const {
+  std::vector<std::string> sql = {"CREATE SCHEMA " + QuoteIdent(plan_.version_schema)};
+  for (const auto& view : plan_.views) {
+    std::vector<std::string> columns;
+    for (const auto& c : view.columns) {
+      columns.push_back(QuoteIdent(c.physical) + " AS " + QuoteIdent(c.name));
+    }
+    sql.push_back("CREATE VIEW " + QualifiedName(plan_.version_schema, view.name) + " AS SELECT " +
+                  Join(columns, ", ") + " FROM " + QualifiedName(options_.schema, view.physical_table));
+  }
+  return sql;
+}
+
+void Planner::FinishViews() {
+  for (const auto& [name, table] : virtual_schema_.tables()) {
+    View view{name, table.physical, {}};
+    for (const auto& c : table.columns) view.columns.push_back({c.name, c.physical});
+    plan_.views.push_back(view);
+  }
+  Step create;
+  create.description = "create version schema " + plan_.version_schema + " with " +
+                       std::to_string(plan_.views.size()) + " views";
+  create.statements = ViewStatements();
+  for (const auto& pending : pending_defaults_) {
+    std::string view = QualifiedName(plan_.version_schema, FinalTableName(pending.table));
+    std::string column = QuoteIdent(FinalColumnName(pending.table, pending.column));
+    create.statements.push_back("ALTER VIEW " + view + " ALTER COLUMN " + column +
+                                (pending.value.is_null ? " SET DEFAULT NULL"
+                                                       : " SET DEFAULT " + pending.value.value));
+  }
+  create.lock = LockLevel::kAccessShare;
+  plan_.expand.push_back(create);
+}
+
+// The contract switch: one transaction in which the old version disappears
+// and the physical schema takes the new version's shape.
+std::vector<std::string> Planner::ContractStatements() {
+  std::vector<std::string> sql;
+  for (const auto& sync : plan_.syncs) {
+    for (auto& s : DropDualWriteTriggerSql(plan_, sync)) sql.push_back(s);
+  }
+  for (const auto& previous : options_.previous_version_schemas) {
+    sql.push_back("DROP SCHEMA IF EXISTS " + QuoteIdent(previous) + " CASCADE");
+  }
+  sql.push_back("DROP SCHEMA IF EXISTS " + QuoteIdent(plan_.version_schema) + " CASCADE");
+  for (const auto& dropped : virtual_schema_.dropped_tables()) {
+    sql.push_back("DROP TABLE " + Qualified(dropped));
+  }
+  for (const auto& [name, table] : virtual_schema_.tables()) {
+    // Every physical column no view column reads any more goes: replaced
+    // originals, dropped columns, the backfill marker.
+    std::set<std::string> physical;
+    if (const CatalogTable* original = catalog_.FindTable(table.physical)) {
+      for (const auto& c : original->columns) physical.insert(c.name);
+    }
+    for (const auto& c : added_columns_[table.physical]) physical.insert(c);
+    for (const auto& c : table.columns) physical.erase(c.physical);
+    for (const auto& column : physical) {
+      sql.push_back("ALTER TABLE " + Qualified(table) + " DROP COLUMN " + QuoteIdent(column));
+    }
+    // Renames go through a temporary name when a target name is still taken
+    // by another column being renamed (a swap).
+    std::vector<const VirtualColumn*> renamed;
+    std::set<std::string> sources;
+    for (const auto& c : table.columns) {
+      if (c.physical != c.name) {
+        renamed.push_back(&c);
+        sources.insert(c.physical);
+      }
+    }
+    for (const auto* c : renamed) {
+      if (sources.count(c->name) == 0) continue;
+      sql.push_back("ALTER TABLE " + Qualified(table) + " RENAME COLUMN " +
+                    QuoteIdent(c->physical) + " TO " + QuoteIdent("_tandem_tmp_" + c->name));
+    }
+    for (const auto* c : renamed) {
+      std::string from = sources.count(c->name) ? "_tandem_tmp_" + c->name : c->physical;
+      sql.push_back("ALTER TABLE " + Qualified(table) + " RENAME COLUMN " + QuoteIdent(from) +
+                    " TO " + QuoteIdent(c->name));
+    }
+    if (table.physical != name) {
+      sql.push_back("ALTER TABLE " + Qualified(table) + " RENAME TO " + QuoteIdent(name));
+    }
+  }
+  for (const auto& nn : not_nulls_) {
+    std::string table = FinalQualified(nn.table);
+    sql.push_back("ALTER TABLE " + table + " ALTER COLUMN " +
+                  QuoteIdent(FinalColumnName(nn.table, nn.column)) + " SET NOT NULL");
+    sql.push_back("ALTER TABLE " + table + " DROP CONSTRAINT " + QuoteIdent(nn.check_name));
+  }
+  for (const auto& ic : index_constraints_) {
+    sql.push_back("ALTER TABLE " + FinalQualified(ic.table) + " ADD CONSTRAINT " +
+                  QuoteIdent(ic.constraint) + (ic.primary_key ? " PRIMARY KEY" : " UNIQUE") +
+                  " USING INDEX " + QuoteIdent(ic.index));
+  }
+  for (const auto& deferred : switch_sql_) sql.push_back(deferred());
+  // The new version's views, now over columns that carry their final names.
+  std::vector<View> final_views;
+  for (const auto& [name, table] : virtual_schema_.tables()) {
+    View view{name, name, {}};
+    for (const auto& c : table.columns) view.columns.push_back({c.name, c.name});
+    final_views.push_back(view);
+  }
+  std::swap(plan_.views, final_views);
+  for (auto& s : ViewStatements()) sql.push_back(s);
+  std::swap(plan_.views, final_views);
+  return sql;
+}
+
+void Planner::FinishComplete() {
+  plan_.complete = validate_steps_;
+  Step contract;
+  contract.description = "switch: drop the old version and dual-write, give columns their "
+                         "final names, recreate version schema " + plan_.version_schema;
+  contract.statements = ContractStatements();
+  contract.lock = LockLevel::kAccessExclusive;
+  for (const auto& [name, table] : virtual_schema_.tables()) contract.tables.push_back(table.physical);
+  for (const auto& dropped : virtual_schema_.dropped_tables()) contract.tables.push_back(dropped);
+  plan_.complete.push_back(contract);
+  for (const auto& step : after_switch_steps_) plan_.complete.push_back(step);
+}
+
+void Planner::FinishRollback() {
+  Step stop_sync;
+  stop_sync.description = "drop dual-write triggers and version schema " + plan_.version_schema;
+  for (const auto& sync : plan_.syncs) {
+    for (auto& s : DropDualWriteTriggerSql(plan_, sync)) stop_sync.statements.push_back(s);
+    stop_sync.tables.push_back(sync.table);
+  }
+  stop_sync.statements.push_back("DROP SCHEMA IF EXISTS " + QuoteIdent(plan_.version_schema) +
+                                 " CASCADE");
+  stop_sync.lock = plan_.syncs.empty() ? LockLevel::kNone : LockLevel::kAccessExclusive;
+  plan_.rollback.push_back(stop_sync);
+  for (auto it = rollback_steps_.rbegin(); it != rollback_steps_.rend(); ++it) {
+    plan_.rollback.push_back(*it);
+  }
+  for (const auto& [table, columns] : added_columns_) {
+    if (created_tables_.count(table) > 0 || columns.empty()) continue;
+    Step drop;
+    drop.description = "drop columns added to " + table;
+    std::vector<std::string> clauses;
+    for (const auto& c : columns) clauses.push_back("DROP COLUMN IF EXISTS " + QuoteIdent(c));
+    drop.statements.push_back("ALTER TABLE " + Qualified(table) + " " + Join(clauses, ", "));
+    drop.tables = {table};
+    drop.lock = LockLevel::kAccessExclusive;
+    plan_.rollback.push_back(drop);
+  }
+}
+
+}  // namespace tandem::plan

@@ -1,0 +1,262 @@
+// Helpers shared by the per-operation planning code: lookups that fail with
+// file:line:column errors, expression rewriting, shadow columns.
+#include "common/strings.h"
+#include "lint/pg_parse.h"
+#include "plan/planner_internal.h"
+
+namespace tandem::plan {
+
+Planner::Planner(const Migration& migration, const Catalog& catalog, const PlanOptions& options)
+    : migration_(migration),
+      catalog_(catalog),
+      options_(options),
+      virtual_schema_(VirtualSchema::FromCatalog(catalog)) {}
+
+Status Planner::ErrorAt(const Operation& op, const std::string& field,
+                        const std::string& message) const {
+  SourcePos pos = op.at.At(field);
+  std::string where = migration_.file;
+  if (pos.line > 0) where += ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
+  std::string key = "operations[" + std::to_string(op_index_) + "]." + op.kind;
+  if (!field.empty()) key += "." + field;
+  return Status::InvalidInput(where + ": " + key + ": " + message);
+}
+
+Result<VirtualTable*> Planner::RequireTable(const Operation& op, const std::string& field,
+                                            const std::string& table) {
+  VirtualTable* found = virtual_schema_.FindTable(table);
+  if (found != nullptr) return found;
+  return ErrorAt(op, field,
+                 "table \"" + table + "\" does not exist in schema \"" + options_.schema +
+                     "\" (as the migration sees it at this operation); check the name, or "
+                     "--schema if it lives in another schema");
+}
+
+Result<VirtualColumn*> Planner::RequireColumn(const Operation& op, const std::string& field,
+                                              VirtualTable& table, const std::string& column) {
+  VirtualColumn* found = table.FindColumn(column);
+  if (found != nullptr) return found;
+  std::vector<std::string> names;
+  for (const auto& c : table.columns) names.push_back(c.name);
+  return ErrorAt(op, field,
+                 "column \"" + column + "\" does not exist in table \"" + table.name +
+                     "\"; its columns are: " + Join(names, ", "));
+}
+
+Status Planner::RequireNewRelationName(const Operation& op, const std::string& field,
+                                       const std::string& name) {
+  bool taken = virtual_schema_.FindTable(name) != nullptr ||
+               new_relation_names_.count(name) > 0 ||
+               (catalog_.relation_names.count(name) > 0 && virtual_schema_.FindTable(name));
+  if (!taken && catalog_.relation_names.count(name) > 0) {
+    // A relation of that name exists physically (an index, a sequence, or a
+    // table this migration drops or renames): PostgreSQL would refuse it.
+    taken = true;
+  }
+  if (taken) {
+    return ErrorAt(op, field,
+                   "\"" + name + "\" already exists in schema \"" + options_.schema +
+                       "\"; choose another name");
+  }
+  new_relation_names_.insert(name);
+  return Status::Ok();
+}
+
+Status Planner::RequireNewColumnName(const Operation& op, const std::string& field,
+                                     const VirtualTable& table, const std::string& column) {
+  if (table.FindColumn(column) != nullptr) {
+    return ErrorAt(op, field,
+                   "column \"" + column + "\" already exists in table \"" + table.name +
+                       "\"; choose another name");
+  }
+  if (StartsWith(column, "_tandem_")) {
+    return ErrorAt(op, field, "column names starting with _tandem_ are reserved for tandem");
+  }
+  return Status::Ok();
+}
+
+Result<std::string> Planner::UpExpression(const Operation& op, const std::string& field,
+                                          const VirtualTable& table,
+                                          const std::string& expression) {
+  const CatalogTable* original = catalog_.FindTable(table.physical);
+  auto resolve = [original](const std::string& name) -> std::optional<std::string> {
+    if (original == nullptr || original->FindColumn(name) == nullptr) return std::nullopt;
+    return "NEW." + QuoteIdent(name);
+  };
+  auto rewritten = lint::RewriteColumnRefs(expression, resolve);
+  if (!rewritten.ok()) return ErrorAt(op, field, rewritten.status().message());
+  return rewritten;
+}
+
+Result<std::string> Planner::DownExpression(const Operation& op, const std::string& field,
+                                            const VirtualTable& table,
+                                            const std::string& expression) {
+  auto resolve = [&table](const std::string& name) -> std::optional<std::string> {
+    auto physical = table.PhysicalOf(name);
+    if (!physical) return std::nullopt;
+    return "NEW." + QuoteIdent(*physical);
+  };
+  auto rewritten = lint::RewriteColumnRefs(expression, resolve);
+  if (!rewritten.ok()) return ErrorAt(op, field, rewritten.status().message());
+  return rewritten;
+}
+
+Result<std::string> Planner::PhysicalExpression(const Operation& op, const std::string& field,
+                                                const VirtualTable& table,
+                                                const std::string& expression) {
+  auto resolve = [&table](const std::string& name) -> std::optional<std::string> {
+    auto physical = table.PhysicalOf(name);
+    if (!physical) return std::nullopt;
+    return QuoteIdent(*physical);
+  };
+  auto rewritten = lint::RewriteColumnRefs(expression, resolve);
+  if (!rewritten.ok()) return ErrorAt(op, field, rewritten.status().message());
+  return rewritten;
+}
+
+TableSync& Planner::SyncFor(const VirtualTable& table) {
+  TableSync& sync = syncs_[table.physical];
+  sync.table = table.physical;
+  sync.key_columns = table.key_columns;
+  return sync;
+}
+
+std::string Planner::Qualified(const VirtualTable& table) const {
+  return Qualified(table.physical);
+}
+
+std::string Planner::Qualified(const std::string& physical_table) const {
+  return QualifiedName(options_.schema, physical_table);
+}
+
+Result<std::string> Planner::AddShadowColumn(const Operation& op, VirtualTable& table,
+                                             const std::string& name, const std::string& type) {
+  std::string physical = NewColumnName(name);
+  if (physical.size() > 63) {
+    return ErrorAt(op, "column", "column name \"" + name +
+                                     "\" is too long for tandem's shadow column (" + physical +
+                                     " exceeds 63 bytes); use a shorter name");
+  }
+  if (added_columns_[table.physical].count(physical) > 0) {
+    return ErrorAt(op, "column",
+                   "column \"" + name + "\" of table \"" + table.name +
+                       "\" is changed twice in this migration; combine the changes into one "
+                       "alter_column or split the migration in two");
+  }
+  Step step;
+  step.description = "add shadow column " + table.physical + "." + physical + " (" + type + ")";
+  step.statements.push_back("ALTER TABLE " + Qualified(table) + " ADD COLUMN " +
+                            QuoteIdent(physical) + " " + type);
+  step.tables = {table.physical};
+  step.lock = LockLevel::kAccessExclusive;
+  plan_.expand.push_back(step);
+  added_columns_[table.physical].insert(physical);
+  return physical;
+}
+
+Result<std::string> Planner::DuplicateColumn(const Operation& op, VirtualTable& table,
+                                             VirtualColumn& column, const std::string& type,
+                                             const std::string& up, const std::string& down) {
+  if (table.created) {
+    return ErrorAt(op, "column",
+                   "table \"" + table.name +
+                       "\" is created by this migration; define the column as wanted in "
+                       "create_table instead of changing it");
+  }
+  if (column.physical != column.name && StartsWith(column.physical, "_tandem_new_")) {
+    return ErrorAt(op, "column",
+                   "column \"" + column.name + "\" of table \"" + table.name +
+                       "\" is already changed by an earlier operation of this migration; "
+                       "combine the changes into one operation or split the migration");
+  }
+  const CatalogTable* original = catalog_.FindTable(table.physical);
+  const CatalogColumn* original_column =
+      original ? original->FindColumn(column.physical) : nullptr;
+  if (original_column == nullptr) {
+    return ErrorAt(op, "column", "column \"" + column.name + "\" was added by this migration; "
+                                 "give it its final shape where it is added");
+  }
+  if (table.key_columns.empty()) {
+    return ErrorAt(op, "table",
+                   "table \"" + table.name +
+                       "\" has no primary key; tandem needs one to backfill it in chunks. "
+                       "Add a primary key first (create_constraint type primary_key)");
+  }
+  TANDEM_ASSIGN_OR_RETURN(std::string shadow, AddShadowColumn(op, table, column.name, type));
+  // Keep the column's default for inserts through the new version.
+  if (!original_column->default_expr.empty()) {
+    Step step;
+    step.description = "copy default of " + table.physical + "." + column.physical;
+    step.statements.push_back("ALTER TABLE " + Qualified(table) + " ALTER COLUMN " +
+                              QuoteIdent(shadow) + " SET DEFAULT " + original_column->default_expr);
+    step.tables = {table.physical};
+    step.lock = LockLevel::kAccessExclusive;
+    plan_.expand.push_back(step);
+  }
+  std::string up_text = up.empty() ? QuoteIdent(column.physical) : up;
+  TANDEM_ASSIGN_OR_RETURN(std::string up_sql, UpExpression(op, "up", table, up_text));
+  // `down` reads the new version's names; at this point the column's name
+  // still maps to the original, so resolve it against the shadow first.
+  std::string original_physical = column.physical;
+  column.physical = shadow;
+  column.type = type;
+  std::string down_text = down.empty() ? QuoteIdent(column.name) : down;
+  TANDEM_ASSIGN_OR_RETURN(std::string down_sql, DownExpression(op, "down", table, down_text));
+  TableSync& sync = SyncFor(table);
+  sync.up.push_back({shadow, up_sql});
+  sync.down.push_back({original_physical, down_sql});
+  sync.backfill = true;
+  duplicated_columns_.insert(table.physical + "." + original_physical);
+  return shadow;
+}
+
+void Planner::AddNotNullCheck(const VirtualTable& table, const std::string& physical_column) {
+  std::string check = "_tandem_nn_" + physical_column;
+  if (check.size() > 63) check.resize(63);
+  Step step;
+  step.description = "enforce NOT NULL on " + table.physical + "." + physical_column +
+                     " for new writes (CHECK NOT VALID)";
+  step.statements.push_back("ALTER TABLE " + Qualified(table) + " ADD CONSTRAINT " +
+                            QuoteIdent(check) + " CHECK (" + QuoteIdent(physical_column) +
+                            " IS NOT NULL) NOT VALID");
+  step.tables = {table.physical};
+  step.lock = LockLevel::kAccessExclusive;
+  plan_.expand.push_back(step);
+  Step validate;
+  validate.description = "validate NOT NULL check on " + table.physical + "." + physical_column;
+  validate.statements.push_back("ALTER TABLE " + Qualified(table) + " VALIDATE CONSTRAINT " +
+                                QuoteIdent(check));
+  validate.tables = {table.physical};
+  validate.lock = LockLevel::kShareUpdateExclusive;
+  validate_steps_.push_back(validate);
+  not_nulls_.push_back({table.physical, physical_column, check});
+}
+
+std::string Planner::ForeignKeyClause(const ForeignKeyRef& ref, const Operation& op,
+                                      Status& error) {
+  VirtualTable* target = virtual_schema_.FindTable(ref.table);
+  if (target == nullptr) {
+    error = ErrorAt(op, "references.table",
+                    "referenced table \"" + ref.table + "\" does not exist");
+    return "";
+  }
+  std::vector<std::string> columns;
+  for (const auto& c : ref.columns) {
+    auto physical = target->PhysicalOf(c);
+    if (!physical) {
+      error = ErrorAt(op, "references.column",
+                      "referenced column \"" + c + "\" does not exist in table \"" + ref.table +
+                          "\"");
+      return "";
+    }
+    columns.push_back(QuoteIdent(*physical));
+  }
+  std::string sql = "REFERENCES " + Qualified(*target);
+  if (!columns.empty()) sql += " (" + Join(columns, ", ") + ")";
+  if (!ref.match_type.empty()) sql += " MATCH " + ref.match_type;
+  if (!ref.on_delete.empty()) sql += " ON DELETE " + ref.on_delete;
+  if (!ref.on_update.empty()) sql += " ON UPDATE " + ref.on_update;
+  return sql;
+}
+
+}  // namespace tandem::plan

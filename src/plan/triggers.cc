@@ -1,0 +1,63 @@
+#include "plan/triggers.h"
+
+#include "common/strings.h"
+
+namespace tandem::plan {
+namespace {
+
+std::string Assignments(const std::vector<ColumnSync>& columns, const std::string& indent) {
+  if (columns.empty()) return indent + "NULL;\n";
+  std::string body;
+  for (const auto& c : columns) {
+    body += indent + "NEW." + QuoteIdent(c.target) + " := " + c.expression + ";\n";
+  }
+  return body;
+}
+
+// A dollar-quote tag that does not occur in the body.
+std::string DollarTag(const std::string& body) {
+  std::string tag = "$tandem$";
+  for (int i = 0; body.find(tag) != std::string::npos; ++i) {
+    tag = "$tandem" + std::to_string(i) + "$";
+  }
+  return tag;
+}
+
+std::string FunctionName(const Plan& plan, const TableSync& sync) {
+  return QualifiedName(plan.state_schema, TriggerFunctionName(plan.schema, sync.table));
+}
+
+}  // namespace
+
+std::vector<std::string> CreateDualWriteTriggerSql(const Plan& plan, const TableSync& sync) {
+  // A session of the new version has the version schema on its search_path;
+  // every other session (old version, backfill, ad-hoc) is treated as old.
+  std::string body = "BEGIN\n";
+  body += "  IF position(" + QuoteLiteral(plan.version_schema) +
+          " IN current_setting('search_path')) > 0 THEN\n";
+  body += Assignments(sync.down, "    ");
+  body += "  ELSE\n";
+  body += Assignments(sync.up, "    ");
+  body += "  END IF;\n";
+  if (sync.backfill) body += "  NEW." + QuoteIdent(kBackfilledMarker) + " := true;\n";
+  body += "  RETURN NEW;\nEND\n";
+  std::string tag = DollarTag(body);
+  std::string function = FunctionName(plan, sync);
+  return {
+      "CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS " + tag +
+          "\n" + body + tag,
+      "CREATE TRIGGER " + QuoteIdent(kTriggerName) + " BEFORE INSERT OR UPDATE ON " +
+          QualifiedName(plan.schema, sync.table) + " FOR EACH ROW EXECUTE FUNCTION " + function +
+          "()",
+  };
+}
+
+std::vector<std::string> DropDualWriteTriggerSql(const Plan& plan, const TableSync& sync) {
+  return {
+      "DROP TRIGGER IF EXISTS " + QuoteIdent(kTriggerName) + " ON " +
+          QualifiedName(plan.schema, sync.table),
+      "DROP FUNCTION IF EXISTS " + FunctionName(plan, sync) + "()",
+  };
+}
+
+}  // namespace tandem::plan
