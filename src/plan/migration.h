@@ -61,6 +61,8 @@ struct ForeignKeyRef {
   std::string on_update;
   std::string match_type;  // SIMPLE | FULL | PARTIAL; empty means SIMPLE
   std::vector<std::string> on_delete_set_columns;
+  bool deferrable = false;  // column-level `references` only; table level uses ConstraintDef's
+  bool initially_deferred = false;
   Positions at;
 };
 
@@ -70,7 +72,7 @@ struct UniqueDef {
 };
 
 struct Identity {
-  std::string user_specified_values;  // ALWAYS | BY DEFAULT
+  std::string user_specified_values;  // ALWAYS | BY DEFAULT; the reader fills ALWAYS if absent
   std::string sequence_options;
 };
 
@@ -174,6 +176,7 @@ struct DropTable {
 struct IndexColumn {
   std::string name;
   std::string opclass;  // empty: the type's default operator class
+  std::vector<std::string> opclass_params;  // "siglen=32": opclass (param, ...)
   std::string collate;
   std::string sort;   // ASC | DESC | empty
   std::string nulls;  // FIRST | LAST | empty

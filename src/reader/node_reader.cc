@@ -1,0 +1,510 @@
+#include "reader/node_reader.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <set>
+
+#include "common/strings.h"
+#include "lint/pg_parse.h"
+
+namespace tandem::reader {
+namespace {
+
+constexpr size_t kMaxQuotedText = 40;
+constexpr size_t kMaxTypoDistance = 2;
+
+// What to add when a required field is missing, keyed by "context.key" (the
+// context is the enclosing map's last path component) or by the bare key.
+struct FieldHint {
+  std::string_view field;
+  std::string_view hint;
+};
+constexpr FieldHint kFieldHints[] = {
+    {"add_column.column", "give the new column as a map, e.g. `column: {name: email, type: text}`"},
+    {"column.name", "give the column's name, e.g. `name: email`"},
+    {"columns.name", "give the column's name, e.g. `name: email`"},
+    {"column.type", "give the column's PostgreSQL type, e.g. `type: text`"},
+    {"columns.type", "give the column's PostgreSQL type, e.g. `type: text`"},
+    {"create_table.columns",
+     "list the table's columns, e.g. `columns: [{name: id, type: bigint, pk: true}]`"},
+    {"constraints.type", "give one of unique, check, primary_key, foreign_key, exclude"},
+    {"create_constraint.type", "give one of unique, check, foreign_key, primary_key"},
+    {"create_constraint.up",
+     "map each of the constraint's columns to an SQL expression, e.g. `up: {email: lower(email)}`"},
+    {"create_constraint.down",
+     "map each of the constraint's columns to an SQL expression, e.g. `down: {email: email}`"},
+    {"drop_multicolumn_constraint.down",
+     "map each column the constraint covers to an SQL expression, e.g. `down: {email: email}`"},
+    {"check.name", "give the check constraint a name, e.g. `name: price_positive`"},
+    {"check.constraint", "give the SQL boolean expression, e.g. `constraint: price > 0`"},
+    {"references.name", "give the foreign key a name, e.g. `name: fk_orders_user`"},
+    {"references.table", "give the referenced table, e.g. `table: users`"},
+    {"references.column", "give the referenced column, e.g. `column: id`"},
+    {"references.columns", "list the referenced columns, e.g. `columns: [id]`"},
+    {"unique.name", "give the unique constraint a name, e.g. `name: users_email_key`"},
+    {"identity.type", "give one of full, default, nothing, index"},
+    {"identity.index", "name the unique index to use, e.g. `index: users_email_key`"},
+    {"sql.up", "give the SQL to run, e.g. `up: CREATE TABLE t (id int)`"},
+    {"operations", "list the migration's operations, e.g. `operations: [{drop_table: {name: t}}]`"},
+    {"table", "give the table's name, e.g. `table: users`"},
+    {"column", "give the column's name, e.g. `column: email`"},
+    {"columns", "list the columns, e.g. `columns: [email]`"},
+    {"name", "give a name, e.g. `name: users_email_idx`"},
+    {"from", "give the current name, e.g. `from: old_name`"},
+    {"to", "give the new name, e.g. `to: new_name`"},
+    {"check", "give the SQL boolean expression, e.g. `check: price > 0`"},
+    {"references",
+     "give the referenced table and columns, e.g. `references: {table: users, "
+     "columns: [id]}`"},
+    {"exclude",
+     "give the exclusion, e.g. `exclude: {index_method: gist, elements: "
+     "\"during WITH &&\"}`"},
+    {"identity", "give the replica identity, e.g. `identity: {type: full}`"},
+    {"up", "give the SQL expression that computes the new value, e.g. `up: lower(email)`"},
+    {"down", "give the SQL expression that computes the old value, e.g. `down: email`"},
+};
+
+// The last component of a key path without any [i]: "columns" for "x.columns[2]".
+std::string LastComponent(std::string_view path) {
+  size_t dot = path.rfind('.');
+  std::string_view last = dot == std::string_view::npos ? path : path.substr(dot + 1);
+  return std::string(last.substr(0, last.find('[')));
+}
+
+std::string HintFor(std::string_view path, std::string_view key) {
+  std::string contextual = LastComponent(path) + "." + std::string(key);
+  for (const auto& entry : kFieldHints) {
+    if (entry.field == contextual) return std::string(entry.hint);
+  }
+  for (const auto& entry : kFieldHints) {
+    if (entry.field == key) return std::string(entry.hint);
+  }
+  return "add `" + std::string(key) + ": ...`";
+}
+
+// Optimal string alignment distance, case-insensitive.
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  auto same = [](char x, char y) { return std::tolower(x) == std::tolower(y); };
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t cost = same(a[i - 1], b[j - 1]) ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && same(a[i - 1], b[j - 2]) && same(a[i - 2], b[j - 1])) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+std::string Quoted(std::string_view text) {
+  if (text.size() <= kMaxQuotedText) return "\"" + std::string(text) + "\"";
+  return "\"" + std::string(text.substr(0, kMaxQuotedText)) + "...\"";
+}
+
+bool IsQuoted(const YAML::Node& node) { return node.Tag() == "!"; }
+
+std::optional<bool> ParseBool(std::string_view text) {
+  std::string lower = ToLower(text);
+  if (lower == "true" || lower == "yes" || lower == "on") return true;
+  if (lower == "false" || lower == "no" || lower == "off") return false;
+  return std::nullopt;
+}
+
+plan::SourcePos ValuePos(const YAML::Node& key, const YAML::Node& value) {
+  // yaml-cpp places an empty value at the next token, often on a later line.
+  if (value.IsNull()) return PosOf(key);
+  return PosOf(value);
+}
+
+}  // namespace
+
+void ErrorSink::Report(plan::SourcePos pos, std::string_view path, std::string_view problem) {
+  if (failed()) return;
+  std::string where = file_;
+  if (pos.line > 0) where += ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
+  std::string message = where + ": ";
+  if (!path.empty()) message += std::string(path) + ": ";
+  message += problem;
+  status_ = Status::InvalidInput(message);
+}
+
+plan::SourcePos PosOf(const YAML::Node& node) {
+  if (!node.IsDefined()) return {};
+  YAML::Mark mark = node.Mark();
+  if (mark.is_null()) return {};
+  return {mark.line + 1, mark.column + 1};
+}
+
+std::string Describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Undefined:
+      return "nothing";
+    case YAML::NodeType::Null:
+      return "an empty value";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Scalar:
+      break;
+  }
+  return std::string(IsQuoted(node) ? "the quoted text " : "") + Quoted(node.Scalar());
+}
+
+std::string ClosestMatch(std::string_view word, KeyList candidates) {
+  std::string best;
+  size_t best_distance = kMaxTypoDistance + 1;
+  for (std::string_view candidate : candidates) {
+    size_t distance = EditDistance(word, candidate);
+    if (distance < best_distance && distance < word.size()) {
+      best = std::string(candidate);
+      best_distance = distance;
+    }
+  }
+  return best;
+}
+
+std::string JoinKeys(KeyList keys) {
+  std::vector<std::string> parts(keys.begin(), keys.end());
+  return Join(parts, ", ");
+}
+
+std::string DidYouMean(std::string_view word, KeyList candidates) {
+  std::string match = ClosestMatch(word, candidates);
+  return match.empty() ? "" : "; did you mean \"" + match + "\"?";
+}
+
+std::optional<std::string> IdentifierProblem(std::string_view name) {
+  if (name.empty()) return "must not be empty; give a name";
+  if (name.size() <= kMaxIdentifierBytes) return std::nullopt;
+  return Quoted(name) + " is " + std::to_string(name.size()) +
+         " bytes long; PostgreSQL truncates names to 63 bytes (NAMEDATALEN), so choose a "
+         "name of at most 63 bytes";
+}
+
+void FailAt(ErrorSink* errors, const YAML::Node& node, std::string_view path,
+            std::string_view problem) {
+  errors->Report(PosOf(node), path, problem);
+}
+
+MapReader::MapReader(ErrorSink* errors, const YAML::Node& node, std::string path,
+                     KeyList known_keys)
+    : errors_(errors), node_(node), path_(std::move(path)) {
+  if (!node.IsMap()) {
+    FailAt(errors_, node_, path_, "expected a map of fields, got " + Describe(node_));
+    return;
+  }
+  for (auto it = node.begin(); it != node.end(); ++it) entries_.emplace_back(it->first, it->second);
+  CheckKeys(known_keys);
+  ok_ = !errors_->failed();
+}
+
+void MapReader::CheckKeys(KeyList known_keys) {
+  std::map<std::string, plan::SourcePos> seen;
+  for (const auto& [key, value] : entries_) {
+    if (!key.IsScalar()) {
+      FailAt(errors_, key, path_, "keys must be plain names, got " + Describe(key));
+      return;
+    }
+    const std::string& name = key.Scalar();
+    auto [it, inserted] = seen.emplace(name, reader::PosOf(key));
+    if (!inserted) {
+      FailAt(errors_, key, PathOf(name),
+             "given twice (first at line " + std::to_string(it->second.line) + "); keep only one");
+      return;
+    }
+    if (std::find(known_keys.begin(), known_keys.end(), name) == known_keys.end()) {
+      FailAt(errors_, key, path_.empty() ? name : path_ + "." + name,
+             "unknown key " + Quoted(name) + DidYouMean(name, known_keys) +
+                 " (allowed here: " + JoinKeys(known_keys) + ")");
+      return;
+    }
+  }
+}
+
+const YAML::Node* MapReader::FindKey(std::string_view key) const {
+  for (const auto& entry : entries_) {
+    if (entry.first.IsScalar() && entry.first.Scalar() == key) return &entry.second;
+  }
+  return nullptr;
+}
+
+bool MapReader::Has(std::string_view key) const { return FindKey(key) != nullptr; }
+
+YAML::Node MapReader::Value(std::string_view key) const {
+  const YAML::Node* value = FindKey(key);
+  return value ? *value : YAML::Node(YAML::NodeType::Undefined);
+}
+
+std::string MapReader::PathOf(std::string_view key) const {
+  return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+}
+
+plan::SourcePos MapReader::PosOf(std::string_view key) const {
+  for (const auto& [k, value] : entries_) {
+    if (k.IsScalar() && k.Scalar() == key) return ValuePos(k, value);
+  }
+  return pos();
+}
+
+void MapReader::RecordPositions(plan::Positions* at, const std::string& prefix) const {
+  at->Set(prefix, pos());
+  for (const auto& [key, value] : entries_) {
+    if (!key.IsScalar()) continue;
+    std::string field = prefix.empty() ? key.Scalar() : prefix + "." + key.Scalar();
+    at->Set(field, ValuePos(key, value));
+    if (value.IsSequence()) {
+      for (size_t i = 0; i < value.size(); ++i) {
+        at->Set(field + "[" + std::to_string(i) + "]", reader::PosOf(value[i]));
+      }
+    } else if (value.IsMap()) {
+      for (auto it = value.begin(); it != value.end(); ++it) {
+        if (it->first.IsScalar()) {
+          at->Set(field + "." + it->first.Scalar(), ValuePos(it->first, it->second));
+        }
+      }
+    }
+  }
+}
+
+void MapReader::Fail(std::string_view key, std::string_view problem) const {
+  errors_->Report(PosOf(key), PathOf(key), problem);
+}
+
+void MapReader::FailHere(std::string_view problem) const { errors_->Report(pos(), path_, problem); }
+
+void MapReader::FailMissing(std::string_view key, std::string_view why) const {
+  std::string problem = "required field is missing";
+  if (!why.empty()) problem += " (" + std::string(why) + ")";
+  errors_->Report(pos(), PathOf(key), problem + "; " + HintFor(path_, key));
+}
+
+std::optional<std::string> MapReader::Scalar(std::string_view key, Need need,
+                                             std::string_view expected) const {
+  if (!ok()) return std::nullopt;
+  const YAML::Node* value = FindKey(key);
+  if (value == nullptr) {
+    if (need == Need::kRequired) FailMissing(key);
+    return std::nullopt;
+  }
+  if (value->IsScalar()) return value->Scalar();
+  std::string advice = value->IsNull() ? "give a value or remove the key"
+                                       : "give a single value, not " + Describe(*value);
+  Fail(key, "expected " + std::string(expected) + ", got " + Describe(*value) + "; " + advice);
+  return std::nullopt;
+}
+
+std::string MapReader::String(std::string_view key, Need need) const {
+  return Scalar(key, need, "text").value_or("");
+}
+
+std::string MapReader::Identifier(std::string_view key, Need need) const {
+  std::optional<std::string> name = Scalar(key, need, "a name");
+  if (!name) return "";
+  if (auto problem = IdentifierProblem(*name)) {
+    Fail(key, *problem);
+    return "";
+  }
+  return *name;
+}
+
+std::string MapReader::Expression(std::string_view key, Need need) const {
+  std::string text = Scalar(key, need, "an SQL expression").value_or("");
+  if (!ok() || !Has(key)) return "";
+  if (Trim(text).empty()) {
+    if (need == Need::kRequired) Fail(key, "must not be empty; give an SQL expression");
+    return "";
+  }
+  Status parsed = lint::CheckExpression(text);
+  if (!parsed.ok()) Fail(key, parsed.message() + "; fix the SQL expression");
+  return text;
+}
+
+std::string MapReader::Statements(std::string_view key, Need need) const {
+  std::string text = Scalar(key, need, "SQL statements").value_or("");
+  if (!ok() || !Has(key)) return "";
+  if (Trim(text).empty()) {
+    if (need == Need::kRequired) Fail(key, "must not be empty; give the SQL to run");
+    return "";
+  }
+  Status parsed = lint::CheckStatements(text);
+  if (!parsed.ok()) Fail(key, parsed.message() + "; fix the SQL");
+  return text;
+}
+
+std::string MapReader::TypeName(std::string_view key, Need need) const {
+  std::optional<std::string> type = Scalar(key, need, "a PostgreSQL type");
+  if (!type) return "";
+  Status parsed =
+      Trim(*type).empty() ? Status::InvalidInput("the type is empty") : lint::CheckTypeName(*type);
+  if (!parsed.ok()) {
+    Fail(key,
+         parsed.message() +
+             "; write a type as in CREATE TABLE, e.g. `text`, `varchar(255)`, `numeric(10,2)`");
+  }
+  return *type;
+}
+
+std::string MapReader::Enum(std::string_view key, KeyList allowed, Need need) const {
+  std::optional<std::string> text = Scalar(key, need, "one of " + JoinKeys(allowed));
+  if (!text) return "";
+  for (std::string_view candidate : allowed) {
+    if (ToLower(candidate) == ToLower(*text)) return std::string(candidate);
+  }
+  Fail(key, Quoted(*text) + " is not a valid " + std::string(key) + DidYouMean(*text, allowed) +
+                " (use one of " + JoinKeys(allowed) + ")");
+  return "";
+}
+
+std::optional<bool> MapReader::OptionalBool(std::string_view key) const {
+  std::optional<std::string> text = Scalar(key, Need::kOptional, "true or false");
+  if (!text) return std::nullopt;
+  std::optional<bool> value = ParseBool(*text);
+  if (value && !IsQuoted(*FindKey(key))) return value;
+  std::string advice = value ? "remove the quotes" : "write true or false";
+  Fail(key, "expected true or false, got " + Describe(*FindKey(key)) + "; " + advice);
+  return std::nullopt;
+}
+
+bool MapReader::Bool(std::string_view key, bool fallback) const {
+  return OptionalBool(key).value_or(fallback);
+}
+
+std::optional<int64_t> MapReader::Int(std::string_view key, Need need) const {
+  std::optional<std::string> text = Scalar(key, need, "a whole number");
+  if (!text) return std::nullopt;
+  int64_t value = 0;
+  const char* end = text->data() + text->size();
+  auto [ptr, ec] = std::from_chars(text->data(), end, value);
+  if (ec == std::errc() && ptr == end && !IsQuoted(*FindKey(key))) return value;
+  Fail(key, "expected a whole number, got " + Describe(*FindKey(key)) + "; write e.g. 1000");
+  return std::nullopt;
+}
+
+plan::NullableString MapReader::NullableText(std::string_view key) const {
+  plan::NullableString out;
+  const YAML::Node* value = FindKey(key);
+  if (!ok() || value == nullptr) return out;
+  out.present = true;
+  out.is_null = value->IsNull();
+  if (!out.is_null) out.value = String(key);
+  return out;
+}
+
+plan::NullableString MapReader::NullableExpression(std::string_view key) const {
+  plan::NullableString out = NullableText(key);
+  if (out.IsSet()) out.value = Expression(key, Need::kRequired);
+  return out;
+}
+
+std::vector<std::string> MapReader::StringList(std::string_view key, Need need) const {
+  std::vector<std::string> out;
+  const YAML::Node* value = FindKey(key);
+  if (!ok() || value == nullptr) {
+    if (ok() && need == Need::kRequired) FailMissing(key);
+    return out;
+  }
+  if (!value->IsSequence()) {
+    std::string example = value->IsScalar() ? " `[" + value->Scalar() + "]`" : " `[a, b]`";
+    Fail(key, "expected a list, got " + Describe(*value) + "; write a list, e.g." + example);
+    return out;
+  }
+  for (size_t i = 0; i < value->size(); ++i) {
+    YAML::Node item = (*value)[i];
+    std::string item_path = PathOf(key) + "[" + std::to_string(i) + "]";
+    if (!item.IsScalar()) {
+      FailAt(errors_, item, item_path, "expected a name, got " + Describe(item));
+      return {};
+    }
+    out.push_back(item.Scalar());
+  }
+  if (need == Need::kRequired && out.empty()) Fail(key, "must not be empty; list at least one");
+  return out;
+}
+
+std::vector<std::string> MapReader::IdentifierList(std::string_view key, Need need) const {
+  std::vector<std::string> names = StringList(key, need);
+  std::set<std::string> seen;
+  for (size_t i = 0; i < names.size() && ok(); ++i) {
+    std::string item_path = PathOf(key) + "[" + std::to_string(i) + "]";
+    YAML::Node item = Value(key)[i];
+    if (auto problem = IdentifierProblem(names[i])) FailAt(errors_, item, item_path, *problem);
+    if (!seen.insert(names[i]).second) {
+      FailAt(errors_, item, item_path, Quoted(names[i]) + " is listed twice; list it once");
+    }
+  }
+  return ok() ? names : std::vector<std::string>{};
+}
+
+std::map<std::string, std::string> MapReader::ExpressionMap(std::string_view key, Need need) const {
+  std::map<std::string, std::string> out;
+  if (!ok()) return out;
+  const YAML::Node* value = FindKey(key);
+  if (value == nullptr) {
+    if (need == Need::kRequired) FailMissing(key);
+    return out;
+  }
+  if (!value->IsMap()) {
+    Fail(key, "expected a map of column name to SQL expression, got " + Describe(*value) +
+                  "; write e.g. `" + std::string(key) + ": {email: lower(email)}`");
+    return out;
+  }
+  std::vector<std::string_view> columns;
+  for (auto it = value->begin(); it != value->end(); ++it) {
+    if (it->first.IsScalar()) columns.push_back(it->first.Scalar());
+  }
+  MapReader entries(errors_, *value, PathOf(key), columns);
+  for (std::string_view column : columns) {
+    if (!entries.ok()) break;
+    std::string name(column);
+    if (auto problem = IdentifierProblem(name)) entries.Fail(name, *problem);
+    out[name] = entries.Expression(name, Need::kRequired);
+  }
+  return ok() ? out : std::map<std::string, std::string>{};
+}
+
+std::optional<MapReader> MapReader::Map(std::string_view key, KeyList known_keys, Need need) const {
+  if (!ok()) return std::nullopt;
+  const YAML::Node* value = FindKey(key);
+  if (value == nullptr) {
+    if (need == Need::kRequired) FailMissing(key);
+    return std::nullopt;
+  }
+  if (value->IsNull()) {
+    Fail(key, "expected a map of fields, got an empty value; indent its fields under `" +
+                  std::string(key) + ":` or remove the key");
+    return std::nullopt;
+  }
+  MapReader nested(errors_, *value, PathOf(key), known_keys);
+  if (!nested.ok()) return std::nullopt;
+  return nested;
+}
+
+std::vector<MapReader> MapReader::MapList(std::string_view key, KeyList known_keys,
+                                          Need need) const {
+  std::vector<MapReader> out;
+  if (!ok()) return out;
+  const YAML::Node* value = FindKey(key);
+  if (value == nullptr) {
+    if (need == Need::kRequired) FailMissing(key);
+    return out;
+  }
+  if (!value->IsSequence()) {
+    Fail(key, "expected a list, got " + Describe(*value) + "; start each entry with `- `");
+    return out;
+  }
+  for (size_t i = 0; i < value->size() && ok(); ++i) {
+    out.emplace_back(errors_, (*value)[i], PathOf(key) + "[" + std::to_string(i) + "]", known_keys);
+  }
+  if (ok() && need == Need::kRequired && out.empty()) {
+    Fail(key, "must not be empty; " + HintFor(path_, key));
+  }
+  return ok() ? out : std::vector<MapReader>{};
+}
+
+}  // namespace tandem::reader

@@ -1,0 +1,241 @@
+// The document level of a migration file: bytes -> YAML tree -> top-level
+// keys -> one plan::Operation per `operations` entry. The bodies are read in
+// operation_readers.cc; name clashes across operations in file_checks.cc.
+#include "reader/reader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/sha256.h"
+#include "common/strings.h"
+#include "reader/file_checks.h"
+#include "reader/node_reader.h"
+#include "reader/operation_readers.h"
+
+namespace tandem::reader {
+namespace {
+
+constexpr std::string_view kTopLevelKeys[] = {"name", "version_schema", "operations", "backfill",
+                                              "verify"};
+constexpr std::string_view kBackfillKeys[] = {"batch_size"};
+
+// Position of the first byte that is not valid UTF-8, if any.
+std::optional<plan::SourcePos> InvalidUtf8(std::string_view text) {
+  plan::SourcePos pos{1, 1};
+  for (size_t i = 0; i < text.size();) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t length = c < 0x80           ? 1
+                    : (c >> 5) == 0x6  ? 2
+                    : (c >> 4) == 0xE  ? 3
+                    : (c >> 3) == 0x1E ? 4
+                                       : 0;
+    if (length == 0 || i + length > text.size()) return pos;
+    for (size_t k = 1; k < length; ++k) {
+      if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) return pos;
+    }
+    if (c == '\n') {
+      ++pos.line;
+      pos.column = 1;
+    } else {
+      ++pos.column;
+    }
+    i += length;
+  }
+  return std::nullopt;
+}
+
+// Problems visible before parsing: no content, or not text at all.
+void CheckBytes(std::string_view content, ErrorSink* errors) {
+  if (Trim(content).empty()) {
+    errors->Report({1, 1}, "", "the file is empty; a migration needs an `operations` list");
+  } else if (content.find('\0') != std::string_view::npos) {
+    errors->Report({}, "", "not YAML or JSON: the file contains NUL bytes (a binary file?)");
+  } else if (auto pos = InvalidUtf8(content)) {
+    errors->Report(*pos, "",
+                   "not YAML or JSON: the file is not valid UTF-8 here; save it as UTF-8");
+  }
+}
+
+// The one document of the file, or an undefined node after reporting.
+YAML::Node LoadDocument(const std::string& content, ErrorSink* errors) {
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(content);
+  } catch (const YAML::Exception& e) {
+    errors->Report({e.mark.line + 1, e.mark.column + 1}, "",
+                   "not valid YAML or JSON: " + e.msg +
+                       "; check indentation, quoting and "
+                       "brackets at this point or just before it");
+    return YAML::Node(YAML::NodeType::Undefined);
+  }
+  if (documents.empty() || documents[0].IsNull()) {
+    errors->Report({1, 1}, "",
+                   "the file has no content (only comments or `---`); a migration "
+                   "needs an `operations` list");
+  } else if (documents.size() > 1) {
+    errors->Report(PosOf(documents[1]), "",
+                   "the file holds more than one YAML document (`---`); put all operations "
+                   "in one document, or one migration per file");
+  } else if (!documents[0].IsMap()) {
+    errors->Report(PosOf(documents[0]), "",
+                   "the top level must be a map with an `operations` list, got " +
+                       Describe(documents[0]) + "; is this a migration file?");
+  } else {
+    return documents[0];
+  }
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+// Reports an `operations` entry that is not a map with exactly one known key.
+bool CheckOperationShape(const YAML::Node& entry, const std::string& path, ErrorSink* errors) {
+  if (!entry.IsMap() || entry.size() == 0) {
+    FailAt(errors, entry, path,
+           "expected an operation such as `add_column: {...}`, got " + Describe(entry));
+    return false;
+  }
+  auto first = entry.begin();
+  if (entry.size() > 1) {
+    std::string kind = first->first.IsScalar() ? first->first.Scalar() : "";
+    bool body_unindented = first->second.IsNull();
+    FailAt(errors, entry, path,
+           "an operation is a map with exactly one key (its kind), got " +
+               std::to_string(entry.size()) + " keys; " +
+               (body_unindented ? "indent the fields of `" + kind + "` under it"
+                                : std::string("start each operation with its own `- `")));
+    return false;
+  }
+  std::string kind = first->first.IsScalar() ? first->first.Scalar() : "";
+  KeyList kinds = OperationKinds();
+  if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) {
+    FailAt(errors, first->first, path,
+           "unknown operation \"" + kind + "\"" + DidYouMean(kind, kinds) +
+               " (valid operations: " + JoinKeys(kinds) + ")");
+    return false;
+  }
+  if (first->second.IsNull()) {
+    FailAt(errors, first->first, path + "." + kind,
+           "the operation has no fields; indent its fields under `" + kind + ":`");
+    return false;
+  }
+  return true;
+}
+
+plan::Operation ReadOperation(const YAML::Node& entry, size_t index, ErrorSink* errors) {
+  plan::Operation op;
+  std::string path = "operations[" + std::to_string(index) + "]";
+  if (!CheckOperationShape(entry, path, errors)) return op;
+  auto first = entry.begin();
+  op.kind = first->first.Scalar();
+  op.body = ReadOperationBody(errors, op.kind, first->second, path + "." + op.kind, &op.at);
+  op.at.Set("", PosOf(first->first));
+  return op;
+}
+
+void ReadOperations(const MapReader& top, plan::Migration* migration) {
+  YAML::Node list = top.Value("operations");
+  if (!top.ok()) return;
+  if (!list.IsDefined()) return top.FailMissing("operations");
+  if (!list.IsSequence()) {
+    std::string advice = list.IsMap() ? "put `- ` before each operation"
+                                      : "list the operations, e.g. `operations: [{drop_table: "
+                                        "{name: t}}]`";
+    return top.Fail("operations",
+                    "expected a list of operations, got " + Describe(list) + "; " + advice);
+  }
+  if (list.size() == 0) {
+    return top.Fail("operations", "the list is empty; a migration needs at least one operation");
+  }
+  for (size_t i = 0; i < list.size() && top.ok(); ++i) {
+    migration->operations.push_back(ReadOperation(list[i], i, top.errors()));
+  }
+}
+
+// tandem's own sections, which pgroll does not know.
+void ReadSettings(const MapReader& top, plan::Settings* settings) {
+  if (std::optional<MapReader> backfill = top.Map("backfill", kBackfillKeys)) {
+    std::optional<int64_t> batch_size = backfill->Int("batch_size");
+    if (batch_size && (*batch_size < 1 || *batch_size > INT32_MAX)) {
+      backfill->Fail("batch_size", "must be between 1 and 2147483647; rows per batch, e.g. 1000");
+    } else if (batch_size) {
+      settings->backfill_batch_size = static_cast<int>(*batch_size);
+    }
+  }
+  YAML::Node verify = top.Value("verify");
+  if (top.ok() && verify.IsDefined() && !verify.IsMap() && !verify.IsSequence()) {
+    top.Fail("verify", "expected a list or a map of checks, got " + Describe(verify));
+  }
+}
+
+std::string DefaultName(const std::string& file_name) {
+  return std::filesystem::path(file_name).stem().string();
+}
+
+void ReadNames(const MapReader& top, const std::string& file_name, plan::Migration* migration) {
+  migration->name = top.Has("name") ? top.Identifier("name") : DefaultName(file_name);
+  migration->version_schema =
+      top.Has("version_schema") ? top.Identifier("version_schema") : migration->name;
+  if (!top.ok() || top.Has("version_schema")) return;
+  // The name becomes a schema name, so it has the same limits.
+  if (auto problem = IdentifierProblem(migration->version_schema)) {
+    std::string where = top.Has("name") ? "name" : "the file name (the default migration name)";
+    top.errors()->Report(
+        top.PosOf("name"), "version_schema",
+        "taken from " + where + ": " + *problem + "; or set `version_schema` explicitly");
+  }
+}
+
+plan::Migration ReadDocument(const YAML::Node& root, const std::string& file_name,
+                             ErrorSink* errors) {
+  plan::Migration migration;
+  MapReader top(errors, root, "", kTopLevelKeys);
+  ReadNames(top, file_name, &migration);
+  ReadOperations(top, &migration);
+  ReadSettings(top, &migration.settings);
+  if (!errors->failed()) CheckAcrossOperations(migration, errors);
+  return migration;
+}
+
+}  // namespace
+
+Result<plan::Migration> ParseMigration(std::string_view content, const std::string& file_name) {
+  ErrorSink errors(file_name);
+  CheckBytes(content, &errors);
+  if (errors.failed()) return errors.status();
+  plan::Migration migration;
+  try {
+    YAML::Node root = LoadDocument(std::string(content), &errors);
+    if (errors.failed()) return errors.status();
+    migration = ReadDocument(root, file_name, &errors);
+  } catch (const YAML::Exception& e) {
+    // The readers avoid throwing accessors; this is a safety net, still a clean message.
+    errors.Report({e.mark.line + 1, e.mark.column + 1}, "", "cannot read the file: " + e.msg);
+  }
+  if (errors.failed()) return errors.status();
+  migration.file = file_name;
+  migration.content = std::string(content);
+  migration.checksum = Sha256Hex(content);
+  return migration;
+}
+
+Result<plan::Migration> ReadMigrationFile(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Status::InvalidInput(path + ": is a directory; give the path of a migration file");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Status::InvalidInput(path + ": cannot open: " + std::strerror(errno) +
+                                "; check the path");
+  }
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  if (in.bad()) return Status::InvalidInput(path + ": cannot read: " + std::strerror(errno));
+  return ParseMigration(bytes.str(), path);
+}
+
+}  // namespace tandem::reader
