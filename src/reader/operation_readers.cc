@@ -75,7 +75,10 @@ plan::OperationBody ReadAlterColumn(const MapReader& m) {
   bool changes = std::any_of(std::begin(kAlterColumnChanges), std::end(kAlterColumnChanges),
                              [&](std::string_view key) { return m.Has(key); });
   if (m.ok() && !changes) {
-    m.FailHere("changes nothing; give at least one of " + JoinKeys(kAlterColumnChanges));
+    m.FailHere(
+        "changes nothing (`up` and `down` only say how values move); give at least one "
+        "of " +
+        JoinKeys(kAlterColumnChanges));
   }
   return op;
 }
@@ -116,13 +119,25 @@ plan::OperationBody ReadDropTable(const MapReader& m) {
 
 constexpr std::string_view kIndexMethods[] = {"btree", "hash", "gist", "spgist", "gin", "brin"};
 
+// A predicate is the condition alone; a leading WHERE is a common slip.
+std::string PredicateWithoutWhere(const MapReader& m) {
+  std::string text = m.String("predicate");
+  if (m.ok() && StartsWith(ToLower(Trim(text)), "where ")) {
+    m.Fail("predicate",
+           "write the condition without the leading WHERE, e.g. `predicate: "
+           "deleted_at IS NULL`");
+    return "";
+  }
+  return m.Expression("predicate");
+}
+
 plan::OperationBody ReadCreateIndex(const MapReader& m, plan::Positions* at) {
   plan::CreateIndex op;
   op.name = m.Identifier("name", Need::kRequired);
   op.table = m.Identifier("table", Need::kRequired);
   op.columns = ReadIndexColumns(m, at);
   op.method = m.Enum("method", kIndexMethods);
-  op.predicate = m.Expression("predicate");
+  op.predicate = PredicateWithoutWhere(m);
   op.storage_parameters = m.String("storage_parameters");
   op.unique = m.Bool("unique");
   if (m.ok() && op.unique && !op.method.empty() && op.method != "btree") {

@@ -167,7 +167,8 @@ void ReadSettings(const MapReader& top, plan::Settings* settings) {
   }
   YAML::Node verify = top.Value("verify");
   if (top.ok() && verify.IsDefined() && !verify.IsMap() && !verify.IsSequence()) {
-    top.Fail("verify", "expected a list or a map of checks, got " + Describe(verify));
+    top.Fail("verify", "expected a list or a map of checks, got " + Describe(verify) +
+                           "; write e.g. `verify: [...]` or remove the section");
   }
 }
 
