@@ -1,0 +1,214 @@
+// tandem's command line: global options, a table of subcommands, and one
+// mapping from results to exit codes (cli/exit_codes.h).
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "backends/backend.h"
+#include "cli/exit_codes.h"
+#include "cli/output.h"
+#include "common/duration.h"
+#include "common/log.h"
+#include "core/runner.h"
+#include "reader/reader.h"
+
+namespace tandem::cli {
+namespace {
+
+struct GlobalOptions {
+  std::string url;
+  std::string schema = "public";
+  std::string state_schema = "tandem";
+  std::string lock_timeout = "500ms";
+  std::string lock_deadline = "10m";
+  bool json = false;
+  int verbosity = 0;
+};
+
+struct CommandOptions {
+  std::string file;
+  std::string dir;
+  bool complete = false;
+  bool skip_backfill = false;
+  int batch_size = 0;
+};
+
+std::string ResolveUrl(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  for (const char* name : {"TANDEM_URL", "DATABASE_URL"}) {
+    if (const char* value = std::getenv(name); value && *value) return value;
+  }
+  return "";
+}
+
+Result<core::RunnerOptions> MakeRunnerOptions(const GlobalOptions& global,
+                                              const CommandOptions& command) {
+  core::RunnerOptions options;
+  options.schema = global.schema;
+  options.state_schema = global.state_schema;
+  TANDEM_ASSIGN_OR_RETURN(options.lock_policy.lock_timeout, ParseDuration(global.lock_timeout));
+  TANDEM_ASSIGN_OR_RETURN(options.lock_policy.deadline, ParseDuration(global.lock_deadline));
+  if (options.lock_policy.lock_timeout.count() == 0) {
+    return Status::InvalidInput("--lock-timeout must be above 0: a DDL statement must never wait "
+                                "in the lock queue without limit");
+  }
+  if (command.batch_size > 0) options.batch_size = command.batch_size;
+  return options;
+}
+
+// Migration files of `dir` in file-name order.
+Result<std::vector<plan::Migration>> ReadDirectory(const std::string& dir) {
+  std::error_code error;
+  std::vector<std::string> paths;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+    std::string ext = entry.path().extension().string();
+    if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml" || ext == ".json")) {
+      paths.push_back(entry.path().string());
+    }
+  }
+  if (error) {
+    return Status::InvalidInput("cannot read directory \"" + dir + "\": " + error.message());
+  }
+  std::sort(paths.begin(), paths.end());
+  std::vector<plan::Migration> migrations;
+  for (const auto& path : paths) {
+    TANDEM_ASSIGN_OR_RETURN(plan::Migration m, reader::ReadMigrationFile(path));
+    migrations.push_back(std::move(m));
+  }
+  if (migrations.empty()) {
+    return Status::InvalidInput("no migration files (*.yaml, *.yml, *.json) in \"" + dir + "\"");
+  }
+  return migrations;
+}
+
+// Runs one subcommand against the database; returns its status.
+Status Dispatch(const std::string& command, const GlobalOptions& global,
+                const CommandOptions& options) {
+  TANDEM_ASSIGN_OR_RETURN(core::RunnerOptions runner_options, MakeRunnerOptions(global, options));
+  std::optional<plan::Migration> migration;
+  if (!options.file.empty()) {
+    TANDEM_ASSIGN_OR_RETURN(migration, reader::ReadMigrationFile(options.file));
+  }
+  std::vector<plan::Migration> migrations;
+  if (command == "migrate") {
+    TANDEM_ASSIGN_OR_RETURN(migrations, ReadDirectory(options.dir));
+  }
+  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<backend::Database> database,
+                          backend::OpenDatabase(ResolveUrl(global.url)));
+  auto reporter = MakeReporter(global.json);
+  core::Runner runner(*database, runner_options, *reporter);
+  if (command == "init") {
+    TANDEM_RETURN_IF_ERROR(runner.Init());
+    if (!global.json) std::printf("state schema \"%s\" is ready\n", global.state_schema.c_str());
+    return Status::Ok();
+  }
+  if (command == "plan") {
+    TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, runner.Plan(*migration));
+    PrintPlan(plan, global.json);
+    return Status::Ok();
+  }
+  if (command == "start") {
+    return runner.Start(*migration, {options.complete, options.skip_backfill});
+  }
+  if (command == "backfill") return runner.Backfill();
+  if (command == "complete") return runner.Complete();
+  if (command == "rollback") return runner.Rollback();
+  if (command == "migrate") return runner.Migrate(migrations, options.complete);
+  if (command == "status") {
+    TANDEM_ASSIGN_OR_RETURN(core::StatusReport report, runner.GetStatus());
+    PrintStatus(report, global.json);
+    return Status::Ok();
+  }
+  if (command == "history") {
+    TANDEM_ASSIGN_OR_RETURN(auto history, runner.History());
+    PrintHistory(history, global.json);
+    return Status::Ok();
+  }
+  return Status::Internal("unknown command " + command);
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  CLI::App app{
+      "tandem: zero-downtime schema migrations with expand/contract.\n"
+      "Migration files use pgroll's YAML/JSON operation format."};
+  app.footer(std::string("\nDatabase URL: --url, else $TANDEM_URL, else $DATABASE_URL.\n\n") +
+             kExitCodesHelp);
+  GlobalOptions global;
+  CommandOptions options;
+  app.add_option("--url", global.url,
+                 "postgres://, postgresql:// or a libpq key=value string (default: $TANDEM_URL, "
+                 "then $DATABASE_URL)");
+  app.add_option("--schema", global.schema, "schema to migrate")->capture_default_str();
+  app.add_option("--state-schema", global.state_schema, "schema where tandem keeps its state")
+      ->capture_default_str();
+  app.add_option("--lock-timeout", global.lock_timeout,
+                 "longest a DDL statement waits in the lock queue per attempt (e.g. 500ms)")
+      ->capture_default_str();
+  app.add_option("--lock-deadline", global.lock_deadline,
+                 "give up retrying a DDL statement after this long (e.g. 10m)")
+      ->capture_default_str();
+  app.add_flag("--json", global.json, "machine-readable output (one JSON object per line)");
+  app.add_flag("-v,--verbose", global.verbosity, "more logging (repeat for more)");
+  app.require_subcommand(1);
+
+  struct Command {
+    const char* name;
+    const char* help;
+  };
+  const Command commands[] = {
+      {"init", "create tandem's state schema"},
+      {"plan", "validate FILE against the live schema and print each phase's SQL and locks; "
+               "changes nothing"},
+      {"start", "expand: run the additive DDL, install dual-write triggers and the version "
+                "schema, then backfill"},
+      {"backfill", "run or resume the backfill of the migration in progress"},
+      {"complete", "contract: validate, switch to the new schema, drop the old one"},
+      {"rollback", "undo everything start did (possible until complete switches)"},
+      {"status", "show the migration in progress and the newest version schema"},
+      {"history", "list every migration of the schema"},
+      {"migrate", "start (and complete) every pending migration in DIR, in file-name order"},
+  };
+  for (const auto& command : commands) {
+    CLI::App* sub = app.add_subcommand(command.name, command.help);
+    std::string name = command.name;
+    if (name == "plan" || name == "start") {
+      sub->add_option("FILE", options.file, "migration file (.yaml, .yml or .json)")->required();
+    }
+    if (name == "migrate") sub->add_option("DIR", options.dir, "directory of migrations")->required();
+    if (name == "start" || name == "migrate") {
+      sub->add_flag("--complete", options.complete, "complete right after start (and backfill)");
+    }
+    if (name == "start") {
+      sub->add_flag("--skip-backfill", options.skip_backfill,
+                    "expand only; run `tandem backfill` later");
+    }
+    if (name == "start" || name == "backfill" || name == "migrate") {
+      sub->add_option("--batch-size", options.batch_size, "rows per backfill chunk")
+          ->check(CLI::PositiveNumber);
+    }
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitInvalid;
+  }
+  InitLogging(global.verbosity, global.json);
+  std::string command = app.get_subcommands().front()->get_name();
+  Status status = Dispatch(command, global, options);
+  int code = ExitCodeFor(status);
+  if (!status.ok()) PrintError(status, code, global.json);
+  return code;
+}
+
+}  // namespace tandem::cli
+
+int main(int argc, char** argv) { return tandem::cli::Main(argc, argv); }

@@ -1,0 +1,199 @@
+#include "cli/output.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "common/duration.h"
+#include "common/strings.h"
+#include "plan/plan_json.h"
+
+namespace tandem::cli {
+namespace {
+
+using nlohmann::json;
+
+void PrintLine(const json& object) { std::printf("%s\n", object.dump().c_str()); }
+
+class TextReporter : public core::Reporter {
+ public:
+  TextReporter() : terminal_(isatty(STDOUT_FILENO) != 0) {}
+
+  void PhaseStarted(const std::string& phase, const std::string& migration) override {
+    std::printf("==> %s %s\n", phase.c_str(), migration.c_str());
+  }
+  void StepDone(const std::string&, int index, int total, const plan::Step& step,
+                const backend::StepOutcome& outcome) override {
+    std::printf("  [%d/%d] %s (%s, %s%s)\n", index, total, step.description.c_str(),
+                plan::LockLevelName(step.lock), FormatDuration(outcome.duration).c_str(),
+                outcome.attempts > 1 ? (", " + std::to_string(outcome.attempts) + " attempts").c_str()
+                                     : "");
+  }
+  void StepRetrying(const plan::Step& step, int attempt, const Status& error,
+                    const std::string& blockers) override {
+    std::fprintf(stderr, "  waiting: \"%s\" attempt %d: %s%s\n", step.description.c_str(),
+                 attempt, error.message().c_str(),
+                 blockers.empty() ? "" : ("; blocked by " + blockers).c_str());
+  }
+  void BackfillProgress(const backfill::Progress& p) override {
+    double seconds = std::max(1.0, static_cast<double>(p.elapsed.count())) / 1000.0;
+    std::string line = "  backfill " + p.table + ": " + std::to_string(p.rows_scanned) +
+                       (p.estimated_total > 0 ? " / ~" + std::to_string(p.estimated_total) : "") +
+                       " rows, " + std::to_string(static_cast<long long>(p.rows_scanned / seconds)) +
+                       " rows/s";
+    if (terminal_) {
+      std::printf("\r%s   ", line.c_str());
+      std::fflush(stdout);
+      in_progress_line_ = true;
+    } else if (p.chunks % 50 == 1) {
+      std::printf("%s\n", line.c_str());
+    }
+  }
+  void PhaseFinished(const std::string& phase, const std::string& migration,
+                     Millis duration) override {
+    if (in_progress_line_) std::printf("\n");
+    in_progress_line_ = false;
+    std::printf("<== %s %s done in %s\n", phase.c_str(), migration.c_str(),
+                FormatDuration(duration).c_str());
+  }
+  void Note(const std::string& message) override { std::printf("%s\n", message.c_str()); }
+
+ private:
+  bool terminal_;
+  bool in_progress_line_ = false;
+};
+
+class JsonReporter : public core::Reporter {
+ public:
+  void PhaseStarted(const std::string& phase, const std::string& migration) override {
+    PrintLine({{"event", "phase_started"}, {"phase", phase}, {"migration", migration}});
+  }
+  void StepDone(const std::string& phase, int index, int total, const plan::Step& step,
+                const backend::StepOutcome& outcome) override {
+    PrintLine({{"event", "step_done"}, {"phase", phase}, {"index", index}, {"total", total},
+               {"description", step.description}, {"lock", plan::LockLevelName(step.lock)},
+               {"duration_ms", outcome.duration.count()}, {"attempts", outcome.attempts}});
+  }
+  void StepRetrying(const plan::Step& step, int attempt, const Status& error,
+                    const std::string& blockers) override {
+    PrintLine({{"event", "step_retry"}, {"description", step.description}, {"attempt", attempt},
+               {"error", error.message()}, {"blockers", blockers}});
+  }
+  void BackfillProgress(const backfill::Progress& p) override {
+    PrintLine({{"event", "backfill_progress"}, {"table", p.table}, {"rows_scanned", p.rows_scanned},
+               {"rows_updated", p.rows_updated}, {"estimated_total", p.estimated_total},
+               {"chunks", p.chunks}, {"elapsed_ms", p.elapsed.count()}});
+  }
+  void PhaseFinished(const std::string& phase, const std::string& migration,
+                     Millis duration) override {
+    PrintLine({{"event", "phase_finished"}, {"phase", phase}, {"migration", migration},
+               {"duration_ms", duration.count()}});
+  }
+  void Note(const std::string& message) override {
+    PrintLine({{"event", "note"}, {"message", message}});
+  }
+};
+
+void PrintSteps(const char* phase, const std::vector<plan::Step>& steps) {
+  std::printf("\n%s (%zu steps)\n", phase, steps.size());
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const plan::Step& s = steps[i];
+    std::printf("  %zu. %s\n     lock: %s%s%s — %s%s\n", i + 1, s.description.c_str(),
+                plan::LockLevelName(s.lock), s.tables.empty() ? "" : " on ",
+                Join(s.tables, ", ").c_str(), plan::LockLevelEffect(s.lock),
+                s.concurrent ? "; runs outside a transaction" : "");
+    for (const auto& sql : s.statements) {
+      std::printf("       %s;\n", ReplaceAll(sql, "\n", "\n       ").c_str());
+    }
+  }
+}
+
+json RecordJson(const core::MigrationRecord& r) {
+  return {{"id", r.id},           {"name", r.name},
+          {"schema", r.schema},   {"version_schema", r.version_schema},
+          {"phase", r.phase},     {"checksum", r.checksum},
+          {"backfill_done", r.backfill_done},
+          {"db_user", r.db_user}, {"os_user", r.os_user},
+          {"started_at", r.started_at}, {"completed_at", r.completed_at},
+          {"rolled_back_at", r.rolled_back_at}};
+}
+
+}  // namespace
+
+std::unique_ptr<core::Reporter> MakeReporter(bool json) {
+  if (json) return std::make_unique<JsonReporter>();
+  return std::make_unique<TextReporter>();
+}
+
+void PrintPlan(const plan::Plan& plan, bool as_json) {
+  if (as_json) {
+    std::printf("%s\n", plan::PlanToJson(plan, 2).c_str());
+    return;
+  }
+  std::printf("version schema: %s (set search_path to it to use the new version)\n",
+              plan.version_schema.c_str());
+  for (const auto& w : plan.warnings) std::printf("warning: %s\n", w.c_str());
+  PrintSteps("start: expand", plan.expand);
+  for (const auto& sync : plan.syncs) {
+    if (sync.backfill) {
+      std::printf("\nstart: backfill %s in chunks along (%s)\n", sync.table.c_str(),
+                  Join(sync.key_columns, ", ").c_str());
+    }
+  }
+  PrintSteps("complete", plan.complete);
+  PrintSteps("rollback", plan.rollback);
+}
+
+void PrintStatus(const core::StatusReport& report, bool as_json) {
+  if (as_json) {
+    json out = {{"active", report.active ? RecordJson(*report.active) : json(nullptr)},
+                {"last_completed",
+                 report.last_completed ? RecordJson(*report.last_completed) : json(nullptr)},
+                {"version_schema", report.version_schema}};
+    std::printf("%s\n", out.dump(2).c_str());
+    return;
+  }
+  if (report.active) {
+    const auto& a = *report.active;
+    std::printf("in progress: %s (phase %s, backfill %s), started %s by %s (%s)\n", a.name.c_str(),
+                a.phase.c_str(), a.backfill_done ? "done" : "pending", a.started_at.c_str(),
+                a.db_user.c_str(), a.os_user.c_str());
+  } else {
+    std::printf("no migration in progress\n");
+  }
+  if (report.last_completed) {
+    std::printf("last completed: %s on %s\n", report.last_completed->name.c_str(),
+                report.last_completed->completed_at.c_str());
+  }
+  if (!report.version_schema.empty()) {
+    std::printf("newest version schema: %s\n", report.version_schema.c_str());
+  }
+}
+
+void PrintHistory(const std::vector<core::MigrationRecord>& history, bool as_json) {
+  if (as_json) {
+    json out = json::array();
+    for (const auto& r : history) out.push_back(RecordJson(r));
+    std::printf("%s\n", out.dump(2).c_str());
+    return;
+  }
+  if (history.empty()) std::printf("no migrations yet\n");
+  for (const auto& r : history) {
+    std::printf("%-4lld %-32s %-12s started %s by %s%s\n", r.id, r.name.c_str(), r.phase.c_str(),
+                r.started_at.c_str(), r.db_user.c_str(),
+                r.completed_at.empty() ? "" : (", completed " + r.completed_at).c_str());
+  }
+}
+
+void PrintError(const Status& status, int exit_code, bool as_json) {
+  if (as_json) {
+    json out = {{"error", status.message()}, {"exit_code", exit_code}};
+    if (!status.native_code().empty()) out["sqlstate"] = status.native_code();
+    std::printf("%s\n", out.dump().c_str());
+    return;
+  }
+  std::fprintf(stderr, "tandem: error: %s\n", status.message().c_str());
+}
+
+}  // namespace tandem::cli

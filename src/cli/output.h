@@ -1,0 +1,23 @@
+// How the CLI shows things: a Reporter for terminals and one for --json
+// (one JSON object per line), and printers for plans, status and history.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/reporter.h"
+#include "core/runner.h"
+#include "plan/plan.h"
+
+namespace tandem::cli {
+
+std::unique_ptr<core::Reporter> MakeReporter(bool json);
+
+void PrintPlan(const plan::Plan& plan, bool json);
+void PrintStatus(const core::StatusReport& report, bool json);
+void PrintHistory(const std::vector<core::MigrationRecord>& history, bool json);
+// The error line a person sees, or a JSON object with kind, message and exit code.
+void PrintError(const Status& status, int exit_code, bool json);
+
+}  // namespace tandem::cli

@@ -1,0 +1,367 @@
+#include "core/runner.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "plan/plan_json.h"
+#include "plan/planner.h"
+
+namespace tandem::core {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string OsUser() {
+  if (const passwd* pw = getpwuid(geteuid())) return pw->pw_name;
+  const char* user = std::getenv("USER");
+  return user ? user : "";
+}
+
+Millis Since(Clock::time_point start) {
+  return std::chrono::duration_cast<Millis>(Clock::now() - start);
+}
+
+// Index of the contract switch within the complete steps: once it ran, the
+// old version is gone and rollback is no longer possible.
+int SwitchIndex(const plan::Plan& plan) {
+  for (size_t i = 0; i < plan.complete.size(); ++i) {
+    if (plan.complete[i].description.rfind("switch:", 0) == 0) return static_cast<int>(i);
+  }
+  return static_cast<int>(plan.complete.size());
+}
+
+}  // namespace
+
+Runner::Runner(backend::Database& database, RunnerOptions options, Reporter& reporter)
+    : database_(database), options_(std::move(options)), reporter_(reporter) {}
+
+Runner::~Runner() = default;
+
+Status Runner::Connect() {
+  if (conn_ && conn_->Healthy()) return Status::Ok();
+  TANDEM_ASSIGN_OR_RETURN(conn_, database_.Connect());
+  state_ = std::make_unique<StateStore>(*conn_, options_.state_schema);
+  return Status::Ok();
+}
+
+std::string Runner::LockKey() const {
+  return "tandem:" + options_.state_schema + ":" + options_.schema;
+}
+
+Status Runner::AcquireRunnerLock() {
+  if (lock_conn_) return Status::Ok();
+  TANDEM_ASSIGN_OR_RETURN(lock_conn_, database_.Connect());
+  TANDEM_RETURN_IF_ERROR(database_.CheckSessionState(*lock_conn_));
+  TANDEM_ASSIGN_OR_RETURN(bool got, database_.TryRunnerLock(*lock_conn_, LockKey()));
+  if (!got) {
+    std::string holder = database_.DescribeRunnerLockHolder(*lock_conn_, LockKey());
+    lock_conn_.reset();
+    return Status::Error(ErrorKind::kBusy,
+                         "another tandem runner is working on schema \"" + options_.schema +
+                             "\": " + holder +
+                             ". Wait for it to finish (tandem status shows what it does), or "
+                             "stop it; only one runner may change a schema at a time");
+  }
+  return Status::Ok();
+}
+
+Status Runner::Init() {
+  TANDEM_RETURN_IF_ERROR(Connect());
+  return state_->Init();
+}
+
+Result<plan::Plan> Runner::Plan(const plan::Migration& migration) {
+  TANDEM_RETURN_IF_ERROR(Connect());
+  TANDEM_ASSIGN_OR_RETURN(plan::Catalog catalog,
+                          database_.LoadCatalog(*conn_, options_.schema));
+  plan::PlanOptions plan_options{options_.schema, options_.state_schema, {}};
+  // Without the state schema there are no earlier version schemas to drop.
+  if (catalog.schemas.count(options_.state_schema) > 0) {
+    TANDEM_ASSIGN_OR_RETURN(plan_options.previous_version_schemas,
+                            state_->CompletedVersionSchemas(options_.schema));
+  }
+  return plan::PlanMigration(migration, catalog, plan_options);
+}
+
+Status Runner::Record(long long id, const Event& event) { return state_->Append(id, event); }
+
+Result<MigrationRecord> Runner::RequireActive(const std::string& command) {
+  TANDEM_ASSIGN_OR_RETURN(std::optional<MigrationRecord> active, state_->Active(options_.schema));
+  if (!active) {
+    return Status::Refused("no migration is in progress on schema \"" + options_.schema +
+                           "\", so there is nothing to " + command +
+                           "; `tandem status` shows the history");
+  }
+  return *active;
+}
+
+Status Runner::RunSteps(MigrationRecord& record, const std::string& phase,
+                        const std::vector<plan::Step>& steps, const std::string& schema) {
+  int total = static_cast<int>(steps.size());
+  for (int i = record.steps_done; i < total; ++i) {
+    const plan::Step& step = steps[i];
+    auto observer = [&](int attempt, const Status& error, const std::string& blockers) {
+      reporter_.StepRetrying(step, attempt, error, blockers);
+      (void)Record(record.id, {phase, "retry", step.description, "", 0, attempt, "retry",
+                               error.message() + (blockers.empty() ? "" : "; held by " + blockers)});
+    };
+    auto outcome = database_.RunStep(*conn_, schema, step, options_.lock_policy, observer);
+    std::string sql;
+    for (const auto& s : step.statements) sql += s + ";\n";
+    if (!outcome.ok()) {
+      if (conn_->Healthy()) {
+        (void)Record(record.id, {phase, "step", step.description, sql, 0, 0, "failed",
+                                 outcome.status().message()});
+      }
+      return outcome.status().WithContext(phase + " step " + std::to_string(i + 1) + "/" +
+                                          std::to_string(total) + " (" + step.description +
+                                          ") failed");
+    }
+    TANDEM_RETURN_IF_ERROR(Record(record.id, {phase, "step", step.description, sql,
+                                              static_cast<double>(outcome->duration.count()),
+                                              outcome->attempts, "ok", ""}));
+    TANDEM_RETURN_IF_ERROR(state_->SetStepsDone(record.id, i + 1));
+    record.steps_done = i + 1;
+    reporter_.StepDone(phase, i + 1, total, step, *outcome);
+  }
+  return Status::Ok();
+}
+
+Status Runner::Start(const plan::Migration& migration, const StartOptions& options) {
+  TANDEM_RETURN_IF_ERROR(Connect());
+  TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
+  TANDEM_RETURN_IF_ERROR(state_->Init());
+  TANDEM_ASSIGN_OR_RETURN(std::optional<MigrationRecord> active, state_->Active(options_.schema));
+  if (active && !(active->name == migration.name && active->phase == kPhaseStarting)) {
+    return Status::Refused("migration \"" + active->name + "\" is in progress on schema \"" +
+                           options_.schema + "\" (phase " + active->phase +
+                           "); run `tandem complete` or `tandem rollback` before starting \"" +
+                           migration.name + "\"");
+  }
+  if (active && active->checksum != migration.checksum) {
+    return Status::Refused("migration \"" + migration.name +
+                           "\" was started from a different file (checksum " +
+                           active->checksum.substr(0, 12) + ", now " +
+                           migration.checksum.substr(0, 12) +
+                           "); run `tandem rollback`, then start the new file");
+  }
+  TANDEM_ASSIGN_OR_RETURN(std::optional<MigrationRecord> done,
+                          state_->Completed(options_.schema, migration.name));
+  if (done) {
+    if (done->checksum == migration.checksum) {
+      reporter_.Note("migration \"" + migration.name + "\" was already completed on " +
+                     done->completed_at + "; nothing to do");
+      return Status::Ok();
+    }
+    return Status::Refused("migration \"" + migration.name + "\" was already applied on " +
+                           done->completed_at + " from a different file (checksum " +
+                           done->checksum.substr(0, 12) + ", now " +
+                           migration.checksum.substr(0, 12) +
+                           "); applied migrations must not change: write a new migration");
+  }
+  MigrationRecord record;
+  if (active) {
+    record = *active;  // resume a start that stopped part-way
+    reporter_.Note("resuming start of \"" + record.name + "\" at step " +
+                   std::to_string(record.steps_done + 1));
+  } else {
+    TANDEM_ASSIGN_OR_RETURN(plan::Plan planned, Plan(migration));
+    record.schema = options_.schema;
+    record.name = migration.name;
+    record.version_schema = planned.version_schema;
+    record.checksum = migration.checksum;
+    record.phase = kPhaseStarting;
+    record.plan_json = plan::PlanToJson(planned);
+    record.file_content = migration.content;
+    record.os_user = OsUser();
+    TANDEM_ASSIGN_OR_RETURN(record.id, state_->Insert(record));
+  }
+  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(record.plan_json));
+  auto started = Clock::now();
+  reporter_.PhaseStarted("expand", record.name);
+  TANDEM_RETURN_IF_ERROR(Record(record.id, {"expand", "phase", "expand started", "", 0, 0, "ok", ""}));
+  Status expanded = RunSteps(record, "expand", plan.expand, plan.schema);
+  if (!expanded.ok()) {
+    return expanded.WithContext(
+        "start of \"" + record.name + "\" stopped; the steps done so far are recorded. Fix the "
+        "cause and run `tandem start` again to resume, or `tandem rollback` to undo them");
+  }
+  TANDEM_RETURN_IF_ERROR(state_->SetPhase(record.id, kPhaseActive));
+  record.phase = kPhaseActive;
+  record.steps_done = 0;
+  TANDEM_RETURN_IF_ERROR(Record(record.id, {"expand", "phase", "expand finished", "",
+                                            static_cast<double>(Since(started).count()), 0, "ok",
+                                            ""}));
+  reporter_.PhaseFinished("expand", record.name, Since(started));
+  if (!options.skip_backfill) {
+    if (options_.batch_size == std::nullopt) options_.batch_size = migration.settings.backfill_batch_size;
+    TANDEM_RETURN_IF_ERROR(RunBackfill(record, plan));
+  }
+  if (options.complete) return CompleteRecord(record);
+  return Status::Ok();
+}
+
+Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
+  auto started = Clock::now();
+  reporter_.PhaseStarted("backfill", record.name);
+  backfill::Options options;
+  if (options_.batch_size) options.batch_size = *options_.batch_size;
+  for (const auto& sync : plan.syncs) {
+    if (!sync.backfill) continue;
+    auto progress = backfill::BackfillTable(
+        *conn_, plan.schema, sync, options,
+        [this](const backfill::Progress& p) { reporter_.BackfillProgress(p); });
+    if (!progress.ok()) {
+      if (conn_->Healthy()) {
+        (void)Record(record.id, {"backfill", "backfill", "backfill " + sync.table, "", 0, 0,
+                                 "failed", progress.status().message()});
+      }
+      return progress.status().WithContext(
+          "the backfill stopped; rows done so far are kept. Fix the cause and run `tandem "
+          "backfill` to continue, or `tandem rollback`");
+    }
+    TANDEM_RETURN_IF_ERROR(Record(
+        record.id, {"backfill", "backfill", "backfill " + sync.table, "",
+                    static_cast<double>(progress->elapsed.count()), progress->chunks, "ok",
+                    std::to_string(progress->rows_updated) + " rows updated of " +
+                        std::to_string(progress->rows_scanned) + " scanned"}));
+  }
+  TANDEM_RETURN_IF_ERROR(state_->SetBackfillDone(record.id));
+  record.backfill_done = true;
+  reporter_.PhaseFinished("backfill", record.name, Since(started));
+  return Status::Ok();
+}
+
+Status Runner::Backfill() {
+  TANDEM_RETURN_IF_ERROR(Connect());
+  TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
+  TANDEM_RETURN_IF_ERROR(state_->Init());
+  TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("backfill"));
+  if (record.phase != kPhaseActive) {
+    return Status::Refused("migration \"" + record.name + "\" is in phase " + record.phase +
+                           "; the backfill runs only once start has finished expanding (run "
+                           "`tandem start` again to resume it)");
+  }
+  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(record.plan_json));
+  return RunBackfill(record, plan);
+}
+
+Status Runner::Complete() {
+  TANDEM_RETURN_IF_ERROR(Connect());
+  TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
+  TANDEM_RETURN_IF_ERROR(state_->Init());
+  TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("complete"));
+  return CompleteRecord(record);
+}
+
+Status Runner::CompleteRecord(MigrationRecord record) {
+  if (record.phase == kPhaseStarting) {
+    return Status::Refused("start of \"" + record.name +
+                           "\" did not finish; run `tandem start` again to resume it, or "
+                           "`tandem rollback`");
+  }
+  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(record.plan_json));
+  bool needs_backfill = false;
+  for (const auto& sync : plan.syncs) needs_backfill = needs_backfill || sync.backfill;
+  if (needs_backfill && !record.backfill_done) {
+    return Status::Refused("the backfill of \"" + record.name +
+                           "\" has not finished: completing now would drop old columns whose "
+                           "data is not yet in the new ones. Run `tandem backfill` first");
+  }
+  auto started = Clock::now();
+  if (record.phase != kPhaseCompleting) {
+    TANDEM_RETURN_IF_ERROR(state_->SetPhase(record.id, kPhaseCompleting));
+    record.phase = kPhaseCompleting;
+    record.steps_done = 0;
+  }
+  reporter_.PhaseStarted("complete", record.name);
+  TANDEM_RETURN_IF_ERROR(Record(record.id, {"complete", "phase", "complete started", "", 0, 0, "ok", ""}));
+  Status completed = RunSteps(record, "complete", plan.complete, plan.schema);
+  if (!completed.ok()) {
+    return completed.WithContext("complete of \"" + record.name +
+                                 "\" stopped; run `tandem complete` again to resume");
+  }
+  TANDEM_RETURN_IF_ERROR(state_->SetPhase(record.id, kPhaseCompleted));
+  TANDEM_RETURN_IF_ERROR(Record(record.id, {"complete", "phase", "complete finished", "",
+                                            static_cast<double>(Since(started).count()), 0, "ok",
+                                            ""}));
+  reporter_.PhaseFinished("complete", record.name, Since(started));
+  return Status::Ok();
+}
+
+Status Runner::Rollback() {
+  TANDEM_RETURN_IF_ERROR(Connect());
+  TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
+  TANDEM_RETURN_IF_ERROR(state_->Init());
+  TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("roll back"));
+  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(record.plan_json));
+  if (record.phase == kPhaseCompleting && record.steps_done > SwitchIndex(plan)) {
+    return Status::Refused("complete of \"" + record.name +
+                           "\" already switched to the new schema; rollback is no longer "
+                           "possible. Run `tandem complete` to finish it");
+  }
+  auto started = Clock::now();
+  if (record.phase != kPhaseRollingBack) {
+    TANDEM_RETURN_IF_ERROR(state_->SetPhase(record.id, kPhaseRollingBack));
+    record.phase = kPhaseRollingBack;
+    record.steps_done = 0;
+  }
+  reporter_.PhaseStarted("rollback", record.name);
+  TANDEM_RETURN_IF_ERROR(Record(record.id, {"rollback", "phase", "rollback started", "", 0, 0, "ok", ""}));
+  Status undone = RunSteps(record, "rollback", plan.rollback, plan.schema);
+  if (!undone.ok()) {
+    return undone.WithContext("rollback of \"" + record.name +
+                              "\" stopped; run `tandem rollback` again to resume");
+  }
+  TANDEM_RETURN_IF_ERROR(state_->SetPhase(record.id, kPhaseRolledBack));
+  TANDEM_RETURN_IF_ERROR(Record(record.id, {"rollback", "phase", "rollback finished", "",
+                                            static_cast<double>(Since(started).count()), 0, "ok",
+                                            ""}));
+  reporter_.PhaseFinished("rollback", record.name, Since(started));
+  return Status::Ok();
+}
+
+Status Runner::Migrate(const std::vector<plan::Migration>& migrations, bool complete_last) {
+  for (size_t i = 0; i < migrations.size(); ++i) {
+    bool last = i + 1 == migrations.size();
+    StartOptions start;
+    start.complete = !last || complete_last;
+    TANDEM_RETURN_IF_ERROR(Start(migrations[i], start));
+  }
+  return Status::Ok();
+}
+
+Result<StatusReport> Runner::GetStatus() {
+  TANDEM_RETURN_IF_ERROR(Connect());
+  TANDEM_RETURN_IF_ERROR(state_->Init());
+  StatusReport report;
+  TANDEM_ASSIGN_OR_RETURN(report.active, state_->Active(options_.schema));
+  TANDEM_ASSIGN_OR_RETURN(std::vector<MigrationRecord> history, state_->History(options_.schema));
+  for (auto it = history.rbegin(); it != history.rend(); ++it) {
+    if (it->phase == kPhaseCompleted) {
+      report.last_completed = *it;
+      break;
+    }
+  }
+  if (report.active) {
+    report.version_schema = report.active->version_schema;
+  } else if (report.last_completed) {
+    report.version_schema = report.last_completed->version_schema;
+  }
+  return report;
+}
+
+Result<std::vector<MigrationRecord>> Runner::History() {
+  TANDEM_RETURN_IF_ERROR(Connect());
+  TANDEM_RETURN_IF_ERROR(state_->Init());
+  return state_->History(options_.schema);
+}
+
+Result<std::vector<Event>> Runner::Events(long long migration_id) {
+  TANDEM_RETURN_IF_ERROR(Connect());
+  return state_->Events(migration_id);
+}
+
+}  // namespace tandem::core

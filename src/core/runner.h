@@ -1,0 +1,84 @@
+// The lifecycle of a migration, one command at a time:
+//
+//   start    = expand (additive DDL, triggers, version schema) + backfill
+//   complete = validate, contract switch, cleanup
+//   rollback = undo everything start did
+//
+// Each mutating command holds the runner lock (one runner per schema) on a
+// dedicated connection for its whole duration, records every step in the
+// state store, and leaves the database either as it was or in a recorded,
+// resumable phase.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backends/backend.h"
+#include "core/reporter.h"
+#include "core/state_store.h"
+#include "plan/migration.h"
+#include "plan/plan.h"
+
+namespace tandem::core {
+
+struct RunnerOptions {
+  std::string schema = "public";
+  std::string state_schema = "tandem";
+  backend::LockPolicy lock_policy;
+  std::optional<int> batch_size;  // overrides the file's backfill.batch_size
+};
+
+struct StartOptions {
+  bool complete = false;
+  bool skip_backfill = false;
+};
+
+// What `status` shows.
+struct StatusReport {
+  std::optional<MigrationRecord> active;
+  std::optional<MigrationRecord> last_completed;
+  std::string version_schema;  // the schema the newest version reads through
+};
+
+class Runner {
+ public:
+  Runner(backend::Database& database, RunnerOptions options, Reporter& reporter);
+  ~Runner();
+
+  // Creates tandem's state schema. Idempotent.
+  Status Init();
+  // Plans `migration` against the live schema; changes nothing.
+  Result<plan::Plan> Plan(const plan::Migration& migration);
+  Status Start(const plan::Migration& migration, const StartOptions& options);
+  Status Backfill();
+  Status Complete();
+  Status Rollback();
+  // Applies every pending migration of `files` (in the given order);
+  // completes all but the last, and the last too when `complete_last`.
+  Status Migrate(const std::vector<plan::Migration>& migrations, bool complete_last);
+  Result<StatusReport> GetStatus();
+  Result<std::vector<MigrationRecord>> History();
+  Result<std::vector<Event>> Events(long long migration_id);
+
+ private:
+  Status Connect();
+  Status AcquireRunnerLock();
+  Result<MigrationRecord> RequireActive(const std::string& command);
+  Status RunSteps(MigrationRecord& record, const std::string& phase,
+                  const std::vector<plan::Step>& steps, const std::string& schema);
+  Status RunBackfill(MigrationRecord& record, const plan::Plan& plan);
+  Status CompleteRecord(MigrationRecord record);
+  Status Record(long long id, const Event& event);
+  std::string LockKey() const;
+
+  backend::Database& database_;
+  RunnerOptions options_;
+  Reporter& reporter_;
+  std::unique_ptr<backend::Connection> conn_;       // does the work
+  std::unique_ptr<backend::Connection> lock_conn_;  // holds the runner lock
+  std::unique_ptr<StateStore> state_;
+};
+
+}  // namespace tandem::core

@@ -1,0 +1,200 @@
+#include "core/state_store.h"
+
+#include "common/strings.h"
+
+namespace tandem::core {
+namespace {
+
+constexpr char kColumns[] =
+    "id, schema_name, name, version_schema, checksum, phase, plan::text, file_content, "
+    "backfill_done, steps_done, db_user, coalesce(os_user, ''), started_at::text, "
+    "coalesce(completed_at::text, ''), coalesce(rolled_back_at::text, '')";
+
+MigrationRecord FromRow(const backend::Row& r) {
+  MigrationRecord m;
+  m.id = std::stoll(*r[0]);
+  m.schema = *r[1];
+  m.name = *r[2];
+  m.version_schema = *r[3];
+  m.checksum = *r[4];
+  m.phase = *r[5];
+  m.plan_json = r[6].value_or("");
+  m.file_content = *r[7];
+  m.backfill_done = r[8] == backend::Value("t");
+  m.steps_done = std::stoi(*r[9]);
+  m.db_user = *r[10];
+  m.os_user = *r[11];
+  m.started_at = *r[12];
+  m.completed_at = *r[13];
+  m.rolled_back_at = *r[14];
+  return m;
+}
+
+}  // namespace
+
+std::string StateStore::Table(const std::string& name) const {
+  return QualifiedName(schema_, name);
+}
+
+Status StateStore::Init() {
+  std::string migrations = Table("migrations");
+  std::string events = Table("events");
+  std::string sql = "CREATE SCHEMA IF NOT EXISTS " + QuoteIdent(schema_) + ";\n" +
+                    "CREATE TABLE IF NOT EXISTS " + migrations + R"sql( (
+  id bigserial PRIMARY KEY,
+  schema_name text NOT NULL,
+  name text NOT NULL,
+  version_schema text NOT NULL,
+  checksum text NOT NULL,
+  phase text NOT NULL,
+  plan jsonb,
+  file_content text NOT NULL,
+  backfill_done boolean NOT NULL DEFAULT false,
+  steps_done integer NOT NULL DEFAULT 0,
+  db_user text NOT NULL DEFAULT current_user,
+  os_user text,
+  started_at timestamptz NOT NULL DEFAULT now(),
+  completed_at timestamptz,
+  rolled_back_at timestamptz,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+)sql" + "CREATE UNIQUE INDEX IF NOT EXISTS migrations_one_live_per_name ON " + migrations +
+                    " (schema_name, name) WHERE phase <> 'rolled_back';\n" +
+                    "CREATE TABLE IF NOT EXISTS " + events + " (\n" +
+                    "  id bigserial PRIMARY KEY,\n  migration_id bigint NOT NULL REFERENCES " +
+                    migrations + R"sql( (id),
+  at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  phase text NOT NULL,
+  kind text NOT NULL,
+  description text NOT NULL,
+  sql text,
+  duration_ms double precision,
+  attempts integer,
+  outcome text NOT NULL,
+  detail text,
+  db_user text NOT NULL DEFAULT current_user
+);
+)sql" +
+                    // The event log is evidence: refuse edits, as an append-only log.
+                    "CREATE OR REPLACE FUNCTION " + Table("events_append_only") +
+                    "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION "
+                    "'tandem event log is append-only'; END $$;\n" +
+                    "DROP TRIGGER IF EXISTS append_only ON " + events + ";\n" +
+                    "CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON " + events +
+                    " FOR EACH ROW EXECUTE FUNCTION " + Table("events_append_only") + "();";
+  // Two runners may init at once (before either holds the runner lock):
+  // serialize on a transaction-level advisory lock.
+  std::string guarded = "BEGIN; SELECT pg_advisory_xact_lock(1952542308, 0);\n" + sql + "\nCOMMIT;";
+  Status status = conn_.Execute(guarded);
+  if (!status.ok()) {
+    if (conn_.Healthy()) (void)conn_.Execute("ROLLBACK");
+    return status.WithContext("cannot create tandem's state schema \"" + schema_ +
+                              "\" (the user needs CREATE on the database)");
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<MigrationRecord>> StateStore::Select(const std::string& where,
+                                                        const std::vector<backend::Value>& params) {
+  TANDEM_ASSIGN_OR_RETURN(
+      backend::QueryResult rows,
+      conn_.Query(std::string("SELECT ") + kColumns + " FROM " + Table("migrations") + " WHERE " +
+                      where + " ORDER BY id",
+                  params));
+  std::vector<MigrationRecord> out;
+  for (const auto& r : rows.rows) out.push_back(FromRow(r));
+  return out;
+}
+
+Result<std::optional<MigrationRecord>> StateStore::Active(const std::string& schema) {
+  TANDEM_ASSIGN_OR_RETURN(
+      auto rows,
+      Select("schema_name = $1 AND phase NOT IN ('completed', 'rolled_back')", {schema}));
+  if (rows.empty()) return std::optional<MigrationRecord>();
+  return std::optional<MigrationRecord>(rows.back());
+}
+
+Result<std::optional<MigrationRecord>> StateStore::Completed(const std::string& schema,
+                                                             const std::string& name) {
+  TANDEM_ASSIGN_OR_RETURN(
+      auto rows, Select("schema_name = $1 AND name = $2 AND phase = 'completed'", {schema, name}));
+  if (rows.empty()) return std::optional<MigrationRecord>();
+  return std::optional<MigrationRecord>(rows.back());
+}
+
+Result<std::vector<MigrationRecord>> StateStore::History(const std::string& schema) {
+  return Select("schema_name = $1", {schema});
+}
+
+Result<std::vector<std::string>> StateStore::CompletedVersionSchemas(const std::string& schema) {
+  TANDEM_ASSIGN_OR_RETURN(auto rows, Select("schema_name = $1 AND phase = 'completed'", {schema}));
+  std::vector<std::string> out;
+  for (auto it = rows.rbegin(); it != rows.rend(); ++it) out.push_back(it->version_schema);
+  return out;
+}
+
+Result<long long> StateStore::Insert(const MigrationRecord& r) {
+  TANDEM_ASSIGN_OR_RETURN(
+      backend::QueryResult rows,
+      conn_.Query("INSERT INTO " + Table("migrations") +
+                      " (schema_name, name, version_schema, checksum, phase, plan, file_content, "
+                      "os_user) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8) RETURNING id",
+                  {r.schema, r.name, r.version_schema, r.checksum, r.phase, r.plan_json,
+                   r.file_content, r.os_user}));
+  return std::stoll(*rows.Scalar());
+}
+
+Status StateStore::SetPhase(long long id, const std::string& phase) {
+  std::string stamp = phase == kPhaseCompleted    ? ", completed_at = now()"
+                      : phase == kPhaseRolledBack ? ", rolled_back_at = now()"
+                                                  : "";
+  return conn_
+      .Query("UPDATE " + Table("migrations") +
+                 " SET phase = $2, steps_done = 0, updated_at = now()" + stamp + " WHERE id = $1",
+             {std::to_string(id), phase})
+      .status();
+}
+
+Status StateStore::SetStepsDone(long long id, int steps_done) {
+  return conn_
+      .Query("UPDATE " + Table("migrations") +
+                 " SET steps_done = $2, updated_at = now() WHERE id = $1",
+             {std::to_string(id), std::to_string(steps_done)})
+      .status();
+}
+
+Status StateStore::SetBackfillDone(long long id) {
+  return conn_
+      .Query("UPDATE " + Table("migrations") +
+                 " SET backfill_done = true, updated_at = now() WHERE id = $1",
+             {std::to_string(id)})
+      .status();
+}
+
+Status StateStore::Append(long long id, const Event& e) {
+  return conn_
+      .Query("INSERT INTO " + Table("events") +
+                 " (migration_id, phase, kind, description, sql, duration_ms, attempts, outcome, "
+                 "detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             {std::to_string(id), e.phase, e.kind, e.description,
+              e.sql.empty() ? backend::Value() : backend::Value(e.sql),
+              std::to_string(e.duration_ms), std::to_string(e.attempts), e.outcome,
+              e.detail.empty() ? backend::Value() : backend::Value(e.detail)})
+      .status();
+}
+
+Result<std::vector<Event>> StateStore::Events(long long id) {
+  TANDEM_ASSIGN_OR_RETURN(
+      backend::QueryResult rows,
+      conn_.Query("SELECT phase, kind, description, coalesce(sql, ''), coalesce(duration_ms, 0), "
+                  "coalesce(attempts, 0), outcome, coalesce(detail, '') FROM " +
+                      Table("events") + " WHERE migration_id = $1 ORDER BY id",
+                  {std::to_string(id)}));
+  std::vector<Event> out;
+  for (const auto& r : rows.rows) {
+    out.push_back({*r[0], *r[1], *r[2], *r[3], std::stod(*r[4]), std::stoi(*r[5]), *r[6], *r[7]});
+  }
+  return out;
+}
+
+}  // namespace tandem::core

@@ -1,0 +1,86 @@
+// tandem's own records, kept in the database it migrates (schema `tandem` by
+// default): one row per migration with its file checksum, stored plan, phase
+// and who ran it, and an append-only event log of every phase transition and
+// step with its duration and outcome.
+//
+// Not thread-safe; uses the connection it is given.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backends/backend.h"
+
+namespace tandem::core {
+
+// Phases of a migration as stored. "starting" also covers a start that
+// failed part-way (resumable, or undone by rollback).
+inline constexpr char kPhaseStarting[] = "starting";
+inline constexpr char kPhaseActive[] = "active";
+inline constexpr char kPhaseCompleting[] = "completing";
+inline constexpr char kPhaseCompleted[] = "completed";
+inline constexpr char kPhaseRollingBack[] = "rolling_back";
+inline constexpr char kPhaseRolledBack[] = "rolled_back";
+
+struct MigrationRecord {
+  long long id = 0;
+  std::string schema;
+  std::string name;
+  std::string version_schema;
+  std::string checksum;
+  std::string phase;
+  std::string plan_json;
+  std::string file_content;
+  bool backfill_done = false;
+  int steps_done = 0;  // steps of the current phase already applied
+  std::string db_user;
+  std::string os_user;
+  std::string started_at;
+  std::string completed_at;
+  std::string rolled_back_at;
+};
+
+struct Event {
+  std::string phase;
+  std::string kind;  // phase | step | retry | backfill | note
+  std::string description;
+  std::string sql;
+  double duration_ms = 0;
+  int attempts = 0;
+  std::string outcome;  // ok | failed | retry
+  std::string detail;
+};
+
+class StateStore {
+ public:
+  StateStore(backend::Connection& conn, std::string state_schema)
+      : conn_(conn), schema_(std::move(state_schema)) {}
+
+  // Creates the state schema and its tables when missing. Idempotent.
+  Status Init();
+  // The migration of `schema` that is under way (not completed or rolled back).
+  Result<std::optional<MigrationRecord>> Active(const std::string& schema);
+  // The completed migration of `schema` named `name`, if any.
+  Result<std::optional<MigrationRecord>> Completed(const std::string& schema,
+                                                   const std::string& name);
+  Result<std::vector<MigrationRecord>> History(const std::string& schema);
+  // Version schemas of completed migrations of `schema`, newest first.
+  Result<std::vector<std::string>> CompletedVersionSchemas(const std::string& schema);
+  Result<long long> Insert(const MigrationRecord& record);
+  Status SetPhase(long long id, const std::string& phase);
+  Status SetStepsDone(long long id, int steps_done);
+  Status SetBackfillDone(long long id);
+  Status Append(long long id, const Event& event);
+  Result<std::vector<Event>> Events(long long id);
+
+ private:
+  Result<std::vector<MigrationRecord>> Select(const std::string& where,
+                                              const std::vector<backend::Value>& params);
+  std::string Table(const std::string& name) const;
+
+  backend::Connection& conn_;
+  std::string schema_;
+};
+
+}  // namespace tandem::core
