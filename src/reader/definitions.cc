@@ -1,6 +1,9 @@
 #include "reader/definitions.h"
 
 #include <algorithm>
+#include <cctype>
+
+#include "common/strings.h"
 
 namespace tandem::reader {
 namespace {
@@ -93,6 +96,29 @@ std::optional<plan::Generated> ReadGenerated(const MapReader& parent) {
   return generated;
 }
 
+// SQL keywords that read like a bare name but are valid defaults.
+constexpr std::string_view kValueKeywords[] = {"true",
+                                               "false",
+                                               "null",
+                                               "current_date",
+                                               "current_time",
+                                               "current_timestamp",
+                                               "localtime",
+                                               "localtimestamp",
+                                               "current_user",
+                                               "session_user",
+                                               "user",
+                                               "current_role",
+                                               "current_catalog",
+                                               "current_schema"};
+
+bool IsBareName(std::string_view text) {
+  if (text.empty() || std::isdigit(static_cast<unsigned char>(text[0]))) return false;
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
 void CheckColumnRules(const MapReader& m, const plan::ColumnDef& column) {
   if (column.generated && m.Has("default")) {
     m.Fail("default",
@@ -110,7 +136,7 @@ plan::ColumnDef ReadColumnFields(const MapReader& m) {
   column.nullable = m.Bool("nullable", column.nullable);
   column.unique = m.Bool("unique");
   column.pk = m.Bool("pk");
-  column.default_value = m.NullableExpression("default");
+  column.default_value = ReadDefault(m);
   column.check = ReadCheck(m, "check");
   column.references = ReadColumnReference(m, "references");
   column.generated = ReadGenerated(m);
@@ -177,6 +203,25 @@ void CheckConstraintShape(const MapReader& m, const plan::ConstraintDef& def) {
 }
 
 }  // namespace
+
+plan::NullableString ReadDefault(const MapReader& m) {
+  plan::NullableString value = m.NullableText("default");
+  if (!value.IsSet()) return value;
+  std::string text = Trim(value.value);
+  if (text.empty()) {
+    m.Fail("default",
+           "is empty; for an empty string write `default: \"''\"`, to drop a default "
+           "write `default: null`");
+  } else if (IsBareName(text) && std::find(std::begin(kValueKeywords), std::end(kValueKeywords),
+                                           ToLower(text)) == std::end(kValueKeywords)) {
+    // YAML strips the quotes of `default: 'active'`, leaving a column name.
+    m.Fail("default", "reads as the column name " + Quoted(text) +
+                          ", and a default cannot refer to a column; for the text " + Quoted(text) +
+                          " keep SQL quotes inside YAML ones: `default: \"'" + text + "'\"`");
+  }
+  value.value = m.Expression("default", Need::kRequired);
+  return value;
+}
 
 std::optional<plan::ColumnDef> ReadColumn(const MapReader& parent, std::string_view key,
                                           Need need) {

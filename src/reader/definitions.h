@@ -24,6 +24,10 @@ std::optional<plan::ColumnDef> ReadColumn(const MapReader& parent, std::string_v
                                           Need need = Need::kOptional);
 std::vector<plan::ColumnDef> ReadColumnList(const MapReader& parent, std::string_view key);
 
+// `default`: absent, null (drop the default), or an SQL expression that does
+// not refer to a column (YAML quotes alone leave `'active'` a column name).
+plan::NullableString ReadDefault(const MapReader& m);
+
 // `check: {name, constraint, no_inherit}`.
 std::optional<plan::CheckDef> ReadCheck(const MapReader& parent, std::string_view key);
 // `unique: {name}` (alter_column).

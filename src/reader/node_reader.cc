@@ -229,12 +229,6 @@ plan::NullableString MapReader::NullableText(std::string_view key) const {
   return out;
 }
 
-plan::NullableString MapReader::NullableExpression(std::string_view key) const {
-  plan::NullableString out = NullableText(key);
-  if (out.IsSet()) out.value = Expression(key, Need::kRequired);
-  return out;
-}
-
 std::vector<std::string> MapReader::StringList(std::string_view key, Need need) const {
   std::vector<std::string> out;
   const YAML::Node* value = FindKey(key);

@@ -67,8 +67,7 @@ class MapReader {
   bool Bool(std::string_view key, bool fallback = false) const;
   std::optional<bool> OptionalBool(std::string_view key) const;
   std::optional<int64_t> Int(std::string_view key, Need need = Need::kOptional) const;
-  // Absent, explicit null, or an expression (`default`) / any text (`comment`).
-  plan::NullableString NullableExpression(std::string_view key) const;
+  // Absent, explicit null (pgroll's "remove"), or any scalar's text.
   plan::NullableString NullableText(std::string_view key) const;
   // A list of names; a repeated name is an error.
   std::vector<std::string> IdentifierList(std::string_view key, Need need = Need::kOptional) const;

@@ -65,7 +65,7 @@ plan::OperationBody ReadAlterColumn(const MapReader& m) {
   if (m.Has("name")) op.name = m.Identifier("name", Need::kRequired);
   if (m.Has("type")) op.type = m.TypeName("type", Need::kRequired);
   op.nullable = m.OptionalBool("nullable");
-  op.default_value = m.NullableExpression("default");
+  op.default_value = ReadDefault(m);
   op.comment = m.NullableText("comment");
   op.check = ReadCheck(m, "check");
   op.unique = ReadUnique(m, "unique");

@@ -24,26 +24,28 @@ constexpr std::string_view kTopLevelKeys[] = {"name", "version_schema", "operati
                                               "verify"};
 constexpr std::string_view kBackfillKeys[] = {"batch_size"};
 
-// Position of the first byte that is not valid UTF-8, if any.
+// Bytes in the UTF-8 sequence that `lead` starts; 0 if it cannot start one.
+size_t Utf8SequenceLength(unsigned char lead) {
+  if (lead < 0x80) return 1;
+  if ((lead >> 5) == 0x6) return 2;
+  if ((lead >> 4) == 0xE) return 3;
+  if ((lead >> 3) == 0x1E) return 4;
+  return 0;
+}
+
+bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) >> 6) == 0x2; }
+
+// Position (in characters) of the first byte that is not valid UTF-8, if any.
 std::optional<plan::SourcePos> InvalidUtf8(std::string_view text) {
   plan::SourcePos pos{1, 1};
   for (size_t i = 0; i < text.size();) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    size_t length = c < 0x80           ? 1
-                    : (c >> 5) == 0x6  ? 2
-                    : (c >> 4) == 0xE  ? 3
-                    : (c >> 3) == 0x1E ? 4
-                                       : 0;
+    size_t length = Utf8SequenceLength(static_cast<unsigned char>(text[i]));
     if (length == 0 || i + length > text.size()) return pos;
     for (size_t k = 1; k < length; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) return pos;
+      if (!IsContinuationByte(text[i + k])) return pos;
     }
-    if (c == '\n') {
-      ++pos.line;
-      pos.column = 1;
-    } else {
-      ++pos.column;
-    }
+    bool newline = text[i] == '\n';
+    pos = newline ? plan::SourcePos{pos.line + 1, 1} : plan::SourcePos{pos.line, pos.column + 1};
     i += length;
   }
   return std::nullopt;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <string>
 #include <variant>
 
@@ -162,6 +164,26 @@ operations:
   EXPECT_EQ(op.column.type, "boolean");
   EXPECT_FALSE(op.column.nullable);
   EXPECT_EQ(op.column.default_value.value, "true");
+}
+
+TEST(ReaderTest, DefaultsThatAreValues) {
+  auto op = OnlyBody<plan::CreateTable>(R"--(
+operations:
+  - create_table:
+      name: t
+      columns:
+        - {name: a, type: text, default: "'active'"}
+        - {name: b, type: timestamptz, default: CURRENT_TIMESTAMP}
+        - {name: c, type: timestamptz, default: now()}
+        - {name: d, type: int, default: -1}
+        - {name: e, type: boolean, default: FALSE}
+)--");
+  ASSERT_EQ(op.columns.size(), 5u);
+  EXPECT_EQ(op.columns[0].default_value.value, "'active'");
+  EXPECT_EQ(op.columns[1].default_value.value, "CURRENT_TIMESTAMP");
+  EXPECT_EQ(op.columns[2].default_value.value, "now()");
+  EXPECT_EQ(op.columns[3].default_value.value, "-1");
+  EXPECT_EQ(op.columns[4].default_value.value, "FALSE");
 }
 
 TEST(ReaderTest, AlterColumnWithEveryChange) {
@@ -539,6 +561,22 @@ TEST(ReaderErrorTest, SqlThatDoesNotParseQuotesTheParser) {
                          "syntax error"),
             std::string::npos)
       << message;
+}
+
+TEST(ReaderTest, ReadsAFileFromDisk) {
+  std::string path = testing::TempDir() + "reader_test_42_add_email.yaml";
+  std::string text =
+      "operations:\n  - add_column: {table: users, column: {name: email, type: text}}\n";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+  }
+  Result<plan::Migration> read = ReadMigrationFile(path);
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  EXPECT_EQ(read->name, "reader_test_42_add_email");
+  EXPECT_EQ(read->file, path);
+  EXPECT_EQ(read->content, text);
+  std::remove(path.c_str());
 }
 
 TEST(ReaderErrorTest, MissingFileIsInvalidInput) {
