@@ -6,11 +6,19 @@
 #                             tandem_test with pg_stat_statements; writes
 #                             DIR/url (libpq key=value string) and DIR/port
 #   pg-harness.sh stop DIR    stop the server (immediately) and remove DIR
+#                             (and its server directory, see below)
 #   pg-harness.sh env DIR     print: export TANDEM_TEST_PG_URL='...'
 #
 # PostgreSQL refuses to run as root, so when this script runs as root the
 # server runs as the "postgres" system user, or as a "tandem-test" system user
 # created on demand when there is no postgres user.
+#
+# That user must reach the server's files through every parent directory. When
+# a parent of DIR is not traversable by it (a checkout under a mode 0700 home),
+# the data directory, log and Unix socket go to a fresh directory made by
+# mktemp under ${TMPDIR:-/tmp} instead; DIR/server_dir records where, and
+# DIR/url points at the socket there. DIR itself then holds only url, port and
+# server_dir.
 set -Eeuo pipefail
 
 readonly PG_MAJOR=15
@@ -20,11 +28,14 @@ readonly FALLBACK_USER=tandem-test
 # recursively, and only do so when DIR is empty or carries this marker, so a
 # mistyped DIR cannot wipe someone's files.
 readonly MARKER=.pg-harness
+# Names the server directory in DIR when it is not DIR itself.
+readonly SERVER_DIR_FILE=server_dir
 # Bind attempts: a port that was free when probed can be taken by the time
 # the server binds it (other builds run on the same machine).
 readonly START_ATTEMPTS=3
 
 DIR=""             # absolute path of the harness directory
+SERVER_DIR=""      # data/, postgres.log and the socket: DIR, or a temp dir
 BINDIR=""          # PostgreSQL server binaries
 RUN_AS=""          # user that owns and runs the server; empty: the current user
 PORT=""            # TCP port chosen by start
@@ -43,9 +54,9 @@ die() {
   if ((SERVER_STARTED)); then
     stop_server_if_running
   fi
-  if [[ -n "$DIR" && -s "$DIR/postgres.log" ]]; then
-    log "last lines of $DIR/postgres.log:"
-    tail -n 30 "$DIR/postgres.log" >&2
+  if [[ -n "$SERVER_DIR" && -s "$SERVER_DIR/postgres.log" ]]; then
+    log "last lines of $SERVER_DIR/postgres.log:"
+    tail -n 30 "$SERVER_DIR/postgres.log" >&2
   fi
   exit 1
 }
@@ -110,23 +121,48 @@ choose_server_user() {
   fi
 }
 
-# The server user must be able to reach DIR through every parent directory.
-# A checkout under a private home (e.g. mode 0700) breaks this; name the
-# directory in the way instead of letting initdb fail obscurely.
-check_parents_traversable() {
+# True when the server user can reach DIR through every parent directory.
+parents_traversable() {
   [[ -n "$RUN_AS" ]] || return 0
-  local parent
-  parent="$(dirname "$DIR")"
-  as_server_user test -x "$parent" && return 0
+  as_server_user test -x "$(dirname "$DIR")"
+}
 
-  local blocker="$parent" path="$parent"
+# The first parent of path $1 (from /) that the server user cannot traverse.
+first_blocker() {
+  local path="$1" blocker=""
   while [[ "$path" != / ]]; do
     as_server_user test -x "$path" || blocker="$path"
     path="$(dirname "$path")"
   done
-  die "user $RUN_AS cannot traverse $blocker (mode $(stat -c %a "$blocker")), a parent" \
-    "of $DIR; the server runs as $RUN_AS because PostgreSQL refuses to run as root." \
-    "Use a build directory outside it, or make it traversable (chmod o+x $blocker)."
+  printf '%s' "$blocker"
+}
+
+# Sets SERVER_DIR to DIR, or, when the server user cannot reach DIR (a
+# checkout under a private home, e.g. mode 0700), to a fresh temp directory
+# owned by that user. The choice is recorded in DIR before anything is put in
+# the temp directory, so `stop DIR` cleans it up even after a failed start.
+choose_server_dir() {
+  if parents_traversable; then
+    SERVER_DIR="$DIR"
+    return 0
+  fi
+  local tmp_root="${TMPDIR:-/tmp}"
+  log "user $RUN_AS cannot traverse $(first_blocker "$(dirname "$DIR")"), a parent of $DIR;" \
+    "keeping the server's files in a directory under $tmp_root instead"
+  SERVER_DIR="$(mktemp -d "$tmp_root/pg-harness.XXXXXX")" ||
+    die "mktemp -d under $tmp_root failed"
+  SERVER_DIR="$(absolute_path "$SERVER_DIR")"
+  echo "$SERVER_DIR" >"$DIR/$SERVER_DIR_FILE"
+  touch "$SERVER_DIR/$MARKER"
+  chown -R "$RUN_AS:" "$SERVER_DIR"
+  if ! as_server_user test -x "$SERVER_DIR"; then
+    local blocker
+    blocker="$(first_blocker "$SERVER_DIR")"
+    die "user $RUN_AS cannot traverse $blocker (mode $(stat -c %a "$blocker")) either," \
+      "a parent of both $DIR and the fallback $SERVER_DIR; the server runs as $RUN_AS because" \
+      "PostgreSQL refuses to run as root. Set TMPDIR to a directory $RUN_AS can reach, or" \
+      "make $blocker traversable (chmod o+x $blocker)."
+  fi
 }
 
 # ---- ports -----------------------------------------------------------------
@@ -153,10 +189,11 @@ pick_free_port() {
 
 # ---- start -----------------------------------------------------------------
 
-# Stops a server left running in DIR by an earlier run that never reached
-# "stop" (killed test run), so its files can be removed.
+# Stops a server left running in SERVER_DIR by an earlier run that never
+# reached "stop" (killed test run), so its files can be removed.
 stop_server_if_running() {
-  local data="$DIR/data"
+  [[ -n "$SERVER_DIR" ]] || return 0
+  local data="$SERVER_DIR/data"
   [[ -f "$data/postmaster.pid" ]] || return 0
   local owner
   owner="$(stat -c %U "$data")"
@@ -168,16 +205,42 @@ stop_server_if_running() {
   fi
 }
 
+# Deletes directory $1 when it is empty or carries the marker.
+remove_marked_dir() {
+  local dir="$1"
+  [[ -e "$dir" ]] || return 0
+  if [[ -n "$(ls -A "$dir" 2>/dev/null)" && ! -e "$dir/$MARKER" ]]; then
+    die "$dir exists and was not created by pg-harness; refusing to delete it"
+  fi
+  rm -rf -- "$dir"
+}
+
+# Sets SERVER_DIR from what an earlier start recorded in DIR: the temp
+# directory named in DIR/server_dir, else DIR itself.
+load_server_dir() {
+  SERVER_DIR="$DIR"
+  [[ -s "$DIR/$SERVER_DIR_FILE" ]] || return 0
+  local recorded
+  recorded="$(cat "$DIR/$SERVER_DIR_FILE")"
+  [[ "$recorded" == /* && "$recorded" != / ]] ||
+    die "$DIR/$SERVER_DIR_FILE holds \"$recorded\", not an absolute directory; remove $DIR by hand"
+  SERVER_DIR="$recorded"
+}
+
+# Stops whatever an earlier start left in DIR and removes DIR and its server
+# directory.
 remove_harness_dir() {
   [[ -e "$DIR" ]] || return 0
-  if [[ -n "$(ls -A "$DIR" 2>/dev/null)" && ! -e "$DIR/$MARKER" ]]; then
-    die "$DIR exists and was not created by pg-harness; refusing to delete it"
+  load_server_dir
+  stop_server_if_running
+  if [[ "$SERVER_DIR" != "$DIR" ]]; then
+    remove_marked_dir "$SERVER_DIR"
   fi
-  rm -rf -- "$DIR"
+  remove_marked_dir "$DIR"
+  SERVER_DIR=""
 }
 
 prepare_dir() {
-  stop_server_if_running
   remove_harness_dir
   mkdir -p "$DIR"
   touch "$DIR/$MARKER"
@@ -188,21 +251,21 @@ prepare_dir() {
 
 init_cluster() {
   local out
-  if ! out="$(as_server_user "$BINDIR/initdb" -D "$DIR/data" -U postgres --auth=trust \
+  if ! out="$(as_server_user "$BINDIR/initdb" -D "$SERVER_DIR/data" -U postgres --auth=trust \
     --encoding=UTF8 --locale=C 2>&1)"; then
     echo "$out" >&2
     die "initdb failed"
   fi
   # Our settings live in their own file so a retry on another port can simply
   # rewrite it; the include comes last, so it wins over initdb's defaults.
-  echo "include 'harness.conf'" | as_server_user tee -a "$DIR/data/postgresql.conf" >/dev/null
+  echo "include 'harness.conf'" | as_server_user tee -a "$SERVER_DIR/data/postgresql.conf" >/dev/null
 }
 
 # Settings for a disposable server on a small machine: durability is
 # pointless for test data, so fsync and friends are off.
 write_config() {
-  local socket_dir="${DIR//"'"/"''"}" # single quotes doubled, as the config file wants
-  as_server_user tee "$DIR/data/harness.conf" >/dev/null <<EOF
+  local socket_dir="${SERVER_DIR//"'"/"''"}" # single quotes doubled, as the config file wants
+  as_server_user tee "$SERVER_DIR/data/harness.conf" >/dev/null <<EOF
 listen_addresses = '127.0.0.1'
 port = $PORT
 unix_socket_directories = '$socket_dir'
@@ -220,7 +283,7 @@ EOF
 }
 
 start_server() {
-  as_server_user "$BINDIR/pg_ctl" -D "$DIR/data" -l "$DIR/postgres.log" -w -t 60 start \
+  as_server_user "$BINDIR/pg_ctl" -D "$SERVER_DIR/data" -l "$SERVER_DIR/postgres.log" -w -t 60 start \
     >/dev/null 2>&1
 }
 
@@ -235,7 +298,7 @@ start_on_free_port() {
       SERVER_STARTED=1
       return 0
     fi
-    grep -q "could not bind" "$DIR/postgres.log" 2>/dev/null || break
+    grep -q "could not bind" "$SERVER_DIR/postgres.log" 2>/dev/null || break
     log "port $PORT was taken, retrying"
   done
   die "server did not start"
@@ -244,13 +307,13 @@ start_on_free_port() {
 # Unix socket paths are limited to 107 bytes; a deep build directory would
 # otherwise fail with a less obvious message from the server.
 check_socket_path_length() {
-  local socket="$DIR/.s.PGSQL.65535"
+  local socket="$SERVER_DIR/.s.PGSQL.65535"
   ((${#socket} <= 107)) ||
     die "socket path $socket is longer than 107 bytes; use a shorter build directory"
 }
 
 create_test_database() {
-  local -a conn=(-h "$DIR" -p "$PORT" -U postgres)
+  local -a conn=(-h "$SERVER_DIR" -p "$PORT" -U postgres)
   "$BINDIR/createdb" "${conn[@]}" "$DB_NAME" || die "createdb $DB_NAME failed"
   "$BINDIR/psql" -X -q -v ON_ERROR_STOP=1 "${conn[@]}" -d "$DB_NAME" \
     -c "CREATE EXTENSION pg_stat_statements" ||
@@ -259,7 +322,7 @@ create_test_database() {
 
 write_connection_files() {
   echo "$PORT" >"$DIR/port"
-  echo "host=$(libpq_quote "$DIR") port=$PORT user=postgres dbname=$DB_NAME" >"$DIR/url"
+  echo "host=$(libpq_quote "$SERVER_DIR") port=$PORT user=postgres dbname=$DB_NAME" >"$DIR/url"
 }
 
 cmd_start() {
@@ -267,12 +330,12 @@ cmd_start() {
   trap 'die "unexpected failure (line $LINENO)"' ERR
   find_bindir
   choose_server_user
-  check_socket_path_length
   # Create missing parents now, so the check below also sees their modes
   # (a restrictive umask would make them untraversable for the server user).
   mkdir -p "$(dirname "$DIR")"
-  check_parents_traversable
   prepare_dir
+  choose_server_dir
+  check_socket_path_length
   init_cluster
   start_on_free_port
   create_test_database
@@ -285,7 +348,6 @@ cmd_start() {
 cmd_stop() {
   [[ -e "$DIR" ]] || return 0
   find_bindir
-  stop_server_if_running
   remove_harness_dir
 }
 
