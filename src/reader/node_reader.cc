@@ -52,7 +52,7 @@ void MapReader::CheckKeys(KeyList known_keys) {
       return;
     }
     if (std::find(known_keys.begin(), known_keys.end(), name) == known_keys.end()) {
-      FailAt(errors_, key, path_.empty() ? name : path_ + "." + name,
+      FailAt(errors_, key, PathOf(name),
              "unknown key " + Quoted(name) + DidYouMean(name, known_keys) +
                  " (allowed here: " + JoinKeys(known_keys) + ")");
       return;
@@ -126,8 +126,10 @@ std::optional<std::string> MapReader::Scalar(std::string_view key, Need need,
     return std::nullopt;
   }
   if (value->IsScalar()) return value->Scalar();
-  std::string advice = value->IsNull() ? "give a value or remove the key"
-                                       : "give a single value, not " + Describe(*value);
+  std::string advice = "give a single value, not " + Describe(*value);
+  if (value->IsNull()) {
+    advice = need == Need::kRequired ? "give a value" : "give a value or remove the key";
+  }
   Fail(key, "expected " + std::string(expected) + ", got " + Describe(*value) + "; " + advice);
   return std::nullopt;
 }
@@ -245,7 +247,7 @@ std::vector<std::string> MapReader::StringList(std::string_view key, Need need) 
     YAML::Node item = (*value)[i];
     std::string item_path = PathOf(key) + "[" + std::to_string(i) + "]";
     if (!item.IsScalar()) {
-      FailAt(errors_, item, item_path, "expected a name, got " + Describe(item));
+      FailAt(errors_, item, item_path, "expected a single value, got " + Describe(item));
       return {};
     }
     out.push_back(item.Scalar());
