@@ -85,7 +85,7 @@ struct ColumnDef {
   std::string name;
   std::string type;
   NullableString comment;
-  bool nullable = true;  // pgroll's default
+  bool nullable = false;  // pgroll's default: NOT NULL unless `nullable: true`
   bool unique = false;
   bool pk = false;
   NullableString default_value;

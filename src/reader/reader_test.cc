@@ -104,7 +104,7 @@ operations:
   ASSERT_EQ(op.columns.size(), 5u);
   const plan::ColumnDef& id = op.columns[0];
   EXPECT_TRUE(id.pk);
-  EXPECT_TRUE(id.nullable);  // not given: pgroll's default
+  EXPECT_FALSE(id.nullable);  // not given: pgroll's default is NOT NULL
   ASSERT_TRUE(id.generated && id.generated->identity);
   EXPECT_EQ(id.generated->identity->user_specified_values, "BY DEFAULT");
   EXPECT_EQ(id.generated->identity->sequence_options, "START 100");
@@ -444,6 +444,7 @@ TEST(ReaderTest, RecordsPositions) {
       column:
         name: email
         type: text
+        nullable: true
   - create_index:
       name: users_email_idx
       table: users
@@ -459,10 +460,10 @@ TEST(ReaderTest, RecordsPositions) {
   EXPECT_EQ(column.at.At("type").line, 6);
   EXPECT_EQ(column.at.At("type").column, 15);
   const plan::Positions& index = m.operations[1].at;
-  EXPECT_EQ(index.At("columns[1]").line, 10);
+  EXPECT_EQ(index.At("columns[1]").line, 11);
   EXPECT_EQ(index.At("columns[1]").column, 24);
   // An unknown field falls back to the operation's own position.
-  EXPECT_EQ(index.At("nope").line, 7);
+  EXPECT_EQ(index.At("nope").line, 8);
 }
 
 TEST(ReaderTest, ConstraintPositions) {
@@ -566,7 +567,7 @@ TEST(ReaderErrorTest, SqlThatDoesNotParseQuotesTheParser) {
 TEST(ReaderTest, ReadsAFileFromDisk) {
   std::string path = testing::TempDir() + "reader_test_42_add_email.yaml";
   std::string text =
-      "operations:\n  - add_column: {table: users, column: {name: email, type: text}}\n";
+      "operations:\n  - add_column: {table: users, column: {name: email, type: text, nullable: true}}\n";
   {
     std::ofstream out(path, std::ios::binary);
     out << text;
