@@ -82,7 +82,22 @@ Result<plan::Plan> Runner::Plan(const plan::Migration& migration) {
     TANDEM_ASSIGN_OR_RETURN(plan_options.previous_version_schemas,
                             state_->CompletedVersionSchemas(options_.schema));
   }
-  return plan::PlanMigration(migration, catalog, plan_options);
+  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan,
+                          plan::PlanMigration(migration, catalog, plan_options));
+  TANDEM_RETURN_IF_ERROR(CheckExpressions(plan));
+  return plan;
+}
+
+Status Runner::CheckExpressions(const plan::Plan& plan) {
+  for (const auto& check : plan.checks) {
+    auto planned = conn_->Query(check.sql);
+    if (planned.ok()) continue;
+    if (planned.status().kind() == ErrorKind::kConnection) return planned.status();
+    return Status::InvalidInput(check.where + ": " + planned.status().message() +
+                                "; fix the expression (it is evaluated against the table as "
+                                "it is now)");
+  }
+  return Status::Ok();
 }
 
 Status Runner::Record(long long id, const Event& event) { return state_->Append(id, event); }
@@ -132,8 +147,15 @@ Status Runner::RunSteps(MigrationRecord& record, const std::string& phase,
 Status Runner::Start(const plan::Migration& migration, const StartOptions& options) {
   TANDEM_RETURN_IF_ERROR(Connect());
   TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
-  TANDEM_RETURN_IF_ERROR(state_->Init());
-  TANDEM_ASSIGN_OR_RETURN(std::optional<MigrationRecord> active, state_->Active(options_.schema));
+  // Nothing is written (not even the state schema) until the file is known
+  // to be valid against the live schema.
+  TANDEM_ASSIGN_OR_RETURN(bool has_state, state_->Exists());
+  std::optional<MigrationRecord> active;
+  std::optional<MigrationRecord> done;
+  if (has_state) {
+    TANDEM_ASSIGN_OR_RETURN(active, state_->Active(options_.schema));
+    TANDEM_ASSIGN_OR_RETURN(done, state_->Completed(options_.schema, migration.name));
+  }
   if (active && !(active->name == migration.name && active->phase == kPhaseStarting)) {
     return Status::Refused("migration \"" + active->name + "\" is in progress on schema \"" +
                            options_.schema + "\" (phase " + active->phase +
@@ -147,8 +169,6 @@ Status Runner::Start(const plan::Migration& migration, const StartOptions& optio
                            migration.checksum.substr(0, 12) +
                            "); run `tandem rollback`, then start the new file");
   }
-  TANDEM_ASSIGN_OR_RETURN(std::optional<MigrationRecord> done,
-                          state_->Completed(options_.schema, migration.name));
   if (done) {
     if (done->checksum == migration.checksum) {
       reporter_.Note("migration \"" + migration.name + "\" was already completed on " +
@@ -168,6 +188,7 @@ Status Runner::Start(const plan::Migration& migration, const StartOptions& optio
                    std::to_string(record.steps_done + 1));
   } else {
     TANDEM_ASSIGN_OR_RETURN(plan::Plan planned, Plan(migration));
+    TANDEM_RETURN_IF_ERROR(state_->Init());
     record.schema = options_.schema;
     record.name = migration.name;
     record.version_schema = planned.version_schema;

@@ -65,6 +65,8 @@ class Runner {
  private:
   Status Connect();
   Status AcquireRunnerLock();
+  // Plans every user expression of `plan` against the live schema.
+  Status CheckExpressions(const plan::Plan& plan);
   Result<MigrationRecord> RequireActive(const std::string& command);
   Status RunSteps(MigrationRecord& record, const std::string& phase,
                   const std::vector<plan::Step>& steps, const std::string& schema);

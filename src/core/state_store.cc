@@ -94,6 +94,13 @@ Status StateStore::Init() {
   return Status::Ok();
 }
 
+Result<bool> StateStore::Exists() {
+  TANDEM_ASSIGN_OR_RETURN(backend::QueryResult rows,
+                          conn_.Query("SELECT to_regclass($1) IS NOT NULL",
+                                      {Table("migrations")}));
+  return rows.Scalar() == backend::Value("t");
+}
+
 Result<std::vector<MigrationRecord>> StateStore::Select(const std::string& where,
                                                         const std::vector<backend::Value>& params) {
   TANDEM_ASSIGN_OR_RETURN(

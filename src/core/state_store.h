@@ -59,6 +59,8 @@ class StateStore {
 
   // Creates the state schema and its tables when missing. Idempotent.
   Status Init();
+  // True when the state schema has been created (by Init).
+  Result<bool> Exists();
   // The migration of `schema` that is under way (not completed or rolled back).
   Result<std::optional<MigrationRecord>> Active(const std::string& schema);
   // The completed migration of `schema` named `name`, if any.

@@ -70,6 +70,14 @@ struct View {
   std::vector<ViewColumn> columns;
 };
 
+// A query that plans (but does not run) a user expression against the live
+// schema, so an unknown function or a type error is reported before anything
+// changes. `where` is file:line:col and key path of the expression.
+struct ExpressionCheck {
+  std::string where;
+  std::string sql;
+};
+
 struct Plan {
   std::string schema;          // the migrated schema, e.g. public
   std::string version_schema;  // e.g. public_02_add_email
@@ -79,6 +87,7 @@ struct Plan {
   std::vector<Step> rollback;
   std::vector<TableSync> syncs;
   std::vector<View> views;
+  std::vector<ExpressionCheck> checks;
   std::vector<std::string> warnings;  // things a person should know before running it
 };
 

@@ -65,6 +65,8 @@ std::string PlanToJson(const Plan& plan, int indent) {
     for (const auto& c : v.columns) columns.push_back({{"name", c.name}, {"physical", c.physical}});
     views.push_back({{"name", v.name}, {"physical_table", v.physical_table}, {"columns", columns}});
   }
+  json checks = json::array();
+  for (const auto& c : plan.checks) checks.push_back({{"where", c.where}, {"sql", c.sql}});
   json out = {{"schema", plan.schema},
               {"version_schema", plan.version_schema},
               {"state_schema", plan.state_schema},
@@ -73,6 +75,7 @@ std::string PlanToJson(const Plan& plan, int indent) {
               {"rollback", StepsToJson(plan.rollback)},
               {"syncs", syncs},
               {"views", views},
+              {"checks", checks},
               {"warnings", plan.warnings}};
   return out.dump(indent);
 }
@@ -97,6 +100,7 @@ Result<Plan> PlanFromJson(const std::string& text) {
       for (const auto& c : v.at("columns")) view.columns.push_back({c.at("name"), c.at("physical")});
       plan.views.push_back(std::move(view));
     }
+    for (const auto& c : in.at("checks")) plan.checks.push_back({c.at("where"), c.at("sql")});
     plan.warnings = in.at("warnings").get<std::vector<std::string>>();
     return plan;
   } catch (const nlohmann::json::exception& e) {

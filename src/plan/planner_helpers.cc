@@ -75,10 +75,26 @@ Status Planner::RequireNewColumnName(const Operation& op, const std::string& fie
   return Status::Ok();
 }
 
+void Planner::AddExpressionCheck(const Operation& op, const std::string& field,
+                                 const VirtualTable& table, const std::string& expression,
+                                 const lint::ColumnResolver& resolve) {
+  auto rewritten = lint::RewriteColumnRefs(expression, resolve);
+  if (!rewritten.ok()) return;  // the caller reports the parse error
+  std::string where = ErrorAt(op, field, "").message();
+  where.resize(where.size() - 2);  // drop the ": " of the empty message
+  plan_.checks.push_back(
+      {where, "SELECT (" + *rewritten + ") FROM " + Qualified(table) + " LIMIT 0"});
+}
+
 Result<std::string> Planner::UpExpression(const Operation& op, const std::string& field,
                                           const VirtualTable& table,
                                           const std::string& expression) {
   const CatalogTable* original = catalog_.FindTable(table.physical);
+  auto physical = [original](const std::string& name) -> std::optional<std::string> {
+    if (original == nullptr || original->FindColumn(name) == nullptr) return std::nullopt;
+    return QuoteIdent(name);
+  };
+  AddExpressionCheck(op, field, table, expression, physical);
   auto resolve = [original](const std::string& name) -> std::optional<std::string> {
     if (original == nullptr || original->FindColumn(name) == nullptr) return std::nullopt;
     return "NEW." + QuoteIdent(name);
@@ -91,6 +107,16 @@ Result<std::string> Planner::UpExpression(const Operation& op, const std::string
 Result<std::string> Planner::DownExpression(const Operation& op, const std::string& field,
                                             const VirtualTable& table,
                                             const std::string& expression) {
+  const CatalogTable* original = catalog_.FindTable(table.physical);
+  auto existing_or_null = [&](const std::string& name) -> std::optional<std::string> {
+    const VirtualColumn* column = table.FindColumn(name);
+    if (column == nullptr) return std::nullopt;
+    if (original != nullptr && original->FindColumn(column->physical) != nullptr) {
+      return QuoteIdent(column->physical);
+    }
+    return "CAST(NULL AS " + column->type + ")";  // created by expand, not there yet
+  };
+  AddExpressionCheck(op, field, table, expression, existing_or_null);
   auto resolve = [&table](const std::string& name) -> std::optional<std::string> {
     auto physical = table.PhysicalOf(name);
     if (!physical) return std::nullopt;

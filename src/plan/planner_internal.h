@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "lint/pg_parse.h"
 #include "plan/planner.h"
 #include "plan/virtual_schema.h"
 
@@ -85,6 +86,12 @@ class Planner {
   // (for CHECK constraints and index predicates on duplicated columns).
   Result<std::string> PhysicalExpression(const Operation& op, const std::string& field,
                                          const VirtualTable& table, const std::string& expression);
+  // Records a query that plans `expression` against the live table, with
+  // column references resolved by `resolve` (physical columns, or typed
+  // NULLs for columns that expand has not created yet).
+  void AddExpressionCheck(const Operation& op, const std::string& field,
+                          const VirtualTable& table, const std::string& expression,
+                          const lint::ColumnResolver& resolve);
   TableSync& SyncFor(const VirtualTable& table);
   // Adds `column` as a new physical column `_tandem_new_<name>` of `table`
   // (nullable, no default) and returns its physical name.
