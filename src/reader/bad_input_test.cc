@@ -80,9 +80,10 @@ TEST(BadInputManifestTest, ListsEveryFileAndEnoughCases) {
   for (const BadInputCase& c : LoadAllCases()) {
     EXPECT_TRUE(listed.insert(c.file).second) << c.file << " is listed twice";
   }
-  for (const auto& entry : std::filesystem::directory_iterator(CorpusDir())) {
-    std::string name = entry.path().filename().string();
-    if (name == "cases.tsv") continue;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(CorpusDir())) {
+    if (!entry.is_regular_file()) continue;
+    std::string name = std::filesystem::relative(entry.path(), CorpusDir()).string();
+    if (name == "cases.tsv" || entry.path().extension() == ".md") continue;
     EXPECT_TRUE(listed.count(name) > 0) << name << " is not listed in cases.tsv";
   }
   EXPECT_GE(ReaderCases().size(), kMinimumReaderCases);
