@@ -156,7 +156,19 @@ Status Runner::Start(const plan::Migration& migration, const StartOptions& optio
     TANDEM_ASSIGN_OR_RETURN(active, state_->Active(options_.schema));
     TANDEM_ASSIGN_OR_RETURN(done, state_->Completed(options_.schema, migration.name));
   }
-  if (active && !(active->name == migration.name && active->phase == kPhaseStarting)) {
+  if (done) {
+    if (done->checksum == migration.checksum) {
+      reporter_.Note("migration \"" + migration.name + "\" was already completed on " +
+                     done->completed_at + "; nothing to do");
+      return Status::Ok();
+    }
+    return Status::Refused("migration \"" + migration.name + "\" was already applied on " +
+                           done->completed_at + " from a different file (checksum " +
+                           done->checksum.substr(0, 12) + ", now " +
+                           migration.checksum.substr(0, 12) +
+                           "); applied migrations must not change: write a new migration");
+  }
+  if (active && active->name != migration.name) {
     return Status::Refused("migration \"" + active->name + "\" is in progress on schema \"" +
                            options_.schema + "\" (phase " + active->phase +
                            "); run `tandem complete` or `tandem rollback` before starting \"" +
@@ -169,17 +181,10 @@ Status Runner::Start(const plan::Migration& migration, const StartOptions& optio
                            migration.checksum.substr(0, 12) +
                            "); run `tandem rollback`, then start the new file");
   }
-  if (done) {
-    if (done->checksum == migration.checksum) {
-      reporter_.Note("migration \"" + migration.name + "\" was already completed on " +
-                     done->completed_at + "; nothing to do");
-      return Status::Ok();
-    }
-    return Status::Refused("migration \"" + migration.name + "\" was already applied on " +
-                           done->completed_at + " from a different file (checksum " +
-                           done->checksum.substr(0, 12) + ", now " +
-                           migration.checksum.substr(0, 12) +
-                           "); applied migrations must not change: write a new migration");
+  if (active && active->phase != kPhaseStarting) {
+    reporter_.Note("migration \"" + active->name + "\" is already started (phase " +
+                   active->phase + ")");
+    return options.complete ? CompleteRecord(*active) : Status::Ok();
   }
   MigrationRecord record;
   if (active) {
@@ -278,6 +283,10 @@ Status Runner::Complete() {
 }
 
 Status Runner::CompleteRecord(MigrationRecord record) {
+  if (record.phase == kPhaseRollingBack) {
+    return Status::Refused("a rollback of \"" + record.name +
+                           "\" was interrupted; run `tandem rollback` again to finish it");
+  }
   if (record.phase == kPhaseStarting) {
     return Status::Refused("start of \"" + record.name +
                            "\" did not finish; run `tandem start` again to resume it, or "
