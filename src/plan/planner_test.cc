@@ -1,0 +1,209 @@
+// The planner against a hand-made catalog: no database needed.
+#include "plan/planner.h"
+
+#include <gtest/gtest.h>
+
+#include "plan/plan_json.h"
+#include "reader/reader.h"
+
+namespace tandem::plan {
+namespace {
+
+Catalog UsersCatalog() {
+  Catalog catalog;
+  catalog.schema = "public";
+  catalog.schemas = {"public", "pg_catalog"};
+  CatalogTable users;
+  users.name = "users";
+  users.columns = {{"id", "bigint", true, "nextval('users_id_seq'::regclass)", false, ""},
+                   {"name", "text", false, "", false, ""},
+                   {"email", "text", true, "", false, "contact"}};
+  users.primary_key = {"id"};
+  users.constraints = {{"users_pkey", 'p', {"id"}, true}};
+  users.indexes = {{"users_pkey", true, true, true, {"id"}}};
+  catalog.tables["users"] = users;
+  catalog.relation_names = {"users", "users_pkey", "users_id_seq"};
+  return catalog;
+}
+
+Result<Plan> PlanText(const std::string& yaml, const Catalog& catalog = UsersCatalog()) {
+  auto migration = reader::ParseMigration(yaml, "02_change.yaml");
+  EXPECT_TRUE(migration.ok()) << migration.status().message();
+  if (!migration.ok()) return migration.status();
+  return PlanMigration(*migration, catalog, PlanOptions{});
+}
+
+std::string AllSql(const std::vector<Step>& steps) {
+  std::string sql;
+  for (const auto& step : steps) {
+    for (const auto& s : step.statements) sql += s + ";\n";
+  }
+  return sql;
+}
+
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+constexpr char kNameNotNull[] = R"y(operations:
+  - alter_column:
+      table: users
+      column: name
+      nullable: false
+      up: SELECT CASE WHEN name IS NULL THEN 'anonymous' ELSE name END
+      down: name
+)y";
+
+TEST(PlannerTest, AlterColumnExpandsIntoAShadowColumnTriggerAndView) {
+  auto plan = PlanText(kNameNotNull);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_EQ(plan->version_schema, "public_02_change");
+  std::string expand = AllSql(plan->expand);
+  EXPECT_TRUE(Contains(expand, "ADD COLUMN \"_tandem_new_name\" text;"));
+  EXPECT_TRUE(Contains(expand, "CHECK (\"_tandem_new_name\" IS NOT NULL) NOT VALID"));
+  EXPECT_TRUE(Contains(expand, "ADD COLUMN \"_tandem_backfilled\" boolean"));
+  EXPECT_TRUE(Contains(expand, "NEW.\"_tandem_new_name\" := CASE WHEN NEW.\"name\" IS NULL THEN "
+                               "'anonymous' ELSE NEW.\"name\" END;"));
+  EXPECT_TRUE(Contains(expand, "NEW.\"name\" := NEW.\"_tandem_new_name\";"));
+  EXPECT_TRUE(Contains(expand, "CREATE VIEW \"public_02_change\".\"users\" AS SELECT \"id\" AS "
+                               "\"id\", \"_tandem_new_name\" AS \"name\", \"email\" AS \"email\""));
+  ASSERT_EQ(plan->syncs.size(), 1u);
+  EXPECT_TRUE(plan->syncs[0].backfill);
+  EXPECT_EQ(plan->syncs[0].key_columns, std::vector<std::string>{"id"});
+  // The old column's expression is checked against the live table first.
+  ASSERT_FALSE(plan->checks.empty());
+  EXPECT_TRUE(Contains(plan->checks[0].sql, "FROM \"public\".\"users\" LIMIT 0"));
+  EXPECT_TRUE(Contains(plan->checks[0].where, "02_change.yaml:6:11: operations[0].alter_column.up"))
+      << plan->checks[0].where;
+}
+
+TEST(PlannerTest, CompleteValidatesThenSwitchesInOneStep) {
+  auto plan = PlanText(kNameNotNull);
+  ASSERT_TRUE(plan.ok());
+  ASSERT_EQ(plan->complete.size(), 2u);
+  EXPECT_EQ(plan->complete[0].lock, LockLevel::kShareUpdateExclusive);
+  EXPECT_TRUE(Contains(AllSql({plan->complete[0]}), "VALIDATE CONSTRAINT"));
+  std::string contract = AllSql({plan->complete[1]});
+  size_t drop = contract.find("DROP COLUMN \"name\"");
+  size_t rename = contract.find("RENAME COLUMN \"_tandem_new_name\" TO \"name\"");
+  size_t not_null = contract.find("ALTER COLUMN \"name\" SET NOT NULL");
+  ASSERT_NE(drop, std::string::npos);
+  ASSERT_NE(rename, std::string::npos);
+  ASSERT_NE(not_null, std::string::npos);
+  EXPECT_LT(drop, rename);
+  EXPECT_LT(rename, not_null);
+  EXPECT_TRUE(Contains(contract, "DROP TRIGGER IF EXISTS \"_tandem_dual_write\""));
+  EXPECT_TRUE(Contains(contract, "DROP COLUMN \"_tandem_backfilled\""));
+}
+
+TEST(PlannerTest, RollbackDropsEverythingStartAdded) {
+  auto plan = PlanText(kNameNotNull);
+  ASSERT_TRUE(plan.ok());
+  std::string rollback = AllSql(plan->rollback);
+  EXPECT_TRUE(Contains(rollback, "DROP SCHEMA IF EXISTS \"public_02_change\" CASCADE"));
+  EXPECT_TRUE(Contains(rollback, "DROP COLUMN IF EXISTS \"_tandem_backfilled\""));
+  EXPECT_TRUE(Contains(rollback, "DROP COLUMN IF EXISTS \"_tandem_new_name\""));
+  EXPECT_FALSE(Contains(rollback, "DROP COLUMN IF EXISTS \"name\""));
+}
+
+TEST(PlannerTest, UnknownTableAndColumnPointAtTheFile) {
+  auto table = PlanText("operations:\n  - drop_column: {table: user, column: name}\n");
+  ASSERT_FALSE(table.ok());
+  EXPECT_EQ(table.status().kind(), ErrorKind::kInvalidInput);
+  EXPECT_TRUE(Contains(table.status().message(),
+                       "02_change.yaml:2:26: operations[0].drop_column.table: table \"user\" does "
+                       "not exist"))
+      << table.status().message();
+  auto column = PlanText("operations:\n  - drop_column: {table: users, column: nmae}\n");
+  ASSERT_FALSE(column.ok());
+  EXPECT_TRUE(Contains(column.status().message(), "its columns are: id, name, email"))
+      << column.status().message();
+}
+
+TEST(PlannerTest, IndexesAreBuiltConcurrentlyAndCleanedUpOnFailure) {
+  auto plan = PlanText(R"y(operations:
+  - create_index: {name: users_email_idx, table: users, columns: [email]}
+)y");
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  const Step* build = nullptr;
+  for (const auto& s : plan->expand) {
+    if (s.concurrent) build = &s;
+  }
+  ASSERT_NE(build, nullptr);
+  EXPECT_EQ(build->index_to_clean, "users_email_idx");
+  EXPECT_EQ(build->lock, LockLevel::kShareUpdateExclusive);
+  EXPECT_TRUE(Contains(AllSql(plan->rollback), "DROP INDEX CONCURRENTLY IF EXISTS"));
+  EXPECT_TRUE(plan->syncs.empty());
+}
+
+TEST(PlannerTest, VolatileDefaultIsBackfilledInsteadOfRewritingTheTable) {
+  auto plan = PlanText(R"y(operations:
+  - add_column:
+      table: users
+      column: {name: token, type: uuid, default: gen_random_uuid()}
+)y");
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  std::string expand = AllSql(plan->expand);
+  EXPECT_TRUE(Contains(expand, "ADD COLUMN \"_tandem_new_token\" uuid;"));
+  EXPECT_TRUE(Contains(expand, "SET DEFAULT gen_random_uuid()"));
+  ASSERT_EQ(plan->syncs.size(), 1u);
+  EXPECT_EQ(plan->syncs[0].up[0].expression, "gen_random_uuid()");
+}
+
+TEST(PlannerTest, ConstantDefaultStaysACatalogOnlyChange) {
+  auto plan = PlanText(R"y(operations:
+  - add_column:
+      table: users
+      column: {name: active, type: boolean, default: "true"}
+)y");
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_TRUE(Contains(AllSql(plan->expand), "ADD COLUMN \"_tandem_new_active\" boolean DEFAULT true"));
+  EXPECT_TRUE(plan->syncs.empty());
+}
+
+TEST(PlannerTest, RenamesAreVirtualUntilComplete) {
+  auto plan = PlanText(R"y(operations:
+  - rename_column: {table: users, from: email, to: email_address}
+  - rename_table: {from: users, to: customers}
+)y");
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  std::string expand = AllSql(plan->expand);
+  EXPECT_FALSE(Contains(expand, "RENAME"));
+  EXPECT_TRUE(Contains(expand, "\"email\" AS \"email_address\" FROM \"public\".\"users\""));
+  EXPECT_TRUE(Contains(expand, "\"public_02_change\".\"customers\""));
+  std::string contract = AllSql(plan->complete);
+  EXPECT_TRUE(Contains(contract, "RENAME COLUMN \"email\" TO \"email_address\""));
+  EXPECT_TRUE(Contains(contract, "ALTER TABLE \"public\".\"users\" RENAME TO \"customers\""));
+}
+
+TEST(PlannerTest, ChangingAColumnTwiceInOneMigrationIsRefused) {
+  auto plan = PlanText(R"y(operations:
+  - alter_column: {table: users, column: name, type: varchar(100), up: name, down: name}
+  - alter_column: {table: users, column: name, nullable: true, up: name, down: name}
+)y");
+  ASSERT_FALSE(plan.ok());
+  EXPECT_TRUE(Contains(plan.status().message(), "already changed by an earlier operation"))
+      << plan.status().message();
+}
+
+TEST(PlannerTest, AnExistingVersionSchemaIsRefused) {
+  Catalog catalog = UsersCatalog();
+  catalog.schemas.insert("public_02_change");
+  auto plan = PlanText(kNameNotNull, catalog);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_TRUE(Contains(plan.status().message(), "already exists"));
+}
+
+TEST(PlannerTest, PlanSurvivesItsJsonForm) {
+  auto plan = PlanText(kNameNotNull);
+  ASSERT_TRUE(plan.ok());
+  auto restored = PlanFromJson(PlanToJson(*plan));
+  ASSERT_TRUE(restored.ok()) << restored.status().message();
+  EXPECT_EQ(PlanToJson(*restored), PlanToJson(*plan));
+  EXPECT_EQ(restored->complete.size(), plan->complete.size());
+  EXPECT_EQ(restored->syncs[0].up[0].expression, plan->syncs[0].up[0].expression);
+  EXPECT_FALSE(PlanFromJson("{\"schema\": 1}").ok());
+}
+
+}  // namespace
+}  // namespace tandem::plan
