@@ -9,7 +9,7 @@ set -euo pipefail
 
 readonly PACKAGES=(
   build-essential cmake pkg-config
-  libpq-dev postgresql-15 postgresql-contrib
+  libpq-dev postgresql-15 postgresql-contrib pgbouncer
   libsqlite3-dev sqlite3
   libpg-query-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libfmt-dev libspdlog-dev libcpp-httplib-dev

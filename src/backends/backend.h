@@ -83,6 +83,9 @@ class Database {
   // Refuses connections through a pooler in transaction mode, where session
   // state (advisory locks, SET) does not survive between statements.
   virtual Status CheckSessionState(Connection& conn) = 0;
+  // Refuses when two connections share one server session, which a pooler
+  // in transaction mode does as soon as one of them is idle.
+  virtual Status CheckSeparateSessions(Connection& first, Connection& second) = 0;
 };
 
 // Opens the database named by `url` (postgres://, postgresql:// or a libpq

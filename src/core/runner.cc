@@ -54,6 +54,8 @@ Status Runner::AcquireRunnerLock() {
   if (lock_conn_) return Status::Ok();
   TANDEM_ASSIGN_OR_RETURN(lock_conn_, database_.Connect());
   TANDEM_RETURN_IF_ERROR(database_.CheckSessionState(*lock_conn_));
+  TANDEM_RETURN_IF_ERROR(Connect());
+  TANDEM_RETURN_IF_ERROR(database_.CheckSeparateSessions(*lock_conn_, *conn_));
   TANDEM_ASSIGN_OR_RETURN(bool got, database_.TryRunnerLock(*lock_conn_, LockKey()));
   if (!got) {
     std::string holder = database_.DescribeRunnerLockHolder(*lock_conn_, LockKey());

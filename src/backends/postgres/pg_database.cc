@@ -12,6 +12,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+constexpr char kPoolerRefusal[] =
+    "connect directly to the server (or through a session-mode pool, e.g. PgBouncer "
+    "pool_mode=session): tandem holds a session-level lock for the whole run, which a pooler "
+    "in transaction mode hands to other clients";
+
 // The advisory lock space tandem uses: (kLockClass, hashtext(key)).
 constexpr char kLockClass[] = "1952542308";  // "tand" as a 32-bit integer
 
@@ -150,10 +155,9 @@ Result<bool> PgDatabase::TryRunnerLock(Connection& conn, const std::string& key)
                  {key}));
   if (held.Scalar() != Value("1")) {
     return Status::Refused(
-        "the session-level lock tandem just took is gone in the next statement: the connection "
-        "goes through a pooler in transaction mode (e.g. PgBouncer pool_mode=transaction). "
-        "tandem needs a direct connection, or a pooler in session mode; point --url at the "
-        "server itself");
+        std::string("the session-level lock tandem just took is gone in the next statement: "
+                    "the connection goes through a pooler in transaction mode. ") +
+        kPoolerRefusal);
   }
   return true;
 }
@@ -173,6 +177,18 @@ std::string PgDatabase::DescribeRunnerLockHolder(Connection& conn, const std::st
          ", connected since " + *r[4] + ")";
 }
 
+Status PgDatabase::CheckSeparateSessions(Connection& first, Connection& second) {
+  TANDEM_ASSIGN_OR_RETURN(QueryResult a, first.Query("SELECT pg_backend_pid()"));
+  TANDEM_ASSIGN_OR_RETURN(QueryResult b, second.Query("SELECT pg_backend_pid()"));
+  if (a.Scalar() == b.Scalar()) {
+    return Status::Refused(
+        "two connections of tandem landed on the same server session (pid " +
+        a.Scalar().value_or("?") + "): the URL points at a pooler in transaction mode. " +
+        kPoolerRefusal);
+  }
+  return Status::Ok();
+}
+
 Status PgDatabase::CheckSessionState(Connection& conn) {
   TANDEM_ASSIGN_OR_RETURN(QueryResult first, conn.Query("SELECT pg_backend_pid()"));
   TANDEM_RETURN_IF_ERROR(conn.Execute("SET tandem.session_probe = 'on'"));
@@ -182,9 +198,9 @@ Status PgDatabase::CheckSessionState(Connection& conn) {
   bool same_session = first.Scalar() == second.rows[0][0] && second.rows[0][1] == Value("on");
   if (!same_session) {
     return Status::Refused(
-        "session settings do not survive from one statement to the next: the connection goes "
-        "through a pooler in transaction mode. tandem relies on session-level locks and "
-        "settings; connect directly to the server (or through a session-mode pool)");
+        std::string("session settings do not survive from one statement to the next: the "
+                    "connection goes through a pooler in transaction mode. ") +
+        kPoolerRefusal);
   }
   return Status::Ok();
 }

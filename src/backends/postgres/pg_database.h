@@ -21,6 +21,7 @@ class PgDatabase : public Database {
   Result<bool> TryRunnerLock(Connection& conn, const std::string& key) override;
   std::string DescribeRunnerLockHolder(Connection& conn, const std::string& key) override;
   Status CheckSessionState(Connection& conn) override;
+  Status CheckSeparateSessions(Connection& first, Connection& second) override;
 
  private:
   std::string conninfo_;
