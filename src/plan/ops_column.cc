@@ -7,16 +7,6 @@
 namespace tandem::plan {
 namespace {
 
-Step ExpandStep(std::string description, std::string sql, const std::string& table,
-                LockLevel lock) {
-  Step step;
-  step.description = std::move(description);
-  step.statements.push_back(std::move(sql));
-  step.tables = {table};
-  step.lock = lock;
-  return step;
-}
-
 std::string DefaultName(const std::string& table, const std::string& column,
                         const std::string& suffix) {
   std::string name = table + "_" + column + "_" + suffix;
@@ -38,7 +28,7 @@ Status Planner::AddColumnOp(const Operation& op, const AddColumn& body) {
       references = ForeignKeyClause(*column.references, op, error);
       TANDEM_RETURN_IF_ERROR(error);
     }
-    plan_.expand.push_back(ExpandStep(
+    plan_.expand.push_back(TableStep(
         "add column " + column.name + " to new table " + table->name,
         "ALTER TABLE " + Qualified(*table) + " ADD COLUMN " +
             ColumnDefinitionSql(column, references, column.pk),
@@ -87,7 +77,7 @@ Status Planner::AddColumnOp(const Operation& op, const AddColumn& body) {
     if (fast_default) {
       plan_.expand.back().statements.back() += " DEFAULT " + column.default_value.value;
     } else {
-      plan_.expand.push_back(ExpandStep(
+      plan_.expand.push_back(TableStep(
           "set default of " + table->physical + "." + physical + " for new rows",
           "ALTER TABLE " + qualified + " ALTER COLUMN " + QuoteIdent(physical) + " SET DEFAULT " +
               column.default_value.value,
@@ -97,55 +87,25 @@ Status Planner::AddColumnOp(const Operation& op, const AddColumn& body) {
   table->columns.push_back({column.name, physical, column.type, column.nullable});
   if (!column.nullable) AddNotNullCheck(*table, physical);
   if (column.unique) {
-    std::string index = DefaultName(table->name, column.name, "key");
-    TANDEM_RETURN_IF_ERROR(RequireNewRelationName(op, "column.unique", index));
-    Step build;
-    build.description = "build unique index " + index + " concurrently";
-    build.statements.push_back("CREATE UNIQUE INDEX CONCURRENTLY " + QuoteIdent(index) + " ON " +
-                               qualified + " (" + QuoteIdent(physical) + ")");
-    build.tables = {table->physical};
-    build.lock = LockLevel::kShareUpdateExclusive;
-    build.concurrent = true;
-    build.index_to_clean = index;
-    plan_.expand.push_back(build);
-    index_constraints_.push_back({table->physical, index, index, false});
+    TANDEM_RETURN_IF_ERROR(AddUniqueIndex(op, "column.unique", *table,
+                                          DefaultName(table->name, column.name, "key"),
+                                          "(" + QuoteIdent(physical) + ")", false));
   }
   if (column.check) {
     TANDEM_ASSIGN_OR_RETURN(std::string check, PhysicalExpression(op, "column.check", *table,
                                                                   column.check->constraint));
     std::string name = column.check->name.empty() ? DefaultName(table->name, column.name, "check")
                                                   : column.check->name;
-    plan_.expand.push_back(ExpandStep(
-        "add check " + name + " (NOT VALID)",
-        "ALTER TABLE " + qualified + " ADD CONSTRAINT " + QuoteIdent(name) + " CHECK (" + check +
-            ")" + (column.check->no_inherit ? " NO INHERIT" : "") + " NOT VALID",
-        table->physical, LockLevel::kAccessExclusive));
-    validate_steps_.push_back(ExpandStep(
-        "validate check " + name,
-        "ALTER TABLE " + qualified + " VALIDATE CONSTRAINT " + QuoteIdent(name), table->physical,
-        LockLevel::kShareUpdateExclusive));
+    AddNotValidConstraint(*table, name,
+                          "CHECK (" + check + ")" + (column.check->no_inherit ? " NO INHERIT" : ""),
+                          LockLevel::kAccessExclusive, {table->physical});
   }
   if (column.references) {
-    Status error;
-    std::string references = ForeignKeyClause(*column.references, op, error);
-    TANDEM_RETURN_IF_ERROR(error);
-    std::string name = column.references->name.empty()
-                           ? DefaultName(table->name, column.name, "fkey")
-                           : column.references->name;
-    Step add = ExpandStep("add foreign key " + name + " (NOT VALID)",
-                          "ALTER TABLE " + qualified + " ADD CONSTRAINT " + QuoteIdent(name) +
-                              " FOREIGN KEY (" + QuoteIdent(physical) + ") " + references +
-                              " NOT VALID",
-                          table->physical, LockLevel::kShareRowExclusive);
-    add.tables.push_back(column.references->table);
-    plan_.expand.push_back(add);
-    validate_steps_.push_back(ExpandStep(
-        "validate foreign key " + name,
-        "ALTER TABLE " + qualified + " VALIDATE CONSTRAINT " + QuoteIdent(name), table->physical,
-        LockLevel::kShareUpdateExclusive));
+    TANDEM_RETURN_IF_ERROR(
+        AddForeignKey(op, *table, physical, column.name, *column.references));
   }
   if (column.comment.IsSet()) {
-    plan_.expand.push_back(ExpandStep("comment on " + physical,
+    plan_.expand.push_back(TableStep("comment on " + physical,
                                       "COMMENT ON COLUMN " + qualified + "." +
                                           QuoteIdent(physical) + " IS " +
                                           QuoteLiteral(column.comment.value),
@@ -201,7 +161,7 @@ Status Planner::AlterColumnOp(const Operation& op, const AlterColumn& body) {
   TANDEM_ASSIGN_OR_RETURN(std::string physical,
                           DuplicateColumn(op, *table, *column, type, body.up, body.down));
   if (body.default_value.present) {
-    plan_.expand.push_back(ExpandStep(
+    plan_.expand.push_back(TableStep(
         "set default of " + physical,
         "ALTER TABLE " + qualified + " ALTER COLUMN " + QuoteIdent(physical) +
             (body.default_value.is_null ? " DROP DEFAULT"
@@ -214,60 +174,28 @@ Status Planner::AlterColumnOp(const Operation& op, const AlterColumn& body) {
   if (body.check) {
     TANDEM_ASSIGN_OR_RETURN(std::string check,
                             PhysicalExpression(op, "check", *table, body.check->constraint));
-    plan_.expand.push_back(ExpandStep(
-        "add check " + body.check->name + " on " + physical + " (NOT VALID)",
-        "ALTER TABLE " + qualified + " ADD CONSTRAINT " + QuoteIdent(body.check->name) +
-            " CHECK (" + check + ")" + (body.check->no_inherit ? " NO INHERIT" : "") +
-            " NOT VALID",
-        table->physical, LockLevel::kAccessExclusive));
-    validate_steps_.push_back(ExpandStep(
-        "validate check " + body.check->name,
-        "ALTER TABLE " + qualified + " VALIDATE CONSTRAINT " + QuoteIdent(body.check->name),
-        table->physical, LockLevel::kShareUpdateExclusive));
+    AddNotValidConstraint(*table, body.check->name,
+                          "CHECK (" + check + ")" + (body.check->no_inherit ? " NO INHERIT" : ""),
+                          LockLevel::kAccessExclusive, {table->physical});
   }
   if (body.unique) {
     std::string index = body.unique->name.empty()
                             ? DefaultName(table->name, column->name, "key")
                             : body.unique->name;
-    TANDEM_RETURN_IF_ERROR(RequireNewRelationName(op, "unique.name", index));
-    Step build;
-    build.description = "build unique index " + index + " concurrently";
-    build.statements.push_back("CREATE UNIQUE INDEX CONCURRENTLY " + QuoteIdent(index) + " ON " +
-                               qualified + " (" + QuoteIdent(physical) + ")");
-    build.tables = {table->physical};
-    build.lock = LockLevel::kShareUpdateExclusive;
-    build.concurrent = true;
-    build.index_to_clean = index;
-    plan_.expand.push_back(build);
-    index_constraints_.push_back({table->physical, index, index, false});
+    TANDEM_RETURN_IF_ERROR(
+        AddUniqueIndex(op, "unique.name", *table, index, "(" + QuoteIdent(physical) + ")", false));
   }
   if (body.references) {
-    Status error;
-    std::string references = ForeignKeyClause(*body.references, op, error);
-    TANDEM_RETURN_IF_ERROR(error);
-    std::string name = body.references->name.empty()
-                           ? DefaultName(table->name, column->name, "fkey")
-                           : body.references->name;
-    Step add = ExpandStep("add foreign key " + name + " (NOT VALID)",
-                          "ALTER TABLE " + qualified + " ADD CONSTRAINT " + QuoteIdent(name) +
-                              " FOREIGN KEY (" + QuoteIdent(physical) + ") " + references +
-                              " NOT VALID",
-                          table->physical, LockLevel::kShareRowExclusive);
-    add.tables.push_back(body.references->table);
-    plan_.expand.push_back(add);
-    validate_steps_.push_back(ExpandStep(
-        "validate foreign key " + name,
-        "ALTER TABLE " + qualified + " VALIDATE CONSTRAINT " + QuoteIdent(name), table->physical,
-        LockLevel::kShareUpdateExclusive));
+    TANDEM_RETURN_IF_ERROR(AddForeignKey(op, *table, physical, column->name, *body.references));
   }
   if (body.comment.present) {
-    plan_.expand.push_back(ExpandStep(
+    plan_.expand.push_back(TableStep(
         "comment on " + physical,
         "COMMENT ON COLUMN " + qualified + "." + QuoteIdent(physical) + " IS " +
             (body.comment.is_null ? "NULL" : QuoteLiteral(body.comment.value)),
         table->physical, LockLevel::kShareUpdateExclusive));
   } else if (original_column && !original_column->comment.empty()) {
-    plan_.expand.push_back(ExpandStep(
+    plan_.expand.push_back(TableStep(
         "keep comment on " + physical,
         "COMMENT ON COLUMN " + qualified + "." + QuoteIdent(physical) + " IS " +
             QuoteLiteral(original_column->comment),

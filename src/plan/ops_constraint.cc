@@ -13,16 +13,6 @@ std::string UpFor(const std::map<std::string, std::string>& expressions,
   return it == expressions.end() ? "" : it->second;
 }
 
-Step TableStep(std::string description, std::string sql, const std::string& table,
-               LockLevel lock) {
-  Step step;
-  step.description = std::move(description);
-  step.statements.push_back(std::move(sql));
-  step.tables = {table};
-  step.lock = lock;
-  return step;
-}
-
 }  // namespace
 
 Status Planner::CreateConstraintOp(const Operation& op, const CreateConstraint& body) {
@@ -41,7 +31,6 @@ Status Planner::CreateConstraintOp(const Operation& op, const CreateConstraint& 
     }
     // No data changes: build the unique index concurrently, prove NOT NULL
     // with validated checks, then attach both in the contract switch.
-    TANDEM_RETURN_IF_ERROR(RequireNewRelationName(op, "name", constraint.name));
     std::vector<std::string> columns;
     for (size_t i = 0; i < constraint.columns.size(); ++i) {
       TANDEM_ASSIGN_OR_RETURN(VirtualColumn * column,
@@ -57,22 +46,8 @@ Status Planner::CreateConstraintOp(const Operation& op, const CreateConstraint& 
         rollback_steps_.push_back(drop_check);
       }
     }
-    Step build;
-    build.description = "build unique index " + constraint.name + " concurrently for the key";
-    build.statements.push_back("CREATE UNIQUE INDEX CONCURRENTLY " + QuoteIdent(constraint.name) +
-                               " ON " + qualified + " (" + Join(columns, ", ") + ")");
-    build.tables = {table->physical};
-    build.lock = LockLevel::kShareUpdateExclusive;
-    build.concurrent = true;
-    build.index_to_clean = constraint.name;
-    plan_.expand.push_back(build);
-    Step drop = TableStep("drop index " + constraint.name,
-                          "DROP INDEX CONCURRENTLY IF EXISTS " +
-                              QualifiedName(options_.schema, constraint.name),
-                          table->physical, LockLevel::kShareUpdateExclusive);
-    drop.concurrent = true;
-    rollback_steps_.push_back(drop);
-    index_constraints_.push_back({table->physical, constraint.name, constraint.name, true});
+    TANDEM_RETURN_IF_ERROR(AddUniqueIndex(op, "name", *table, constraint.name,
+                                          "(" + Join(columns, ", ") + ")", true));
     return Status::Ok();
   }
   // unique, check, foreign_key: shadow the covered columns so existing rows
@@ -90,21 +65,11 @@ Status Planner::CreateConstraintOp(const Operation& op, const CreateConstraint& 
     shadows.push_back(QuoteIdent(shadow));
   }
   if (constraint.type == "unique") {
-    TANDEM_RETURN_IF_ERROR(RequireNewRelationName(op, "name", constraint.name));
-    Step build;
-    build.description = "build unique index " + constraint.name + " concurrently";
-    build.statements.push_back(
-        "CREATE UNIQUE INDEX CONCURRENTLY " + QuoteIdent(constraint.name) + " ON " + qualified +
-        " (" + Join(shadows, ", ") + ")" +
-        (constraint.nulls_not_distinct ? " NULLS NOT DISTINCT" : "") +
-        IndexParametersSql(constraint.index_parameters));
-    build.tables = {table->physical};
-    build.lock = LockLevel::kShareUpdateExclusive;
-    build.concurrent = true;
-    build.index_to_clean = constraint.name;
-    plan_.expand.push_back(build);
-    index_constraints_.push_back({table->physical, constraint.name, constraint.name, false});
-    return Status::Ok();
+    return AddUniqueIndex(op, "name", *table, constraint.name,
+                          "(" + Join(shadows, ", ") + ")" +
+                              (constraint.nulls_not_distinct ? " NULLS NOT DISTINCT" : "") +
+                              IndexParametersSql(constraint.index_parameters),
+                          false);
   }
   std::string definition;
   LockLevel lock = LockLevel::kAccessExclusive;
@@ -122,16 +87,7 @@ Status Planner::CreateConstraintOp(const Operation& op, const CreateConstraint& 
     lock = LockLevel::kShareRowExclusive;
     tables.push_back(constraint.references->table);
   }
-  Step add = TableStep("add " + constraint.type + " constraint " + constraint.name + " (NOT VALID)",
-                       "ALTER TABLE " + qualified + " ADD CONSTRAINT " +
-                           QuoteIdent(constraint.name) + " " + definition + " NOT VALID",
-                       table->physical, lock);
-  add.tables = tables;
-  plan_.expand.push_back(add);
-  validate_steps_.push_back(TableStep(
-      "validate " + constraint.type + " constraint " + constraint.name,
-      "ALTER TABLE " + qualified + " VALIDATE CONSTRAINT " + QuoteIdent(constraint.name),
-      table->physical, LockLevel::kShareUpdateExclusive));
+  AddNotValidConstraint(*table, constraint.name, definition, lock, tables);
   return Status::Ok();
 }
 

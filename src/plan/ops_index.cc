@@ -29,20 +29,15 @@ Status Planner::CreateIndexOp(const Operation& op, const CreateIndex& body) {
                             PhysicalExpression(op, "predicate", *table, body.predicate));
     sql += " WHERE " + predicate;
   }
-  Step build;
-  build.description = "build index " + body.name + " concurrently";
-  build.statements.push_back(sql);
-  build.tables = {table->physical};
-  build.lock = LockLevel::kShareUpdateExclusive;
+  Step build = TableStep("build index " + body.name + " concurrently", sql, table->physical,
+                         LockLevel::kShareUpdateExclusive);
   build.concurrent = true;
   build.index_to_clean = body.name;
   plan_.expand.push_back(build);
-  Step drop;
-  drop.description = "drop index " + body.name + " created by this migration";
-  drop.statements.push_back("DROP INDEX CONCURRENTLY IF EXISTS " +
-                            QualifiedName(options_.schema, body.name));
-  drop.tables = {table->physical};
-  drop.lock = LockLevel::kShareUpdateExclusive;
+  Step drop = TableStep("drop index " + body.name + " created by this migration",
+                        "DROP INDEX CONCURRENTLY IF EXISTS " +
+                            QualifiedName(options_.schema, body.name),
+                        table->physical, LockLevel::kShareUpdateExclusive);
   drop.concurrent = true;
   rollback_steps_.push_back(drop);
   return Status::Ok();
@@ -60,12 +55,10 @@ Status Planner::DropIndexOp(const Operation& op, const DropIndex& body) {
                    "index \"" + body.name + "\" does not exist in schema \"" + options_.schema +
                        "\"");
   }
-  Step drop;
-  drop.description = "drop index " + body.name;
-  drop.statements.push_back("DROP INDEX CONCURRENTLY IF EXISTS " +
-                            QualifiedName(options_.schema, body.name));
-  drop.tables = {owner->name};
-  drop.lock = LockLevel::kShareUpdateExclusive;
+  Step drop = TableStep("drop index " + body.name,
+                        "DROP INDEX CONCURRENTLY IF EXISTS " +
+                            QualifiedName(options_.schema, body.name),
+                        owner->name, LockLevel::kShareUpdateExclusive);
   drop.concurrent = true;
   after_switch_steps_.push_back(drop);
   return Status::Ok();

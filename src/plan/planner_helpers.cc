@@ -6,6 +6,16 @@
 
 namespace tandem::plan {
 
+Step TableStep(std::string description, std::string sql, const std::string& table,
+               LockLevel lock) {
+  Step step;
+  step.description = std::move(description);
+  step.statements.push_back(std::move(sql));
+  step.tables = {table};
+  step.lock = lock;
+  return step;
+}
+
 Planner::Planner(const Migration& migration, const Catalog& catalog, const PlanOptions& options)
     : migration_(migration),
       catalog_(catalog),
@@ -239,23 +249,59 @@ Result<std::string> Planner::DuplicateColumn(const Operation& op, VirtualTable& 
 void Planner::AddNotNullCheck(const VirtualTable& table, const std::string& physical_column) {
   std::string check = "_tandem_nn_" + physical_column;
   if (check.size() > 63) check.resize(63);
-  Step step;
-  step.description = "enforce NOT NULL on " + table.physical + "." + physical_column +
-                     " for new writes (CHECK NOT VALID)";
-  step.statements.push_back("ALTER TABLE " + Qualified(table) + " ADD CONSTRAINT " +
-                            QuoteIdent(check) + " CHECK (" + QuoteIdent(physical_column) +
-                            " IS NOT NULL) NOT VALID");
-  step.tables = {table.physical};
-  step.lock = LockLevel::kAccessExclusive;
-  plan_.expand.push_back(step);
-  Step validate;
-  validate.description = "validate NOT NULL check on " + table.physical + "." + physical_column;
-  validate.statements.push_back("ALTER TABLE " + Qualified(table) + " VALIDATE CONSTRAINT " +
-                                QuoteIdent(check));
-  validate.tables = {table.physical};
-  validate.lock = LockLevel::kShareUpdateExclusive;
-  validate_steps_.push_back(validate);
+  AddNotValidConstraint(table, check, "CHECK (" + QuoteIdent(physical_column) + " IS NOT NULL)",
+                        LockLevel::kAccessExclusive, {table.physical});
   not_nulls_.push_back({table.physical, physical_column, check});
+}
+
+Status Planner::AddUniqueIndex(const Operation& op, const std::string& field,
+                               const VirtualTable& table, const std::string& name,
+                               const std::string& columns_sql, bool primary_key) {
+  TANDEM_RETURN_IF_ERROR(RequireNewRelationName(op, field, name));
+  Step build = TableStep("build unique index " + name + " concurrently",
+                         "CREATE UNIQUE INDEX CONCURRENTLY " + QuoteIdent(name) + " ON " +
+                             Qualified(table) + " " + columns_sql,
+                         table.physical, LockLevel::kShareUpdateExclusive);
+  build.concurrent = true;
+  build.index_to_clean = name;
+  plan_.expand.push_back(build);
+  Step drop = TableStep("drop index " + name + " built by this migration",
+                        "DROP INDEX CONCURRENTLY IF EXISTS " + QualifiedName(options_.schema, name),
+                        table.physical, LockLevel::kShareUpdateExclusive);
+  drop.concurrent = true;
+  rollback_steps_.push_back(drop);
+  index_constraints_.push_back({table.physical, name, name, primary_key});
+  return Status::Ok();
+}
+
+void Planner::AddNotValidConstraint(const VirtualTable& table, const std::string& name,
+                                    const std::string& definition, LockLevel lock,
+                                    std::vector<std::string> tables) {
+  Step add = TableStep("add constraint " + name + " (NOT VALID)",
+                       "ALTER TABLE " + Qualified(table) + " ADD CONSTRAINT " + QuoteIdent(name) +
+                           " " + definition + " NOT VALID",
+                       table.physical, lock);
+  add.tables = std::move(tables);
+  plan_.expand.push_back(add);
+  validate_steps_.push_back(TableStep(
+      "validate constraint " + name,
+      "ALTER TABLE " + Qualified(table) + " VALIDATE CONSTRAINT " + QuoteIdent(name),
+      table.physical, LockLevel::kShareUpdateExclusive));
+}
+
+Status Planner::AddForeignKey(const Operation& op, const VirtualTable& table,
+                              const std::string& physical_column, const std::string& column_name,
+                              const ForeignKeyRef& ref) {
+  Status error;
+  std::string references = ForeignKeyClause(ref, op, error);
+  TANDEM_RETURN_IF_ERROR(error);
+  std::string name = ref.name;
+  if (name.empty()) name = (table.name + "_" + column_name + "_fkey").substr(0, 63);
+  // A foreign key locks the referenced table too (SHARE ROW EXCLUSIVE).
+  AddNotValidConstraint(table, name,
+                        "FOREIGN KEY (" + QuoteIdent(physical_column) + ") " + references,
+                        LockLevel::kShareRowExclusive, {table.physical, ref.table});
+  return Status::Ok();
 }
 
 std::string Planner::ForeignKeyClause(const ForeignKeyRef& ref, const Operation& op,

@@ -43,6 +43,10 @@ struct PendingDefault {
 // and columns, known only when every operation is planned.
 using DeferredSql = std::function<std::string()>;
 
+// A step of DDL on one table, run in its own transaction.
+Step TableStep(std::string description, std::string sql, const std::string& table,
+               LockLevel lock);
+
 class Planner {
  public:
   Planner(const Migration& migration, const Catalog& catalog, const PlanOptions& options);
@@ -105,6 +109,22 @@ class Planner {
                                       VirtualColumn& column, const std::string& type,
                                       const std::string& up, const std::string& down);
   void AddNotNullCheck(const VirtualTable& table, const std::string& physical_column);
+  // Builds unique index `name` over `columns_sql` ("(a, b)" plus any tail)
+  // concurrently during expand; `complete` attaches it as a UNIQUE (or
+  // PRIMARY KEY) constraint of the same name.
+  Status AddUniqueIndex(const Operation& op, const std::string& field, const VirtualTable& table,
+                        const std::string& name, const std::string& columns_sql,
+                        bool primary_key);
+  // ADD CONSTRAINT `name` `definition` NOT VALID during expand (no scan, a
+  // brief lock), VALIDATE CONSTRAINT during complete (a scan that blocks no
+  // writes).
+  void AddNotValidConstraint(const VirtualTable& table, const std::string& name,
+                             const std::string& definition, LockLevel lock,
+                             std::vector<std::string> tables);
+  // A NOT VALID foreign key from `physical_column` of `table`.
+  Status AddForeignKey(const Operation& op, const VirtualTable& table,
+                       const std::string& physical_column, const std::string& column_name,
+                       const ForeignKeyRef& ref);
   std::string Qualified(const VirtualTable& table) const;
   std::string Qualified(const std::string& physical_table) const;
   std::string ForeignKeyClause(const ForeignKeyRef& ref, const Operation& op, Status& error);

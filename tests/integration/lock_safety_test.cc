@@ -146,7 +146,8 @@ TEST_F(LockSafetyTest, TwoRunnersAtOnceOnlyOneProceeds) {
   // Wait until the first runner is retrying its DDL, i.e. holds the runner lock.
   for (int i = 0; i < 100; ++i) {
     if (Scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = "
-               "1952542308") == "1") {
+               "1952542308 AND database = (SELECT oid FROM pg_database WHERE datname = "
+               "current_database())") == "1") {
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

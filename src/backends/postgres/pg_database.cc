@@ -168,7 +168,9 @@ std::string PgDatabase::DescribeRunnerLockHolder(Connection& conn, const std::st
                   "coalesce(host(a.client_addr), 'local socket'), "
                   "to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ') "
                   "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                  "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = ") +
+                  "WHERE l.locktype = 'advisory' AND l.granted AND l.database = "
+                  "(SELECT oid FROM pg_database WHERE datname = current_database()) "
+                  "AND l.classid = ") +
           kLockClass + " AND l.objid = hashtext($1)::oid",
       {key});
   if (!rows.ok() || rows->rows.empty()) return "another session (it may just have finished)";
