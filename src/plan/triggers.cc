@@ -30,11 +30,13 @@ std::string FunctionName(const Plan& plan, const TableSync& sync) {
 }  // namespace
 
 std::vector<std::string> CreateDualWriteTriggerSql(const Plan& plan, const TableSync& sync) {
-  // A session of the new version has the version schema on its search_path;
-  // every other session (old version, backfill, ad-hoc) is treated as old.
+  // A session of the new version has the version schema first on its
+  // search_path, so it is the current schema (an exact match, unlike a
+  // substring test of the search_path text, which would confuse public_v1
+  // with public_v12). Every other session (old version, backfill, ad-hoc)
+  // is treated as old.
   std::string body = "BEGIN\n";
-  body += "  IF position(" + QuoteLiteral(plan.version_schema) +
-          " IN current_setting('search_path')) > 0 THEN\n";
+  body += "  IF current_schema() = " + QuoteLiteral(plan.version_schema) + " THEN\n";
   body += Assignments(sync.down, "    ");
   body += "  ELSE\n";
   body += Assignments(sync.up, "    ");
