@@ -42,11 +42,30 @@ Result<Plan> Planner::Run() {
   for (op_index_ = 0; op_index_ < static_cast<int>(migration_.operations.size()); ++op_index_) {
     TANDEM_RETURN_IF_ERROR(PlanOperation(migration_.operations[op_index_]));
   }
+  TANDEM_RETURN_IF_ERROR(RefuseBrokenConcurrentIndexBuilds());
   FinishTriggers();
   FinishViews();
   FinishComplete();
   FinishRollback();
   return plan_;
+}
+
+// PostgreSQL 14.0 to 14.3 can silently corrupt indexes built CONCURRENTLY
+// (fixed in 14.4); tandem builds every index that way, so it refuses there.
+Status Planner::RefuseBrokenConcurrentIndexBuilds() const {
+  constexpr int kFirstBroken = 140000;
+  constexpr int kFirstFixed = 140004;
+  if (catalog_.server_version < kFirstBroken || catalog_.server_version >= kFirstFixed) {
+    return Status::Ok();
+  }
+  for (const auto& step : plan_.expand) {
+    if (!step.concurrent) continue;
+    return Status::Refused(
+        migration_.file + ": this migration builds an index CONCURRENTLY (\"" + step.description +
+        "\"), which PostgreSQL 14.0-14.3 can corrupt silently; the server runs " +
+        std::to_string(catalog_.server_version) + ". Upgrade to 14.4 or later first");
+  }
+  return Status::Ok();
 }
 
 Status Planner::PlanOperation(const Operation& op) {

@@ -54,6 +54,7 @@ class Planner {
 
  private:
   Status PlanOperation(const Operation& op);
+  Status RefuseBrokenConcurrentIndexBuilds() const;
   Status CreateTableOp(const Operation& op, const CreateTable& body);
   Status AddColumnOp(const Operation& op, const AddColumn& body);
   Status AlterColumnOp(const Operation& op, const AlterColumn& body);

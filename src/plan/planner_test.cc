@@ -186,6 +186,23 @@ TEST(PlannerTest, ChangingAColumnTwiceInOneMigrationIsRefused) {
       << plan.status().message();
 }
 
+TEST(PlannerTest, ConcurrentIndexBuildsAreRefusedOnBrokenPostgres14Releases) {
+  constexpr char kIndex[] = R"y(operations:
+  - create_index: {name: users_email_idx, table: users, columns: [email]}
+)y";
+  Catalog broken = UsersCatalog();
+  broken.server_version = 140002;
+  auto refused = PlanText(kIndex, broken);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().kind(), ErrorKind::kRefused);
+  EXPECT_TRUE(Contains(refused.status().message(), "14.4"));
+  Catalog fixed = UsersCatalog();
+  fixed.server_version = 140004;
+  EXPECT_TRUE(PlanText(kIndex, fixed).ok());
+  broken.server_version = 140002;  // no index build: nothing to refuse
+  EXPECT_TRUE(PlanText(kNameNotNull, broken).ok());
+}
+
 TEST(PlannerTest, AnExistingVersionSchemaIsRefused) {
   Catalog catalog = UsersCatalog();
   catalog.schemas.insert("public_02_change");
