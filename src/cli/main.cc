@@ -154,6 +154,7 @@ int Main(int argc, char** argv) {
   app.add_flag("--json", global.json, "machine-readable output (one JSON object per line)");
   app.add_flag("-v,--verbose", global.verbosity, "more logging (repeat for more)");
   app.require_subcommand(1);
+  app.fallthrough();  // global options may also follow the subcommand
 
   struct Command {
     const char* name;

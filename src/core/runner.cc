@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "common/log.h"
 #include "plan/plan_json.h"
 #include "plan/planner.h"
 
@@ -124,9 +125,10 @@ Status Runner::RunSteps(MigrationRecord& record, const std::string& phase,
       (void)Record(record.id, {phase, "retry", step.description, "", 0, attempt, "retry",
                                error.message() + (blockers.empty() ? "" : "; held by " + blockers)});
     };
-    auto outcome = database_.RunStep(*conn_, schema, step, options_.lock_policy, observer);
     std::string sql;
     for (const auto& s : step.statements) sql += s + ";\n";
+    spdlog::debug("{} step {}/{}: {}\n{}", phase, i + 1, total, step.description, sql);
+    auto outcome = database_.RunStep(*conn_, schema, step, options_.lock_policy, observer);
     if (!outcome.ok()) {
       if (conn_->Healthy()) {
         (void)Record(record.id, {phase, "step", step.description, sql, 0, 0, "failed",
