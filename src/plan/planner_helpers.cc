@@ -55,14 +55,11 @@ Result<VirtualColumn*> Planner::RequireColumn(const Operation& op, const std::st
 
 Status Planner::RequireNewRelationName(const Operation& op, const std::string& field,
                                        const std::string& name) {
+  // Taken: a table as the migration sees it, a name created earlier in this
+  // migration, or any relation (table, index, sequence, view) that exists
+  // physically, even one this migration drops or renames later.
   bool taken = virtual_schema_.FindTable(name) != nullptr ||
-               new_relation_names_.count(name) > 0 ||
-               (catalog_.relation_names.count(name) > 0 && virtual_schema_.FindTable(name));
-  if (!taken && catalog_.relation_names.count(name) > 0) {
-    // A relation of that name exists physically (an index, a sequence, or a
-    // table this migration drops or renames): PostgreSQL would refuse it.
-    taken = true;
-  }
+               new_relation_names_.count(name) > 0 || catalog_.relation_names.count(name) > 0;
   if (taken) {
     return ErrorAt(op, field,
                    "\"" + name + "\" already exists in schema \"" + options_.schema +

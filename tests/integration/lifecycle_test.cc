@@ -142,6 +142,37 @@ TEST_F(LifecycleTest, EventLogRecordsEveryStepAndIsAppendOnly) {
   EXPECT_NE(history.out.find("\"phase\": \"completed\""), std::string::npos) << history.out;
 }
 
+TEST_F(LifecycleTest, VolatileDefaultDoesNotRewriteTheTable) {
+  std::string filenode = Scalar("SELECT pg_relation_filenode('users')");
+  CommandResult start = Tandem({"start", WriteMigration("02_token.yaml", R"y(operations:
+  - add_column:
+      table: users
+      column: {name: token, type: uuid, default: gen_random_uuid()}
+)y")});
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  // A rewrite would have given the table a new file.
+  EXPECT_EQ(Scalar("SELECT pg_relation_filenode('users')"), filenode);
+  EXPECT_EQ(Scalar("SELECT count(DISTINCT _tandem_new_token) FROM users"), "5000");
+}
+
+TEST_F(LifecycleTest, FailedConcurrentIndexBuildLeavesNoInvalidIndexAndCanBeRetried) {
+  Exec("UPDATE users SET email = 'dup@example.com' WHERE id IN (1, 2)");
+  std::string file = WriteMigration("02_email_idx.yaml", R"y(operations:
+  - create_index: {name: users_email_idx, table: users, columns: [email], unique: true}
+)y");
+  CommandResult failed = Tandem({"start", file});
+  EXPECT_EQ(failed.exit_code, 3) << failed.err;
+  EXPECT_NE(failed.err.find("could not create unique index"), std::string::npos) << failed.err;
+  EXPECT_NE(failed.err.find("tandem rollback"), std::string::npos) << "says what to do next";
+  EXPECT_EQ(Scalar("SELECT count(*) FROM pg_class WHERE relname = 'users_email_idx'"), "0")
+      << "the INVALID index of the failed build must be dropped";
+  Exec("UPDATE users SET email = 'first@example.com' WHERE id = 1");
+  CommandResult resumed = Tandem({"start", file});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(Scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = 'users_email_idx'::regclass"),
+            "t");
+}
+
 TEST_F(LifecycleTest, MissingOrBadUrlIsAUsageError) {
   CommandResult none = RunTandem("", {"status"});
   EXPECT_EQ(none.exit_code, 2);
