@@ -77,16 +77,14 @@ Status Runner::Init() {
 
 Result<plan::Plan> Runner::Plan(const plan::Migration& migration) {
   TANDEM_RETURN_IF_ERROR(Connect());
-  TANDEM_ASSIGN_OR_RETURN(plan::Catalog catalog,
-                          database_.LoadCatalog(*conn_, options_.schema));
+  TANDEM_ASSIGN_OR_RETURN(plan::Catalog catalog, database_.LoadCatalog(*conn_, options_.schema));
   plan::PlanOptions plan_options{options_.schema, options_.state_schema, {}};
   // Without the state schema there are no earlier version schemas to drop.
   if (catalog.schemas.count(options_.state_schema) > 0) {
     TANDEM_ASSIGN_OR_RETURN(plan_options.previous_version_schemas,
                             state_->CompletedVersionSchemas(options_.schema));
   }
-  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan,
-                          plan::PlanMigration(migration, catalog, plan_options));
+  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanMigration(migration, catalog, plan_options));
   TANDEM_RETURN_IF_ERROR(CheckExpressions(plan));
   return plan;
 }
@@ -122,8 +120,9 @@ Status Runner::RunSteps(MigrationRecord& record, const std::string& phase,
     const plan::Step& step = steps[i];
     auto observer = [&](int attempt, const Status& error, const std::string& blockers) {
       reporter_.StepRetrying(step, attempt, error, blockers);
-      (void)Record(record.id, {phase, "retry", step.description, "", 0, attempt, "retry",
-                               error.message() + (blockers.empty() ? "" : "; held by " + blockers)});
+      (void)Record(record.id,
+                   {phase, "retry", step.description, "", 0, attempt, "retry",
+                    error.message() + (blockers.empty() ? "" : "; held by " + blockers)});
     };
     std::string sql;
     for (const auto& s : step.statements) sql += s + ";\n";
@@ -138,9 +137,9 @@ Status Runner::RunSteps(MigrationRecord& record, const std::string& phase,
                                           std::to_string(total) + " (" + step.description +
                                           ") failed");
     }
-    TANDEM_RETURN_IF_ERROR(Record(record.id, {phase, "step", step.description, sql,
-                                              static_cast<double>(outcome->duration.count()),
-                                              outcome->attempts, "ok", ""}));
+    TANDEM_RETURN_IF_ERROR(Record(
+        record.id, {phase, "step", step.description, sql,
+                    static_cast<double>(outcome->duration.count()), outcome->attempts, "ok", ""}));
     TANDEM_RETURN_IF_ERROR(state_->SetStepsDone(record.id, i + 1));
     record.steps_done = i + 1;
     reporter_.StepDone(phase, i + 1, total, step, *outcome);
@@ -148,23 +147,62 @@ Status Runner::RunSteps(MigrationRecord& record, const std::string& phase,
   return Status::Ok();
 }
 
-Status Runner::Start(const plan::Migration& migration, const StartOptions& options) {
-  TANDEM_RETURN_IF_ERROR(Connect());
-  TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
+// How each phase moves a migration: the phase it runs in, the phase it ends
+// in, and the command that resumes it after an interruption.
+struct Runner::PhaseSpec {
+  const char* name;
+  const char* running;
+  const char* done;
+  const char* resume_hint;
+};
+
+const Runner::PhaseSpec Runner::kExpand{"expand", kPhaseStarting, kPhaseActive,
+                                        "run `tandem start` again to resume, or `tandem "
+                                        "rollback` to undo the steps done"};
+const Runner::PhaseSpec Runner::kContract{"complete", kPhaseCompleting, kPhaseCompleted,
+                                          "run `tandem complete` again to resume"};
+const Runner::PhaseSpec Runner::kRollback{"rollback", kPhaseRollingBack, kPhaseRolledBack,
+                                          "run `tandem rollback` again to resume"};
+
+Status Runner::RunPhase(MigrationRecord& record, const PhaseSpec& spec,
+                        const std::vector<plan::Step>& steps, const std::string& schema) {
+  auto started = Clock::now();
+  if (record.phase != spec.running) {
+    TANDEM_RETURN_IF_ERROR(state_->SetPhase(record.id, spec.running));
+    record.phase = spec.running;
+    record.steps_done = 0;
+  }
+  reporter_.PhaseStarted(spec.name, record.name);
+  TANDEM_RETURN_IF_ERROR(Record(
+      record.id, {spec.name, "phase", std::string(spec.name) + " started", "", 0, 0, "ok", ""}));
+  Status status = RunSteps(record, spec.name, steps, schema);
+  if (!status.ok()) {
+    return status.WithContext(std::string(spec.name) + " of \"" + record.name +
+                              "\" stopped; the steps done so far are recorded. Fix the cause and " +
+                              spec.resume_hint);
+  }
+  TANDEM_RETURN_IF_ERROR(state_->SetPhase(record.id, spec.done));
+  record.phase = spec.done;
+  record.steps_done = 0;
+  TANDEM_RETURN_IF_ERROR(
+      Record(record.id, {spec.name, "phase", std::string(spec.name) + " finished", "",
+                         static_cast<double>(Since(started).count()), 0, "ok", ""}));
+  reporter_.PhaseFinished(spec.name, record.name, Since(started));
+  return Status::Ok();
+}
+
+Result<Runner::StartDecision> Runner::DecideStart(const plan::Migration& migration) {
   // Nothing is written (not even the state schema) until the file is known
   // to be valid against the live schema.
   TANDEM_ASSIGN_OR_RETURN(bool has_state, state_->Exists());
-  std::optional<MigrationRecord> active;
-  std::optional<MigrationRecord> done;
-  if (has_state) {
-    TANDEM_ASSIGN_OR_RETURN(active, state_->Active(options_.schema));
-    TANDEM_ASSIGN_OR_RETURN(done, state_->Completed(options_.schema, migration.name));
-  }
+  if (!has_state) return StartDecision{StartDecision::kNew, {}};
+  TANDEM_ASSIGN_OR_RETURN(std::optional<MigrationRecord> done,
+                          state_->Completed(options_.schema, migration.name));
   if (done) {
     if (done->checksum == migration.checksum) {
       reporter_.Note("migration \"" + migration.name + "\" was already completed on " +
                      done->completed_at + "; nothing to do");
-      return Status::Ok();
+      return StartDecision{StartDecision::kNothingToDo, *done};
     }
     return Status::Refused("migration \"" + migration.name + "\" was already applied on " +
                            done->completed_at + " from a different file (checksum " +
@@ -172,65 +210,70 @@ Status Runner::Start(const plan::Migration& migration, const StartOptions& optio
                            migration.checksum.substr(0, 12) +
                            "); applied migrations must not change: write a new migration");
   }
-  if (active && active->name != migration.name) {
+  TANDEM_ASSIGN_OR_RETURN(std::optional<MigrationRecord> active, state_->Active(options_.schema));
+  if (!active) return StartDecision{StartDecision::kNew, {}};
+  if (active->name != migration.name) {
     return Status::Refused("migration \"" + active->name + "\" is in progress on schema \"" +
                            options_.schema + "\" (phase " + active->phase +
                            "); run `tandem complete` or `tandem rollback` before starting \"" +
                            migration.name + "\"");
   }
-  if (active && active->checksum != migration.checksum) {
-    return Status::Refused("migration \"" + migration.name +
-                           "\" was started from a different file (checksum " +
-                           active->checksum.substr(0, 12) + ", now " +
-                           migration.checksum.substr(0, 12) +
-                           "); run `tandem rollback`, then start the new file");
+  if (active->checksum != migration.checksum) {
+    return Status::Refused(
+        "migration \"" + migration.name + "\" was started from a different file (checksum " +
+        active->checksum.substr(0, 12) + ", now " + migration.checksum.substr(0, 12) +
+        "); run `tandem rollback`, then start the new file");
   }
-  if (active && active->phase != kPhaseStarting) {
-    reporter_.Note("migration \"" + active->name + "\" is already started (phase " +
-                   active->phase + ")");
-    return options.complete ? CompleteRecord(*active) : Status::Ok();
+  if (active->phase != kPhaseStarting) {
+    reporter_.Note("migration \"" + active->name + "\" is already started (phase " + active->phase +
+                   ")");
+    return StartDecision{StartDecision::kAlreadyStarted, *active};
   }
+  reporter_.Note("resuming start of \"" + active->name + "\" at step " +
+                 std::to_string(active->steps_done + 1));
+  return StartDecision{StartDecision::kResume, *active};
+}
+
+Result<MigrationRecord> Runner::RecordNewMigration(const plan::Migration& migration) {
+  TANDEM_ASSIGN_OR_RETURN(plan::Plan planned, Plan(migration));
+  TANDEM_RETURN_IF_ERROR(state_->Init());
   MigrationRecord record;
-  if (active) {
-    record = *active;  // resume a start that stopped part-way
-    reporter_.Note("resuming start of \"" + record.name + "\" at step " +
-                   std::to_string(record.steps_done + 1));
-  } else {
-    TANDEM_ASSIGN_OR_RETURN(plan::Plan planned, Plan(migration));
-    TANDEM_RETURN_IF_ERROR(state_->Init());
-    record.schema = options_.schema;
-    record.name = migration.name;
-    record.version_schema = planned.version_schema;
-    record.checksum = migration.checksum;
-    record.phase = kPhaseStarting;
-    record.plan_json = plan::PlanToJson(planned);
-    record.file_content = migration.content;
-    record.os_user = OsUser();
-    TANDEM_ASSIGN_OR_RETURN(record.id, state_->Insert(record));
+  record.schema = options_.schema;
+  record.name = migration.name;
+  record.version_schema = planned.version_schema;
+  record.checksum = migration.checksum;
+  record.phase = kPhaseStarting;
+  record.plan_json = plan::PlanToJson(planned);
+  record.file_content = migration.content;
+  record.os_user = OsUser();
+  TANDEM_ASSIGN_OR_RETURN(record.id, state_->Insert(record));
+  return record;
+}
+
+Status Runner::Start(const plan::Migration& migration, const StartOptions& options) {
+  TANDEM_RETURN_IF_ERROR(Connect());
+  TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
+  TANDEM_ASSIGN_OR_RETURN(StartDecision decision, DecideStart(migration));
+  MigrationRecord record = decision.record;
+  switch (decision.action) {
+    case StartDecision::kNothingToDo:
+      return Status::Ok();
+    case StartDecision::kAlreadyStarted:
+      return options.complete ? CompleteRecord(record) : Status::Ok();
+    case StartDecision::kNew: {
+      TANDEM_ASSIGN_OR_RETURN(record, RecordNewMigration(migration));
+      break;
+    }
+    case StartDecision::kResume:
+      break;
   }
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(record.plan_json));
-  auto started = Clock::now();
-  reporter_.PhaseStarted("expand", record.name);
-  TANDEM_RETURN_IF_ERROR(Record(record.id, {"expand", "phase", "expand started", "", 0, 0, "ok", ""}));
-  Status expanded = RunSteps(record, "expand", plan.expand, plan.schema);
-  if (!expanded.ok()) {
-    return expanded.WithContext(
-        "start of \"" + record.name + "\" stopped; the steps done so far are recorded. Fix the "
-        "cause and run `tandem start` again to resume, or `tandem rollback` to undo them");
-  }
-  TANDEM_RETURN_IF_ERROR(state_->SetPhase(record.id, kPhaseActive));
-  record.phase = kPhaseActive;
-  record.steps_done = 0;
-  TANDEM_RETURN_IF_ERROR(Record(record.id, {"expand", "phase", "expand finished", "",
-                                            static_cast<double>(Since(started).count()), 0, "ok",
-                                            ""}));
-  reporter_.PhaseFinished("expand", record.name, Since(started));
+  TANDEM_RETURN_IF_ERROR(RunPhase(record, kExpand, plan.expand, plan.schema));
   if (!options.skip_backfill) {
-    if (options_.batch_size == std::nullopt) options_.batch_size = migration.settings.backfill_batch_size;
+    if (!options_.batch_size) options_.batch_size = migration.settings.backfill_batch_size;
     TANDEM_RETURN_IF_ERROR(RunBackfill(record, plan));
   }
-  if (options.complete) return CompleteRecord(record);
-  return Status::Ok();
+  return options.complete ? CompleteRecord(record) : Status::Ok();
 }
 
 Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
@@ -252,11 +295,11 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
           "the backfill stopped; rows done so far are kept. Fix the cause and run `tandem "
           "backfill` to continue, or `tandem rollback`");
     }
-    TANDEM_RETURN_IF_ERROR(Record(
-        record.id, {"backfill", "backfill", "backfill " + sync.table, "",
-                    static_cast<double>(progress->elapsed.count()), progress->chunks, "ok",
-                    std::to_string(progress->rows_updated) + " rows updated of " +
-                        std::to_string(progress->rows_scanned) + " scanned"}));
+    TANDEM_RETURN_IF_ERROR(
+        Record(record.id, {"backfill", "backfill", "backfill " + sync.table, "",
+                           static_cast<double>(progress->elapsed.count()), progress->chunks, "ok",
+                           std::to_string(progress->rows_updated) + " rows updated of " +
+                               std::to_string(progress->rows_scanned) + " scanned"}));
   }
   TANDEM_RETURN_IF_ERROR(state_->SetBackfillDone(record.id));
   record.backfill_done = true;
@@ -304,25 +347,7 @@ Status Runner::CompleteRecord(MigrationRecord record) {
                            "\" has not finished: completing now would drop old columns whose "
                            "data is not yet in the new ones. Run `tandem backfill` first");
   }
-  auto started = Clock::now();
-  if (record.phase != kPhaseCompleting) {
-    TANDEM_RETURN_IF_ERROR(state_->SetPhase(record.id, kPhaseCompleting));
-    record.phase = kPhaseCompleting;
-    record.steps_done = 0;
-  }
-  reporter_.PhaseStarted("complete", record.name);
-  TANDEM_RETURN_IF_ERROR(Record(record.id, {"complete", "phase", "complete started", "", 0, 0, "ok", ""}));
-  Status completed = RunSteps(record, "complete", plan.complete, plan.schema);
-  if (!completed.ok()) {
-    return completed.WithContext("complete of \"" + record.name +
-                                 "\" stopped; run `tandem complete` again to resume");
-  }
-  TANDEM_RETURN_IF_ERROR(state_->SetPhase(record.id, kPhaseCompleted));
-  TANDEM_RETURN_IF_ERROR(Record(record.id, {"complete", "phase", "complete finished", "",
-                                            static_cast<double>(Since(started).count()), 0, "ok",
-                                            ""}));
-  reporter_.PhaseFinished("complete", record.name, Since(started));
-  return Status::Ok();
+  return RunPhase(record, kContract, plan.complete, plan.schema);
 }
 
 Status Runner::Rollback() {
@@ -336,25 +361,7 @@ Status Runner::Rollback() {
                            "\" already switched to the new schema; rollback is no longer "
                            "possible. Run `tandem complete` to finish it");
   }
-  auto started = Clock::now();
-  if (record.phase != kPhaseRollingBack) {
-    TANDEM_RETURN_IF_ERROR(state_->SetPhase(record.id, kPhaseRollingBack));
-    record.phase = kPhaseRollingBack;
-    record.steps_done = 0;
-  }
-  reporter_.PhaseStarted("rollback", record.name);
-  TANDEM_RETURN_IF_ERROR(Record(record.id, {"rollback", "phase", "rollback started", "", 0, 0, "ok", ""}));
-  Status undone = RunSteps(record, "rollback", plan.rollback, plan.schema);
-  if (!undone.ok()) {
-    return undone.WithContext("rollback of \"" + record.name +
-                              "\" stopped; run `tandem rollback` again to resume");
-  }
-  TANDEM_RETURN_IF_ERROR(state_->SetPhase(record.id, kPhaseRolledBack));
-  TANDEM_RETURN_IF_ERROR(Record(record.id, {"rollback", "phase", "rollback finished", "",
-                                            static_cast<double>(Since(started).count()), 0, "ok",
-                                            ""}));
-  reporter_.PhaseFinished("rollback", record.name, Since(started));
-  return Status::Ok();
+  return RunPhase(record, kRollback, plan.rollback, plan.schema);
 }
 
 Status Runner::Migrate(const std::vector<plan::Migration>& migrations, bool complete_last) {

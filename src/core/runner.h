@@ -63,7 +63,24 @@ class Runner {
   Result<std::vector<Event>> Events(long long migration_id);
 
  private:
+  struct PhaseSpec;
+  static const PhaseSpec kExpand;
+  static const PhaseSpec kContract;
+  static const PhaseSpec kRollback;
+
+  // What `start` does given the state store: begin anew, resume an
+  // interrupted expand, or nothing (already completed / already started).
+  struct StartDecision {
+    enum Action { kNew, kResume, kAlreadyStarted, kNothingToDo } action;
+    MigrationRecord record;
+  };
+
   Status Connect();
+  Result<StartDecision> DecideStart(const plan::Migration& migration);
+  Result<MigrationRecord> RecordNewMigration(const plan::Migration& migration);
+  // Runs `steps` as one phase of `record`, recording it in the state store.
+  Status RunPhase(MigrationRecord& record, const PhaseSpec& spec,
+                  const std::vector<plan::Step>& steps, const std::string& schema);
   Status AcquireRunnerLock();
   // Plans every user expression of `plan` against the live schema.
   Status CheckExpressions(const plan::Plan& plan);
