@@ -39,7 +39,8 @@ class Connection {
   // Runs one or more statements without parameters.
   virtual Status Execute(const std::string& sql) = 0;
   // Runs one statement with $1..$n parameters (text), returning its rows.
-  virtual Result<QueryResult> Query(const std::string& sql, const std::vector<Value>& params = {}) = 0;
+  virtual Result<QueryResult> Query(const std::string& sql,
+                                    const std::vector<Value>& params = {}) = 0;
   // True when the session is still usable (a lost connection is not).
   virtual bool Healthy() const = 0;
   // Who we are on the server: "user@host:port/db", never the password.
@@ -73,8 +74,8 @@ class Database {
   virtual Result<plan::Catalog> LoadCatalog(Connection& conn, const std::string& schema) = 0;
   // Runs one planned step (whose tables live in `schema`) under the lock policy.
   virtual Result<StepOutcome> RunStep(Connection& conn, const std::string& schema,
-                                      const plan::Step& step,
-                                      const LockPolicy& policy, const RetryObserver& observer) = 0;
+                                      const plan::Step& step, const LockPolicy& policy,
+                                      const RetryObserver& observer) = 0;
   // Takes the runner lock for `key` on `conn` (held for the session) without
   // waiting. Returns false when someone else holds it.
   virtual Result<bool> TryRunnerLock(Connection& conn, const std::string& key) = 0;

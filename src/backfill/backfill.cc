@@ -37,8 +37,10 @@ ChunkSql BuildChunkSql(const std::string& schema, const plan::TableSync& sync, i
            " FROM chunk ORDER BY " + order + " DESC LIMIT 1),\n" + "marked AS (UPDATE " + table +
            " t SET " + QuoteIdent(plan::kBackfilledMarker) + " = true FROM chunk WHERE " +
            Join(join, " AND ") + " AND t." + QuoteIdent(plan::kBackfilledMarker) +
-           " IS NOT TRUE RETURNING 1)\n" + "SELECT (SELECT count(*) FROM chunk), (SELECT count(*) "
-           "FROM marked), " + Join(last_key, ", ");
+           " IS NOT TRUE RETURNING 1)\n" +
+           "SELECT (SELECT count(*) FROM chunk), (SELECT count(*) "
+           "FROM marked), " +
+           Join(last_key, ", ");
   };
   std::string bound = "(" + key_list + ") > (" + Join(params, ", ") + ")";
   return {build(""), build(" WHERE " + bound)};

@@ -6,20 +6,24 @@
 namespace tandem::cli {
 
 inline constexpr int kExitSuccess = 0;
-inline constexpr int kExitRefused = 1;   // a check or gate said no; nothing changed
-inline constexpr int kExitInvalid = 2;   // invalid input or usage
-inline constexpr int kExitFailure = 3;   // database or runtime failure (incl. another runner)
+inline constexpr int kExitRefused = 1;  // a check or gate said no; nothing changed
+inline constexpr int kExitInvalid = 2;  // invalid input or usage
+inline constexpr int kExitFailure = 3;  // database or runtime failure (incl. another runner)
 
 inline int ExitCodeFor(const Status& status) {
   switch (status.kind()) {
-    case ErrorKind::kOk: return kExitSuccess;
-    case ErrorKind::kRefused: return kExitRefused;
-    case ErrorKind::kInvalidInput: return kExitInvalid;
+    case ErrorKind::kOk:
+      return kExitSuccess;
+    case ErrorKind::kRefused:
+      return kExitRefused;
+    case ErrorKind::kInvalidInput:
+      return kExitInvalid;
     case ErrorKind::kBusy:
     case ErrorKind::kLockTimeout:
     case ErrorKind::kDatabase:
     case ErrorKind::kConnection:
-    case ErrorKind::kInternal: return kExitFailure;
+    case ErrorKind::kInternal:
+      return kExitFailure;
   }
   return kExitFailure;
 }

@@ -51,8 +51,9 @@ Result<core::RunnerOptions> MakeRunnerOptions(const GlobalOptions& global,
   TANDEM_ASSIGN_OR_RETURN(options.lock_policy.lock_timeout, ParseDuration(global.lock_timeout));
   TANDEM_ASSIGN_OR_RETURN(options.lock_policy.deadline, ParseDuration(global.lock_deadline));
   if (options.lock_policy.lock_timeout.count() == 0) {
-    return Status::InvalidInput("--lock-timeout must be above 0: a DDL statement must never wait "
-                                "in the lock queue without limit");
+    return Status::InvalidInput(
+        "--lock-timeout must be above 0: a DDL statement must never wait "
+        "in the lock queue without limit");
   }
   if (command.batch_size > 0) options.batch_size = command.batch_size;
   return options;
@@ -162,10 +163,12 @@ int Main(int argc, char** argv) {
   };
   const Command commands[] = {
       {"init", "create tandem's state schema"},
-      {"plan", "validate FILE against the live schema and print each phase's SQL and locks; "
-               "changes nothing"},
-      {"start", "expand: run the additive DDL, install dual-write triggers and the version "
-                "schema, then backfill"},
+      {"plan",
+       "validate FILE against the live schema and print each phase's SQL and locks; "
+       "changes nothing"},
+      {"start",
+       "expand: run the additive DDL, install dual-write triggers and the version "
+       "schema, then backfill"},
       {"backfill", "run or resume the backfill of the migration in progress"},
       {"complete", "contract: validate, switch to the new schema, drop the old one"},
       {"rollback", "undo everything start did (possible until complete switches)"},
@@ -179,7 +182,8 @@ int Main(int argc, char** argv) {
     if (name == "plan" || name == "start") {
       sub->add_option("FILE", options.file, "migration file (.yaml, .yml or .json)")->required();
     }
-    if (name == "migrate") sub->add_option("DIR", options.dir, "directory of migrations")->required();
+    if (name == "migrate")
+      sub->add_option("DIR", options.dir, "directory of migrations")->required();
     if (name == "start" || name == "migrate") {
       sub->add_flag("--complete", options.complete, "complete right after start (and backfill)");
     }

@@ -27,21 +27,22 @@ class TextReporter : public core::Reporter {
                 const backend::StepOutcome& outcome) override {
     std::printf("  [%d/%d] %s (%s, %s%s)\n", index, total, step.description.c_str(),
                 plan::LockLevelName(step.lock), FormatDuration(outcome.duration).c_str(),
-                outcome.attempts > 1 ? (", " + std::to_string(outcome.attempts) + " attempts").c_str()
-                                     : "");
+                outcome.attempts > 1
+                    ? (", " + std::to_string(outcome.attempts) + " attempts").c_str()
+                    : "");
   }
   void StepRetrying(const plan::Step& step, int attempt, const Status& error,
                     const std::string& blockers) override {
-    std::fprintf(stderr, "  waiting: \"%s\" attempt %d: %s%s\n", step.description.c_str(),
-                 attempt, error.message().c_str(),
+    std::fprintf(stderr, "  waiting: \"%s\" attempt %d: %s%s\n", step.description.c_str(), attempt,
+                 error.message().c_str(),
                  blockers.empty() ? "" : ("; blocked by " + blockers).c_str());
   }
   void BackfillProgress(const backfill::Progress& p) override {
     double seconds = std::max(1.0, static_cast<double>(p.elapsed.count())) / 1000.0;
     std::string line = "  backfill " + p.table + ": " + std::to_string(p.rows_scanned) +
                        (p.estimated_total > 0 ? " / ~" + std::to_string(p.estimated_total) : "") +
-                       " rows, " + std::to_string(static_cast<long long>(p.rows_scanned / seconds)) +
-                       " rows/s";
+                       " rows, " +
+                       std::to_string(static_cast<long long>(p.rows_scanned / seconds)) + " rows/s";
     if (terminal_) {
       std::printf("\r%s   ", line.c_str());
       std::fflush(stdout);
@@ -71,23 +72,37 @@ class JsonReporter : public core::Reporter {
   }
   void StepDone(const std::string& phase, int index, int total, const plan::Step& step,
                 const backend::StepOutcome& outcome) override {
-    PrintLine({{"event", "step_done"}, {"phase", phase}, {"index", index}, {"total", total},
-               {"description", step.description}, {"lock", plan::LockLevelName(step.lock)},
-               {"duration_ms", outcome.duration.count()}, {"attempts", outcome.attempts}});
+    PrintLine({{"event", "step_done"},
+               {"phase", phase},
+               {"index", index},
+               {"total", total},
+               {"description", step.description},
+               {"lock", plan::LockLevelName(step.lock)},
+               {"duration_ms", outcome.duration.count()},
+               {"attempts", outcome.attempts}});
   }
   void StepRetrying(const plan::Step& step, int attempt, const Status& error,
                     const std::string& blockers) override {
-    PrintLine({{"event", "step_retry"}, {"description", step.description}, {"attempt", attempt},
-               {"error", error.message()}, {"blockers", blockers}});
+    PrintLine({{"event", "step_retry"},
+               {"description", step.description},
+               {"attempt", attempt},
+               {"error", error.message()},
+               {"blockers", blockers}});
   }
   void BackfillProgress(const backfill::Progress& p) override {
-    PrintLine({{"event", "backfill_progress"}, {"table", p.table}, {"rows_scanned", p.rows_scanned},
-               {"rows_updated", p.rows_updated}, {"estimated_total", p.estimated_total},
-               {"chunks", p.chunks}, {"elapsed_ms", p.elapsed.count()}});
+    PrintLine({{"event", "backfill_progress"},
+               {"table", p.table},
+               {"rows_scanned", p.rows_scanned},
+               {"rows_updated", p.rows_updated},
+               {"estimated_total", p.estimated_total},
+               {"chunks", p.chunks},
+               {"elapsed_ms", p.elapsed.count()}});
   }
   void PhaseFinished(const std::string& phase, const std::string& migration,
                      Millis duration) override {
-    PrintLine({{"event", "phase_finished"}, {"phase", phase}, {"migration", migration},
+    PrintLine({{"event", "phase_finished"},
+               {"phase", phase},
+               {"migration", migration},
                {"duration_ms", duration.count()}});
   }
   void Note(const std::string& message) override {
@@ -110,12 +125,17 @@ void PrintSteps(const char* phase, const std::vector<plan::Step>& steps) {
 }
 
 json RecordJson(const core::MigrationRecord& r) {
-  return {{"id", r.id},           {"name", r.name},
-          {"schema", r.schema},   {"version_schema", r.version_schema},
-          {"phase", r.phase},     {"checksum", r.checksum},
+  return {{"id", r.id},
+          {"name", r.name},
+          {"schema", r.schema},
+          {"version_schema", r.version_schema},
+          {"phase", r.phase},
+          {"checksum", r.checksum},
           {"backfill_done", r.backfill_done},
-          {"db_user", r.db_user}, {"os_user", r.os_user},
-          {"started_at", r.started_at}, {"completed_at", r.completed_at},
+          {"db_user", r.db_user},
+          {"os_user", r.os_user},
+          {"started_at", r.started_at},
+          {"completed_at", r.completed_at},
           {"rolled_back_at", r.rolled_back_at}};
 }
 

@@ -37,7 +37,9 @@ class [[nodiscard]] Status {
     s.retryable_ = retryable;
     return s;
   }
-  static Status InvalidInput(std::string m) { return Error(ErrorKind::kInvalidInput, std::move(m)); }
+  static Status InvalidInput(std::string m) {
+    return Error(ErrorKind::kInvalidInput, std::move(m));
+  }
   static Status Refused(std::string m) { return Error(ErrorKind::kRefused, std::move(m)); }
   static Status Internal(std::string m) { return Error(ErrorKind::kInternal, std::move(m)); }
 
@@ -66,7 +68,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}          // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {}  // NOLINT
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
@@ -84,10 +86,10 @@ class [[nodiscard]] Result {
 
 }  // namespace tandem
 
-#define TANDEM_RETURN_IF_ERROR(expr)        \
-  do {                                      \
-    ::tandem::Status _st = (expr);          \
-    if (!_st.ok()) return _st;              \
+#define TANDEM_RETURN_IF_ERROR(expr) \
+  do {                               \
+    ::tandem::Status _st = (expr);   \
+    if (!_st.ok()) return _st;       \
   } while (0)
 
 #define TANDEM_CONCAT_INNER(a, b) a##b

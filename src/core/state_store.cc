@@ -58,8 +58,8 @@ Status StateStore::Init() {
   rolled_back_at timestamptz,
   updated_at timestamptz NOT NULL DEFAULT now()
 );
-)sql" + "CREATE UNIQUE INDEX IF NOT EXISTS migrations_one_live_per_name ON " + migrations +
-                    " (schema_name, name) WHERE phase <> 'rolled_back';\n" +
+)sql" + "CREATE UNIQUE INDEX IF NOT EXISTS migrations_one_live_per_name ON " +
+                    migrations + " (schema_name, name) WHERE phase <> 'rolled_back';\n" +
                     "CREATE TABLE IF NOT EXISTS " + events + " (\n" +
                     "  id bigserial PRIMARY KEY,\n  migration_id bigint NOT NULL REFERENCES " +
                     migrations + R"sql( (id),
@@ -96,18 +96,16 @@ Status StateStore::Init() {
 
 Result<bool> StateStore::Exists() {
   TANDEM_ASSIGN_OR_RETURN(backend::QueryResult rows,
-                          conn_.Query("SELECT to_regclass($1) IS NOT NULL",
-                                      {Table("migrations")}));
+                          conn_.Query("SELECT to_regclass($1) IS NOT NULL", {Table("migrations")}));
   return rows.Scalar() == backend::Value("t");
 }
 
 Result<std::vector<MigrationRecord>> StateStore::Select(const std::string& where,
                                                         const std::vector<backend::Value>& params) {
-  TANDEM_ASSIGN_OR_RETURN(
-      backend::QueryResult rows,
-      conn_.Query(std::string("SELECT ") + kColumns + " FROM " + Table("migrations") + " WHERE " +
-                      where + " ORDER BY id",
-                  params));
+  TANDEM_ASSIGN_OR_RETURN(backend::QueryResult rows,
+                          conn_.Query(std::string("SELECT ") + kColumns + " FROM " +
+                                          Table("migrations") + " WHERE " + where + " ORDER BY id",
+                                      params));
   std::vector<MigrationRecord> out;
   for (const auto& r : rows.rows) out.push_back(FromRow(r));
   return out;

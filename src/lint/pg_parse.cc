@@ -102,8 +102,8 @@ void CollectColumnRefs(const nlohmann::json& node, std::vector<ColumnRefSite>& o
 
 bool ContainsVolatileNode(const nlohmann::json& node) {
   // Functions PostgreSQL marks STABLE or IMMUTABLE that defaults commonly use.
-  static const char* const kNonVolatileFunctions[] = {"now", "lower", "upper", "coalesce",
-                                                       "length", "abs", "round", "trim"};
+  static const char* const kNonVolatileFunctions[] = {"now",    "lower", "upper", "coalesce",
+                                                      "length", "abs",   "round", "trim"};
   if (node.is_object()) {
     if (node.contains("SubLink")) return true;
     auto call = node.find("FuncCall");

@@ -38,8 +38,7 @@ TEST(RewriteColumnRefsTest, ReplacesOnlyResolvedUnqualifiedColumns) {
   auto rewritten =
       RewriteColumnRefs("coalesce(name, \"Mixed Case\", other, t.name, 'name')", resolve);
   ASSERT_TRUE(rewritten.ok()) << rewritten.status().message();
-  EXPECT_EQ(*rewritten,
-            "coalesce(NEW.\"name\", NEW.\"Mixed Case\", other, t.name, 'name')");
+  EXPECT_EQ(*rewritten, "coalesce(NEW.\"name\", NEW.\"Mixed Case\", other, t.name, 'name')");
 }
 
 TEST(RewriteColumnRefsTest, ReachesIntoSubqueries) {

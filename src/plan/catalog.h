@@ -12,10 +12,10 @@ namespace tandem::plan {
 
 struct CatalogColumn {
   std::string name;
-  std::string type;           // format_type(): "character varying(255)"
+  std::string type;  // format_type(): "character varying(255)"
   bool not_null = false;
-  std::string default_expr;   // pg_get_expr(), empty when none
-  bool generated = false;     // identity or stored generated column
+  std::string default_expr;  // pg_get_expr(), empty when none
+  bool generated = false;    // identity or stored generated column
   std::string comment;
 };
 

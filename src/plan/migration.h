@@ -77,7 +77,7 @@ struct Identity {
 };
 
 struct Generated {
-  std::string expression;           // stored generated column
+  std::string expression;            // stored generated column
   std::optional<Identity> identity;  // identity column
 };
 
@@ -175,7 +175,7 @@ struct DropTable {
 
 struct IndexColumn {
   std::string name;
-  std::string opclass;  // empty: the type's default operator class
+  std::string opclass;                      // empty: the type's default operator class
   std::vector<std::string> opclass_params;  // "siglen=32": opclass (param, ...)
   std::string collate;
   std::string sort;   // ASC | DESC | empty

@@ -28,11 +28,10 @@ Status Planner::AddColumnOp(const Operation& op, const AddColumn& body) {
       references = ForeignKeyClause(*column.references, op, error);
       TANDEM_RETURN_IF_ERROR(error);
     }
-    plan_.expand.push_back(TableStep(
-        "add column " + column.name + " to new table " + table->name,
-        "ALTER TABLE " + Qualified(*table) + " ADD COLUMN " +
-            ColumnDefinitionSql(column, references, column.pk),
-        table->physical, LockLevel::kAccessExclusive));
+    plan_.expand.push_back(TableStep("add column " + column.name + " to new table " + table->name,
+                                     "ALTER TABLE " + Qualified(*table) + " ADD COLUMN " +
+                                         ColumnDefinitionSql(column, references, column.pk),
+                                     table->physical, LockLevel::kAccessExclusive));
     added_columns_[table->physical].insert(column.name);
     table->columns.push_back({column.name, column.name, column.type, column.nullable});
     return Status::Ok();
@@ -64,9 +63,10 @@ Status Planner::AddColumnOp(const Operation& op, const AddColumn& body) {
                        "no value. Give it a `default` or an `up` expression");
   }
   if (!up.empty() && table->key_columns.empty()) {
-    return ErrorAt(op, "table", "table \"" + table->name +
-                                    "\" has no primary key; tandem needs one to backfill `up` in "
-                                    "chunks. Add a primary key first");
+    return ErrorAt(op, "table",
+                   "table \"" + table->name +
+                       "\" has no primary key; tandem needs one to backfill `up` in "
+                       "chunks. Add a primary key first");
   }
   TANDEM_ASSIGN_OR_RETURN(std::string physical,
                           AddShadowColumn(op, *table, column.name, column.type));
@@ -77,11 +77,11 @@ Status Planner::AddColumnOp(const Operation& op, const AddColumn& body) {
     if (fast_default) {
       plan_.expand.back().statements.back() += " DEFAULT " + column.default_value.value;
     } else {
-      plan_.expand.push_back(TableStep(
-          "set default of " + table->physical + "." + physical + " for new rows",
-          "ALTER TABLE " + qualified + " ALTER COLUMN " + QuoteIdent(physical) + " SET DEFAULT " +
-              column.default_value.value,
-          table->physical, LockLevel::kAccessExclusive));
+      plan_.expand.push_back(
+          TableStep("set default of " + table->physical + "." + physical + " for new rows",
+                    "ALTER TABLE " + qualified + " ALTER COLUMN " + QuoteIdent(physical) +
+                        " SET DEFAULT " + column.default_value.value,
+                    table->physical, LockLevel::kAccessExclusive));
     }
   }
   table->columns.push_back({column.name, physical, column.type, column.nullable});
@@ -101,15 +101,13 @@ Status Planner::AddColumnOp(const Operation& op, const AddColumn& body) {
                           LockLevel::kAccessExclusive, {table->physical});
   }
   if (column.references) {
-    TANDEM_RETURN_IF_ERROR(
-        AddForeignKey(op, *table, physical, column.name, *column.references));
+    TANDEM_RETURN_IF_ERROR(AddForeignKey(op, *table, physical, column.name, *column.references));
   }
   if (column.comment.IsSet()) {
     plan_.expand.push_back(TableStep("comment on " + physical,
-                                      "COMMENT ON COLUMN " + qualified + "." +
-                                          QuoteIdent(physical) + " IS " +
-                                          QuoteLiteral(column.comment.value),
-                                      table->physical, LockLevel::kShareUpdateExclusive));
+                                     "COMMENT ON COLUMN " + qualified + "." + QuoteIdent(physical) +
+                                         " IS " + QuoteLiteral(column.comment.value),
+                                     table->physical, LockLevel::kShareUpdateExclusive));
   }
   if (!up.empty()) {
     TANDEM_ASSIGN_OR_RETURN(std::string up_sql, UpExpression(op, "up", *table, up));
@@ -122,8 +120,7 @@ Status Planner::AddColumnOp(const Operation& op, const AddColumn& body) {
 
 Status Planner::AlterColumnOp(const Operation& op, const AlterColumn& body) {
   TANDEM_ASSIGN_OR_RETURN(VirtualTable * table, RequireTable(op, "table", body.table));
-  TANDEM_ASSIGN_OR_RETURN(VirtualColumn * column,
-                          RequireColumn(op, "column", *table, body.column));
+  TANDEM_ASSIGN_OR_RETURN(VirtualColumn * column, RequireColumn(op, "column", *table, body.column));
   if (body.name && *body.name != column->name) {
     TANDEM_RETURN_IF_ERROR(RequireNewColumnName(op, "name", *table, *body.name));
   }
@@ -161,12 +158,12 @@ Status Planner::AlterColumnOp(const Operation& op, const AlterColumn& body) {
   TANDEM_ASSIGN_OR_RETURN(std::string physical,
                           DuplicateColumn(op, *table, *column, type, body.up, body.down));
   if (body.default_value.present) {
-    plan_.expand.push_back(TableStep(
-        "set default of " + physical,
-        "ALTER TABLE " + qualified + " ALTER COLUMN " + QuoteIdent(physical) +
-            (body.default_value.is_null ? " DROP DEFAULT"
-                                        : " SET DEFAULT " + body.default_value.value),
-        table->physical, LockLevel::kAccessExclusive));
+    plan_.expand.push_back(
+        TableStep("set default of " + physical,
+                  "ALTER TABLE " + qualified + " ALTER COLUMN " + QuoteIdent(physical) +
+                      (body.default_value.is_null ? " DROP DEFAULT"
+                                                  : " SET DEFAULT " + body.default_value.value),
+                  table->physical, LockLevel::kAccessExclusive));
   }
   bool nullable = body.nullable ? *body.nullable : (original_column && !original_column->not_null);
   column->nullable = nullable;
@@ -179,9 +176,8 @@ Status Planner::AlterColumnOp(const Operation& op, const AlterColumn& body) {
                           LockLevel::kAccessExclusive, {table->physical});
   }
   if (body.unique) {
-    std::string index = body.unique->name.empty()
-                            ? DefaultName(table->name, column->name, "key")
-                            : body.unique->name;
+    std::string index = body.unique->name.empty() ? DefaultName(table->name, column->name, "key")
+                                                  : body.unique->name;
     TANDEM_RETURN_IF_ERROR(
         AddUniqueIndex(op, "unique.name", *table, index, "(" + QuoteIdent(physical) + ")", false));
   }
@@ -189,17 +185,16 @@ Status Planner::AlterColumnOp(const Operation& op, const AlterColumn& body) {
     TANDEM_RETURN_IF_ERROR(AddForeignKey(op, *table, physical, column->name, *body.references));
   }
   if (body.comment.present) {
-    plan_.expand.push_back(TableStep(
-        "comment on " + physical,
-        "COMMENT ON COLUMN " + qualified + "." + QuoteIdent(physical) + " IS " +
-            (body.comment.is_null ? "NULL" : QuoteLiteral(body.comment.value)),
-        table->physical, LockLevel::kShareUpdateExclusive));
+    plan_.expand.push_back(
+        TableStep("comment on " + physical,
+                  "COMMENT ON COLUMN " + qualified + "." + QuoteIdent(physical) + " IS " +
+                      (body.comment.is_null ? "NULL" : QuoteLiteral(body.comment.value)),
+                  table->physical, LockLevel::kShareUpdateExclusive));
   } else if (original_column && !original_column->comment.empty()) {
-    plan_.expand.push_back(TableStep(
-        "keep comment on " + physical,
-        "COMMENT ON COLUMN " + qualified + "." + QuoteIdent(physical) + " IS " +
-            QuoteLiteral(original_column->comment),
-        table->physical, LockLevel::kShareUpdateExclusive));
+    plan_.expand.push_back(TableStep("keep comment on " + physical,
+                                     "COMMENT ON COLUMN " + qualified + "." + QuoteIdent(physical) +
+                                         " IS " + QuoteLiteral(original_column->comment),
+                                     table->physical, LockLevel::kShareUpdateExclusive));
   }
   if (body.name) column->name = *body.name;
   return Status::Ok();
@@ -207,12 +202,12 @@ Status Planner::AlterColumnOp(const Operation& op, const AlterColumn& body) {
 
 Status Planner::DropColumnOp(const Operation& op, const DropColumn& body) {
   TANDEM_ASSIGN_OR_RETURN(VirtualTable * table, RequireTable(op, "table", body.table));
-  TANDEM_ASSIGN_OR_RETURN(VirtualColumn * column,
-                          RequireColumn(op, "column", *table, body.column));
+  TANDEM_ASSIGN_OR_RETURN(VirtualColumn * column, RequireColumn(op, "column", *table, body.column));
   for (const auto& key : table->key_columns) {
     if (key == column->physical) {
-      return ErrorAt(op, "column", "column \"" + body.column + "\" is part of the primary key of \"" +
-                                       table->name + "\"; drop or replace the key first");
+      return ErrorAt(op, "column",
+                     "column \"" + body.column + "\" is part of the primary key of \"" +
+                         table->name + "\"; drop or replace the key first");
     }
   }
   std::string physical = column->physical;

@@ -20,22 +20,23 @@ Status Planner::CreateConstraintOp(const Operation& op, const CreateConstraint& 
   TANDEM_ASSIGN_OR_RETURN(VirtualTable * table, RequireTable(op, "table", body.table));
   const CatalogTable* original = catalog_.FindTable(table->physical);
   if (original && original->FindConstraint(constraint.name)) {
-    return ErrorAt(op, "name", "constraint \"" + constraint.name + "\" already exists on table \"" +
-                                   table->name + "\"; choose another name");
+    return ErrorAt(op, "name",
+                   "constraint \"" + constraint.name + "\" already exists on table \"" +
+                       table->name + "\"; choose another name");
   }
   std::string qualified = Qualified(*table);
   if (constraint.type == "primary_key") {
     if (!table->key_columns.empty()) {
-      return ErrorAt(op, "type", "table \"" + table->name +
-                                     "\" already has a primary key; drop it first");
+      return ErrorAt(op, "type",
+                     "table \"" + table->name + "\" already has a primary key; drop it first");
     }
     // No data changes: build the unique index concurrently, prove NOT NULL
     // with validated checks, then attach both in the contract switch.
     std::vector<std::string> columns;
     for (size_t i = 0; i < constraint.columns.size(); ++i) {
-      TANDEM_ASSIGN_OR_RETURN(VirtualColumn * column,
-                              RequireColumn(op, "columns[" + std::to_string(i) + "]", *table,
-                                            constraint.columns[i]));
+      TANDEM_ASSIGN_OR_RETURN(
+          VirtualColumn * column,
+          RequireColumn(op, "columns[" + std::to_string(i) + "]", *table, constraint.columns[i]));
       columns.push_back(QuoteIdent(column->physical));
       if (column->nullable) {
         AddNotNullCheck(*table, column->physical);
@@ -46,8 +47,8 @@ Status Planner::CreateConstraintOp(const Operation& op, const CreateConstraint& 
         rollback_steps_.push_back(drop_check);
       }
     }
-    TANDEM_RETURN_IF_ERROR(AddUniqueIndex(op, "name", *table, constraint.name,
-                                          "(" + Join(columns, ", ") + ")", true));
+    TANDEM_RETURN_IF_ERROR(
+        AddUniqueIndex(op, "name", *table, constraint.name, "(" + Join(columns, ", ") + ")", true));
     return Status::Ok();
   }
   // unique, check, foreign_key: shadow the covered columns so existing rows
@@ -59,8 +60,8 @@ Status Planner::CreateConstraintOp(const Operation& op, const CreateConstraint& 
                             RequireColumn(op, "columns[" + std::to_string(i) + "]", *table, name));
     bool was_nullable = column->nullable;
     TANDEM_ASSIGN_OR_RETURN(std::string shadow,
-                            DuplicateColumn(op, *table, *column, column->type,
-                                            UpFor(body.up, name), UpFor(body.down, name)));
+                            DuplicateColumn(op, *table, *column, column->type, UpFor(body.up, name),
+                                            UpFor(body.down, name)));
     if (!was_nullable) AddNotNullCheck(*table, shadow);
     shadows.push_back(QuoteIdent(shadow));
   }
@@ -108,13 +109,15 @@ Status Planner::DropMultiColumnConstraintOp(const Operation& op,
   const CatalogTable* original = catalog_.FindTable(table->physical);
   const CatalogConstraint* constraint = original ? original->FindConstraint(body.name) : nullptr;
   if (constraint == nullptr) {
-    return ErrorAt(op, "name", "constraint \"" + body.name + "\" does not exist on table \"" +
-                                   body.table + "\"");
+    return ErrorAt(
+        op, "name",
+        "constraint \"" + body.name + "\" does not exist on table \"" + body.table + "\"");
   }
   if (constraint->type == 'p') {
-    return ErrorAt(op, "name", "\"" + body.name +
-                                   "\" is the primary key; tandem needs a key to move data "
-                                   "and cannot drop it online");
+    return ErrorAt(op, "name",
+                   "\"" + body.name +
+                       "\" is the primary key; tandem needs a key to move data "
+                       "and cannot drop it online");
   }
   // The shadows carry everything but the dropped constraint; `complete`
   // drops the originals, and the constraint with them.
@@ -127,8 +130,8 @@ Status Planner::DropMultiColumnConstraintOp(const Operation& op,
     bool was_nullable = column->nullable;
     std::string name = column->name;
     TANDEM_ASSIGN_OR_RETURN(std::string shadow,
-                            DuplicateColumn(op, *table, *column, column->type,
-                                            UpFor(body.up, name), UpFor(body.down, name)));
+                            DuplicateColumn(op, *table, *column, column->type, UpFor(body.up, name),
+                                            UpFor(body.down, name)));
     if (!was_nullable) AddNotNullCheck(*table, shadow);
   }
   return Status::Ok();
@@ -138,12 +141,13 @@ Status Planner::RenameConstraintOp(const Operation& op, const RenameConstraint& 
   TANDEM_ASSIGN_OR_RETURN(VirtualTable * table, RequireTable(op, "table", body.table));
   const CatalogTable* original = catalog_.FindTable(table->physical);
   if (original == nullptr || original->FindConstraint(body.from) == nullptr) {
-    return ErrorAt(op, "from", "constraint \"" + body.from + "\" does not exist on table \"" +
-                                   body.table + "\"");
+    return ErrorAt(
+        op, "from",
+        "constraint \"" + body.from + "\" does not exist on table \"" + body.table + "\"");
   }
   if (original->FindConstraint(body.to) != nullptr) {
-    return ErrorAt(op, "to", "constraint \"" + body.to + "\" already exists on table \"" +
-                                 body.table + "\"");
+    return ErrorAt(op, "to",
+                   "constraint \"" + body.to + "\" already exists on table \"" + body.table + "\"");
   }
   std::string physical_table = table->physical;
   std::string from = body.from;

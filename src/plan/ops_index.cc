@@ -10,8 +10,9 @@ Status Planner::CreateIndexOp(const Operation& op, const CreateIndex& body) {
   std::vector<std::string> elements;
   for (size_t i = 0; i < body.columns.size(); ++i) {
     const IndexColumn& c = body.columns[i];
-    TANDEM_ASSIGN_OR_RETURN(VirtualColumn * column,
-                            RequireColumn(op, "columns[" + std::to_string(i) + "]", *table, c.name));
+    TANDEM_ASSIGN_OR_RETURN(
+        VirtualColumn * column,
+        RequireColumn(op, "columns[" + std::to_string(i) + "]", *table, c.name));
     std::string element = QuoteIdent(column->physical);
     if (!c.collate.empty()) element += " COLLATE " + QuoteIdent(c.collate);
     if (!c.opclass.empty()) element += " " + c.opclass;
@@ -34,10 +35,10 @@ Status Planner::CreateIndexOp(const Operation& op, const CreateIndex& body) {
   build.concurrent = true;
   build.index_to_clean = body.name;
   plan_.expand.push_back(build);
-  Step drop = TableStep("drop index " + body.name + " created by this migration",
-                        "DROP INDEX CONCURRENTLY IF EXISTS " +
-                            QualifiedName(options_.schema, body.name),
-                        table->physical, LockLevel::kShareUpdateExclusive);
+  Step drop =
+      TableStep("drop index " + body.name + " created by this migration",
+                "DROP INDEX CONCURRENTLY IF EXISTS " + QualifiedName(options_.schema, body.name),
+                table->physical, LockLevel::kShareUpdateExclusive);
   drop.concurrent = true;
   rollback_steps_.push_back(drop);
   return Status::Ok();
@@ -51,14 +52,14 @@ Status Planner::DropIndexOp(const Operation& op, const DropIndex& body) {
     }
   }
   if (owner == nullptr) {
-    return ErrorAt(op, "name",
-                   "index \"" + body.name + "\" does not exist in schema \"" + options_.schema +
-                       "\"");
+    return ErrorAt(
+        op, "name",
+        "index \"" + body.name + "\" does not exist in schema \"" + options_.schema + "\"");
   }
-  Step drop = TableStep("drop index " + body.name,
-                        "DROP INDEX CONCURRENTLY IF EXISTS " +
-                            QualifiedName(options_.schema, body.name),
-                        owner->name, LockLevel::kShareUpdateExclusive);
+  Step drop =
+      TableStep("drop index " + body.name,
+                "DROP INDEX CONCURRENTLY IF EXISTS " + QualifiedName(options_.schema, body.name),
+                owner->name, LockLevel::kShareUpdateExclusive);
   drop.concurrent = true;
   after_switch_steps_.push_back(drop);
   return Status::Ok();

@@ -22,9 +22,8 @@ Status Planner::SetReplicaIdentityOp(const Operation& op, const SetReplicaIdenti
       found = found || index.name == body.index;
     }
     if (!found) {
-      return ErrorAt(op, "identity.index", "index \"" + body.index +
-                                               "\" does not exist on table \"" + body.table +
-                                               "\"");
+      return ErrorAt(op, "identity.index",
+                     "index \"" + body.index + "\" does not exist on table \"" + body.table + "\"");
     }
   }
   std::string qualified = Qualified(*table);
@@ -43,9 +42,9 @@ Status Planner::SetReplicaIdentityOp(const Operation& op, const SetReplicaIdenti
                                : "default";
     Step restore = step;
     restore.description = "restore replica identity of " + table->physical;
-    restore.statements = {"ALTER TABLE " + qualified + " REPLICA IDENTITY " +
-                          ReplicaIdentityClause(previous, original->replica_identity_index,
-                                                options_.schema)};
+    restore.statements = {
+        "ALTER TABLE " + qualified + " REPLICA IDENTITY " +
+        ReplicaIdentityClause(previous, original->replica_identity_index, options_.schema)};
     rollback_steps_.push_back(restore);
   }
   return Status::Ok();

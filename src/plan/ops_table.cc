@@ -90,8 +90,9 @@ Status Planner::DropTableOp(const Operation& op, const DropTable& body) {
   TANDEM_ASSIGN_OR_RETURN(VirtualTable * table, RequireTable(op, "name", body.name));
   if (table->created) {
     return ErrorAt(op, "name",
-                   "table \"" + body.name + "\" is created by this migration; remove its "
-                   "create_table instead of dropping it");
+                   "table \"" + body.name +
+                       "\" is created by this migration; remove its "
+                       "create_table instead of dropping it");
   }
   virtual_schema_.DropTable(body.name);
   return Status::Ok();

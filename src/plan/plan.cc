@@ -4,15 +4,24 @@ namespace tandem::plan {
 
 const char* LockLevelName(LockLevel level) {
   switch (level) {
-    case LockLevel::kNone: return "none";
-    case LockLevel::kAccessShare: return "ACCESS SHARE";
-    case LockLevel::kRowShare: return "ROW SHARE";
-    case LockLevel::kRowExclusive: return "ROW EXCLUSIVE";
-    case LockLevel::kShareUpdateExclusive: return "SHARE UPDATE EXCLUSIVE";
-    case LockLevel::kShare: return "SHARE";
-    case LockLevel::kShareRowExclusive: return "SHARE ROW EXCLUSIVE";
-    case LockLevel::kExclusive: return "EXCLUSIVE";
-    case LockLevel::kAccessExclusive: return "ACCESS EXCLUSIVE";
+    case LockLevel::kNone:
+      return "none";
+    case LockLevel::kAccessShare:
+      return "ACCESS SHARE";
+    case LockLevel::kRowShare:
+      return "ROW SHARE";
+    case LockLevel::kRowExclusive:
+      return "ROW EXCLUSIVE";
+    case LockLevel::kShareUpdateExclusive:
+      return "SHARE UPDATE EXCLUSIVE";
+    case LockLevel::kShare:
+      return "SHARE";
+    case LockLevel::kShareRowExclusive:
+      return "SHARE ROW EXCLUSIVE";
+    case LockLevel::kExclusive:
+      return "EXCLUSIVE";
+    case LockLevel::kAccessExclusive:
+      return "ACCESS EXCLUSIVE";
   }
   return "unknown";
 }
@@ -22,12 +31,16 @@ const char* LockLevelEffect(LockLevel level) {
     case LockLevel::kNone:
     case LockLevel::kAccessShare:
     case LockLevel::kRowShare:
-    case LockLevel::kRowExclusive: return "blocks no reads or writes";
-    case LockLevel::kShareUpdateExclusive: return "blocks other DDL and VACUUM, not reads or writes";
+    case LockLevel::kRowExclusive:
+      return "blocks no reads or writes";
+    case LockLevel::kShareUpdateExclusive:
+      return "blocks other DDL and VACUUM, not reads or writes";
     case LockLevel::kShare:
     case LockLevel::kShareRowExclusive:
-    case LockLevel::kExclusive: return "blocks writes, not reads";
-    case LockLevel::kAccessExclusive: return "blocks reads and writes (held briefly)";
+    case LockLevel::kExclusive:
+      return "blocks writes, not reads";
+    case LockLevel::kAccessExclusive:
+      return "blocks reads and writes (held briefly)";
   }
   return "";
 }

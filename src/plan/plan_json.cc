@@ -97,7 +97,8 @@ Result<Plan> PlanFromJson(const std::string& text) {
     }
     for (const auto& v : in.at("views")) {
       View view{v.at("name"), v.at("physical_table"), {}};
-      for (const auto& c : v.at("columns")) view.columns.push_back({c.at("name"), c.at("physical")});
+      for (const auto& c : v.at("columns"))
+        view.columns.push_back({c.at("name"), c.at("physical")});
       plan.views.push_back(std::move(view));
     }
     for (const auto& c : in.at("checks")) plan.checks.push_back({c.at("where"), c.at("sql")});

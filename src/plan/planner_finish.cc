@@ -58,7 +58,8 @@ std::vector<std::string> Planner::ViewStatements() const {
       columns.push_back(QuoteIdent(c.physical) + " AS " + QuoteIdent(c.name));
     }
     sql.push_back("CREATE VIEW " + QualifiedName(plan_.version_schema, view.name) + " AS SELECT " +
-                  Join(columns, ", ") + " FROM " + QualifiedName(options_.schema, view.physical_table));
+                  Join(columns, ", ") + " FROM " +
+                  QualifiedName(options_.schema, view.physical_table));
   }
   return sql;
 }
@@ -76,9 +77,9 @@ void Planner::FinishViews() {
   for (const auto& pending : pending_defaults_) {
     std::string view = QualifiedName(plan_.version_schema, FinalTableName(pending.table));
     std::string column = QuoteIdent(FinalColumnName(pending.table, pending.column));
-    create.statements.push_back("ALTER VIEW " + view + " ALTER COLUMN " + column +
-                                (pending.value.is_null ? " SET DEFAULT NULL"
-                                                       : " SET DEFAULT " + pending.value.value));
+    create.statements.push_back(
+        "ALTER VIEW " + view + " ALTER COLUMN " + column +
+        (pending.value.is_null ? " SET DEFAULT NULL" : " SET DEFAULT " + pending.value.value));
   }
   create.lock = LockLevel::kAccessShare;
   plan_.expand.push_back(create);
@@ -162,11 +163,14 @@ std::vector<std::string> Planner::ContractStatements() {
 void Planner::FinishComplete() {
   plan_.complete = validate_steps_;
   Step contract;
-  contract.description = "switch: drop the old version and dual-write, give columns their "
-                         "final names, recreate version schema " + plan_.version_schema;
+  contract.description =
+      "switch: drop the old version and dual-write, give columns their "
+      "final names, recreate version schema " +
+      plan_.version_schema;
   contract.statements = ContractStatements();
   contract.lock = LockLevel::kAccessExclusive;
-  for (const auto& [name, table] : virtual_schema_.tables()) contract.tables.push_back(table.physical);
+  for (const auto& [name, table] : virtual_schema_.tables())
+    contract.tables.push_back(table.physical);
   for (const auto& dropped : virtual_schema_.dropped_tables()) contract.tables.push_back(dropped);
   plan_.complete.push_back(contract);
   for (const auto& step : after_switch_steps_) plan_.complete.push_back(step);

@@ -6,8 +6,7 @@
 
 namespace tandem::plan {
 
-Step TableStep(std::string description, std::string sql, const std::string& table,
-               LockLevel lock) {
+Step TableStep(std::string description, std::string sql, const std::string& table, LockLevel lock) {
   Step step;
   step.description = std::move(description);
   step.statements.push_back(std::move(sql));
@@ -58,8 +57,8 @@ Status Planner::RequireNewRelationName(const Operation& op, const std::string& f
   // Taken: a table as the migration sees it, a name created earlier in this
   // migration, or any relation (table, index, sequence, view) that exists
   // physically, even one this migration drops or renames later.
-  bool taken = virtual_schema_.FindTable(name) != nullptr ||
-               new_relation_names_.count(name) > 0 || catalog_.relation_names.count(name) > 0;
+  bool taken = virtual_schema_.FindTable(name) != nullptr || new_relation_names_.count(name) > 0 ||
+               catalog_.relation_names.count(name) > 0;
   if (taken) {
     return ErrorAt(op, field,
                    "\"" + name + "\" already exists in schema \"" + options_.schema +
@@ -166,9 +165,9 @@ Result<std::string> Planner::AddShadowColumn(const Operation& op, VirtualTable& 
                                              const std::string& name, const std::string& type) {
   std::string physical = NewColumnName(name);
   if (physical.size() > 63) {
-    return ErrorAt(op, "column", "column name \"" + name +
-                                     "\" is too long for tandem's shadow column (" + physical +
-                                     " exceeds 63 bytes); use a shorter name");
+    return ErrorAt(op, "column",
+                   "column name \"" + name + "\" is too long for tandem's shadow column (" +
+                       physical + " exceeds 63 bytes); use a shorter name");
   }
   if (added_columns_[table.physical].count(physical) > 0) {
     return ErrorAt(op, "column",
@@ -203,11 +202,12 @@ Result<std::string> Planner::DuplicateColumn(const Operation& op, VirtualTable& 
                        "combine the changes into one operation or split the migration");
   }
   const CatalogTable* original = catalog_.FindTable(table.physical);
-  const CatalogColumn* original_column =
-      original ? original->FindColumn(column.physical) : nullptr;
+  const CatalogColumn* original_column = original ? original->FindColumn(column.physical) : nullptr;
   if (original_column == nullptr) {
-    return ErrorAt(op, "column", "column \"" + column.name + "\" was added by this migration; "
-                                 "give it its final shape where it is added");
+    return ErrorAt(op, "column",
+                   "column \"" + column.name +
+                       "\" was added by this migration; "
+                       "give it its final shape where it is added");
   }
   if (table.key_columns.empty()) {
     return ErrorAt(op, "table",
@@ -280,10 +280,10 @@ void Planner::AddNotValidConstraint(const VirtualTable& table, const std::string
                        table.physical, lock);
   add.tables = std::move(tables);
   plan_.expand.push_back(add);
-  validate_steps_.push_back(TableStep(
-      "validate constraint " + name,
-      "ALTER TABLE " + Qualified(table) + " VALIDATE CONSTRAINT " + QuoteIdent(name),
-      table.physical, LockLevel::kShareUpdateExclusive));
+  validate_steps_.push_back(
+      TableStep("validate constraint " + name,
+                "ALTER TABLE " + Qualified(table) + " VALIDATE CONSTRAINT " + QuoteIdent(name),
+                table.physical, LockLevel::kShareUpdateExclusive));
 }
 
 Status Planner::AddForeignKey(const Operation& op, const VirtualTable& table,
@@ -305,17 +305,17 @@ std::string Planner::ForeignKeyClause(const ForeignKeyRef& ref, const Operation&
                                       Status& error) {
   VirtualTable* target = virtual_schema_.FindTable(ref.table);
   if (target == nullptr) {
-    error = ErrorAt(op, "references.table",
-                    "referenced table \"" + ref.table + "\" does not exist");
+    error =
+        ErrorAt(op, "references.table", "referenced table \"" + ref.table + "\" does not exist");
     return "";
   }
   std::vector<std::string> columns;
   for (const auto& c : ref.columns) {
     auto physical = target->PhysicalOf(c);
     if (!physical) {
-      error = ErrorAt(op, "references.column",
-                      "referenced column \"" + c + "\" does not exist in table \"" + ref.table +
-                          "\"");
+      error =
+          ErrorAt(op, "references.column",
+                  "referenced column \"" + c + "\" does not exist in table \"" + ref.table + "\"");
       return "";
     }
     columns.push_back(QuoteIdent(*physical));

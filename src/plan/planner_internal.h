@@ -44,8 +44,7 @@ struct PendingDefault {
 using DeferredSql = std::function<std::string()>;
 
 // A step of DDL on one table, run in its own transaction.
-Step TableStep(std::string description, std::string sql, const std::string& table,
-               LockLevel lock);
+Step TableStep(std::string description, std::string sql, const std::string& table, LockLevel lock);
 
 class Planner {
  public:
@@ -94,9 +93,8 @@ class Planner {
   // Records a query that plans `expression` against the live table, with
   // column references resolved by `resolve` (physical columns, or typed
   // NULLs for columns that expand has not created yet).
-  void AddExpressionCheck(const Operation& op, const std::string& field,
-                          const VirtualTable& table, const std::string& expression,
-                          const lint::ColumnResolver& resolve);
+  void AddExpressionCheck(const Operation& op, const std::string& field, const VirtualTable& table,
+                          const std::string& expression, const lint::ColumnResolver& resolve);
   TableSync& SyncFor(const VirtualTable& table);
   // Adds `column` as a new physical column `_tandem_new_<name>` of `table`
   // (nullable, no default) and returns its physical name.
@@ -114,8 +112,7 @@ class Planner {
   // concurrently during expand; `complete` attaches it as a UNIQUE (or
   // PRIMARY KEY) constraint of the same name.
   Status AddUniqueIndex(const Operation& op, const std::string& field, const VirtualTable& table,
-                        const std::string& name, const std::string& columns_sql,
-                        bool primary_key);
+                        const std::string& name, const std::string& columns_sql, bool primary_key);
   // ADD CONSTRAINT `name` `definition` NOT VALID during expand (no scan, a
   // brief lock), VALIDATE CONSTRAINT during complete (a scan that blocks no
   // writes).
@@ -150,7 +147,7 @@ class Planner {
   Plan plan_;
   int op_index_ = 0;
 
-  std::vector<Step> validate_steps_;      // complete, before the switch
+  std::vector<Step> validate_steps_;     // complete, before the switch
   std::vector<DeferredSql> switch_sql_;  // complete, inside the switch, after renames
   std::vector<PendingDefault> pending_defaults_;
   std::vector<Step> after_switch_steps_;  // complete, after the switch
@@ -159,7 +156,7 @@ class Planner {
   std::vector<PendingIndexConstraint> index_constraints_;
   std::map<std::string, TableSync> syncs_;  // by physical table
   std::set<std::string> new_relation_names_;
-  std::set<std::string> created_tables_;                       // physical
+  std::set<std::string> created_tables_;                        // physical
   std::map<std::string, std::set<std::string>> added_columns_;  // physical table -> columns
   std::set<std::string> duplicated_columns_;  // "table.column" of originals already shadowed
 };

@@ -62,11 +62,13 @@ TEST(PlannerTest, AlterColumnExpandsIntoAShadowColumnTriggerAndView) {
   EXPECT_TRUE(Contains(expand, "ADD COLUMN \"_tandem_new_name\" text;"));
   EXPECT_TRUE(Contains(expand, "CHECK (\"_tandem_new_name\" IS NOT NULL) NOT VALID"));
   EXPECT_TRUE(Contains(expand, "ADD COLUMN \"_tandem_backfilled\" boolean"));
-  EXPECT_TRUE(Contains(expand, "NEW.\"_tandem_new_name\" := CASE WHEN NEW.\"name\" IS NULL THEN "
-                               "'anonymous' ELSE NEW.\"name\" END;"));
+  EXPECT_TRUE(Contains(expand,
+                       "NEW.\"_tandem_new_name\" := CASE WHEN NEW.\"name\" IS NULL THEN "
+                       "'anonymous' ELSE NEW.\"name\" END;"));
   EXPECT_TRUE(Contains(expand, "NEW.\"name\" := NEW.\"_tandem_new_name\";"));
-  EXPECT_TRUE(Contains(expand, "CREATE VIEW \"public_02_change\".\"users\" AS SELECT \"id\" AS "
-                               "\"id\", \"_tandem_new_name\" AS \"name\", \"email\" AS \"email\""));
+  EXPECT_TRUE(Contains(expand,
+                       "CREATE VIEW \"public_02_change\".\"users\" AS SELECT \"id\" AS "
+                       "\"id\", \"_tandem_new_name\" AS \"name\", \"email\" AS \"email\""));
   ASSERT_EQ(plan->syncs.size(), 1u);
   EXPECT_TRUE(plan->syncs[0].backfill);
   EXPECT_EQ(plan->syncs[0].key_columns, std::vector<std::string>{"id"});
@@ -157,7 +159,8 @@ TEST(PlannerTest, ConstantDefaultStaysACatalogOnlyChange) {
       column: {name: active, type: boolean, default: "true"}
 )y");
   ASSERT_TRUE(plan.ok()) << plan.status().message();
-  EXPECT_TRUE(Contains(AllSql(plan->expand), "ADD COLUMN \"_tandem_new_active\" boolean DEFAULT true"));
+  EXPECT_TRUE(
+      Contains(AllSql(plan->expand), "ADD COLUMN \"_tandem_new_active\" boolean DEFAULT true"));
   EXPECT_TRUE(plan->syncs.empty());
 }
 

@@ -567,7 +567,8 @@ TEST(ReaderErrorTest, SqlThatDoesNotParseQuotesTheParser) {
 TEST(ReaderTest, ReadsAFileFromDisk) {
   std::string path = testing::TempDir() + "reader_test_42_add_email.yaml";
   std::string text =
-      "operations:\n  - add_column: {table: users, column: {name: email, type: text, nullable: true}}\n";
+      "operations:\n  - add_column: {table: users, column: {name: email, type: text, nullable: "
+      "true}}\n";
   {
     std::ofstream out(path, std::ios::binary);
     out << text;

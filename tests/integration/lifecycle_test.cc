@@ -81,9 +81,9 @@ TEST_F(LifecycleTest, RerunningACompletedMigrationIsANoOpAndAChangedFileIsRefuse
 }
 
 TEST_F(LifecycleTest, BackfillDoesNotOverwriteRowsWrittenThroughTheNewVersion) {
-  ASSERT_EQ(Tandem({"start", "--skip-backfill", WriteMigration("02_name.yaml", kNameNotNull)})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      Tandem({"start", "--skip-backfill", WriteMigration("02_name.yaml", kNameNotNull)}).exit_code,
+      0);
   // Row 3 has a NULL name; the new version gives it a name of its own
   // before the backfill reaches it.
   Exec("SET search_path TO public_02_name; UPDATE users SET name = 'chosen by v2' WHERE id = 3");
@@ -97,22 +97,25 @@ TEST_F(LifecycleTest, BackfillDoesNotOverwriteRowsWrittenThroughTheNewVersion) {
 TEST_F(LifecycleTest, WritesThroughEitherVersionAreSeenByTheOther) {
   ASSERT_EQ(Tandem({"start", WriteMigration("02_name.yaml", kNameNotNull)}).exit_code, 0);
   Exec("INSERT INTO users (id, name, email) VALUES (9001, NULL, 'old@example.com')");
-  Exec("SET search_path TO public_02_name; INSERT INTO users (id, name, email) VALUES (9002, "
-       "'new', 'new@example.com'); UPDATE users SET email = 'changed@example.com' WHERE id = 1");
+  Exec(
+      "SET search_path TO public_02_name; INSERT INTO users (id, name, email) VALUES (9002, "
+      "'new', 'new@example.com'); UPDATE users SET email = 'changed@example.com' WHERE id = 1");
   EXPECT_EQ(ScalarIn("public_02_name", "SELECT name FROM users WHERE id = 9001"), "anonymous");
   EXPECT_EQ(Scalar("SELECT name FROM users WHERE id = 9002"), "new");
   EXPECT_EQ(Scalar("SELECT email FROM users WHERE id = 1"), "changed@example.com");
   // The new version refuses what its NOT NULL forbids, while the old one still may write NULL.
   auto conn = Connect();
   ASSERT_TRUE(conn->Execute("SET search_path TO public_02_name").ok());
-  Status violation = conn->Execute("INSERT INTO users (name, email) VALUES (NULL, 'x@example.com')");
+  Status violation =
+      conn->Execute("INSERT INTO users (name, email) VALUES (NULL, 'x@example.com')");
   EXPECT_FALSE(violation.ok());
 }
 
 TEST_F(LifecycleTest, MigrateAppliesPendingFilesInOrderAndSkipsCompletedOnes) {
   std::string dir = std::filesystem::path(WriteMigration("01_note.yaml", R"y(operations:
   - add_column: {table: users, column: {name: note, type: text, nullable: true}}
-)y")).parent_path();
+)y"))
+                        .parent_path();
   std::ofstream(dir + "/02_name.yaml") << kNameNotNull;
   CommandResult first = Tandem({"migrate", dir});
   ASSERT_EQ(first.exit_code, 0) << first.err;
@@ -169,8 +172,9 @@ TEST_F(LifecycleTest, FailedConcurrentIndexBuildLeavesNoInvalidIndexAndCanBeRetr
   Exec("UPDATE users SET email = 'first@example.com' WHERE id = 1");
   CommandResult resumed = Tandem({"start", file});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
-  EXPECT_EQ(Scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = 'users_email_idx'::regclass"),
-            "t");
+  EXPECT_EQ(
+      Scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = 'users_email_idx'::regclass"),
+      "t");
 }
 
 TEST_F(LifecycleTest, MissingOrBadUrlIsAUsageError) {

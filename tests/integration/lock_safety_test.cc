@@ -97,7 +97,8 @@ TEST_F(LockSafetyTest, StartNeverQueuesTheApplicationBehindABlocker) {
   // (200 ms); the bound leaves room for a busy machine.
   EXPECT_LT(app.worst_ms(), 1500) << "the application was stuck behind tandem's lock request";
   EXPECT_EQ(Scalar("SELECT count(*) > 0 FROM tandem.events WHERE kind = 'retry' AND detail LIKE "
-                   "'%pid " + blocker_pid + " %'"),
+                   "'%pid " +
+                   blocker_pid + " %'"),
             "t")
       << "the retries should name the blocking session";
   EXPECT_NE(start.err.find("pid " + blocker_pid), std::string::npos) << start.err;
@@ -109,8 +110,7 @@ TEST_F(LockSafetyTest, StartGivesUpAtTheDeadlineAndLeavesAResumableRecord) {
   std::string file = WriteMigration("02_owner_upper.yaml", kAddColumn);
   auto blocker = Connect();
   ASSERT_TRUE(blocker->Execute("BEGIN; SELECT count(*) FROM accounts").ok());
-  CommandResult start =
-      Tandem({"--lock-timeout", "100ms", "--lock-deadline", "1s", "start", file});
+  CommandResult start = Tandem({"--lock-timeout", "100ms", "--lock-deadline", "1s", "start", file});
   EXPECT_EQ(start.exit_code, 3) << start.err;
   EXPECT_NE(start.err.find("gave up"), std::string::npos) << start.err;
   EXPECT_NE(start.err.find("tandem start"), std::string::npos) << "says how to resume";

@@ -36,10 +36,10 @@ INSERT INTO tags SELECT 'tag' || i, 'label' || i FROM generate_series(1, 50) i;
 )sql";
 
 struct Case {
-  const char* name;       // also the migration name: version schema public_<name>
-  const char* migration;  // YAML
-  const char* old_write;  // SQL through the old version while active ("" = none)
-  const char* new_write;  // SQL through the new version while active ("" = none)
+  const char* name;          // also the migration name: version schema public_<name>
+  const char* migration;     // YAML
+  const char* old_write;     // SQL through the old version while active ("" = none)
+  const char* new_write;     // SQL through the new version while active ("" = none)
   const char* active_check;  // boolean SQL through the new version after both writes
   const char* final_check;   // boolean SQL after complete (default search_path)
 };
@@ -214,8 +214,7 @@ const Case kCases[] = {
   - drop_table:
       name: tags
 )y",
-     "INSERT INTO tags VALUES ('x', 'y')", "",
-     "to_regclass(current_schema() || '.tags') IS NULL",
+     "INSERT INTO tags VALUES ('x', 'y')", "", "to_regclass(current_schema() || '.tags') IS NULL",
      "to_regclass('public.tags') IS NULL"},
     {"create_index", R"y(operations:
   - create_index:

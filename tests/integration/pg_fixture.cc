@@ -26,8 +26,7 @@ std::string ShellQuote(const std::string& s) { return "'" + ReplaceAll(s, "'", "
 
 std::string TempDir() {
   static std::string dir = [] {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "tandem-test-XXXXXX").string();
+    std::string pattern = (std::filesystem::temp_directory_path() / "tandem-test-XXXXXX").string();
     std::vector<char> buffer(pattern.begin(), pattern.end());
     buffer.push_back('\0');
     return std::string(mkdtemp(buffer.data()));
@@ -65,8 +64,8 @@ std::string ServerUrl() {
 
 CommandResult RunTandem(const std::string& url, const std::vector<std::string>& args) {
   static int counter = 0;
-  std::string err_file = TempDir() + "/stderr-" + std::to_string(getpid()) + "-" +
-                         std::to_string(counter++);
+  std::string err_file =
+      TempDir() + "/stderr-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
   std::string command = "TANDEM_URL=" + ShellQuote(url) + " " + TANDEM_BINARY;
   for (const auto& a : args) command += " " + ShellQuote(a);
   command += " 2>" + ShellQuote(err_file);
@@ -88,9 +87,9 @@ std::string WriteMigration(const std::string& name, const std::string& content) 
 
 std::string SchemaDump(const std::string& url) {
   int code = 0;
-  std::string dump = Capture("pg_dump --schema-only --no-owner --exclude-schema=tandem -d " +
-                                 ShellQuote(url) + " 2>&1",
-                             code);
+  std::string dump = Capture(
+      "pg_dump --schema-only --no-owner --exclude-schema=tandem -d " + ShellQuote(url) + " 2>&1",
+      code);
   EXPECT_EQ(code, 0) << dump;
   // pg_dump writes a random key into \restrict and \unrestrict lines; they
   // say nothing about the schema.

@@ -45,7 +45,8 @@ std::string ConninfoValue(const std::string& conninfo, const std::string& key) {
 class TransactionPooler {
  public:
   TransactionPooler(const std::string& server_url, const std::string& database) {
-    dir_ = std::filesystem::temp_directory_path() / ("tandem-pgbouncer-" + std::to_string(getpid()));
+    dir_ =
+        std::filesystem::temp_directory_path() / ("tandem-pgbouncer-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir_);
     port_ = FreePort();
     std::ofstream(dir_ / "users.txt") << "\"postgres\" \"\"\n";

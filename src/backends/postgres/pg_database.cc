@@ -140,10 +140,9 @@ Result<StepOutcome> PgDatabase::RunStep(Connection& conn, const std::string& sch
 }
 
 Result<bool> PgDatabase::TryRunnerLock(Connection& conn, const std::string& key) {
-  TANDEM_ASSIGN_OR_RETURN(
-      QueryResult got,
-      conn.Query(std::string("SELECT pg_try_advisory_lock(") + kLockClass + ", hashtext($1))",
-                 {key}));
+  TANDEM_ASSIGN_OR_RETURN(QueryResult got, conn.Query(std::string("SELECT pg_try_advisory_lock(") +
+                                                          kLockClass + ", hashtext($1))",
+                                                      {key}));
   if (got.Scalar() != Value("t")) return false;
   // In a separate statement: a pooler in transaction mode may already have
   // handed us another server session, which would not hold the lock.
@@ -183,10 +182,9 @@ Status PgDatabase::CheckSeparateSessions(Connection& first, Connection& second) 
   TANDEM_ASSIGN_OR_RETURN(QueryResult a, first.Query("SELECT pg_backend_pid()"));
   TANDEM_ASSIGN_OR_RETURN(QueryResult b, second.Query("SELECT pg_backend_pid()"));
   if (a.Scalar() == b.Scalar()) {
-    return Status::Refused(
-        "two connections of tandem landed on the same server session (pid " +
-        a.Scalar().value_or("?") + "): the URL points at a pooler in transaction mode. " +
-        kPoolerRefusal);
+    return Status::Refused("two connections of tandem landed on the same server session (pid " +
+                           a.Scalar().value_or("?") +
+                           "): the URL points at a pooler in transaction mode. " + kPoolerRefusal);
   }
   return Status::Ok();
 }

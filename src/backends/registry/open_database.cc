@@ -12,8 +12,9 @@ Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url) {
         "postgres://user@host:5432/db)");
   }
   if (StartsWith(url, "sqlite:") || StartsWith(url, "file:")) {
-    return Status::InvalidInput("the SQLite backend is not available in this version of tandem; "
-                                "use a postgres:// URL");
+    return Status::InvalidInput(
+        "the SQLite backend is not available in this version of tandem; "
+        "use a postgres:// URL");
   }
   bool is_url = StartsWith(url, "postgres://") || StartsWith(url, "postgresql://");
   bool is_keywords = url.find('=') != std::string::npos && url.find("://") == std::string::npos;
