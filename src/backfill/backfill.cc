@@ -35,9 +35,9 @@ ChunkSql BuildChunkSql(const std::string& schema, const plan::TableSync& sync, i
     return "WITH chunk AS (SELECT " + key_list + " FROM " + table + where + " ORDER BY " + order +
            " LIMIT " + std::to_string(batch) + "),\n" + "last AS (SELECT " + key_list +
            " FROM chunk ORDER BY " + order + " DESC LIMIT 1),\n" + "marked AS (UPDATE " + table +
-           " t SET " + QuoteIdent(plan::kBackfilledMarker) + " = true FROM chunk WHERE " +
-           Join(join, " AND ") + " AND t." + QuoteIdent(plan::kBackfilledMarker) +
-           " IS NOT TRUE RETURNING 1)\n" +
+           " t SET " + QuoteIdent(plan::kWrittenByColumn) + " = " + plan::kWrittenByOld +
+           " FROM chunk WHERE " + Join(join, " AND ") + " AND t." +
+           QuoteIdent(plan::kWrittenByColumn) + " IS NULL RETURNING 1)\n" +
            "SELECT (SELECT count(*) FROM chunk), (SELECT count(*) "
            "FROM marked), " +
            Join(last_key, ", ");

@@ -94,7 +94,14 @@ struct Plan {
 // Names tandem gives to the objects it creates. Kept in one place so the
 // planner, the backfill and the tests agree.
 std::string NewColumnName(const std::string& column);  // _tandem_new_<column>
-inline constexpr char kBackfilledMarker[] = "_tandem_backfilled";
+// Which version last wrote a row of a synced table: kWrittenByOld (the old
+// version, or the backfill, so the new columns hold `up`), kWrittenByNew
+// (the new version, so the old columns hold `down`), NULL (not backfilled
+// yet). The backfill skips rows that have a value; verify checks each row
+// in the direction that wrote it.
+inline constexpr char kWrittenByColumn[] = "_tandem_written_by";
+inline constexpr char kWrittenByOld[] = "'o'";
+inline constexpr char kWrittenByNew[] = "'n'";
 inline constexpr char kTriggerName[] = "_tandem_dual_write";
 std::string TriggerFunctionName(const std::string& schema, const std::string& table);
 std::string VersionSchemaName(const std::string& schema, const std::string& version);

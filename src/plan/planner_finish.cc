@@ -30,16 +30,12 @@ std::string Planner::FinalQualified(const std::string& physical_table) const {
 
 void Planner::FinishTriggers() {
   for (auto& [table, sync] : syncs_) {
-    if (sync.backfill) {
-      Step marker;
-      marker.description = "add backfill marker column to " + table;
-      marker.statements.push_back("ALTER TABLE " + Qualified(table) + " ADD COLUMN " +
-                                  QuoteIdent(kBackfilledMarker) + " boolean");
-      marker.tables = {table};
-      marker.lock = LockLevel::kAccessExclusive;
-      plan_.expand.push_back(marker);
-      added_columns_[table].insert(kBackfilledMarker);
-    }
+    plan_.expand.push_back(TableStep("add column " + std::string(kWrittenByColumn) + " to " +
+                                         table + " (which version last wrote each row)",
+                                     "ALTER TABLE " + Qualified(table) + " ADD COLUMN " +
+                                         QuoteIdent(kWrittenByColumn) + " \"char\"",
+                                     table, LockLevel::kAccessExclusive));
+    added_columns_[table].insert(kWrittenByColumn);
     plan_.syncs.push_back(sync);
     Step install;
     install.description = "install dual-write trigger on " + table;

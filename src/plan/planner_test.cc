@@ -61,7 +61,7 @@ TEST(PlannerTest, AlterColumnExpandsIntoAShadowColumnTriggerAndView) {
   std::string expand = AllSql(plan->expand);
   EXPECT_TRUE(Contains(expand, "ADD COLUMN \"_tandem_new_name\" text;"));
   EXPECT_TRUE(Contains(expand, "CHECK (\"_tandem_new_name\" IS NOT NULL) NOT VALID"));
-  EXPECT_TRUE(Contains(expand, "ADD COLUMN \"_tandem_backfilled\" boolean"));
+  EXPECT_TRUE(Contains(expand, "ADD COLUMN \"_tandem_written_by\" \"char\""));
   EXPECT_TRUE(Contains(expand,
                        "NEW.\"_tandem_new_name\" := CASE WHEN NEW.\"name\" IS NULL THEN "
                        "'anonymous' ELSE NEW.\"name\" END;"));
@@ -95,7 +95,7 @@ TEST(PlannerTest, CompleteValidatesThenSwitchesInOneStep) {
   EXPECT_LT(drop, rename);
   EXPECT_LT(rename, not_null);
   EXPECT_TRUE(Contains(contract, "DROP TRIGGER IF EXISTS \"_tandem_dual_write\""));
-  EXPECT_TRUE(Contains(contract, "DROP COLUMN \"_tandem_backfilled\""));
+  EXPECT_TRUE(Contains(contract, "DROP COLUMN \"_tandem_written_by\""));
 }
 
 TEST(PlannerTest, RollbackDropsEverythingStartAdded) {
@@ -103,7 +103,7 @@ TEST(PlannerTest, RollbackDropsEverythingStartAdded) {
   ASSERT_TRUE(plan.ok());
   std::string rollback = AllSql(plan->rollback);
   EXPECT_TRUE(Contains(rollback, "DROP SCHEMA IF EXISTS \"public_02_change\" CASCADE"));
-  EXPECT_TRUE(Contains(rollback, "DROP COLUMN IF EXISTS \"_tandem_backfilled\""));
+  EXPECT_TRUE(Contains(rollback, "DROP COLUMN IF EXISTS \"_tandem_written_by\""));
   EXPECT_TRUE(Contains(rollback, "DROP COLUMN IF EXISTS \"_tandem_new_name\""));
   EXPECT_FALSE(Contains(rollback, "DROP COLUMN IF EXISTS \"name\""));
 }

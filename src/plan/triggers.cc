@@ -6,7 +6,6 @@ namespace tandem::plan {
 namespace {
 
 std::string Assignments(const std::vector<ColumnSync>& columns, const std::string& indent) {
-  if (columns.empty()) return indent + "NULL;\n";
   std::string body;
   for (const auto& c : columns) {
     body += indent + "NEW." + QuoteIdent(c.target) + " := " + c.expression + ";\n";
@@ -37,11 +36,13 @@ std::vector<std::string> CreateDualWriteTriggerSql(const Plan& plan, const Table
   // is treated as old.
   std::string body = "BEGIN\n";
   body += "  IF current_schema() = " + QuoteLiteral(plan.version_schema) + " THEN\n";
+  std::string written_by = "    NEW." + QuoteIdent(kWrittenByColumn) + " := ";
   body += Assignments(sync.down, "    ");
+  body += written_by + kWrittenByNew + ";\n";
   body += "  ELSE\n";
   body += Assignments(sync.up, "    ");
+  body += written_by + kWrittenByOld + ";\n";
   body += "  END IF;\n";
-  if (sync.backfill) body += "  NEW." + QuoteIdent(kBackfilledMarker) + " := true;\n";
   body += "  RETURN NEW;\nEND\n";
   std::string tag = DollarTag(body);
   std::string function = FunctionName(plan, sync);
