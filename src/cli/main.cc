@@ -8,6 +8,7 @@
 
 #include "backends/backend.h"
 #include "cli/exit_codes.h"
+#include "cli/global_options.h"
 #include "cli/output.h"
 #include "common/duration.h"
 #include "common/log.h"
@@ -17,16 +18,6 @@
 namespace tandem::cli {
 namespace {
 
-struct GlobalOptions {
-  std::string url;
-  std::string schema = "public";
-  std::string state_schema = "tandem";
-  std::string lock_timeout = "500ms";
-  std::string lock_deadline = "10m";
-  bool json = false;
-  int verbosity = 0;
-};
-
 struct CommandOptions {
   std::string file;
   std::string dir;
@@ -34,14 +25,6 @@ struct CommandOptions {
   bool skip_backfill = false;
   int batch_size = 0;
 };
-
-std::string ResolveUrl(const std::string& flag) {
-  if (!flag.empty()) return flag;
-  for (const char* name : {"TANDEM_URL", "DATABASE_URL"}) {
-    if (const char* value = std::getenv(name); value && *value) return value;
-  }
-  return "";
-}
 
 Result<core::RunnerOptions> MakeRunnerOptions(const GlobalOptions& global,
                                               const CommandOptions& command) {
