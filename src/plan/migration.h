@@ -249,9 +249,21 @@ struct Operation {
   Positions at;  // the operation's own position and its fields' positions
 };
 
+// A business rule the new version's data must keep, checked by `verify`:
+// `check` is a boolean SQL expression over `table` as the new version sees it.
+struct Invariant {
+  std::string name;
+  std::string table;
+  std::string check;
+  Positions at;
+};
+
 // tandem's own settings (top-level sections pgroll ignores).
 struct Settings {
   std::optional<int> backfill_batch_size;
+  std::optional<double> parity_threshold;  // percent of rows that must match; default 100
+  std::optional<double> drift_threshold;   // percentage points of null/default drift allowed
+  std::vector<Invariant> invariants;
 };
 
 struct Migration {

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "common/sha256.h"
@@ -157,6 +158,40 @@ void ReadOperations(const MapReader& top, plan::Migration* migration) {
   }
 }
 
+constexpr std::string_view kVerifyKeys[] = {"parity_threshold", "drift_threshold", "invariants"};
+constexpr std::string_view kInvariantKeys[] = {"name", "table", "check"};
+
+// A percentage between 0 and 100 ("99.99"), or nullopt when absent.
+std::optional<double> Percent(const MapReader& map, std::string_view key) {
+  if (!map.Has(key)) return std::nullopt;
+  std::string text = map.String(key);
+  char* end = nullptr;
+  double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || end == nullptr || *end != '\0' || value < 0 || value > 100) {
+    map.Fail(key, "expected a percentage from 0 to 100, got \"" + text + "\"; e.g. 99.99");
+    return std::nullopt;
+  }
+  return value;
+}
+
+void ReadInvariants(const std::vector<MapReader>& items, plan::Settings* settings) {
+  std::set<std::string> names;
+  for (const MapReader& item : items) {
+    plan::Invariant invariant;
+    invariant.name = item.Identifier("name", Need::kRequired);
+    invariant.table = item.Identifier("table", Need::kRequired);
+    invariant.check = item.Expression("check", Need::kRequired);
+    item.RecordPositions(&invariant.at);
+    if (!item.ok()) return;
+    if (!names.insert(invariant.name).second) {
+      item.Fail("name", "invariant \"" + invariant.name + "\" is declared twice; give each a "
+                        "unique name");
+      return;
+    }
+    settings->invariants.push_back(std::move(invariant));
+  }
+}
+
 // tandem's own sections, which pgroll does not know.
 void ReadSettings(const MapReader& top, plan::Settings* settings) {
   if (std::optional<MapReader> backfill = top.Map("backfill", kBackfillKeys)) {
@@ -168,7 +203,17 @@ void ReadSettings(const MapReader& top, plan::Settings* settings) {
     }
   }
   YAML::Node verify = top.Value("verify");
-  if (top.ok() && verify.IsDefined() && !verify.IsMap() && !verify.IsSequence()) {
+  if (!top.ok() || !verify.IsDefined()) return;
+  if (verify.IsSequence()) {
+    // A bare list is the invariants.
+    ReadInvariants(top.MapList("verify", kInvariantKeys), settings);
+  } else if (verify.IsMap()) {
+    std::optional<MapReader> section = top.Map("verify", kVerifyKeys);
+    if (!section) return;
+    settings->parity_threshold = Percent(*section, "parity_threshold");
+    settings->drift_threshold = Percent(*section, "drift_threshold");
+    ReadInvariants(section->MapList("invariants", kInvariantKeys), settings);
+  } else {
     top.Fail("verify", "expected a list or a map of checks, got " + Describe(verify) +
                            "; write e.g. `verify: [...]` or remove the section");
   }

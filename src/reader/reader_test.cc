@@ -502,7 +502,7 @@ operations:
 backfill:
   batch_size: 5000
 verify:
-  - parity: users
+  - {name: has_email, table: users, check: email IS NOT NULL}
 )--");
   EXPECT_EQ(m.settings.backfill_batch_size, 5000);
   EXPECT_FALSE(MustParse("operations: [{drop_table: {name: t}}]").settings.backfill_batch_size);
@@ -586,6 +586,60 @@ TEST(ReaderErrorTest, MissingFileIsInvalidInput) {
   ASSERT_FALSE(read.ok());
   EXPECT_EQ(read.status().kind(), ErrorKind::kInvalidInput);
   EXPECT_NE(read.status().message().find("no/such/migration.yaml: cannot open"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tandem::reader
+
+namespace tandem::reader {
+namespace {
+
+plan::Migration MustParseVerify(const std::string& text) {
+  auto parsed = ParseMigration(text, "m.yaml");
+  EXPECT_TRUE(parsed.ok()) << parsed.status().message();
+  return parsed.ok() ? *parsed : plan::Migration{};
+}
+
+TEST(ReaderTest, VerifySectionWithThresholdsAndInvariants) {
+  plan::Migration m = MustParseVerify(R"--(operations:
+  - drop_table: {name: t}
+verify:
+  parity_threshold: 99.99
+  drift_threshold: 0.5
+  invariants:
+    - {name: balance_not_negative, table: accounts, check: balance >= 0}
+)--");
+  ASSERT_TRUE(m.settings.parity_threshold.has_value());
+  EXPECT_DOUBLE_EQ(*m.settings.parity_threshold, 99.99);
+  EXPECT_DOUBLE_EQ(*m.settings.drift_threshold, 0.5);
+  ASSERT_EQ(m.settings.invariants.size(), 1u);
+  EXPECT_EQ(m.settings.invariants[0].table, "accounts");
+  EXPECT_EQ(m.settings.invariants[0].check, "balance >= 0");
+}
+
+TEST(ReaderTest, VerifyAsAListIsTheInvariants) {
+  plan::Migration m = MustParseVerify(R"--(operations:
+  - drop_table: {name: t}
+verify:
+  - {name: positive, table: accounts, check: balance > 0}
+)--");
+  ASSERT_EQ(m.settings.invariants.size(), 1u);
+  EXPECT_EQ(m.settings.invariants[0].name, "positive");
+}
+
+TEST(ReaderTest, VerifyRejectsBadThresholdsAndChecks) {
+  auto bad = ParseMigration("operations:\n  - drop_table: {name: t}\nverify:\n  parity_threshold: 120\n",
+                            "m.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("verify.parity_threshold: expected a percentage"),
+            std::string::npos)
+      << bad.status().message();
+  auto unparsable = ParseMigration(
+      "operations:\n  - drop_table: {name: t}\nverify:\n  - {name: n, table: t, check: 'a >'}\n",
+      "m.yaml");
+  ASSERT_FALSE(unparsable.ok());
+  EXPECT_NE(unparsable.status().message().find("does not parse"), std::string::npos)
+      << unparsable.status().message();
 }
 
 }  // namespace
