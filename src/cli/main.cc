@@ -2,6 +2,9 @@
 // mapping from results to exit codes (cli/exit_codes.h).
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <thread>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -14,6 +17,7 @@
 #include "common/log.h"
 #include "core/runner.h"
 #include "reader/reader.h"
+#include "verify/report.h"
 
 namespace tandem::cli {
 namespace {
@@ -24,6 +28,14 @@ struct CommandOptions {
   bool complete = false;
   bool skip_backfill = false;
   int batch_size = 0;
+  // verify
+  int show = 10;
+  std::string sample;
+  std::string watch;
+  bool repair = false;
+  // complete
+  bool force = false;
+  std::string reason;
 };
 
 Result<core::RunnerOptions> MakeRunnerOptions(const GlobalOptions& global,
@@ -67,6 +79,74 @@ Result<std::vector<plan::Migration>> ReadDirectory(const std::string& dir) {
   return migrations;
 }
 
+volatile std::sig_atomic_t interrupted = 0;
+
+Result<double> ParsePercent(const std::string& text) {
+  std::string number = text;
+  if (!number.empty() && number.back() == '%') number.pop_back();
+  char* end = nullptr;
+  double value = std::strtod(number.c_str(), &end);
+  if (number.empty() || *end != '\0' || value <= 0 || value > 100) {
+    return Status::InvalidInput("--sample takes a percentage above 0 and at most 100, e.g. 1% "
+                                "(got \"" + text + "\")");
+  }
+  return value;
+}
+
+void PrintPass(const verify::Report& report, bool json) {
+  if (json) {
+    std::printf("%s\n", verify::ReportToJson(report).c_str());
+  } else {
+    std::printf("%s", verify::ReportToText(report).c_str());
+  }
+  std::fflush(stdout);
+}
+
+// verify, once or every --watch interval until interrupted. Exit 0 when
+// every check is clean, 1 when one fails, 3 when a scan could not finish.
+Status RunVerify(core::Runner& runner, const GlobalOptions& global,
+                 const CommandOptions& options) {
+  core::VerifyOptions verify_options;
+  verify_options.scan.show = options.show;
+  verify_options.repair = options.repair;
+  if (!options.sample.empty()) {
+    TANDEM_ASSIGN_OR_RETURN(verify_options.scan.sample_percent, ParsePercent(options.sample));
+  }
+  std::optional<Millis> every;
+  if (!options.watch.empty()) {
+    TANDEM_ASSIGN_OR_RETURN(every, ParseDuration(options.watch));
+  }
+  std::signal(SIGINT, [](int) { interrupted = 1; });
+  std::signal(SIGTERM, [](int) { interrupted = 1; });
+  verify::Report last;
+  long long previous_mismatches = -1;
+  do {
+    TANDEM_ASSIGN_OR_RETURN(verify::Pass pass, runner.Verify(verify_options));
+    last = pass.report;
+    PrintPass(last, global.json);
+    long long mismatches = 0;
+    for (const auto& p : last.parity) mismatches += p.mismatches;
+    if (every && !global.json && previous_mismatches >= 0) {
+      long long delta = mismatches - previous_mismatches;
+      std::printf("  trend: %+lld mismatching values since the previous pass\n", delta);
+    }
+    previous_mismatches = mismatches;
+    // Later passes only look at rows written since this one began.
+    verify_options.scan.written_since_xid = pass.next_xid;
+    verify_options.repair = false;
+    for (long long waited = 0; every && !interrupted && waited < every->count(); waited += 100) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  } while (every && !interrupted);
+  if (!last.scan_complete) {
+    return Status::Error(ErrorKind::kDatabase,
+                         "verification could not finish: " + last.incomplete_reason);
+  }
+  if (!last.passed()) return Status::Refused("verification failed (flags " +
+                                             std::to_string(last.flags) + ")");
+  return Status::Ok();
+}
+
 // Runs one subcommand against the database; returns its status.
 Status Dispatch(const std::string& command, const GlobalOptions& global,
                 const CommandOptions& options) {
@@ -97,7 +177,14 @@ Status Dispatch(const std::string& command, const GlobalOptions& global,
     return runner.Start(*migration, {options.complete, options.skip_backfill});
   }
   if (command == "backfill") return runner.Backfill();
-  if (command == "complete") return runner.Complete();
+  if (command == "complete") {
+    if (options.force && options.reason.empty()) {
+      return Status::InvalidInput("--force needs --reason TEXT: why completing past a failed "
+                                  "verification is right; it is recorded with your name");
+    }
+    return runner.Complete({options.force, options.reason});
+  }
+  if (command == "verify") return RunVerify(runner, global, options);
   if (command == "rollback") return runner.Rollback();
   if (command == "migrate") return runner.Migrate(migrations, options.complete);
   if (command == "status") {
@@ -153,7 +240,10 @@ int Main(int argc, char** argv) {
        "expand: run the additive DDL, install dual-write triggers and the version "
        "schema, then backfill"},
       {"backfill", "run or resume the backfill of the migration in progress"},
-      {"complete", "contract: validate, switch to the new schema, drop the old one"},
+      {"verify", "check that the new columns hold what up/down say, plus null drift and the "
+                 "file's invariants; records the result"},
+      {"complete", "contract: verify (unless a passing verification is recorded), validate, "
+                   "switch to the new schema, drop the old one"},
       {"rollback", "undo everything start did (possible until complete switches)"},
       {"status", "show the migration in progress and the newest version schema"},
       {"history", "list every migration of the schema"},
@@ -173,6 +263,22 @@ int Main(int argc, char** argv) {
     if (name == "start") {
       sub->add_flag("--skip-backfill", options.skip_backfill,
                     "expand only; run `tandem backfill` later");
+    }
+    if (name == "verify") {
+      sub->add_option("--show", options.show, "example keys per failing check")
+          ->capture_default_str();
+      sub->add_option("--sample", options.sample,
+                      "check a random sample (e.g. 1%) instead of every row; the confidence is "
+                      "stated");
+      sub->add_option("--watch", options.watch,
+                      "re-check every interval (e.g. 30s) until interrupted, looking only at rows "
+                      "written since the previous pass");
+      sub->add_flag("--repair", options.repair,
+                    "re-sync exactly the mismatching rows, then verify again");
+    }
+    if (name == "complete") {
+      sub->add_flag("--force", options.force, "complete even if verification fails");
+      sub->add_option("--reason", options.reason, "why --force is right (recorded)");
     }
     if (name == "start" || name == "backfill" || name == "migrate") {
       sub->add_option("--batch-size", options.batch_size, "rows per backfill chunk")

@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "plan/plan_json.h"
 #include "plan/planner.h"
+#include "reader/reader.h"
 
 namespace tandem::core {
 namespace {
@@ -321,15 +322,15 @@ Status Runner::Backfill() {
   return RunBackfill(record, plan);
 }
 
-Status Runner::Complete() {
+Status Runner::Complete(const CompleteOptions& options) {
   TANDEM_RETURN_IF_ERROR(Connect());
   TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
   TANDEM_RETURN_IF_ERROR(state_->Init());
   TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("complete"));
-  return CompleteRecord(record);
+  return CompleteRecord(record, options);
 }
 
-Status Runner::CompleteRecord(MigrationRecord record) {
+Status Runner::CompleteRecord(MigrationRecord record, const CompleteOptions& options) {
   if (record.phase == kPhaseRollingBack) {
     return Status::Refused("a rollback of \"" + record.name +
                            "\" was interrupted; run `tandem rollback` again to finish it");
@@ -347,7 +348,84 @@ Status Runner::CompleteRecord(MigrationRecord record) {
                            "\" has not finished: completing now would drop old columns whose "
                            "data is not yet in the new ones. Run `tandem backfill` first");
   }
+  if (record.phase != kPhaseCompleting) {
+    TANDEM_RETURN_IF_ERROR(GateOnVerification(record, plan, options));
+  }
   return RunPhase(record, kContract, plan.complete, plan.schema);
+}
+
+namespace {
+
+// The migration file's own settings, from the copy kept in the state store.
+Result<plan::Settings> SettingsOf(const MigrationRecord& record) {
+  TANDEM_ASSIGN_OR_RETURN(plan::Migration migration,
+                          reader::ParseMigration(record.file_content, record.name + ".yaml"));
+  return migration.settings;
+}
+
+}  // namespace
+
+Result<verify::Pass> Runner::VerifyPass(const MigrationRecord& record, const plan::Plan& plan,
+                                        verify::Options options) {
+  TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record));
+  if (settings.parity_threshold) options.parity_threshold = *settings.parity_threshold;
+  if (settings.drift_threshold) options.drift_threshold = *settings.drift_threshold;
+  TANDEM_ASSIGN_OR_RETURN(verify::Pass pass,
+                          verify::Verify(*conn_, plan, settings.invariants, options));
+  pass.report.migration = record.name;
+  const verify::Report& r = pass.report;
+  TANDEM_RETURN_IF_ERROR(state_->AppendVerifyRun(
+      record.id, {0, "", r.full, r.passed(), false, r.parity_percent, r.flags,
+                  verify::ReportToJson(r)}));
+  TANDEM_RETURN_IF_ERROR(Record(record.id, {"verify", "verify",
+                                            r.full ? "full verification" : "partial verification",
+                                            "", r.duration_ms, 0, r.passed() ? "ok" : "failed",
+                                            "parity " + std::to_string(r.parity_percent) +
+                                                "%, flags " + std::to_string(r.flags)}));
+  return pass;
+}
+
+Result<verify::Pass> Runner::Verify(const VerifyOptions& options) {
+  TANDEM_RETURN_IF_ERROR(Connect());
+  TANDEM_RETURN_IF_ERROR(state_->Init());
+  TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("verify"));
+  if (record.phase != kPhaseActive) {
+    return Status::Refused("migration \"" + record.name + "\" is in phase " + record.phase +
+                           "; verification runs while it is active (after start, before "
+                           "complete)");
+  }
+  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(record.plan_json));
+  TANDEM_ASSIGN_OR_RETURN(verify::Pass pass, VerifyPass(record, plan, options.scan));
+  if (!options.repair || pass.report.passed()) return pass;
+  // Repair writes: it needs the runner lock like every other writer.
+  TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
+  TANDEM_ASSIGN_OR_RETURN(long long repaired, verify::Repair(*conn_, plan));
+  reporter_.Note("repaired " + std::to_string(repaired) + " rows; verifying again");
+  TANDEM_RETURN_IF_ERROR(Record(record.id, {"verify", "repair", "re-synced mismatching rows", "",
+                                            0, 0, "ok", std::to_string(repaired) + " rows"}));
+  return VerifyPass(record, plan, options.scan);
+}
+
+Status Runner::GateOnVerification(const MigrationRecord& record, const plan::Plan& plan,
+                                  const CompleteOptions& options) {
+  TANDEM_ASSIGN_OR_RETURN(std::vector<VerifyRun> runs, state_->VerifyRuns(record.id));
+  if (!runs.empty() && runs.back().full && runs.back().passed && runs.back().after_backfill) {
+    return Status::Ok();
+  }
+  reporter_.Note("no passing full verification since the backfill: verifying now");
+  TANDEM_ASSIGN_OR_RETURN(verify::Pass pass, VerifyPass(record, plan, verify::Options{}));
+  reporter_.Note(verify::ReportToText(pass.report));
+  if (pass.report.passed()) return Status::Ok();
+  if (options.force) {
+    reporter_.Note("completing despite the failed verification (--force): " + options.reason);
+    return Record(record.id, {"complete", "forced", "complete forced past a failed verification",
+                              "", 0, 0, "ok", "reason: " + options.reason});
+  }
+  return Status::Refused("verification of \"" + record.name +
+                         "\" failed, so complete would drop old data that the new columns do "
+                         "not hold (flags " + std::to_string(pass.report.flags) +
+                         "). Run `tandem verify` for details and `tandem verify --repair` to "
+                         "re-sync, or `tandem complete --force --reason TEXT` to override");
 }
 
 Status Runner::Rollback() {
@@ -388,6 +466,8 @@ Result<StatusReport> Runner::GetStatus() {
   }
   if (report.active) {
     report.version_schema = report.active->version_schema;
+    TANDEM_ASSIGN_OR_RETURN(std::vector<VerifyRun> runs, state_->VerifyRuns(report.active->id));
+    if (!runs.empty()) report.last_verify = runs.back();
   } else if (report.last_completed) {
     report.version_schema = report.last_completed->version_schema;
   }

@@ -20,6 +20,7 @@
 #include "core/state_store.h"
 #include "plan/migration.h"
 #include "plan/plan.h"
+#include "verify/verifier.h"
 
 namespace tandem::core {
 
@@ -35,11 +36,23 @@ struct StartOptions {
   bool skip_backfill = false;
 };
 
+struct CompleteOptions {
+  // Complete even though verification failed; `reason` is recorded with who.
+  bool force = false;
+  std::string reason;
+};
+
+struct VerifyOptions {
+  verify::Options scan;
+  bool repair = false;  // re-sync mismatching rows, then verify again
+};
+
 // What `status` shows.
 struct StatusReport {
   std::optional<MigrationRecord> active;
   std::optional<MigrationRecord> last_completed;
   std::string version_schema;  // the schema the newest version reads through
+  std::optional<VerifyRun> last_verify;
 };
 
 class Runner {
@@ -53,7 +66,10 @@ class Runner {
   Result<plan::Plan> Plan(const plan::Migration& migration);
   Status Start(const plan::Migration& migration, const StartOptions& options);
   Status Backfill();
-  Status Complete();
+  Status Complete(const CompleteOptions& options = {});
+  // One verification pass of the migration in progress, stored in the state
+  // store. With repair, mismatching rows are re-synced and verified again.
+  Result<verify::Pass> Verify(const VerifyOptions& options);
   Status Rollback();
   // Applies every pending migration of `files` (in the given order);
   // completes all but the last, and the last too when `complete_last`.
@@ -88,7 +104,13 @@ class Runner {
   Status RunSteps(MigrationRecord& record, const std::string& phase,
                   const std::vector<plan::Step>& steps, const std::string& schema);
   Status RunBackfill(MigrationRecord& record, const plan::Plan& plan);
-  Status CompleteRecord(MigrationRecord record);
+  Status CompleteRecord(MigrationRecord record, const CompleteOptions& options = {});
+  // complete's gate: a full, passing verification after the backfill, run
+  // now if there is none.
+  Status GateOnVerification(const MigrationRecord& record, const plan::Plan& plan,
+                            const CompleteOptions& options);
+  Result<verify::Pass> VerifyPass(const MigrationRecord& record, const plan::Plan& plan,
+                                  verify::Options options);
   Status Record(long long id, const Event& event);
   std::string LockKey() const;
 

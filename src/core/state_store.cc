@@ -8,7 +8,8 @@ namespace {
 constexpr char kColumns[] =
     "id, schema_name, name, version_schema, checksum, phase, plan::text, file_content, "
     "backfill_done, steps_done, db_user, coalesce(os_user, ''), started_at::text, "
-    "coalesce(completed_at::text, ''), coalesce(rolled_back_at::text, '')";
+    "coalesce(completed_at::text, ''), coalesce(rolled_back_at::text, ''), "
+    "coalesce(backfill_done_at::text, '')";
 
 MigrationRecord FromRow(const backend::Row& r) {
   MigrationRecord m;
@@ -27,6 +28,7 @@ MigrationRecord FromRow(const backend::Row& r) {
   m.started_at = *r[12];
   m.completed_at = *r[13];
   m.rolled_back_at = *r[14];
+  m.backfill_done_at = *r[15];
   return m;
 }
 
@@ -50,6 +52,7 @@ Status StateStore::Init() {
   plan jsonb,
   file_content text NOT NULL,
   backfill_done boolean NOT NULL DEFAULT false,
+  backfill_done_at timestamptz,
   steps_done integer NOT NULL DEFAULT 0,
   db_user text NOT NULL DEFAULT current_user,
   os_user text,
@@ -60,6 +63,18 @@ Status StateStore::Init() {
 );
 )sql" + "CREATE UNIQUE INDEX IF NOT EXISTS migrations_one_live_per_name ON " +
                     migrations + " (schema_name, name) WHERE phase <> 'rolled_back';\n" +
+                    "CREATE TABLE IF NOT EXISTS " + Table("verify_runs") + " (\n" +
+                    "  id bigserial PRIMARY KEY,\n  migration_id bigint NOT NULL REFERENCES " +
+                    migrations + R"sql( (id),
+  at timestamptz NOT NULL DEFAULT now(),
+  full_scan boolean NOT NULL,
+  passed boolean NOT NULL,
+  parity_percent double precision NOT NULL,
+  flags integer NOT NULL,
+  report jsonb NOT NULL,
+  db_user text NOT NULL DEFAULT current_user
+);
+)sql" +
                     "CREATE TABLE IF NOT EXISTS " + events + " (\n" +
                     "  id bigserial PRIMARY KEY,\n  migration_id bigint NOT NULL REFERENCES " +
                     migrations + R"sql( (id),
@@ -171,7 +186,8 @@ Status StateStore::SetStepsDone(long long id, int steps_done) {
 Status StateStore::SetBackfillDone(long long id) {
   return conn_
       .Query("UPDATE " + Table("migrations") +
-                 " SET backfill_done = true, updated_at = now() WHERE id = $1",
+                 " SET backfill_done = true, backfill_done_at = now(), updated_at = now() "
+                 "WHERE id = $1",
              {std::to_string(id)})
       .status();
 }
@@ -200,6 +216,34 @@ Result<std::vector<Event>> StateStore::Events(long long id) {
     out.push_back({*r[0], *r[1], *r[2], *r[3], std::stod(*r[4]), std::stoi(*r[5]), *r[6], *r[7]});
   }
   return out;
+}
+
+Status StateStore::AppendVerifyRun(long long id, const VerifyRun& run) {
+  return conn_
+      .Query("INSERT INTO " + Table("verify_runs") +
+                 " (migration_id, full_scan, passed, parity_percent, flags, report) VALUES ($1, "
+                 "$2, $3, $4, $5, $6::jsonb)",
+             {std::to_string(id), run.full ? "t" : "f", run.passed ? "t" : "f",
+              std::to_string(run.parity_percent), std::to_string(run.flags), run.report_json})
+      .status();
+}
+
+Result<std::vector<VerifyRun>> StateStore::VerifyRuns(long long id) {
+  TANDEM_ASSIGN_OR_RETURN(
+      backend::QueryResult rows,
+      conn_.Query("SELECT v.id, v.at::text, v.full_scan, v.passed, "
+                  "m.backfill_done_at IS NOT NULL AND v.at > m.backfill_done_at, "
+                  "v.parity_percent, v.flags, v.report::text FROM " +
+                      Table("verify_runs") + " v JOIN " + Table("migrations") +
+                      " m ON m.id = v.migration_id WHERE v.migration_id = $1 ORDER BY v.id",
+                  {std::to_string(id)}));
+  std::vector<VerifyRun> runs;
+  for (const auto& r : rows.rows) {
+    runs.push_back({std::stoll(*r[0]), *r[1], r[2] == backend::Value("t"),
+                    r[3] == backend::Value("t"), r[4] == backend::Value("t"), std::stod(*r[5]),
+                    std::stoi(*r[6]), *r[7]});
+  }
+  return runs;
 }
 
 }  // namespace tandem::core

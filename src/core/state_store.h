@@ -33,12 +33,25 @@ struct MigrationRecord {
   std::string plan_json;
   std::string file_content;
   bool backfill_done = false;
+  std::string backfill_done_at;
   int steps_done = 0;  // steps of the current phase already applied
   std::string db_user;
   std::string os_user;
   std::string started_at;
   std::string completed_at;
   std::string rolled_back_at;
+};
+
+// One stored verification pass.
+struct VerifyRun {
+  long long id = 0;
+  std::string at;
+  bool full = false;
+  bool passed = false;
+  bool after_backfill = false;  // started after the backfill finished
+  double parity_percent = 0;
+  int flags = 0;
+  std::string report_json;
 };
 
 struct Event {
@@ -75,6 +88,9 @@ class StateStore {
   Status SetBackfillDone(long long id);
   Status Append(long long id, const Event& event);
   Result<std::vector<Event>> Events(long long id);
+  Status AppendVerifyRun(long long id, const VerifyRun& run);
+  // Passes of migration `id`, oldest first.
+  Result<std::vector<VerifyRun>> VerifyRuns(long long id);
 
  private:
   Result<std::vector<MigrationRecord>> Select(const std::string& where,

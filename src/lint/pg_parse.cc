@@ -125,7 +125,28 @@ bool ContainsVolatileNode(const nlohmann::json& node) {
   return false;
 }
 
+void CollectFunctions(const nlohmann::json& node, std::vector<std::string>& out) {
+  if (node.is_object()) {
+    auto call = node.find("FuncCall");
+    if (call != node.end()) out.push_back((*call)["funcname"].back()["String"]["sval"]);
+    auto keyword = node.find("SQLValueFunction");
+    if (keyword != node.end()) out.push_back("sql value function");
+    for (const auto& [key, child] : node.items()) CollectFunctions(child, out);
+  } else if (node.is_array()) {
+    for (const auto& child : node) CollectFunctions(child, out);
+  }
+}
+
 }  // namespace
+
+Result<std::vector<std::string>> CalledFunctions(std::string_view expression) {
+  TANDEM_ASSIGN_OR_RETURN(std::string normalized, NormalizeExpression(expression));
+  ParseResult parsed(std::string(kSelectPrefix) + normalized);
+  if (!parsed.ok()) return ParseError("expression", normalized, parsed, kSelectPrefix.size());
+  std::vector<std::string> names;
+  CollectFunctions(parsed.tree(), names);
+  return names;
+}
 
 Result<bool> IsNonVolatileExpression(std::string_view expression) {
   TANDEM_ASSIGN_OR_RETURN(std::string normalized, NormalizeExpression(expression));

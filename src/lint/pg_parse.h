@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -35,6 +36,10 @@ Status CheckTypeName(std::string_view type);
 // no subqueries. PostgreSQL then stores the value in the catalog instead of
 // rewriting the table. Conservative: false means "add, then backfill".
 Result<bool> IsNonVolatileExpression(std::string_view expression);
+
+// Names of the functions `expression` calls (unqualified, lower case), and
+// "current_timestamp"-style keywords (SQL value functions) by their name.
+Result<std::vector<std::string>> CalledFunctions(std::string_view expression);
 
 // Replaces every unqualified column reference `name` in the expression by
 // resolve(name), leaving references resolve() declines (nullopt) untouched.

@@ -68,6 +68,12 @@ TEST(IsNonVolatileExpressionTest, UnknownFunctionsAndSubqueriesAreTreatedAsVolat
   EXPECT_FALSE(*IsNonVolatileExpression("(SELECT 1)"));
 }
 
+TEST(CalledFunctionsTest, ListsFunctionsAndKeywords) {
+  auto names = CalledFunctions("coalesce(lower(name), pg_catalog.md5(email)) || CURRENT_DATE");
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(*names, (std::vector<std::string>{"lower", "md5", "sql value function"}));
+}
+
 TEST(CheckTypeNameTest, AcceptsTypesAndRejectsInjection) {
   EXPECT_TRUE(CheckTypeName("varchar(255)").ok());
   EXPECT_TRUE(CheckTypeName("timestamp with time zone").ok());

@@ -1,0 +1,76 @@
+// The result of one verification pass, and its JSON form. The flags are a
+// documented bitmask (README, "verify"), so scripts can tell the kinds of
+// failure apart the way pt-table-checksum reports them as bits.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace tandem::verify {
+
+enum Flag : int {
+  kParityMismatch = 1,
+  kCountMismatch = 2,
+  kDrift = 4,
+  kInvariantViolation = 8,
+  kScanIncomplete = 16,
+};
+
+// Mismatching rows of one synced column, in one direction.
+struct ColumnParity {
+  std::string table;
+  std::string column;     // the physical column that should hold the expression's value
+  std::string direction;  // "up" (new from old) or "down" (old from new)
+  std::string expression;
+  // A volatile expression (random(), now(), gen_random_uuid()) gives another
+  // value every time, so recomputing it proves nothing: such columns are
+  // reported, not compared.
+  std::string skipped_because;
+  long long checked = 0;  // rows written in this direction
+  long long mismatches = 0;
+  std::vector<std::string> example_keys;
+  std::vector<std::string> key_ranges;  // "(first)..(last)" of chunks with mismatches
+};
+
+struct ColumnDrift {
+  std::string table;
+  std::string column;
+  double null_ratio = 0;           // of the new column
+  double expected_null_ratio = 0;  // what `up` of the old columns implies
+  bool flagged = false;
+};
+
+struct InvariantResult {
+  std::string name;
+  std::string table;
+  std::string check;
+  long long violations = 0;
+  std::vector<std::string> example_keys;
+};
+
+struct Report {
+  std::string migration;
+  bool full = true;             // false for a sample or an incremental pass
+  double sample_percent = 0;    // > 0 for --sample
+  long long rows = 0;           // rows looked at
+  long long not_backfilled = 0; // rows the backfill has not reached
+  std::vector<ColumnParity> parity;
+  std::vector<ColumnDrift> drift;
+  std::vector<InvariantResult> invariants;
+  double parity_percent = 100;   // rows matching in every column
+  double parity_threshold = 100;
+  double drift_threshold = 0.1;  // percentage points
+  double confidence_low = 0;     // with --sample: 95% lower bound of the parity
+  bool scan_complete = true;
+  std::string incomplete_reason;
+  int flags = 0;
+  double duration_ms = 0;
+
+  bool passed() const { return flags == 0; }
+};
+
+std::string ReportToJson(const Report& report, int indent = -1);
+// A few lines a person reads.
+std::string ReportToText(const Report& report);
+
+}  // namespace tandem::verify

@@ -1,0 +1,355 @@
+#include "verify/verifier.h"
+
+#include <chrono>
+#include <cmath>
+
+#include "common/strings.h"
+#include "lint/pg_parse.h"
+
+namespace tandem::verify {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Expressions in a plan read the row as NEW."col"; scanning the table under
+// the alias `new` lets them run unchanged outside the trigger.
+constexpr char kAlias[] = "new";
+
+std::string WrittenBy() { return std::string(kAlias) + "." + QuoteIdent(plan::kWrittenByColumn); }
+
+const char* WriterOf(const std::string& direction) {
+  return direction == "up" ? plan::kWrittenByOld : plan::kWrittenByNew;
+}
+
+std::string Mismatch(const std::string& direction, const plan::ColumnSync& c) {
+  return "(" + WrittenBy() + " = " + WriterOf(direction) + " AND " + kAlias + "." +
+         QuoteIdent(c.target) + " IS DISTINCT FROM (" + c.expression + "))";
+}
+
+long long Number(const backend::Value& v) { return v ? std::stoll(*v) : 0; }
+
+// Why recomputing `expression` cannot reproduce a stored value, or "" when it
+// can: only IMMUTABLE functions give the same result on every call.
+std::string Unreproducible(backend::Connection& conn, const std::string& expression) {
+  auto functions = lint::CalledFunctions(expression);
+  if (!functions.ok() || functions->empty()) return "";
+  std::vector<std::string> quoted;
+  for (const auto& f : *functions) quoted.push_back("\"" + f + "\"");
+  auto changing = conn.Query(
+      "SELECT string_agg(DISTINCT f, ', ') FROM unnest($1::text[]) f WHERE f = 'sql value "
+      "function' OR EXISTS (SELECT 1 FROM pg_proc p WHERE p.proname = f AND p.provolatile <> "
+      "'i')",
+      {"{" + Join(quoted, ",") + "}"});
+  if (!changing.ok() || !changing->Scalar()) return "";
+  return "its expression calls functions whose result changes (" + *changing->Scalar() + ")";
+}
+
+// One checked column pair of a table.
+struct Check {
+  std::string direction;
+  const plan::ColumnSync* sync;
+  std::string predicate;  // true for a mismatching row
+  std::string skipped_because;
+
+  bool compared() const { return skipped_because.empty(); }
+};
+
+std::vector<Check> ChecksOf(backend::Connection& conn, const plan::TableSync& sync) {
+  std::vector<Check> checks;
+  auto add = [&](const char* direction, const plan::ColumnSync& c) {
+    checks.push_back({direction, &c, Mismatch(direction, c), Unreproducible(conn, c.expression)});
+  };
+  for (const auto& c : sync.up) add("up", c);
+  for (const auto& c : sync.down) add("down", c);
+  return checks;
+}
+
+std::string KeyText(const plan::TableSync& sync) {
+  std::vector<std::string> keys;
+  for (const auto& k : sync.key_columns) keys.push_back(std::string(kAlias) + "." + QuoteIdent(k));
+  if (keys.empty()) return std::string(kAlias) + ".ctid::text";
+  if (keys.size() == 1) return keys[0] + "::text";
+  return "ROW(" + Join(keys, ", ") + ")::text";
+}
+
+// The aggregate row of one chunk: rows, not backfilled, rows with any
+// mismatch, then per check (rows checked, mismatches), then per up column
+// (NULLs in the new column, NULLs `up` implies).
+std::string AggregateSql(const plan::TableSync& sync, const std::vector<Check>& checks) {
+  std::vector<std::string> any;
+  for (const auto& c : checks) {
+    if (c.compared()) any.push_back(c.predicate);
+  }
+  std::string sql = "SELECT count(*), count(*) FILTER (WHERE " + WrittenBy() + " IS NULL)";
+  sql += ", count(*) FILTER (WHERE " + (any.empty() ? "false" : Join(any, " OR ")) + ")";
+  for (const auto& c : checks) {
+    sql += ", count(*) FILTER (WHERE " + WrittenBy() + " = " + WriterOf(c.direction) + ")";
+    sql += ", count(*) FILTER (WHERE " + (c.compared() ? c.predicate : "false") + ")";
+  }
+  for (const auto& c : sync.up) {
+    sql += ", count(*) FILTER (WHERE " + std::string(kAlias) + "." + QuoteIdent(c.target) +
+           " IS NULL), count(*) FILTER (WHERE (" + c.expression + ") IS NULL)";
+  }
+  return sql;
+}
+
+// A part of a table to scan: FROM (with the alias) and WHERE ("" for none).
+struct Scope {
+  std::string from;
+  std::string where;
+};
+
+class TableVerifier {
+ public:
+  TableVerifier(backend::Connection& conn, const plan::Plan& plan, const plan::TableSync& sync,
+                const Options& options, Report& report)
+      : conn_(conn),
+        sync_(sync),
+        options_(options),
+        report_(report),
+        checks_(ChecksOf(conn, sync)),
+        table_(QualifiedName(plan.schema, sync.table)),
+        new_nulls_(sync.up.size()),
+        implied_nulls_(sync.up.size()) {
+    first_parity_ = report_.parity.size();
+    for (const auto& c : checks_) {
+      report_.parity.push_back(
+          {sync.table, c.sync->target, c.direction, c.sync->expression, c.skipped_because});
+    }
+  }
+
+  long long mismatching_rows() const { return mismatching_rows_; }
+
+  Status Run() {
+    TANDEM_ASSIGN_OR_RETURN(std::vector<Scope> scopes, Scopes());
+    for (const auto& scope : scopes) TANDEM_RETURN_IF_ERROR(Chunk(scope));
+    double rows = static_cast<double>(std::max<long long>(1, rows_));
+    for (size_t i = 0; i < sync_.up.size(); ++i) {
+      bool flagged = 100.0 * std::fabs(new_nulls_[i] - implied_nulls_[i]) / rows >
+                     options_.drift_threshold;
+      report_.drift.push_back({sync_.table, sync_.up[i].target, new_nulls_[i] / rows,
+                               implied_nulls_[i] / rows, flagged});
+    }
+    return Status::Ok();
+  }
+
+ private:
+  Result<std::vector<Scope>> Scopes() {
+    std::string written_since;
+    if (options_.written_since_xid) {
+      written_since = std::string(kAlias) + ".xmin::text::bigint >= " +
+                      std::to_string(*options_.written_since_xid);
+    }
+    std::string from = table_ + " AS " + kAlias;
+    if (options_.sample_percent > 0) {
+      return std::vector<Scope>{
+          {from + " TABLESAMPLE SYSTEM (" + std::to_string(options_.sample_percent) + ")",
+           written_since}};
+    }
+    TANDEM_ASSIGN_OR_RETURN(
+        backend::QueryResult size,
+        conn_.Query("SELECT pg_relation_size($1::regclass) / current_setting('block_size')::int",
+                    {table_}));
+    long long blocks = Number(size.Scalar());
+    std::string extra = written_since.empty() ? "" : " AND " + written_since;
+    std::string ctid = std::string(kAlias) + ".ctid";
+    std::vector<Scope> scopes;
+    for (long long start = 0;; start += options_.chunk_blocks) {
+      long long end = start + options_.chunk_blocks;
+      std::string range = ctid + " >= '(" + std::to_string(start) + ",0)'::tid";
+      // The last chunk is open-ended: rows appended during the scan count too.
+      if (end < blocks) range += " AND " + ctid + " < '(" + std::to_string(end) + ",0)'::tid";
+      scopes.push_back({from, range + extra});
+      if (end >= blocks) break;
+    }
+    return scopes;
+  }
+
+  static std::string Where(const Scope& scope) {
+    return scope.where.empty() ? "" : " WHERE " + scope.where;
+  }
+
+  Status Chunk(const Scope& scope) {
+    TANDEM_ASSIGN_OR_RETURN(
+        backend::QueryResult result,
+        conn_.Query(AggregateSql(sync_, checks_) + " FROM " + scope.from + Where(scope)));
+    const backend::Row& r = result.rows.at(0);
+    size_t i = 0;
+    long long rows = Number(r[i++]);
+    rows_ += rows;
+    report_.rows += rows;
+    long long not_backfilled = Number(r[i++]);
+    if (sync_.backfill) report_.not_backfilled += not_backfilled;
+    mismatching_rows_ += Number(r[i++]);
+    for (size_t c = 0; c < checks_.size(); ++c) {
+      ColumnParity& parity = report_.parity[first_parity_ + c];
+      parity.checked += Number(r[i++]);
+      long long mismatches = Number(r[i++]);
+      parity.mismatches += mismatches;
+      if (mismatches > 0) TANDEM_RETURN_IF_ERROR(Examples(scope, checks_[c], parity));
+    }
+    for (size_t u = 0; u < sync_.up.size(); ++u) {
+      new_nulls_[u] += Number(r[i++]);
+      implied_nulls_[u] += Number(r[i++]);
+    }
+    return Status::Ok();
+  }
+
+  // The key range and the first keys of the rows of `scope` failing `check`.
+  Status Examples(const Scope& scope, const Check& check, ColumnParity& parity) {
+    std::string where = Where(scope);
+    where += (where.empty() ? " WHERE " : " AND ") + check.predicate;
+    std::string key = KeyText(sync_);
+    TANDEM_ASSIGN_OR_RETURN(
+        backend::QueryResult range,
+        conn_.Query("SELECT min(" + key + "), max(" + key + ") FROM " + scope.from + where));
+    parity.key_ranges.push_back(range.rows[0][0].value_or("") + ".." +
+                                range.rows[0][1].value_or(""));
+    int wanted = options_.show - static_cast<int>(parity.example_keys.size());
+    if (wanted <= 0) return Status::Ok();
+    TANDEM_ASSIGN_OR_RETURN(backend::QueryResult keys,
+                            conn_.Query("SELECT " + key + " FROM " + scope.from + where +
+                                        " ORDER BY 1 LIMIT " + std::to_string(wanted)));
+    for (const auto& row : keys.rows) parity.example_keys.push_back(row[0].value_or("NULL"));
+    return Status::Ok();
+  }
+
+  backend::Connection& conn_;
+  const plan::TableSync& sync_;
+  const Options& options_;
+  Report& report_;
+  std::vector<Check> checks_;
+  std::string table_;
+  size_t first_parity_ = 0;
+  long long rows_ = 0;
+  long long mismatching_rows_ = 0;
+  std::vector<double> new_nulls_;
+  std::vector<double> implied_nulls_;
+};
+
+// Counts the rows of the new version's view of the table that break the
+// invariant (NULL counts as kept, as in a CHECK constraint).
+Status CheckInvariant(backend::Connection& conn, const plan::Plan& plan,
+                      const plan::Invariant& invariant, const Options& options, Report& report) {
+  std::string rows = "FROM " + QualifiedName(plan.version_schema, invariant.table) +
+                     " AS t WHERE NOT (" + invariant.check + ")";
+  InvariantResult result{invariant.name, invariant.table, invariant.check};
+  auto count = conn.Query("SELECT count(*) " + rows);
+  if (!count.ok()) {
+    return count.status().WithContext("invariant \"" + invariant.name + "\" on " +
+                                      invariant.table);
+  }
+  result.violations = Number(count->Scalar());
+  if (result.violations > 0) {
+    TANDEM_ASSIGN_OR_RETURN(
+        backend::QueryResult examples,
+        conn.Query("SELECT t::text " + rows + " LIMIT " + std::to_string(options.show)));
+    for (const auto& row : examples.rows) result.example_keys.push_back(row[0].value_or(""));
+  }
+  report.invariants.push_back(result);
+  return Status::Ok();
+}
+
+// Wilson score lower bound (95%) of the share of matching rows in a sample.
+double ConfidenceLow(long long matching, long long rows) {
+  if (rows == 0) return 0;
+  constexpr double kZ = 1.96;
+  double n = static_cast<double>(rows);
+  double p = matching / n;
+  double centre = p + kZ * kZ / (2 * n);
+  double margin = kZ * std::sqrt(p * (1 - p) / n + kZ * kZ / (4 * n * n));
+  return 100.0 * (centre - margin) / (1 + kZ * kZ / n);
+}
+
+void SetFlags(Report& report, long long mismatching_rows) {
+  long long bad = mismatching_rows + report.not_backfilled;
+  report.parity_percent =
+      report.rows == 0 ? 100.0 : 100.0 * static_cast<double>(report.rows - bad) / report.rows;
+  if (report.sample_percent > 0) {
+    report.confidence_low = ConfidenceLow(report.rows - bad, report.rows);
+  }
+  if (report.parity_percent < report.parity_threshold) report.flags |= kParityMismatch;
+  for (const auto& d : report.drift) {
+    if (d.flagged) report.flags |= kDrift;
+  }
+  for (const auto& i : report.invariants) {
+    if (i.violations > 0) report.flags |= kInvariantViolation;
+  }
+  if (!report.scan_complete) report.flags |= kScanIncomplete;
+}
+
+}  // namespace
+
+Result<Pass> Verify(backend::Connection& conn, const plan::Plan& plan,
+                    const std::vector<plan::Invariant>& invariants, const Options& options) {
+  auto started = Clock::now();
+  Pass pass;
+  Report& report = pass.report;
+  report.full = options.sample_percent == 0 && !options.written_since_xid;
+  report.sample_percent = options.sample_percent;
+  report.parity_threshold = options.parity_threshold;
+  report.drift_threshold = options.drift_threshold;
+  // The next incremental pass looks at what transactions from here on write.
+  TANDEM_ASSIGN_OR_RETURN(
+      backend::QueryResult xid,
+      conn.Query("SELECT txid_snapshot_xmin(txid_current_snapshot()) % 4294967296"));
+  pass.next_xid = Number(xid.Scalar());
+  TANDEM_RETURN_IF_ERROR(
+      conn.Execute("SET statement_timeout = " + std::to_string(options.chunk_timeout.count())));
+  long long mismatching_rows = 0;
+  Status scan = Status::Ok();
+  for (const auto& sync : plan.syncs) {
+    TableVerifier table(conn, plan, sync, options, report);
+    scan = table.Run();
+    mismatching_rows += table.mismatching_rows();
+    if (!scan.ok()) break;
+  }
+  for (size_t i = 0; scan.ok() && i < invariants.size(); ++i) {
+    scan = CheckInvariant(conn, plan, invariants[i], options, report);
+  }
+  if (conn.Healthy()) (void)conn.Execute("RESET statement_timeout");
+  if (!scan.ok()) {
+    if (scan.kind() == ErrorKind::kConnection) return scan;
+    report.scan_complete = false;
+    report.incomplete_reason = scan.message();
+  }
+  SetFlags(report, mismatching_rows);
+  report.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  return pass;
+}
+
+Result<long long> Repair(backend::Connection& conn, const plan::Plan& plan) {
+  long long repaired = 0;
+  for (const auto& sync : plan.syncs) {
+    std::string table = QualifiedName(plan.schema, sync.table) + " AS " + kAlias;
+    std::string set = " SET " + QuoteIdent(plan::kWrittenByColumn) + " = ";
+    std::vector<std::string> up;
+    std::vector<std::string> down;
+    for (const auto& c : sync.up) up.push_back(Mismatch("up", c));
+    for (const auto& c : sync.down) down.push_back(Mismatch("down", c));
+    // Re-writing the marker fires the dual-write trigger, which recomputes
+    // the columns exactly as a write of that version does.
+    if (!up.empty()) {
+      TANDEM_ASSIGN_OR_RETURN(backend::QueryResult fixed,
+                              conn.Query("UPDATE " + table + set + plan::kWrittenByOld +
+                                         " WHERE " + Join(up, " OR ")));
+      repaired += fixed.affected;
+    }
+    if (down.empty()) continue;
+    // As the new version: the version schema is the current schema.
+    TANDEM_RETURN_IF_ERROR(conn.Execute("BEGIN; SET LOCAL search_path TO " +
+                                        QuoteIdent(plan.version_schema) + ", " +
+                                        QuoteIdent(plan.schema)));
+    auto fixed = conn.Query("UPDATE " + table + set + plan::kWrittenByNew + " WHERE " +
+                            Join(down, " OR "));
+    if (!fixed.ok()) {
+      (void)conn.Execute("ROLLBACK");
+      return fixed.status();
+    }
+    TANDEM_RETURN_IF_ERROR(conn.Execute("COMMIT"));
+    repaired += fixed->affected;
+  }
+  return repaired;
+}
+
+}  // namespace tandem::verify

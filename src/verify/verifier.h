@@ -1,0 +1,48 @@
+// Measures whether the new version's columns hold what the migration says
+// they should, before anything is dropped.
+//
+// For every row of every synced table, the column pair is checked in the
+// direction that last wrote the row (`_tandem_written_by`): rows written by
+// the old version (or the backfill) must satisfy new = up(old), rows written
+// by the new version old = down(new). Rows the backfill has not reached are
+// counted as not matching. Scans walk the heap in block ranges (TID range
+// scans: sequential reads, no index needed), are read-only plain SELECTs, and
+// hold no lock that blocks application writes.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "backends/backend.h"
+#include "plan/migration.h"
+#include "plan/plan.h"
+#include "verify/report.h"
+
+namespace tandem::verify {
+
+struct Options {
+  int show = 10;                    // example keys per failing check
+  double sample_percent = 0;        // > 0: TABLESAMPLE SYSTEM instead of a full scan
+  long long chunk_blocks = 4096;    // heap blocks per chunk (32 MiB with 8 KiB blocks)
+  Millis chunk_timeout{60 * 1000};  // statement_timeout of one chunk
+  // Incremental pass: only rows written by transactions at or after this
+  // 32-bit transaction id (from a previous pass's `next_xid`).
+  std::optional<long long> written_since_xid;
+  double parity_threshold = 100;  // percent
+  double drift_threshold = 0.1;   // percentage points
+};
+
+struct Pass {
+  Report report;
+  long long next_xid = 0;  // where the next incremental pass starts
+};
+
+Result<Pass> Verify(backend::Connection& conn, const plan::Plan& plan,
+                    const std::vector<plan::Invariant>& invariants, const Options& options);
+
+// Re-syncs exactly the rows whose columns disagree with the expression of
+// the version that wrote them (through the dual-write trigger, as a write
+// of that version would). Returns the number of rows rewritten.
+Result<long long> Repair(backend::Connection& conn, const plan::Plan& plan);
+
+}  // namespace tandem::verify
