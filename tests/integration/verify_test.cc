@@ -1,0 +1,221 @@
+// Verification on a real server: each kind of planted defect is found with
+// the right key, a clean migration verifies clean, and complete is gated.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "common/strings.h"
+#include "integration/pg_fixture.h"
+
+namespace tandem::testing {
+namespace {
+
+constexpr char kAccounts[] = R"sql(
+CREATE TABLE accounts (id bigserial PRIMARY KEY, owner text, balance integer NOT NULL);
+INSERT INTO accounts (owner, balance)
+  SELECT CASE WHEN i % 5 = 0 THEN NULL ELSE 'owner' || i END, i FROM generate_series(1, 20000) i;
+)sql";
+
+constexpr char kOwnerNotNull[] = R"y(operations:
+  - alter_column:
+      table: accounts
+      column: owner
+      nullable: false
+      up: SELECT CASE WHEN owner IS NULL THEN 'nobody' ELSE owner END
+      down: owner
+verify:
+  invariants:
+    - {name: balance_not_negative, table: accounts, check: balance >= 0}
+)y";
+
+// Runs `sql` with the dual-write trigger disabled: a write tandem never saw.
+constexpr char kBehindTheTriggersBack[] =
+    "ALTER TABLE accounts DISABLE TRIGGER _tandem_dual_write; %s; "
+    "ALTER TABLE accounts ENABLE TRIGGER _tandem_dual_write";
+
+class VerifyTest : public PgTest {
+ protected:
+  void SetUp() override {
+    PgTest::SetUp();
+    if (HasFatalFailure()) return;
+    Exec(kAccounts);
+    file_ = WriteMigration("02_owner.yaml", kOwnerNotNull);
+  }
+  void Tamper(const std::string& sql) {
+    Exec(ReplaceAll(kBehindTheTriggersBack, "%s", sql));
+  }
+  // `tandem verify --json`: exit code and the parsed report.
+  std::pair<int, nlohmann::json> VerifyJson(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"--json", "verify"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    CommandResult result = Tandem(args);
+    nlohmann::json report;
+    for (const auto& line : Split(result.out, '\n')) {
+      if (line.find("\"parity_percent\"") != std::string::npos) report = nlohmann::json::parse(line);
+    }
+    EXPECT_FALSE(report.is_null()) << result.out << result.err;
+    return {result.exit_code, report};
+  }
+  std::string file_;
+};
+
+TEST_F(VerifyTest, CleanMigrationVerifiesClean) {
+  ASSERT_EQ(Tandem({"start", file_}).exit_code, 0);
+  Exec("INSERT INTO accounts (owner, balance) VALUES (NULL, 5)");
+  Exec("SET search_path TO public_02_owner; INSERT INTO accounts (owner, balance) VALUES ('v2', 7)");
+  auto [code, report] = VerifyJson();
+  EXPECT_EQ(code, 0) << report.dump(2);
+  EXPECT_EQ(report["flags"], 0);
+  EXPECT_EQ(report["parity_percent"], 100.0);
+  EXPECT_EQ(report["rows"], 20002);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM tandem.verify_runs WHERE passed AND full_scan"), "1");
+}
+
+TEST_F(VerifyTest, ARowChangedBehindTheTriggersBackIsFoundByKeyAndBlocksCompleteUntilRepaired) {
+  ASSERT_EQ(Tandem({"start", file_}).exit_code, 0);
+  Tamper("UPDATE accounts SET _tandem_new_owner = 'tampered' WHERE id = 4242");
+  auto [code, report] = VerifyJson();
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(report["flags"].get<int>() & 1, 1) << report.dump(2);
+  const auto& parity = report["parity"][0];
+  EXPECT_EQ(parity["direction"], "up");
+  EXPECT_EQ(parity["mismatches"], 1);
+  EXPECT_EQ(parity["example_keys"], nlohmann::json::array({"4242"}));
+  CommandResult refused = Tandem({"complete"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.err;
+  EXPECT_NE(refused.err.find("verification"), std::string::npos) << refused.err;
+  EXPECT_EQ(Scalar("SELECT phase FROM tandem.migrations"), "active");
+  auto [repaired_code, repaired] = VerifyJson({"--repair"});
+  EXPECT_EQ(repaired_code, 0) << repaired.dump(2);
+  EXPECT_EQ(Scalar("SELECT _tandem_new_owner FROM accounts WHERE id = 4242"), "owner4242");
+  CommandResult complete = Tandem({"complete"});
+  EXPECT_EQ(complete.exit_code, 0) << complete.err;
+}
+
+TEST_F(VerifyTest, AnOldColumnChangedBehindTheTriggersBackIsFoundInTheDownDirection) {
+  ASSERT_EQ(Tandem({"start", file_}).exit_code, 0);
+  Exec("SET search_path TO public_02_owner; UPDATE accounts SET owner = 'v2 owner' WHERE id = 77");
+  Tamper("UPDATE accounts SET owner = 'stale' WHERE id = 77");
+  auto [code, report] = VerifyJson();
+  EXPECT_EQ(code, 1);
+  bool found = false;
+  for (const auto& p : report["parity"]) {
+    if (p["direction"] == "down" && p["mismatches"] == 1) {
+      EXPECT_EQ(p["example_keys"], nlohmann::json::array({"77"}));
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found) << report.dump(2);
+  EXPECT_EQ(VerifyJson({"--repair"}).first, 0);
+  EXPECT_EQ(Scalar("SELECT owner FROM accounts WHERE id = 77"), "v2 owner");
+}
+
+TEST_F(VerifyTest, NullDriftIsFlagged) {
+  ASSERT_EQ(Tandem({"start", WriteMigration("03_shout.yaml", R"y(operations:
+  - add_column:
+      table: accounts
+      up: upper(owner)
+      column: {name: shout, type: text, nullable: true}
+)y")}).exit_code,
+            0);
+  // 20% of owners are NULL, so 20% of `shout` should be; make it 30%.
+  Tamper("UPDATE accounts SET _tandem_new_shout = NULL WHERE id % 10 = 1");
+  auto [code, report] = VerifyJson();
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(report["flags"].get<int>() & 4, 4) << report.dump(2);
+  EXPECT_EQ(report["drift"][0]["column"], "_tandem_new_shout");
+  EXPECT_TRUE(report["drift"][0]["flagged"].get<bool>());
+  EXPECT_NEAR(report["drift"][0]["null_ratio"].get<double>(), 0.3, 0.001);
+  EXPECT_NEAR(report["drift"][0]["expected_null_ratio"].get<double>(), 0.2, 0.001);
+}
+
+TEST_F(VerifyTest, InvariantViolationsAreCountedWithExamples) {
+  ASSERT_EQ(Tandem({"start", file_}).exit_code, 0);
+  Exec("UPDATE accounts SET balance = -5 WHERE id IN (10, 11)");
+  auto [code, report] = VerifyJson();
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(report["flags"], 8) << report.dump(2);
+  EXPECT_EQ(report["invariants"][0]["name"], "balance_not_negative");
+  EXPECT_EQ(report["invariants"][0]["violations"], 2);
+  EXPECT_EQ(report["invariants"][0]["example_keys"].size(), 2u);
+}
+
+TEST_F(VerifyTest, RowsTheBackfillHasNotReachedFailParity) {
+  ASSERT_EQ(Tandem({"start", "--skip-backfill", file_}).exit_code, 0);
+  auto [code, report] = VerifyJson();
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(report["not_backfilled"], 20000);
+  EXPECT_EQ(report["parity_percent"], 0.0);
+  ASSERT_EQ(Tandem({"backfill"}).exit_code, 0);
+  EXPECT_EQ(VerifyJson().first, 0);
+}
+
+TEST_F(VerifyTest, SampleStatesItsConfidence) {
+  ASSERT_EQ(Tandem({"start", file_}).exit_code, 0);
+  auto [code, report] = VerifyJson({"--sample", "50%"});
+  EXPECT_EQ(code, 0);
+  EXPECT_FALSE(report["full"].get<bool>());
+  EXPECT_EQ(report["sample_percent"], 50.0);
+  EXPECT_GT(report["rows"].get<long long>(), 0);
+  EXPECT_LT(report["rows"].get<long long>(), 20000);
+  EXPECT_GT(report["confidence_low"].get<double>(), 99.0);
+  EXPECT_LT(report["confidence_low"].get<double>(), 100.0);
+  // A sample does not open the gate of complete: it verifies in full itself.
+  CommandResult complete = Tandem({"complete"});
+  EXPECT_EQ(complete.exit_code, 0) << complete.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM tandem.verify_runs WHERE full_scan"), "1");
+}
+
+TEST_F(VerifyTest, ForcedCompleteIsRecordedWithItsReason) {
+  ASSERT_EQ(Tandem({"start", file_}).exit_code, 0);
+  Tamper("UPDATE accounts SET _tandem_new_owner = 'x' WHERE id = 5");
+  EXPECT_EQ(Tandem({"complete", "--force"}).exit_code, 2) << "--force needs --reason";
+  CommandResult forced = Tandem({"complete", "--force", "--reason", "row 5 is test data"});
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_EQ(Scalar("SELECT detail FROM tandem.events WHERE kind = 'forced'"),
+            "reason: row 5 is test data");
+}
+
+TEST_F(VerifyTest, VolatileUpExpressionsAreReportedNotCompared) {
+  ASSERT_EQ(Tandem({"start", WriteMigration("03_token.yaml", R"y(operations:
+  - add_column:
+      table: accounts
+      column: {name: token, type: uuid, default: gen_random_uuid()}
+)y")}).exit_code,
+            0);
+  auto [code, report] = VerifyJson();
+  EXPECT_EQ(code, 0) << report.dump(2);
+  EXPECT_NE(report["parity"][0]["skipped_because"].get<std::string>().find("gen_random_uuid"),
+            std::string::npos);
+}
+
+TEST_F(VerifyTest, WatchRechecksOnlyRecentWritesUntilInterrupted) {
+  ASSERT_EQ(Tandem({"start", file_}).exit_code, 0);
+  CommandResult watch;
+  std::thread runner([&] { watch = Tandem({"--json", "verify", "--watch", "1s"}); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  Exec("INSERT INTO accounts (owner, balance) VALUES ('late', 1)");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // Interrupt tandem itself (anchored on its path), not the shell around it.
+  std::string interrupt =
+      std::string("pkill -INT -f '^") + TANDEM_BINARY + " --json verify --watch'";
+  ASSERT_EQ(std::system(interrupt.c_str()), 0);
+  runner.join();
+  EXPECT_EQ(watch.exit_code, 0) << watch.err;
+  std::vector<nlohmann::json> passes;
+  for (const auto& line : Split(watch.out, '\n')) {
+    if (line.find("\"parity_percent\"") != std::string::npos) {
+      passes.push_back(nlohmann::json::parse(line));
+    }
+  }
+  ASSERT_GE(passes.size(), 2u) << watch.out;
+  EXPECT_TRUE(passes[0]["full"].get<bool>());
+  EXPECT_FALSE(passes[1]["full"].get<bool>());
+  EXPECT_LT(passes.back()["rows"].get<long long>(), 100) << "later passes look at recent rows";
+}
+
+}  // namespace
+}  // namespace tandem::testing
