@@ -371,7 +371,8 @@ Result<verify::Pass> Runner::VerifyPass(const MigrationRecord& record, const pla
   if (settings.parity_threshold) options.parity_threshold = *settings.parity_threshold;
   if (settings.drift_threshold) options.drift_threshold = *settings.drift_threshold;
   TANDEM_ASSIGN_OR_RETURN(verify::Pass pass,
-                          verify::Verify(*conn_, plan, settings.invariants, options));
+                          verify::Verify(*conn_, [this] { return database_.Connect(); }, plan,
+                                         settings.invariants, options));
   pass.report.migration = record.name;
   const verify::Report& r = pass.report;
   TANDEM_RETURN_IF_ERROR(state_->AppendVerifyRun(

@@ -1,7 +1,11 @@
 #include "verify/verifier.h"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <mutex>
+#include <thread>
 
 #include "common/strings.h"
 #include "lint/pg_parse.h"
@@ -27,6 +31,10 @@ std::string Mismatch(const std::string& direction, const plan::ColumnSync& c) {
 }
 
 long long Number(const backend::Value& v) { return v ? std::stoll(*v) : 0; }
+
+std::string TimeoutSql(const Options& options) {
+  return "SET statement_timeout = " + std::to_string(options.chunk_timeout.count());
+}
 
 // Why recomputing `expression` cannot reproduce a stored value, or "" when it
 // can: only IMMUTABLE functions give the same result on every call.
@@ -74,23 +82,45 @@ std::string KeyText(const plan::TableSync& sync) {
 
 // The aggregate row of one chunk: rows, not backfilled, rows with any
 // mismatch, then per check (rows checked, mismatches), then per up column
-// (NULLs in the new column, NULLs `up` implies).
-std::string AggregateSql(const plan::TableSync& sync, const std::vector<Check>& checks) {
+// (NULLs in the new column, NULLs `up` implies). Each expression is evaluated
+// once per row, in the inner query over `from_where` (FROM ... WHERE ...).
+std::string AggregateSql(const plan::TableSync& sync, const std::vector<Check>& checks,
+                         const std::string& from_where) {
+  std::vector<std::string> inner = {WrittenBy() + " AS w"};
   std::vector<std::string> any;
-  for (const auto& c : checks) {
-    if (c.compared()) any.push_back(c.predicate);
+  std::string outer = "SELECT count(*), count(*) FILTER (WHERE w IS NULL)";
+  std::string per_check;
+  for (size_t i = 0; i < checks.size(); ++i) {
+    const Check& c = checks[i];
+    std::string n = std::to_string(i);
+    std::string writer = WriterOf(c.direction);
+    per_check += ", count(*) FILTER (WHERE w = " + writer + ")";
+    if (!c.compared()) {
+      per_check += ", 0";
+      continue;
+    }
+    inner.push_back(std::string(kAlias) + "." + QuoteIdent(c.sync->target) + " AS t" + n);
+    inner.push_back("(" + c.sync->expression + ") AS e" + n);
+    std::string mismatch = "(w = " + writer + " AND t" + n + " IS DISTINCT FROM e" + n + ")";
+    any.push_back(mismatch);
+    per_check += ", count(*) FILTER (WHERE " + mismatch + ")";
   }
-  std::string sql = "SELECT count(*), count(*) FILTER (WHERE " + WrittenBy() + " IS NULL)";
-  sql += ", count(*) FILTER (WHERE " + (any.empty() ? "false" : Join(any, " OR ")) + ")";
-  for (const auto& c : checks) {
-    sql += ", count(*) FILTER (WHERE " + WrittenBy() + " = " + WriterOf(c.direction) + ")";
-    sql += ", count(*) FILTER (WHERE " + (c.compared() ? c.predicate : "false") + ")";
+  outer += ", count(*) FILTER (WHERE " + (any.empty() ? "false" : Join(any, " OR ")) + ")";
+  outer += per_check;
+  for (size_t u = 0; u < sync.up.size(); ++u) {
+    // The up checks come first in `checks`, in the same order as sync.up.
+    std::string n = std::to_string(u);
+    if (checks[u].compared()) {
+      outer += ", count(*) FILTER (WHERE t" + n + " IS NULL), count(*) FILTER (WHERE e" + n +
+               " IS NULL)";
+    } else {
+      outer += ", count(*) FILTER (WHERE " + std::string("d") + n + " IS NULL), count(*) "
+               "FILTER (WHERE de" + n + " IS NULL)";
+      inner.push_back(std::string(kAlias) + "." + QuoteIdent(sync.up[u].target) + " AS d" + n);
+      inner.push_back("(" + sync.up[u].expression + ") AS de" + n);
+    }
   }
-  for (const auto& c : sync.up) {
-    sql += ", count(*) FILTER (WHERE " + std::string(kAlias) + "." + QuoteIdent(c.target) +
-           " IS NULL), count(*) FILTER (WHERE (" + c.expression + ") IS NULL)";
-  }
-  return sql;
+  return outer + " FROM (SELECT " + Join(inner, ", ") + " " + from_where + ") AS s";
 }
 
 // A part of a table to scan: FROM (with the alias) and WHERE ("" for none).
@@ -99,11 +129,26 @@ struct Scope {
   std::string where;
 };
 
+// What one chunk found; merged into the report by TableVerifier.
+struct ChunkResult {
+  long long rows = 0;
+  long long not_backfilled = 0;
+  long long mismatching_rows = 0;
+  std::vector<long long> checked;
+  std::vector<long long> mismatches;
+  std::vector<std::vector<std::string>> examples;
+  std::vector<std::string> ranges;  // per check, "" when clean
+  std::vector<double> new_nulls;
+  std::vector<double> implied_nulls;
+};
+
 class TableVerifier {
  public:
-  TableVerifier(backend::Connection& conn, const plan::Plan& plan, const plan::TableSync& sync,
-                const Options& options, Report& report)
+  TableVerifier(backend::Connection& conn, const ConnectionFactory& connect,
+                const plan::Plan& plan, const plan::TableSync& sync, const Options& options,
+                Report& report)
       : conn_(conn),
+        connect_(connect),
         sync_(sync),
         options_(options),
         report_(report),
@@ -122,7 +167,13 @@ class TableVerifier {
 
   Status Run() {
     TANDEM_ASSIGN_OR_RETURN(std::vector<Scope> scopes, Scopes());
-    for (const auto& scope : scopes) TANDEM_RETURN_IF_ERROR(Chunk(scope));
+    TANDEM_RETURN_IF_ERROR(ScanAll(scopes));
+    for (auto& parity : report_.parity) {
+      std::sort(parity.example_keys.begin(), parity.example_keys.end());
+      if (static_cast<int>(parity.example_keys.size()) > options_.show) {
+        parity.example_keys.resize(options_.show);
+      }
+    }
     double rows = static_cast<double>(std::max<long long>(1, rows_));
     for (size_t i = 0; i < sync_.up.size(); ++i) {
       bool flagged = 100.0 * std::fabs(new_nulls_[i] - implied_nulls_[i]) / rows >
@@ -165,56 +216,106 @@ class TableVerifier {
     return scopes;
   }
 
+  // Scans the chunks on up to options_.workers connections at once (a TID
+  // range scan is not parallel-aware, so tandem parallelizes it itself).
+  Status ScanAll(const std::vector<Scope>& scopes) {
+    int workers = std::max(1, std::min<int>(options_.workers, static_cast<int>(scopes.size())));
+    std::vector<std::unique_ptr<backend::Connection>> extra;
+    for (int i = 1; i < workers && connect_; ++i) {
+      auto conn = connect_();
+      if (!conn.ok()) break;  // fewer workers, not a failure
+      if (!(*conn)->Execute(TimeoutSql(options_)).ok()) break;
+      extra.push_back(std::move(*conn));
+    }
+    std::atomic<size_t> next{0};
+    std::mutex mutex;
+    Status failure = Status::Ok();
+    auto work = [&](backend::Connection& conn) {
+      for (size_t i = next++; i < scopes.size(); i = next++) {
+        auto chunk = ScanChunk(conn, scopes[i]);
+        std::lock_guard<std::mutex> lock(mutex);
+        if (!chunk.ok()) {
+          if (failure.ok()) failure = chunk.status();
+          next = scopes.size();
+          return;
+        }
+        Merge(*chunk);
+      }
+    };
+    std::vector<std::thread> threads;
+    for (auto& conn : extra) threads.emplace_back(work, std::ref(*conn));
+    work(conn_);
+    for (auto& t : threads) t.join();
+    return failure;
+  }
+
   static std::string Where(const Scope& scope) {
     return scope.where.empty() ? "" : " WHERE " + scope.where;
   }
 
-  Status Chunk(const Scope& scope) {
-    TANDEM_ASSIGN_OR_RETURN(
-        backend::QueryResult result,
-        conn_.Query(AggregateSql(sync_, checks_) + " FROM " + scope.from + Where(scope)));
+  Result<ChunkResult> ScanChunk(backend::Connection& conn, const Scope& scope) const {
+    std::string sql = AggregateSql(sync_, checks_, "FROM " + scope.from + Where(scope));
+    TANDEM_ASSIGN_OR_RETURN(backend::QueryResult result, conn.Query(sql));
     const backend::Row& r = result.rows.at(0);
+    ChunkResult chunk;
     size_t i = 0;
-    long long rows = Number(r[i++]);
-    rows_ += rows;
-    report_.rows += rows;
-    long long not_backfilled = Number(r[i++]);
-    if (sync_.backfill) report_.not_backfilled += not_backfilled;
-    mismatching_rows_ += Number(r[i++]);
+    chunk.rows = Number(r[i++]);
+    chunk.not_backfilled = Number(r[i++]);
+    chunk.mismatching_rows = Number(r[i++]);
     for (size_t c = 0; c < checks_.size(); ++c) {
-      ColumnParity& parity = report_.parity[first_parity_ + c];
-      parity.checked += Number(r[i++]);
-      long long mismatches = Number(r[i++]);
-      parity.mismatches += mismatches;
-      if (mismatches > 0) TANDEM_RETURN_IF_ERROR(Examples(scope, checks_[c], parity));
+      chunk.checked.push_back(Number(r[i++]));
+      chunk.mismatches.push_back(Number(r[i++]));
+      chunk.examples.emplace_back();
+      chunk.ranges.emplace_back();
+      if (chunk.mismatches.back() > 0) {
+        TANDEM_RETURN_IF_ERROR(
+            Examples(conn, scope, checks_[c], chunk.examples.back(), chunk.ranges.back()));
+      }
     }
     for (size_t u = 0; u < sync_.up.size(); ++u) {
-      new_nulls_[u] += Number(r[i++]);
-      implied_nulls_[u] += Number(r[i++]);
+      chunk.new_nulls.push_back(Number(r[i++]));
+      chunk.implied_nulls.push_back(Number(r[i++]));
     }
-    return Status::Ok();
+    return chunk;
+  }
+
+  void Merge(const ChunkResult& chunk) {
+    rows_ += chunk.rows;
+    report_.rows += chunk.rows;
+    if (sync_.backfill) report_.not_backfilled += chunk.not_backfilled;
+    mismatching_rows_ += chunk.mismatching_rows;
+    for (size_t c = 0; c < checks_.size(); ++c) {
+      ColumnParity& parity = report_.parity[first_parity_ + c];
+      parity.checked += chunk.checked[c];
+      parity.mismatches += chunk.mismatches[c];
+      for (const auto& key : chunk.examples[c]) parity.example_keys.push_back(key);
+      if (!chunk.ranges[c].empty()) parity.key_ranges.push_back(chunk.ranges[c]);
+    }
+    for (size_t u = 0; u < sync_.up.size(); ++u) {
+      new_nulls_[u] += chunk.new_nulls[u];
+      implied_nulls_[u] += chunk.implied_nulls[u];
+    }
   }
 
   // The key range and the first keys of the rows of `scope` failing `check`.
-  Status Examples(const Scope& scope, const Check& check, ColumnParity& parity) {
+  Status Examples(backend::Connection& conn, const Scope& scope, const Check& check,
+                  std::vector<std::string>& keys_out, std::string& range_out) const {
     std::string where = Where(scope);
     where += (where.empty() ? " WHERE " : " AND ") + check.predicate;
     std::string key = KeyText(sync_);
     TANDEM_ASSIGN_OR_RETURN(
         backend::QueryResult range,
-        conn_.Query("SELECT min(" + key + "), max(" + key + ") FROM " + scope.from + where));
-    parity.key_ranges.push_back(range.rows[0][0].value_or("") + ".." +
-                                range.rows[0][1].value_or(""));
-    int wanted = options_.show - static_cast<int>(parity.example_keys.size());
-    if (wanted <= 0) return Status::Ok();
+        conn.Query("SELECT min(" + key + "), max(" + key + ") FROM " + scope.from + where));
+    range_out = range.rows[0][0].value_or("") + ".." + range.rows[0][1].value_or("");
     TANDEM_ASSIGN_OR_RETURN(backend::QueryResult keys,
-                            conn_.Query("SELECT " + key + " FROM " + scope.from + where +
-                                        " ORDER BY 1 LIMIT " + std::to_string(wanted)));
-    for (const auto& row : keys.rows) parity.example_keys.push_back(row[0].value_or("NULL"));
+                            conn.Query("SELECT " + key + " FROM " + scope.from + where +
+                                       " ORDER BY 1 LIMIT " + std::to_string(options_.show)));
+    for (const auto& row : keys.rows) keys_out.push_back(row[0].value_or("NULL"));
     return Status::Ok();
   }
 
   backend::Connection& conn_;
+  const ConnectionFactory& connect_;
   const plan::TableSync& sync_;
   const Options& options_;
   Report& report_;
@@ -280,8 +381,9 @@ void SetFlags(Report& report, long long mismatching_rows) {
 
 }  // namespace
 
-Result<Pass> Verify(backend::Connection& conn, const plan::Plan& plan,
-                    const std::vector<plan::Invariant>& invariants, const Options& options) {
+Result<Pass> Verify(backend::Connection& conn, const ConnectionFactory& connect,
+                    const plan::Plan& plan, const std::vector<plan::Invariant>& invariants,
+                    const Options& options) {
   auto started = Clock::now();
   Pass pass;
   Report& report = pass.report;
@@ -294,12 +396,11 @@ Result<Pass> Verify(backend::Connection& conn, const plan::Plan& plan,
       backend::QueryResult xid,
       conn.Query("SELECT txid_snapshot_xmin(txid_current_snapshot()) % 4294967296"));
   pass.next_xid = Number(xid.Scalar());
-  TANDEM_RETURN_IF_ERROR(
-      conn.Execute("SET statement_timeout = " + std::to_string(options.chunk_timeout.count())));
+  TANDEM_RETURN_IF_ERROR(conn.Execute(TimeoutSql(options)));
   long long mismatching_rows = 0;
   Status scan = Status::Ok();
   for (const auto& sync : plan.syncs) {
-    TableVerifier table(conn, plan, sync, options, report);
+    TableVerifier table(conn, connect, plan, sync, options, report);
     scan = table.Run();
     mismatching_rows += table.mismatching_rows();
     if (!scan.ok()) break;

@@ -10,6 +10,8 @@
 // hold no lock that blocks application writes.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -24,6 +26,7 @@ struct Options {
   int show = 10;                    // example keys per failing check
   double sample_percent = 0;        // > 0: TABLESAMPLE SYSTEM instead of a full scan
   long long chunk_blocks = 4096;    // heap blocks per chunk (32 MiB with 8 KiB blocks)
+  int workers = 2;                  // connections scanning chunks at once
   Millis chunk_timeout{60 * 1000};  // statement_timeout of one chunk
   // Incremental pass: only rows written by transactions at or after this
   // 32-bit transaction id (from a previous pass's `next_xid`).
@@ -37,8 +40,12 @@ struct Pass {
   long long next_xid = 0;  // where the next incremental pass starts
 };
 
-Result<Pass> Verify(backend::Connection& conn, const plan::Plan& plan,
-                    const std::vector<plan::Invariant>& invariants, const Options& options);
+// Opens another connection for a scan worker.
+using ConnectionFactory = std::function<Result<std::unique_ptr<backend::Connection>>()>;
+
+Result<Pass> Verify(backend::Connection& conn, const ConnectionFactory& connect,
+                    const plan::Plan& plan, const std::vector<plan::Invariant>& invariants,
+                    const Options& options);
 
 // Re-syncs exactly the rows whose columns disagree with the expression of
 // the version that wrote them (through the dual-write trigger, as a write
