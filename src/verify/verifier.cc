@@ -80,6 +80,10 @@ std::string KeyText(const plan::TableSync& sync) {
   return "ROW(" + Join(keys, ", ") + ")::text";
 }
 
+// `sum(cond::int)`: counts the rows where `cond` holds, a little cheaper per
+// row than count(*) FILTER; NULL (read as 0) when the chunk is empty.
+std::string CountWhere(const std::string& condition) { return "sum((" + condition + ")::int)"; }
+
 // The aggregate row of one chunk: rows, not backfilled, rows with any
 // mismatch, then per check (rows checked, mismatches), then per up column
 // (NULLs in the new column, NULLs `up` implies). Each expression is evaluated
@@ -88,37 +92,33 @@ std::string AggregateSql(const plan::TableSync& sync, const std::vector<Check>& 
                          const std::string& from_where) {
   std::vector<std::string> inner = {WrittenBy() + " AS w"};
   std::vector<std::string> any;
-  std::string outer = "SELECT count(*), count(*) FILTER (WHERE w IS NULL)";
   std::string per_check;
   for (size_t i = 0; i < checks.size(); ++i) {
     const Check& c = checks[i];
     std::string n = std::to_string(i);
     std::string writer = WriterOf(c.direction);
-    per_check += ", count(*) FILTER (WHERE w = " + writer + ")";
+    per_check += ", " + CountWhere("w = " + writer);
     if (!c.compared()) {
       per_check += ", 0";
       continue;
     }
     inner.push_back(std::string(kAlias) + "." + QuoteIdent(c.sync->target) + " AS t" + n);
     inner.push_back("(" + c.sync->expression + ") AS e" + n);
-    std::string mismatch = "(w = " + writer + " AND t" + n + " IS DISTINCT FROM e" + n + ")";
-    any.push_back(mismatch);
-    per_check += ", count(*) FILTER (WHERE " + mismatch + ")";
+    std::string mismatch = "w = " + writer + " AND t" + n + " IS DISTINCT FROM e" + n;
+    any.push_back("(" + mismatch + ")");
+    per_check += ", " + CountWhere(mismatch);
   }
-  outer += ", count(*) FILTER (WHERE " + (any.empty() ? "false" : Join(any, " OR ")) + ")";
-  outer += per_check;
+  std::string outer = "SELECT count(*), " + CountWhere("w IS NULL") + ", " +
+                      CountWhere(any.empty() ? "false" : Join(any, " OR ")) + per_check;
   for (size_t u = 0; u < sync.up.size(); ++u) {
-    // The up checks come first in `checks`, in the same order as sync.up.
+    // The up checks come first in `checks`, in the order of sync.up; a
+    // skipped one has no t/e columns yet.
     std::string n = std::to_string(u);
-    if (checks[u].compared()) {
-      outer += ", count(*) FILTER (WHERE t" + n + " IS NULL), count(*) FILTER (WHERE e" + n +
-               " IS NULL)";
-    } else {
-      outer += ", count(*) FILTER (WHERE " + std::string("d") + n + " IS NULL), count(*) "
-               "FILTER (WHERE de" + n + " IS NULL)";
-      inner.push_back(std::string(kAlias) + "." + QuoteIdent(sync.up[u].target) + " AS d" + n);
-      inner.push_back("(" + sync.up[u].expression + ") AS de" + n);
+    if (!checks[u].compared()) {
+      inner.push_back(std::string(kAlias) + "." + QuoteIdent(sync.up[u].target) + " AS t" + n);
+      inner.push_back("(" + sync.up[u].expression + ") AS e" + n);
     }
+    outer += ", " + CountWhere("t" + n + " IS NULL") + ", " + CountWhere("e" + n + " IS NULL");
   }
   return outer + " FROM (SELECT " + Join(inner, ", ") + " " + from_where + ") AS s";
 }
