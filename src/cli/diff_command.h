@@ -21,7 +21,7 @@ struct DiffFlags {
   std::vector<std::string> key;
   std::vector<std::string> columns;
   std::string partition_by;
-  long long chunk_rows = 50000;
+  long long chunk_rows = 100000;
   std::string chunk_timeout = "60s";
   long long max_rows = 1000;
 };

@@ -45,8 +45,10 @@ auto OnBoth(S on_source, T on_target) {
 
 class Differ {
  public:
-  Differ(Scanner& source, Scanner& target, const DiffOptions& options, DiffReport& report)
-      : source_(source), target_(target), options_(options), report_(report) {}
+  // `walker`, a second session on the source, may be null.
+  Differ(Scanner& source, Scanner& target, Scanner* walker, const DiffOptions& options,
+         DiffReport& report)
+      : source_(source), target_(target), walker_(walker), options_(options), report_(report) {}
 
   // Differing partitions (with --partition-by), once the first pass is done.
   void ReportPartitions() {
@@ -102,14 +104,41 @@ class Differ {
     return total;
   }
 
+  Result<std::optional<KeyValues>> BoundaryAfter(Scanner& scanner,
+                                                 const std::optional<KeyValues>& after) {
+    return scanner.KeyAt({after, std::nullopt}, options_.chunk_rows - 1);
+  }
+
+  // The walker's search for the boundary after `through`, started now so it
+  // runs while the current chunk is summed; invalid without a walker.
+  std::future<Result<std::optional<KeyValues>>> BoundaryAhead(
+      const std::optional<KeyValues>& through) {
+    if (walker_ == nullptr || !through) return {};
+    try {
+      return std::async(std::launch::async,
+                        [this, through] { return BoundaryAfter(*walker_, through); });
+    } catch (const std::system_error&) {  // no thread: found after the sums instead
+      return {};
+    }
+  }
+
+  // Chunks of chunk_rows source keys, the last one open-ended so that target
+  // keys past the source's last key are counted too.
   Status FirstPass(std::vector<RangeSums>& differing) {
+    Scanner& walker = walker_ ? *walker_ : source_;
     std::optional<KeyValues> after;
-    do {
-      RangeSums chunk;
-      chunk.range.after = after;
-      TANDEM_ASSIGN_OR_RETURN(chunk.range.through,
-                              source_.KeyAt({after, std::nullopt}, options_.chunk_rows - 1));
-      TANDEM_ASSIGN_OR_RETURN(std::tie(chunk.source, chunk.target), ChunkSums(chunk.range));
+    TANDEM_ASSIGN_OR_RETURN(std::optional<KeyValues> through, BoundaryAfter(walker, after));
+    while (true) {
+      RangeSums chunk{{after, through}, {}, {}};
+      auto ahead = BoundaryAhead(through);
+      auto sums = ChunkSums(chunk.range);
+      Result<std::optional<KeyValues>> next = std::optional<KeyValues>();
+      if (ahead.valid()) {
+        next = ahead.get();
+      } else if (through) {
+        next = BoundaryAfter(walker, through);
+      }
+      TANDEM_ASSIGN_OR_RETURN(std::tie(chunk.source, chunk.target), std::move(sums));
       report_.stats.source_rows += chunk.source.rows;
       report_.stats.target_rows += chunk.target.rows;
       ++report_.stats.chunks;
@@ -118,9 +147,10 @@ class Differ {
         differing.push_back(chunk);
       }
       if (options_.on_chunk) options_.on_chunk(report_.stats.source_rows);
-      after = chunk.range.through;
-    } while (after);
-    return Status::Ok();
+      if (!through) return Status::Ok();
+      after = through;
+      TANDEM_ASSIGN_OR_RETURN(through, std::move(next));
+    }
   }
 
   bool ListingFull() const {
@@ -234,6 +264,7 @@ class Differ {
  private:
   Scanner& source_;
   Scanner& target_;
+  Scanner* walker_;
   const DiffOptions& options_;
   DiffReport& report_;
   std::map<backend::Value, std::pair<Checksum, Checksum>> partitions_;
@@ -294,24 +325,29 @@ bool DiffReport::Truncated() const {
 }
 
 Result<DiffReport> DiffTables(backend::Connection& source, backend::Connection& target,
-                              const DiffOptions& options) {
+                              const DiffOptions& options, backend::Connection* source_walker) {
   Clock::time_point start = Clock::now();
   if (options.chunk_rows < 1 || options.leaf_rows < 1 || options.max_listed < 0) {
     return Status::InvalidInput("chunk and leaf sizes must be at least 1");
   }
   Scanner source_scanner(source, "source");
   Scanner target_scanner(target, "target");
+  std::optional<Scanner> walker;
+  if (source_walker) walker.emplace(*source_walker, "source");
   TANDEM_RETURN_IF_ERROR(source_scanner.PinSession(options));
   TANDEM_RETURN_IF_ERROR(target_scanner.PinSession(options));
+  if (walker) TANDEM_RETURN_IF_ERROR(walker->PinSession(options));
   TANDEM_ASSIGN_OR_RETURN(DiffPlan plan, PlanDiff(source, target, options));
   source_scanner.set_shape(plan.source_shape);
   target_scanner.set_shape(plan.target_shape);
-  TANDEM_RETURN_IF_ERROR(source_scanner.LimitStatements(options.chunk_timeout));
-  TANDEM_RETURN_IF_ERROR(target_scanner.LimitStatements(options.chunk_timeout));
+  if (walker) walker->set_shape(plan.source_shape);
+  for (Scanner* scanner : {&source_scanner, &target_scanner, walker ? &*walker : nullptr}) {
+    if (scanner) TANDEM_RETURN_IF_ERROR(scanner->LimitStatements(options.chunk_timeout));
+  }
 
   DiffReport report;
   StartReport(plan, options, source, target, report);
-  Differ differ(source_scanner, target_scanner, options, report);
+  Differ differ(source_scanner, target_scanner, walker ? &*walker : nullptr, options, report);
   Status scanned = differ.Run();
   if (scanned.ok()) {
     Result<long long> null_keys = CountNullKeys(target, plan);
@@ -320,8 +356,11 @@ Result<DiffReport> DiffTables(backend::Connection& source, backend::Connection& 
   }
   differ.ReportPartitions();
   if (!scanned.ok()) StopIncomplete(scanned, report);
-  report.stats.queries = source_scanner.queries() + target_scanner.queries();
-  report.stats.bytes_to_client = source_scanner.bytes() + target_scanner.bytes();
+  for (Scanner* scanner : {&source_scanner, &target_scanner, walker ? &*walker : nullptr}) {
+    if (!scanner) continue;
+    report.stats.queries += scanner->queries();
+    report.stats.bytes_to_client += scanner->bytes();
+  }
   report.stats.elapsed = std::chrono::duration_cast<Millis>(Clock::now() - start);
   return report;
 }

@@ -12,8 +12,8 @@
 // none is held between chunks. On a live table, rows written while the scan
 // runs may show up as differences; rerun to tell drift from damage.
 //
-// DiffTables is not thread-safe with respect to its connections: it owns both
-// for the duration of the call (it uses them from two threads, one each).
+// DiffTables owns its connections for the duration of the call and uses them
+// from several threads, each connection from one thread at a time.
 #pragma once
 
 #include <functional>
@@ -35,7 +35,7 @@ struct DiffOptions {
   std::vector<std::string> key;           // column names, exactly as in the catalog
   std::vector<std::string> columns;       // empty: every column of the source but tandem's own
   std::string partition_by;               // SQL expression over a row; empty: none
-  long long chunk_rows = 50000;           // source rows per first-pass chunk
+  long long chunk_rows = 100000;          // source rows per first-pass chunk
   long long leaf_rows = 64;               // bisect until a range holds at most this many rows
   Millis chunk_timeout{60000};            // statement_timeout of every scan statement
   Millis lock_timeout{500};               // lock_timeout of every statement
@@ -116,7 +116,10 @@ struct DiffReport {
 // Compares the tables named in `options`. Bad input (unknown table, column or
 // key without a unique index, invalid expression) is kInvalidInput before any
 // scan; a failure during the scan gives a report with complete = false.
+// `source_walker`, an optional second session on the source database, finds
+// the next chunk's boundary while the current chunk is summed.
 Result<DiffReport> DiffTables(backend::Connection& source, backend::Connection& target,
-                              const DiffOptions& options);
+                              const DiffOptions& options,
+                              backend::Connection* source_walker = nullptr);
 
 }  // namespace tandem::verify

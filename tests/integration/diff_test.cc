@@ -9,6 +9,7 @@
 #include "backends/backend.h"
 #include "common/strings.h"
 #include "integration/pg_fixture.h"
+#include "verify/table_diff.h"
 
 namespace tandem::testing {
 namespace {
@@ -236,6 +237,33 @@ TEST_F(DiffTest, CompositeKey) {
             (std::set<std::string>{"changed seq=3012,tenant=t2", "missing seq=7,tenant=t0",
                                    "extra seq=8,tenant=t0", "extra seq=1,tenant=t9"}));
   EXPECT_EQ(report["key"], json::array({"tenant", "seq"}));
+}
+
+// The library without the CLI, and without the second source session that
+// walks chunk boundaries ahead: the same keys, one step after the other.
+TEST_F(DiffTest, LibraryWithoutABoundaryWalkerFindsTheSameKeys) {
+  CreateItemsAndCopy(20000);
+  Exec("DELETE FROM items_copy WHERE id IN (1, 15000)");
+  Exec("UPDATE items_copy SET wait = wait + interval '1 second' WHERE id = 9999");
+  auto source = Connect();
+  auto target = Connect();
+  ASSERT_NE(source, nullptr);
+  ASSERT_NE(target, nullptr);
+  verify::DiffOptions options;
+  options.source_table = "items";
+  options.target_table = "items_copy";
+  options.key = {"id"};
+  options.chunk_rows = 4000;
+  Result<verify::DiffReport> report = verify::DiffTables(*source, *target, options);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_EQ(report->Flags(), verify::kParityMismatch | verify::kCountMismatch);
+  std::set<std::string> found;
+  for (const auto& row : report->rows) {
+    found.insert(std::string(row.kind == verify::RowDiffKind::kChanged ? "changed " : "missing ") +
+                 row.key.at(0).value_or("NULL"));
+  }
+  EXPECT_EQ(found, (std::set<std::string>{"missing 1", "changed 9999", "missing 15000"}));
+  EXPECT_EQ(report->stats.chunks, 6);
 }
 
 // ICU orders "a" before "B", the C collation after: ranges cut on one side
