@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "backends/backend.h"
+#include "cli/diff_command.h"
 #include "cli/exit_codes.h"
 #include "cli/global_options.h"
 #include "cli/output.h"
@@ -285,6 +286,8 @@ int Main(int argc, char** argv) {
           ->check(CLI::PositiveNumber);
     }
   }
+  DiffFlags diff_flags;
+  CLI::App* diff = AddDiffSubcommand(app, diff_flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -297,6 +300,15 @@ int Main(int argc, char** argv) {
   }
   InitLogging(global.verbosity, global.json);
   std::string command = app.get_subcommands().front()->get_name();
+  if (diff->parsed()) {
+    int code = kExitSuccess;
+    Status status = RunDiffSubcommand(global, diff_flags, &code);
+    if (!status.ok()) {
+      code = ExitCodeFor(status);
+      PrintError(status, code, global.json);
+    }
+    return code;
+  }
   Status status = Dispatch(command, global, options);
   int code = ExitCodeFor(status);
   if (!status.ok()) PrintError(status, code, global.json);
