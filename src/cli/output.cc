@@ -167,7 +167,13 @@ void PrintPlan(const plan::Plan& plan, bool as_json) {
 
 void PrintStatus(const core::StatusReport& report, bool as_json) {
   if (as_json) {
+    json verify = nullptr;
+    if (report.last_verify) {
+      verify = json::parse(report.last_verify->report_json);
+      verify["at"] = report.last_verify->at;
+    }
     json out = {{"active", report.active ? RecordJson(*report.active) : json(nullptr)},
+                {"last_verify", verify},
                 {"last_completed",
                  report.last_completed ? RecordJson(*report.last_completed) : json(nullptr)},
                 {"version_schema", report.version_schema}};
@@ -179,6 +185,14 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
     std::printf("in progress: %s (phase %s, backfill %s), started %s by %s (%s)\n", a.name.c_str(),
                 a.phase.c_str(), a.backfill_done ? "done" : "pending", a.started_at.c_str(),
                 a.db_user.c_str(), a.os_user.c_str());
+    if (report.last_verify) {
+      const auto& v = *report.last_verify;
+      std::printf("last verification: %s at %s, parity %.4f%%, flags %d%s\n",
+                  v.passed ? "passed" : "FAILED", v.at.c_str(), v.parity_percent, v.flags,
+                  v.full ? "" : " (partial)");
+    } else {
+      std::printf("not verified yet: `tandem verify` (complete verifies if needed)\n");
+    }
   } else {
     std::printf("no migration in progress\n");
   }
