@@ -72,6 +72,11 @@ TEST_F(VerifyTest, CleanMigrationVerifiesClean) {
   EXPECT_EQ(report["parity_percent"], 100.0);
   EXPECT_EQ(report["rows"], 20002);
   EXPECT_EQ(Scalar("SELECT count(*) FROM tandem.verify_runs WHERE passed AND full_scan"), "1");
+  CommandResult status = Tandem({"--json", "status"});
+  ASSERT_EQ(status.exit_code, 0);
+  auto shown = nlohmann::json::parse(status.out);
+  EXPECT_EQ(shown["last_verify"]["passed"], true) << status.out;
+  EXPECT_EQ(shown["last_verify"]["rows"], 20002);
 }
 
 TEST_F(VerifyTest, ARowChangedBehindTheTriggersBackIsFoundByKeyAndBlocksCompleteUntilRepaired) {
