@@ -4,22 +4,32 @@
 #
 #   make bench     (or: bash bench/run.sh once build/tandem exists)
 #
-# Three databases on one throwaway server hold the same bench_users table:
+# Two table shapes, each in its own set of databases on one throwaway server:
+#   users     bench_users, 3 columns, primary key only (a trigger's worst case)
+#   accounts  bench_accounts, 12 columns of mixed types, primary key, a unique
+#             index and one more secondary index (a realistic table)
+# and for each shape three variants of the same table:
 #   a  no trigger (the table before the migration)
-#   b  tandem start --skip-backfill of bench/dual_write.yaml: shadow column,
-#      NOT VALID check, marker column and tandem's dual-write trigger
+#   b  tandem start --skip-backfill of bench/dual_write_<shape>.yaml: shadow
+#      column, NOT VALID check, _tandem_written_by column and tandem's
+#      dual-write trigger
 #   c  as b, with the trigger function replaced by a pgroll-style one
-# Each round times the same UPDATE once in each database, the order rotating
-# from round to round; the report gives the medians and b/a, c/a.
+# Each round times the same UPDATE once in each database of each shape, the
+# order of the variants rotating from round to round; the report gives the
+# medians and b/a, c/a per shape.
 #
-# BENCH_BREAKDOWN=1 adds two databases that split b's cost in parts:
+# BENCH_BREAKDOWN=1 adds four databases per shape that split b's cost:
 #   d  tandem's columns and check, backfilled, trigger disabled: wider rows
 #   e  as d, trigger enabled but its function only does RETURN NEW: the cost
 #      of calling a PL/pgSQL row trigger at all
+#   f  as b, with the version test put back to the substring test of
+#      search_path that tandem used before current_schema()
+#   g  as b, with the version test replaced by the constant false: the body
+#      without any version test (b - g is what the test costs)
 #
 # Environment: TANDEM_BIN (default build/tandem), BENCH_ROWS (300000),
 # BENCH_RUNS (5 timed rounds, after one untimed warm-up round),
-# BENCH_BREAKDOWN (0).
+# BENCH_SHAPES ("users accounts"), BENCH_BREAKDOWN (0).
 set -Eeuo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -27,25 +37,39 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 readonly TANDEM="${TANDEM_BIN:-build/tandem}"
 readonly ROWS="${BENCH_ROWS:-300000}"
 readonly RUNS="${BENCH_RUNS:-5}"
-readonly MIGRATION=bench/dual_write.yaml
+read -r -a SHAPES <<<"${BENCH_SHAPES:-users accounts}"
+readonly SHAPES
 VARIANTS=(a b c)
-[[ "${BENCH_BREAKDOWN:-0}" == 0 ]] || VARIANTS+=(d e)
+[[ "${BENCH_BREAKDOWN:-0}" == 0 ]] || VARIANTS+=(d e f g)
 readonly VARIANTS
-readonly UPDATE_SQL="UPDATE bench_users SET name = name || 'x', counter = counter + 1"
+# The variants whose trigger computes the shadow column on every row.
+readonly CHECKED_VARIANTS="b c f g"
+# The migration's up expression, as the correctness check evaluates it.
+readonly UP_SQL="CASE WHEN name IS NULL THEN 'n/a' ELSE name END"
 
+declare -A TABLE=([users]=bench_users [accounts]=bench_accounts)
+declare -A DESCRIPTION=(
+  [users]="3 columns, primary key only"
+  [accounts]="12 columns, primary key + 2 secondary indexes"
+)
 declare -A LABEL=(
   [a]="a  no trigger"
   [b]="b  tandem dual-write trigger"
   [c]="c  pgroll-style trigger"
   [d]="d  tandem columns, no trigger"
   [e]="e  tandem columns, no-op trigger"
+  [f]="f  tandem, old substring test"
+  [g]="g  tandem, no version test"
 )
-declare -A TIMES=()   # variant -> space-separated milliseconds
+declare -A TIMES=()   # "shape variant" -> space-separated milliseconds
+declare -A MEDIAN=()  # "shape variant" -> median milliseconds
 WORK_DIR=""
 BASE_URL=""
 PSQL=""
 
 log() { echo "bench: $*" >&2; }
+
+# ---- server and databases -----------------------------------------------------
 
 cleanup() {
   [[ -n "$WORK_DIR" ]] || return 0
@@ -58,15 +82,6 @@ find_psql() {
   [[ -x "$PSQL" ]] || PSQL="$(command -v psql)" || { log "psql not found"; exit 1; }
 }
 
-# Later keywords win in a libpq key=value string.
-url_of() { printf '%s dbname=bench_%s' "$BASE_URL" "$1"; }
-
-sql_in() {
-  local variant="$1"
-  shift
-  "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 -d "$(url_of "$variant")" "$@"
-}
-
 start_server() {
   WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/tandem-bench.XXXXXX")"
   chmod 755 "$WORK_DIR" # mktemp makes it 0700; the server user must reach it
@@ -74,12 +89,26 @@ start_server() {
   BASE_URL="$(cat "$WORK_DIR/pg/url")"
 }
 
-create_table() {
-  local variant="$1"
-  "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$BASE_URL" -c "CREATE DATABASE bench_$variant"
-  # Autovacuum is off for the table: each run vacuums it itself, and a
-  # background vacuum landing inside one timed run would skew it.
-  sql_in "$variant" <<SQL
+# One database per shape and variant. Later keywords win in a libpq
+# key=value string.
+url_of() { printf '%s dbname=bench_%s_%s' "$BASE_URL" "$1" "$2"; }
+
+# sql_in SHAPE VARIANT [psql arguments]: runs psql in that database.
+sql_in() {
+  local shape="$1" variant="$2"
+  shift 2
+  "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 -d "$(url_of "$shape" "$variant")" "$@"
+}
+
+# ---- the two table shapes ---------------------------------------------------
+#
+# Both have the column the migration changes (name, 1 in 10 NULL, so `up`
+# has NULLs to replace) and the counter the UPDATE increments. Autovacuum is
+# off for the tables: each run vacuums the table itself, and a background
+# vacuum landing inside one timed run would skew it.
+
+create_users() {
+  sql_in users "$1" <<SQL
 CREATE TABLE bench_users (id bigint PRIMARY KEY, name text, counter int)
   WITH (autovacuum_enabled = false);
 INSERT INTO bench_users
@@ -89,49 +118,94 @@ VACUUM ANALYZE bench_users;
 SQL
 }
 
-# Extra arguments go to tandem start (--skip-backfill).
+# An accounts table as an application would have it: mixed types, a row of
+# about 250 bytes, a unique email and an index on created_at. The UPDATE
+# changes no indexed column, like most application updates.
+create_accounts() {
+  sql_in accounts "$1" <<SQL
+CREATE TABLE bench_accounts (
+  id bigint PRIMARY KEY,
+  email text NOT NULL,
+  name text,
+  status text NOT NULL,
+  plan text NOT NULL,
+  country text,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL,
+  counter int NOT NULL,
+  balance numeric(12, 2) NOT NULL,
+  flags int NOT NULL,
+  bio text
+) WITH (autovacuum_enabled = false);
+INSERT INTO bench_accounts
+SELECT g,
+       'user' || g || '@example.com',
+       CASE WHEN g % 10 = 0 THEN NULL ELSE 'user ' || g END,
+       (ARRAY['active', 'active', 'active', 'suspended', 'closed'])[1 + g % 5],
+       (ARRAY['free', 'pro', 'team', 'enterprise'])[1 + g % 4],
+       (ARRAY['US', 'DE', 'FR', 'IN', 'BR', 'JP', 'GB', NULL])[1 + g % 8],
+       timestamptz '2024-01-01 00:00+00' + g * interval '97 seconds',
+       timestamptz '2024-01-01 00:00+00' + g * interval '97 seconds' + (g % 1000) * interval '1 hour',
+       g % 50,
+       round((g % 100000) / 7.0, 2),
+       g % 16,
+       'bio ' || repeat(md5(g::text), 3)   -- 100 bytes
+FROM generate_series(1, $ROWS) AS g;
+CREATE UNIQUE INDEX bench_accounts_email ON bench_accounts (email);
+CREATE INDEX bench_accounts_created_at ON bench_accounts (created_at);
+VACUUM ANALYZE bench_accounts;
+SQL
+}
+
+create_table() {
+  local shape="$1" variant="$2"
+  "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$BASE_URL" -c "CREATE DATABASE bench_${shape}_$variant"
+  "create_$shape" "$variant"
+}
+
+# ---- the triggers -------------------------------------------------------------
+
+# install_tandem SHAPE VARIANT [tandem start arguments (--skip-backfill)]
 install_tandem() {
-  local variant="$1"
-  shift
-  "$TANDEM" --url "$(url_of "$variant")" start "$MIGRATION" "$@" >/dev/null
+  local shape="$1" variant="$2"
+  shift 2
+  "$TANDEM" --url "$(url_of "$shape" "$variant")" start "bench/dual_write_$shape.yaml" "$@" >/dev/null
 }
 
-# The name of the function behind tandem's trigger in the variant's database.
+# The name of the function behind tandem's trigger in the database.
 trigger_function() {
-  local function
-  function="$(sql_in "$1" -c "SELECT tgfoid::regproc::text FROM pg_trigger
-    WHERE tgrelid = 'bench_users'::regclass AND tgname = '_tandem_dual_write'")"
-  [[ -n "$function" ]] || { log "tandem's trigger is missing in bench_$1"; exit 1; }
+  local shape="$1" variant="$2" function
+  function="$(sql_in "$shape" "$variant" -c "SELECT tgfoid::regproc::text FROM pg_trigger
+    WHERE tgrelid = '${TABLE[$shape]}'::regclass AND tgname = '_tandem_dual_write'")"
+  [[ -n "$function" ]] || { log "tandem's trigger is missing in bench_${shape}_$variant"; exit 1; }
   printf '%s' "$function"
-}
-
-install_breakdown() {
-  install_tandem d
-  sql_in d -c "ALTER TABLE bench_users DISABLE TRIGGER _tandem_dual_write"
-  install_tandem e
-  sql_in e -c "CREATE OR REPLACE FUNCTION $(trigger_function e)() RETURNS trigger
-    LANGUAGE plpgsql AS \$\$ BEGIN RETURN NEW; END \$\$"
 }
 
 # A trigger in the style of pgroll's: every column of the table copied into
 # a local variable, the search_path read on every row, then the up
-# expression over the locals. It replaces tandem's function, so b and c
-# differ only in the function body.
+# expression over the locals (tandem's _tandem_written_by column is left
+# alone: pgroll has none). It replaces tandem's function, so b and c differ only in the
+# function body. The locals are the table's columns before the migration,
+# read from the catalog so that one function serves both shapes.
 install_pgroll_style() {
-  local variant="$1"
-  sql_in "$variant" <<SQL
-CREATE OR REPLACE FUNCTION $(trigger_function "$variant")() RETURNS trigger LANGUAGE plpgsql AS \$body\$
+  local shape="$1" variant="$2" locals
+  locals="$(sql_in "$shape" "$variant" -c "
+    SELECT string_agg(format('  %I %s := NEW.%I;', attname, format_type(atttypid, atttypmod), attname),
+                      E'\n' ORDER BY attnum)
+    FROM pg_attribute
+    WHERE attrelid = '${TABLE[$shape]}'::regclass AND attnum > 0 AND NOT attisdropped
+      AND attname NOT LIKE '\_tandem\_%'")"
+  sql_in "$shape" "$variant" <<SQL
+CREATE OR REPLACE FUNCTION $(trigger_function "$shape" "$variant")() RETURNS trigger LANGUAGE plpgsql AS \$body\$
 DECLARE
-  id bigint := NEW.id;
-  name text := NEW.name;
-  counter int := NEW.counter;
+$locals
   session_path text := current_setting('search_path');
   new_version text := 'public_bench';
 BEGIN
   IF session_path = new_version THEN
     NEW.name := NEW._tandem_new_name;
   ELSE
-    NEW._tandem_new_name := CASE WHEN name IS NULL THEN 'n/a' ELSE name END;
+    NEW._tandem_new_name := $UP_SQL;
   END IF;
   RETURN NEW;
 END
@@ -139,85 +213,149 @@ END
 SQL
 }
 
+# replace_version_test SHAPE VARIANT NEW_TEST: rewrites tandem's generated
+# function with its version test (current_schema() = '<version schema>')
+# replaced by NEW_TEST; everything else stays as tandem generated it.
+replace_version_test() {
+  local shape="$1" variant="$2" new_test="$3"
+  sql_in "$shape" "$variant" -v new_test="$new_test" <<SQL
+SELECT pg_get_functiondef(tgfoid) AS def FROM pg_trigger
+WHERE tgrelid = '${TABLE[$shape]}'::regclass AND tgname = '_tandem_dual_write' \gset
+SELECT replace(:'def', 'current_schema() = ''public_bench''', :'new_test') AS new_def \gset
+SELECT :'new_def' <> :'def' AS replaced \gset
+\if :replaced
+:new_def;
+\else
+\warn 'tandem''s function has no current_schema() test'
+SELECT 1/0;
+\endif
+SQL
+}
+
+install_breakdown() {
+  local shape="$1"
+  install_tandem "$shape" d
+  sql_in "$shape" d -c "ALTER TABLE ${TABLE[$shape]} DISABLE TRIGGER _tandem_dual_write"
+  install_tandem "$shape" e
+  sql_in "$shape" e -c "CREATE OR REPLACE FUNCTION $(trigger_function "$shape" e)() RETURNS trigger
+    LANGUAGE plpgsql AS \$\$ BEGIN RETURN NEW; END \$\$"
+  install_tandem "$shape" f --skip-backfill
+  replace_version_test "$shape" f "position('public_bench' IN current_setting('search_path')) > 0"
+  install_tandem "$shape" g --skip-backfill
+  replace_version_test "$shape" g "false"
+}
+
+setup_shape() {
+  local shape="$1" variant
+  for variant in "${VARIANTS[@]}"; do
+    log "creating ${TABLE[$shape]} ($ROWS rows) in bench_${shape}_$variant"
+    create_table "$shape" "$variant"
+  done
+  install_tandem "$shape" b --skip-backfill
+  install_tandem "$shape" c --skip-backfill
+  install_pgroll_style "$shape" c
+  [[ "${BENCH_BREAKDOWN:-0}" == 0 ]] || install_breakdown "$shape"
+}
+
+# ---- timing -------------------------------------------------------------------
+
+update_sql() { printf "UPDATE %s SET name = name || 'x', counter = counter + 1" "${TABLE[$1]}"; }
+
 # Prints the UPDATE's wall time in ms, measured by the server (commit
 # included) after a VACUUM and CHECKPOINT that give every run the same start.
 timed_update() {
-  local variant="$1"
-  sql_in "$variant" <<SQL
-VACUUM bench_users;
+  local shape="$1" variant="$2"
+  sql_in "$shape" "$variant" <<SQL
+VACUUM ${TABLE[$shape]};
 CHECKPOINT;
 SELECT clock_timestamp() AS t0 \gset
-$UPDATE_SQL;
+$(update_sql "$shape");
 SELECT round(extract(epoch FROM clock_timestamp() - :'t0') * 1000);
 SQL
 }
 
-# Every variant once per round, starting with a different one each round.
+# Round 0 is an untimed warm-up. In every round each shape's variants run
+# once, starting with a different one each round, so that no variant always
+# follows the same neighbour or always runs first.
 run_rounds() {
-  local round i variant ms
+  local round shape i variant ms
   for ((round = 0; round <= RUNS; round++)); do
-    for ((i = 0; i < ${#VARIANTS[@]}; i++)); do
-      variant="${VARIANTS[(round + i) % ${#VARIANTS[@]}]}"
-      ms="$(timed_update "$variant")"
-      if ((round == 0)); then
-        log "warm-up $variant: $ms ms"
-      else
-        log "round $round $variant: $ms ms"
-        TIMES[$variant]+="$ms "
-      fi
+    for shape in "${SHAPES[@]}"; do
+      for ((i = 0; i < ${#VARIANTS[@]}; i++)); do
+        variant="${VARIANTS[(round + i) % ${#VARIANTS[@]}]}"
+        ms="$(timed_update "$shape" "$variant")"
+        if ((round == 0)); then
+          log "warm-up $shape $variant: $ms ms"
+        else
+          log "round $round $shape $variant: $ms ms"
+          TIMES["$shape $variant"]+="$ms "
+        fi
+      done
     done
   done
 }
+
+# The triggers must have done the work: every shadow value equals up(name),
+# so a trigger that does nothing cannot look fast.
+check_shadow_columns() {
+  local shape variant wrong
+  for shape in "${SHAPES[@]}"; do
+    for variant in "${VARIANTS[@]}"; do
+      [[ " $CHECKED_VARIANTS " == *" $variant "* ]] || continue
+      wrong="$(sql_in "$shape" "$variant" -c "SELECT count(*) FROM ${TABLE[$shape]}
+        WHERE _tandem_new_name IS DISTINCT FROM $UP_SQL")"
+      [[ "$wrong" == 0 ]] || { log "$shape $variant: $wrong rows with a wrong shadow value"; exit 1; }
+    done
+  done
+}
+
+# ---- report -------------------------------------------------------------------
 
 median() { tr ' ' '\n' | grep . | sort -n | awk '{v[NR] = $1} END {
   if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 ratio() { awk -v x="$1" -v y="$2" 'BEGIN { printf "%.2f", x / y }'; }
 
-# The triggers must have done the work: every shadow value equals up(name).
-check_shadow_columns() {
-  local variant wrong
-  for variant in b c; do
-    wrong="$(sql_in "$variant" -c "SELECT count(*) FROM bench_users
-      WHERE _tandem_new_name IS DISTINCT FROM CASE WHEN name IS NULL THEN 'n/a' ELSE name END")"
-    [[ "$wrong" == 0 ]] || { log "variant $variant: $wrong rows with a wrong shadow value"; exit 1; }
+report_shape() {
+  local shape="$1" variant
+  echo
+  echo "$shape: ${TABLE[$shape]} (${DESCRIPTION[$shape]}), $ROWS rows: $(update_sql "$shape")"
+  printf '%-34s %-36s %9s %7s\n' "variant" "runs (ms, in round order)" "median ms" "vs a"
+  for variant in "${VARIANTS[@]}"; do
+    MEDIAN["$shape $variant"]="$(median <<<"${TIMES["$shape $variant"]}")"
+    printf '%-34s %-36s %9s %6sx\n' "${LABEL[$variant]}" "${TIMES["$shape $variant"]% }" \
+      "${MEDIAN["$shape $variant"]}" "$(ratio "${MEDIAN["$shape $variant"]}" "${MEDIAN["$shape a"]}")"
   done
 }
 
 report() {
-  local variant median_ms
-  declare -A MEDIAN=()
-  echo
-  echo "bulk UPDATE of $ROWS rows: $UPDATE_SQL"
-  printf '%-34s %-36s %9s %7s\n' "variant" "runs (ms, in round order)" "median ms" "vs a"
-  for variant in "${VARIANTS[@]}"; do
-    median_ms="$(median <<<"${TIMES[$variant]}")"
-    MEDIAN[$variant]="$median_ms"
-    printf '%-34s %-36s %9s %6sx\n' "${LABEL[$variant]}" "${TIMES[$variant]% }" "$median_ms" \
-      "$(ratio "$median_ms" "${MEDIAN[a]}")"
+  local shape
+  for shape in "${SHAPES[@]}"; do
+    report_shape "$shape"
   done
   echo
-  echo "trigger overhead: tandem $(ratio "${MEDIAN[b]}" "${MEDIAN[a]}")x," \
-    "pgroll-style $(ratio "${MEDIAN[c]}" "${MEDIAN[a]}")x (median of $RUNS, $ROWS rows)"
+  for shape in "${SHAPES[@]}"; do
+    printf 'trigger overhead, %-9s tandem %sx, pgroll-style %sx (median of %s, %s rows)\n' "$shape:" \
+      "$(ratio "${MEDIAN["$shape b"]}" "${MEDIAN["$shape a"]}")" \
+      "$(ratio "${MEDIAN["$shape c"]}" "${MEDIAN["$shape a"]}")" "$RUNS" "$ROWS"
+  done
 }
 
 main() {
   [[ -x "$TANDEM" ]] || { log "$TANDEM not found; run make build (or make bench)"; exit 1; }
+  local shape
+  for shape in "${SHAPES[@]}"; do
+    [[ -n "${TABLE[$shape]:-}" ]] || { log "unknown shape $shape (users, accounts)"; exit 2; }
+  done
   find_psql
   trap 'log "failed (exit $?) running: ${BASH_COMMAND:0:200}"' ERR
   trap cleanup EXIT
   trap 'exit 130' INT TERM
   start_server
-  local variant
-  for variant in "${VARIANTS[@]}"; do
-    log "creating bench_users ($ROWS rows) in bench_$variant"
-    create_table "$variant"
+  for shape in "${SHAPES[@]}"; do
+    setup_shape "$shape"
   done
-  install_tandem b --skip-backfill
-  install_tandem c --skip-backfill
-  install_pgroll_style c
-  [[ "${BENCH_BREAKDOWN:-0}" == 0 ]] || install_breakdown
-  log "timing: 1 warm-up round, then $RUNS rounds of ${VARIANTS[*]} (rotating order)"
+  log "timing: 1 warm-up round, then $RUNS rounds of ${VARIANTS[*]} (rotating order) per shape"
   run_rounds
   check_shadow_columns
   report
