@@ -4,11 +4,11 @@
 #include <chrono>
 #include <future>
 #include <map>
-#include <set>
 #include <system_error>
 #include <utility>
 
 #include "common/strings.h"
+#include "verify/table_diff_pass.h"
 #include "verify/table_diff_scan.h"
 #include "verify/table_diff_schema.h"
 
@@ -21,12 +21,6 @@ using Clock = std::chrono::steady_clock;
 // only be one key repeated on the target (the source key is unique); it is
 // reported as a range instead of fetching every copy.
 constexpr long long kLeafFetchLimit = 10000;
-
-struct RangeSums {
-  KeyRange range;
-  Checksum source;
-  Checksum target;
-};
 
 // Runs `on_source` here and `on_target` on another thread: each side has its
 // own connection, so the two databases work at the same time.
@@ -63,8 +57,18 @@ class Differ {
   // down to keys. Differing chunks not yet broken down when an error stops
   // the scan are kept as unlisted ranges.
   Status Run() {
+    FirstPass pass = RunFirstPass(source_, target_, walker_, options_);
+    partitions_ = std::move(pass.partitions);
     std::vector<RangeSums> differing;
-    Status scanned = FirstPass(differing);
+    for (const auto& chunk : pass.chunks) {
+      report_.stats.source_rows += chunk.source.rows;
+      report_.stats.target_rows += chunk.target.rows;
+      ++report_.stats.chunks;
+      if (chunk.source == chunk.target) continue;
+      ++report_.stats.differing_chunks;
+      differing.push_back(chunk);
+    }
+    Status scanned = pass.status;
     for (const auto& chunk : differing) {
       if (scanned.ok()) {
         scanned = Resolve(chunk);
@@ -82,75 +86,6 @@ class Differ {
     if (!source.ok()) return source.status();
     if (!target.ok()) return target.status();
     return std::make_pair(*source, *target);
-  }
-
-  // One chunk's checksums; with --partition-by also each partition's,
-  // added to the report's totals.
-  Result<std::pair<Checksum, Checksum>> ChunkSums(const KeyRange& range) {
-    if (options_.partition_by.empty()) return SumBoth(range);
-    auto [source, target] = OnBoth([&] { return source_.SumByPartition(range); },
-                                   [&] { return target_.SumByPartition(range); });
-    if (!source.ok()) return source.status();
-    if (!target.ok()) return target.status();
-    std::pair<Checksum, Checksum> total;
-    for (const auto& [partition, sums] : *source) {
-      partitions_[partition].first += sums;
-      total.first += sums;
-    }
-    for (const auto& [partition, sums] : *target) {
-      partitions_[partition].second += sums;
-      total.second += sums;
-    }
-    return total;
-  }
-
-  Result<std::optional<KeyValues>> BoundaryAfter(Scanner& scanner,
-                                                 const std::optional<KeyValues>& after) {
-    return scanner.KeyAt({after, std::nullopt}, options_.chunk_rows - 1);
-  }
-
-  // The walker's search for the boundary after `through`, started now so it
-  // runs while the current chunk is summed; invalid without a walker.
-  std::future<Result<std::optional<KeyValues>>> BoundaryAhead(
-      const std::optional<KeyValues>& through) {
-    if (walker_ == nullptr || !through) return {};
-    try {
-      return std::async(std::launch::async,
-                        [this, through] { return BoundaryAfter(*walker_, through); });
-    } catch (const std::system_error&) {  // no thread: found after the sums instead
-      return {};
-    }
-  }
-
-  // Chunks of chunk_rows source keys, the last one open-ended so that target
-  // keys past the source's last key are counted too.
-  Status FirstPass(std::vector<RangeSums>& differing) {
-    Scanner& walker = walker_ ? *walker_ : source_;
-    std::optional<KeyValues> after;
-    TANDEM_ASSIGN_OR_RETURN(std::optional<KeyValues> through, BoundaryAfter(walker, after));
-    while (true) {
-      RangeSums chunk{{after, through}, {}, {}};
-      auto ahead = BoundaryAhead(through);
-      auto sums = ChunkSums(chunk.range);
-      Result<std::optional<KeyValues>> next = std::optional<KeyValues>();
-      if (ahead.valid()) {
-        next = ahead.get();
-      } else if (through) {
-        next = BoundaryAfter(walker, through);
-      }
-      TANDEM_ASSIGN_OR_RETURN(std::tie(chunk.source, chunk.target), std::move(sums));
-      report_.stats.source_rows += chunk.source.rows;
-      report_.stats.target_rows += chunk.target.rows;
-      ++report_.stats.chunks;
-      if (!(chunk.source == chunk.target)) {
-        ++report_.stats.differing_chunks;
-        differing.push_back(chunk);
-      }
-      if (options_.on_chunk) options_.on_chunk(report_.stats.source_rows);
-      if (!through) return Status::Ok();
-      after = through;
-      TANDEM_ASSIGN_OR_RETURN(through, std::move(next));
-    }
   }
 
   bool ListingFull() const {
