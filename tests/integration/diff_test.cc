@@ -3,8 +3,10 @@
 // bad usage, an unfinished scan, and two databases with a million rows.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "backends/backend.h"
 #include "common/strings.h"
@@ -363,6 +365,29 @@ TEST_F(DiffTest, ScanThatCannotFinishExitsThreeWithFlag16) {
   EXPECT_FALSE(report["complete"].get<bool>());
   EXPECT_NE(report["incomplete_reason"].get<std::string>().find("--chunk-timeout"),
             std::string::npos);
+}
+
+// Each chunk is its own short statement: DDL that needs ACCESS EXCLUSIVE
+// waits for one chunk at most, never for the whole scan.
+TEST_F(DiffTest, ScanHoldsNoLockBetweenChunks) {
+  CreateItemsAndCopy(1000000);
+  CommandResult result;
+  std::thread diff([&] {
+    result = Tandem({"diff", "--source", "items", "--target", "items_copy", "--key", "id",
+                     "--chunk-rows", "20000"});
+  });
+  bool scanning = false;
+  for (int i = 0; i < 200 && !scanning; ++i) {
+    scanning = Scalar(
+                   "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                   "'tandem diff' AND state = 'active' AND query LIKE '%hashtextextended%'") != "0";
+    if (!scanning) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(scanning) << "the diff never showed up scanning";
+  Exec("SET lock_timeout = '2s'; ALTER TABLE items ADD COLUMN note text");
+  Exec("SET lock_timeout = '2s'; ALTER TABLE items_copy ADD COLUMN note text");
+  diff.join();
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
 }
 
 // The second database's sessions print dates, times and floats differently
