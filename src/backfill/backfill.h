@@ -11,6 +11,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "backends/backend.h"
@@ -18,8 +19,25 @@
 
 namespace tandem::backfill {
 
+// What the backfill should do between two chunks.
+enum class Control {
+  kContinue,
+  kPause,  // wait (polled again after a second)
+  kStop,   // stop cleanly; the work done so far stays
+};
+
 struct Options {
-  int batch_size = 1000;
+  std::optional<int> batch_size;  // fixed chunk size; else sized to target_chunk_time
+  Millis target_chunk_time{200};
+  int min_batch = 100;
+  int max_batch = 50000;
+  int first_batch = 1000;
+  // A chunk that takes this long is cancelled and retried smaller.
+  Millis chunk_timeout{30 * 1000};
+  int max_attempts = 6;  // per chunk, for retryable errors
+  Millis backoff_base{200};
+  // Asked before every chunk; nullptr means always kContinue.
+  std::function<Control()> control;
 };
 
 struct Progress {
@@ -28,13 +46,19 @@ struct Progress {
   long long rows_updated = 0;
   long long estimated_total = 0;
   int chunks = 0;
+  int batch_size = 0;  // of the last chunk
+  int retries = 0;
+  bool paused = false;
   Millis elapsed{0};
 };
 
 using ProgressCallback = std::function<void(const Progress&)>;
 
-// Backfills one table. Chunk failures are returned as they are (the caller
-// decides about retrying); progress is reported after each chunk.
+// Backfills one table. Lock timeouts, serialization failures, deadlocks and
+// statement timeouts are retried with jittered exponential backoff (a timed
+// out chunk also gets smaller). A data error in `up` is narrowed down to the
+// failing row, whose key the error names. A stop request ends it cleanly
+// between chunks (kRefused "stopped"); everything done so far stays.
 Result<Progress> BackfillTable(backend::Connection& conn, const std::string& schema,
                                const plan::TableSync& sync, const Options& options,
                                const ProgressCallback& on_progress);

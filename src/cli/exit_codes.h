@@ -22,6 +22,7 @@ inline int ExitCodeFor(const Status& status) {
     case ErrorKind::kLockTimeout:
     case ErrorKind::kDatabase:
     case ErrorKind::kConnection:
+    case ErrorKind::kInterrupted:
     case ErrorKind::kInternal:
       return kExitFailure;
   }

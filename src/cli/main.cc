@@ -2,6 +2,7 @@
 // mapping from results to exit codes (cli/exit_codes.h).
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <thread>
@@ -23,12 +24,22 @@
 namespace tandem::cli {
 namespace {
 
+// Set by SIGINT/SIGTERM: long-running commands stop at the next safe point
+// (the backfill after its current chunk, verify --watch between passes).
+std::atomic<bool> interrupted{false};
+
+void StopOnSignals() {
+  std::signal(SIGINT, [](int) { interrupted = true; });
+  std::signal(SIGTERM, [](int) { interrupted = true; });
+}
+
 struct CommandOptions {
   std::string file;
   std::string dir;
   bool complete = false;
   bool skip_backfill = false;
   int batch_size = 0;
+  std::string target_chunk_time = "200ms";
   // verify
   int show = 10;
   std::string sample;
@@ -52,6 +63,8 @@ Result<core::RunnerOptions> MakeRunnerOptions(const GlobalOptions& global,
         "in the lock queue without limit");
   }
   if (command.batch_size > 0) options.batch_size = command.batch_size;
+  TANDEM_ASSIGN_OR_RETURN(options.target_chunk_time, ParseDuration(command.target_chunk_time));
+  options.stop_requested = &interrupted;
   return options;
 }
 
@@ -80,7 +93,6 @@ Result<std::vector<plan::Migration>> ReadDirectory(const std::string& dir) {
   return migrations;
 }
 
-volatile std::sig_atomic_t interrupted = 0;
 
 Result<double> ParsePercent(const std::string& text) {
   std::string number = text;
@@ -117,8 +129,6 @@ Status RunVerify(core::Runner& runner, const GlobalOptions& global,
   if (!options.watch.empty()) {
     TANDEM_ASSIGN_OR_RETURN(every, ParseDuration(options.watch));
   }
-  std::signal(SIGINT, [](int) { interrupted = 1; });
-  std::signal(SIGTERM, [](int) { interrupted = 1; });
   verify::Report last;
   long long previous_mismatches = -1;
   do {
@@ -186,6 +196,8 @@ Status Dispatch(const std::string& command, const GlobalOptions& global,
     return runner.Complete({options.force, options.reason});
   }
   if (command == "verify") return RunVerify(runner, global, options);
+  if (command == "pause") return runner.SetPaused(true);
+  if (command == "resume") return runner.SetPaused(false);
   if (command == "rollback") return runner.Rollback();
   if (command == "migrate") return runner.Migrate(migrations, options.complete);
   if (command == "status") {
@@ -245,6 +257,8 @@ int Main(int argc, char** argv) {
                  "file's invariants; records the result"},
       {"complete", "contract: verify (unless a passing verification is recorded), validate, "
                    "switch to the new schema, drop the old one"},
+      {"pause", "pause the running backfill (from any process); it waits between chunks"},
+      {"resume", "resume a paused backfill"},
       {"rollback", "undo everything start did (possible until complete switches)"},
       {"status", "show the migration in progress and the newest version schema"},
       {"history", "list every migration of the schema"},
@@ -282,8 +296,12 @@ int Main(int argc, char** argv) {
       sub->add_option("--reason", options.reason, "why --force is right (recorded)");
     }
     if (name == "start" || name == "backfill" || name == "migrate") {
-      sub->add_option("--batch-size", options.batch_size, "rows per backfill chunk")
+      sub->add_option("--batch-size", options.batch_size,
+                      "fixed rows per backfill chunk (default: sized to --target-chunk-time)")
           ->check(CLI::PositiveNumber);
+      sub->add_option("--target-chunk-time", options.target_chunk_time,
+                      "how long one backfill chunk should take; chunks grow and shrink to it")
+          ->capture_default_str();
     }
   }
   DiffFlags diff_flags;
@@ -299,6 +317,7 @@ int Main(int argc, char** argv) {
     return kExitInvalid;
   }
   InitLogging(global.verbosity, global.json);
+  StopOnSignals();
   std::string command = app.get_subcommands().front()->get_name();
   if (diff->parsed()) {
     int code = kExitSuccess;

@@ -42,7 +42,9 @@ class TextReporter : public core::Reporter {
     std::string line = "  backfill " + p.table + ": " + std::to_string(p.rows_scanned) +
                        (p.estimated_total > 0 ? " / ~" + std::to_string(p.estimated_total) : "") +
                        " rows, " +
-                       std::to_string(static_cast<long long>(p.rows_scanned / seconds)) + " rows/s";
+                       std::to_string(static_cast<long long>(p.rows_scanned / seconds)) +
+                       " rows/s, chunk " + std::to_string(p.batch_size) +
+                       (p.paused ? " (paused: `tandem resume` continues)" : "");
     if (terminal_) {
       std::printf("\r%s   ", line.c_str());
       std::fflush(stdout);
@@ -96,6 +98,9 @@ class JsonReporter : public core::Reporter {
                {"rows_updated", p.rows_updated},
                {"estimated_total", p.estimated_total},
                {"chunks", p.chunks},
+               {"batch_size", p.batch_size},
+               {"retries", p.retries},
+               {"paused", p.paused},
                {"elapsed_ms", p.elapsed.count()}});
   }
   void PhaseFinished(const std::string& phase, const std::string& migration,

@@ -21,6 +21,7 @@ enum class ErrorKind {
   kBusy,          // another runner holds the migration lock
   kDatabase,      // the database reported an error
   kConnection,    // the connection was lost or could not be made
+  kInterrupted,   // stopped on request (signal); the work done so far is kept
   kInternal,      // a bug in tandem
 };
 

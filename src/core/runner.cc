@@ -281,7 +281,22 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
   auto started = Clock::now();
   reporter_.PhaseStarted("backfill", record.name);
   backfill::Options options;
-  if (options_.batch_size) options.batch_size = *options_.batch_size;
+  options.batch_size = options_.batch_size;
+  options.target_chunk_time = options_.target_chunk_time;
+  // Pause lives in the database, so any process can set it; ask at most once
+  // a second.
+  auto last_asked = Clock::now() - std::chrono::seconds(1);
+  bool paused = false;
+  long long id = record.id;
+  options.control = [this, &last_asked, &paused, id] {
+    if (options_.stop_requested && options_.stop_requested->load()) return backfill::Control::kStop;
+    if (Clock::now() - last_asked >= std::chrono::seconds(1)) {
+      last_asked = Clock::now();
+      auto asked = state_->IsPaused(id);
+      if (asked.ok()) paused = *asked;
+    }
+    return paused ? backfill::Control::kPause : backfill::Control::kContinue;
+  };
   for (const auto& sync : plan.syncs) {
     if (!sync.backfill) continue;
     auto progress = backfill::BackfillTable(
@@ -473,6 +488,19 @@ Result<StatusReport> Runner::GetStatus() {
     report.version_schema = report.last_completed->version_schema;
   }
   return report;
+}
+
+Status Runner::SetPaused(bool paused) {
+  TANDEM_RETURN_IF_ERROR(Connect());
+  TANDEM_RETURN_IF_ERROR(state_->Init());
+  TANDEM_ASSIGN_OR_RETURN(bool changed, state_->SetPaused(options_.schema, paused));
+  if (!changed) {
+    return Status::Refused("no migration is in progress on schema \"" + options_.schema +
+                           "\"; there is no backfill to " + (paused ? "pause" : "resume"));
+  }
+  reporter_.Note(std::string("backfill ") + (paused ? "paused" : "resumed") +
+                 (paused ? "; it waits between chunks until `tandem resume`" : ""));
+  return Status::Ok();
 }
 
 Result<std::vector<MigrationRecord>> Runner::History() {

@@ -10,6 +10,7 @@
 // resumable phase.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +30,9 @@ struct RunnerOptions {
   std::string state_schema = "tandem";
   backend::LockPolicy lock_policy;
   std::optional<int> batch_size;  // overrides the file's backfill.batch_size
+  Millis target_chunk_time{200};
+  // Set (e.g. by a signal handler) to stop the backfill after its current chunk.
+  const std::atomic<bool>* stop_requested = nullptr;
 };
 
 struct StartOptions {
@@ -76,6 +80,9 @@ class Runner {
   Status Migrate(const std::vector<plan::Migration>& migrations, bool complete_last);
   Result<StatusReport> GetStatus();
   Result<std::vector<MigrationRecord>> History();
+  // Pauses or resumes the backfill of the migration in progress, from any
+  // process; the backfill waits between chunks while paused.
+  Status SetPaused(bool paused);
   Result<std::vector<Event>> Events(long long migration_id);
 
  private:

@@ -53,6 +53,7 @@ Status StateStore::Init() {
   file_content text NOT NULL,
   backfill_done boolean NOT NULL DEFAULT false,
   backfill_done_at timestamptz,
+  paused boolean NOT NULL DEFAULT false,
   steps_done integer NOT NULL DEFAULT 0,
   db_user text NOT NULL DEFAULT current_user,
   os_user text,
@@ -190,6 +191,28 @@ Status StateStore::SetBackfillDone(long long id) {
                  "WHERE id = $1",
              {std::to_string(id)})
       .status();
+}
+
+Result<bool> StateStore::SetPaused(const std::string& schema, bool paused) {
+  TANDEM_ASSIGN_OR_RETURN(
+      backend::QueryResult rows,
+      conn_.Query("UPDATE " + Table("migrations") +
+                      " SET paused = $2, updated_at = now() WHERE schema_name = $1 AND phase NOT "
+                      "IN ('completed', 'rolled_back') RETURNING id",
+                  {schema, paused ? "t" : "f"}));
+  if (rows.rows.empty()) return false;
+  TANDEM_RETURN_IF_ERROR(Append(std::stoll(*rows.Scalar()),
+                                {"backfill", "control", paused ? "paused" : "resumed", "", 0, 0,
+                                 "ok", ""}));
+  return true;
+}
+
+Result<bool> StateStore::IsPaused(long long id) {
+  TANDEM_ASSIGN_OR_RETURN(
+      backend::QueryResult rows,
+      conn_.Query("SELECT paused FROM " + Table("migrations") + " WHERE id = $1",
+                  {std::to_string(id)}));
+  return rows.Scalar() == backend::Value("t");
 }
 
 Status StateStore::Append(long long id, const Event& e) {

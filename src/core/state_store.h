@@ -86,6 +86,10 @@ class StateStore {
   Status SetPhase(long long id, const std::string& phase);
   Status SetStepsDone(long long id, int steps_done);
   Status SetBackfillDone(long long id);
+  // Pause or resume the backfill of `schema`'s active migration, from any
+  // process; false when no migration is active.
+  Result<bool> SetPaused(const std::string& schema, bool paused);
+  Result<bool> IsPaused(long long id);
   Status Append(long long id, const Event& event);
   Result<std::vector<Event>> Events(long long id);
   Status AppendVerifyRun(long long id, const VerifyRun& run);
