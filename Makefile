@@ -24,8 +24,11 @@ test: build
 demo: build
 	bash scripts/demo.sh
 
+# Each benchmark reports ratios measured side by side in one run (bench/README.md).
 bench: build
 	bash bench/run.sh
+	bash bench/verify.sh
+	bash bench/diff.sh
 
 # find rather than shell globs: make runs /bin/sh, which has no `**`.
 format:
