@@ -42,6 +42,7 @@ struct CommandOptions {
   std::string target_chunk_time = "200ms";
   // verify
   int show = 10;
+  int workers = 2;
   std::string sample;
   std::string watch;
   bool repair = false;
@@ -121,6 +122,7 @@ Status RunVerify(core::Runner& runner, const GlobalOptions& global,
                  const CommandOptions& options) {
   core::VerifyOptions verify_options;
   verify_options.scan.show = options.show;
+  verify_options.scan.workers = options.workers;
   verify_options.repair = options.repair;
   if (!options.sample.empty()) {
     TANDEM_ASSIGN_OR_RETURN(verify_options.scan.sample_percent, ParsePercent(options.sample));
@@ -281,6 +283,9 @@ int Main(int argc, char** argv) {
     }
     if (name == "verify") {
       sub->add_option("--show", options.show, "example keys per failing check")
+          ->capture_default_str();
+      sub->add_option("--workers", options.workers, "connections scanning at once")
+          ->check(CLI::Range(1, 16))
           ->capture_default_str();
       sub->add_option("--sample", options.sample,
                       "check a random sample (e.g. 1%) instead of every row; the confidence is "

@@ -158,8 +158,13 @@ class TableVerifier {
         implied_nulls_(sync.up.size()) {
     first_parity_ = report_.parity.size();
     for (const auto& c : checks_) {
-      report_.parity.push_back(
-          {sync.table, c.sync->target, c.direction, c.sync->expression, c.skipped_because});
+      ColumnParity parity;
+      parity.table = sync.table;
+      parity.column = c.sync->target;
+      parity.direction = c.direction;
+      parity.expression = c.sync->expression;
+      parity.skipped_because = c.skipped_because;
+      report_.parity.push_back(parity);
     }
   }
 
@@ -334,7 +339,10 @@ Status CheckInvariant(backend::Connection& conn, const plan::Plan& plan,
                       const plan::Invariant& invariant, const Options& options, Report& report) {
   std::string rows = "FROM " + QualifiedName(plan.version_schema, invariant.table) +
                      " AS t WHERE NOT (" + invariant.check + ")";
-  InvariantResult result{invariant.name, invariant.table, invariant.check};
+  InvariantResult result;
+  result.name = invariant.name;
+  result.table = invariant.table;
+  result.check = invariant.check;
   auto count = conn.Query("SELECT count(*) " + rows);
   if (!count.ok()) {
     return count.status().WithContext("invariant \"" + invariant.name + "\" on " +
