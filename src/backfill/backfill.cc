@@ -38,7 +38,8 @@ class ChunkSql {
             " t SET " + marker + " = " + plan::kWrittenByOld + " FROM chunk WHERE " +
             Join(join, " AND ") + " AND t." + marker +
             " IS NULL RETURNING 1)\nSELECT (SELECT count(*) FROM chunk), (SELECT count(*) FROM "
-            "marked), " + Join(last_key, ", ");
+            "marked), " +
+            Join(last_key, ", ");
     head_ = "WITH chunk AS (SELECT " + key_list_ + " FROM " + table;
     bound_ = " WHERE (" + key_list_ + ") > (" + Join(params, ", ") + ")";
   }
@@ -93,16 +94,20 @@ class ChunkSizer {
 
 class TableBackfill {
  public:
-  TableBackfill(backend::Connection& conn, const std::string& schema,
-                const plan::TableSync& sync, const Options& options)
-      : conn_(conn), schema_(schema), sync_(sync), options_(options), sql_(schema, sync),
+  TableBackfill(backend::Connection& conn, const std::string& schema, const plan::TableSync& sync,
+                const Options& options)
+      : conn_(conn),
+        schema_(schema),
+        sync_(sync),
+        options_(options),
+        sql_(schema, sync),
         sizer_(options) {}
 
   Result<Progress> Run(const ProgressCallback& on_progress) {
     progress_.table = sync_.table;
     progress_.estimated_total = EstimateRows(conn_, schema_, sync_.table);
-    TANDEM_RETURN_IF_ERROR(conn_.Execute("SET statement_timeout = " +
-                                         std::to_string(options_.chunk_timeout.count())));
+    TANDEM_RETURN_IF_ERROR(
+        conn_.Execute("SET statement_timeout = " + std::to_string(options_.chunk_timeout.count())));
     auto started = Clock::now();
     while (true) {
       TANDEM_RETURN_IF_ERROR(WaitWhilePaused(on_progress));
@@ -124,9 +129,9 @@ class TableBackfill {
       if (control == Control::kStop) {
         return Status::Error(ErrorKind::kInterrupted,
                              "backfill of " + sync_.table + " stopped on request after " +
-                               std::to_string(progress_.rows_scanned) +
-                               " rows; the rows done so far are kept. Run `tandem backfill` to "
-                               "continue");
+                                 std::to_string(progress_.rows_scanned) +
+                                 " rows; the rows done so far are kept. Run `tandem backfill` to "
+                                 "continue");
       }
       bool paused = control == Control::kPause;
       if (paused != progress_.paused) {
@@ -192,8 +197,8 @@ class TableBackfill {
             ErrorKind::kDatabase,
             "backfill of " + schema_ + "." + sync_.table + " failed on the row after key " +
                 (last_key_.empty() ? std::string("(start)") : KeyText(last_key_)) +
-                ": the `up` expression " + UpExpressions() + " raised: " +
-                scanned.status().message() +
+                ": the `up` expression " + UpExpressions() +
+                " raised: " + scanned.status().message() +
                 ". Fix the expression (or the row) and run `tandem backfill` to continue; the "
                 "rows done so far are kept",
             scanned.status().native_code());

@@ -5,10 +5,10 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
-#include <thread>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "backends/backend.h"
 #include "cli/diff_command.h"
@@ -94,15 +94,16 @@ Result<std::vector<plan::Migration>> ReadDirectory(const std::string& dir) {
   return migrations;
 }
 
-
 Result<double> ParsePercent(const std::string& text) {
   std::string number = text;
   if (!number.empty() && number.back() == '%') number.pop_back();
   char* end = nullptr;
   double value = std::strtod(number.c_str(), &end);
   if (number.empty() || *end != '\0' || value <= 0 || value > 100) {
-    return Status::InvalidInput("--sample takes a percentage above 0 and at most 100, e.g. 1% "
-                                "(got \"" + text + "\")");
+    return Status::InvalidInput(
+        "--sample takes a percentage above 0 and at most 100, e.g. 1% "
+        "(got \"" +
+        text + "\")");
   }
   return value;
 }
@@ -118,8 +119,7 @@ void PrintPass(const verify::Report& report, bool json) {
 
 // verify, once or every --watch interval until interrupted. Exit 0 when
 // every check is clean, 1 when one fails, 3 when a scan could not finish.
-Status RunVerify(core::Runner& runner, const GlobalOptions& global,
-                 const CommandOptions& options) {
+Status RunVerify(core::Runner& runner, const GlobalOptions& global, const CommandOptions& options) {
   core::VerifyOptions verify_options;
   verify_options.scan.show = options.show;
   verify_options.scan.workers = options.workers;
@@ -155,8 +155,8 @@ Status RunVerify(core::Runner& runner, const GlobalOptions& global,
     return Status::Error(ErrorKind::kDatabase,
                          "verification could not finish: " + last.incomplete_reason);
   }
-  if (!last.passed()) return Status::Refused("verification failed (flags " +
-                                             std::to_string(last.flags) + ")");
+  if (!last.passed())
+    return Status::Refused("verification failed (flags " + std::to_string(last.flags) + ")");
   return Status::Ok();
 }
 
@@ -192,8 +192,9 @@ Status Dispatch(const std::string& command, const GlobalOptions& global,
   if (command == "backfill") return runner.Backfill();
   if (command == "complete") {
     if (options.force && options.reason.empty()) {
-      return Status::InvalidInput("--force needs --reason TEXT: why completing past a failed "
-                                  "verification is right; it is recorded with your name");
+      return Status::InvalidInput(
+          "--force needs --reason TEXT: why completing past a failed "
+          "verification is right; it is recorded with your name");
     }
     return runner.Complete({options.force, options.reason});
   }
@@ -255,10 +256,12 @@ int Main(int argc, char** argv) {
        "expand: run the additive DDL, install dual-write triggers and the version "
        "schema, then backfill"},
       {"backfill", "run or resume the backfill of the migration in progress"},
-      {"verify", "check that the new columns hold what up/down say, plus null drift and the "
-                 "file's invariants; records the result"},
-      {"complete", "contract: verify (unless a passing verification is recorded), validate, "
-                   "switch to the new schema, drop the old one"},
+      {"verify",
+       "check that the new columns hold what up/down say, plus null drift and the "
+       "file's invariants; records the result"},
+      {"complete",
+       "contract: verify (unless a passing verification is recorded), validate, "
+       "switch to the new schema, drop the old one"},
       {"pause", "pause the running backfill (from any process); it waits between chunks"},
       {"resume", "resume a paused backfill"},
       {"rollback", "undo everything start did (possible until complete switches)"},

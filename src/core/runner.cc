@@ -385,19 +385,19 @@ Result<verify::Pass> Runner::VerifyPass(const MigrationRecord& record, const pla
   TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record));
   if (settings.parity_threshold) options.parity_threshold = *settings.parity_threshold;
   if (settings.drift_threshold) options.drift_threshold = *settings.drift_threshold;
-  TANDEM_ASSIGN_OR_RETURN(verify::Pass pass,
-                          verify::Verify(*conn_, [this] { return database_.Connect(); }, plan,
-                                         settings.invariants, options));
+  TANDEM_ASSIGN_OR_RETURN(verify::Pass pass, verify::Verify(
+                                                 *conn_, [this] { return database_.Connect(); },
+                                                 plan, settings.invariants, options));
   pass.report.migration = record.name;
   const verify::Report& r = pass.report;
   TANDEM_RETURN_IF_ERROR(state_->AppendVerifyRun(
-      record.id, {0, "", r.full, r.passed(), false, r.parity_percent, r.flags,
-                  verify::ReportToJson(r)}));
-  TANDEM_RETURN_IF_ERROR(Record(record.id, {"verify", "verify",
-                                            r.full ? "full verification" : "partial verification",
-                                            "", r.duration_ms, 0, r.passed() ? "ok" : "failed",
-                                            "parity " + std::to_string(r.parity_percent) +
-                                                "%, flags " + std::to_string(r.flags)}));
+      record.id,
+      {0, "", r.full, r.passed(), false, r.parity_percent, r.flags, verify::ReportToJson(r)}));
+  TANDEM_RETURN_IF_ERROR(Record(
+      record.id,
+      {"verify", "verify", r.full ? "full verification" : "partial verification", "", r.duration_ms,
+       0, r.passed() ? "ok" : "failed",
+       "parity " + std::to_string(r.parity_percent) + "%, flags " + std::to_string(r.flags)}));
   return pass;
 }
 
@@ -417,8 +417,8 @@ Result<verify::Pass> Runner::Verify(const VerifyOptions& options) {
   TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
   TANDEM_ASSIGN_OR_RETURN(long long repaired, verify::Repair(*conn_, plan));
   reporter_.Note("repaired " + std::to_string(repaired) + " rows; verifying again");
-  TANDEM_RETURN_IF_ERROR(Record(record.id, {"verify", "repair", "re-synced mismatching rows", "",
-                                            0, 0, "ok", std::to_string(repaired) + " rows"}));
+  TANDEM_RETURN_IF_ERROR(Record(record.id, {"verify", "repair", "re-synced mismatching rows", "", 0,
+                                            0, "ok", std::to_string(repaired) + " rows"}));
   return VerifyPass(record, plan, options.scan);
 }
 
@@ -439,7 +439,8 @@ Status Runner::GateOnVerification(const MigrationRecord& record, const plan::Pla
   }
   return Status::Refused("verification of \"" + record.name +
                          "\" failed, so complete would drop old data that the new columns do "
-                         "not hold (flags " + std::to_string(pass.report.flags) +
+                         "not hold (flags " +
+                         std::to_string(pass.report.flags) +
                          "). Run `tandem verify` for details and `tandem verify --repair` to "
                          "re-sync, or `tandem complete --force --reason TEXT` to override");
 }

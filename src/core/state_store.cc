@@ -75,8 +75,8 @@ Status StateStore::Init() {
   report jsonb NOT NULL,
   db_user text NOT NULL DEFAULT current_user
 );
-)sql" +
-                    "CREATE TABLE IF NOT EXISTS " + events + " (\n" +
+)sql" + "CREATE TABLE IF NOT EXISTS " +
+                    events + " (\n" +
                     "  id bigserial PRIMARY KEY,\n  migration_id bigint NOT NULL REFERENCES " +
                     migrations + R"sql( (id),
   at timestamptz NOT NULL DEFAULT clock_timestamp(),
@@ -201,9 +201,9 @@ Result<bool> StateStore::SetPaused(const std::string& schema, bool paused) {
                       "IN ('completed', 'rolled_back') RETURNING id",
                   {schema, paused ? "t" : "f"}));
   if (rows.rows.empty()) return false;
-  TANDEM_RETURN_IF_ERROR(Append(std::stoll(*rows.Scalar()),
-                                {"backfill", "control", paused ? "paused" : "resumed", "", 0, 0,
-                                 "ok", ""}));
+  TANDEM_RETURN_IF_ERROR(
+      Append(std::stoll(*rows.Scalar()),
+             {"backfill", "control", paused ? "paused" : "resumed", "", 0, 0, "ok", ""}));
   return true;
 }
 

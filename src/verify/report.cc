@@ -29,21 +29,34 @@ std::string Percent(double value) {
 std::string ReportToJson(const Report& r, int indent) {
   json parity = json::array();
   for (const auto& p : r.parity) {
-    parity.push_back({{"table", p.table}, {"column", p.column}, {"direction", p.direction},
-                      {"expression", p.expression}, {"skipped_because", p.skipped_because},
+    parity.push_back({{"table", p.table},
+                      {"column", p.column},
+                      {"direction", p.direction},
+                      {"expression", p.expression},
+                      {"skipped_because", p.skipped_because},
                       {"checked", p.checked},
-                      {"mismatches", p.mismatches}, {"example_keys", p.example_keys},
+                      {"mismatches", p.mismatches},
+                      {"example_keys", p.example_keys},
                       {"key_ranges", p.key_ranges}});
   }
   json drift = json::array();
   for (const auto& d : r.drift) {
-    drift.push_back({{"table", d.table}, {"column", d.column}, {"null_ratio", d.null_ratio},
-                     {"expected_null_ratio", d.expected_null_ratio}, {"flagged", d.flagged}});
+    drift.push_back({{"table", d.table},
+                     {"column", d.column},
+                     {"null_ratio", d.null_ratio},
+                     {"expected_null_ratio", d.expected_null_ratio},
+                     {"default_value", d.default_value},
+                     {"default_ratio", d.default_ratio},
+                     {"expected_default_ratio", d.expected_default_ratio},
+                     {"flagged", d.flagged}});
   }
   json invariants = json::array();
   for (const auto& i : r.invariants) {
-    invariants.push_back({{"name", i.name}, {"table", i.table}, {"check", i.check},
-                          {"violations", i.violations}, {"example_keys", i.example_keys}});
+    invariants.push_back({{"name", i.name},
+                          {"table", i.table},
+                          {"check", i.check},
+                          {"violations", i.violations},
+                          {"example_keys", i.example_keys}});
   }
   json out = {{"migration", r.migration},
               {"passed", r.passed()},
@@ -67,14 +80,15 @@ std::string ReportToJson(const Report& r, int indent) {
 }
 
 std::string ReportToText(const Report& r) {
-  std::string text = "verify " + r.migration + ": " + (r.passed() ? "PASSED" : "FAILED") +
-                     " (" + std::to_string(r.rows) + " rows" +
-                     (r.sample_percent > 0 ? ", " + std::to_string(r.sample_percent) + "% sample"
-                                           : "") +
-                     (r.full ? "" : ", incremental") + ")\n";
-  text += "  parity " + Percent(r.parity_percent) + " (threshold " + Percent(r.parity_threshold) +
-          ")";
-  if (r.sample_percent > 0) text += ", at least " + Percent(r.confidence_low) + " at 95% confidence";
+  std::string text =
+      "verify " + r.migration + ": " + (r.passed() ? "PASSED" : "FAILED") + " (" +
+      std::to_string(r.rows) + " rows" +
+      (r.sample_percent > 0 ? ", " + std::to_string(r.sample_percent) + "% sample" : "") +
+      (r.full ? "" : ", incremental") + ")\n";
+  text +=
+      "  parity " + Percent(r.parity_percent) + " (threshold " + Percent(r.parity_threshold) + ")";
+  if (r.sample_percent > 0)
+    text += ", at least " + Percent(r.confidence_low) + " at 95% confidence";
   text += "\n";
   if (r.not_backfilled > 0) {
     text += "  " + std::to_string(r.not_backfilled) +
@@ -82,12 +96,12 @@ std::string ReportToText(const Report& r) {
   }
   for (const auto& p : r.parity) {
     if (!p.skipped_because.empty()) {
-      text += "  " + p.table + "." + p.column + " (" + p.direction + ") not compared: " +
-              p.skipped_because + "\n";
+      text += "  " + p.table + "." + p.column + " (" + p.direction +
+              ") not compared: " + p.skipped_because + "\n";
     }
     if (p.mismatches == 0) continue;
-    text += "  " + p.table + "." + p.column + " (" + p.direction + "): " +
-            std::to_string(p.mismatches) + " of " + std::to_string(p.checked) +
+    text += "  " + p.table + "." + p.column + " (" + p.direction +
+            "): " + std::to_string(p.mismatches) + " of " + std::to_string(p.checked) +
             " rows differ from " + p.expression + "\n";
     if (!p.example_keys.empty()) {
       text += "    keys:";
@@ -98,7 +112,12 @@ std::string ReportToText(const Report& r) {
   for (const auto& d : r.drift) {
     if (!d.flagged) continue;
     text += "  drift " + d.table + "." + d.column + ": " + Percent(100 * d.null_ratio) +
-            " NULL where the old columns imply " + Percent(100 * d.expected_null_ratio) + "\n";
+            " NULL where the old columns imply " + Percent(100 * d.expected_null_ratio);
+    if (!d.default_value.empty()) {
+      text += ", " + Percent(100 * d.default_ratio) + " at the default " + d.default_value +
+              " where they imply " + Percent(100 * d.expected_default_ratio);
+    }
+    text += "\n";
   }
   for (const auto& i : r.invariants) {
     text += "  invariant " + i.name + " (" + i.check + "): " + std::to_string(i.violations) +
@@ -108,8 +127,9 @@ std::string ReportToText(const Report& r) {
   }
   if (!r.scan_complete) text += "  scan incomplete: " + r.incomplete_reason + "\n";
   if (!r.passed()) {
-    text += "  fix the data (`tandem verify --repair` re-backfills mismatching rows), or "
-            "`tandem rollback`\n";
+    text +=
+        "  fix the data (`tandem verify --repair` re-backfills mismatching rows), or "
+        "`tandem rollback`\n";
   }
   return text;
 }

@@ -37,6 +37,9 @@ struct ColumnDrift {
   std::string column;
   double null_ratio = 0;           // of the new column
   double expected_null_ratio = 0;  // what `up` of the old columns implies
+  std::string default_value;       // the new column's default ("" when none or volatile)
+  double default_ratio = 0;        // rows holding the default
+  double expected_default_ratio = 0;
   bool flagged = false;
 };
 
@@ -50,14 +53,14 @@ struct InvariantResult {
 
 struct Report {
   std::string migration;
-  bool full = true;             // false for a sample or an incremental pass
-  double sample_percent = 0;    // > 0 for --sample
-  long long rows = 0;           // rows looked at
-  long long not_backfilled = 0; // rows the backfill has not reached
+  bool full = true;              // false for a sample or an incremental pass
+  double sample_percent = 0;     // > 0 for --sample
+  long long rows = 0;            // rows looked at
+  long long not_backfilled = 0;  // rows the backfill has not reached
   std::vector<ColumnParity> parity;
   std::vector<ColumnDrift> drift;
   std::vector<InvariantResult> invariants;
-  double parity_percent = 100;   // rows matching in every column
+  double parity_percent = 100;  // rows matching in every column
   double parity_threshold = 100;
   double drift_threshold = 0.1;  // percentage points
   double confidence_low = 0;     // with --sample: 95% lower bound of the parity

@@ -89,7 +89,7 @@ std::string CountWhere(const std::string& condition) { return "sum((" + conditio
 // (NULLs in the new column, NULLs `up` implies). Each expression is evaluated
 // once per row, in the inner query over `from_where` (FROM ... WHERE ...).
 std::string AggregateSql(const plan::TableSync& sync, const std::vector<Check>& checks,
-                         const std::string& from_where) {
+                         const std::vector<std::string>& defaults, const std::string& from_where) {
   std::vector<std::string> inner = {WrittenBy() + " AS w"};
   std::vector<std::string> any;
   std::string per_check;
@@ -119,6 +119,10 @@ std::string AggregateSql(const plan::TableSync& sync, const std::vector<Check>& 
       inner.push_back("(" + sync.up[u].expression + ") AS e" + n);
     }
     outer += ", " + CountWhere("t" + n + " IS NULL") + ", " + CountWhere("e" + n + " IS NULL");
+    const std::string& d = defaults[u];
+    outer += d.empty() ? ", 0, 0"
+                       : ", " + CountWhere("t" + n + " IS NOT DISTINCT FROM (" + d + ")") + ", " +
+                             CountWhere("e" + n + " IS NOT DISTINCT FROM (" + d + ")");
   }
   return outer + " FROM (SELECT " + Join(inner, ", ") + " " + from_where + ") AS s";
 }
@@ -140,13 +144,31 @@ struct ChunkResult {
   std::vector<std::string> ranges;  // per check, "" when clean
   std::vector<double> new_nulls;
   std::vector<double> implied_nulls;
+  std::vector<double> new_defaults;
+  std::vector<double> implied_defaults;
 };
+
+// The default of each up column, where recomputing it gives the same value
+// (an immutable expression); "" otherwise.
+std::vector<std::string> ReproducibleDefaults(backend::Connection& conn, const std::string& table,
+                                              const plan::TableSync& sync) {
+  std::vector<std::string> defaults(sync.up.size());
+  for (size_t u = 0; u < sync.up.size(); ++u) {
+    auto value = conn.Query(
+        "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a ON "
+        "a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = $1::regclass AND "
+        "a.attname = $2",
+        {table, sync.up[u].target});
+    if (!value.ok() || !value->Scalar()) continue;
+    if (Unreproducible(conn, *value->Scalar()).empty()) defaults[u] = *value->Scalar();
+  }
+  return defaults;
+}
 
 class TableVerifier {
  public:
-  TableVerifier(backend::Connection& conn, const ConnectionFactory& connect,
-                const plan::Plan& plan, const plan::TableSync& sync, const Options& options,
-                Report& report)
+  TableVerifier(backend::Connection& conn, const ConnectionFactory& connect, const plan::Plan& plan,
+                const plan::TableSync& sync, const Options& options, Report& report)
       : conn_(conn),
         connect_(connect),
         sync_(sync),
@@ -154,8 +176,11 @@ class TableVerifier {
         report_(report),
         checks_(ChecksOf(conn, sync)),
         table_(QualifiedName(plan.schema, sync.table)),
+        defaults_(ReproducibleDefaults(conn, table_, sync)),
         new_nulls_(sync.up.size()),
-        implied_nulls_(sync.up.size()) {
+        implied_nulls_(sync.up.size()),
+        new_defaults_(sync.up.size()),
+        implied_defaults_(sync.up.size()) {
     first_parity_ = report_.parity.size();
     for (const auto& c : checks_) {
       ColumnParity parity;
@@ -181,10 +206,18 @@ class TableVerifier {
     }
     double rows = static_cast<double>(std::max<long long>(1, rows_));
     for (size_t i = 0; i < sync_.up.size(); ++i) {
-      bool flagged = 100.0 * std::fabs(new_nulls_[i] - implied_nulls_[i]) / rows >
-                     options_.drift_threshold;
-      report_.drift.push_back({sync_.table, sync_.up[i].target, new_nulls_[i] / rows,
-                               implied_nulls_[i] / rows, flagged});
+      ColumnDrift drift;
+      drift.table = sync_.table;
+      drift.column = sync_.up[i].target;
+      drift.null_ratio = new_nulls_[i] / rows;
+      drift.expected_null_ratio = implied_nulls_[i] / rows;
+      drift.default_value = defaults_[i];
+      drift.default_ratio = new_defaults_[i] / rows;
+      drift.expected_default_ratio = implied_defaults_[i] / rows;
+      double worst = std::max(std::fabs(drift.null_ratio - drift.expected_null_ratio),
+                              std::fabs(drift.default_ratio - drift.expected_default_ratio));
+      drift.flagged = 100.0 * worst > options_.drift_threshold;
+      report_.drift.push_back(drift);
     }
     return Status::Ok();
   }
@@ -193,8 +226,8 @@ class TableVerifier {
   Result<std::vector<Scope>> Scopes() {
     std::string written_since;
     if (options_.written_since_xid) {
-      written_since = std::string(kAlias) + ".xmin::text::bigint >= " +
-                      std::to_string(*options_.written_since_xid);
+      written_since = std::string(kAlias) +
+                      ".xmin::text::bigint >= " + std::to_string(*options_.written_since_xid);
     }
     std::string from = table_ + " AS " + kAlias;
     if (options_.sample_percent > 0) {
@@ -259,7 +292,7 @@ class TableVerifier {
   }
 
   Result<ChunkResult> ScanChunk(backend::Connection& conn, const Scope& scope) const {
-    std::string sql = AggregateSql(sync_, checks_, "FROM " + scope.from + Where(scope));
+    std::string sql = AggregateSql(sync_, checks_, defaults_, "FROM " + scope.from + Where(scope));
     TANDEM_ASSIGN_OR_RETURN(backend::QueryResult result, conn.Query(sql));
     const backend::Row& r = result.rows.at(0);
     ChunkResult chunk;
@@ -280,6 +313,8 @@ class TableVerifier {
     for (size_t u = 0; u < sync_.up.size(); ++u) {
       chunk.new_nulls.push_back(Number(r[i++]));
       chunk.implied_nulls.push_back(Number(r[i++]));
+      chunk.new_defaults.push_back(Number(r[i++]));
+      chunk.implied_defaults.push_back(Number(r[i++]));
     }
     return chunk;
   }
@@ -299,6 +334,8 @@ class TableVerifier {
     for (size_t u = 0; u < sync_.up.size(); ++u) {
       new_nulls_[u] += chunk.new_nulls[u];
       implied_nulls_[u] += chunk.implied_nulls[u];
+      new_defaults_[u] += chunk.new_defaults[u];
+      implied_defaults_[u] += chunk.implied_defaults[u];
     }
   }
 
@@ -329,8 +366,11 @@ class TableVerifier {
   size_t first_parity_ = 0;
   long long rows_ = 0;
   long long mismatching_rows_ = 0;
+  std::vector<std::string> defaults_;
   std::vector<double> new_nulls_;
   std::vector<double> implied_nulls_;
+  std::vector<double> new_defaults_;
+  std::vector<double> implied_defaults_;
 };
 
 // Counts the rows of the new version's view of the table that break the
@@ -345,8 +385,7 @@ Status CheckInvariant(backend::Connection& conn, const plan::Plan& plan,
   result.check = invariant.check;
   auto count = conn.Query("SELECT count(*) " + rows);
   if (!count.ok()) {
-    return count.status().WithContext("invariant \"" + invariant.name + "\" on " +
-                                      invariant.table);
+    return count.status().WithContext("invariant \"" + invariant.name + "\" on " + invariant.table);
   }
   result.violations = Number(count->Scalar());
   if (result.violations > 0) {
@@ -439,9 +478,9 @@ Result<long long> Repair(backend::Connection& conn, const plan::Plan& plan) {
     // Re-writing the marker fires the dual-write trigger, which recomputes
     // the columns exactly as a write of that version does.
     if (!up.empty()) {
-      TANDEM_ASSIGN_OR_RETURN(backend::QueryResult fixed,
-                              conn.Query("UPDATE " + table + set + plan::kWrittenByOld +
-                                         " WHERE " + Join(up, " OR ")));
+      TANDEM_ASSIGN_OR_RETURN(
+          backend::QueryResult fixed,
+          conn.Query("UPDATE " + table + set + plan::kWrittenByOld + " WHERE " + Join(up, " OR ")));
       repaired += fixed.affected;
     }
     if (down.empty()) continue;
@@ -449,8 +488,8 @@ Result<long long> Repair(backend::Connection& conn, const plan::Plan& plan) {
     TANDEM_RETURN_IF_ERROR(conn.Execute("BEGIN; SET LOCAL search_path TO " +
                                         QuoteIdent(plan.version_schema) + ", " +
                                         QuoteIdent(plan.schema)));
-    auto fixed = conn.Query("UPDATE " + table + set + plan::kWrittenByNew + " WHERE " +
-                            Join(down, " OR "));
+    auto fixed =
+        conn.Query("UPDATE " + table + set + plan::kWrittenByNew + " WHERE " + Join(down, " OR "));
     if (!fixed.ok()) {
       (void)conn.Execute("ROLLBACK");
       return fixed.status();

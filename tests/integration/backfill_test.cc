@@ -96,9 +96,7 @@ TEST_F(BackfillTest, PauseAndResumeFromAnotherProcess) {
             "paused,resumed");
 }
 
-TEST_F(BackfillTest, PauseWithoutAMigrationIsRefused) {
-  EXPECT_EQ(Tandem({"pause"}).exit_code, 1);
-}
+TEST_F(BackfillTest, PauseWithoutAMigrationIsRefused) { EXPECT_EQ(Tandem({"pause"}).exit_code, 1); }
 
 TEST_F(BackfillTest, SigintStopsAfterTheCurrentChunkAndTheBackfillResumes) {
   ASSERT_EQ(Tandem({"start", "--skip-backfill", file_}).exit_code, 0);

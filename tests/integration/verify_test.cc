@@ -44,9 +44,7 @@ class VerifyTest : public PgTest {
     Exec(kAccounts);
     file_ = WriteMigration("02_owner.yaml", kOwnerNotNull);
   }
-  void Tamper(const std::string& sql) {
-    Exec(ReplaceAll(kBehindTheTriggersBack, "%s", sql));
-  }
+  void Tamper(const std::string& sql) { Exec(ReplaceAll(kBehindTheTriggersBack, "%s", sql)); }
   // `tandem verify --json`: exit code and the parsed report.
   std::pair<int, nlohmann::json> VerifyJson(std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {"--json", "verify"};
@@ -54,7 +52,8 @@ class VerifyTest : public PgTest {
     CommandResult result = Tandem(args);
     nlohmann::json report;
     for (const auto& line : Split(result.out, '\n')) {
-      if (line.find("\"parity_percent\"") != std::string::npos) report = nlohmann::json::parse(line);
+      if (line.find("\"parity_percent\"") != std::string::npos)
+        report = nlohmann::json::parse(line);
     }
     EXPECT_FALSE(report.is_null()) << result.out << result.err;
     return {result.exit_code, report};
@@ -65,7 +64,8 @@ class VerifyTest : public PgTest {
 TEST_F(VerifyTest, CleanMigrationVerifiesClean) {
   ASSERT_EQ(Tandem({"start", file_}).exit_code, 0);
   Exec("INSERT INTO accounts (owner, balance) VALUES (NULL, 5)");
-  Exec("SET search_path TO public_02_owner; INSERT INTO accounts (owner, balance) VALUES ('v2', 7)");
+  Exec(
+      "SET search_path TO public_02_owner; INSERT INTO accounts (owner, balance) VALUES ('v2', 7)");
   auto [code, report] = VerifyJson();
   EXPECT_EQ(code, 0) << report.dump(2);
   EXPECT_EQ(report["flags"], 0);
@@ -124,7 +124,8 @@ TEST_F(VerifyTest, NullDriftIsFlagged) {
       table: accounts
       up: upper(owner)
       column: {name: shout, type: text, nullable: true}
-)y")}).exit_code,
+)y")})
+                .exit_code,
             0);
   // 20% of owners are NULL, so 20% of `shout` should be; make it 30%.
   Tamper("UPDATE accounts SET _tandem_new_shout = NULL WHERE id % 10 = 1");
@@ -135,6 +136,27 @@ TEST_F(VerifyTest, NullDriftIsFlagged) {
   EXPECT_TRUE(report["drift"][0]["flagged"].get<bool>());
   EXPECT_NEAR(report["drift"][0]["null_ratio"].get<double>(), 0.3, 0.001);
   EXPECT_NEAR(report["drift"][0]["expected_null_ratio"].get<double>(), 0.2, 0.001);
+}
+
+TEST_F(VerifyTest, DefaultValueDriftIsFlagged) {
+  ASSERT_EQ(Tandem({"start", WriteMigration("03_tier.yaml", R"y(operations:
+  - add_column:
+      table: accounts
+      up: CASE WHEN balance > 15000 THEN 'gold' ELSE 'basic' END
+      column: {name: tier, type: text, default: "'basic'"}
+)y")})
+                .exit_code,
+            0);
+  // A quarter of the rows are gold; flatten them all to the default.
+  Tamper("UPDATE accounts SET _tandem_new_tier = 'basic'");
+  auto [code, report] = VerifyJson();
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(report["flags"].get<int>() & 4, 4) << report.dump(2);
+  const auto& drift = report["drift"][0];
+  EXPECT_EQ(drift["default_value"], "'basic'::text");
+  EXPECT_NEAR(drift["default_ratio"].get<double>(), 1.0, 0.001);
+  EXPECT_NEAR(drift["expected_default_ratio"].get<double>(), 0.75, 0.001);
+  EXPECT_TRUE(drift["flagged"].get<bool>());
 }
 
 TEST_F(VerifyTest, InvariantViolationsAreCountedWithExamples) {
@@ -189,7 +211,8 @@ TEST_F(VerifyTest, VolatileUpExpressionsAreReportedNotCompared) {
   - add_column:
       table: accounts
       column: {name: token, type: uuid, default: gen_random_uuid()}
-)y")}).exit_code,
+)y")})
+                .exit_code,
             0);
   auto [code, report] = VerifyJson();
   EXPECT_EQ(code, 0) << report.dump(2);
