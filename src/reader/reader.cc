@@ -184,8 +184,9 @@ void ReadInvariants(const std::vector<MapReader>& items, plan::Settings* setting
     item.RecordPositions(&invariant.at);
     if (!item.ok()) return;
     if (!names.insert(invariant.name).second) {
-      item.Fail("name", "invariant \"" + invariant.name + "\" is declared twice; give each a "
-                        "unique name");
+      item.Fail("name", "invariant \"" + invariant.name +
+                            "\" is declared twice; give each a "
+                            "unique name");
       return;
     }
     settings->invariants.push_back(std::move(invariant));

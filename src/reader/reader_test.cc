@@ -628,8 +628,8 @@ verify:
 }
 
 TEST(ReaderTest, VerifyRejectsBadThresholdsAndChecks) {
-  auto bad = ParseMigration("operations:\n  - drop_table: {name: t}\nverify:\n  parity_threshold: 120\n",
-                            "m.yaml");
+  auto bad = ParseMigration(
+      "operations:\n  - drop_table: {name: t}\nverify:\n  parity_threshold: 120\n", "m.yaml");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("verify.parity_threshold: expected a percentage"),
             std::string::npos)
