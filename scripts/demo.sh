@@ -190,14 +190,19 @@ main() {
     "Each version writes a row; each row is read back through the other version."
   phase "writes through both versions" both_versions
 
-  header "7. tandem status"
+  header "7. tandem verify" \
+    "Checks every row: new columns = up(old) for rows the old version wrote, old = down(new)" \
+    "for rows the new version wrote; NULL and default drift. complete requires this to pass."
+  phase "tandem verify (parity)" "$TANDEM" verify
+
+  header "8. tandem status"
   phase "tandem status" "$TANDEM" status
 
-  header "8. tandem complete: contract" \
+  header "9. tandem complete: contract" \
     "Validates NOT NULL, drops the trigger and the old column, renames the shadow columns."
   phase "tandem complete (contract)" "$TANDEM" complete
 
-  header "9. tandem history"
+  header "10. tandem history"
   phase "tandem history" after_complete
 
   summary
