@@ -131,7 +131,7 @@ Status Planner::DropMultiColumnConstraintOp(const Operation& op,
     std::string name = column->name;
     TANDEM_ASSIGN_OR_RETURN(std::string shadow,
                             DuplicateColumn(op, *table, *column, column->type, UpFor(body.up, name),
-                                            UpFor(body.down, name)));
+                                            UpFor(body.down, name), body.name));
     if (!was_nullable) AddNotNullCheck(*table, shadow);
   }
   return Status::Ok();

@@ -1,5 +1,8 @@
 // Helpers shared by the per-operation planning code: lookups that fail with
 // file:line:column errors, expression rewriting, shadow columns.
+#include <algorithm>
+#include <set>
+
 #include "common/strings.h"
 #include "lint/pg_parse.h"
 #include "plan/planner_internal.h"
@@ -188,7 +191,8 @@ Result<std::string> Planner::AddShadowColumn(const Operation& op, VirtualTable& 
 
 Result<std::string> Planner::DuplicateColumn(const Operation& op, VirtualTable& table,
                                              VirtualColumn& column, const std::string& type,
-                                             const std::string& up, const std::string& down) {
+                                             const std::string& up, const std::string& down,
+                                             const std::string& dropped_constraint) {
   if (table.created) {
     return ErrorAt(op, "column",
                    "table \"" + table.name +
@@ -215,6 +219,7 @@ Result<std::string> Planner::DuplicateColumn(const Operation& op, VirtualTable& 
                        "\" has no primary key; tandem needs one to backfill it in chunks. "
                        "Add a primary key first (create_constraint type primary_key)");
   }
+  WarnAboutDependents(*original, column.physical, dropped_constraint);
   TANDEM_ASSIGN_OR_RETURN(std::string shadow, AddShadowColumn(op, table, column.name, type));
   // Keep the column's default for inserts through the new version.
   if (!original_column->default_expr.empty()) {
@@ -241,6 +246,28 @@ Result<std::string> Planner::DuplicateColumn(const Operation& op, VirtualTable& 
   sync.backfill = true;
   duplicated_columns_.insert(table.physical + "." + original_physical);
   return shadow;
+}
+
+void Planner::WarnAboutDependents(const CatalogTable& table, const std::string& column,
+                                  const std::string& dropped_constraint) {
+  auto covers = [&column](const std::vector<std::string>& columns) {
+    return std::find(columns.begin(), columns.end(), column) != columns.end();
+  };
+  std::set<std::string> named = {dropped_constraint};
+  for (const auto& c : table.constraints) {
+    if (c.type == 'p' || named.count(c.name) > 0 || !covers(c.columns)) continue;
+    named.insert(c.name);
+    plan_.warnings.push_back("constraint " + c.name + " on " + table.name + "." + column +
+                             " goes away at complete with the old column (the new column is a "
+                             "copy without it); add it again in this migration if it should "
+                             "stay");
+  }
+  for (const auto& index : table.indexes) {
+    if (index.primary || named.count(index.name) > 0 || !covers(index.columns)) continue;
+    plan_.warnings.push_back("index " + index.name + " on " + table.name + "." + column +
+                             " goes away at complete with the old column; recreate it on the "
+                             "new column with create_index in this migration if it should stay");
+  }
 }
 
 void Planner::AddNotNullCheck(const VirtualTable& table, const std::string& physical_column) {

@@ -104,10 +104,16 @@ class Planner {
   // create_constraint and drop constraint: a new physical column that the
   // new version sees under the old name, filled by `up`, with `down` filling
   // the original for writes through the new version.
+  // `dropped_constraint` is the one the operation removes on purpose.
   Result<std::string> DuplicateColumn(const Operation& op, VirtualTable& table,
                                       VirtualColumn& column, const std::string& type,
-                                      const std::string& up, const std::string& down);
+                                      const std::string& up, const std::string& down,
+                                      const std::string& dropped_constraint = "");
   void AddNotNullCheck(const VirtualTable& table, const std::string& physical_column);
+  // Warns about indexes and constraints on `column` that a shadow copy does
+  // not carry over, so complete would drop them with the original.
+  void WarnAboutDependents(const CatalogTable& table, const std::string& column,
+                           const std::string& dropped_constraint);
   // Builds unique index `name` over `columns_sql` ("(a, b)" plus any tail)
   // concurrently during expand; `complete` attaches it as a UNIQUE (or
   // PRIMARY KEY) constraint of the same name.

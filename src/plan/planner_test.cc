@@ -206,6 +206,26 @@ TEST(PlannerTest, ConcurrentIndexBuildsAreRefusedOnBrokenPostgres14Releases) {
   EXPECT_TRUE(PlanText(kNameNotNull, broken).ok());
 }
 
+TEST(PlannerTest, WarnsAboutIndexesAndConstraintsACopiedColumnLeavesBehind) {
+  Catalog catalog = UsersCatalog();
+  catalog.tables["users"].indexes.push_back({"users_name_idx", false, false, true, {"name"}});
+  catalog.tables["users"].constraints.push_back({"users_name_check", 'c', {"name"}, true});
+  auto plan = PlanText(kNameNotNull, catalog);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  ASSERT_EQ(plan->warnings.size(), 2u);
+  EXPECT_TRUE(Contains(plan->warnings[0], "constraint users_name_check"));
+  EXPECT_TRUE(Contains(plan->warnings[1], "index users_name_idx"));
+  EXPECT_TRUE(PlanText(kNameNotNull)->warnings.empty());
+  // Dropping that very constraint is what drop_constraint is for: no warning.
+  auto drop = PlanText(
+      "operations:\n  - drop_constraint: {table: users, column: name, name: users_name_check, up: "
+      "name, down: name}\n",
+      catalog);
+  ASSERT_TRUE(drop.ok()) << drop.status().message();
+  ASSERT_EQ(drop->warnings.size(), 1u);
+  EXPECT_TRUE(Contains(drop->warnings[0], "index users_name_idx"));
+}
+
 TEST(PlannerTest, AnExistingVersionSchemaIsRefused) {
   Catalog catalog = UsersCatalog();
   catalog.schemas.insert("public_02_change");
