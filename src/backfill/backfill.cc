@@ -63,6 +63,15 @@ long long EstimateRows(backend::Connection& conn, const std::string& schema,
   return std::stoll(*rows->Scalar());
 }
 
+// Errors a particular row's values cause (a cast that does not fit, a
+// violated constraint, an exception raised by a function in `up`): worth
+// narrowing down to the row. Anything else (permissions, a dropped table) is
+// not about one row.
+bool IsDataError(const Status& error) {
+  const std::string& code = error.native_code();
+  return StartsWith(code, "22") || StartsWith(code, "23") || code == "P0001";
+}
+
 std::string KeyText(const std::vector<backend::Value>& key) {
   std::vector<std::string> parts;
   for (const auto& v : key) parts.push_back(v.value_or("NULL"));
@@ -168,7 +177,7 @@ class TableBackfill {
       if (scanned.ok()) return scanned;
       const Status& error = scanned.status();
       if (!error.retryable() || error.kind() == ErrorKind::kConnection) {
-        if (error.kind() == ErrorKind::kDatabase) return PinDownFailingRow(error);
+        if (IsDataError(error)) return PinDownFailingRow(error);
         return Failed(error);
       }
       if (attempt >= options_.max_attempts) return Failed(error);
