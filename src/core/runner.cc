@@ -34,6 +34,13 @@ int SwitchIndex(const plan::Plan& plan) {
   return static_cast<int>(plan.complete.size());
 }
 
+// The migration file's own settings, from the copy kept in the state store.
+Result<plan::Settings> SettingsOf(const MigrationRecord& record) {
+  TANDEM_ASSIGN_OR_RETURN(plan::Migration migration,
+                          reader::ParseMigration(record.file_content, record.name + ".yaml"));
+  return migration.settings;
+}
+
 }  // namespace
 
 Runner::Runner(backend::Database& database, RunnerOptions options, Reporter& reporter)
@@ -272,7 +279,6 @@ Status Runner::Start(const plan::Migration& migration, const StartOptions& optio
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(record.plan_json));
   TANDEM_RETURN_IF_ERROR(RunPhase(record, kExpand, plan.expand, plan.schema));
   if (!options.skip_backfill) {
-    if (!options_.batch_size) options_.batch_size = migration.settings.backfill_batch_size;
     TANDEM_RETURN_IF_ERROR(RunBackfill(record, plan));
   }
   return options.complete ? CompleteRecord(record) : Status::Ok();
@@ -281,8 +287,10 @@ Status Runner::Start(const plan::Migration& migration, const StartOptions& optio
 Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
   auto started = Clock::now();
   reporter_.PhaseStarted("backfill", record.name);
+  TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record));
   backfill::Options options;
-  options.batch_size = options_.batch_size;
+  // The command line wins over the file's `backfill:` section.
+  options.batch_size = options_.batch_size ? options_.batch_size : settings.backfill_batch_size;
   options.target_chunk_time = options_.target_chunk_time;
   // Pause lives in the database, so any process can set it; ask at most once
   // a second.
@@ -369,17 +377,6 @@ Status Runner::CompleteRecord(MigrationRecord record, const CompleteOptions& opt
   }
   return RunPhase(record, kContract, plan.complete, plan.schema);
 }
-
-namespace {
-
-// The migration file's own settings, from the copy kept in the state store.
-Result<plan::Settings> SettingsOf(const MigrationRecord& record) {
-  TANDEM_ASSIGN_OR_RETURN(plan::Migration migration,
-                          reader::ParseMigration(record.file_content, record.name + ".yaml"));
-  return migration.settings;
-}
-
-}  // namespace
 
 Result<verify::Pass> Runner::VerifyPass(const MigrationRecord& record, const plan::Plan& plan,
                                         verify::Options options) {
@@ -509,11 +506,6 @@ Result<std::vector<MigrationRecord>> Runner::History() {
   TANDEM_RETURN_IF_ERROR(Connect());
   TANDEM_RETURN_IF_ERROR(state_->Init());
   return state_->History(options_.schema);
-}
-
-Result<std::vector<Event>> Runner::Events(long long migration_id) {
-  TANDEM_RETURN_IF_ERROR(Connect());
-  return state_->Events(migration_id);
 }
 
 }  // namespace tandem::core

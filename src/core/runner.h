@@ -83,7 +83,6 @@ class Runner {
   // Pauses or resumes the backfill of the migration in progress, from any
   // process; the backfill waits between chunks while paused.
   Status SetPaused(bool paused);
-  Result<std::vector<Event>> Events(long long migration_id);
 
  private:
   struct PhaseSpec;

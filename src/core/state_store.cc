@@ -232,20 +232,6 @@ Status StateStore::Append(long long id, const Event& e) {
       .status();
 }
 
-Result<std::vector<Event>> StateStore::Events(long long id) {
-  TANDEM_ASSIGN_OR_RETURN(
-      backend::QueryResult rows,
-      conn_.Query("SELECT phase, kind, description, coalesce(sql, ''), coalesce(duration_ms, 0), "
-                  "coalesce(attempts, 0), outcome, coalesce(detail, '') FROM " +
-                      Table("events") + " WHERE migration_id = $1 ORDER BY id",
-                  {std::to_string(id)}));
-  std::vector<Event> out;
-  for (const auto& r : rows.rows) {
-    out.push_back({*r[0], *r[1], *r[2], *r[3], std::stod(*r[4]), std::stoi(*r[5]), *r[6], *r[7]});
-  }
-  return out;
-}
-
 Status StateStore::AppendVerifyRun(long long id, const VerifyRun& run) {
   return conn_
       .Query("INSERT INTO " + Table("verify_runs") +

@@ -91,7 +91,6 @@ class StateStore {
   Result<bool> SetPaused(const std::string& schema, bool paused);
   Result<bool> IsPaused(long long id);
   Status Append(long long id, const Event& event);
-  Result<std::vector<Event>> Events(long long id);
   Status AppendVerifyRun(long long id, const VerifyRun& run);
   // Passes of migration `id`, oldest first.
   Result<std::vector<VerifyRun>> VerifyRuns(long long id);

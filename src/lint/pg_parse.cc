@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <vector>
 
 namespace tandem::lint {
@@ -100,59 +101,51 @@ void CollectColumnRefs(const nlohmann::json& node, std::vector<ColumnRefSite>& o
   }
 }
 
-bool ContainsVolatileNode(const nlohmann::json& node) {
-  // Functions PostgreSQL marks STABLE or IMMUTABLE that defaults commonly use.
-  static const char* const kNonVolatileFunctions[] = {"now",    "lower", "upper", "coalesce",
-                                                      "length", "abs",   "round", "trim"};
+// What an expression calls: function names (and "sql value function" for
+// CURRENT_TIMESTAMP and friends), and whether it has a subquery.
+struct Calls {
+  std::vector<std::string> functions;
+  bool subquery = false;
+};
+
+void CollectCalls(const nlohmann::json& node, Calls& out) {
   if (node.is_object()) {
-    if (node.contains("SubLink")) return true;
     auto call = node.find("FuncCall");
-    if (call != node.end()) {
-      const auto& names = (*call)["funcname"];
-      std::string name = names.back()["String"]["sval"];
-      bool known = false;
-      for (const char* f : kNonVolatileFunctions) known = known || name == f;
-      if (!known) return true;
-    }
-    for (const auto& [key, child] : node.items()) {
-      if (ContainsVolatileNode(child)) return true;
-    }
+    if (call != node.end()) out.functions.push_back((*call)["funcname"].back()["String"]["sval"]);
+    if (node.contains("SQLValueFunction")) out.functions.push_back("sql value function");
+    if (node.contains("SubLink")) out.subquery = true;
+    for (const auto& [key, child] : node.items()) CollectCalls(child, out);
   } else if (node.is_array()) {
-    for (const auto& child : node) {
-      if (ContainsVolatileNode(child)) return true;
-    }
+    for (const auto& child : node) CollectCalls(child, out);
   }
-  return false;
 }
 
-void CollectFunctions(const nlohmann::json& node, std::vector<std::string>& out) {
-  if (node.is_object()) {
-    auto call = node.find("FuncCall");
-    if (call != node.end()) out.push_back((*call)["funcname"].back()["String"]["sval"]);
-    auto keyword = node.find("SQLValueFunction");
-    if (keyword != node.end()) out.push_back("sql value function");
-    for (const auto& [key, child] : node.items()) CollectFunctions(child, out);
-  } else if (node.is_array()) {
-    for (const auto& child : node) CollectFunctions(child, out);
-  }
+Result<Calls> CallsOf(std::string_view expression) {
+  TANDEM_ASSIGN_OR_RETURN(std::string normalized, NormalizeExpression(expression));
+  ParseResult parsed(std::string(kSelectPrefix) + normalized);
+  if (!parsed.ok()) return ParseError("expression", normalized, parsed, kSelectPrefix.size());
+  Calls calls;
+  CollectCalls(parsed.tree(), calls);
+  return calls;
 }
 
 }  // namespace
 
 Result<std::vector<std::string>> CalledFunctions(std::string_view expression) {
-  TANDEM_ASSIGN_OR_RETURN(std::string normalized, NormalizeExpression(expression));
-  ParseResult parsed(std::string(kSelectPrefix) + normalized);
-  if (!parsed.ok()) return ParseError("expression", normalized, parsed, kSelectPrefix.size());
-  std::vector<std::string> names;
-  CollectFunctions(parsed.tree(), names);
-  return names;
+  TANDEM_ASSIGN_OR_RETURN(Calls calls, CallsOf(expression));
+  return calls.functions;
 }
 
 Result<bool> IsNonVolatileExpression(std::string_view expression) {
-  TANDEM_ASSIGN_OR_RETURN(std::string normalized, NormalizeExpression(expression));
-  ParseResult parsed(std::string(kSelectPrefix) + normalized);
-  if (!parsed.ok()) return ParseError("expression", normalized, parsed, kSelectPrefix.size());
-  return !ContainsVolatileNode(parsed.tree());
+  // Functions PostgreSQL marks STABLE or IMMUTABLE that defaults commonly use.
+  static const std::set<std::string> kNonVolatile = {
+      "now", "lower", "upper", "coalesce", "length", "abs", "round", "trim", "sql value function"};
+  TANDEM_ASSIGN_OR_RETURN(Calls calls, CallsOf(expression));
+  if (calls.subquery) return false;
+  for (const auto& f : calls.functions) {
+    if (kNonVolatile.count(f) == 0) return false;
+  }
+  return true;
 }
 
 Result<std::string> NormalizeExpression(std::string_view text) {

@@ -5,8 +5,7 @@
 namespace tandem::plan {
 namespace {
 
-std::string ReplicaIdentityClause(const std::string& type, const std::string& index,
-                                  const std::string& schema) {
+std::string ReplicaIdentityClause(const std::string& type, const std::string& index) {
   if (type == "index") return "USING INDEX " + QuoteIdent(index);
   return ToLower(type) == "full" ? "FULL" : ToLower(type) == "nothing" ? "NOTHING" : "DEFAULT";
 }
@@ -30,7 +29,7 @@ Status Planner::SetReplicaIdentityOp(const Operation& op, const SetReplicaIdenti
   Step step;
   step.description = "set replica identity of " + table->physical + " to " + body.type;
   step.statements.push_back("ALTER TABLE " + qualified + " REPLICA IDENTITY " +
-                            ReplicaIdentityClause(body.type, body.index, options_.schema));
+                            ReplicaIdentityClause(body.type, body.index));
   step.tables = {table->physical};
   step.lock = LockLevel::kAccessExclusive;
   plan_.expand.push_back(step);
@@ -42,9 +41,8 @@ Status Planner::SetReplicaIdentityOp(const Operation& op, const SetReplicaIdenti
                                : "default";
     Step restore = step;
     restore.description = "restore replica identity of " + table->physical;
-    restore.statements = {
-        "ALTER TABLE " + qualified + " REPLICA IDENTITY " +
-        ReplicaIdentityClause(previous, original->replica_identity_index, options_.schema)};
+    restore.statements = {"ALTER TABLE " + qualified + " REPLICA IDENTITY " +
+                          ReplicaIdentityClause(previous, original->replica_identity_index)};
     rollback_steps_.push_back(restore);
   }
   return Status::Ok();

@@ -24,14 +24,18 @@ Planner::Planner(const Migration& migration, const Catalog& catalog, const PlanO
       options_(options),
       virtual_schema_(VirtualSchema::FromCatalog(catalog)) {}
 
-Status Planner::ErrorAt(const Operation& op, const std::string& field,
-                        const std::string& message) const {
+std::string Planner::Where(const Operation& op, const std::string& field) const {
   SourcePos pos = op.at.At(field);
   std::string where = migration_.file;
   if (pos.line > 0) where += ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
   std::string key = "operations[" + std::to_string(op_index_) + "]." + op.kind;
   if (!field.empty()) key += "." + field;
-  return Status::InvalidInput(where + ": " + key + ": " + message);
+  return where + ": " + key;
+}
+
+Status Planner::ErrorAt(const Operation& op, const std::string& field,
+                        const std::string& message) const {
+  return Status::InvalidInput(Where(op, field) + ": " + message);
 }
 
 Result<VirtualTable*> Planner::RequireTable(const Operation& op, const std::string& field,
@@ -89,10 +93,8 @@ void Planner::AddExpressionCheck(const Operation& op, const std::string& field,
                                  const lint::ColumnResolver& resolve) {
   auto rewritten = lint::RewriteColumnRefs(expression, resolve);
   if (!rewritten.ok()) return;  // the caller reports the parse error
-  std::string where = ErrorAt(op, field, "").message();
-  where.resize(where.size() - 2);  // drop the ": " of the empty message
   plan_.checks.push_back(
-      {where, "SELECT (" + *rewritten + ") FROM " + Qualified(table) + " LIMIT 0"});
+      {Where(op, field), "SELECT (" + *rewritten + ") FROM " + Qualified(table) + " LIMIT 0"});
 }
 
 Result<std::string> Planner::UpExpression(const Operation& op, const std::string& field,
@@ -351,6 +353,11 @@ std::string Planner::ForeignKeyClause(const ForeignKeyRef& ref, const Operation&
   if (!columns.empty()) sql += " (" + Join(columns, ", ") + ")";
   if (!ref.match_type.empty()) sql += " MATCH " + ref.match_type;
   if (!ref.on_delete.empty()) sql += " ON DELETE " + ref.on_delete;
+  if (!ref.on_delete_set_columns.empty()) {
+    std::vector<std::string> set_columns;
+    for (const auto& c : ref.on_delete_set_columns) set_columns.push_back(QuoteIdent(c));
+    sql += " (" + Join(set_columns, ", ") + ")";
+  }
   if (!ref.on_update.empty()) sql += " ON UPDATE " + ref.on_update;
   return sql;
 }

@@ -71,6 +71,8 @@ class Planner {
   Status RawSqlOp(const Operation& op, const RawSql& body);
 
   // --- shared helpers (planner_helpers.cc) ---
+  // "FILE:LINE:COL: operations[i].kind.field", for messages.
+  std::string Where(const Operation& op, const std::string& field) const;
   Status ErrorAt(const Operation& op, const std::string& field, const std::string& message) const;
   Result<VirtualTable*> RequireTable(const Operation& op, const std::string& field,
                                      const std::string& table);

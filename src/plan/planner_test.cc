@@ -226,6 +226,25 @@ TEST(PlannerTest, WarnsAboutIndexesAndConstraintsACopiedColumnLeavesBehind) {
   EXPECT_TRUE(Contains(drop->warnings[0], "index users_name_idx"));
 }
 
+TEST(PlannerTest, ForeignKeysKeepTheirOnDeleteSetColumns) {
+  auto plan = PlanText(R"y(operations:
+  - create_table:
+      name: orders
+      columns:
+        - {name: id, type: bigint, pk: true}
+        - {name: user_id, type: bigint, nullable: true}
+        - {name: note, type: text, nullable: true}
+      constraints:
+        - name: orders_user_fk
+          type: foreign_key
+          columns: [user_id]
+          references: {table: users, columns: [id], on_delete: SET NULL, on_delete_set_columns: [user_id]}
+)y");
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_TRUE(Contains(AllSql(plan->expand), "ON DELETE SET NULL (\"user_id\")"))
+      << AllSql(plan->expand);
+}
+
 TEST(PlannerTest, AnExistingVersionSchemaIsRefused) {
   Catalog catalog = UsersCatalog();
   catalog.schemas.insert("public_02_change");
