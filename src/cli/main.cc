@@ -42,7 +42,7 @@ struct CommandOptions {
   std::string target_chunk_time = "200ms";
   // verify
   int show = 10;
-  int workers = 2;
+  int workers = 3;
   long long chunk_blocks = 4096;
   std::string sample;
   std::string watch;

@@ -313,7 +313,8 @@ class TableVerifier {
     Status failure = Status::Ok();
     auto work = [&](backend::Connection& conn) {
       for (size_t i = next++; i < scopes.size(); i = next++) {
-        auto chunk = ScanChunk(conn, scopes[i]);
+        Status may_go = options_.before_chunk ? options_.before_chunk() : Status::Ok();
+        Result<ChunkResult> chunk = may_go.ok() ? ScanChunk(conn, scopes[i]) : may_go;
         std::lock_guard<std::mutex> lock(mutex);
         if (!chunk.ok()) {
           if (failure.ok()) failure = chunk.status();
