@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -46,36 +47,60 @@ class BackfillTest : public PgTest {
   std::string file_;
 };
 
-TEST_F(BackfillTest, ChunksGrowTowardTheTargetTimeAtMostOneAndAHalfTimesPerStep) {
+TEST_F(BackfillTest, ChunksGrowTowardTheTargetTimeAtMostOneAndAHalfTimesPerChunk) {
   ASSERT_EQ(Tandem({"start", "--skip-backfill", file_}).exit_code, 0);
-  CommandResult backfill = Tandem({"--json", "backfill", "--target-chunk-time", "5s"});
+  CommandResult backfill =
+      Tandem({"--json", "backfill", "--concurrency", "1", "--target-chunk-time", "5s"});
   ASSERT_EQ(backfill.exit_code, 0) << backfill.err;
-  std::vector<int> sizes;
+  std::vector<nlohmann::json> lines;
   for (const auto& line : Split(backfill.out, '\n')) {
-    if (line.find("backfill_progress") == std::string::npos) continue;
-    sizes.push_back(nlohmann::json::parse(line)["batch_size"].get<int>());
+    if (line.find("backfill_progress") != std::string::npos) {
+      lines.push_back(nlohmann::json::parse(line));
+    }
   }
-  ASSERT_GE(sizes.size(), 3u) << backfill.out;
-  EXPECT_EQ(sizes[0], 1000);
-  EXPECT_GT(*std::max_element(sizes.begin(), sizes.end()), 1000);
-  for (size_t i = 1; i < sizes.size(); ++i) {
-    EXPECT_LE(sizes[i], sizes[i - 1] * 3 / 2 + 1) << "grew faster than 1.5x at chunk " << i;
+  ASSERT_FALSE(lines.empty()) << backfill.out;
+  int biggest = 0;
+  for (const auto& line : lines) {
+    // One worker, first chunk 1000 rows, at most 1.5x per chunk after it.
+    int size = line["batch_size"].get<int>();
+    double bound = 1000 * std::pow(1.5, line["chunks"].get<int>()) + 1;
+    EXPECT_LE(size, bound) << line.dump();
+    biggest = std::max(biggest, size);
   }
+  EXPECT_GT(biggest, 1000) << "fast chunks must grow toward 5s";
+  EXPECT_TRUE(lines.back()["done"].get<bool>());
   EXPECT_EQ(Done(), "60000");
 }
 
-TEST_F(BackfillTest, AFailingUpNamesTheRowAndTheBackfillResumesOnceItIsFixed) {
+TEST_F(BackfillTest, AFailingUpNamesTheRowKeepsTheCheckpointAndResumesOnceItIsFixed) {
   Exec("UPDATE items SET code = 'abc' WHERE id = 31337");
-  CommandResult start = Tandem({"start", file_});
+  CommandResult start = Tandem({"start", "--concurrency", "1", file_});
   EXPECT_EQ(start.exit_code, 3) << start.err;
-  EXPECT_NE(start.err.find("failed on the row after key (31336)"), std::string::npos) << start.err;
+  EXPECT_NE(start.err.find("failed on the row with key (31337)"), std::string::npos) << start.err;
   EXPECT_NE(start.err.find("CAST(NEW.\"code\" AS integer)"), std::string::npos) << start.err;
   EXPECT_NE(start.err.find("invalid input syntax for type integer"), std::string::npos);
   EXPECT_NE(start.err.find("tandem backfill"), std::string::npos) << "says how to continue";
   EXPECT_EQ(Done(), "31336") << "the rows before the bad one are kept";
+  EXPECT_EQ(Scalar("SELECT last_key::text FROM tandem.backfill_checkpoints WHERE NOT done ORDER "
+                   "BY range_no LIMIT 1"),
+            "{31336}")
+      << "the checkpoint stops right before the failing row";
   Exec("UPDATE items SET code = '7' WHERE id = 31337");
   CommandResult resumed = Tandem({"backfill"});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM items WHERE _tandem_new_code = code::integer"), "60000");
+  EXPECT_EQ(Scalar("SELECT sum(rows_done) FROM tandem.backfill_checkpoints"), "60000")
+      << "no chunk was counted twice";
+}
+
+TEST_F(BackfillTest, AFailingUpOnOneWorkerStopsTheOthersAndTheRowIsNamed) {
+  Exec("UPDATE items SET code = 'abc' WHERE id = 7");
+  CommandResult start = Tandem({"start", "--concurrency", "2", file_});
+  EXPECT_EQ(start.exit_code, 3) << start.err;
+  EXPECT_NE(start.err.find("failed on the row with key (7)"), std::string::npos) << start.err;
+  EXPECT_EQ(Scalar("SELECT backfill_done FROM tandem.migrations"), "f");
+  Exec("UPDATE items SET code = '7' WHERE id = 7");
+  ASSERT_EQ(Tandem({"backfill"}).exit_code, 0);
   EXPECT_EQ(Scalar("SELECT count(*) FROM items WHERE _tandem_new_code = code::integer"), "60000");
 }
 

@@ -1,0 +1,195 @@
+#include "backfill/worker.h"
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "backfill/checkpoints.h"
+#include "common/log.h"
+#include "common/strings.h"
+
+namespace tandem::backfill {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr char kStatementTimeout[] = "57014";
+
+// Errors a particular row's values cause (a cast that does not fit, a
+// violated constraint, an exception raised by a function in `up`): worth
+// narrowing down to the row. Anything else (permissions, a dropped table) is
+// not about one row.
+bool IsDataError(const Status& error) {
+  const std::string& code = error.native_code();
+  return StartsWith(code, "22") || StartsWith(code, "23") || code == "P0001";
+}
+
+long long Number(const backend::Value& v) { return v ? std::stoll(*v) : 0; }
+
+std::string Where(const KeyRange& range) {
+  if (!range.last.empty()) return "after key " + KeyText(range.last);
+  if (!range.lower.empty()) return "from key " + KeyText(range.lower);
+  return "at the start of the table";
+}
+
+}  // namespace
+
+Worker::Worker(const Connector& connect, const PgStatements& statements, const Options& options,
+               Coordinator& coordinator, const std::string& up_expressions)
+    : connect_(connect),
+      statements_(statements),
+      options_(options),
+      coordinator_(coordinator),
+      up_expressions_(up_expressions),
+      sizer_(options) {}
+
+void Worker::Run() {
+  while (std::optional<KeyRange> range = coordinator_.Take()) {
+    Status status = Walk(*range);
+    if (!status.ok()) {
+      coordinator_.Release();
+      coordinator_.Fail(status);
+      return;
+    }
+  }
+}
+
+Status Worker::Connect() {
+  if (conn_ && conn_->Healthy()) return Status::Ok();
+  conn_.reset();
+  TANDEM_ASSIGN_OR_RETURN(conn_, connect_());
+  // Each chunk is cancelled if it runs too long and retried smaller.
+  return conn_->Execute("SET statement_timeout = " +
+                        std::to_string(options_.chunk_timeout.count()));
+}
+
+Status Worker::Walk(KeyRange& range) {
+  while (!range.done) {
+    switch (coordinator_.BeforeChunk()) {
+      case Coordinator::Gate::kStop:
+        coordinator_.Release();
+        return Status::Ok();
+      case Coordinator::Gate::kStepAside:
+        coordinator_.StepAside(std::move(range));
+        return Status::Ok();
+      case Coordinator::Gate::kGo:
+        break;
+    }
+    auto started = Clock::now();
+    TANDEM_ASSIGN_OR_RETURN(Outcome outcome, ChunkWithRetries(range));
+    sizer_.Observe(std::chrono::duration_cast<Millis>(Clock::now() - started));
+    coordinator_.ChunkDone(outcome.scanned, outcome.updated, sizer_.size());
+    MaybeVacuum();
+  }
+  coordinator_.Release();
+  return Status::Ok();
+}
+
+Result<Worker::Outcome> Worker::Chunk(KeyRange& range, int size) {
+  Statement s = statements_.Chunk(range, size);
+  TANDEM_ASSIGN_OR_RETURN(backend::QueryResult result, conn_->Query(s.sql, s.params));
+  const backend::Row& row = result.rows.at(0);
+  Outcome outcome{Number(row[0]), Number(row[1])};
+  if (Number(row[2]) != 1) {
+    return Status::Internal("the checkpoint of range " + std::to_string(range.number) + " of " +
+                            statements_.qualified_table() + " was not moved");
+  }
+  if (row[3]) range.last.assign(row.begin() + 3, row.end());
+  range.rows_done += outcome.scanned;
+  // Mirrors the `done` the statement stored: a short chunk ends the range
+  // (for ctid walks: the last page was reached).
+  range.done = statements_.by_ctid() ? (!range.upper.empty() && range.last == range.upper)
+                                     : outcome.scanned < size;
+  return outcome;
+}
+
+Result<Worker::Outcome> Worker::ChunkWithRetries(KeyRange& range) {
+  for (int attempt = 1;; ++attempt) {
+    Status connected = Connect();
+    if (connected.ok() && attempt > 1) {
+      // The chunk in flight when a connection died may have committed: the
+      // checkpoint knows.
+      auto stored = LoadRange(*conn_, statements_, range.number);
+      if (!stored.ok()) {
+        connected = stored.status();
+      } else {
+        range = *stored;
+        if (range.done) return Outcome{};
+      }
+    }
+    Result<Outcome> outcome = connected.ok() ? Chunk(range, sizer_.size()) : connected;
+    if (outcome.ok()) return outcome;
+    const Status& error = outcome.status();
+    if (IsDataError(error)) return PinDownFailingRow(range, error);
+    if (!error.retryable() || attempt >= options_.max_attempts) return Failed(range, error);
+    if (error.native_code() == kStatementTimeout) sizer_.Shrink();
+    spdlog::debug("backfill chunk of {} failed (attempt {}): {}", statements_.qualified_table(),
+                  attempt, error.message());
+    coordinator_.Retried();
+    Backoff(attempt);
+  }
+}
+
+void Worker::Backoff(int attempt) const {
+  static thread_local std::mt19937 random{std::random_device{}()};
+  long long ceiling = options_.backoff_base.count() << std::min(attempt, 10);
+  std::uniform_int_distribution<long long> pick(ceiling / 2, ceiling);
+  std::this_thread::sleep_for(Millis(pick(random)));
+}
+
+// Halves the chunk until a single row fails, so the message can name its
+// key. The chunks that succeed on the way are kept (and checkpointed).
+Status Worker::PinDownFailingRow(KeyRange& range, const Status& error) {
+  for (int size = std::max(1, sizer_.size() / 2);;) {
+    auto outcome = Chunk(range, size);
+    if (outcome.ok()) {
+      coordinator_.ChunkDone(outcome->scanned, outcome->updated, size);
+      if (range.done) return Status::Ok();  // the failing row is gone (fixed meanwhile)
+      continue;
+    }
+    if (!IsDataError(outcome.status())) return Failed(range, outcome.status());
+    if (size > 1) {
+      size = std::max(1, size / 2);
+      continue;
+    }
+    Statement s = statements_.FirstKey(range);
+    auto key = conn_->Query(s.sql, s.params);
+    std::string row = "the row " + Where(range);
+    if (key.ok() && !key->rows.empty()) {
+      // A walk by ctid narrows down to one page; name its first row left.
+      row = (statements_.by_ctid() ? "the page of the row at ctid " : "the row with key ") +
+            KeyText(key->rows[0]);
+    }
+    return Status::Error(ErrorKind::kDatabase,
+                         "backfill of " + statements_.qualified_table() + " failed on " + row +
+                             ": the `up` expression " + up_expressions_ +
+                             " raised: " + outcome.status().message() +
+                             ". Fix the expression (or the row) and run `tandem backfill` to "
+                             "continue; the rows done so far are kept",
+                         outcome.status().native_code());
+  }
+  return Failed(range, error);
+}
+
+void Worker::MaybeVacuum() {
+  if (!coordinator_.VacuumTurn()) return;
+  // VACUUM runs outside a transaction and may take longer than a chunk.
+  Status status = conn_->Execute("SET statement_timeout = 0");
+  if (status.ok()) status = conn_->Execute(statements_.Vacuum());
+  if (status.ok()) {
+    status = conn_->Execute("SET statement_timeout = " +
+                            std::to_string(options_.chunk_timeout.count()));
+  }
+  if (!status.ok()) {
+    spdlog::warn("VACUUM of {} failed (the backfill goes on): {}", statements_.qualified_table(),
+                 status.message());
+  }
+  coordinator_.VacuumDone();
+}
+
+Status Worker::Failed(const KeyRange& range, const Status& error) const {
+  return error.WithContext("backfill of " + statements_.qualified_table() +
+                           " failed in the chunk " + Where(range));
+}
+
+}  // namespace tandem::backfill
