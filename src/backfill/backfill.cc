@@ -63,9 +63,9 @@ Progress Earlier(const std::string& table, const std::vector<KeyRange>& ranges) 
 
 // Runs the workers, reporting progress from this thread every interval
 // (and storing it for `tandem status`) until all of them are done.
-void RunWorkers(const Connector& connect, backend::Connection& conn,
-                const PgStatements& statements, const Options& options, Coordinator& coordinator,
-                int workers, const std::string& up, const ProgressCallback& on_progress) {
+void RunWorkers(const Connector& connect, backend::Connection& conn, const PgStatements& statements,
+                const Options& options, Coordinator& coordinator, int workers,
+                const std::string& up, const ProgressCallback& on_progress) {
   std::atomic<int> running{workers};
   std::vector<std::thread> threads;
   for (int i = 0; i < workers; ++i) {
@@ -75,6 +75,7 @@ void RunWorkers(const Connector& connect, backend::Connection& conn,
       running -= 1;
     });
   }
+  if (conn.Healthy()) (void)SaveRun(conn, statements, coordinator.Snapshot(), "running", true);
   auto next_report = Clock::now() + options.progress_interval;
   while (running.load() > 0) {
     std::this_thread::sleep_for(Millis(50));
@@ -97,7 +98,8 @@ Result<Progress> BackfillTable(const Connector& connect, const std::string& sche
   PgStatements statements(schema, sync, store.state_schema, store.migration_id);
   TANDEM_ASSIGN_OR_RETURN(TableFacts facts, ReadTableFacts(*conn, statements));
   statements.set_rows_per_page(facts.RowsPerPage());
-  TANDEM_ASSIGN_OR_RETURN(std::vector<KeyRange> ranges, RangesOf(*conn, statements, facts, options));
+  TANDEM_ASSIGN_OR_RETURN(std::vector<KeyRange> ranges,
+                          RangesOf(*conn, statements, facts, options));
   Progress earlier = Earlier(sync.table, ranges);
   std::deque<KeyRange> pending;
   for (auto& r : ranges) {
@@ -105,7 +107,8 @@ Result<Progress> BackfillTable(const Connector& connect, const std::string& sche
   }
   Coordinator coordinator(options, pending, earlier);
   coordinator.set_vacuum_every(VacuumEvery(options, facts, earlier.estimated_total));
-  int workers = static_cast<int>(std::min<size_t>(std::max(1, options.concurrency), pending.size()));
+  int workers =
+      static_cast<int>(std::min<size_t>(std::max(1, options.concurrency), pending.size()));
   spdlog::debug("backfill of {}: {} of {} ranges left, {} workers", statements.qualified_table(),
                 pending.size(), ranges.size(), workers);
   RunWorkers(connect, *conn, statements, options, coordinator, workers, UpExpressions(sync),
@@ -121,8 +124,8 @@ Result<Progress> BackfillTable(const Connector& connect, const std::string& sche
   }
   // The new columns are new to the planner's statistics too.
   Status analyzed = conn->Execute(statements.Analyze());
-  if (!analyzed.ok()) spdlog::warn("ANALYZE {} failed: {}", statements.qualified_table(),
-                                   analyzed.message());
+  if (!analyzed.ok())
+    spdlog::warn("ANALYZE {} failed: {}", statements.qualified_table(), analyzed.message());
   progress.done = true;
   progress.ranges_done = progress.ranges_total;
   progress.workers = 0;

@@ -70,18 +70,19 @@ Status SaveRanges(backend::Connection& conn, const PgStatements& statements,
 }
 
 Status SaveRun(backend::Connection& conn, const PgStatements& statements, const Progress& p,
-               const std::string& state) {
+               const std::string& state, bool starting) {
   long long eta = p.eta ? p.eta->count() : -1;
   return Run(conn, statements.SaveRun(state, p.rows_per_second, eta, p.workers, p.max_workers,
-                                      p.batch_size, p.retries, p.waiting_reason,
-                                      p.estimated_total))
+                                      p.batch_size, p.retries, p.waiting_reason, p.estimated_total,
+                                      starting))
       .status();
 }
 
-Result<std::vector<Progress>> ReadProgress(backend::Connection& conn, const CheckpointStore& store) {
-  TANDEM_ASSIGN_OR_RETURN(backend::QueryResult rows,
-                          Run(conn, PgStatements::ReadProgress(store.state_schema,
-                                                               store.migration_id)));
+Result<std::vector<Progress>> ReadProgress(backend::Connection& conn,
+                                           const CheckpointStore& store) {
+  TANDEM_ASSIGN_OR_RETURN(
+      backend::QueryResult rows,
+      Run(conn, PgStatements::ReadProgress(store.state_schema, store.migration_id)));
   std::vector<Progress> out;
   for (const auto& r : rows.rows) {
     Progress p;
@@ -105,10 +106,9 @@ Result<std::vector<Progress>> ReadProgress(backend::Connection& conn, const Chec
     p.done = p.ranges_total > 0 && p.ranges_done == p.ranges_total;
     p.paused = StartsWith(p.waiting_reason, "paused");
     // A runner killed without a word leaves "running" behind: say it is not.
-    if (p.state == "running" && r[16] == backend::Value("t")) {
-      p.state = "not running";
+    if (p.state == "running" && r[16] == backend::Value("t")) p.state = "not running";
+    if (p.state != "running") {
       p.workers = 0;
-      p.rows_per_second = 0;
       p.eta.reset();
     }
     out.push_back(std::move(p));

@@ -14,8 +14,7 @@
 namespace tandem::backfill {
 
 // The stored ranges of the table, in order; empty when none are stored yet.
-Result<std::vector<KeyRange>> LoadRanges(backend::Connection& conn,
-                                         const PgStatements& statements);
+Result<std::vector<KeyRange>> LoadRanges(backend::Connection& conn, const PgStatements& statements);
 // One stored range, as committed (after a lost connection, where a chunk
 // may or may not have committed).
 Result<KeyRange> LoadRange(backend::Connection& conn, const PgStatements& statements, int number);
@@ -24,6 +23,6 @@ Status SaveRanges(backend::Connection& conn, const PgStatements& statements,
                   const std::vector<KeyRange>& ranges);
 // Stores what the run reports now; `state` is running, done, stopped or failed.
 Status SaveRun(backend::Connection& conn, const PgStatements& statements, const Progress& progress,
-               const std::string& state);
+               const std::string& state, bool starting = false);
 
 }  // namespace tandem::backfill

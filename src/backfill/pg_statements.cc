@@ -24,6 +24,16 @@ std::string Prefixed(const std::vector<std::string>& columns, const std::string&
   return Join(parts, ", ");
 }
 
+// The key columns as text, renamed so that an ORDER BY of the same
+// statement still sorts by the columns themselves, not by their text.
+std::string KeysAsText(const std::vector<std::string>& columns) {
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    parts.push_back(columns[i] + "::text AS key_" + std::to_string(i));
+  }
+  return Join(parts, ", ");
+}
+
 // A text[] built from a JSON array parameter (NULL stays NULL), so keys of
 // any type travel without array-literal escaping.
 std::string TextArrayFromJson(const std::string& placeholder) {
@@ -116,21 +126,26 @@ std::string PgStatements::CheckpointUpdate(const std::string& last_key, const st
          ", updated_at = clock_timestamp() FROM counts WHERE c.migration_id = " +
          Param(out, migration_id_) + "::bigint AND c.table_name = " + Param(out, table_name_) +
          " AND c.range_no = " + Param(out, std::to_string(range.number)) +
-         "::integer RETURNING 1)\n";
+         "::integer AND c.last_key IS NOT DISTINCT FROM " +
+         TextArrayFromJson(Param(out, KeyParam(range.last))) + " RETURNING 1)\n";
 }
 
 std::string PgStatements::KeySetChunk(const KeyRange& range, long long size, Statement& out) const {
   std::string keys = Join(key_columns_, ", ");
   std::string limit = Param(out, std::to_string(size));
   std::string bounds = KeyBounds(range, out);
-  std::vector<std::string> join;
-  for (const auto& k : key_columns_) join.push_back("t." + k + " = chunk." + k);
   std::string marker = QuoteIdent(plan::kWrittenByColumn);
-  return "WITH chunk AS (SELECT " + keys + " FROM " + table_ + " WHERE " + bounds + " ORDER BY " +
-         keys + " LIMIT " + limit + "::integer),\nlast AS (SELECT " + keys +
+  // The rows are updated through the ctids the key walk found (a TID scan),
+  // not joined back on the key: a join lets the planner pick a plan from
+  // the marker's statistics, and once most rows are marked those say "one
+  // unmarked row" and invite a nested loop over a sequential scan. A row
+  // moved meanwhile is skipped, which is right: its writer marked it.
+  return "WITH chunk AS (SELECT " + keys + ", ctid AS _tandem_tid FROM " + table_ + " WHERE " +
+         bounds + " ORDER BY " + keys + " LIMIT " + limit + "::integer),\nlast AS (SELECT " + keys +
          " FROM chunk ORDER BY " + Prefixed(key_columns_, "", " DESC") +
-         " LIMIT 1),\nmarked AS (UPDATE " + table_ + " t SET " + marker + " = " +
-         plan::kWrittenByOld + " FROM chunk WHERE " + Join(join, " AND ") + " AND t." + marker +
+         " LIMIT 1),\nmarked AS (UPDATE " + table_ + " SET " + marker + " = " +
+         plan::kWrittenByOld + " WHERE ctid = ANY(ARRAY(SELECT _tandem_tid FROM chunk)) AND " +
+         marker +
          " IS NULL RETURNING 1),\ncounts AS (SELECT (SELECT count(*) FROM chunk) AS scanned, "
          "(SELECT count(*) FROM marked) AS updated),\n" +
          CheckpointUpdate("(SELECT ARRAY[" + Prefixed(key_columns_, "", "::text") + "] FROM last)",
@@ -173,15 +188,15 @@ Statement PgStatements::FirstKey(const KeyRange& range) const {
   Statement out;
   if (by_ctid()) {
     long long first = PageOf(range.last, PageOf(range.lower, 0));
-    out.sql = "SELECT ctid::text FROM " + table_ + " WHERE ctid >= " +
-              Param(out, "(" + std::to_string(first) + ",0)") + "::tid AND " +
+    out.sql = "SELECT ctid::text FROM " + table_ +
+              " WHERE ctid >= " + Param(out, "(" + std::to_string(first) + ",0)") + "::tid AND " +
               QuoteIdent(plan::kWrittenByColumn) + " IS NULL ORDER BY ctid LIMIT 1";
     return out;
   }
   std::string keys = Join(key_columns_, ", ");
   std::string bounds = KeyBounds(range, out);
-  out.sql = "SELECT " + Prefixed(key_columns_, "", "::text") + " FROM " + table_ + " WHERE " +
-            bounds + " ORDER BY " + keys + " LIMIT 1";
+  out.sql = "SELECT " + KeysAsText(key_columns_) + " FROM " + table_ + " WHERE " + bounds +
+            " ORDER BY " + keys + " LIMIT 1";
   return out;
 }
 
@@ -211,8 +226,8 @@ Statement PgStatements::SampleBounds(int buckets, double percent) const {
   std::string keys = Join(key_columns_, ", ");
   char sample[64] = "";
   if (percent < 100) std::snprintf(sample, sizeof sample, " TABLESAMPLE SYSTEM (%.6f)", percent);
-  out.sql = "SELECT DISTINCT ON (b) b, n, " + Prefixed(key_columns_, "", "::text") + " FROM (SELECT " +
-            keys + ", ntile(" + std::to_string(buckets) + ") OVER (ORDER BY " + keys +
+  out.sql = "SELECT DISTINCT ON (b) b, n, " + KeysAsText(key_columns_) + " FROM (SELECT " + keys +
+            ", ntile(" + std::to_string(buckets) + ") OVER (ORDER BY " + keys +
             ") AS b, count(*) OVER () AS n FROM " + table_ + sample + ") x ORDER BY b, " + keys;
   return out;
 }
@@ -251,8 +266,8 @@ Statement PgStatements::InsertRange(const KeyRange& range) const {
 
 Statement PgStatements::SaveRun(const std::string& state, double rows_per_second, long long eta_ms,
                                 int workers, int max_workers, int chunk_size, int retries,
-                                const std::string& waiting_reason,
-                                long long estimated_total) const {
+                                const std::string& waiting_reason, long long estimated_total,
+                                bool starting) const {
   Statement out;
   std::vector<std::string> values = {
       Param(out, migration_id_) + "::bigint",
@@ -268,16 +283,19 @@ Statement PgStatements::SaveRun(const std::string& state, double rows_per_second
       Param(out, waiting_reason),
       Param(out, std::to_string(estimated_total)) + "::bigint",
   };
-  const char* columns[] = {"state",       "rows_per_second", "eta_ms",         "workers",
-                           "max_workers", "chunk_size",      "retries",        "waiting_reason",
-                           "estimated_total"};
-  std::string updates = "updated_at = clock_timestamp()";
+  const char* columns[] = {"state",   "rows_per_second", "eta_ms",
+                           "workers", "max_workers",     "chunk_size",
+                           "retries", "waiting_reason",  "estimated_total"};
+  // A run that starts resets the clock its rate and elapsed time count from.
+  std::string updates = "updated_at = clock_timestamp(), started_at = CASE WHEN " +
+                        Param(out, starting ? "t" : "f") +
+                        "::boolean THEN clock_timestamp() ELSE r.started_at END";
   for (const char* c : columns) updates += std::string(", ") + c + " = EXCLUDED." + c;
-  out.sql = "INSERT INTO " + runs_ +
-            " (migration_id, table_name, state, rows_per_second, eta_ms, workers, max_workers, "
-            "chunk_size, retries, waiting_reason, estimated_total) VALUES (" +
-            Join(values, ", ") + ") ON CONFLICT (migration_id, table_name) DO UPDATE SET " +
-            updates;
+  out.sql =
+      "INSERT INTO " + runs_ +
+      " AS r (migration_id, table_name, state, rows_per_second, eta_ms, workers, max_workers, "
+      "chunk_size, retries, waiting_reason, estimated_total) VALUES (" +
+      Join(values, ", ") + ") ON CONFLICT (migration_id, table_name) DO UPDATE SET " + updates;
   return out;
 }
 

@@ -39,8 +39,10 @@ class PgStatements {
   // lower bound), or the pages [first_page, first_page + size) when walking
   // by ctid. Marks the unmarked rows (the dual-write trigger computes `up`)
   // and, in the same statement and so the same transaction, moves the
-  // range's checkpoint. Returns one row: keys seen, rows marked,
-  // checkpoints moved (1), then the new last key.
+  // range's checkpoint, if it is still where `range` says (a chunk of a
+  // killed runner may commit after its successor read the checkpoint).
+  // Returns one row: keys seen, rows marked, checkpoints moved (0 or 1),
+  // then the new last key.
   Statement Chunk(const KeyRange& range, long long size) const;
   // The key of the first row a chunk of `range` would read: the failing row
   // once a chunk of one row fails.
@@ -61,10 +63,11 @@ class PgStatements {
   Statement LoadRanges() const;
   Statement LoadRange(int number) const;
   Statement InsertRange(const KeyRange& range) const;
-  // The run row `tandem status` reads: state, rate, ETA, workers, reason.
-  Statement SaveRun(const std::string& state, double rows_per_second, long long eta_ms,
-                    int workers, int max_workers, int chunk_size, int retries,
-                    const std::string& waiting_reason, long long estimated_total) const;
+  // The run row `tandem status` reads: state, rate, ETA, workers, reason;
+  // `starting` resets the time the run's rate counts from.
+  Statement SaveRun(const std::string& state, double rows_per_second, long long eta_ms, int workers,
+                    int max_workers, int chunk_size, int retries, const std::string& waiting_reason,
+                    long long estimated_total, bool starting) const;
   static Statement ReadProgress(const std::string& state_schema, long long migration_id);
   static std::string CreateTables(const std::string& state_schema);
 
@@ -80,7 +83,7 @@ class PgStatements {
 
   std::string schema_;
   std::string table_name_;
-  std::string table_;  // qualified
+  std::string table_;                     // qualified
   std::vector<std::string> key_columns_;  // quoted
   std::vector<std::string> key_names_;    // as in the catalog
   std::string checkpoints_;               // qualified

@@ -31,8 +31,8 @@ double Percent(const backfill::Progress& p) {
 // "1,234 / ~5,000 rows, 812 rows/s, ETA 4.8s, chunk 2000, workers 2/2"
 std::string ProgressLine(const backfill::Progress& p) {
   std::string line = p.table + ": " + Number(p.rows_scanned) +
-                     (p.estimated_total > 0 ? " / ~" + Number(p.estimated_total) : "") +
-                     " rows, " + Number(static_cast<long long>(p.rows_per_second)) + " rows/s";
+                     (p.estimated_total > 0 ? " / ~" + Number(p.estimated_total) : "") + " rows, " +
+                     Number(static_cast<long long>(p.rows_per_second)) + " rows/s";
   if (p.done) return line + ", done";
   if (p.eta) line += ", ETA " + FormatDuration(*p.eta);
   line += ", chunk " + std::to_string(p.batch_size) + ", workers " + std::to_string(p.workers) +
@@ -205,7 +205,13 @@ void PrintPlan(const plan::Plan& plan, bool as_json) {
   for (const auto& w : plan.warnings) std::printf("warning: %s\n", w.c_str());
   PrintSteps("start: expand", plan.expand);
   for (const auto& sync : plan.syncs) {
-    if (sync.backfill) {
+    if (!sync.backfill) continue;
+    if (sync.key_columns.empty()) {
+      std::printf(
+          "\nstart: backfill %s in chunks of pages (ctid): it has no primary key and no "
+          "unique NOT NULL key\n",
+          sync.table.c_str());
+    } else {
       std::printf("\nstart: backfill %s in chunks along (%s)\n", sync.table.c_str(),
                   Join(sync.key_columns, ", ").c_str());
     }

@@ -266,8 +266,8 @@ struct Settings {
   std::optional<Millis> backfill_target_chunk_time;
   std::optional<int> backfill_concurrency;
   std::optional<long long> backfill_vacuum_every;  // rows; 0 turns vacuuming off
-  std::optional<double> parity_threshold;  // percent of rows that must match; default 100
-  std::optional<double> drift_threshold;   // percentage points of null/default drift allowed
+  std::optional<double> parity_threshold;          // percent of rows that must match; default 100
+  std::optional<double> drift_threshold;  // percentage points of null/default drift allowed
   std::vector<Invariant> invariants;
 };
 

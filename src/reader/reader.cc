@@ -212,8 +212,9 @@ void ReadBackfillSettings(const MapReader& backfill, plan::Settings* settings) {
   }
   std::optional<int64_t> vacuum_every = backfill.Int("vacuum_every");
   if (vacuum_every && *vacuum_every < 0) {
-    backfill.Fail("vacuum_every", "must be 0 (never) or more; rows written between two VACUUMs "
-                                  "of the table, e.g. 1000000");
+    backfill.Fail("vacuum_every",
+                  "must be 0 (never) or more; rows written between two VACUUMs "
+                  "of the table, e.g. 1000000");
   } else if (vacuum_every) {
     settings->backfill_vacuum_every = *vacuum_every;
   }

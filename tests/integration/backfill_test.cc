@@ -2,9 +2,12 @@
 // `up` pinned to its row, pause/resume from another process, a clean stop
 // on SIGINT, and resuming after each.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -38,11 +41,6 @@ class BackfillTest : public PgTest {
   }
   std::string Done() {
     return Scalar("SELECT count(*) FROM items WHERE _tandem_written_by IS NOT NULL");
-  }
-  // Sends SIGINT to a running `tandem backfill` (not to the shell around it).
-  void Interrupt() {
-    std::string command = std::string("pkill -INT -f '^") + TANDEM_BINARY + " backfill'";
-    ASSERT_EQ(std::system(command.c_str()), 0);
   }
   std::string file_;
 };
@@ -126,13 +124,14 @@ TEST_F(BackfillTest, PauseWithoutAMigrationIsRefused) { EXPECT_EQ(Tandem({"pause
 TEST_F(BackfillTest, SigintStopsAfterTheCurrentChunkAndTheBackfillResumes) {
   ASSERT_EQ(Tandem({"start", "--skip-backfill", file_}).exit_code, 0);
   ASSERT_EQ(Tandem({"pause"}).exit_code, 0);  // hold it still until we interrupt
-  CommandResult backfill;
-  std::thread runner([&] { backfill = Tandem({"backfill", "--batch-size", "100"}); });
+  std::string err_path = WriteMigration("stderr.txt", "");
+  int runner = SpawnTandem(url_, {"backfill", "--batch-size", "100"}, err_path);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  Interrupt();
-  runner.join();
-  EXPECT_EQ(backfill.exit_code, 3) << backfill.err;
-  EXPECT_NE(backfill.err.find("stopped (interrupted by a signal)"), std::string::npos) << backfill.err;
+  ASSERT_EQ(kill(runner, SIGINT), 0);  // this test's runner only
+  EXPECT_EQ(WaitTandem(runner), 3);
+  std::ifstream err_file(err_path);
+  std::string err((std::istreambuf_iterator<char>(err_file)), std::istreambuf_iterator<char>());
+  EXPECT_NE(err.find("stopped (interrupted by a signal)"), std::string::npos) << err;
   EXPECT_EQ(Scalar("SELECT backfill_done FROM tandem.migrations"), "f");
   ASSERT_EQ(Tandem({"resume"}).exit_code, 0);
   CommandResult resumed = Tandem({"backfill"});
