@@ -226,9 +226,12 @@ Statement PgStatements::SampleBounds(int buckets, double percent) const {
   std::string keys = Join(key_columns_, ", ");
   char sample[64] = "";
   if (percent < 100) std::snprintf(sample, sizeof sample, " TABLESAMPLE SYSTEM (%.6f)", percent);
-  out.sql = "SELECT DISTINCT ON (b) b, n, " + KeysAsText(key_columns_) + " FROM (SELECT " + keys +
-            ", ntile(" + std::to_string(buckets) + ") OVER (ORDER BY " + keys +
-            ") AS b, count(*) OVER () AS n FROM " + table_ + sample + ") x ORDER BY b, " + keys;
+  // The bucket and sample size get names no key column can have.
+  out.sql = "SELECT DISTINCT ON (_tandem_bucket) _tandem_bucket, _tandem_rows, " +
+            KeysAsText(key_columns_) + " FROM (SELECT " + keys + ", ntile(" +
+            std::to_string(buckets) + ") OVER (ORDER BY " + keys +
+            ") AS _tandem_bucket, count(*) OVER () AS _tandem_rows FROM " + table_ + sample +
+            ") x ORDER BY _tandem_bucket, " + keys;
   return out;
 }
 
