@@ -42,6 +42,14 @@ class BackfillTest : public PgTest {
   std::string Done() {
     return Scalar("SELECT count(*) FROM items WHERE _tandem_written_by IS NOT NULL");
   }
+  // The last backfill_progress line of --json output.
+  static nlohmann::json LastProgress(const std::string& out) {
+    nlohmann::json last;
+    for (const auto& line : Split(out, '\n')) {
+      if (line.find("backfill_progress") != std::string::npos) last = nlohmann::json::parse(line);
+    }
+    return last;
+  }
   std::string file_;
 };
 
@@ -138,6 +146,50 @@ TEST_F(BackfillTest, SigintStopsAfterTheCurrentChunkAndTheBackfillResumes) {
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_EQ(Done(), "60000");
   EXPECT_EQ(Tandem({"verify"}).exit_code, 0);
+}
+
+TEST_F(BackfillTest, TheFilesBackfillSettingsApply) {
+  std::string file =
+      WriteMigration("02_code.yaml", std::string(kCodeToInteger) +
+                                         "backfill:\n  concurrency: 1\n  batch_size: 700\n");
+  ASSERT_EQ(Tandem({"start", "--skip-backfill", file}).exit_code, 0);
+  CommandResult backfill = Tandem({"--json", "backfill"});
+  ASSERT_EQ(backfill.exit_code, 0) << backfill.err;
+  nlohmann::json last = LastProgress(backfill.out);
+  EXPECT_EQ(last["max_workers"], 1) << last.dump();
+  EXPECT_EQ(last["batch_size"], 700) << last.dump();
+}
+
+TEST_F(BackfillTest, FlagsWinOverTheFilesBackfillSettings) {
+  std::string file =
+      WriteMigration("02_code.yaml", std::string(kCodeToInteger) +
+                                         "backfill:\n  concurrency: 1\n  batch_size: 700\n");
+  ASSERT_EQ(Tandem({"start", "--skip-backfill", file}).exit_code, 0);
+  CommandResult backfill =
+      Tandem({"--json", "backfill", "--concurrency", "3", "--batch-size", "900"});
+  ASSERT_EQ(backfill.exit_code, 0) << backfill.err;
+  nlohmann::json last = LastProgress(backfill.out);
+  EXPECT_EQ(last["max_workers"], 3) << last.dump();
+  EXPECT_EQ(last["batch_size"], 900) << last.dump();
+}
+
+TEST_F(BackfillTest, VacuumEveryVacuumsTheTableDuringTheBackfillAndAnalyzeRunsAtTheEnd) {
+  ASSERT_EQ(Tandem({"start", "--skip-backfill", file_}).exit_code, 0);
+  CommandResult backfill = Tandem({"backfill", "--vacuum-every", "10000", "--batch-size", "2000"});
+  ASSERT_EQ(backfill.exit_code, 0) << backfill.err;
+  std::string counts;
+  for (int i = 0; i < 40; ++i) {  // the statistics are flushed within a second
+    counts = Scalar(
+        "SELECT vacuum_count || ',' || analyze_count FROM pg_stat_user_tables WHERE "
+        "relname = 'items'");
+    if (counts != "0,0" && counts.find(",0") == std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::vector<std::string> parts = Split(counts, ',');
+  ASSERT_EQ(parts.size(), 2u) << counts;
+  EXPECT_GE(std::stoi(parts[0]), 2) << "60000 rows, a VACUUM every 10000";
+  EXPECT_GE(std::stoi(parts[1]), 1) << "ANALYZE at the end";
+  EXPECT_EQ(Done(), "60000");
 }
 
 }  // namespace
