@@ -274,7 +274,9 @@ int Main(int argc, char** argv) {
       {"pause", "pause the running backfill (from any process); it waits between chunks"},
       {"resume", "resume a paused backfill"},
       {"rollback", "undo everything start did (possible until complete switches)"},
-      {"status", "show the migration in progress and the newest version schema"},
+      {"status",
+       "show the migration in progress, its backfill progress per table (from any process) and "
+       "the newest version schema"},
       {"history", "list every migration of the schema"},
       {"migrate", "start (and complete) every pending migration in DIR, in file-name order"},
   };
@@ -326,7 +328,7 @@ int Main(int argc, char** argv) {
       sub->add_option("--vacuum-every", options.vacuum_every,
                       "VACUUM the table after every N rows backfilled so dead row versions are "
                       "reused; 0 never (default: every tenth of the rows for tables of 1 GB or "
-                      "more, else never). ANALYZE runs at the end either way")
+                      "more, else never). ANALYZE runs when the backfill finishes")
           ->check(CLI::NonNegativeNumber);
     }
   }
