@@ -18,6 +18,12 @@ std::string AddTwice(const std::string& table) {
 
 class BackfillKeysTest : public PgTest {
  protected:
+  void ExpectPlanSays(const std::string& table, const std::string& text) {
+    CommandResult plan = Tandem({"plan", WriteMigration("02_twice.yaml", AddTwice(table))});
+    ASSERT_EQ(plan.exit_code, 0) << plan.err;
+    EXPECT_NE(plan.out.find(text), std::string::npos) << plan.out;
+  }
+
   // Starts the migration on `table` (which has a column n) and backfills
   // it with `concurrency` workers; checks every row and the checkpoints.
   // A walk by pages also visits row versions that other workers' updates
@@ -72,9 +78,7 @@ TEST_F(BackfillKeysTest, UniqueNotNullKeyWhenThereIsNoPrimaryKey) {
   Exec(
       "CREATE TABLE codes (code text NOT NULL UNIQUE, n integer); INSERT INTO codes SELECT 'c' "
       "|| i, i FROM generate_series(1, 20000) i");
-  CommandResult plan = Tandem({"plan", WriteMigration("02_twice.yaml", AddTwice("codes"))});
-  ASSERT_EQ(plan.exit_code, 0) << plan.err;
-  EXPECT_NE(plan.out.find("backfill codes in chunks along (code)"), std::string::npos) << plan.out;
+  ExpectPlanSays("codes", "backfill codes in chunks along (code)");
   BackfillAndCheck("codes");
 }
 
@@ -82,9 +86,7 @@ TEST_F(BackfillKeysTest, NoKeyAtAllIsWalkedByPages) {
   Exec(
       "CREATE TABLE logs (msg text, n integer); INSERT INTO logs SELECT 'm' || (i % 10), i FROM "
       "generate_series(1, 30000) i");
-  CommandResult plan = Tandem({"plan", WriteMigration("02_twice.yaml", AddTwice("logs"))});
-  ASSERT_EQ(plan.exit_code, 0) << plan.err;
-  EXPECT_NE(plan.out.find("chunks of pages (ctid)"), std::string::npos) << plan.out;
+  ExpectPlanSays("logs", "chunks of pages (ctid)");
   BackfillAndCheck("logs", "2", /*by_pages=*/true);
   EXPECT_EQ(Tandem({"verify"}).exit_code, 0);
 }

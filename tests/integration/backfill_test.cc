@@ -12,24 +12,11 @@
 #include <thread>
 
 #include "common/strings.h"
+#include "integration/items_table.h"
 #include "integration/pg_fixture.h"
 
 namespace tandem::testing {
 namespace {
-
-constexpr char kItems[] = R"sql(
-CREATE TABLE items (id bigserial PRIMARY KEY, code text NOT NULL);
-INSERT INTO items (code) SELECT (i % 1000)::text FROM generate_series(1, 60000) i;
-)sql";
-
-constexpr char kCodeToInteger[] = R"y(operations:
-  - alter_column:
-      table: items
-      column: code
-      type: integer
-      up: CAST(code AS integer)
-      down: CAST(code AS text)
-)y";
 
 class BackfillTest : public PgTest {
  protected:
