@@ -48,6 +48,20 @@ Result<std::vector<KeyRange>> RangesOf(backend::Connection& conn, const PgStatem
   return ranges;
 }
 
+// Lets the open-ended range stop at today's greatest key, so a table under
+// heavy inserts finishes (see PgStatements::StopAfter).
+Status SetStopAfter(backend::Connection& conn, const PgStatements& statements,
+                    std::vector<KeyRange>& ranges) {
+  if (statements.by_ctid()) return Status::Ok();
+  Statement s = statements.MaxKey();
+  TANDEM_ASSIGN_OR_RETURN(backend::QueryResult rows, conn.Query(s.sql, s.params));
+  if (rows.rows.empty()) return Status::Ok();
+  for (auto& r : ranges) {
+    if (r.upper.empty()) r.stop_after = rows.rows[0];
+  }
+  return Status::Ok();
+}
+
 // What earlier runs did, from the checkpoints.
 Progress Earlier(const std::string& table, const std::vector<KeyRange>& ranges) {
   Progress p;
@@ -100,6 +114,7 @@ Result<Progress> BackfillTable(const Connector& connect, const std::string& sche
   statements.set_rows_per_page(facts.RowsPerPage());
   TANDEM_ASSIGN_OR_RETURN(std::vector<KeyRange> ranges,
                           RangesOf(*conn, statements, facts, options));
+  TANDEM_RETURN_IF_ERROR(SetStopAfter(*conn, statements, ranges));
   Progress earlier = Earlier(sync.table, ranges);
   std::deque<KeyRange> pending;
   for (auto& r : ranges) {

@@ -19,6 +19,9 @@ struct KeyRange {
   Key lower;  // inclusive; empty: from the start of the table
   Key upper;  // exclusive; empty: open-ended, so rows inserted meanwhile are walked too
   Key last;   // the last key done; empty: not started
+  // Not stored: for the open-ended range, the greatest key when this run
+  // began; the walk may stop there (later rows are marked by the trigger).
+  Key stop_after;
   long long estimated_rows = 0;
   long long rows_done = 0;
   bool done = false;

@@ -114,15 +114,30 @@ std::string PgStatements::KeyBounds(const KeyRange& range, Statement& out) const
   return conditions.empty() ? "true" : Join(conditions, " AND ");
 }
 
-std::string PgStatements::CheckpointUpdate(const std::string& last_key, const std::string& scanned,
-                                           const std::string& updated, const std::string& done,
-                                           const KeyRange& range, long long size,
-                                           Statement& out) const {
+// The `counts` of a chunk: rows seen, rows marked, and whether the range is
+// done (`done` may read n.scanned).
+std::string PgStatements::Counts(const std::string& scanned, const std::string& done) {
+  return "counts AS (SELECT n.scanned, n.updated, (" + done + ") AS done FROM (SELECT " + scanned +
+         " AS scanned, (SELECT count(*) FROM marked) AS updated) n),\n";
+}
+
+// For the open-ended range: done once the walk passed the greatest key of
+// when the run began. Rows inserted later went through the dual-write
+// trigger and are marked already, so heavy inserts cannot keep it going.
+std::string PgStatements::StopAfter(const KeyRange& range, Statement& out) const {
+  if (!range.upper.empty() || range.stop_after.empty()) return "";
+  std::vector<std::string> params;
+  for (const auto& v : range.stop_after) params.push_back(Param(out, v));
+  return " OR coalesce((SELECT (" + Join(key_columns_, ", ") + ") >= (" + Join(params, ", ") +
+         ") FROM last), false)";
+}
+
+std::string PgStatements::CheckpointUpdate(const std::string& last_key, const KeyRange& range,
+                                           long long size, Statement& out) const {
   return "saved AS (UPDATE " + checkpoints_ + " c SET last_key = coalesce(" + last_key +
-         ", c.last_key), rows_done = c.rows_done + " + scanned +
-         ", rows_updated = c.rows_updated + " + updated +
-         ", chunks = c.chunks + 1, chunk_size = " + Param(out, std::to_string(size)) +
-         "::integer, done = " + done +
+         ", c.last_key), rows_done = c.rows_done + counts.scanned, rows_updated = "
+         "c.rows_updated + counts.updated, chunks = c.chunks + 1, chunk_size = " +
+         Param(out, std::to_string(size)) + "::integer, done = counts.done" +
          ", updated_at = clock_timestamp() FROM counts WHERE c.migration_id = " +
          Param(out, migration_id_) + "::bigint AND c.table_name = " + Param(out, table_name_) +
          " AND c.range_no = " + Param(out, std::to_string(range.number)) +
@@ -145,13 +160,12 @@ std::string PgStatements::KeySetChunk(const KeyRange& range, long long size, Sta
          " FROM chunk ORDER BY " + Prefixed(key_columns_, "", " DESC") +
          " LIMIT 1),\nmarked AS (UPDATE " + table_ + " SET " + marker + " = " +
          plan::kWrittenByOld + " WHERE ctid = ANY(ARRAY(SELECT _tandem_tid FROM chunk)) AND " +
-         marker +
-         " IS NULL RETURNING 1),\ncounts AS (SELECT (SELECT count(*) FROM chunk) AS scanned, "
-         "(SELECT count(*) FROM marked) AS updated),\n" +
+         marker + " IS NULL RETURNING 1),\n" +
+         Counts("(SELECT count(*) FROM chunk)",
+                "n.scanned < " + limit + "::integer" + StopAfter(range, out)) +
          CheckpointUpdate("(SELECT ARRAY[" + Prefixed(key_columns_, "", "::text") + "] FROM last)",
-                          "counts.scanned", "counts.updated",
-                          "counts.scanned < " + limit + "::integer", range, size, out) +
-         "SELECT counts.scanned, counts.updated, (SELECT count(*) FROM saved), " +
+                          range, size, out) +
+         "SELECT counts.scanned, counts.updated, (SELECT count(*) FROM saved), counts.done, " +
          Prefixed(key_columns_, "last.", "::text") + " FROM counts LEFT JOIN last ON true";
 }
 
@@ -169,13 +183,11 @@ std::string PgStatements::CtidChunk(const KeyRange& range, long long size, State
   std::string marker = QuoteIdent(plan::kWrittenByColumn);
   return "WITH chunk AS (SELECT count(*) AS scanned FROM " + table_ + " WHERE " + in_pages +
          "),\nmarked AS (UPDATE " + table_ + " SET " + marker + " = " + plan::kWrittenByOld +
-         " WHERE " + in_pages + " AND " + marker +
-         " IS NULL RETURNING 1),\ncounts AS (SELECT (SELECT scanned FROM chunk) AS scanned, "
-         "(SELECT count(*) FROM marked) AS updated),\n" +
-         CheckpointUpdate("ARRAY[" + next + "::text]", "counts.scanned", "counts.updated",
-                          end >= upper ? "true" : "false", range, size, out) +
-         "SELECT counts.scanned, counts.updated, (SELECT count(*) FROM saved), " + next +
-         "::text FROM counts";
+         " WHERE " + in_pages + " AND " + marker + " IS NULL RETURNING 1),\n" +
+         Counts("(SELECT scanned FROM chunk)", end >= upper ? "true" : "false") +
+         CheckpointUpdate("ARRAY[" + next + "::text]", range, size, out) +
+         "SELECT counts.scanned, counts.updated, (SELECT count(*) FROM saved), counts.done, " +
+         next + "::text FROM counts";
 }
 
 Statement PgStatements::Chunk(const KeyRange& range, long long size) const {
@@ -197,6 +209,13 @@ Statement PgStatements::FirstKey(const KeyRange& range) const {
   std::string bounds = KeyBounds(range, out);
   out.sql = "SELECT " + KeysAsText(key_columns_) + " FROM " + table_ + " WHERE " + bounds +
             " ORDER BY " + keys + " LIMIT 1";
+  return out;
+}
+
+Statement PgStatements::MaxKey() const {
+  Statement out;
+  out.sql = "SELECT " + KeysAsText(key_columns_) + " FROM " + table_ + " ORDER BY " +
+            Prefixed(key_columns_, "", " DESC") + " LIMIT 1";
   return out;
 }
 

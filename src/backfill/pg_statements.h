@@ -42,12 +42,14 @@ class PgStatements {
   // range's checkpoint, if it is still where `range` says (a chunk of a
   // killed runner may commit after its successor read the checkpoint).
   // Returns one row: keys seen, rows marked, checkpoints moved (0 or 1),
-  // then the new last key.
+  // whether the range is done, then the new last key.
   Statement Chunk(const KeyRange& range, long long size) const;
   // The key of the first row a chunk of `range` would read: the failing row
   // once a chunk of one row fails.
   Statement FirstKey(const KeyRange& range) const;
 
+  // The greatest key of the table (no row when it is empty).
+  Statement MaxKey() const;
   // Table statistics: reltuples, pages, bytes, rows modified since the last
   // ANALYZE (-1 when unknown).
   Statement TableStats() const;
@@ -77,9 +79,10 @@ class PgStatements {
   // "(k1, k2) > ($n, $m) AND ..." for the bounds of `range`, appending the
   // values to `out.params`.
   std::string KeyBounds(const KeyRange& range, Statement& out) const;
-  std::string CheckpointUpdate(const std::string& last_key, const std::string& scanned,
-                               const std::string& updated, const std::string& done,
-                               const KeyRange& range, long long size, Statement& out) const;
+  static std::string Counts(const std::string& scanned, const std::string& done);
+  std::string StopAfter(const KeyRange& range, Statement& out) const;
+  std::string CheckpointUpdate(const std::string& last_key, const KeyRange& range, long long size,
+                               Statement& out) const;
 
   std::string schema_;
   std::string table_name_;

@@ -96,16 +96,20 @@ Result<Worker::Outcome> Worker::Chunk(KeyRange& range, int size) {
     // marked are right either way, the trigger computed them.
     spdlog::debug("checkpoint of range {} of {} moved meanwhile; reloading it", range.number,
                   statements_.qualified_table());
-    TANDEM_ASSIGN_OR_RETURN(range, LoadRange(*conn_, statements_, range.number));
+    TANDEM_RETURN_IF_ERROR(Reload(range));
     return Outcome{};
   }
-  if (row[3]) range.last.assign(row.begin() + 3, row.end());
+  if (row[4]) range.last.assign(row.begin() + 4, row.end());
   range.rows_done += outcome.scanned;
-  // Mirrors the `done` the statement stored: a short chunk ends the range
-  // (for ctid walks: the last page was reached).
-  range.done = statements_.by_ctid() ? (!range.upper.empty() && range.last == range.upper)
-                                     : outcome.scanned < size;
+  range.done = row[3] == backend::Value("t");  // as the statement stored it
   return outcome;
+}
+
+Status Worker::Reload(KeyRange& range) {
+  TANDEM_ASSIGN_OR_RETURN(KeyRange stored, LoadRange(*conn_, statements_, range.number));
+  stored.stop_after = std::move(range.stop_after);
+  range = std::move(stored);
+  return Status::Ok();
 }
 
 Result<Worker::Outcome> Worker::ChunkWithRetries(KeyRange& range) {
@@ -114,13 +118,8 @@ Result<Worker::Outcome> Worker::ChunkWithRetries(KeyRange& range) {
     if (connected.ok() && attempt > 1) {
       // The chunk in flight when a connection died may have committed: the
       // checkpoint knows.
-      auto stored = LoadRange(*conn_, statements_, range.number);
-      if (!stored.ok()) {
-        connected = stored.status();
-      } else {
-        range = *stored;
-        if (range.done) return Outcome{};
-      }
+      connected = Reload(range);
+      if (connected.ok() && range.done) return Outcome{};
     }
     Result<Outcome> outcome = connected.ok() ? Chunk(range, sizer_.size()) : connected;
     if (outcome.ok()) return outcome;

@@ -37,6 +37,8 @@ class Worker {
   Status Walk(KeyRange& range);
   Result<Outcome> Chunk(KeyRange& range, int size);
   Result<Outcome> ChunkWithRetries(KeyRange& range);
+  // Re-reads `range` from its checkpoint, as committed.
+  Status Reload(KeyRange& range);
   Status PinDownFailingRow(KeyRange& range, const Status& error);
   void MaybeVacuum();
   Status Failed(const KeyRange& range, const Status& error) const;

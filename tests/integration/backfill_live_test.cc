@@ -2,6 +2,7 @@
 // through both versions while the workers run; a second process pauses and
 // resumes them and reads their progress with `tandem status --json`.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <atomic>
 #include <chrono>
@@ -97,7 +98,9 @@ TEST_F(BackfillLiveTest, AWriterThroughBothVersionsDuringTheBackfillLeavesEveryR
 }
 
 TEST_F(BackfillLiveTest, PauseAndResumeWorkersMidWayWhileStatusShowsTheProgress) {
-  int runner = SpawnTandem(url_, {"backfill", "--batch-size", "100", "--concurrency", "2"});
+  // Tiny chunks keep it busy long enough for the pause, which the runner
+  // sees within a second.
+  int runner = SpawnTandem(url_, {"backfill", "--batch-size", "20", "--concurrency", "2"});
   for (int i = 0; i < 200 && RowsDone() == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -149,6 +152,37 @@ TEST_F(BackfillLiveTest, JsonProgressComesAboutOnceASecondNotPerChunk) {
   for (const char* key : {"rows_per_second", "eta_ms", "workers", "batch_size", "percent"}) {
     EXPECT_TRUE(last.contains(key)) << key;
   }
+}
+
+TEST_F(BackfillLiveTest, ATableUnderHeavyInsertsStillFinishes) {
+  std::atomic<bool> inserting{true};
+  std::atomic<long long> inserted{0};
+  std::thread inserter([&] {
+    auto conn = Connect();
+    while (conn && inserting) {
+      Status status = conn->Execute(
+          "INSERT INTO items (code) SELECT (i % 1000)::text FROM generate_series(1, 200) i");
+      EXPECT_TRUE(status.ok()) << status.message();
+      inserted += 200;
+    }
+  });
+  int runner = SpawnTandem(url_, {"backfill", "--batch-size", "300", "--concurrency", "2"});
+  int exit_code = -2;
+  for (int i = 0; i < 600 && exit_code == -2; ++i) {  // at most a minute
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    exit_code = WaitTandem(runner, false);
+  }
+  if (exit_code == -2) {
+    kill(runner, SIGKILL);
+    WaitTandem(runner);
+  }
+  inserting = false;
+  inserter.join();
+  EXPECT_EQ(exit_code, 0) << "the backfill chased the inserts instead of finishing";
+  EXPECT_GT(inserted.load(), 1000) << "the inserter barely ran";
+  EXPECT_EQ(Scalar("SELECT count(*) FROM items WHERE _tandem_written_by IS NULL OR "
+                   "_tandem_new_code IS DISTINCT FROM CAST(code AS integer)"),
+            "0");
 }
 
 }  // namespace
