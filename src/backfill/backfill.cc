@@ -137,6 +137,11 @@ Result<Progress> BackfillTable(const Connector& connect, const std::string& sche
     }
     return outcome;
   }
+  // The workers reconnect on their own; this session may have been lost
+  // meanwhile too (its progress reports are best effort).
+  if (!conn->Healthy()) {
+    TANDEM_ASSIGN_OR_RETURN(conn, connect());
+  }
   // The new columns are new to the planner's statistics too.
   Status analyzed = conn->Execute(statements.Analyze());
   if (!analyzed.ok())

@@ -185,5 +185,25 @@ TEST_F(BackfillLiveTest, ATableUnderHeavyInsertsStillFinishes) {
             "0");
 }
 
+TEST_F(BackfillLiveTest, WorkersWhoseSessionsAreKilledReconnectAndGoOnFromTheirCheckpoint) {
+  std::string err_path = WriteMigration("stderr.txt", "");
+  int runner =
+      SpawnTandem(url_, {"-v", "backfill", "--batch-size", "50", "--concurrency", "2"}, err_path);
+  int killed = 0;
+  for (int i = 0; i < 6; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    killed += std::stoi(
+        Scalar("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+               "WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE "
+               "'WITH chunk%' AND state = 'active'"));
+  }
+  EXPECT_EQ(WaitTandem(runner), 0);
+  EXPECT_GT(killed, 0) << "no worker session was caught in a chunk";
+  EXPECT_EQ(Scalar("SELECT count(*) FROM items WHERE _tandem_new_code = code::integer AND "
+                   "_tandem_written_by = 'o'"),
+            "60000");
+  EXPECT_EQ(RowsDone(), 60000) << "a chunk lost with its session was counted";
+}
+
 }  // namespace
 }  // namespace tandem::testing
