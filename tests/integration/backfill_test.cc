@@ -179,5 +179,14 @@ TEST_F(BackfillTest, VacuumEveryVacuumsTheTableDuringTheBackfillAndAnalyzeRunsAt
   EXPECT_EQ(Done(), "60000");
 }
 
+TEST_F(BackfillTest, AStateSchemaOfAnOlderTandemGetsTheCheckpointTables) {
+  ASSERT_EQ(Tandem({"init"}).exit_code, 0);
+  Exec("DROP TABLE tandem.backfill_checkpoints, tandem.backfill_runs");  // as before checkpoints
+  CommandResult start = Tandem({"start", file_});
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  EXPECT_EQ(Scalar("SELECT sum(rows_done) FROM tandem.backfill_checkpoints"), "60000");
+  EXPECT_EQ(Scalar("SELECT state FROM tandem.backfill_runs"), "done");
+}
+
 }  // namespace
 }  // namespace tandem::testing
