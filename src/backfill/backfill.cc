@@ -120,7 +120,8 @@ Result<Progress> BackfillTable(const Connector& connect, const std::string& sche
   for (auto& r : ranges) {
     if (!r.done) pending.push_back(std::move(r));
   }
-  Coordinator coordinator(options, pending, earlier);
+  int next_number = ranges.empty() ? 0 : ranges.back().number + 1;
+  Coordinator coordinator(options, pending, earlier, next_number);
   coordinator.set_vacuum_every(VacuumEvery(options, facts, earlier.estimated_total));
   int workers =
       static_cast<int>(std::min<size_t>(std::max(1, options.concurrency), pending.size()));

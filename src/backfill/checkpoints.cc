@@ -55,18 +55,31 @@ Result<KeyRange> LoadRange(backend::Connection& conn, const PgStatements& statem
   return RangeFromRow(rows.rows[0]);
 }
 
-Status SaveRanges(backend::Connection& conn, const PgStatements& statements,
-                  const std::vector<KeyRange>& ranges) {
+// Runs `statements` in one transaction.
+Status InTransaction(backend::Connection& conn, const std::vector<Statement>& statements) {
   TANDEM_RETURN_IF_ERROR(conn.Execute("BEGIN"));
-  for (const auto& range : ranges) {
-    auto inserted = Run(conn, statements.InsertRange(range));
-    if (!inserted.ok()) {
+  for (const auto& s : statements) {
+    auto done = Run(conn, s);
+    if (!done.ok()) {
       if (conn.Healthy()) (void)conn.Execute("ROLLBACK");
-      return inserted.status().WithContext("cannot store the backfill ranges of " +
-                                           statements.qualified_table());
+      return done.status();
     }
   }
   return conn.Execute("COMMIT");
+}
+
+Status SaveRanges(backend::Connection& conn, const PgStatements& statements,
+                  const std::vector<KeyRange>& ranges) {
+  std::vector<Statement> inserts;
+  for (const auto& range : ranges) inserts.push_back(statements.InsertRange(range));
+  Status saved = InTransaction(conn, inserts);
+  if (saved.ok()) return saved;
+  return saved.WithContext("cannot store the backfill ranges of " + statements.qualified_table());
+}
+
+Status SaveSplit(backend::Connection& conn, const PgStatements& statements, const KeyRange& range,
+                 const KeyRange& upper_part) {
+  return InTransaction(conn, {statements.SetUpper(range), statements.InsertRange(upper_part)});
 }
 
 Status SaveRun(backend::Connection& conn, const PgStatements& statements, const Progress& p,

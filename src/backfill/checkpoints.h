@@ -21,6 +21,10 @@ Result<KeyRange> LoadRange(backend::Connection& conn, const PgStatements& statem
 // Stores a fresh split of the table, all ranges or none.
 Status SaveRanges(backend::Connection& conn, const PgStatements& statements,
                   const std::vector<KeyRange>& ranges);
+// Stores a split, all or nothing: `range` now ends where `upper_part` (a
+// new range) begins.
+Status SaveSplit(backend::Connection& conn, const PgStatements& statements, const KeyRange& range,
+                 const KeyRange& upper_part);
 // Stores what the run reports now; `state` is running, done, stopped or failed.
 Status SaveRun(backend::Connection& conn, const PgStatements& statements, const Progress& progress,
                const std::string& state, bool starting = false);

@@ -15,8 +15,10 @@ constexpr Millis kTurnPoll{100};
 
 }  // namespace
 
-Coordinator::Coordinator(const Options& options, std::deque<KeyRange> pending, Progress done)
+Coordinator::Coordinator(const Options& options, std::deque<KeyRange> pending, Progress done,
+                         int next_range_number)
     : options_(options),
+      next_range_number_(next_range_number),
       queue_(std::move(pending)),
       governor_(options.concurrency, options.scale_up_after),
       base_(std::move(done)),
@@ -26,8 +28,12 @@ std::optional<KeyRange> Coordinator::Take() {
   while (!stopping()) {
     {
       std::lock_guard lock(mutex_);
-      if (queue_.empty()) return std::nullopt;
-      if (working_ < governor_.limit()) {
+      if (queue_.empty()) {
+        // Nothing queued: wait for a busy worker to split its range off,
+        // unless no one works any more.
+        if (working_ == 0) return std::nullopt;
+        split_wanted_ = working_ < governor_.limit();
+      } else if (working_ < governor_.limit()) {
         KeyRange range = std::move(queue_.front());
         queue_.pop_front();
         working_ += 1;
@@ -37,6 +43,19 @@ std::optional<KeyRange> Coordinator::Take() {
     Sleep(kTurnPoll);
   }
   return std::nullopt;
+}
+
+bool Coordinator::SplitWanted() const { return split_wanted_.load(); }
+
+int Coordinator::NewRangeNumber() {
+  std::lock_guard lock(mutex_);
+  return next_range_number_++;
+}
+
+void Coordinator::AddRange(KeyRange range) {
+  std::lock_guard lock(mutex_);
+  queue_.push_back(std::move(range));
+  split_wanted_ = false;
 }
 
 void Coordinator::Release() {

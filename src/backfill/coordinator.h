@@ -19,12 +19,21 @@ namespace tandem::backfill {
 
 class Coordinator {
  public:
-  // `done` holds the rows of earlier runs, from the checkpoints.
-  Coordinator(const Options& options, std::deque<KeyRange> pending, Progress done);
+  // `done` holds the rows of earlier runs, from the checkpoints; ranges
+  // split off get numbers from `next_range_number` on.
+  Coordinator(const Options& options, std::deque<KeyRange> pending, Progress done,
+              int next_range_number = 0);
 
   // The next range for a worker, once fewer than the allowed number work;
-  // nullopt when no range is left or the run stops.
+  // nullopt when no range is left or the run stops. With the queue empty
+  // while others work, it asks them to split their ranges and waits.
   std::optional<KeyRange> Take();
+  // True when an idle worker waits for part of a busy one's range.
+  bool SplitWanted() const;
+  // A number for a range split off, which the worker stores (see
+  // Worker::SplitOff) before it queues the range with AddRange.
+  int NewRangeNumber();
+  void AddRange(KeyRange range);
   // A worker finished (or gave up on) its range.
   void Release();
 
@@ -57,7 +66,9 @@ class Coordinator {
   const Options& options_;
   mutable std::mutex mutex_;
   std::mutex control_mutex_;
+  int next_range_number_;
   std::deque<KeyRange> queue_;
+  std::atomic<bool> split_wanted_{false};
   int working_ = 0;
   Governor governor_;
   std::string waiting_reason_;

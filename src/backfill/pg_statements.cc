@@ -212,6 +212,26 @@ Statement PgStatements::FirstKey(const KeyRange& range) const {
   return out;
 }
 
+Statement PgStatements::KeyAtOffset(const KeyRange& range, long long offset) const {
+  Statement out;
+  std::string bounds = KeyBounds(range, out);
+  out.sql = "SELECT " + KeysAsText(key_columns_) + " FROM " + table_ + " WHERE " + bounds +
+            " ORDER BY " + Join(key_columns_, ", ") + " OFFSET " +
+            Param(out, std::to_string(offset)) + "::bigint LIMIT 1";
+  return out;
+}
+
+Statement PgStatements::SetUpper(const KeyRange& range) const {
+  Statement out;
+  out.sql = "UPDATE " + checkpoints_ +
+            " SET upper_key = " + TextArrayFromJson(Param(out, KeyParam(range.upper))) +
+            ", estimated_rows = " + Param(out, std::to_string(range.estimated_rows)) +
+            "::bigint WHERE migration_id = " + Param(out, migration_id_) +
+            "::bigint AND table_name = " + Param(out, table_name_) +
+            " AND range_no = " + Param(out, std::to_string(range.number)) + "::integer";
+  return out;
+}
+
 Statement PgStatements::MaxKey() const {
   Statement out;
   out.sql = "SELECT " + KeysAsText(key_columns_) + " FROM " + table_ + " ORDER BY " +

@@ -48,6 +48,10 @@ class PgStatements {
   // once a chunk of one row fails.
   Statement FirstKey(const KeyRange& range) const;
 
+  // The key `offset` rows into what is left of `range`: where to split it.
+  Statement KeyAtOffset(const KeyRange& range, long long offset) const;
+  // Stores a range's new upper bound and estimate after a split.
+  Statement SetUpper(const KeyRange& range) const;
   // The greatest key of the table (no row when it is empty).
   Statement MaxKey() const;
   // Table statistics: reltuples, pages, bytes, rows modified since the last

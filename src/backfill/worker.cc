@@ -75,6 +75,7 @@ Status Worker::Walk(KeyRange& range) {
       case Coordinator::Gate::kGo:
         break;
     }
+    if (coordinator_.SplitWanted()) TANDEM_RETURN_IF_ERROR(SplitOff(range));
     auto started = Clock::now();
     TANDEM_ASSIGN_OR_RETURN(Outcome outcome, ChunkWithRetries(range));
     sizer_.Observe(std::chrono::duration_cast<Millis>(Clock::now() - started));
@@ -173,6 +174,48 @@ Status Worker::PinDownFailingRow(KeyRange& range, const Status& error) {
                          outcome.status().native_code());
   }
   return Failed(range, error);
+}
+
+// A range is worth splitting while a few chunks of it are left.
+constexpr long long kMinChunksToSplit = 4;
+
+Result<Key> Worker::SplitPoint(const KeyRange& range, long long left) {
+  if (statements_.by_ctid()) {
+    long long first = std::stoll(range.last.empty() ? *range.lower.at(0) : *range.last.at(0));
+    long long upper = std::stoll(*range.upper.at(0));
+    if (upper - first < 2) return Key{};
+    return Key{std::to_string(first + (upper - first) / 2)};
+  }
+  // Reads half of what is left of the range's index once; cheaper than
+  // leaving a worker idle for the other half.
+  Statement s = statements_.KeyAtOffset(range, left / 2);
+  TANDEM_ASSIGN_OR_RETURN(backend::QueryResult rows, conn_->Query(s.sql, s.params));
+  if (rows.rows.empty()) return Key{};
+  return Key(rows.rows[0]);
+}
+
+Status Worker::SplitOff(KeyRange& range) {
+  long long left = range.estimated_rows - range.rows_done;
+  if (left < kMinChunksToSplit * sizer_.size()) return Status::Ok();
+  TANDEM_RETURN_IF_ERROR(Connect());
+  TANDEM_ASSIGN_OR_RETURN(Key middle, SplitPoint(range, left));
+  if (middle.empty()) return Status::Ok();
+  KeyRange upper_part;
+  upper_part.number = coordinator_.NewRangeNumber();
+  upper_part.lower = middle;
+  upper_part.upper = range.upper;
+  upper_part.stop_after = range.stop_after;
+  upper_part.estimated_rows = left / 2;
+  KeyRange shrunk = range;
+  shrunk.upper = middle;
+  shrunk.stop_after.clear();
+  shrunk.estimated_rows = range.estimated_rows - upper_part.estimated_rows;
+  TANDEM_RETURN_IF_ERROR(SaveSplit(*conn_, statements_, shrunk, upper_part));
+  spdlog::debug("range {} of {} split at {} for an idle worker", range.number,
+                statements_.qualified_table(), KeyText(middle));
+  range = std::move(shrunk);
+  coordinator_.AddRange(std::move(upper_part));
+  return Status::Ok();
 }
 
 void Worker::MaybeVacuum() {

@@ -41,6 +41,9 @@ class Worker {
   Status Reload(KeyRange& range);
   Status PinDownFailingRow(KeyRange& range, const Status& error);
   void MaybeVacuum();
+  // Gives the upper half of what is left of `range` to an idle worker.
+  Status SplitOff(KeyRange& range);
+  Result<Key> SplitPoint(const KeyRange& range, long long left);
   Status Failed(const KeyRange& range, const Status& error) const;
   void Backoff(int attempt) const;
 

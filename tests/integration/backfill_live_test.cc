@@ -205,5 +205,19 @@ TEST_F(BackfillLiveTest, WorkersWhoseSessionsAreKilledReconnectAndGoOnFromTheirC
   EXPECT_EQ(RowsDone(), 60000) << "a chunk lost with its session was counted";
 }
 
+TEST_F(BackfillLiveTest, AWorkerThatRunsOutOfRangesTakesOverHalfOfABusyOnesRange) {
+  CommandResult backfill = Tandem({"backfill", "--batch-size", "100", "--concurrency", "2"});
+  ASSERT_EQ(backfill.exit_code, 0) << backfill.err;
+  EXPECT_GT(std::stoi(Scalar("SELECT count(*) FROM tandem.backfill_checkpoints")), 8)
+      << "no range was split for the idle worker";
+  EXPECT_EQ(RowsDone(), 60000) << "split ranges overlap or leave a gap";
+  EXPECT_EQ(Scalar("SELECT count(*) FROM items WHERE _tandem_new_code = code::integer"), "60000");
+  // Consecutive ranges meet: each one's upper bound is the next one's lower.
+  EXPECT_EQ(Scalar("SELECT count(*) FROM (SELECT upper_key, lead(lower_key) OVER (ORDER BY "
+                   "lower_key[1]::bigint NULLS FIRST) AS next FROM tandem.backfill_checkpoints) r "
+                   "WHERE upper_key IS DISTINCT FROM next"),
+            "0");
+}
+
 }  // namespace
 }  // namespace tandem::testing
