@@ -125,7 +125,7 @@ Result<Worker::Outcome> Worker::ChunkWithRetries(KeyRange& range) {
     Result<Outcome> outcome = connected.ok() ? Chunk(range, sizer_.size()) : connected;
     if (outcome.ok()) return outcome;
     const Status& error = outcome.status();
-    if (IsDataError(error)) return PinDownFailingRow(range, error);
+    if (IsDataError(error)) return PinDownFailingRow(range);
     if (!error.retryable() || attempt >= options_.max_attempts) return Failed(range, error);
     if (error.native_code() == kStatementTimeout) sizer_.Shrink();
     spdlog::debug("backfill chunk of {} failed (attempt {}): {}", statements_.qualified_table(),
@@ -143,13 +143,14 @@ void Worker::Backoff(int attempt) const {
 }
 
 // Halves the chunk until a single row fails, so the message can name its
-// key. The chunks that succeed on the way are kept (and checkpointed).
-Status Worker::PinDownFailingRow(KeyRange& range, const Status& error) {
+// key. The chunks that succeed on the way are kept (and checkpointed, and
+// counted here, so the outcome returned is empty).
+Result<Worker::Outcome> Worker::PinDownFailingRow(KeyRange& range) {
   for (int size = std::max(1, sizer_.size() / 2);;) {
     auto outcome = Chunk(range, size);
     if (outcome.ok()) {
       coordinator_.ChunkDone(outcome->scanned, outcome->updated, size);
-      if (range.done) return Status::Ok();  // the failing row is gone (fixed meanwhile)
+      if (range.done) return Outcome{};  // the failing row is gone (fixed meanwhile)
       continue;
     }
     if (!IsDataError(outcome.status())) return Failed(range, outcome.status());
@@ -173,7 +174,6 @@ Status Worker::PinDownFailingRow(KeyRange& range, const Status& error) {
                              "continue; the rows done so far are kept",
                          outcome.status().native_code());
   }
-  return Failed(range, error);
 }
 
 // A range is worth splitting while a few chunks of it are left.

@@ -39,7 +39,7 @@ class Worker {
   Result<Outcome> ChunkWithRetries(KeyRange& range);
   // Re-reads `range` from its checkpoint, as committed.
   Status Reload(KeyRange& range);
-  Status PinDownFailingRow(KeyRange& range, const Status& error);
+  Result<Outcome> PinDownFailingRow(KeyRange& range);
   void MaybeVacuum();
   // Gives the upper half of what is left of `range` to an idle worker.
   Status SplitOff(KeyRange& range);
