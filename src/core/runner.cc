@@ -291,9 +291,14 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
   backfill::Options options;
   // The command line wins over the file's `backfill:` section.
   options.batch_size = options_.batch_size ? options_.batch_size : settings.backfill_batch_size;
-  options.target_chunk_time = options_.target_chunk_time;
+  options.target_chunk_time = options_.target_chunk_time.value_or(
+      settings.backfill_target_chunk_time.value_or(options.target_chunk_time));
+  options.concurrency =
+      options_.concurrency.value_or(settings.backfill_concurrency.value_or(options.concurrency));
+  options.vacuum_every =
+      options_.vacuum_every ? options_.vacuum_every : settings.backfill_vacuum_every;
   // Pause lives in the database, so any process can set it; ask at most once
-  // a second.
+  // a second. The workers call this one at a time.
   auto last_asked = Clock::now() - std::chrono::seconds(1);
   bool paused = false;
   long long id = record.id;
@@ -312,7 +317,8 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
   for (const auto& sync : plan.syncs) {
     if (!sync.backfill) continue;
     auto progress = backfill::BackfillTable(
-        *conn_, plan.schema, sync, options,
+        [this] { return database_.Connect(); }, plan.schema, sync,
+        {options_.state_schema, record.id}, options,
         [this](const backfill::Progress& p) { reporter_.BackfillProgress(p); });
     if (!progress.ok()) {
       if (conn_->Healthy()) {
@@ -486,6 +492,8 @@ Result<StatusReport> Runner::GetStatus() {
     report.version_schema = report.active->version_schema;
     TANDEM_ASSIGN_OR_RETURN(std::vector<VerifyRun> runs, state_->VerifyRuns(report.active->id));
     if (!runs.empty()) report.last_verify = runs.back();
+    TANDEM_ASSIGN_OR_RETURN(report.backfill, backfill::ReadProgress(*conn_, {options_.state_schema,
+                                                                             report.active->id}));
   } else if (report.last_completed) {
     report.version_schema = report.last_completed->version_schema;
   }

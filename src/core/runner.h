@@ -29,8 +29,11 @@ struct RunnerOptions {
   std::string schema = "public";
   std::string state_schema = "tandem";
   backend::LockPolicy lock_policy;
-  std::optional<int> batch_size;  // overrides the file's backfill.batch_size
-  Millis target_chunk_time{200};
+  // Each overrides the file's `backfill:` setting of the same name.
+  std::optional<int> batch_size;
+  std::optional<Millis> target_chunk_time;
+  std::optional<int> concurrency;
+  std::optional<long long> vacuum_every;
   // Set (e.g. by a signal handler) to stop the backfill after its current chunk.
   const std::atomic<bool>* stop_requested = nullptr;
 };
@@ -57,6 +60,8 @@ struct StatusReport {
   std::optional<MigrationRecord> last_completed;
   std::string version_schema;  // the schema the newest version reads through
   std::optional<VerifyRun> last_verify;
+  // Per table of the active migration, from the backfill's checkpoints.
+  std::vector<backfill::Progress> backfill;
 };
 
 class Runner {
