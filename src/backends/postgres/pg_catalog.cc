@@ -81,7 +81,7 @@ Status LoadIndexes(Connection& conn, plan::Catalog& catalog) {
   for (const auto& r : rows.rows) {
     auto table = catalog.tables.find(*r[0]);
     if (table == catalog.tables.end()) continue;
-    plan::CatalogIndex index{*r[1], IsTrue(r[2]), IsTrue(r[3]), IsTrue(r[4]), SplitList(r[5])};
+    plan::CatalogIndex index{*r[1], IsTrue(r[2]), IsTrue(r[3]), IsTrue(r[4]), SplitList(r[5]), ""};
     if (IsTrue(r[6])) table->second.replica_identity_index = index.name;
     table->second.indexes.push_back(std::move(index));
   }
