@@ -6,9 +6,12 @@
 #include <chrono>
 
 #include "common/log.h"
+#include "backfill/sqlite_backfill.h"
 #include "plan/plan_json.h"
 #include "plan/planner.h"
+#include "plan/sqlite/sqlite_planner.h"
 #include "reader/reader.h"
+#include "verify/sqlite_verifier.h"
 
 namespace tandem::core {
 namespace {
@@ -44,14 +47,19 @@ Result<plan::Settings> SettingsOf(const MigrationRecord& record) {
 }  // namespace
 
 Runner::Runner(backend::Database& database, RunnerOptions options, Reporter& reporter)
-    : database_(database), options_(std::move(options)), reporter_(reporter) {}
+    : database_(database), options_(std::move(options)), reporter_(reporter) {
+  // A SQLite file is one schema, "main"; --schema names nothing there.
+  if (Sqlite()) options_.schema = "main";
+}
+
+bool Runner::Sqlite() const { return database_.engine() == backend::Engine::kSqlite; }
 
 Runner::~Runner() = default;
 
 Status Runner::Connect() {
   if (conn_ && conn_->Healthy()) return Status::Ok();
   TANDEM_ASSIGN_OR_RETURN(conn_, database_.Connect());
-  state_ = std::make_unique<StateStore>(*conn_, options_.state_schema);
+  state_ = std::make_unique<StateStore>(*conn_, options_.state_schema, database_.engine());
   return Status::Ok();
 }
 
@@ -87,12 +95,15 @@ Result<plan::Plan> Runner::Plan(const plan::Migration& migration) {
   TANDEM_RETURN_IF_ERROR(Connect());
   TANDEM_ASSIGN_OR_RETURN(plan::Catalog catalog, database_.LoadCatalog(*conn_, options_.schema));
   plan::PlanOptions plan_options{options_.schema, options_.state_schema, {}};
-  // Without the state schema there are no earlier version schemas to drop.
-  if (catalog.schemas.count(options_.state_schema) > 0) {
+  // Without the state tables there are no earlier version schemas to drop.
+  TANDEM_ASSIGN_OR_RETURN(bool has_state, state_->Exists());
+  if (has_state) {
     TANDEM_ASSIGN_OR_RETURN(plan_options.previous_version_schemas,
                             state_->CompletedVersionSchemas(options_.schema));
   }
-  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanMigration(migration, catalog, plan_options));
+  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan,
+                          Sqlite() ? plan::sqlite::PlanSqliteMigration(migration, catalog, plan_options)
+                                   : plan::PlanMigration(migration, catalog, plan_options));
   TANDEM_RETURN_IF_ERROR(CheckExpressions(plan));
   return plan;
 }
@@ -291,7 +302,10 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
   backfill::Options options;
   // The command line wins over the file's `backfill:` section.
   options.batch_size = options_.batch_size ? options_.batch_size : settings.backfill_batch_size;
-  options.target_chunk_time = options_.target_chunk_time;
+  // Every SQLite writer waits for a whole chunk (one writer at a time), so
+  // its chunks are shorter unless the user says otherwise.
+  options.target_chunk_time =
+      options_.target_chunk_time.value_or(Sqlite() ? kSqliteChunkTime : kPostgresChunkTime);
   // Pause lives in the database, so any process can set it; ask at most once
   // a second.
   auto last_asked = Clock::now() - std::chrono::seconds(1);
@@ -308,9 +322,9 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
   };
   for (const auto& sync : plan.syncs) {
     if (!sync.backfill) continue;
-    auto progress = backfill::BackfillTable(
-        *conn_, plan.schema, sync, options,
-        [this](const backfill::Progress& p) { reporter_.BackfillProgress(p); });
+    auto report = [this](const backfill::Progress& p) { reporter_.BackfillProgress(p); };
+    auto progress = Sqlite() ? backfill::BackfillSqliteTable(*conn_, sync, options, report)
+                             : backfill::BackfillTable(*conn_, plan.schema, sync, options, report);
     if (!progress.ok()) {
       if (conn_->Healthy()) {
         (void)Record(record.id, {"backfill", "backfill", "backfill " + sync.table, "", 0, 0,
@@ -383,9 +397,11 @@ Result<verify::Pass> Runner::VerifyPass(const MigrationRecord& record, const pla
   TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record));
   if (settings.parity_threshold) options.parity_threshold = *settings.parity_threshold;
   if (settings.drift_threshold) options.drift_threshold = *settings.drift_threshold;
-  TANDEM_ASSIGN_OR_RETURN(verify::Pass pass, verify::Verify(
-                                                 *conn_, [this] { return database_.Connect(); },
-                                                 plan, settings.invariants, options));
+  auto connect = [this] { return database_.Connect(); };
+  TANDEM_ASSIGN_OR_RETURN(
+      verify::Pass pass,
+      Sqlite() ? verify::VerifySqlite(*conn_, plan, settings.invariants, options)
+               : verify::Verify(*conn_, connect, plan, settings.invariants, options));
   pass.report.migration = record.name;
   const verify::Report& r = pass.report;
   TANDEM_RETURN_IF_ERROR(state_->AppendVerifyRun(
@@ -411,6 +427,10 @@ Result<verify::Pass> Runner::Verify(const VerifyOptions& options) {
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(record.plan_json));
   TANDEM_ASSIGN_OR_RETURN(verify::Pass pass, VerifyPass(record, plan, options.scan));
   if (!options.repair || pass.report.passed()) return pass;
+  if (Sqlite()) {
+    return Status::Refused("verify --repair is not available on SQLite yet; run `tandem rollback` "
+                           "and start again, or fix the rows the report names");
+  }
   // Repair writes: it needs the runner lock like every other writer.
   TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
   TANDEM_ASSIGN_OR_RETURN(long long repaired, verify::Repair(*conn_, plan));

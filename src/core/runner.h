@@ -30,10 +30,14 @@ struct RunnerOptions {
   std::string state_schema = "tandem";
   backend::LockPolicy lock_policy;
   std::optional<int> batch_size;  // overrides the file's backfill.batch_size
-  Millis target_chunk_time{200};
+  // How long one backfill chunk should take; unset: the engine's default.
+  std::optional<Millis> target_chunk_time;
   // Set (e.g. by a signal handler) to stop the backfill after its current chunk.
   const std::atomic<bool>* stop_requested = nullptr;
 };
+
+inline constexpr Millis kPostgresChunkTime{200};
+inline constexpr Millis kSqliteChunkTime{40};
 
 struct StartOptions {
   bool complete = false;
@@ -97,6 +101,7 @@ class Runner {
     MigrationRecord record;
   };
 
+  bool Sqlite() const;
   Status Connect();
   Result<StartDecision> DecideStart(const plan::Migration& migration);
   Result<MigrationRecord> RecordNewMigration(const plan::Migration& migration);

@@ -24,6 +24,7 @@ struct CatalogConstraint {
   char type = 0;  // 'p' primary, 'u' unique, 'c' check, 'f' foreign key, 'x' exclude
   std::vector<std::string> columns;
   bool validated = true;
+  std::string definition;  // SQLite foreign keys: the REFERENCES clause
 };
 
 struct CatalogIndex {
@@ -47,6 +48,8 @@ struct CatalogTable {
   // SQLite: the CREATE TABLE statement as stored, which a table rebuild
   // must honour (constraints the catalog pragmas do not describe).
   std::string definition;
+  std::vector<std::string> triggers;  // SQLite: names of the table's own triggers
+  long long estimated_rows = 0;       // SQLite: max(rowid), for rebuild estimates
 
   const CatalogColumn* FindColumn(const std::string& column) const;
   const CatalogConstraint* FindConstraint(const std::string& constraint) const;
