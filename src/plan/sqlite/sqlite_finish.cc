@@ -27,6 +27,23 @@ void SqlitePlanner::FinishTriggers() {
   }
 }
 
+std::map<std::string, std::string> SqlitePlanner::DefaultsOf(const VirtualTable& table) const {
+  std::map<std::string, std::string> defaults;
+  const CatalogTable* original = catalog_.FindTable(table.physical);
+  for (const auto& c : table.columns) {
+    const CatalogColumn* column = original ? original->FindColumn(c.physical) : nullptr;
+    auto shape = shapes_.find(table.physical + "." + c.physical);
+    if (shape != shapes_.end() && shape->second.default_value.present) {
+      if (shape->second.default_value.IsSet()) {
+        defaults[c.physical] = shape->second.default_value.value;
+      }
+    } else if (column && !column->default_expr.empty()) {
+      defaults[c.physical] = column->default_expr;
+    }
+  }
+  return defaults;
+}
+
 void SqlitePlanner::FinishViews() {
   Step create;
   for (const auto& [name, table] : virtual_schema_.tables()) {
@@ -37,17 +54,11 @@ void SqlitePlanner::FinishViews() {
     writes.key = table.key_columns;
     auto sync = syncs_.find(table.physical);
     if (sync != syncs_.end()) writes.sync = &sync->second;
-    const CatalogTable* original = catalog_.FindTable(table.physical);
+    writes.defaults = DefaultsOf(table);
     for (const auto& c : table.columns) {
       view.columns.push_back({c.name, c.physical});
       writes.columns.emplace_back(c.name, c.physical);
-      const CatalogColumn* column = original ? original->FindColumn(c.physical) : nullptr;
       auto shape = shapes_.find(table.physical + "." + c.physical);
-      if (shape != shapes_.end() && shape->second.default_value.IsSet()) {
-        writes.defaults[c.physical] = shape->second.default_value.value;
-      } else if (column && !column->default_expr.empty()) {
-        writes.defaults[c.physical] = column->default_expr;
-      }
       if (shape != shapes_.end() && shape->second.not_null) writes.required.insert(c.physical);
     }
     if (writes.key.empty()) {
@@ -130,7 +141,12 @@ void SqlitePlanner::FinishComplete() {
     ViewWrites writes;
     writes.view = SqliteViewName(name, plan_.version_schema);
     writes.table = name;
-    for (const auto& c : table.columns) writes.columns.emplace_back(c.name, c.name);
+    std::map<std::string, std::string> defaults = DefaultsOf(table);
+    for (const auto& c : table.columns) {
+      writes.columns.emplace_back(c.name, c.name);
+      auto d = defaults.find(c.physical);
+      if (d != defaults.end()) writes.defaults[c.name] = d->second;
+    }
     for (const auto& key : table.key_columns) {
       for (const auto& c : table.columns) {
         if (c.physical == key) writes.key.push_back(c.name);

@@ -81,6 +81,9 @@ class SqlitePlanner {
   std::string ReferencesClause(const Operation& op, const ForeignKeyRef& ref, Status& error);
 
   // --- finishing (sqlite_finish.cc, sqlite_rebuild.cc) ---
+  // Column defaults the table will have, by physical column: a view has
+  // none of its own, so its insert trigger supplies them.
+  std::map<std::string, std::string> DefaultsOf(const VirtualTable& table) const;
   void FinishTriggers();
   void FinishViews();
   void FinishComplete();
