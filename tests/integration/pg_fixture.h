@@ -12,23 +12,12 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "support/command.h"
 
 namespace tandem::testing {
 
 // The harness server's connection string (TANDEM_TEST_PG_DIR/url).
 std::string ServerUrl();
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-// Runs the tandem binary with `args` (each shell-quoted) and TANDEM_URL=url.
-CommandResult RunTandem(const std::string& url, const std::vector<std::string>& args);
-
-// Writes `content` to a fresh file named `name` in a temp directory; returns its path.
-std::string WriteMigration(const std::string& name, const std::string& content);
 
 // pg_dump --schema-only of the database, tandem's state schema excluded.
 std::string SchemaDump(const std::string& url);
