@@ -37,7 +37,7 @@ struct RunnerOptions {
 };
 
 inline constexpr Millis kPostgresChunkTime{200};
-inline constexpr Millis kSqliteChunkTime{40};
+inline constexpr Millis kSqliteChunkTime{20};
 
 struct StartOptions {
   bool complete = false;

@@ -20,7 +20,11 @@ void SqlitePlanner::FinishTriggers() {
     plan_.syncs.push_back(sync);
     Step install;
     install.description = "install dual-write triggers on " + table;
-    install.statements = CreateBaseTriggerSql(sync);
+    std::vector<std::string> old_columns;
+    if (const CatalogTable* original = catalog_.FindTable(table)) {
+      for (const auto& c : original->columns) old_columns.push_back(c.name);
+    }
+    install.statements = CreateBaseTriggerSql(sync, old_columns);
     install.tables = {table};
     install.lock = LockLevel::kExclusive;
     plan_.expand.push_back(install);

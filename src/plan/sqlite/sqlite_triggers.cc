@@ -9,6 +9,12 @@ constexpr char kPending[] = "'N'";  // written through the view, `down` not appl
 
 std::string Marker(const std::string& row) { return row + "." + QuoteIdent(kWrittenByColumn); }
 
+std::vector<std::string> QuotedAll(const std::vector<std::string>& names) {
+  std::vector<std::string> quoted;
+  for (const auto& n : names) quoted.push_back(QuoteIdent(n));
+  return quoted;
+}
+
 std::string TriggerName(const std::string& kind, const std::string& table) {
   return QuoteIdent("_tandem_" + kind + "_" + table);
 }
@@ -122,13 +128,15 @@ std::string UpdateTrigger(const ViewWrites& view) {
 
 }  // namespace
 
-std::vector<std::string> CreateBaseTriggerSql(const TableSync& sync) {
+std::vector<std::string> CreateBaseTriggerSql(const TableSync& sync,
+                                              const std::vector<std::string>& old_columns) {
   std::string table = QuoteIdent(sync.table);
   std::string update = "UPDATE " + table + " SET " + UpAssignments(sync) + " WHERE rowid = NEW.rowid";
   return {
       "CREATE TRIGGER " + TriggerName("up_insert", sync.table) + " AFTER INSERT ON " + table +
           " WHEN " + Marker("NEW") + " IS NULL BEGIN\n  " + update + ";\nEND",
-      "CREATE TRIGGER " + TriggerName("up_update", sync.table) + " AFTER UPDATE ON " + table +
+      "CREATE TRIGGER " + TriggerName("up_update", sync.table) + " AFTER UPDATE OF " +
+          Join(QuotedAll(old_columns), ", ") + " ON " + table +
           " WHEN " + Marker("NEW") + " IS NOT " + kPending + " AND " + Marker("OLD") + " IS NOT " +
           kPending + " AND " + OutOfSync(sync) + " BEGIN\n  " + update + ";\nEND",
   };

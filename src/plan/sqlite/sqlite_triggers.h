@@ -1,11 +1,12 @@
 // The triggers that let two versions write one SQLite table.
 //
-// Base table (old version, backfill): AFTER INSERT / AFTER UPDATE triggers
-// set the shadow columns to `up` and the marker to 'o' with an UPDATE by
-// rowid (SQLite triggers cannot assign NEW). Their guard does not rely on
-// recursive_triggers being off: the WHEN clause skips rows already in sync,
-// which is what the trigger's own UPDATE leaves behind, so a recursive
-// firing is a no-op.
+// Base table (old version): AFTER INSERT / AFTER UPDATE triggers set the
+// shadow columns to `up` and the marker to 'o' with an UPDATE by rowid
+// (SQLite triggers cannot assign NEW). The guard against recursion does not
+// rely on recursive_triggers being off: the update trigger fires only for
+// UPDATE OF the old version's columns, which the trigger's own UPDATE (and
+// the backfill's) never sets, and its WHEN clause skips rows already in
+// sync.
 //
 // Version view (new version): INSTEAD OF triggers write the base table,
 // computing the old columns with `down`. An update through the view first
@@ -33,7 +34,10 @@ struct ViewWrites {
   const TableSync* sync = nullptr;                          // null: no dual-write
 };
 
-std::vector<std::string> CreateBaseTriggerSql(const TableSync& sync);
+// `old_columns`: the columns the old version writes (the table's original
+// columns).
+std::vector<std::string> CreateBaseTriggerSql(const TableSync& sync,
+                                              const std::vector<std::string>& old_columns);
 std::vector<std::string> DropBaseTriggerSql(const TableSync& sync);
 // CREATE VIEW plus its INSTEAD OF triggers (UPDATE and DELETE only with a key).
 std::vector<std::string> CreateViewSql(const ViewWrites& view);
