@@ -62,24 +62,39 @@ Status VerifyTable(backend::Connection& conn, const plan::TableSync& sync, const
   };
   for (const auto& c : sync.up) add("up", c);
   for (const auto& c : sync.down) add("down", c);
-  std::vector<std::string> columns = {"count(*)", Sum(Marker() + " IS NULL")};
+  // Each expression is evaluated once per row, in the inner query; the
+  // outer one only counts. (LIMIT -1 keeps SQLite from flattening the inner
+  // query into the outer one, which would evaluate them again per use.)
+  std::vector<std::string> inner = {Marker() + " AS w"};
+  std::vector<std::string> columns = {"count(*)", Sum("w IS NULL")};
   std::vector<std::string> any;
-  for (const auto& c : checks) {
-    if (c.skipped_because.empty()) any.push_back(c.mismatch);
+  std::vector<std::string> per_check;
+  for (size_t n = 0; n < checks.size(); ++n) {
+    const Check& c = checks[n];
+    std::string i = std::to_string(n);
+    const char* writer = c.direction == "up" ? plan::kWrittenByOld : plan::kWrittenByNew;
+    inner.push_back("new." + QuoteIdent(c.sync->target) + " AS t" + i);
+    // IS NOT compares with the column's affinity: the value as stored.
+    // Only rows written in this check's direction are compared.
+    inner.push_back("CASE WHEN " + Marker() + " = " + writer + " THEN new." +
+                    QuoteIdent(c.sync->target) + " IS NOT (" + c.sync->expression + ") END AS d" + i);
+    if (c.direction == "up") inner.push_back("(" + c.sync->expression + ") IS NULL AS n" + i);
+    std::string mismatch = "coalesce(d" + i + ", 0)";
+    if (c.skipped_because.empty()) any.push_back(mismatch);
+    per_check.push_back(Sum("w = " + std::string(writer)));
+    per_check.push_back(c.skipped_because.empty() ? Sum(mismatch) : "0");
   }
   columns.push_back(Sum(any.empty() ? "0" : Join(any, " OR ")));
-  for (const auto& c : checks) {
-    const char* writer = c.direction == "up" ? plan::kWrittenByOld : plan::kWrittenByNew;
-    columns.push_back(Sum(Marker() + " = " + writer));
-    columns.push_back(c.skipped_because.empty() ? Sum(c.mismatch) : "0");
-  }
-  for (const auto& c : sync.up) {
-    columns.push_back(Sum("new." + QuoteIdent(c.target) + " IS NULL"));
-    columns.push_back(Sum("(" + c.expression + ") IS NULL"));
+  for (auto& p : per_check) columns.push_back(p);
+  for (size_t n = 0; n < sync.up.size(); ++n) {
+    std::string i = std::to_string(n);  // the up checks come first
+    columns.push_back(Sum("t" + i + " IS NULL"));
+    columns.push_back(Sum("n" + i));
   }
   std::string from = " FROM " + QuoteIdent(sync.table) + " AS new";
   TANDEM_ASSIGN_OR_RETURN(backend::QueryResult result,
-                          conn.Query("SELECT " + Join(columns, ", ") + from));
+                          conn.Query("SELECT " + Join(columns, ", ") + " FROM (SELECT " +
+                                     Join(inner, ", ") + from + " LIMIT -1)"));
   const backend::Row& r = result.rows.at(0);
   size_t i = 0;
   long long rows = Number(r[i++]);
