@@ -155,8 +155,12 @@ void PrintPlan(const plan::Plan& plan, bool as_json) {
     std::printf("%s\n", plan::PlanToJson(plan, 2).c_str());
     return;
   }
-  std::printf("version schema: %s (set search_path to it to use the new version)\n",
-              plan.version_schema.c_str());
+  if (plan.version_access.empty()) {
+    std::printf("version schema: %s (set search_path to it to use the new version)\n",
+                plan.version_schema.c_str());
+  } else {
+    std::printf("version %s: %s\n", plan.version_schema.c_str(), plan.version_access.c_str());
+  }
   for (const auto& w : plan.warnings) std::printf("warning: %s\n", w.c_str());
   PrintSteps("start: expand", plan.expand);
   for (const auto& sync : plan.syncs) {

@@ -424,13 +424,13 @@ Result<verify::Pass> Runner::Verify(const VerifyOptions& options) {
                            "; verification runs while it is active (after start, before "
                            "complete)");
   }
+  if (Sqlite() && (options.scan.sample_percent > 0 || options.repair)) {
+    return Status::Refused("verify --sample and --repair are not available on SQLite yet; run "
+                           "`tandem verify` (a full pass) instead");
+  }
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(record.plan_json));
   TANDEM_ASSIGN_OR_RETURN(verify::Pass pass, VerifyPass(record, plan, options.scan));
   if (!options.repair || pass.report.passed()) return pass;
-  if (Sqlite()) {
-    return Status::Refused("verify --repair is not available on SQLite yet; run `tandem rollback` "
-                           "and start again, or fix the rows the report names");
-  }
   // Repair writes: it needs the runner lock like every other writer.
   TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
   TANDEM_ASSIGN_OR_RETURN(long long repaired, verify::Repair(*conn_, plan));

@@ -92,6 +92,9 @@ struct Plan {
   std::vector<View> views;
   std::vector<ExpressionCheck> checks;
   std::vector<std::string> warnings;  // things a person should know before running it
+  // How an application reaches the new version, when it is not by the
+  // version schema on the search_path (SQLite). Not stored.
+  std::string version_access;
 };
 
 // Names tandem gives to the objects it creates. Kept in one place so the

@@ -42,8 +42,10 @@ TEST_F(SqliteBackfillTest, KilledBackfillResumes) {
   Start();
   ASSERT_EQ(Marked(), 0);
   int code = 0;
+  // A global option before the command: other tests signal "tandem
+  // backfill" processes by their command line, and must not find these.
   std::string pid_text = Capture("TANDEM_URL=" + ShellQuote(url_) + " " + TANDEM_BINARY +
-                                     " backfill --batch-size 20 >/dev/null 2>&1 & echo $!",
+                                     " -v backfill --batch-size 20 >/dev/null 2>&1 & echo $!",
                                  code);
   ASSERT_EQ(code, 0);
   pid_t pid = std::stoi(pid_text);
@@ -59,7 +61,7 @@ TEST_F(SqliteBackfillTest, KilledBackfillResumes) {
   EXPECT_EQ(Scalar("SELECT backfill_done FROM tandem_migrations"), "f");
   // Rows written meanwhile by the old version are synced by the trigger.
   Exec("UPDATE users SET name = NULL WHERE id = " + std::to_string(kRows));
-  auto resumed = Tandem({"backfill"});
+  auto resumed = Tandem({"-v", "backfill"});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
   EXPECT_EQ(Marked(), kRows);
   EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE _tandem_new_name IS NOT coalesce(name, "

@@ -37,6 +37,8 @@ Result<Plan> SqlitePlanner::Run() {
   plan_.schema = "main";
   plan_.state_schema = options_.state_schema;
   plan_.version_schema = migration_.version_schema;
+  plan_.version_access = "the new version reads and writes the views <table>__" +
+                         plan_.version_schema + "; the old version keeps using the tables";
   for (const auto& [name, table] : catalog_.tables) {
     std::string view = SqliteViewName(name, plan_.version_schema);
     if (catalog_.relation_names.count(view) > 0) {
