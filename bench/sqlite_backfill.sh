@@ -82,7 +82,7 @@ rm -f "$DIR/single.db-tandem.lock"
 echo "tandem backfill (concurrent writer) ..."
 start_writer "$DIR/tandem.db" "$DIR/writer-tandem.json"
 started="$(now_ms)"
-"$TANDEM" --url "sqlite:$DIR/tandem.db" backfill >/dev/null
+"$TANDEM" --url "sqlite:$DIR/tandem.db" backfill ${BENCH_BACKFILL_FLAGS:-} >/dev/null
 tandem_ms=$(($(now_ms) - started))
 stop_writer
 

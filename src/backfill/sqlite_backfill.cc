@@ -19,6 +19,7 @@ using Clock = std::chrono::steady_clock;
 // writer that arrived during the chunk in at one of its next polls.
 constexpr double kYieldRatio = 0.5;
 constexpr Millis kMinYield{5};
+constexpr int kCheckpointPages = 100;
 
 long long Number(const backend::Value& v) { return v ? std::stoll(*v) : 0; }
 
@@ -38,6 +39,23 @@ class SqliteTableBackfill {
   }
 
   Result<Progress> Run(const ProgressCallback& on_progress) {
+    // A chunk lost to a power failure is simply done again (its markers are
+    // lost with it), so the backfill's commits need not wait for fsync.
+    // Its own commits checkpoint the WAL early (after ~100 pages, right
+    // after releasing the write lock), so the WAL stays short and the
+    // application's commits do not stall on a long automatic checkpoint.
+    TANDEM_RETURN_IF_ERROR(conn_.Execute("PRAGMA synchronous = NORMAL"));
+    TANDEM_RETURN_IF_ERROR(conn_.Execute("PRAGMA wal_autocheckpoint = " +
+                                         std::to_string(kCheckpointPages)));
+    auto walked = Walk(on_progress);
+    // The connection goes on to write tandem's state, which must be durable.
+    (void)conn_.Execute("PRAGMA synchronous = FULL");
+    (void)conn_.Execute("PRAGMA wal_autocheckpoint = 1000");
+    return walked;
+  }
+
+ private:
+  Result<Progress> Walk(const ProgressCallback& on_progress) {
     progress_.table = sync_.table;
     std::string table = QuoteIdent(sync_.table);
     TANDEM_ASSIGN_OR_RETURN(
@@ -59,12 +77,8 @@ class SqliteTableBackfill {
       TANDEM_RETURN_IF_ERROR(ChunkWithRetries(last, upper));
       Millis took = std::chrono::duration_cast<Millis>(Clock::now() - chunk_started);
       Resize(took);
-      // Copying the chunk's pages from the WAL into the database here keeps
-      // the WAL short, so the application's own commits do not stall on a
-      // long automatic checkpoint. PASSIVE: it takes no lock writers wait for.
-      (void)conn_.Execute("PRAGMA wal_checkpoint(PASSIVE)");
-      std::this_thread::sleep_for(std::max(kMinYield, Millis(static_cast<long long>(
-                                                          took.count() * kYieldRatio))));
+      std::this_thread::sleep_for(
+          std::max(kMinYield, Millis(static_cast<long long>(took.count() * kYieldRatio))));
       progress_.rows_scanned += upper - last;
       progress_.chunks += 1;
       progress_.batch_size = static_cast<int>(upper - last);
@@ -75,7 +89,6 @@ class SqliteTableBackfill {
     return progress_;
   }
 
- private:
   Status WaitWhilePaused(const ProgressCallback& on_progress) {
     while (options_.control) {
       Control control = options_.control();
