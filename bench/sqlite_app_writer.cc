@@ -12,8 +12,8 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <thread>
@@ -68,8 +68,11 @@ int main(int argc, char** argv) {
     }
     waits.push_back(Ms(Clock::now() - started));
     if (std::getenv("WRITER_TRACE") && waits.back() > 50) {
-      std::fprintf(stderr, "writer: %s took %.0f ms at %.3f s\n", inserting ? "insert" : "update",
-                   waits.back(), std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+      std::fprintf(
+          stderr, "writer: %s took %.0f ms at %.3f s\n", inserting ? "insert" : "update",
+          waits.back(),
+          std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+              .count());
     }
     if (!status.ok()) {
       ++errors;
@@ -87,7 +90,7 @@ int main(int argc, char** argv) {
   double p99 = sorted.empty() ? 0 : sorted[sorted.size() * 99 / 100];
   std::ofstream(argv[2]) << "{\"writes\": " << waits.size() << ", \"errors\": " << errors
                          << ", \"longest_ms\": " << longest << ", \"p99_ms\": " << p99
-                         << ", \"first_error\": \""
-                         << tandem::ReplaceAll(first_error, "\"", "'") << "\"}\n";
+                         << ", \"first_error\": \"" << tandem::ReplaceAll(first_error, "\"", "'")
+                         << "\"}\n";
   return 0;
 }

@@ -45,8 +45,8 @@ class SqliteTableBackfill {
     // after releasing the write lock), so the WAL stays short and the
     // application's commits do not stall on a long automatic checkpoint.
     TANDEM_RETURN_IF_ERROR(conn_.Execute("PRAGMA synchronous = NORMAL"));
-    TANDEM_RETURN_IF_ERROR(conn_.Execute("PRAGMA wal_autocheckpoint = " +
-                                         std::to_string(kCheckpointPages)));
+    TANDEM_RETURN_IF_ERROR(
+        conn_.Execute("PRAGMA wal_autocheckpoint = " + std::to_string(kCheckpointPages)));
     auto walked = Walk(on_progress);
     // The connection goes on to write tandem's state, which must be durable.
     (void)conn_.Execute("PRAGMA synchronous = FULL");
@@ -94,8 +94,9 @@ class SqliteTableBackfill {
       Control control = options_.control();
       if (control == Control::kStop) {
         return Status::Error(ErrorKind::kInterrupted,
-                             "backfill of " + sync_.table + " stopped on request; the rows done "
-                             "so far are kept. Run `tandem backfill` to continue");
+                             "backfill of " + sync_.table +
+                                 " stopped on request; the rows done "
+                                 "so far are kept. Run `tandem backfill` to continue");
       }
       bool paused = control == Control::kPause;
       if (paused != progress_.paused) {
@@ -114,8 +115,8 @@ class SqliteTableBackfill {
     double ratio = static_cast<double>(options_.target_chunk_time.count()) /
                    std::max<long long>(1, took.count());
     double next = size_ * std::min(ratio, 1.5);
-    size_ = static_cast<long long>(
-        std::clamp<double>(next, options_.min_batch, options_.max_batch));
+    size_ =
+        static_cast<long long>(std::clamp<double>(next, options_.min_batch, options_.max_batch));
   }
 
   Status Chunk(long long after, long long upto) {

@@ -228,9 +228,10 @@ int Main(int argc, char** argv) {
              kExitCodesHelp);
   GlobalOptions global;
   CommandOptions options;
-  app.add_option("--url", global.url,
-                 "sqlite:PATH, sqlite:///abs/path, file: URI, postgres://, postgresql:// or a libpq "
-                 "key=value string (default: $TANDEM_URL, then $DATABASE_URL)");
+  app.add_option(
+      "--url", global.url,
+      "sqlite:PATH, sqlite:///abs/path, file: URI, postgres://, postgresql:// or a libpq "
+      "key=value string (default: $TANDEM_URL, then $DATABASE_URL)");
   app.add_option("--schema", global.schema, "schema to migrate")->capture_default_str();
   app.add_option("--state-schema", global.state_schema, "schema where tandem keeps its state")
       ->capture_default_str();

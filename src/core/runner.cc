@@ -5,8 +5,8 @@
 
 #include <chrono>
 
-#include "common/log.h"
 #include "backfill/sqlite_backfill.h"
+#include "common/log.h"
 #include "plan/plan_json.h"
 #include "plan/planner.h"
 #include "plan/sqlite/sqlite_planner.h"
@@ -102,8 +102,9 @@ Result<plan::Plan> Runner::Plan(const plan::Migration& migration) {
                             state_->CompletedVersionSchemas(options_.schema));
   }
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan,
-                          Sqlite() ? plan::sqlite::PlanSqliteMigration(migration, catalog, plan_options)
-                                   : plan::PlanMigration(migration, catalog, plan_options));
+                          Sqlite()
+                              ? plan::sqlite::PlanSqliteMigration(migration, catalog, plan_options)
+                              : plan::PlanMigration(migration, catalog, plan_options));
   TANDEM_RETURN_IF_ERROR(CheckExpressions(plan));
   return plan;
 }
@@ -399,9 +400,9 @@ Result<verify::Pass> Runner::VerifyPass(const MigrationRecord& record, const pla
   if (settings.drift_threshold) options.drift_threshold = *settings.drift_threshold;
   auto connect = [this] { return database_.Connect(); };
   TANDEM_ASSIGN_OR_RETURN(
-      verify::Pass pass,
-      Sqlite() ? verify::VerifySqlite(*conn_, plan, settings.invariants, options)
-               : verify::Verify(*conn_, connect, plan, settings.invariants, options));
+      verify::Pass pass, Sqlite()
+                             ? verify::VerifySqlite(*conn_, plan, settings.invariants, options)
+                             : verify::Verify(*conn_, connect, plan, settings.invariants, options));
   pass.report.migration = record.name;
   const verify::Report& r = pass.report;
   TANDEM_RETURN_IF_ERROR(state_->AppendVerifyRun(
@@ -425,8 +426,9 @@ Result<verify::Pass> Runner::Verify(const VerifyOptions& options) {
                            "complete)");
   }
   if (Sqlite() && (options.scan.sample_percent > 0 || options.repair)) {
-    return Status::Refused("verify --sample and --repair are not available on SQLite yet; run "
-                           "`tandem verify` (a full pass) instead");
+    return Status::Refused(
+        "verify --sample and --repair are not available on SQLite yet; run "
+        "`tandem verify` (a full pass) instead");
   }
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(record.plan_json));
   TANDEM_ASSIGN_OR_RETURN(verify::Pass pass, VerifyPass(record, plan, options.scan));

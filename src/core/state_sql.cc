@@ -17,7 +17,9 @@ std::string StateSql::Now() const {
 std::string StateSql::BothExist(const std::string& a, const std::string& b) const {
   if (engine_ == backend::Engine::kSqlite) {
     // Table() quoted the names; sqlite_schema stores them bare.
-    auto bare = [](const std::string& quoted) { return QuoteLiteral(quoted.substr(1, quoted.size() - 2)); };
+    auto bare = [](const std::string& quoted) {
+      return QuoteLiteral(quoted.substr(1, quoted.size() - 2));
+    };
     return "SELECT CASE WHEN count(*) = 2 THEN 't' ELSE 'f' END FROM sqlite_schema WHERE "
            "type = 'table' AND name IN (" +
            bare(a) + ", " + bare(b) + ")";
@@ -114,10 +116,12 @@ std::string StateSql::CreateSqlite() const {
   steps_done INTEGER NOT NULL DEFAULT 0,
   db_user TEXT NOT NULL DEFAULT '',
   os_user TEXT,
-  started_at TEXT NOT NULL DEFAULT )sql" + now + R"sql(,
+  started_at TEXT NOT NULL DEFAULT )sql" +
+                    now + R"sql(,
   completed_at TEXT,
   rolled_back_at TEXT,
-  updated_at TEXT NOT NULL DEFAULT )sql" + now + R"sql(
+  updated_at TEXT NOT NULL DEFAULT )sql" +
+                    now + R"sql(
 );
 )sql" + "CREATE UNIQUE INDEX IF NOT EXISTS " +
                     QuoteIdent(schema_ + "_migrations_one_live_per_name") + " ON " + migrations +
@@ -151,7 +155,8 @@ std::string StateSql::CreateSqlite() const {
   for (const char* event : {"UPDATE", "DELETE"}) {
     sql += "CREATE TRIGGER IF NOT EXISTS " +
            QuoteIdent(schema_ + "_events_append_only_" + ToLower(event)) + " BEFORE " + event +
-           " ON " + events + " BEGIN SELECT RAISE(ABORT, 'tandem event log is append-only'); END;\n";
+           " ON " + events +
+           " BEGIN SELECT RAISE(ABORT, 'tandem event log is append-only'); END;\n";
   }
   // IMMEDIATE takes the write lock first, so two runners creating at once
   // run one after the other.

@@ -111,25 +111,24 @@ Status StateStore::SetPhase(long long id, const std::string& phase) {
                       : phase == kPhaseRolledBack ? ", rolled_back_at = " + now
                                                   : "";
   return conn_
-      .Query("UPDATE " + Table("migrations") + " SET phase = $2, steps_done = 0, updated_at = " +
-                 now + stamp + " WHERE id = $1",
+      .Query("UPDATE " + Table("migrations") +
+                 " SET phase = $2, steps_done = 0, updated_at = " + now + stamp + " WHERE id = $1",
              {std::to_string(id), phase})
       .status();
 }
 
 Status StateStore::SetStepsDone(long long id, int steps_done) {
   return conn_
-      .Query("UPDATE " + Table("migrations") +
-                 " SET steps_done = $2, updated_at = " + sql_.Now() + " WHERE id = $1",
+      .Query("UPDATE " + Table("migrations") + " SET steps_done = $2, updated_at = " + sql_.Now() +
+                 " WHERE id = $1",
              {std::to_string(id), std::to_string(steps_done)})
       .status();
 }
 
 Status StateStore::SetBackfillDone(long long id) {
   return conn_
-      .Query("UPDATE " + Table("migrations") +
-                 " SET backfill_done = 't', backfill_done_at = " + sql_.Now() +
-                 ", updated_at = " + sql_.Now() + " WHERE id = $1",
+      .Query("UPDATE " + Table("migrations") + " SET backfill_done = 't', backfill_done_at = " +
+                 sql_.Now() + ", updated_at = " + sql_.Now() + " WHERE id = $1",
              {std::to_string(id)})
       .status();
 }
@@ -137,8 +136,7 @@ Status StateStore::SetBackfillDone(long long id) {
 Result<bool> StateStore::SetPaused(const std::string& schema, bool paused) {
   TANDEM_ASSIGN_OR_RETURN(
       backend::QueryResult rows,
-      conn_.Query("UPDATE " + Table("migrations") +
-                      " SET paused = $2, updated_at = " + sql_.Now() +
+      conn_.Query("UPDATE " + Table("migrations") + " SET paused = $2, updated_at = " + sql_.Now() +
                       " WHERE schema_name = $1 AND phase NOT IN ('completed', 'rolled_back') "
                       "RETURNING id",
                   {schema, paused ? "t" : "f"}));

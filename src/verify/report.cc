@@ -167,5 +167,4 @@ void SetFlags(Report& report, long long mismatching_rows) {
   if (!report.scan_complete) report.flags |= kScanIncomplete;
 }
 
-
 }  // namespace tandem::verify

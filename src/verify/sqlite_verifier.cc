@@ -19,9 +19,11 @@ long long Number(const backend::Value& v) { return v ? std::stoll(*v) : 0; }
 // cannot be recomputed, so it is reported, not compared.
 std::string Unreproducible(const std::string& expression) {
   static const std::set<std::string> kChanging = {
-      "random", "randomblob", "changes", "total_changes", "last_insert_rowid", "date",
-      "time",   "datetime",   "julianday", "strftime",    "unixepoch",         "current_timestamp",
-      "current_date", "current_time"};
+      "random",        "randomblob",        "changes",
+      "total_changes", "last_insert_rowid", "date",
+      "time",          "datetime",          "julianday",
+      "strftime",      "unixepoch",         "current_timestamp",
+      "current_date",  "current_time"};
   auto functions = lint::CalledFunctions(expression);
   if (!functions.ok()) return "";
   std::vector<std::string> found;
@@ -77,7 +79,8 @@ Status VerifyTable(backend::Connection& conn, const plan::TableSync& sync, const
     // IS NOT compares with the column's affinity: the value as stored.
     // Only rows written in this check's direction are compared.
     inner.push_back("CASE WHEN " + Marker() + " = " + writer + " THEN new." +
-                    QuoteIdent(c.sync->target) + " IS NOT (" + c.sync->expression + ") END AS d" + i);
+                    QuoteIdent(c.sync->target) + " IS NOT (" + c.sync->expression + ") END AS d" +
+                    i);
     if (c.direction == "up") inner.push_back("(" + c.sync->expression + ") IS NULL AS n" + i);
     std::string mismatch = "coalesce(d" + i + ", 0)";
     if (c.skipped_because.empty()) any.push_back(mismatch);
@@ -112,9 +115,10 @@ Status VerifyTable(backend::Connection& conn, const plan::TableSync& sync, const
     parity.checked = Number(r[i++]);
     parity.mismatches = Number(r[i++]);
     if (parity.mismatches > 0) {
-      TANDEM_ASSIGN_OR_RETURN(backend::QueryResult keys,
-                              conn.Query("SELECT " + KeyText(sync) + from + " WHERE " + c.mismatch +
-                                         " ORDER BY new.rowid LIMIT " + std::to_string(options.show)));
+      TANDEM_ASSIGN_OR_RETURN(
+          backend::QueryResult keys,
+          conn.Query("SELECT " + KeyText(sync) + from + " WHERE " + c.mismatch +
+                     " ORDER BY new.rowid LIMIT " + std::to_string(options.show)));
       for (const auto& k : keys.rows) parity.example_keys.push_back(k[0].value_or("NULL"));
     }
     report.parity.push_back(parity);

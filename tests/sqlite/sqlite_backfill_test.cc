@@ -1,12 +1,11 @@
 // The SQLite backfill survives a crash: kill -9 in the middle, and the next
 // `tandem backfill` finishes the rows left, skipping those done.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "sqlite/sqlite_fixture.h"
 
@@ -18,12 +17,14 @@ constexpr int kRows = 200000;
 class SqliteBackfillTest : public SqliteTest {
  protected:
   void Start() {
-    Exec("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); WITH RECURSIVE g(i) AS (SELECT 1 "
-         "UNION ALL SELECT i + 1 FROM g WHERE i < " +
-         std::to_string(kRows) +
-         ") INSERT INTO users (name) SELECT CASE WHEN i % 3 = 0 THEN NULL ELSE 'user ' || i END "
-         "FROM g");
-    auto started = Tandem({"start", "--skip-backfill", WriteMigration("01_name.yaml", R"y(operations:
+    Exec(
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); WITH RECURSIVE g(i) AS (SELECT 1 "
+        "UNION ALL SELECT i + 1 FROM g WHERE i < " +
+        std::to_string(kRows) +
+        ") INSERT INTO users (name) SELECT CASE WHEN i % 3 = 0 THEN NULL ELSE 'user ' || i END "
+        "FROM g");
+    auto started =
+        Tandem({"start", "--skip-backfill", WriteMigration("01_name.yaml", R"y(operations:
   - alter_column:
       table: users
       column: name

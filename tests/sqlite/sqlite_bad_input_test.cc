@@ -1,9 +1,9 @@
 // Bad input on SQLite: a clear error, the documented exit code, and nothing
 // changed in the database.
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "sqlite/sqlite_fixture.h"
 
@@ -20,8 +20,9 @@ class SqliteBadInputTest : public SqliteTest {
  protected:
   void SetUp() override {
     SqliteTest::SetUp();
-    Exec("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users (name) VALUES "
-         "('a'), ('b')");
+    Exec(
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users (name) VALUES "
+        "('a'), ('b')");
     schema_ = Schema();
   }
   std::string schema_;

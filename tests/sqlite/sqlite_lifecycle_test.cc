@@ -2,10 +2,9 @@
 // migration is in progress, verify sees their writes, status and history
 // report it, and a second runner is turned away.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/file.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include "sqlite/sqlite_fixture.h"
 
@@ -58,7 +57,8 @@ TEST_F(SqliteLifecycleTest, BothVersionsWriteAndVerifyPasses) {
   Exec("INSERT INTO users__02_users (name, age) VALUES ('grace', 36)");
   Exec("UPDATE users__02_users SET name = 'ada', age = 7 WHERE id = 4");
   Exec("DELETE FROM users__02_users WHERE id = 5");
-  EXPECT_EQ(Scalar("SELECT name || '/' || age FROM users__02_users WHERE id = 1001"), "anonymous/41");
+  EXPECT_EQ(Scalar("SELECT name || '/' || age FROM users__02_users WHERE id = 1001"),
+            "anonymous/41");
   EXPECT_EQ(Scalar("SELECT typeof(age) FROM users__02_users WHERE id = 2"), "integer");
   EXPECT_EQ(Scalar("SELECT name || '/' || typeof(age) FROM users WHERE id = 1002"), "grace/text");
   EXPECT_EQ(Scalar("SELECT name || '/' || age FROM users WHERE id = 4"), "ada/7");
@@ -72,7 +72,8 @@ TEST_F(SqliteLifecycleTest, BothVersionsWriteAndVerifyPasses) {
   ASSERT_EQ(completed.exit_code, 0) << completed.out << completed.err;
   EXPECT_EQ(Scalar("SELECT name || '/' || age FROM users WHERE id = 1001"), "anonymous/41");
   EXPECT_EQ(Scalar("SELECT name || '/' || age FROM users WHERE id = 1002"), "grace/36");
-  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE name IS NULL OR typeof(age) <> 'integer'"), "0");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE name IS NULL OR typeof(age) <> 'integer'"),
+            "0");
   // The version's view stays usable after complete.
   Exec("INSERT INTO users__02_users (name, age) VALUES ('after', 1)");
   EXPECT_EQ(Scalar("SELECT email FROM users WHERE name = 'after'"), "none");
@@ -135,7 +136,8 @@ TEST_F(SqliteLifecycleTest, MigrateDirectoryCompletesAllButTheLast) {
   std::string dir = first.substr(0, first.rfind('/'));
   std::string second = dir + "/02_users.yaml";
   {
-    std::string copy = "cp " + ShellQuote(WriteMigration("x.yaml", kMigration)) + " " + ShellQuote(second);
+    std::string copy =
+        "cp " + ShellQuote(WriteMigration("x.yaml", kMigration)) + " " + ShellQuote(second);
     int code = 0;
     Capture(copy, code);
     ASSERT_EQ(code, 0);

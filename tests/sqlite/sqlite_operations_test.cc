@@ -46,7 +46,8 @@ const Case kCases[] = {
       column: {name: score, type: INTEGER, nullable: false}
       up: coalesce(length(name), 0)
 )y",
-     "SELECT \"notnull\" = 1 AND (SELECT sum(score) FROM users) > 0 FROM pragma_table_info('users') "
+     "SELECT \"notnull\" = 1 AND (SELECT sum(score) FROM users) > 0 FROM "
+     "pragma_table_info('users') "
      "WHERE name = 'score'"},
     {"add_column_constant_default", R"y(operations:
   - add_column:
@@ -154,7 +155,8 @@ class SqliteOperationTest : public SqliteTest, public ::testing::WithParamInterf
 
 TEST_P(SqliteOperationTest, StartCompleteGivesTheNewShape) {
   Exec(kSetup);
-  std::string file = WriteMigration(std::string("01_") + GetParam().name + ".yaml", GetParam().migration);
+  std::string file =
+      WriteMigration(std::string("01_") + GetParam().name + ".yaml", GetParam().migration);
   auto started = Tandem({"start", file});
   ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
   auto completed = Tandem({"complete"});
@@ -171,7 +173,8 @@ TEST_P(SqliteOperationTest, StartRollbackRestoresSchemaAndData) {
   Exec(kSetup);
   std::string schema = Schema();
   std::string users = Rows("users");
-  std::string file = WriteMigration(std::string("01_") + GetParam().name + ".yaml", GetParam().migration);
+  std::string file =
+      WriteMigration(std::string("01_") + GetParam().name + ".yaml", GetParam().migration);
   auto started = Tandem({"start", file});
   ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
   ASSERT_NE(Schema(), schema);

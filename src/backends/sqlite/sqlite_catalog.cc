@@ -10,10 +10,10 @@ namespace tandem::backend::sqlite {
 namespace {
 
 Status LoadColumns(Connection& conn, plan::CatalogTable& table) {
-  TANDEM_ASSIGN_OR_RETURN(
-      QueryResult rows, conn.Query("SELECT name, type, \"notnull\", dflt_value, pk, hidden FROM "
-                                   "pragma_table_xinfo($1) ORDER BY cid",
-                                   {table.name}));
+  TANDEM_ASSIGN_OR_RETURN(QueryResult rows,
+                          conn.Query("SELECT name, type, \"notnull\", dflt_value, pk, hidden FROM "
+                                     "pragma_table_xinfo($1) ORDER BY cid",
+                                     {table.name}));
   std::vector<std::pair<int, std::string>> key;
   for (const auto& r : rows.rows) {
     plan::CatalogColumn column;
@@ -94,8 +94,8 @@ Result<plan::Catalog> LoadSqliteCatalog(Connection& conn) {
   for (const auto& r : relations.rows) {
     const std::string& name = *r[1];
     catalog.relation_names.insert(name);
-    bool internal = StartsWith(name, "sqlite_") || StartsWith(name, "tandem_") ||
-                    StartsWith(name, "_tandem_");
+    bool internal =
+        StartsWith(name, "sqlite_") || StartsWith(name, "tandem_") || StartsWith(name, "_tandem_");
     // Triggers sort last, so their tables are loaded; tandem's own (named
     // _tandem_...) are not the table's.
     auto owner = catalog.tables.find(*r[3]);

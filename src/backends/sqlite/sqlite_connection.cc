@@ -118,8 +118,7 @@ Result<QueryResult> SqliteConnection::Query(const std::string& sql,
     int index = sqlite3_bind_parameter_index(raw, name.c_str());
     if (index == 0) continue;  // the statement does not use this parameter
     const Value& v = params[i];
-    rc = v ? sqlite3_bind_text(raw, index, v->data(), static_cast<int>(v->size()),
-                               SQLITE_TRANSIENT)
+    rc = v ? sqlite3_bind_text(raw, index, v->data(), static_cast<int>(v->size()), SQLITE_TRANSIENT)
            : sqlite3_bind_null(raw, index);
     if (rc != SQLITE_OK) return Error(rc, "bind");
   }

@@ -10,9 +10,10 @@ namespace {
 
 // Which rows break a foreign key after a rebuild, in words.
 Status CheckForeignKeys(Connection& conn) {
-  TANDEM_ASSIGN_OR_RETURN(QueryResult broken,
-                          conn.Query("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check "
-                                     "LIMIT 5"));
+  TANDEM_ASSIGN_OR_RETURN(
+      QueryResult broken,
+      conn.Query("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check "
+                 "LIMIT 5"));
   if (broken.rows.empty()) return Status::Ok();
   std::vector<std::string> rows;
   for (const auto& r : broken.rows) {

@@ -118,7 +118,8 @@ void SqlitePlanner::FinishComplete() {
       sql.push_back("DROP VIEW IF EXISTS " + QuoteIdent(SqliteViewName(name, version)));
     }
   }
-  for (const auto& index : dropped_indexes_) sql.push_back("DROP INDEX IF EXISTS " + QuoteIdent(index));
+  for (const auto& index : dropped_indexes_)
+    sql.push_back("DROP INDEX IF EXISTS " + QuoteIdent(index));
   for (const auto& dropped : virtual_schema_.dropped_tables()) {
     sql.push_back("DROP TABLE " + QuoteIdent(dropped));
     contract.tables.push_back(dropped);
@@ -158,8 +159,9 @@ void SqlitePlanner::FinishComplete() {
     }
     for (auto& s : CreateViewSql(writes)) sql.push_back(s);
   }
-  contract.description = "switch: drop the old version and dual-write, give columns their final "
-                         "names and shape, recreate the version views";
+  contract.description =
+      "switch: drop the old version and dual-write, give columns their final "
+      "names and shape, recreate the version views";
   if (!rebuilt.empty()) contract.description += "; " + Join(rebuilt, "; ");
   plan_.complete.push_back(contract);
 }
@@ -208,7 +210,8 @@ void SqlitePlanner::FinishRollback() {
                        std::to_string(rows) + " rows; blocks writers for about " +
                        std::to_string(1 + rows / kRebuildRowsPerSecond) + " s)";
     for (const auto& c : columns) {
-      drop.statements.push_back("ALTER TABLE " + QuoteIdent(table) + " DROP COLUMN " + QuoteIdent(c));
+      drop.statements.push_back("ALTER TABLE " + QuoteIdent(table) + " DROP COLUMN " +
+                                QuoteIdent(c));
     }
     drop.tables = {table};
     drop.lock = LockLevel::kExclusive;

@@ -66,10 +66,10 @@ Status SqlitePlanner::CreateTableOp(const Operation& op, const CreateTable& body
     definitions.push_back(TableConstraintSql(constraint, columns, constraint.check, references));
   }
   table.key_columns = pk;
-  plan_.expand.push_back(OneStep("create table " + body.name,
-                                 "CREATE TABLE " + QuoteIdent(body.name) + " (\n  " +
-                                     Join(definitions, ",\n  ") + "\n)",
-                                 "", LockLevel::kNone));
+  plan_.expand.push_back(OneStep(
+      "create table " + body.name,
+      "CREATE TABLE " + QuoteIdent(body.name) + " (\n  " + Join(definitions, ",\n  ") + "\n)", "",
+      LockLevel::kNone));
   created_tables_.insert(body.name);
   virtual_schema_.AddTable(std::move(table));
   return Status::Ok();
@@ -105,9 +105,8 @@ Status SqlitePlanner::AddColumnOp(const Operation& op, const AddColumn& body) {
   bool needs_rebuild = !column.nullable || column.unique || column.check || column.references ||
                        (column.default_value.IsSet() && !constant);
   if (needs_rebuild) TANDEM_RETURN_IF_ERROR(RequireRebuildable(op, *table));
-  TANDEM_ASSIGN_OR_RETURN(
-      std::string physical,
-      AddShadowColumn(op, *table, column.name, column.type, column.default_value));
+  TANDEM_ASSIGN_OR_RETURN(std::string physical, AddShadowColumn(op, *table, column.name,
+                                                                column.type, column.default_value));
   ColumnShape& shape = ShapeOf(table->physical, physical);
   shape.not_null = !column.nullable;
   shape.unique = column.unique;
@@ -125,7 +124,9 @@ Status SqlitePlanner::AddColumnOp(const Operation& op, const AddColumn& body) {
     sync.up.push_back({physical, up_sql});
     sync.backfill = true;
   }
-  if (column.comment.IsSet()) plan_.warnings.push_back("SQLite has no column comments; the comment on " + column.name + " is ignored");
+  if (column.comment.IsSet())
+    plan_.warnings.push_back("SQLite has no column comments; the comment on " + column.name +
+                             " is ignored");
   return Status::Ok();
 }
 
@@ -152,28 +153,33 @@ Status SqlitePlanner::AlterColumnOp(const Operation& op, const AlterColumn& body
     return Status::Ok();
   }
   if (table->created) {
-    return ErrorAt(op, "column", "table \"" + table->name +
-                                     "\" is created by this migration; define the column as "
-                                     "wanted in create_table");
+    return ErrorAt(op, "column",
+                   "table \"" + table->name +
+                       "\" is created by this migration; define the column as "
+                       "wanted in create_table");
   }
   const CatalogTable* original = catalog_.FindTable(table->physical);
-  const CatalogColumn* original_column = original ? original->FindColumn(column->physical) : nullptr;
+  const CatalogColumn* original_column =
+      original ? original->FindColumn(column->physical) : nullptr;
   if (original_column == nullptr) {
-    return ErrorAt(op, "column", "column \"" + column->name +
-                                     "\" was added or changed earlier in this migration; give it "
-                                     "its final shape there");
+    return ErrorAt(op, "column",
+                   "column \"" + column->name +
+                       "\" was added or changed earlier in this migration; give it "
+                       "its final shape there");
   }
   for (const auto& key : table->key_columns) {
     if (key == column->physical) {
       return Unsupported(op, "column \"" + column->name + "\" is part of the primary key of \"" +
-                                 table->name + "\"; changing a key column is not supported on "
+                                 table->name +
+                                 "\"; changing a key column is not supported on "
                                  "SQLite");
     }
   }
   if (table->key_columns.empty()) {
-    return ErrorAt(op, "table", "table \"" + table->name +
-                                    "\" has no primary key; tandem needs one to write through "
-                                    "the new version's view. Add a primary key first");
+    return ErrorAt(op, "table",
+                   "table \"" + table->name +
+                       "\" has no primary key; tandem needs one to write through "
+                       "the new version's view. Add a primary key first");
   }
   TANDEM_RETURN_IF_ERROR(RequireRebuildable(op, *table));
   std::string type = body.type ? *body.type : column->type;
@@ -215,8 +221,9 @@ Status SqlitePlanner::DropColumnOp(const Operation& op, const DropColumn& body) 
   TANDEM_ASSIGN_OR_RETURN(VirtualColumn * column, RequireColumn(op, "column", *table, body.column));
   for (const auto& key : table->key_columns) {
     if (key == column->physical) {
-      return ErrorAt(op, "column", "column \"" + body.column + "\" is part of the primary key of \"" +
-                                       table->name + "\"; drop or replace the key first");
+      return ErrorAt(op, "column",
+                     "column \"" + body.column + "\" is part of the primary key of \"" +
+                         table->name + "\"; drop or replace the key first");
     }
   }
   if (!table->created) {
@@ -228,7 +235,8 @@ Status SqlitePlanner::DropColumnOp(const Operation& op, const DropColumn& body) 
   std::erase_if(table->columns, [&](const VirtualColumn& c) { return c.name == name; });
   if (!body.down.empty()) {
     if (table->key_columns.empty()) {
-      return ErrorAt(op, "table", "table \"" + table->name + "\" has no primary key; add one first");
+      return ErrorAt(op, "table",
+                     "table \"" + table->name + "\" has no primary key; add one first");
     }
     TANDEM_ASSIGN_OR_RETURN(std::string down, DownExpression(op, "down", *table, body.down));
     SyncFor(*table).down.push_back({physical, down});
@@ -270,8 +278,9 @@ Status SqlitePlanner::CreateIndexOp(const Operation& op, const CreateIndex& body
   std::vector<std::string> columns;
   for (size_t i = 0; i < body.columns.size(); ++i) {
     const IndexColumn& c = body.columns[i];
-    TANDEM_ASSIGN_OR_RETURN(VirtualColumn * column,
-                            RequireColumn(op, "columns[" + std::to_string(i) + "]", *table, c.name));
+    TANDEM_ASSIGN_OR_RETURN(
+        VirtualColumn * column,
+        RequireColumn(op, "columns[" + std::to_string(i) + "]", *table, c.name));
     index.columns.push_back(column->physical);
     std::string sql = QuoteIdent(column->physical);
     if (!c.collate.empty()) sql += " COLLATE " + c.collate;
@@ -291,13 +300,12 @@ Status SqlitePlanner::CreateIndexOp(const Operation& op, const CreateIndex& body
   }
   const CatalogTable* original = catalog_.FindTable(table->physical);
   long long rows = original ? original->estimated_rows : 0;
-  plan_.expand.push_back(
-      OneStep("build index " + body.name + " (SQLite has no concurrent build: blocks writers of " +
-                  table->physical + " while it reads ~" + std::to_string(rows) + " rows)",
-              std::string("CREATE ") + (body.unique ? "UNIQUE " : "") + "INDEX " +
-                  QuoteIdent(body.name) + " ON " + QuoteIdent(table->physical) + " (" +
-                  Join(columns, ", ") + ")" + where,
-              table->physical, LockLevel::kExclusive));
+  plan_.expand.push_back(OneStep(
+      "build index " + body.name + " (SQLite has no concurrent build: blocks writers of " +
+          table->physical + " while it reads ~" + std::to_string(rows) + " rows)",
+      std::string("CREATE ") + (body.unique ? "UNIQUE " : "") + "INDEX " + QuoteIdent(body.name) +
+          " ON " + QuoteIdent(table->physical) + " (" + Join(columns, ", ") + ")" + where,
+      table->physical, LockLevel::kExclusive));
   created_indexes_.push_back(index);
   return Status::Ok();
 }

@@ -2,18 +2,12 @@
 // that depend on all of them.
 #include "plan/sqlite/sqlite_planner.h"
 
+#include "common/overloaded.h"
 #include "common/strings.h"
 #include "plan/sqlite/sqlite_planner_internal.h"
 
 namespace tandem::plan::sqlite {
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 std::string VersionText(int number) {
   return std::to_string(number / 1000000) + "." + std::to_string(number / 1000 % 1000) + "." +
@@ -72,8 +66,9 @@ Status SqlitePlanner::PlanOperation(const Operation& op) {
           [&](const CreateIndex& b) { return CreateIndexOp(op, b); },
           [&](const DropIndex& b) { return DropIndexOp(op, b); },
           [&](const CreateConstraint&) {
-            return no("create_constraint is not supported on SQLite yet; use alter_column "
-                      "(check, unique, references) on the column instead");
+            return no(
+                "create_constraint is not supported on SQLite yet; use alter_column "
+                "(check, unique, references) on the column instead");
           },
           [&](const DropConstraint&) {
             return no("drop_constraint is not supported on SQLite yet");
@@ -82,8 +77,9 @@ Status SqlitePlanner::PlanOperation(const Operation& op) {
             return no("drop_multicolumn_constraint is not supported on SQLite yet");
           },
           [&](const RenameConstraint&) {
-            return no("SQLite cannot rename a constraint (its constraints have no separate "
-                      "identity)");
+            return no(
+                "SQLite cannot rename a constraint (its constraints have no separate "
+                "identity)");
           },
           [&](const SetReplicaIdentity&) {
             return no("replica identity is a PostgreSQL replication setting; SQLite has none");

@@ -4,6 +4,7 @@
 
 #include "common/strings.h"
 #include "lint/pg_parse.h"
+#include "plan/planner_messages.h"
 #include "plan/sqlite/sqlite_planner_internal.h"
 
 namespace tandem::plan::sqlite {
@@ -16,12 +17,7 @@ SqlitePlanner::SqlitePlanner(const Migration& migration, const Catalog& catalog,
       virtual_schema_(VirtualSchema::FromCatalog(catalog)) {}
 
 std::string SqlitePlanner::Where(const Operation& op, const std::string& field) const {
-  SourcePos pos = op.at.At(field);
-  std::string where = migration_.file;
-  if (pos.line > 0) where += ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
-  std::string key = "operations[" + std::to_string(op_index_) + "]." + op.kind;
-  if (!field.empty()) key += "." + field;
-  return where + ": " + key;
+  return OperationWhere(migration_.file, op_index_, op, field);
 }
 
 Status SqlitePlanner::ErrorAt(const Operation& op, const std::string& field,
@@ -48,11 +44,7 @@ Result<VirtualColumn*> SqlitePlanner::RequireColumn(const Operation& op, const s
                                                     const std::string& column) {
   VirtualColumn* found = table.FindColumn(column);
   if (found != nullptr) return found;
-  std::vector<std::string> names;
-  for (const auto& c : table.columns) names.push_back(c.name);
-  return ErrorAt(op, field,
-                 "column \"" + column + "\" does not exist in table \"" + table.name +
-                     "\"; its columns are: " + Join(names, ", "));
+  return ErrorAt(op, field, UnknownColumnMessage(table, column));
 }
 
 Status SqlitePlanner::RequireNewName(const Operation& op, const std::string& field,
@@ -61,7 +53,8 @@ Status SqlitePlanner::RequireNewName(const Operation& op, const std::string& fie
   bool taken = virtual_schema_.FindTable(name) != nullptr || new_names_.count(name) > 0 ||
                catalog_.relation_names.count(name) > 0;
   if (taken) {
-    return ErrorAt(op, field, "\"" + name + "\" already exists in the database; choose another name");
+    return ErrorAt(op, field,
+                   "\"" + name + "\" already exists in the database; choose another name");
   }
   new_names_.insert(name);
   return Status::Ok();
@@ -69,15 +62,8 @@ Status SqlitePlanner::RequireNewName(const Operation& op, const std::string& fie
 
 Status SqlitePlanner::RequireNewColumnName(const Operation& op, const std::string& field,
                                            const VirtualTable& table, const std::string& column) {
-  if (table.FindColumn(column) != nullptr) {
-    return ErrorAt(op, field,
-                   "column \"" + column + "\" already exists in table \"" + table.name +
-                       "\"; choose another name");
-  }
-  if (StartsWith(column, "_tandem_")) {
-    return ErrorAt(op, field, "column names starting with _tandem_ are reserved for tandem");
-  }
-  return Status::Ok();
+  std::string problem = NewColumnNameProblem(table, column);
+  return problem.empty() ? Status::Ok() : ErrorAt(op, field, problem);
 }
 
 Status SqlitePlanner::RequireRebuildable(const Operation& op, const VirtualTable& table) const {
@@ -115,8 +101,8 @@ Result<std::string> SqlitePlanner::UpExpression(const Operation& op, const std::
   };
   auto checked = lint::RewriteColumnRefs(expression, reference(""));
   if (!checked.ok()) return ErrorAt(op, field, checked.status().message());
-  plan_.checks.push_back(
-      {Where(op, field), "SELECT (" + *checked + ") FROM " + QuoteIdent(table.physical) + " LIMIT 0"});
+  plan_.checks.push_back({Where(op, field), "SELECT (" + *checked + ") FROM " +
+                                                QuoteIdent(table.physical) + " LIMIT 0"});
   auto rewritten = lint::RewriteColumnRefs(expression, reference("NEW."));
   if (!rewritten.ok()) return ErrorAt(op, field, rewritten.status().message());
   return rewritten;
@@ -136,8 +122,8 @@ Result<std::string> SqlitePlanner::DownExpression(const Operation& op, const std
   };
   auto checked = lint::RewriteColumnRefs(expression, existing_or_null);
   if (!checked.ok()) return ErrorAt(op, field, checked.status().message());
-  plan_.checks.push_back(
-      {Where(op, field), "SELECT (" + *checked + ") FROM " + QuoteIdent(table.physical) + " LIMIT 0"});
+  plan_.checks.push_back({Where(op, field), "SELECT (" + *checked + ") FROM " +
+                                                QuoteIdent(table.physical) + " LIMIT 0"});
   auto resolve = [&table](const std::string& name) -> std::optional<std::string> {
     auto physical = table.PhysicalOf(name);
     if (!physical) return std::nullopt;
@@ -170,8 +156,7 @@ bool IsConstantDefault(const std::string& value) {
 }
 
 Result<std::string> SqlitePlanner::AddShadowColumn(const Operation& op, VirtualTable& table,
-                                                   const std::string& name,
-                                                   const std::string& type,
+                                                   const std::string& name, const std::string& type,
                                                    const NullableString& default_value) {
   std::string physical = NewColumnName(name);
   if (added_columns_[table.physical].count(physical) > 0) {
@@ -205,14 +190,16 @@ std::string SqlitePlanner::ReferencesClause(const Operation& op, const ForeignKe
                                             Status& error) {
   VirtualTable* target = virtual_schema_.FindTable(ref.table);
   if (target == nullptr) {
-    error = ErrorAt(op, "references.table", "referenced table \"" + ref.table + "\" does not exist");
+    error =
+        ErrorAt(op, "references.table", "referenced table \"" + ref.table + "\" does not exist");
     return "";
   }
   std::vector<std::string> columns;
   for (const auto& c : ref.columns) {
     if (!target->FindColumn(c)) {
-      error = ErrorAt(op, "references.column",
-                      "referenced column \"" + c + "\" does not exist in table \"" + ref.table + "\"");
+      error =
+          ErrorAt(op, "references.column",
+                  "referenced column \"" + c + "\" does not exist in table \"" + ref.table + "\"");
       return "";
     }
     columns.push_back(QuoteIdent(c));

@@ -42,7 +42,8 @@ std::string SqlitePlanner::IndexSqlOnFinal(const VirtualTable& table,
     columns.push_back(name);
   }
   return std::string("CREATE ") + (index.unique ? "UNIQUE " : "") + "INDEX " +
-         QuoteIdent(index.name) + " ON " + QuoteIdent(table.physical) + " (" + Quoted(columns) + ")";
+         QuoteIdent(index.name) + " ON " + QuoteIdent(table.physical) + " (" + Quoted(columns) +
+         ")";
 }
 
 std::vector<std::string> SqlitePlanner::RebuildStatements(const VirtualTable& table,

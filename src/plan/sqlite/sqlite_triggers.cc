@@ -70,8 +70,9 @@ std::string RequiredChecks(const ViewWrites& view) {
   std::string sql;
   for (const auto& [name, physical] : view.columns) {
     if (view.required.count(physical) == 0) continue;
-    sql += "  SELECT RAISE(ABORT, " + QuoteLiteral("NOT NULL constraint failed: " + view.view + "." + name) +
-           ") WHERE NEW." + QuoteIdent(name) + " IS NULL";
+    sql += "  SELECT RAISE(ABORT, " +
+           QuoteLiteral("NOT NULL constraint failed: " + view.view + "." + name) + ") WHERE NEW." +
+           QuoteIdent(name) + " IS NULL";
     auto d = view.defaults.find(physical);
     if (d != view.defaults.end()) sql += " AND (" + d->second + ") IS NULL";
     sql += ";\n";
@@ -131,14 +132,15 @@ std::string UpdateTrigger(const ViewWrites& view) {
 std::vector<std::string> CreateBaseTriggerSql(const TableSync& sync,
                                               const std::vector<std::string>& old_columns) {
   std::string table = QuoteIdent(sync.table);
-  std::string update = "UPDATE " + table + " SET " + UpAssignments(sync) + " WHERE rowid = NEW.rowid";
+  std::string update =
+      "UPDATE " + table + " SET " + UpAssignments(sync) + " WHERE rowid = NEW.rowid";
   return {
       "CREATE TRIGGER " + TriggerName("up_insert", sync.table) + " AFTER INSERT ON " + table +
           " WHEN " + Marker("NEW") + " IS NULL BEGIN\n  " + update + ";\nEND",
       "CREATE TRIGGER " + TriggerName("up_update", sync.table) + " AFTER UPDATE OF " +
-          Join(QuotedAll(old_columns), ", ") + " ON " + table +
-          " WHEN " + Marker("NEW") + " IS NOT " + kPending + " AND " + Marker("OLD") + " IS NOT " +
-          kPending + " AND " + OutOfSync(sync) + " BEGIN\n  " + update + ";\nEND",
+          Join(QuotedAll(old_columns), ", ") + " ON " + table + " WHEN " + Marker("NEW") +
+          " IS NOT " + kPending + " AND " + Marker("OLD") + " IS NOT " + kPending + " AND " +
+          OutOfSync(sync) + " BEGIN\n  " + update + ";\nEND",
   };
 }
 
@@ -153,7 +155,7 @@ std::vector<std::string> CreateViewSql(const ViewWrites& view) {
     columns.push_back(QuoteIdent(physical) + " AS " + QuoteIdent(name));
   }
   std::vector<std::string> sql = {"CREATE VIEW " + QuoteIdent(view.view) + " AS SELECT " +
-                                  Join(columns, ", ") + " FROM " + QuoteIdent(view.table),
+                                      Join(columns, ", ") + " FROM " + QuoteIdent(view.table),
                                   InsertTrigger(view)};
   if (view.key.empty()) return sql;
   sql.push_back(UpdateTrigger(view));

@@ -26,12 +26,12 @@ namespace tandem::plan::sqlite {
 // How a view's writes map to its table.
 struct ViewWrites {
   std::string view;
-  std::string table;                                        // physical
+  std::string table;                                         // physical
   std::vector<std::pair<std::string, std::string>> columns;  // view name, physical
-  std::map<std::string, std::string> defaults;              // physical -> default SQL
-  std::set<std::string> required;                           // physical, must not be NULL
-  std::vector<std::string> key;                             // physical key columns
-  const TableSync* sync = nullptr;                          // null: no dual-write
+  std::map<std::string, std::string> defaults;               // physical -> default SQL
+  std::set<std::string> required;                            // physical, must not be NULL
+  std::vector<std::string> key;                              // physical key columns
+  const TableSync* sync = nullptr;                           // null: no dual-write
 };
 
 // `old_columns`: the columns the old version writes (the table's original
