@@ -134,21 +134,24 @@ class TableBackfill {
  private:
   Status WaitWhilePaused(const ProgressCallback& on_progress) {
     while (options_.control) {
-      Control control = options_.control();
-      if (control == Control::kStop) {
+      Decision decision = options_.control();
+      if (decision.control == Control::kStop) {
         return Status::Error(ErrorKind::kInterrupted,
-                             "backfill of " + sync_.table + " stopped on request after " +
-                                 std::to_string(progress_.rows_scanned) +
+                             "backfill of " + sync_.table + " stopped (" +
+                                 (decision.reason.empty() ? "on request" : decision.reason) +
+                                 ") after " + std::to_string(progress_.rows_scanned) +
                                  " rows; the rows done so far are kept. Run `tandem backfill` to "
                                  "continue");
       }
-      bool paused = control == Control::kPause;
-      if (paused != progress_.paused) {
-        progress_.paused = paused;
+      bool waiting = decision.control != Control::kContinue;
+      std::string reason = waiting ? decision.reason : "";
+      if (waiting != progress_.paused || reason != progress_.waiting_reason) {
+        progress_.paused = decision.control == Control::kPause;
+        progress_.waiting_reason = reason;
         if (on_progress) on_progress(progress_);
       }
-      if (!paused) return Status::Ok();
-      std::this_thread::sleep_for(std::chrono::seconds(1));
+      if (!waiting) return Status::Ok();
+      std::this_thread::sleep_for(decision.control == Control::kPause ? Millis(1000) : Millis(250));
     }
     return Status::Ok();
   }

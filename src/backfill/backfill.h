@@ -19,11 +19,19 @@
 
 namespace tandem::backfill {
 
-// What the backfill should do between two chunks.
+// What the backfill should do before its next chunk.
 enum class Control {
   kContinue,
-  kPause,  // wait (polled again after a second)
-  kStop,   // stop cleanly; the work done so far stays
+  kPause,     // a person asked to wait (`tandem pause`): polled again after a second
+  kThrottle,  // the database needs relief (replica lag, load, rate, window): wait, then ask again
+  kStop,      // stop cleanly (signal, --max-runtime); the work done so far stays
+};
+
+// A Control with the reason a person is shown while it holds, e.g.
+// "replica lag 7.2s > 5s on replica1:5433".
+struct Decision {
+  Control control = Control::kContinue;
+  std::string reason;
 };
 
 struct Options {
@@ -37,7 +45,7 @@ struct Options {
   int max_attempts = 6;  // per chunk, for retryable errors
   Millis backoff_base{200};
   // Asked before every chunk; nullptr means always kContinue.
-  std::function<Control()> control;
+  std::function<Decision()> control;
 };
 
 struct Progress {
@@ -49,6 +57,8 @@ struct Progress {
   int batch_size = 0;  // of the last chunk
   int retries = 0;
   bool paused = false;
+  // Why the backfill waits right now (paused or throttled); empty while it runs.
+  std::string waiting_reason;
   Millis elapsed{0};
 };
 

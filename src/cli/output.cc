@@ -39,11 +39,12 @@ class TextReporter : public core::Reporter {
   }
   void BackfillProgress(const backfill::Progress& p) override {
     double seconds = std::max(1.0, static_cast<double>(p.elapsed.count())) / 1000.0;
-    std::string line =
-        "  backfill " + p.table + ": " + std::to_string(p.rows_scanned) +
-        (p.estimated_total > 0 ? " / ~" + std::to_string(p.estimated_total) : "") + " rows, " +
-        std::to_string(static_cast<long long>(p.rows_scanned / seconds)) + " rows/s, chunk " +
-        std::to_string(p.batch_size) + (p.paused ? " (paused: `tandem resume` continues)" : "");
+    std::string line = "  backfill " + p.table + ": " + std::to_string(p.rows_scanned) +
+                       (p.estimated_total > 0 ? " / ~" + std::to_string(p.estimated_total) : "") +
+                       " rows, " +
+                       std::to_string(static_cast<long long>(p.rows_scanned / seconds)) +
+                       " rows/s, chunk " + std::to_string(p.batch_size) +
+                       (p.waiting_reason.empty() ? "" : " (waiting: " + p.waiting_reason + ")");
     if (terminal_) {
       std::printf("\r%s   ", line.c_str());
       std::fflush(stdout);
@@ -100,6 +101,7 @@ class JsonReporter : public core::Reporter {
                {"batch_size", p.batch_size},
                {"retries", p.retries},
                {"paused", p.paused},
+               {"waiting_reason", p.waiting_reason},
                {"elapsed_ms", p.elapsed.count()}});
   }
   void PhaseFinished(const std::string& phase, const std::string& migration,

@@ -312,14 +312,17 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
   auto last_asked = Clock::now() - std::chrono::seconds(1);
   bool paused = false;
   long long id = record.id;
-  options.control = [this, &last_asked, &paused, id] {
-    if (options_.stop_requested && options_.stop_requested->load()) return backfill::Control::kStop;
+  options.control = [this, &last_asked, &paused, id]() -> backfill::Decision {
+    if (options_.stop_requested && options_.stop_requested->load()) {
+      return {backfill::Control::kStop, "interrupted by a signal"};
+    }
     if (Clock::now() - last_asked >= std::chrono::seconds(1)) {
       last_asked = Clock::now();
       auto asked = state_->IsPaused(id);
       if (asked.ok()) paused = *asked;
     }
-    return paused ? backfill::Control::kPause : backfill::Control::kContinue;
+    if (paused) return {backfill::Control::kPause, "paused: `tandem resume` continues"};
+    return {};
   };
   for (const auto& sync : plan.syncs) {
     if (!sync.backfill) continue;

@@ -107,7 +107,7 @@ TEST_F(BackfillTest, SigintStopsAfterTheCurrentChunkAndTheBackfillResumes) {
   Interrupt();
   runner.join();
   EXPECT_EQ(backfill.exit_code, 3) << backfill.err;
-  EXPECT_NE(backfill.err.find("stopped on request"), std::string::npos) << backfill.err;
+  EXPECT_NE(backfill.err.find("stopped (interrupted by a signal)"), std::string::npos) << backfill.err;
   EXPECT_EQ(Scalar("SELECT backfill_done FROM tandem.migrations"), "f");
   ASSERT_EQ(Tandem({"resume"}).exit_code, 0);
   CommandResult resumed = Tandem({"backfill"});
