@@ -5,6 +5,7 @@
 #include <random>
 #include <thread>
 
+#include "backfill/control_wait.h"
 #include "common/strings.h"
 
 namespace tandem::backfill {
@@ -133,27 +134,7 @@ class TableBackfill {
 
  private:
   Status WaitWhilePaused(const ProgressCallback& on_progress) {
-    while (options_.control) {
-      Decision decision = options_.control();
-      if (decision.control == Control::kStop) {
-        return Status::Error(ErrorKind::kInterrupted,
-                             "backfill of " + sync_.table + " stopped (" +
-                                 (decision.reason.empty() ? "on request" : decision.reason) +
-                                 ") after " + std::to_string(progress_.rows_scanned) +
-                                 " rows; the rows done so far are kept. Run `tandem backfill` to "
-                                 "continue");
-      }
-      bool waiting = decision.control != Control::kContinue;
-      std::string reason = waiting ? decision.reason : "";
-      if (waiting != progress_.paused || reason != progress_.waiting_reason) {
-        progress_.paused = decision.control == Control::kPause;
-        progress_.waiting_reason = reason;
-        if (on_progress) on_progress(progress_);
-      }
-      if (!waiting) return Status::Ok();
-      std::this_thread::sleep_for(decision.control == Control::kPause ? Millis(1000) : Millis(250));
-    }
-    return Status::Ok();
+    return WaitForControl(options_, sync_.table, progress_, on_progress);
   }
 
   // Runs one chunk of `size` keys, then advances the last key.

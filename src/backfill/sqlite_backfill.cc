@@ -5,6 +5,7 @@
 #include <random>
 #include <thread>
 
+#include "backfill/control_wait.h"
 #include "common/strings.h"
 
 namespace tandem::backfill {
@@ -71,7 +72,7 @@ class SqliteTableBackfill {
     progress_.rows_scanned = last - Number(row[2]) + 1;  // done before a restart
     auto started = Clock::now();
     while (last < end) {
-      TANDEM_RETURN_IF_ERROR(WaitWhilePaused(on_progress));
+      TANDEM_RETURN_IF_ERROR(WaitForControl(options_, sync_.table, progress_, on_progress));
       auto chunk_started = Clock::now();
       long long upper = std::min(end, last + size_);
       TANDEM_RETURN_IF_ERROR(ChunkWithRetries(last, upper));
@@ -87,26 +88,6 @@ class SqliteTableBackfill {
       if (on_progress) on_progress(progress_);
     }
     return progress_;
-  }
-
-  Status WaitWhilePaused(const ProgressCallback& on_progress) {
-    while (options_.control) {
-      Control control = options_.control();
-      if (control == Control::kStop) {
-        return Status::Error(ErrorKind::kInterrupted,
-                             "backfill of " + sync_.table +
-                                 " stopped on request; the rows done "
-                                 "so far are kept. Run `tandem backfill` to continue");
-      }
-      bool paused = control == Control::kPause;
-      if (paused != progress_.paused) {
-        progress_.paused = paused;
-        if (on_progress) on_progress(progress_);
-      }
-      if (!paused) return Status::Ok();
-      std::this_thread::sleep_for(std::chrono::seconds(1));
-    }
-    return Status::Ok();
   }
 
   // Grows by at most 1.5x toward the target chunk time, shrinks at once.
