@@ -152,6 +152,16 @@ std::unique_ptr<core::Reporter> MakeReporter(bool json) {
   return std::make_unique<TextReporter>();
 }
 
+namespace {
+
+// "dbuser (osuser)"; SQLite has no database users, so just the OS user.
+std::string Who(const core::MigrationRecord& r) {
+  if (r.db_user.empty()) return r.os_user;
+  return r.db_user + " (" + r.os_user + ")";
+}
+
+}  // namespace
+
 void PrintPlan(const plan::Plan& plan, bool as_json) {
   if (as_json) {
     std::printf("%s\n", plan::PlanToJson(plan, 2).c_str());
@@ -192,9 +202,9 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
   }
   if (report.active) {
     const auto& a = *report.active;
-    std::printf("in progress: %s (phase %s, backfill %s), started %s by %s (%s)\n", a.name.c_str(),
+    std::printf("in progress: %s (phase %s, backfill %s), started %s by %s\n", a.name.c_str(),
                 a.phase.c_str(), a.backfill_done ? "done" : "pending", a.started_at.c_str(),
-                a.db_user.c_str(), a.os_user.c_str());
+                Who(a).c_str());
     if (report.last_verify) {
       const auto& v = *report.last_verify;
       std::printf("last verification: %s at %s, parity %.4f%%, flags %d%s\n",
@@ -225,7 +235,7 @@ void PrintHistory(const std::vector<core::MigrationRecord>& history, bool as_jso
   if (history.empty()) std::printf("no migrations yet\n");
   for (const auto& r : history) {
     std::printf("%-4lld %-32s %-12s started %s by %s%s\n", r.id, r.name.c_str(), r.phase.c_str(),
-                r.started_at.c_str(), r.db_user.c_str(),
+                r.started_at.c_str(), Who(r).c_str(),
                 r.completed_at.empty() ? "" : (", completed " + r.completed_at).c_str());
   }
 }
