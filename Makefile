@@ -5,7 +5,7 @@
 BUILD_DIR := build
 JOBS      := 2
 
-.PHONY: build deps test demo bench format clean
+.PHONY: build deps test demo demo-postgres bench format clean
 .DEFAULT_GOAL := build
 
 deps:
@@ -21,14 +21,20 @@ build: deps
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) --timeout 900
 
+# The SQLite demo (README's first command); the same migration lifecycle on
+# a throwaway PostgreSQL is demo-postgres.
 demo: build
 	bash scripts/demo.sh
+
+demo-postgres: build
+	bash scripts/demo-postgres.sh
 
 # Each benchmark reports ratios measured side by side in one run (bench/README.md).
 bench: build
 	bash bench/run.sh
 	bash bench/verify.sh
 	bash bench/diff.sh
+	bash bench/sqlite_backfill.sh
 
 # find rather than shell globs: make runs /bin/sh, which has no `**`.
 format:

@@ -1,28 +1,35 @@
 #!/usr/bin/env bash
-# The end-to-end demo behind `make demo`: a zero-downtime migration of a
-# 300,000-row table on a throwaway local PostgreSQL, with the old and the new
-# version of the schema in use at the same time.
+# The demo behind `make demo`: a zero-downtime migration of a one-million-row
+# SQLite table while an application keeps writing to it.
 #
-#   bash scripts/demo.sh          (make demo builds tandem first)
+#   bash scripts/demo.sh          (make demo installs what it needs and builds first)
 #
-# Environment: TANDEM_BIN (default build/tandem), DEMO_ROWS (default 300000).
-# The server lives in .demo/pg and is stopped on exit, also on failure.
+# It splits customers.full_name into first_name/last_name and turns the text
+# column balance into a REAL that is NOT NULL (examples/02_customers_split_name.yaml),
+# through plan, start (expand + backfill), verify and complete, while a writer
+# inserts and updates through the old version. The database stays in
+# .demo/demo.db for you to inspect (sqlite3 .demo/demo.db).
+#
+# Environment: TANDEM_BIN (default build/tandem), WRITER_BIN (default
+# build/sqlite_app_writer), DEMO_ROWS (default 1000000).
 set -Eeuo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 readonly TANDEM="${TANDEM_BIN:-build/tandem}"
-readonly ROWS="${DEMO_ROWS:-300000}"
-readonly PG_DIR=.demo/pg
-readonly MIGRATION=examples/01_users_name_not_null.yaml
-readonly VERSION_SCHEMA=public_01_users_name_not_null
+readonly WRITER="${WRITER_BIN:-build/sqlite_app_writer}"
+readonly ROWS="${DEMO_ROWS:-1000000}"
+readonly DIR=.demo
+readonly DB="$DIR/demo.db"
+readonly MIGRATION=examples/02_customers_split_name.yaml
+readonly VERSION=02_customers_split_name
+readonly VIEW="customers__$VERSION"
+export TANDEM_URL="sqlite:$DB"
 
-PSQL=""
 declare -a PHASE_NAMES=() PHASE_MS=()
+WRITER_PID=""
 
-# ---- helpers ---------------------------------------------------------------
-
-now_ns() { date +%s%N; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 BOLD="" PLAIN=""
 if [[ -t 1 ]]; then BOLD=$'\033[1m' PLAIN=$'\033[0m'; fi
@@ -33,180 +40,212 @@ header() {
   echo
 }
 
-# Runs a named phase, prints what it did afterwards, and records its duration.
+# Runs a named phase and records how long it took.
 phase() {
-  local name="$1"
+  local name="$1" start
   shift
-  local start end
-  start="$(now_ns)"
+  start="$(now_ms)"
   "$@"
-  end="$(now_ns)"
   PHASE_NAMES+=("$name")
-  PHASE_MS+=($(((end - start) / 1000000)))
+  PHASE_MS+=($(($(now_ms) - start)))
 }
 
-sql() { "$PSQL" -X -q -v ON_ERROR_STOP=1 -P null='(null)' "$@"; }
+sql() { sqlite3 -bail -cmd ".timeout 10000" "$DB" "$@"; }
 
-stop_server() {
-  [[ -e "$PG_DIR" ]] || return 0
-  if bash scripts/pg-harness.sh stop "$PG_DIR"; then
-    echo "demo: server stopped, $PG_DIR removed"
-  else
-    echo "demo: could not stop the server in $PG_DIR" >&2
-  fi
+# The application stand-in: runs `insert` and `update` (with a random
+# customers id as $1) until stopped, then writes its report (writes, errors,
+# longest wait) to `report`.
+start_writer() {
+  local report="$1" insert="$2" update="$3"
+  "$WRITER" "$DB" "$report" customers "$insert" "$update" 2 &
+  WRITER_PID=$!
 }
+
+stop_writer() {
+  [[ -n "$WRITER_PID" ]] || return 0
+  kill -TERM "$WRITER_PID" 2>/dev/null || true
+  wait "$WRITER_PID" 2>/dev/null || true
+  WRITER_PID=""
+}
+
+json_number() { sed -n "s/.*\"$2\": *\([0-9.eE+-]*\).*/\1/p" "$1"; }
 
 on_error() {
   echo >&2
   echo "demo: failed (exit $1) running: ${2:0:200}" >&2
-  echo "demo: see the output above; stopping the server" >&2
-}
-
-find_psql() {
-  PSQL=/usr/lib/postgresql/15/bin/psql
-  [[ -x "$PSQL" ]] || PSQL="$(command -v psql)" ||
-    { echo "demo: psql not found (install postgresql-client-15)" >&2; exit 1; }
+  echo "demo: see the output above; the database is in $DB" >&2
 }
 
 # ---- the phases ------------------------------------------------------------
 
-start_server() {
-  bash scripts/pg-harness.sh start "$PG_DIR"
-  TANDEM_URL="$(cat "$PG_DIR/url")"
-  export TANDEM_URL
-  export PGOPTIONS="-c client_min_messages=warning"
-  echo "TANDEM_URL='$TANDEM_URL'"
-}
-
-create_sample_table() {
-  sql -d "$TANDEM_URL" <<SQL
-CREATE TABLE users (
-  id         bigserial PRIMARY KEY,
-  name       text NULL,
-  email      text,
-  created_at timestamptz
+create_database() {
+  mkdir -p "$DIR"
+  rm -f "$DB" "$DB-wal" "$DB-shm" "$DB-tandem.lock" "$DIR"/writer-*.json
+  sql <<SQL >/dev/null
+PRAGMA journal_mode = WAL;
+CREATE TABLE customers (
+  id         INTEGER PRIMARY KEY,
+  full_name  TEXT,
+  email      TEXT NOT NULL,
+  balance    TEXT,
+  created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
--- Every third user has no name: the migration below must give them one.
-INSERT INTO users (name, email, created_at)
-SELECT CASE WHEN g % 3 = 0 THEN NULL ELSE 'user ' || g END,
-       'user' || g || '@example.com',
-       timestamptz '2024-01-01' + g * interval '1 minute'
-FROM generate_series(1, $ROWS) AS g;
-VACUUM ANALYZE users;
+-- Every tenth customer has no name and every thirteenth no balance: the
+-- migration must give them one.
+WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < $ROWS)
+INSERT INTO customers (full_name, email, balance, created_at)
+SELECT CASE WHEN i % 10 = 0 THEN NULL WHEN i % 7 = 0 THEN 'Prince' || i
+            ELSE 'Ada' || i || ' Lovelace' || (i % 97) END,
+       'c' || i || '@example.com',
+       CASE WHEN i % 13 = 0 THEN NULL ELSE printf('%.2f', (i % 100000) / 100.0) END,
+       datetime(1700000000 + i * 60, 'unixepoch')
+FROM g;
 SQL
-  sql -d "$TANDEM_URL" -c "SELECT count(*) AS rows, count(*) FILTER (WHERE name IS NULL) AS null_names FROM users"
+  sql "SELECT count(*) || ' rows, ' || sum(full_name IS NULL) || ' without a name, ' ||
+              sum(balance IS NULL) || ' without a balance' FROM customers"
 }
 
-show_migration() {
-  grep -v '^#' "$MIGRATION" | sed '/./,$!d'
-}
+show_migration() { grep -v '^#' "$MIGRATION" | sed '/./,$!d'; }
 
-# What the old application version sees: the table itself, without tandem's
-# shadow columns.
-old_version_read() {
-  sql -d "$TANDEM_URL" -c "SELECT id, name, email FROM users WHERE email LIKE '%@demo.test' ORDER BY id"
-}
-
-new_version_read() {
-  sql -d "$TANDEM_URL" -c "SET search_path = $VERSION_SCHEMA" \
-    -c "SELECT id, name, email, email_verified FROM users WHERE email LIKE '%@demo.test' ORDER BY id"
+start_old_writer() {
+  start_writer "$DIR/writer-old.json" \
+    "INSERT INTO customers (full_name, email, balance) VALUES ('Grace Hopper', 'grace@demo.test', '10.50')" \
+    "UPDATE customers SET full_name = 'Alan Turing', balance = '3.20' WHERE id = \$1"
+  echo "writer started (pid $WRITER_PID): inserts and updates through the old version, table customers"
 }
 
 both_versions() {
-  echo "-- old version (default search_path) inserts a user without a name:"
-  sql -d "$TANDEM_URL" -c "INSERT INTO users (name, email, created_at)
-    VALUES (NULL, 'old-app@demo.test', now())"
-  echo "-- new version (SET search_path = $VERSION_SCHEMA) inserts a verified user:"
-  sql -d "$TANDEM_URL" -c "SET search_path = $VERSION_SCHEMA" \
-    -c "INSERT INTO users (name, email, email_verified, created_at)
-        VALUES ('Grace', 'new-app@demo.test', true, now())"
+  echo "-- the old version (table customers) inserts a customer without a name or balance:"
+  sql "INSERT INTO customers (full_name, email) VALUES (NULL, 'old-app@demo.test')"
+  echo "-- the new version (view $VIEW) inserts a customer with first/last name:"
+  sql "INSERT INTO $VIEW (first_name, last_name, email, balance) VALUES ('Grace', 'Hopper', 'new-app@demo.test', 42.5)"
   echo
-  echo "-- both rows read through the OLD version (name may be NULL, no email_verified):"
-  old_version_read
-  echo "-- both rows read through the NEW version (name is never NULL):"
-  new_version_read
-  echo "-- the new version refuses a NULL name, the old one still accepts it:"
-  sql -d "$TANDEM_URL" -c "SET search_path = $VERSION_SCHEMA" \
-    -c "INSERT INTO users (name, email) VALUES (NULL, 'rejected@demo.test')" 2>&1 |
-    sed "s/^/   /" || true
+  echo "-- both rows through the OLD version:"
+  sql -header -column "SELECT id, full_name, balance FROM customers WHERE email LIKE '%-app@demo.test'"
+  echo "-- both rows through the NEW version:"
+  sql -header -column "SELECT id, first_name, last_name, balance FROM $VIEW WHERE email LIKE '%-app@demo.test'"
+  echo "-- the new version refuses a NULL balance; the old one still accepts it:"
+  sql "INSERT INTO $VIEW (first_name, email, balance) VALUES ('x', 'rejected@demo.test', NULL)" 2>&1 |
+    sed 's/^/   /' || true
+}
+
+parity_numbers() {
+  sql -header -column "SELECT json_extract(p.value, '$.column') AS new_column,
+      json_extract(p.value, '$.direction') AS direction,
+      json_extract(p.value, '$.checked') AS rows_checked,
+      json_extract(p.value, '$.mismatches') AS mismatches
+    FROM tandem_verify_runs r, json_each(r.report, '$.parity') p
+    WHERE r.id = (SELECT max(id) FROM tandem_verify_runs)"
+}
+
+verify() {
+  "$TANDEM" verify
+  echo
+  parity_numbers
+}
+
+retire_old_writer() {
+  stop_writer
+  echo "old version retired; its writer's report: $(cat "$DIR/writer-old.json")"
+}
+
+complete_with_new_writer() {
+  # The new version keeps writing through its view while complete rebuilds
+  # the table: its longest wait is how long the rebuild blocked writers.
+  start_writer "$DIR/writer-new.json" \
+    "INSERT INTO $VIEW (first_name, last_name, email, balance) VALUES ('Ada', 'Byron', 'ada@demo.test', 1.5)" \
+    "UPDATE $VIEW SET balance = balance + 1 WHERE id = \$1"
+  sleep 0.3
+  "$TANDEM" complete
+  sleep 0.3
+  stop_writer
 }
 
 after_complete() {
   "$TANDEM" history
   echo
-  echo "-- the table now has the new shape:"
-  sql -d "$TANDEM_URL" -c "SELECT id, name, email, email_verified FROM users WHERE email LIKE '%@demo.test' ORDER BY id"
-  sql -d "$TANDEM_URL" -c "SELECT count(*) AS rows, count(*) FILTER (WHERE name = 'anonymous') AS anonymous FROM users"
+  sql ".schema customers"
+  sql -header -column "SELECT id, first_name, last_name, balance FROM customers WHERE id IN (10, 14, 15) OR email LIKE '%-app@demo.test'"
 }
 
 summary() {
-  header "Summary"
-  printf '  %-36s %s\n' "table" "users, $ROWS rows ($((ROWS / 3)) NULL names)"
-  local i
+  local backfill_ms=0 i parity rows
+  header "Report"
   for i in "${!PHASE_NAMES[@]}"; do
-    printf '  %-36s %6d ms\n' "${PHASE_NAMES[$i]}" "${PHASE_MS[$i]}"
+    printf '  %-42s %8d ms\n' "${PHASE_NAMES[$i]}" "${PHASE_MS[$i]}"
+    [[ "${PHASE_NAMES[$i]}" != "tandem backfill"* ]] || backfill_ms="${PHASE_MS[$i]}"
   done
+  parity="$(sql "SELECT parity_percent FROM tandem_verify_runs ORDER BY id DESC LIMIT 1")"
+  rows="$(sql "SELECT json_extract(report, '$.rows') FROM tandem_verify_runs ORDER BY id DESC LIMIT 1")"
   echo
-  echo "Rerun everything: make demo (or bash scripts/demo.sh once built)."
-  echo "Or step by hand:"
-  printf '  %s\n' \
-    "bash scripts/pg-harness.sh start $PG_DIR" \
-    "export TANDEM_URL=\"\$(cat $PG_DIR/url)\"" \
-    "psql \"\$TANDEM_URL\"    # create and fill users as in step 2" \
-    "$TANDEM plan $MIGRATION" \
-    "$TANDEM start $MIGRATION" \
-    "$TANDEM status" \
-    "$TANDEM complete    # or: $TANDEM rollback" \
-    "bash scripts/pg-harness.sh stop $PG_DIR"
+  printf '  %-42s %s\n' "table" "customers, $ROWS rows at start"
+  printf '  %-42s %s rows/s\n' "backfill throughput" "$((ROWS * 1000 / (backfill_ms > 0 ? backfill_ms : 1)))"
+  printf '  %-42s %s%% of %s rows\n' "parity (verify)" "$parity" "$rows"
+  printf '  %-42s %s writes, longest wait %s ms, p99 %s ms, %s errors\n' \
+    "old-version writer (start..verify)" \
+    "$(json_number "$DIR/writer-old.json" writes)" "$(json_number "$DIR/writer-old.json" longest_ms)" \
+    "$(json_number "$DIR/writer-old.json" p99_ms)" "$(json_number "$DIR/writer-old.json" errors)"
+  printf '  %-42s %s writes, longest wait %s ms (the table rebuild)\n' \
+    "new-version writer (during complete)" \
+    "$(json_number "$DIR/writer-new.json" writes)" "$(json_number "$DIR/writer-new.json" longest_ms)"
+  echo
+  echo "The database is left in $DB: sqlite3 $DB"
+  echo "Run the same migration on PostgreSQL: make demo-postgres, or see README.md."
 }
 
 main() {
-  [[ -x "$TANDEM" ]] || { echo "demo: $TANDEM not found; run make build (or make demo)" >&2; exit 1; }
-  find_psql
+  for bin in "$TANDEM" "$WRITER"; do
+    [[ -x "$bin" ]] || { echo "demo: $bin not found; run make build (or make demo)" >&2; exit 1; }
+  done
+  command -v sqlite3 >/dev/null || { echo "demo: sqlite3 not found (apt-get install sqlite3)" >&2; exit 1; }
   trap 'on_error $? "$BASH_COMMAND"' ERR
-  trap stop_server EXIT
+  trap stop_writer EXIT
   trap 'exit 130' INT TERM
 
-  header "1. Start a throwaway PostgreSQL 15 in $PG_DIR"
-  phase "start PostgreSQL" start_server
+  header "1. Create $DB with $ROWS customers"
+  phase "create + fill customers" create_database
 
-  header "2. Create users with $ROWS rows" \
-    "The old application version writes users.name as nullable."
-  phase "create + fill users" create_sample_table
-
-  header "3. The migration: $MIGRATION" \
-    "Make name NOT NULL (NULL becomes 'anonymous') and add email_verified."
+  header "2. The migration: $MIGRATION" \
+    "Split full_name into first_name/last_name; balance becomes a REAL that is NOT NULL."
   show_migration
 
-  header "4. tandem plan" "Validates the file against the live schema and prints each phase's SQL and locks; changes nothing."
+  header "3. tandem plan" \
+    "Validates the file against the live database and prints each step's SQL and what it blocks;" \
+    "changes nothing."
   phase "tandem plan" "$TANDEM" plan "$MIGRATION"
 
-  header "5. tandem start: expand + backfill" \
-    "Adds shadow columns and a dual-write trigger, creates the version schema" \
-    "$VERSION_SCHEMA, then copies every row into the shadow columns in chunks."
-  phase "tandem start (expand + backfill)" "$TANDEM" start "$MIGRATION"
+  header "4. The application keeps writing" \
+    "A writer inserts and updates customers through the old version for the whole migration."
+  start_old_writer
 
-  header "6. Old and new version side by side" \
-    "Each version writes a row; each row is read back through the other version."
-  phase "writes through both versions" both_versions
+  header "5. tandem start: expand" \
+    "Adds shadow columns, the dual-write triggers and the new version's view $VIEW."
+  phase "tandem start (expand)" "$TANDEM" start --skip-backfill "$MIGRATION"
 
-  header "7. tandem verify" \
-    "Checks every row: new columns = up(old) for rows the old version wrote, old = down(new)" \
-    "for rows the new version wrote; NULL and default drift. complete requires this to pass."
-  phase "tandem verify (parity)" "$TANDEM" verify
+  header "6. tandem backfill" \
+    "Fills the new columns of every existing row in short chunks; the writer waits at most a chunk."
+  phase "tandem backfill" "$TANDEM" backfill
 
-  header "8. tandem status"
-  phase "tandem status" "$TANDEM" status
+  header "7. Old and new version side by side"
+  both_versions
 
-  header "9. tandem complete: contract" \
-    "Validates NOT NULL, drops the trigger and the old column, renames the shadow columns."
-  phase "tandem complete (contract)" "$TANDEM" complete
+  header "8. tandem verify" \
+    "Every row: new columns = up(old) where the old version wrote last, old = down(new) where" \
+    "the new version did; NULL drift. complete requires this to pass."
+  phase "tandem verify (parity)" verify
 
-  header "10. tandem history"
-  phase "tandem history" after_complete
+  header "9. Retire the old version"
+  retire_old_writer
+
+  header "10. tandem complete: contract" \
+    "Drops the triggers and old columns and rebuilds the table into its final shape (NOT NULL," \
+    "REAL) in one transaction, while the new version keeps writing through its view."
+  phase "tandem complete (contract)" complete_with_new_writer
+
+  header "11. tandem history and the final table"
+  after_complete
 
   summary
-  echo
 }
 
 main "$@"

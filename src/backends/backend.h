@@ -66,9 +66,14 @@ struct StepOutcome {
 using RetryObserver =
     std::function<void(int attempt, const Status& error, const std::string& blockers)>;
 
+// Which SQL dialect a database speaks: the planner, the state store, the
+// backfill and the verifier pick their SQL by it.
+enum class Engine { kPostgres, kSqlite };
+
 class Database {
  public:
   virtual ~Database() = default;
+  virtual Engine engine() const = 0;
   virtual Result<std::unique_ptr<Connection>> Connect() = 0;
   virtual std::string Describe() const = 0;
   virtual Result<plan::Catalog> LoadCatalog(Connection& conn, const std::string& schema) = 0;
@@ -89,8 +94,9 @@ class Database {
   virtual Status CheckSeparateSessions(Connection& first, Connection& second) = 0;
 };
 
-// Opens the database named by `url` (postgres://, postgresql:// or a libpq
-// key=value string). kInvalidInput for an unsupported scheme.
+// Opens the database named by `url` (postgres://, postgresql://, a libpq
+// key=value string, sqlite:PATH, sqlite:///abs/path or a file: URI).
+// kInvalidInput for an unsupported scheme.
 Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url);
 
 }  // namespace tandem::backend

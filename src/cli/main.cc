@@ -39,7 +39,7 @@ struct CommandOptions {
   bool complete = false;
   bool skip_backfill = false;
   int batch_size = 0;
-  std::string target_chunk_time;  // empty: the file's, else 200ms
+  std::string target_chunk_time;  // empty: the file's, else the engine's
   int concurrency = 0;            // 0: the file's, else 2
   long long vacuum_every = -1;    // -1: the file's, else automatic
   // verify
@@ -237,9 +237,10 @@ int Main(int argc, char** argv) {
              kExitCodesHelp);
   GlobalOptions global;
   CommandOptions options;
-  app.add_option("--url", global.url,
-                 "postgres://, postgresql:// or a libpq key=value string (default: $TANDEM_URL, "
-                 "then $DATABASE_URL)");
+  app.add_option(
+      "--url", global.url,
+      "sqlite:PATH, sqlite:///abs/path, file: URI, postgres://, postgresql:// or a libpq "
+      "key=value string (default: $TANDEM_URL, then $DATABASE_URL)");
   app.add_option("--schema", global.schema, "schema to migrate")->capture_default_str();
   app.add_option("--state-schema", global.state_schema, "schema where tandem keeps its state")
       ->capture_default_str();
@@ -326,7 +327,8 @@ int Main(int argc, char** argv) {
           ->check(CLI::PositiveNumber);
       sub->add_option("--target-chunk-time", options.target_chunk_time,
                       "how long one backfill chunk should take; chunks grow (at most 1.5x per "
-                      "chunk) and shrink to it (default: 200ms)");
+                      "chunk) and shrink to it (default: 200ms on PostgreSQL, 40ms on SQLite, "
+                      "where every writer waits for a chunk)");
       sub->add_option("--concurrency", options.concurrency,
                       "backfill workers, each with its own connection, on disjoint key ranges; "
                       "fewer work while throttled (default: 2)")

@@ -195,13 +195,27 @@ std::unique_ptr<core::Reporter> MakeReporter(bool json) {
   return std::make_unique<TextReporter>();
 }
 
+namespace {
+
+// "dbuser (osuser)"; SQLite has no database users, so just the OS user.
+std::string Who(const core::MigrationRecord& r) {
+  if (r.db_user.empty()) return r.os_user;
+  return r.db_user + " (" + r.os_user + ")";
+}
+
+}  // namespace
+
 void PrintPlan(const plan::Plan& plan, bool as_json) {
   if (as_json) {
     std::printf("%s\n", plan::PlanToJson(plan, 2).c_str());
     return;
   }
-  std::printf("version schema: %s (set search_path to it to use the new version)\n",
-              plan.version_schema.c_str());
+  if (plan.version_access.empty()) {
+    std::printf("version schema: %s (set search_path to it to use the new version)\n",
+                plan.version_schema.c_str());
+  } else {
+    std::printf("version %s: %s\n", plan.version_schema.c_str(), plan.version_access.c_str());
+  }
   for (const auto& w : plan.warnings) std::printf("warning: %s\n", w.c_str());
   PrintSteps("start: expand", plan.expand);
   for (const auto& sync : plan.syncs) {
@@ -245,9 +259,9 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
   }
   if (report.active) {
     const auto& a = *report.active;
-    std::printf("in progress: %s (phase %s, backfill %s), started %s by %s (%s)\n", a.name.c_str(),
+    std::printf("in progress: %s (phase %s, backfill %s), started %s by %s\n", a.name.c_str(),
                 a.phase.c_str(), a.backfill_done ? "done" : "pending", a.started_at.c_str(),
-                a.db_user.c_str(), a.os_user.c_str());
+                Who(a).c_str());
     for (const auto& p : report.backfill) {
       std::printf("backfill %s (%s): %s\n", p.state.c_str(),
                   p.done ? "100%" : (std::to_string(static_cast<int>(Percent(p))) + "%").c_str(),
@@ -283,7 +297,7 @@ void PrintHistory(const std::vector<core::MigrationRecord>& history, bool as_jso
   if (history.empty()) std::printf("no migrations yet\n");
   for (const auto& r : history) {
     std::printf("%-4lld %-32s %-12s started %s by %s%s\n", r.id, r.name.c_str(), r.phase.c_str(),
-                r.started_at.c_str(), r.db_user.c_str(),
+                r.started_at.c_str(), Who(r).c_str(),
                 r.completed_at.empty() ? "" : (", completed " + r.completed_at).c_str());
   }
 }

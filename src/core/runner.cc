@@ -5,10 +5,13 @@
 
 #include <chrono>
 
+#include "backfill/sqlite_backfill.h"
 #include "common/log.h"
 #include "plan/plan_json.h"
 #include "plan/planner.h"
+#include "plan/sqlite/sqlite_planner.h"
 #include "reader/reader.h"
+#include "verify/sqlite_verifier.h"
 
 namespace tandem::core {
 namespace {
@@ -44,14 +47,19 @@ Result<plan::Settings> SettingsOf(const MigrationRecord& record) {
 }  // namespace
 
 Runner::Runner(backend::Database& database, RunnerOptions options, Reporter& reporter)
-    : database_(database), options_(std::move(options)), reporter_(reporter) {}
+    : database_(database), options_(std::move(options)), reporter_(reporter) {
+  // A SQLite file is one schema, "main"; --schema names nothing there.
+  if (Sqlite()) options_.schema = "main";
+}
+
+bool Runner::Sqlite() const { return database_.engine() == backend::Engine::kSqlite; }
 
 Runner::~Runner() = default;
 
 Status Runner::Connect() {
   if (conn_ && conn_->Healthy()) return Status::Ok();
   TANDEM_ASSIGN_OR_RETURN(conn_, database_.Connect());
-  state_ = std::make_unique<StateStore>(*conn_, options_.state_schema);
+  state_ = std::make_unique<StateStore>(*conn_, options_.state_schema, database_.engine());
   return Status::Ok();
 }
 
@@ -87,12 +95,16 @@ Result<plan::Plan> Runner::Plan(const plan::Migration& migration) {
   TANDEM_RETURN_IF_ERROR(Connect());
   TANDEM_ASSIGN_OR_RETURN(plan::Catalog catalog, database_.LoadCatalog(*conn_, options_.schema));
   plan::PlanOptions plan_options{options_.schema, options_.state_schema, {}};
-  // Without the state schema there are no earlier version schemas to drop.
-  if (catalog.schemas.count(options_.state_schema) > 0) {
+  // Without the state tables there are no earlier version schemas to drop.
+  TANDEM_ASSIGN_OR_RETURN(bool has_state, state_->Exists());
+  if (has_state) {
     TANDEM_ASSIGN_OR_RETURN(plan_options.previous_version_schemas,
                             state_->CompletedVersionSchemas(options_.schema));
   }
-  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanMigration(migration, catalog, plan_options));
+  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan,
+                          Sqlite()
+                              ? plan::sqlite::PlanSqliteMigration(migration, catalog, plan_options)
+                              : plan::PlanMigration(migration, catalog, plan_options));
   TANDEM_RETURN_IF_ERROR(CheckExpressions(plan));
   return plan;
 }
@@ -291,8 +303,11 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
   backfill::Options options;
   // The command line wins over the file's `backfill:` section.
   options.batch_size = options_.batch_size ? options_.batch_size : settings.backfill_batch_size;
-  options.target_chunk_time = options_.target_chunk_time.value_or(
-      settings.backfill_target_chunk_time.value_or(options.target_chunk_time));
+  // Every SQLite writer waits for a whole chunk (one writer at a time), so
+  // its chunks are shorter unless the user says otherwise.
+  options.target_chunk_time =
+      options_.target_chunk_time.value_or(settings.backfill_target_chunk_time.value_or(
+          Sqlite() ? kSqliteChunkTime : kPostgresChunkTime));
   options.concurrency =
       options_.concurrency.value_or(settings.backfill_concurrency.value_or(options.concurrency));
   options.vacuum_every =
@@ -316,10 +331,11 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
   };
   for (const auto& sync : plan.syncs) {
     if (!sync.backfill) continue;
-    auto progress = backfill::BackfillTable(
-        [this] { return database_.Connect(); }, plan.schema, sync,
-        {options_.state_schema, record.id}, options,
-        [this](const backfill::Progress& p) { reporter_.BackfillProgress(p); });
+    auto report = [this](const backfill::Progress& p) { reporter_.BackfillProgress(p); };
+    auto progress = Sqlite() ? backfill::BackfillSqliteTable(*conn_, sync, options, report)
+                             : backfill::BackfillTable(
+                                   [this] { return database_.Connect(); }, plan.schema, sync,
+                                   {options_.state_schema, record.id}, options, report);
     if (!progress.ok()) {
       if (conn_->Healthy()) {
         (void)Record(record.id, {"backfill", "backfill", "backfill " + sync.table, "", 0, 0,
@@ -392,9 +408,11 @@ Result<verify::Pass> Runner::VerifyPass(const MigrationRecord& record, const pla
   TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record));
   if (settings.parity_threshold) options.parity_threshold = *settings.parity_threshold;
   if (settings.drift_threshold) options.drift_threshold = *settings.drift_threshold;
-  TANDEM_ASSIGN_OR_RETURN(verify::Pass pass, verify::Verify(
-                                                 *conn_, [this] { return database_.Connect(); },
-                                                 plan, settings.invariants, options));
+  auto connect = [this] { return database_.Connect(); };
+  TANDEM_ASSIGN_OR_RETURN(
+      verify::Pass pass, Sqlite()
+                             ? verify::VerifySqlite(*conn_, plan, settings.invariants, options)
+                             : verify::Verify(*conn_, connect, plan, settings.invariants, options));
   pass.report.migration = record.name;
   const verify::Report& r = pass.report;
   TANDEM_RETURN_IF_ERROR(state_->AppendVerifyRun(
@@ -416,6 +434,11 @@ Result<verify::Pass> Runner::Verify(const VerifyOptions& options) {
     return Status::Refused("migration \"" + record.name + "\" is in phase " + record.phase +
                            "; verification runs while it is active (after start, before "
                            "complete)");
+  }
+  if (Sqlite() && (options.scan.sample_percent > 0 || options.repair)) {
+    return Status::Refused(
+        "verify --sample and --repair are not available on SQLite yet; run "
+        "`tandem verify` (a full pass) instead");
   }
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(record.plan_json));
   TANDEM_ASSIGN_OR_RETURN(verify::Pass pass, VerifyPass(record, plan, options.scan));
@@ -492,8 +515,11 @@ Result<StatusReport> Runner::GetStatus() {
     report.version_schema = report.active->version_schema;
     TANDEM_ASSIGN_OR_RETURN(std::vector<VerifyRun> runs, state_->VerifyRuns(report.active->id));
     if (!runs.empty()) report.last_verify = runs.back();
-    TANDEM_ASSIGN_OR_RETURN(report.backfill, backfill::ReadProgress(*conn_, {options_.state_schema,
-                                                                             report.active->id}));
+    if (!Sqlite()) {  // SQLite's backfill keeps no checkpoints table
+      TANDEM_ASSIGN_OR_RETURN(
+          report.backfill,
+          backfill::ReadProgress(*conn_, {options_.state_schema, report.active->id}));
+    }
   } else if (report.last_completed) {
     report.version_schema = report.last_completed->version_schema;
   }

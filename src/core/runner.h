@@ -38,6 +38,9 @@ struct RunnerOptions {
   const std::atomic<bool>* stop_requested = nullptr;
 };
 
+inline constexpr Millis kPostgresChunkTime{200};
+inline constexpr Millis kSqliteChunkTime{20};
+
 struct StartOptions {
   bool complete = false;
   bool skip_backfill = false;
@@ -102,6 +105,7 @@ class Runner {
     MigrationRecord record;
   };
 
+  bool Sqlite() const;
   Status Connect();
   Result<StartDecision> DecideStart(const plan::Migration& migration);
   Result<MigrationRecord> RecordNewMigration(const plan::Migration& migration);

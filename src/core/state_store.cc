@@ -6,11 +6,11 @@
 namespace tandem::core {
 namespace {
 
+// Plain columns: both engines return the text form of each.
 constexpr char kColumns[] =
-    "id, schema_name, name, version_schema, checksum, phase, plan::text, file_content, "
-    "backfill_done, steps_done, db_user, coalesce(os_user, ''), started_at::text, "
-    "coalesce(completed_at::text, ''), coalesce(rolled_back_at::text, ''), "
-    "coalesce(backfill_done_at::text, '')";
+    "id, schema_name, name, version_schema, checksum, phase, plan, file_content, "
+    "backfill_done, steps_done, db_user, os_user, started_at, completed_at, rolled_back_at, "
+    "backfill_done_at";
 
 MigrationRecord FromRow(const backend::Row& r) {
   MigrationRecord m;
@@ -25,107 +25,35 @@ MigrationRecord FromRow(const backend::Row& r) {
   m.backfill_done = r[8] == backend::Value("t");
   m.steps_done = std::stoi(*r[9]);
   m.db_user = *r[10];
-  m.os_user = *r[11];
+  m.os_user = r[11].value_or("");
   m.started_at = *r[12];
-  m.completed_at = *r[13];
-  m.rolled_back_at = *r[14];
-  m.backfill_done_at = *r[15];
+  m.completed_at = r[13].value_or("");
+  m.rolled_back_at = r[14].value_or("");
+  m.backfill_done_at = r[15].value_or("");
   return m;
 }
 
 }  // namespace
 
-std::string StateStore::Table(const std::string& name) const {
-  return QualifiedName(schema_, name);
-}
+std::string StateStore::Table(const std::string& name) const { return sql_.Table(name); }
 
 Status StateStore::Init() {
   // Creating is DDL (locks on tandem's own tables): skip it when everything
   // is already there, which is every call but the first.
-  // A state schema of an older tandem lacks the newer tables: check them all.
-  std::vector<backend::Value> tables = {Table("verify_runs"), Table("events")};
-  for (const auto& name : backfill::CheckpointTableNames()) tables.push_back(Table(name));
-  std::vector<std::string> checks;
-  for (size_t i = 1; i <= tables.size(); ++i) {
-    checks.push_back("to_regclass($" + std::to_string(i) + ") IS NOT NULL");
-  }
-  auto present = conn_.Query("SELECT " + Join(checks, " AND "), tables);
+  auto present = conn_.Query(sql_.Exist(sql_.AllTables()));
   if (present.ok() && present->Scalar() == backend::Value("t")) return Status::Ok();
-  std::string migrations = Table("migrations");
-  std::string events = Table("events");
-  std::string sql = "CREATE SCHEMA IF NOT EXISTS " + QuoteIdent(schema_) + ";\n" +
-                    "CREATE TABLE IF NOT EXISTS " + migrations + R"sql( (
-  id bigserial PRIMARY KEY,
-  schema_name text NOT NULL,
-  name text NOT NULL,
-  version_schema text NOT NULL,
-  checksum text NOT NULL,
-  phase text NOT NULL,
-  plan jsonb,
-  file_content text NOT NULL,
-  backfill_done boolean NOT NULL DEFAULT false,
-  backfill_done_at timestamptz,
-  paused boolean NOT NULL DEFAULT false,
-  steps_done integer NOT NULL DEFAULT 0,
-  db_user text NOT NULL DEFAULT current_user,
-  os_user text,
-  started_at timestamptz NOT NULL DEFAULT now(),
-  completed_at timestamptz,
-  rolled_back_at timestamptz,
-  updated_at timestamptz NOT NULL DEFAULT now()
-);
-)sql" + "CREATE UNIQUE INDEX IF NOT EXISTS migrations_one_live_per_name ON " +
-                    migrations + " (schema_name, name) WHERE phase <> 'rolled_back';\n" +
-                    "CREATE TABLE IF NOT EXISTS " + Table("verify_runs") + " (\n" +
-                    "  id bigserial PRIMARY KEY,\n  migration_id bigint NOT NULL REFERENCES " +
-                    migrations + R"sql( (id),
-  at timestamptz NOT NULL DEFAULT now(),
-  full_scan boolean NOT NULL,
-  passed boolean NOT NULL,
-  parity_percent double precision NOT NULL,
-  flags integer NOT NULL,
-  report jsonb NOT NULL,
-  db_user text NOT NULL DEFAULT current_user
-);
-)sql" + "CREATE TABLE IF NOT EXISTS " +
-                    events + " (\n" +
-                    "  id bigserial PRIMARY KEY,\n  migration_id bigint NOT NULL REFERENCES " +
-                    migrations + R"sql( (id),
-  at timestamptz NOT NULL DEFAULT clock_timestamp(),
-  phase text NOT NULL,
-  kind text NOT NULL,
-  description text NOT NULL,
-  sql text,
-  duration_ms double precision,
-  attempts integer,
-  outcome text NOT NULL,
-  detail text,
-  db_user text NOT NULL DEFAULT current_user
-);
-)sql" +
-                    // The event log is evidence: refuse edits, as an append-only log.
-                    "CREATE OR REPLACE FUNCTION " + Table("events_append_only") +
-                    "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION "
-                    "'tandem event log is append-only'; END $$;\n" +
-                    "DROP TRIGGER IF EXISTS append_only ON " + events + ";\n" +
-                    "CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON " + events +
-                    " FOR EACH ROW EXECUTE FUNCTION " + Table("events_append_only") + "();\n" +
-                    backfill::CheckpointTablesSql(schema_);
-  // Two runners may init at once (before either holds the runner lock):
-  // serialize on a transaction-level advisory lock.
-  std::string guarded = "BEGIN; SELECT pg_advisory_xact_lock(1952542308, 0);\n" + sql + "\nCOMMIT;";
-  Status status = conn_.Execute(guarded);
+  Status status = conn_.Execute(sql_.Create());
   if (!status.ok()) {
     if (conn_.Healthy()) (void)conn_.Execute("ROLLBACK");
-    return status.WithContext("cannot create tandem's state schema \"" + schema_ +
-                              "\" (the user needs CREATE on the database)");
+    return status.WithContext("cannot create tandem's state tables (" + Table("migrations") +
+                              "; the user needs the right to create tables)");
   }
   return Status::Ok();
 }
 
 Result<bool> StateStore::Exists() {
   TANDEM_ASSIGN_OR_RETURN(backend::QueryResult rows,
-                          conn_.Query("SELECT to_regclass($1) IS NOT NULL", {Table("migrations")}));
+                          conn_.Query(sql_.Exist({"migrations", "events"})));
   return rows.Scalar() == backend::Value("t");
 }
 
@@ -172,36 +100,36 @@ Result<long long> StateStore::Insert(const MigrationRecord& r) {
       backend::QueryResult rows,
       conn_.Query("INSERT INTO " + Table("migrations") +
                       " (schema_name, name, version_schema, checksum, phase, plan, file_content, "
-                      "os_user) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8) RETURNING id",
+                      "os_user) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                   {r.schema, r.name, r.version_schema, r.checksum, r.phase, r.plan_json,
                    r.file_content, r.os_user}));
   return std::stoll(*rows.Scalar());
 }
 
 Status StateStore::SetPhase(long long id, const std::string& phase) {
-  std::string stamp = phase == kPhaseCompleted    ? ", completed_at = now()"
-                      : phase == kPhaseRolledBack ? ", rolled_back_at = now()"
+  std::string now = sql_.Now();
+  std::string stamp = phase == kPhaseCompleted    ? ", completed_at = " + now
+                      : phase == kPhaseRolledBack ? ", rolled_back_at = " + now
                                                   : "";
   return conn_
       .Query("UPDATE " + Table("migrations") +
-                 " SET phase = $2, steps_done = 0, updated_at = now()" + stamp + " WHERE id = $1",
+                 " SET phase = $2, steps_done = 0, updated_at = " + now + stamp + " WHERE id = $1",
              {std::to_string(id), phase})
       .status();
 }
 
 Status StateStore::SetStepsDone(long long id, int steps_done) {
   return conn_
-      .Query("UPDATE " + Table("migrations") +
-                 " SET steps_done = $2, updated_at = now() WHERE id = $1",
+      .Query("UPDATE " + Table("migrations") + " SET steps_done = $2, updated_at = " + sql_.Now() +
+                 " WHERE id = $1",
              {std::to_string(id), std::to_string(steps_done)})
       .status();
 }
 
 Status StateStore::SetBackfillDone(long long id) {
   return conn_
-      .Query("UPDATE " + Table("migrations") +
-                 " SET backfill_done = true, backfill_done_at = now(), updated_at = now() "
-                 "WHERE id = $1",
+      .Query("UPDATE " + Table("migrations") + " SET backfill_done = 't', backfill_done_at = " +
+                 sql_.Now() + ", updated_at = " + sql_.Now() + " WHERE id = $1",
              {std::to_string(id)})
       .status();
 }
@@ -209,9 +137,9 @@ Status StateStore::SetBackfillDone(long long id) {
 Result<bool> StateStore::SetPaused(const std::string& schema, bool paused) {
   TANDEM_ASSIGN_OR_RETURN(
       backend::QueryResult rows,
-      conn_.Query("UPDATE " + Table("migrations") +
-                      " SET paused = $2, updated_at = now() WHERE schema_name = $1 AND phase NOT "
-                      "IN ('completed', 'rolled_back') RETURNING id",
+      conn_.Query("UPDATE " + Table("migrations") + " SET paused = $2, updated_at = " + sql_.Now() +
+                      " WHERE schema_name = $1 AND phase NOT IN ('completed', 'rolled_back') "
+                      "RETURNING id",
                   {schema, paused ? "t" : "f"}));
   if (rows.rows.empty()) return false;
   TANDEM_RETURN_IF_ERROR(
@@ -244,7 +172,7 @@ Status StateStore::AppendVerifyRun(long long id, const VerifyRun& run) {
   return conn_
       .Query("INSERT INTO " + Table("verify_runs") +
                  " (migration_id, full_scan, passed, parity_percent, flags, report) VALUES ($1, "
-                 "$2, $3, $4, $5, $6::jsonb)",
+                 "$2, $3, $4, $5, $6)",
              {std::to_string(id), run.full ? "t" : "f", run.passed ? "t" : "f",
               std::to_string(run.parity_percent), std::to_string(run.flags), run.report_json})
       .status();
@@ -253,9 +181,9 @@ Status StateStore::AppendVerifyRun(long long id, const VerifyRun& run) {
 Result<std::vector<VerifyRun>> StateStore::VerifyRuns(long long id) {
   TANDEM_ASSIGN_OR_RETURN(
       backend::QueryResult rows,
-      conn_.Query("SELECT v.id, v.at::text, v.full_scan, v.passed, "
-                  "m.backfill_done_at IS NOT NULL AND v.at > m.backfill_done_at, "
-                  "v.parity_percent, v.flags, v.report::text FROM " +
+      conn_.Query("SELECT v.id, v.at, v.full_scan, v.passed, CASE WHEN "
+                  "m.backfill_done_at IS NOT NULL AND v.at > m.backfill_done_at THEN 't' ELSE "
+                  "'f' END, v.parity_percent, v.flags, v.report FROM " +
                       Table("verify_runs") + " v JOIN " + Table("migrations") +
                       " m ON m.id = v.migration_id WHERE v.migration_id = $1 ORDER BY v.id",
                   {std::to_string(id)}));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "core/state_sql.h"
 
 namespace tandem::core {
 
@@ -67,8 +68,9 @@ struct Event {
 
 class StateStore {
  public:
-  StateStore(backend::Connection& conn, std::string state_schema)
-      : conn_(conn), schema_(std::move(state_schema)) {}
+  StateStore(backend::Connection& conn, std::string state_schema,
+             backend::Engine engine = backend::Engine::kPostgres)
+      : conn_(conn), sql_(engine, std::move(state_schema)) {}
 
   // Creates the state schema and its tables when missing. Idempotent.
   Status Init();
@@ -101,7 +103,7 @@ class StateStore {
   std::string Table(const std::string& name) const;
 
   backend::Connection& conn_;
-  std::string schema_;
+  StateSql sql_;
 };
 
 }  // namespace tandem::core

@@ -24,6 +24,7 @@ struct CatalogConstraint {
   char type = 0;  // 'p' primary, 'u' unique, 'c' check, 'f' foreign key, 'x' exclude
   std::vector<std::string> columns;
   bool validated = true;
+  std::string definition;  // SQLite foreign keys: the REFERENCES clause
 };
 
 struct CatalogIndex {
@@ -32,6 +33,7 @@ struct CatalogIndex {
   bool primary = false;
   bool valid = true;
   std::vector<std::string> columns;  // empty entries for expressions
+  std::string definition;            // SQLite: its CREATE INDEX statement ("" if implicit)
 };
 
 struct CatalogTable {
@@ -43,6 +45,11 @@ struct CatalogTable {
   char replica_identity = 'd';  // d default, f full, n nothing, i index
   std::string replica_identity_index;
   std::string comment;
+  // SQLite: the CREATE TABLE statement as stored, which a table rebuild
+  // must honour (constraints the catalog pragmas do not describe).
+  std::string definition;
+  std::vector<std::string> triggers;  // SQLite: names of the table's own triggers
+  long long estimated_rows = 0;       // SQLite: max(rowid), for rebuild estimates
 
   const CatalogColumn* FindColumn(const std::string& column) const;
   const CatalogConstraint* FindConstraint(const std::string& constraint) const;
@@ -53,7 +60,7 @@ struct Catalog {
   std::map<std::string, CatalogTable> tables;
   std::set<std::string> relation_names;  // every relation in the schema (indexes too)
   std::set<std::string> schemas;         // every schema in the database
-  int server_version = 0;                // server_version_num
+  int server_version = 0;                // server_version_num (SQLite: its version number)
 
   const CatalogTable* FindTable(const std::string& table) const;
 };

@@ -41,6 +41,9 @@ struct Step {
   // For a concurrent index build: the index to drop if a failed attempt left
   // it INVALID, before retrying.
   std::string index_to_clean;
+  // SQLite table rebuild: runs with foreign key enforcement off and ends
+  // with PRAGMA foreign_key_check, which must find nothing before COMMIT.
+  bool check_foreign_keys = false;
 };
 
 // One column kept in sync by the dual-write trigger: `target` (a physical
@@ -89,6 +92,9 @@ struct Plan {
   std::vector<View> views;
   std::vector<ExpressionCheck> checks;
   std::vector<std::string> warnings;  // things a person should know before running it
+  // How an application reaches the new version, when it is not by the
+  // version schema on the search_path (SQLite). Not stored.
+  std::string version_access;
 };
 
 // Names tandem gives to the objects it creates. Kept in one place so the

@@ -16,7 +16,8 @@ json StepsToJson(const std::vector<Step>& steps) {
                    {"lock", LockLevelName(s.lock)},
                    {"lock_level", static_cast<int>(s.lock)},
                    {"concurrent", s.concurrent},
-                   {"index_to_clean", s.index_to_clean}});
+                   {"index_to_clean", s.index_to_clean},
+                   {"check_foreign_keys", s.check_foreign_keys}});
   }
   return out;
 }
@@ -31,6 +32,7 @@ std::vector<Step> StepsFromJson(const json& in) {
     s.lock = static_cast<LockLevel>(j.at("lock_level").get<int>());
     s.concurrent = j.at("concurrent");
     s.index_to_clean = j.at("index_to_clean");
+    s.check_foreign_keys = j.value("check_foreign_keys", false);
     steps.push_back(std::move(s));
   }
   return steps;

@@ -2,22 +2,12 @@
 // depend on all of them (triggers, views, the contract switch, rollback).
 #include "plan/planner.h"
 
+#include "common/overloaded.h"
 #include "common/strings.h"
 #include "plan/planner_internal.h"
 #include "plan/triggers.h"
 
 namespace tandem::plan {
-namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
-}  // namespace
-
 Result<Plan> PlanMigration(const Migration& migration, const Catalog& catalog,
                            const PlanOptions& options) {
   Planner planner(migration, catalog, options);

@@ -6,6 +6,7 @@
 #include "common/strings.h"
 #include "lint/pg_parse.h"
 #include "plan/planner_internal.h"
+#include "plan/planner_messages.h"
 
 namespace tandem::plan {
 
@@ -25,12 +26,7 @@ Planner::Planner(const Migration& migration, const Catalog& catalog, const PlanO
       virtual_schema_(VirtualSchema::FromCatalog(catalog)) {}
 
 std::string Planner::Where(const Operation& op, const std::string& field) const {
-  SourcePos pos = op.at.At(field);
-  std::string where = migration_.file;
-  if (pos.line > 0) where += ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
-  std::string key = "operations[" + std::to_string(op_index_) + "]." + op.kind;
-  if (!field.empty()) key += "." + field;
-  return where + ": " + key;
+  return OperationWhere(migration_.file, op_index_, op, field);
 }
 
 Status Planner::ErrorAt(const Operation& op, const std::string& field,
@@ -52,11 +48,7 @@ Result<VirtualColumn*> Planner::RequireColumn(const Operation& op, const std::st
                                               VirtualTable& table, const std::string& column) {
   VirtualColumn* found = table.FindColumn(column);
   if (found != nullptr) return found;
-  std::vector<std::string> names;
-  for (const auto& c : table.columns) names.push_back(c.name);
-  return ErrorAt(op, field,
-                 "column \"" + column + "\" does not exist in table \"" + table.name +
-                     "\"; its columns are: " + Join(names, ", "));
+  return ErrorAt(op, field, UnknownColumnMessage(table, column));
 }
 
 Status Planner::RequireNewRelationName(const Operation& op, const std::string& field,
@@ -77,15 +69,8 @@ Status Planner::RequireNewRelationName(const Operation& op, const std::string& f
 
 Status Planner::RequireNewColumnName(const Operation& op, const std::string& field,
                                      const VirtualTable& table, const std::string& column) {
-  if (table.FindColumn(column) != nullptr) {
-    return ErrorAt(op, field,
-                   "column \"" + column + "\" already exists in table \"" + table.name +
-                       "\"; choose another name");
-  }
-  if (StartsWith(column, "_tandem_")) {
-    return ErrorAt(op, field, "column names starting with _tandem_ are reserved for tandem");
-  }
-  return Status::Ok();
+  std::string problem = NewColumnNameProblem(table, column);
+  return problem.empty() ? Status::Ok() : ErrorAt(op, field, problem);
 }
 
 void Planner::AddExpressionCheck(const Operation& op, const std::string& field,

@@ -19,8 +19,8 @@ Catalog UsersCatalog() {
                    {"name", "text", false, "", false, ""},
                    {"email", "text", true, "", false, "contact"}};
   users.primary_key = {"id"};
-  users.constraints = {{"users_pkey", 'p', {"id"}, true}};
-  users.indexes = {{"users_pkey", true, true, true, {"id"}}};
+  users.constraints = {{"users_pkey", 'p', {"id"}, true, ""}};
+  users.indexes = {{"users_pkey", true, true, true, {"id"}, ""}};
   catalog.tables["users"] = users;
   catalog.relation_names = {"users", "users_pkey", "users_id_seq"};
   return catalog;
@@ -208,8 +208,8 @@ TEST(PlannerTest, ConcurrentIndexBuildsAreRefusedOnBrokenPostgres14Releases) {
 
 TEST(PlannerTest, WarnsAboutIndexesAndConstraintsACopiedColumnLeavesBehind) {
   Catalog catalog = UsersCatalog();
-  catalog.tables["users"].indexes.push_back({"users_name_idx", false, false, true, {"name"}});
-  catalog.tables["users"].constraints.push_back({"users_name_check", 'c', {"name"}, true});
+  catalog.tables["users"].indexes.push_back({"users_name_idx", false, false, true, {"name"}, ""});
+  catalog.tables["users"].constraints.push_back({"users_name_check", 'c', {"name"}, true, ""});
   auto plan = PlanText(kNameNotNull, catalog);
   ASSERT_TRUE(plan.ok()) << plan.status().message();
   ASSERT_EQ(plan->warnings.size(), 2u);

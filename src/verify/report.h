@@ -72,6 +72,10 @@ struct Report {
   bool passed() const { return flags == 0; }
 };
 
+// Computes the parity (rows matching in every column, not-backfilled rows
+// counting as mismatches), the sample's confidence bound, and the flags.
+void SetFlags(Report& report, long long mismatching_rows);
+
 std::string ReportToJson(const Report& report, int indent = -1);
 // A few lines a person reads.
 std::string ReportToText(const Report& report);

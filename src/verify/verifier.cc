@@ -480,34 +480,6 @@ Status CheckInvariant(backend::Connection& conn, const plan::Plan& plan,
   return Status::Ok();
 }
 
-// Wilson score lower bound (95%) of the share of matching rows in a sample.
-double ConfidenceLow(long long matching, long long rows) {
-  if (rows == 0) return 0;
-  constexpr double kZ = 1.96;
-  double n = static_cast<double>(rows);
-  double p = matching / n;
-  double centre = p + kZ * kZ / (2 * n);
-  double margin = kZ * std::sqrt(p * (1 - p) / n + kZ * kZ / (4 * n * n));
-  return 100.0 * (centre - margin) / (1 + kZ * kZ / n);
-}
-
-void SetFlags(Report& report, long long mismatching_rows) {
-  long long bad = mismatching_rows + report.not_backfilled;
-  report.parity_percent =
-      report.rows == 0 ? 100.0 : 100.0 * static_cast<double>(report.rows - bad) / report.rows;
-  if (report.sample_percent > 0) {
-    report.confidence_low = ConfidenceLow(report.rows - bad, report.rows);
-  }
-  if (report.parity_percent < report.parity_threshold) report.flags |= kParityMismatch;
-  for (const auto& d : report.drift) {
-    if (d.flagged) report.flags |= kDrift;
-  }
-  for (const auto& i : report.invariants) {
-    if (i.violations > 0) report.flags |= kInvariantViolation;
-  }
-  if (!report.scan_complete) report.flags |= kScanIncomplete;
-}
-
 }  // namespace
 
 Result<Pass> Verify(backend::Connection& conn, const ConnectionFactory& connect,

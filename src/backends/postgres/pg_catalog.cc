@@ -69,7 +69,7 @@ Status LoadConstraints(Connection& conn, plan::Catalog& catalog) {
   for (const auto& r : rows.rows) {
     auto table = catalog.tables.find(*r[0]);
     if (table == catalog.tables.end()) continue;
-    plan::CatalogConstraint constraint{*r[1], (*r[2])[0], SplitList(r[4]), IsTrue(r[3])};
+    plan::CatalogConstraint constraint{*r[1], (*r[2])[0], SplitList(r[4]), IsTrue(r[3]), ""};
     if (constraint.type == 'p') table->second.primary_key = constraint.columns;
     table->second.constraints.push_back(std::move(constraint));
   }
@@ -81,7 +81,7 @@ Status LoadIndexes(Connection& conn, plan::Catalog& catalog) {
   for (const auto& r : rows.rows) {
     auto table = catalog.tables.find(*r[0]);
     if (table == catalog.tables.end()) continue;
-    plan::CatalogIndex index{*r[1], IsTrue(r[2]), IsTrue(r[3]), IsTrue(r[4]), SplitList(r[5])};
+    plan::CatalogIndex index{*r[1], IsTrue(r[2]), IsTrue(r[3]), IsTrue(r[4]), SplitList(r[5]), ""};
     if (IsTrue(r[6])) table->second.replica_identity_index = index.name;
     table->second.indexes.push_back(std::move(index));
   }

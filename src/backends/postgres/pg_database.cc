@@ -1,16 +1,12 @@
 #include "backends/postgres/pg_database.h"
 
-#include <random>
-#include <thread>
-
 #include "backends/postgres/pg_catalog.h"
 #include "backends/postgres/pg_connection.h"
+#include "backends/step_retry.h"
 #include "common/strings.h"
 
 namespace tandem::backend::postgres {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 constexpr char kPoolerRefusal[] =
     "connect directly to the server (or through a session-mode pool, e.g. PgBouncer "
@@ -37,15 +33,6 @@ std::string TextArray(const std::vector<std::string>& items) {
     quoted.push_back("\"" + ReplaceAll(ReplaceAll(item, "\\", "\\\\"), "\"", "\\\"") + "\"");
   }
   return "{" + Join(quoted, ",") + "}";
-}
-
-// Full-jitter exponential backoff: uniform in [0, min(cap, base * 2^attempt)].
-Millis Backoff(const LockPolicy& policy, int attempt) {
-  static thread_local std::mt19937 random{std::random_device{}()};
-  long long ceiling = policy.backoff_base.count() << std::min(attempt, 16);
-  ceiling = std::min<long long>(ceiling, policy.backoff_cap.count());
-  std::uniform_int_distribution<long long> pick(ceiling / 2, std::max(ceiling, 1LL));
-  return Millis(pick(random));
 }
 
 Status RunOnce(Connection& conn, const plan::Step& step, const LockPolicy& policy) {
@@ -105,38 +92,15 @@ Result<plan::Catalog> PgDatabase::LoadCatalog(Connection& conn, const std::strin
 Result<StepOutcome> PgDatabase::RunStep(Connection& conn, const std::string& schema,
                                         const plan::Step& step, const LockPolicy& policy,
                                         const RetryObserver& observer) {
-  auto started = Clock::now();
-  auto deadline = started + policy.deadline;
-  StepOutcome outcome;
-  while (true) {
-    ++outcome.attempts;
+  auto attempt = [&] {
     Status status = RunOnce(conn, step, policy);
-    if (status.ok()) {
-      outcome.duration = std::chrono::duration_cast<Millis>(Clock::now() - started);
-      return outcome;
-    }
-    if (!step.index_to_clean.empty() && conn.Healthy()) {
+    if (!status.ok() && !step.index_to_clean.empty() && conn.Healthy()) {
       DropInvalidIndex(conn, schema, step.index_to_clean);
     }
-    if (!status.retryable() || status.kind() == ErrorKind::kConnection) return status;
-    std::string blockers = DescribeLockHolders(conn, schema, step.tables);
-    if (observer) observer(outcome.attempts, status, blockers);
-    Millis wait = Backoff(policy, outcome.attempts);
-    if (Clock::now() + wait > deadline) {
-      return Status::Error(
-          ErrorKind::kLockTimeout,
-          "gave up on \"" + step.description + "\" after " + std::to_string(outcome.attempts) +
-              " attempts over " +
-              FormatDuration(std::chrono::duration_cast<Millis>(Clock::now() - started)) +
-              ": could not take " + plan::LockLevelName(step.lock) + " on " +
-              Join(step.tables, ", ") + " within " + FormatDuration(policy.lock_timeout) +
-              (blockers.empty() ? "" : "; held by " + blockers) +
-              ". Nothing of this step was applied; end the blocking transaction or raise "
-              "--lock-deadline, then run the command again",
-          status.native_code(), /*retryable=*/true);
-    }
-    std::this_thread::sleep_for(wait);
-  }
+    return status;
+  };
+  auto blockers = [&] { return DescribeLockHolders(conn, schema, step.tables); };
+  return RunStepWithRetries(step, policy, observer, attempt, blockers);
 }
 
 Result<bool> PgDatabase::TryRunnerLock(Connection& conn, const std::string& key) {

@@ -13,6 +13,7 @@ class PgDatabase : public Database {
  public:
   explicit PgDatabase(std::string conninfo) : conninfo_(std::move(conninfo)) {}
 
+  Engine engine() const override { return Engine::kPostgres; }
   Result<std::unique_ptr<Connection>> Connect() override;
   std::string Describe() const override;
   Result<plan::Catalog> LoadCatalog(Connection& conn, const std::string& schema) override;

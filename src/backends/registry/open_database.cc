@@ -1,6 +1,7 @@
 // The one place that maps a URL to an engine.
 #include "backends/backend.h"
 #include "backends/postgres/pg_database.h"
+#include "backends/sqlite/sqlite_database.h"
 #include "common/strings.h"
 
 namespace tandem::backend {
@@ -12,17 +13,16 @@ Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url) {
         "postgres://user@host:5432/db)");
   }
   if (StartsWith(url, "sqlite:") || StartsWith(url, "file:")) {
-    return Status::InvalidInput(
-        "the SQLite backend is not available in this version of tandem; "
-        "use a postgres:// URL");
+    TANDEM_ASSIGN_OR_RETURN(sqlite::SqliteTarget target, sqlite::ParseSqliteUrl(url));
+    return std::unique_ptr<Database>(std::make_unique<sqlite::SqliteDatabase>(std::move(target)));
   }
   bool is_url = StartsWith(url, "postgres://") || StartsWith(url, "postgresql://");
   bool is_keywords = url.find('=') != std::string::npos && url.find("://") == std::string::npos;
   if (!is_url && !is_keywords) {
     return Status::InvalidInput("unsupported database URL scheme in \"" +
                                 url.substr(0, url.find(':')) +
-                                ":...\": use postgres://, postgresql:// or a libpq key=value "
-                                "string such as \"host=/tmp dbname=app\"");
+                                ":...\": use sqlite:PATH, postgres://, postgresql:// or a libpq "
+                                "key=value string such as \"host=/tmp dbname=app\"");
   }
   return std::unique_ptr<Database>(std::make_unique<postgres::PgDatabase>(url));
 }

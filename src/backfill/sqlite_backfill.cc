@@ -1,0 +1,160 @@
+#include "backfill/sqlite_backfill.h"
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "backfill/control_wait.h"
+#include "common/strings.h"
+
+namespace tandem::backfill {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// After each chunk the backfill leaves the write lock free for half as long
+// as it held it. A waiting writer does not queue: SQLite's busy handler
+// polls (after 1, 3, 8, 18, 33, 53, 78 ms, ...), so a backfill that takes
+// the lock again at once can starve it; a pause of half a chunk lets a
+// writer that arrived during the chunk in at one of its next polls.
+constexpr double kYieldRatio = 0.5;
+constexpr Millis kMinYield{5};
+constexpr int kCheckpointPages = 100;
+
+long long Number(const backend::Value& v) { return v ? std::stoll(*v) : 0; }
+
+class SqliteTableBackfill {
+ public:
+  SqliteTableBackfill(backend::Connection& conn, const plan::TableSync& sync,
+                      const Options& options)
+      : conn_(conn), sync_(sync), options_(options), size_(options.batch_size.value_or(1000)) {
+    std::vector<std::string> set;
+    for (const auto& c : sync.up) set.push_back(QuoteIdent(c.target) + " = (" + c.expression + ")");
+    std::string marker = QuoteIdent(plan::kWrittenByColumn);
+    set.push_back(marker + " = " + plan::kWrittenByOld);
+    // The alias lets the plan's expressions (which read NEW."col") run as
+    // they do in the dual-write trigger.
+    update_ = "UPDATE " + QuoteIdent(sync.table) + " AS new SET " + Join(set, ", ") +
+              " WHERE rowid > $1 AND rowid <= $2 AND " + marker + " IS NULL";
+  }
+
+  Result<Progress> Run(const ProgressCallback& on_progress) {
+    // A chunk lost to a power failure is simply done again (its markers are
+    // lost with it), so the backfill's commits need not wait for fsync.
+    // Its own commits checkpoint the WAL early (after ~100 pages, right
+    // after releasing the write lock), so the WAL stays short and the
+    // application's commits do not stall on a long automatic checkpoint.
+    TANDEM_RETURN_IF_ERROR(conn_.Execute("PRAGMA synchronous = NORMAL"));
+    TANDEM_RETURN_IF_ERROR(
+        conn_.Execute("PRAGMA wal_autocheckpoint = " + std::to_string(kCheckpointPages)));
+    auto walked = Walk(on_progress);
+    // The connection goes on to write tandem's state, which must be durable.
+    (void)conn_.Execute("PRAGMA synchronous = FULL");
+    (void)conn_.Execute("PRAGMA wal_autocheckpoint = 1000");
+    return walked;
+  }
+
+ private:
+  Result<Progress> Walk(const ProgressCallback& on_progress) {
+    progress_.table = sync_.table;
+    std::string table = QuoteIdent(sync_.table);
+    TANDEM_ASSIGN_OR_RETURN(
+        backend::QueryResult bounds,
+        conn_.Query("SELECT (SELECT min(rowid) FROM " + table + " WHERE " +
+                    QuoteIdent(plan::kWrittenByColumn) + " IS NULL), (SELECT max(rowid) FROM " +
+                    table + "), (SELECT min(rowid) FROM " + table + ")"));
+    const backend::Row& row = bounds.rows.at(0);
+    if (!row[0]) return progress_;  // every row is marked: nothing to do
+    long long last = Number(row[0]) - 1;
+    long long end = Number(row[1]);
+    progress_.estimated_total = end - Number(row[2]) + 1;
+    progress_.rows_scanned = last - Number(row[2]) + 1;  // done before a restart
+    auto started = Clock::now();
+    while (last < end) {
+      TANDEM_RETURN_IF_ERROR(WaitForControl(options_, sync_.table, progress_, on_progress));
+      auto chunk_started = Clock::now();
+      long long upper = std::min(end, last + size_);
+      TANDEM_RETURN_IF_ERROR(ChunkWithRetries(last, upper));
+      Millis took = std::chrono::duration_cast<Millis>(Clock::now() - chunk_started);
+      Resize(took);
+      std::this_thread::sleep_for(
+          std::max(kMinYield, Millis(static_cast<long long>(took.count() * kYieldRatio))));
+      progress_.rows_scanned += upper - last;
+      progress_.chunks += 1;
+      progress_.batch_size = static_cast<int>(upper - last);
+      last = upper;
+      progress_.elapsed = std::chrono::duration_cast<Millis>(Clock::now() - started);
+      if (on_progress) on_progress(progress_);
+    }
+    return progress_;
+  }
+
+  // Grows by at most 1.5x toward the target chunk time, shrinks at once.
+  void Resize(Millis took) {
+    if (options_.batch_size) return;
+    double ratio = static_cast<double>(options_.target_chunk_time.count()) /
+                   std::max<long long>(1, took.count());
+    double next = size_ * std::min(ratio, 1.5);
+    size_ =
+        static_cast<long long>(std::clamp<double>(next, options_.min_batch, options_.max_batch));
+  }
+
+  Status Chunk(long long after, long long upto) {
+    TANDEM_RETURN_IF_ERROR(conn_.Execute("BEGIN IMMEDIATE"));
+    auto updated = conn_.Query(update_, {std::to_string(after), std::to_string(upto)});
+    if (!updated.ok()) {
+      (void)conn_.Execute("ROLLBACK");
+      return updated.status();
+    }
+    Status committed = conn_.Execute("COMMIT");
+    if (!committed.ok()) {
+      (void)conn_.Execute("ROLLBACK");
+      return committed;
+    }
+    progress_.rows_updated += updated->affected;
+    return Status::Ok();
+  }
+
+  Status ChunkWithRetries(long long after, long long upto) {
+    static thread_local std::mt19937 random{std::random_device{}()};
+    for (int attempt = 1;; ++attempt) {
+      Status status = Chunk(after, upto);
+      if (status.ok()) return status;
+      if (!status.retryable() || attempt >= options_.max_attempts) {
+        return status.WithContext("backfill of " + sync_.table + " failed in the chunk of rowids " +
+                                  std::to_string(after + 1) + ".." + std::to_string(upto) +
+                                  " (`up`: " + UpExpressions() +
+                                  "); the rows done so far are kept. Fix the cause and run "
+                                  "`tandem backfill` to continue");
+      }
+      progress_.retries += 1;
+      long long ceiling = options_.backoff_base.count() << std::min(attempt, 10);
+      std::uniform_int_distribution<long long> pick(ceiling / 2, ceiling);
+      std::this_thread::sleep_for(Millis(pick(random)));
+    }
+  }
+
+  std::string UpExpressions() const {
+    std::vector<std::string> parts;
+    for (const auto& c : sync_.up) parts.push_back(c.expression);
+    return Join(parts, "; ");
+  }
+
+  backend::Connection& conn_;
+  const plan::TableSync& sync_;
+  const Options& options_;
+  long long size_;
+  std::string update_;
+  Progress progress_;
+};
+
+}  // namespace
+
+Result<Progress> BackfillSqliteTable(backend::Connection& conn, const plan::TableSync& sync,
+                                     const Options& options, const ProgressCallback& on_progress) {
+  SqliteTableBackfill backfill(conn, sync, options);
+  return backfill.Run(on_progress);
+}
+
+}  // namespace tandem::backfill

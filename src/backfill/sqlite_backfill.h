@@ -1,0 +1,19 @@
+// The backfill on SQLite: the same Options, Progress and control as on
+// PostgreSQL (backfill.h), with chunks that suit SQLite's single writer.
+//
+// Each chunk is one short IMMEDIATE write transaction over a rowid range
+// that sets the new columns to `up` and the marker to 'o' for rows not yet
+// written by either version; in WAL mode readers never wait, and the
+// application's writers (with a busy timeout) wait for at most one chunk.
+// Chunks are sized to the target chunk time. After a crash the walk starts
+// at the first row without a marker.
+#pragma once
+
+#include "backfill/backfill.h"
+
+namespace tandem::backfill {
+
+Result<Progress> BackfillSqliteTable(backend::Connection& conn, const plan::TableSync& sync,
+                                     const Options& options, const ProgressCallback& on_progress);
+
+}  // namespace tandem::backfill

@@ -1,0 +1,221 @@
+// Lookups that fail with file:line:column errors, expression rewriting and
+// shadow columns for the SQLite planner.
+#include <algorithm>
+
+#include "common/strings.h"
+#include "lint/pg_parse.h"
+#include "plan/planner_messages.h"
+#include "plan/sqlite/sqlite_planner_internal.h"
+
+namespace tandem::plan::sqlite {
+
+SqlitePlanner::SqlitePlanner(const Migration& migration, const Catalog& catalog,
+                             const PlanOptions& options)
+    : migration_(migration),
+      catalog_(catalog),
+      options_(options),
+      virtual_schema_(VirtualSchema::FromCatalog(catalog)) {}
+
+std::string SqlitePlanner::Where(const Operation& op, const std::string& field) const {
+  return OperationWhere(migration_.file, op_index_, op, field);
+}
+
+Status SqlitePlanner::ErrorAt(const Operation& op, const std::string& field,
+                              const std::string& message) const {
+  return Status::InvalidInput(Where(op, field) + ": " + message);
+}
+
+Status SqlitePlanner::Unsupported(const Operation& op, const std::string& why) const {
+  return Status::Refused(Where(op, "") + ": " + why + ". Nothing was changed");
+}
+
+Result<VirtualTable*> SqlitePlanner::RequireTable(const Operation& op, const std::string& field,
+                                                  const std::string& table) {
+  VirtualTable* found = virtual_schema_.FindTable(table);
+  if (found != nullptr) return found;
+  return ErrorAt(op, field,
+                 "table \"" + table +
+                     "\" does not exist in the SQLite database (as the migration sees it at "
+                     "this operation); check the name");
+}
+
+Result<VirtualColumn*> SqlitePlanner::RequireColumn(const Operation& op, const std::string& field,
+                                                    VirtualTable& table,
+                                                    const std::string& column) {
+  VirtualColumn* found = table.FindColumn(column);
+  if (found != nullptr) return found;
+  return ErrorAt(op, field, UnknownColumnMessage(table, column));
+}
+
+Status SqlitePlanner::RequireNewName(const Operation& op, const std::string& field,
+                                     const std::string& name) {
+  // SQLite has one namespace for tables, indexes, views and triggers.
+  bool taken = virtual_schema_.FindTable(name) != nullptr || new_names_.count(name) > 0 ||
+               catalog_.relation_names.count(name) > 0;
+  if (taken) {
+    return ErrorAt(op, field,
+                   "\"" + name + "\" already exists in the database; choose another name");
+  }
+  new_names_.insert(name);
+  return Status::Ok();
+}
+
+Status SqlitePlanner::RequireNewColumnName(const Operation& op, const std::string& field,
+                                           const VirtualTable& table, const std::string& column) {
+  std::string problem = NewColumnNameProblem(table, column);
+  return problem.empty() ? Status::Ok() : ErrorAt(op, field, problem);
+}
+
+Status SqlitePlanner::RequireRebuildable(const Operation& op, const VirtualTable& table) const {
+  const CatalogTable* original = catalog_.FindTable(table.physical);
+  if (original == nullptr) return Status::Ok();
+  std::string definition = ToLower(original->definition);
+  auto refuse = [&](const std::string& what) {
+    return Unsupported(op, "table \"" + table.name + "\" " + what +
+                               ", which tandem cannot carry through the table rebuild SQLite "
+                               "needs for this change");
+  };
+  if (definition.find("without rowid") != std::string::npos) {
+    return refuse("is a WITHOUT ROWID table (tandem's dual-write finds rows by rowid)");
+  }
+  if (definition.find("check") != std::string::npos) return refuse("has a CHECK constraint");
+  if (definition.find("collate") != std::string::npos) return refuse("has a COLLATE clause");
+  if (!original->triggers.empty()) {
+    return refuse("has triggers of its own (" + Join(original->triggers, ", ") + ")");
+  }
+  for (const auto& c : original->columns) {
+    if (c.generated) return refuse("has a generated column (" + c.name + ")");
+  }
+  return Status::Ok();
+}
+
+Result<std::string> SqlitePlanner::UpExpression(const Operation& op, const std::string& field,
+                                                const VirtualTable& table,
+                                                const std::string& expression) {
+  const CatalogTable* original = catalog_.FindTable(table.physical);
+  auto reference = [original](const std::string& prefix) {
+    return [original, prefix](const std::string& name) -> std::optional<std::string> {
+      if (original == nullptr || original->FindColumn(name) == nullptr) return std::nullopt;
+      return prefix + QuoteIdent(name);
+    };
+  };
+  auto checked = lint::RewriteColumnRefs(expression, reference(""));
+  if (!checked.ok()) return ErrorAt(op, field, checked.status().message());
+  plan_.checks.push_back({Where(op, field), "SELECT (" + *checked + ") FROM " +
+                                                QuoteIdent(table.physical) + " LIMIT 0"});
+  auto rewritten = lint::RewriteColumnRefs(expression, reference("NEW."));
+  if (!rewritten.ok()) return ErrorAt(op, field, rewritten.status().message());
+  return rewritten;
+}
+
+Result<std::string> SqlitePlanner::DownExpression(const Operation& op, const std::string& field,
+                                                  const VirtualTable& table,
+                                                  const std::string& expression) {
+  const CatalogTable* original = catalog_.FindTable(table.physical);
+  auto existing_or_null = [&](const std::string& name) -> std::optional<std::string> {
+    const VirtualColumn* column = table.FindColumn(name);
+    if (column == nullptr) return std::nullopt;
+    if (original != nullptr && original->FindColumn(column->physical) != nullptr) {
+      return QuoteIdent(column->physical);
+    }
+    return "NULL";  // created by expand, not there yet
+  };
+  auto checked = lint::RewriteColumnRefs(expression, existing_or_null);
+  if (!checked.ok()) return ErrorAt(op, field, checked.status().message());
+  plan_.checks.push_back({Where(op, field), "SELECT (" + *checked + ") FROM " +
+                                                QuoteIdent(table.physical) + " LIMIT 0"});
+  auto resolve = [&table](const std::string& name) -> std::optional<std::string> {
+    auto physical = table.PhysicalOf(name);
+    if (!physical) return std::nullopt;
+    return "NEW." + QuoteIdent(*physical);
+  };
+  auto rewritten = lint::RewriteColumnRefs(expression, resolve);
+  if (!rewritten.ok()) return ErrorAt(op, field, rewritten.status().message());
+  return rewritten;
+}
+
+TableSync& SqlitePlanner::SyncFor(const VirtualTable& table) {
+  TableSync& sync = syncs_[table.physical];
+  sync.table = table.physical;
+  sync.key_columns = table.key_columns;
+  rebuild_.insert(table.physical);  // the marker column goes at complete
+  return sync;
+}
+
+ColumnShape& SqlitePlanner::ShapeOf(const std::string& table, const std::string& column) {
+  return shapes_[table + "." + column];
+}
+
+// SQLite accepts only a constant as ADD COLUMN's default.
+bool IsConstantDefault(const std::string& value) {
+  std::string v = ToLower(Trim(value));
+  if (v == "null" || v == "true" || v == "false") return true;
+  if (!v.empty() && v.front() == '\'' && v.back() == '\'') return true;
+  if (!v.empty() && (v.front() == '-' || v.front() == '+')) v = v.substr(1);
+  return !v.empty() && v.find_first_not_of("0123456789.e") == std::string::npos;
+}
+
+Result<std::string> SqlitePlanner::AddShadowColumn(const Operation& op, VirtualTable& table,
+                                                   const std::string& name, const std::string& type,
+                                                   const NullableString& default_value) {
+  std::string physical = NewColumnName(name);
+  if (added_columns_[table.physical].count(physical) > 0) {
+    return ErrorAt(op, "column",
+                   "column \"" + name + "\" of table \"" + table.name +
+                       "\" is changed twice in this migration; combine the changes into one "
+                       "alter_column or split the migration in two");
+  }
+  std::string sql = "ALTER TABLE " + QuoteIdent(table.physical) + " ADD COLUMN " +
+                    QuoteIdent(physical) + " " + type;
+  // A constant default applies to existing rows at once without a rewrite;
+  // any other default is the rebuilt table's, and `up` fills existing rows.
+  if (default_value.IsSet() && IsConstantDefault(default_value.value)) {
+    sql += " DEFAULT " + default_value.value;
+  }
+  Step step;
+  step.description = "add shadow column " + table.physical + "." + physical + " (" + type +
+                     "; metadata only, no rewrite)";
+  step.statements.push_back(sql);
+  step.tables = {table.physical};
+  step.lock = LockLevel::kExclusive;
+  plan_.expand.push_back(step);
+  added_columns_[table.physical].insert(physical);
+  ColumnShape& shape = ShapeOf(table.physical, physical);
+  shape.type = type;
+  shape.default_value = default_value;
+  return physical;
+}
+
+std::string SqlitePlanner::ReferencesClause(const Operation& op, const ForeignKeyRef& ref,
+                                            Status& error) {
+  VirtualTable* target = virtual_schema_.FindTable(ref.table);
+  if (target == nullptr) {
+    error =
+        ErrorAt(op, "references.table", "referenced table \"" + ref.table + "\" does not exist");
+    return "";
+  }
+  std::vector<std::string> columns;
+  for (const auto& c : ref.columns) {
+    if (!target->FindColumn(c)) {
+      error =
+          ErrorAt(op, "references.column",
+                  "referenced column \"" + c + "\" does not exist in table \"" + ref.table + "\"");
+      return "";
+    }
+    columns.push_back(QuoteIdent(c));
+  }
+  // Final names: the clause is used by the rebuilt table and by new tables.
+  std::string sql = "REFERENCES " + QuoteIdent(ref.table);
+  if (!columns.empty()) sql += " (" + Join(columns, ", ") + ")";
+  if (!ref.on_delete.empty()) sql += " ON DELETE " + ref.on_delete;
+  if (!ref.on_update.empty()) sql += " ON UPDATE " + ref.on_update;
+  if (ref.deferrable) sql += " DEFERRABLE";
+  if (ref.initially_deferred) sql += " INITIALLY DEFERRED";
+  return sql;
+}
+
+std::string SqliteViewName(const std::string& table, const std::string& version) {
+  return table + "__" + version;
+}
+
+}  // namespace tandem::plan::sqlite

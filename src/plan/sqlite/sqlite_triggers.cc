@@ -1,0 +1,168 @@
+#include "plan/sqlite/sqlite_triggers.h"
+
+#include "common/strings.h"
+
+namespace tandem::plan::sqlite {
+namespace {
+
+constexpr char kPending[] = "'N'";  // written through the view, `down` not applied yet
+
+std::string Marker(const std::string& row) { return row + "." + QuoteIdent(kWrittenByColumn); }
+
+std::vector<std::string> QuotedAll(const std::vector<std::string>& names) {
+  std::vector<std::string> quoted;
+  for (const auto& n : names) quoted.push_back(QuoteIdent(n));
+  return quoted;
+}
+
+std::string TriggerName(const std::string& kind, const std::string& table) {
+  return QuoteIdent("_tandem_" + kind + "_" + table);
+}
+
+// `"target" = (expression), ...` of the up columns, then the marker.
+std::string UpAssignments(const TableSync& sync) {
+  std::vector<std::string> set;
+  for (const auto& c : sync.up) set.push_back(QuoteIdent(c.target) + " = (" + c.expression + ")");
+  set.push_back(QuoteIdent(kWrittenByColumn) + " = " + kWrittenByOld);
+  return Join(set, ", ");
+}
+
+// True (SQL) when the row is not in the state the up triggers leave behind.
+std::string OutOfSync(const TableSync& sync) {
+  std::vector<std::string> any = {Marker("NEW") + " IS NOT " + kWrittenByOld};
+  for (const auto& c : sync.up) {
+    any.push_back("NEW." + QuoteIdent(c.target) + " IS NOT (" + c.expression + ")");
+  }
+  return "(" + Join(any, " OR ") + ")";
+}
+
+// A down expression reads NEW."physical"; inside the view's trigger NEW
+// carries the view's names. Placeholders first, so that a name that is
+// another column's physical name is not replaced twice.
+std::string ForView(std::string expression, const ViewWrites& view) {
+  for (size_t i = 0; i < view.columns.size(); ++i) {
+    expression = ReplaceAll(expression, "NEW." + QuoteIdent(view.columns[i].second),
+                            "\x01" + std::to_string(i) + "\x01");
+  }
+  for (size_t i = 0; i < view.columns.size(); ++i) {
+    expression = ReplaceAll(expression, "\x01" + std::to_string(i) + "\x01",
+                            "NEW." + QuoteIdent(view.columns[i].first));
+  }
+  return expression;
+}
+
+std::string ViewName(const ViewWrites& view, const std::string& physical) {
+  for (const auto& [name, p] : view.columns) {
+    if (p == physical) return name;
+  }
+  return physical;
+}
+
+std::string KeyMatch(const ViewWrites& view, const std::string& row) {
+  std::vector<std::string> match;
+  for (const auto& k : view.key) {
+    match.push_back(QuoteIdent(k) + " = " + row + "." + QuoteIdent(ViewName(view, k)));
+  }
+  return Join(match, " AND ");
+}
+
+std::string RequiredChecks(const ViewWrites& view) {
+  std::string sql;
+  for (const auto& [name, physical] : view.columns) {
+    if (view.required.count(physical) == 0) continue;
+    sql += "  SELECT RAISE(ABORT, " +
+           QuoteLiteral("NOT NULL constraint failed: " + view.view + "." + name) + ") WHERE NEW." +
+           QuoteIdent(name) + " IS NULL";
+    auto d = view.defaults.find(physical);
+    if (d != view.defaults.end()) sql += " AND (" + d->second + ") IS NULL";
+    sql += ";\n";
+  }
+  return sql;
+}
+
+std::string InsertTrigger(const ViewWrites& view) {
+  std::vector<std::string> targets;
+  std::vector<std::string> values;
+  for (const auto& [name, physical] : view.columns) {
+    targets.push_back(QuoteIdent(physical));
+    auto d = view.defaults.find(physical);
+    // A view has no defaults of its own: an omitted column arrives as NULL.
+    values.push_back(d == view.defaults.end()
+                         ? "NEW." + QuoteIdent(name)
+                         : "coalesce(NEW." + QuoteIdent(name) + ", " + d->second + ")");
+  }
+  if (view.sync) {
+    for (const auto& c : view.sync->down) {
+      targets.push_back(QuoteIdent(c.target));
+      values.push_back("(" + ForView(c.expression, view) + ")");
+    }
+    targets.push_back(QuoteIdent(kWrittenByColumn));
+    values.push_back(kWrittenByNew);
+  }
+  return "CREATE TRIGGER " + QuoteIdent(view.view + "_insert") + " INSTEAD OF INSERT ON " +
+         QuoteIdent(view.view) + " BEGIN\n" + RequiredChecks(view) + "  INSERT INTO " +
+         QuoteIdent(view.table) + " (" + Join(targets, ", ") + ") VALUES (" + Join(values, ", ") +
+         ");\nEND";
+}
+
+std::string UpdateTrigger(const ViewWrites& view) {
+  std::vector<std::string> set;
+  for (const auto& [name, physical] : view.columns) {
+    set.push_back(QuoteIdent(physical) + " = NEW." + QuoteIdent(name));
+  }
+  std::string body = RequiredChecks(view);
+  if (view.sync) {
+    for (const auto& c : view.sync->down) {
+      set.push_back(QuoteIdent(c.target) + " = (" + ForView(c.expression, view) + ")");
+    }
+    set.push_back(QuoteIdent(kWrittenByColumn) + " = " + kPending);
+  }
+  body += "  UPDATE " + QuoteIdent(view.table) + " SET " + Join(set, ", ") + " WHERE " +
+          KeyMatch(view, "OLD") + ";\n";
+  if (view.sync) {
+    body += "  UPDATE " + QuoteIdent(view.table) + " SET " + QuoteIdent(kWrittenByColumn) + " = " +
+            kWrittenByNew + " WHERE " + KeyMatch(view, "NEW") + ";\n";
+  }
+  return "CREATE TRIGGER " + QuoteIdent(view.view + "_update") + " INSTEAD OF UPDATE ON " +
+         QuoteIdent(view.view) + " BEGIN\n" + body + "END";
+}
+
+}  // namespace
+
+std::vector<std::string> CreateBaseTriggerSql(const TableSync& sync,
+                                              const std::vector<std::string>& old_columns) {
+  std::string table = QuoteIdent(sync.table);
+  std::string update =
+      "UPDATE " + table + " SET " + UpAssignments(sync) + " WHERE rowid = NEW.rowid";
+  return {
+      "CREATE TRIGGER " + TriggerName("up_insert", sync.table) + " AFTER INSERT ON " + table +
+          " WHEN " + Marker("NEW") + " IS NULL BEGIN\n  " + update + ";\nEND",
+      "CREATE TRIGGER " + TriggerName("up_update", sync.table) + " AFTER UPDATE OF " +
+          Join(QuotedAll(old_columns), ", ") + " ON " + table + " WHEN " + Marker("NEW") +
+          " IS NOT " + kPending + " AND " + Marker("OLD") + " IS NOT " + kPending + " AND " +
+          OutOfSync(sync) + " BEGIN\n  " + update + ";\nEND",
+  };
+}
+
+std::vector<std::string> DropBaseTriggerSql(const TableSync& sync) {
+  return {"DROP TRIGGER IF EXISTS " + TriggerName("up_insert", sync.table),
+          "DROP TRIGGER IF EXISTS " + TriggerName("up_update", sync.table)};
+}
+
+std::vector<std::string> CreateViewSql(const ViewWrites& view) {
+  std::vector<std::string> columns;
+  for (const auto& [name, physical] : view.columns) {
+    columns.push_back(QuoteIdent(physical) + " AS " + QuoteIdent(name));
+  }
+  std::vector<std::string> sql = {"CREATE VIEW " + QuoteIdent(view.view) + " AS SELECT " +
+                                      Join(columns, ", ") + " FROM " + QuoteIdent(view.table),
+                                  InsertTrigger(view)};
+  if (view.key.empty()) return sql;
+  sql.push_back(UpdateTrigger(view));
+  sql.push_back("CREATE TRIGGER " + QuoteIdent(view.view + "_delete") + " INSTEAD OF DELETE ON " +
+                QuoteIdent(view.view) + " BEGIN\n  DELETE FROM " + QuoteIdent(view.table) +
+                " WHERE " + KeyMatch(view, "OLD") + ";\nEND");
+  return sql;
+}
+
+}  // namespace tandem::plan::sqlite

@@ -1,0 +1,45 @@
+// The triggers that let two versions write one SQLite table.
+//
+// Base table (old version): AFTER INSERT / AFTER UPDATE triggers set the
+// shadow columns to `up` and the marker to 'o' with an UPDATE by rowid
+// (SQLite triggers cannot assign NEW). The guard against recursion does not
+// rely on recursive_triggers being off: the update trigger fires only for
+// UPDATE OF the old version's columns, which the trigger's own UPDATE (and
+// the backfill's) never sets, and its WHEN clause skips rows already in
+// sync.
+//
+// Version view (new version): INSTEAD OF triggers write the base table,
+// computing the old columns with `down`. An update through the view first
+// sets the marker to the transient 'N', which the base table's update
+// trigger ignores, then to 'n'.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "plan/plan.h"
+
+namespace tandem::plan::sqlite {
+
+// How a view's writes map to its table.
+struct ViewWrites {
+  std::string view;
+  std::string table;                                         // physical
+  std::vector<std::pair<std::string, std::string>> columns;  // view name, physical
+  std::map<std::string, std::string> defaults;               // physical -> default SQL
+  std::set<std::string> required;                            // physical, must not be NULL
+  std::vector<std::string> key;                              // physical key columns
+  const TableSync* sync = nullptr;                           // null: no dual-write
+};
+
+// `old_columns`: the columns the old version writes (the table's original
+// columns).
+std::vector<std::string> CreateBaseTriggerSql(const TableSync& sync,
+                                              const std::vector<std::string>& old_columns);
+std::vector<std::string> DropBaseTriggerSql(const TableSync& sync);
+// CREATE VIEW plus its INSTEAD OF triggers (UPDATE and DELETE only with a key).
+std::vector<std::string> CreateViewSql(const ViewWrites& view);
+
+}  // namespace tandem::plan::sqlite
