@@ -15,6 +15,7 @@
 #include "cli/exit_codes.h"
 #include "cli/global_options.h"
 #include "cli/output.h"
+#include "cli/throttle_flags.h"
 #include "common/duration.h"
 #include "common/log.h"
 #include "core/runner.h"
@@ -40,6 +41,7 @@ struct CommandOptions {
   bool skip_backfill = false;
   int batch_size = 0;
   std::string target_chunk_time = "200ms";
+  ThrottleFlags throttle;
   // verify
   int show = 10;
   int workers = 2;
@@ -65,6 +67,8 @@ Result<core::RunnerOptions> MakeRunnerOptions(const GlobalOptions& global,
   }
   if (command.batch_size > 0) options.batch_size = command.batch_size;
   TANDEM_ASSIGN_OR_RETURN(options.target_chunk_time, ParseDuration(command.target_chunk_time));
+  TANDEM_ASSIGN_OR_RETURN(options.throttle, ParseThrottleFlags(command.throttle));
+  options.connect_replica = ReplicaSessions();
   options.stop_requested = &interrupted;
   return options;
 }
@@ -310,6 +314,7 @@ int Main(int argc, char** argv) {
       sub->add_option("--target-chunk-time", options.target_chunk_time,
                       "how long one backfill chunk should take; chunks grow and shrink to it")
           ->capture_default_str();
+      AddThrottleFlags(sub, &options.throttle);
     }
   }
   DiffFlags diff_flags;

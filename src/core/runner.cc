@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "common/log.h"
+#include "core/backfill_control.h"
 #include "plan/plan_json.h"
 #include "plan/planner.h"
 #include "reader/reader.h"
@@ -292,28 +293,20 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
   // The command line wins over the file's `backfill:` section.
   options.batch_size = options_.batch_size ? options_.batch_size : settings.backfill_batch_size;
   options.target_chunk_time = options_.target_chunk_time;
-  // Pause lives in the database, so any process can set it; ask at most once
-  // a second.
-  auto last_asked = Clock::now() - std::chrono::seconds(1);
-  bool paused = false;
-  long long id = record.id;
-  options.control = [this, &last_asked, &paused, id]() -> backfill::Decision {
-    if (options_.stop_requested && options_.stop_requested->load()) {
-      return {backfill::Control::kStop, "interrupted by a signal"};
-    }
-    if (Clock::now() - last_asked >= std::chrono::seconds(1)) {
-      last_asked = Clock::now();
-      auto asked = state_->IsPaused(id);
-      if (asked.ok()) paused = *asked;
-    }
-    if (paused) return {backfill::Control::kPause, "paused: `tandem resume` continues"};
-    return {};
-  };
+  TANDEM_ASSIGN_OR_RETURN(backfill::ThrottleConfig throttle,
+                          backfill::ResolveThrottle(options_.throttle, settings.throttle));
+  BackfillControl control(
+      *state_, record.id, options_.stop_requested,
+      backfill::MakeThrottle(
+          throttle, [this] { return database_.Connect(); }, options_.connect_replica));
+  options.control = [&control] { return control.Decide(); };
   for (const auto& sync : plan.syncs) {
     if (!sync.backfill) continue;
-    auto progress = backfill::BackfillTable(
-        *conn_, plan.schema, sync, options,
-        [this](const backfill::Progress& p) { reporter_.BackfillProgress(p); });
+    auto progress = backfill::BackfillTable(*conn_, plan.schema, sync, options,
+                                            [this, &control](const backfill::Progress& p) {
+                                              control.Observe(p);
+                                              reporter_.BackfillProgress(p);
+                                            });
     if (!progress.ok()) {
       if (conn_->Healthy()) {
         (void)Record(record.id, {"backfill", "backfill", "backfill " + sync.table, "", 0, 0,

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "backfill/throttle.h"
 #include "core/reporter.h"
 #include "core/state_store.h"
 #include "plan/migration.h"
@@ -31,6 +32,10 @@ struct RunnerOptions {
   backend::LockPolicy lock_policy;
   std::optional<int> batch_size;  // overrides the file's backfill.batch_size
   Millis target_chunk_time{200};
+  // The throttle's flags; the file's `backfill:` section fills in the rest.
+  plan::ThrottleSettings throttle;
+  // Opens sessions with replicas given as --replica (or in the file).
+  backfill::ReplicaConnector connect_replica;
   // Set (e.g. by a signal handler) to stop the backfill after its current chunk.
   const std::atomic<bool>* stop_requested = nullptr;
 };

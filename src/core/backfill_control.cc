@@ -1,0 +1,76 @@
+#include "core/backfill_control.h"
+
+namespace tandem::core {
+namespace {
+
+using backfill::Control;
+using backfill::Decision;
+
+// How often the pause flag is read from the state store.
+constexpr std::chrono::seconds kPausePollInterval{1};
+
+}  // namespace
+
+BackfillControl::BackfillControl(StateStore& state, long long migration_id,
+                                 const std::atomic<bool>* stop_requested,
+                                 std::unique_ptr<backfill::Throttle> throttle)
+    : state_(state),
+      migration_id_(migration_id),
+      stop_requested_(stop_requested),
+      throttle_(std::move(throttle)),
+      pause_asked_at_(Clock::now() - kPausePollInterval) {}
+
+BackfillControl::~BackfillControl() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  NoteThrottle({});
+}
+
+bool BackfillControl::Paused() {
+  if (Clock::now() - pause_asked_at_ >= kPausePollInterval) {
+    pause_asked_at_ = Clock::now();
+    auto asked = state_.IsPaused(migration_id_);
+    if (asked.ok()) paused_ = *asked;
+  }
+  return paused_;
+}
+
+Decision BackfillControl::Decide() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (stop_requested_ && stop_requested_->load()) {
+    return {Control::kStop, "interrupted by a signal"};
+  }
+  Decision throttle = throttle_ ? throttle_->Decide() : Decision();
+  NoteThrottle(throttle);
+  Decision pause;
+  if (Paused()) pause = {Control::kPause, "paused: `tandem resume` continues"};
+  return backfill::Strongest({pause, throttle});
+}
+
+void BackfillControl::NoteThrottle(const Decision& decision) {
+  bool holds = decision.control == Control::kThrottle;
+  if (holds == !throttled_by_.empty()) return;
+  if (holds) {
+    throttled_by_ = decision.reason;
+    throttled_since_ = Clock::now();
+    (void)state_.Append(migration_id_, {"backfill", "throttle", "throttle started", "", 0, 0,
+                                        "throttled", decision.reason});
+    return;
+  }
+  double held_ms =
+      std::chrono::duration<double, std::milli>(Clock::now() - throttled_since_).count();
+  (void)state_.Append(migration_id_, {"backfill", "throttle", "throttle released", "", held_ms, 0,
+                                      "ok", "held by: " + throttled_by_});
+  throttled_by_.clear();
+}
+
+void BackfillControl::Observe(const backfill::Progress& progress) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (progress.table != progress_table_) {
+    progress_table_ = progress.table;
+    progress_rows_ = 0;
+  }
+  if (throttle_) throttle_->RowsDone(progress.rows_scanned - progress_rows_);
+  progress_rows_ = progress.rows_scanned;
+}
+
+}  // namespace tandem::core

@@ -1,0 +1,54 @@
+// What the backfill asks before each chunk (backfill::Options::control):
+// stop after a signal, wait while paused (`tandem pause`, kept in the state
+// store so any process can set it), and whatever the throttle decides. Each
+// time the throttle starts or stops holding the backfill is recorded as an
+// event of the migration, so `tandem status` and the events table show it.
+//
+// Thread-safe: the backfill's workers may ask concurrently. Uses the state
+// store's connection only between chunks.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "backfill/backfill.h"
+#include "backfill/throttle.h"
+#include "core/state_store.h"
+
+namespace tandem::core {
+
+class BackfillControl {
+ public:
+  BackfillControl(StateStore& state, long long migration_id,
+                  const std::atomic<bool>* stop_requested,
+                  std::unique_ptr<backfill::Throttle> throttle);
+  // Records a throttle that still holds as released: the backfill is over.
+  ~BackfillControl();
+
+  backfill::Decision Decide();
+  // Feeds the rows done since the last report to the rate cap.
+  void Observe(const backfill::Progress& progress);
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  bool Paused();
+  void NoteThrottle(const backfill::Decision& decision);
+
+  StateStore& state_;
+  const long long migration_id_;
+  const std::atomic<bool>* stop_requested_;
+  std::unique_ptr<backfill::Throttle> throttle_;
+  std::mutex mutex_;
+  Clock::time_point pause_asked_at_;
+  bool paused_ = false;
+  // The throttle's reason when it began holding; empty while it does not.
+  std::string throttled_by_;
+  Clock::time_point throttled_since_;
+  std::string progress_table_;
+  long long progress_rows_ = 0;
+};
+
+}  // namespace tandem::core
