@@ -29,6 +29,7 @@ bench: build
 	bash bench/run.sh
 	bash bench/verify.sh
 	bash bench/diff.sh
+	bash bench/backfill.sh
 
 # find rather than shell globs: make runs /bin/sh, which has no `**`.
 format:

@@ -41,6 +41,13 @@ class Session {
 
 Decision Throttled(std::string reason) { return {Control::kThrottle, std::move(reason)}; }
 
+// A reason is shown on one line: the first line of an error is its gist
+// (libpq adds hints on the lines after).
+std::string Gist(const Status& error) {
+  const std::string& message = error.message();
+  return Trim(message.substr(0, message.find('\n')));
+}
+
 std::optional<double> NumberOf(const backend::Value& value) {
   if (!value || value->empty()) return std::nullopt;
   char* end = nullptr;
@@ -82,7 +89,7 @@ class StandbyLagOnPrimary : public Probe {
         "round(extract(epoch FROM replay_lag) * 1000) FROM pg_stat_replication");
     if (!rows.ok()) {
       return Throttled("replica lag unknown: reading pg_stat_replication on the primary failed (" +
-                       rows.status().message() + ")");
+                       Gist(rows.status()) + ")");
     }
     Clock::time_point now = Clock::now();
     std::map<std::string, Seen> seen;
@@ -167,7 +174,7 @@ class ReplicaLag : public Probe {
         "round(extract(epoch FROM now() - pg_last_xact_replay_timestamp()) * 1000), "
         "CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END");
     if (!rows.ok()) {
-      return Throttled("replica lag unknown on " + where_ + ": " + rows.status().message() +
+      return Throttled("replica lag unknown on " + where_ + ": " + Gist(rows.status()) +
                        " (holding until it can be measured)");
     }
     const backend::Row& row = rows->rows.at(0);
@@ -207,7 +214,7 @@ class Load : public Probe {
         "WHERE datname = current_database() AND backend_type = 'client backend' "
         "AND pid <> pg_backend_pid() AND application_name NOT LIKE 'tandem%'");
     if (!rows.ok()) {
-      return Throttled("load unknown: reading pg_stat_activity failed (" + rows.status().message() +
+      return Throttled("load unknown: reading pg_stat_activity failed (" + Gist(rows.status()) +
                        ")");
     }
     long long active = static_cast<long long>(NumberOf(rows->rows.at(0)[0]).value_or(0));
@@ -238,7 +245,7 @@ class UserQuery : public Probe {
   Decision Check() override {
     auto rows = primary_->Query(sql_);
     if (!rows.ok()) {
-      return Throttled("throttle query failed: " + rows.status().message() +
+      return Throttled("throttle query failed: " + Gist(rows.status()) +
                        " (holding until it succeeds)");
     }
     backend::Value value = rows->Scalar();
