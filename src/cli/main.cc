@@ -44,7 +44,8 @@ struct CommandOptions {
   ThrottleFlags throttle;
   // verify
   int show = 10;
-  int workers = 2;
+  int workers = 3;
+  long long chunk_blocks = 4096;
   std::string sample;
   std::string watch;
   bool repair = false;
@@ -127,6 +128,7 @@ Status RunVerify(core::Runner& runner, const GlobalOptions& global, const Comman
   core::VerifyOptions verify_options;
   verify_options.scan.show = options.show;
   verify_options.scan.workers = options.workers;
+  verify_options.scan.chunk_blocks = options.chunk_blocks;
   verify_options.repair = options.repair;
   if (!options.sample.empty()) {
     TANDEM_ASSIGN_OR_RETURN(verify_options.scan.sample_percent, ParsePercent(options.sample));
@@ -293,6 +295,10 @@ int Main(int argc, char** argv) {
           ->capture_default_str();
       sub->add_option("--workers", options.workers, "connections scanning at once")
           ->check(CLI::Range(1, 16))
+          ->capture_default_str();
+      sub->add_option("--chunk-blocks", options.chunk_blocks,
+                      "heap blocks (8 KiB) per scanned chunk; each chunk is one short query")
+          ->check(CLI::Range(1LL, 1LL << 31))
           ->capture_default_str();
       sub->add_option("--sample", options.sample,
                       "check a random sample (e.g. 1%) instead of every row; the confidence is "

@@ -23,16 +23,22 @@
 namespace tandem::verify {
 
 struct Options {
-  int show = 10;                    // example keys per failing check
-  double sample_percent = 0;        // > 0: TABLESAMPLE SYSTEM instead of a full scan
-  long long chunk_blocks = 4096;    // heap blocks per chunk (32 MiB with 8 KiB blocks)
-  int workers = 2;                  // connections scanning chunks at once
+  int show = 10;                  // example keys per failing check
+  double sample_percent = 0;      // > 0: TABLESAMPLE SYSTEM instead of a full scan
+  long long chunk_blocks = 4096;  // heap blocks per chunk (32 MiB with 8 KiB blocks)
+  // Connections scanning chunks at once: as many processes as PostgreSQL
+  // gives one query by default (the leader and max_parallel_workers_per_gather = 2).
+  int workers = 3;
   Millis chunk_timeout{60 * 1000};  // statement_timeout of one chunk
   // Incremental pass: only rows written by transactions at or after this
   // 32-bit transaction id (from a previous pass's `next_xid`).
   std::optional<long long> written_since_xid;
   double parity_threshold = 100;  // percent
   double drift_threshold = 0.1;   // percentage points
+  // Called before each chunk by every scanning connection: returns when the
+  // scan may go on (it may wait, e.g. while the database is throttled), or
+  // an error to stop the scan (reported as incomplete). nullptr: never waits.
+  std::function<Status()> before_chunk;
 };
 
 struct Pass {

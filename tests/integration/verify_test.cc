@@ -61,6 +61,27 @@ class VerifyTest : public PgTest {
   std::string file_;
 };
 
+// Consistent chunks are counted cheaply and the others in detail: the totals
+// of a table with one bad row in one chunk add up across both kinds.
+TEST_F(VerifyTest, TotalsAddUpAcrossConsistentAndDetailedChunks) {
+  ASSERT_EQ(Tandem({"start", file_}).exit_code, 0);
+  Exec("SET search_path TO public_02_owner; UPDATE accounts SET owner = 'v2' WHERE id <= 10");
+  Tamper("UPDATE accounts SET _tandem_new_owner = 'tampered' WHERE id = 15000");
+  auto [code, report] = VerifyJson({"--chunk-blocks", "8"});
+  EXPECT_EQ(code, 1) << report.dump(2);
+  EXPECT_EQ(report["rows"], 20000);
+  EXPECT_EQ(report["parity"][0]["checked"], 19990);
+  EXPECT_EQ(report["parity"][0]["mismatches"], 1);
+  EXPECT_EQ(report["parity"][0]["example_keys"][0], "15000");
+  EXPECT_EQ(report["parity"][1]["checked"], 10);
+  EXPECT_EQ(report["parity"][1]["mismatches"], 0);
+  // 1 in 5 owners is NULL: `up` makes them 'nobody', except the 10 rows the
+  // new version rewrote and the tampered one; the new column holds no NULL.
+  EXPECT_EQ(report["drift"][0]["null_ratio"], 0.0);
+  EXPECT_EQ(report["drift"][0]["expected_null_ratio"], 0.0);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM accounts WHERE _tandem_new_owner = 'nobody'"), "3997");
+}
+
 TEST_F(VerifyTest, CleanMigrationVerifiesClean) {
   ASSERT_EQ(Tandem({"start", file_}).exit_code, 0);
   Exec("INSERT INTO accounts (owner, balance) VALUES (NULL, 5)");
@@ -71,6 +92,13 @@ TEST_F(VerifyTest, CleanMigrationVerifiesClean) {
   EXPECT_EQ(report["flags"], 0);
   EXPECT_EQ(report["parity_percent"], 100.0);
   EXPECT_EQ(report["rows"], 20002);
+  // Each direction checks the rows its version wrote.
+  EXPECT_EQ(report["parity"][0]["direction"], "up");
+  EXPECT_EQ(report["parity"][0]["checked"], 20001);
+  EXPECT_EQ(report["parity"][1]["direction"], "down");
+  EXPECT_EQ(report["parity"][1]["checked"], 1);
+  EXPECT_EQ(report["drift"][0]["null_ratio"], 0.0);
+  EXPECT_EQ(report["drift"][0]["expected_null_ratio"], 0.0);
   EXPECT_EQ(Scalar("SELECT count(*) FROM tandem.verify_runs WHERE passed AND full_scan"), "1");
   CommandResult status = Tandem({"--json", "status"});
   ASSERT_EQ(status.exit_code, 0);
