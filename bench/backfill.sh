@@ -151,15 +151,21 @@ run_tandem() {
   check_filled "$db" _tandem_new_name
 }
 
-run_update() {
-  local key="$1" db="$2" t0
-  sql_in "$db" -c "ALTER TABLE users ADD COLUMN new_name varchar(255)"
+# measure KEY DB COLUMN SQL: times SQL in DB, notes the table's size before
+# and after, then checks that COLUMN was filled.
+measure_sql() {
+  local key="$1" db="$2" column="$3" sql="$4" t0
   SIZE0["$key"]="$(table_size "$db")"
   t0="$(now_ms)"
-  sql_in "$db" -c "UPDATE users SET new_name = $UP_SQL"
+  sql_in "$db" -c "$sql"
   MS["$key"]=$(($(now_ms) - t0))
   SIZE1["$key"]="$(table_size "$db")"
-  check_filled "$db" new_name
+  check_filled "$db" "$column"
+}
+
+run_update() {
+  sql_in "$2" -c "ALTER TABLE users ADD COLUMN new_name varchar(255)"
+  measure_sql "$1" "$2" new_name "UPDATE users SET new_name = $UP_SQL"
 }
 
 # pgroll's trigger declares every column as a local, reads the search_path
@@ -205,14 +211,8 @@ SQL
 }
 
 run_pgroll() {
-  local key="$1" db="$2" t0
-  install_pgroll_style "$db"
-  SIZE0["$key"]="$(table_size "$db")"
-  t0="$(now_ms)"
-  sql_in "$db" -c "CALL pgroll_style_backfill(1000)"
-  MS["$key"]=$(($(now_ms) - t0))
-  SIZE1["$key"]="$(table_size "$db")"
-  check_filled "$db" _pgroll_new_name
+  install_pgroll_style "$2"
+  measure_sql "$1" "$2" _pgroll_new_name "CALL pgroll_style_backfill(1000)"
 }
 
 # bench_workload NAME ROWS SHAPE: one base table, one copy per method.

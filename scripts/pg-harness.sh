@@ -331,17 +331,22 @@ write_connection_files() {
   echo "host=$(libpq_quote "$SERVER_DIR") port=$PORT user=postgres dbname=$DB_NAME" >"$DIR/url"
 }
 
-cmd_start() {
-  # Any unexpected failure from here on also reports the server log.
-  trap 'die "unexpected failure (line $LINENO)"' ERR
-  find_bindir
-  choose_server_user
+# A fresh DIR and the directory the server's files go to.
+make_server_dir() {
   # Create missing parents now, so the check below also sees their modes
   # (a restrictive umask would make them untraversable for the server user).
   mkdir -p "$(dirname "$DIR")"
   prepare_dir
   choose_server_dir
   check_socket_path_length
+}
+
+cmd_start() {
+  # Any unexpected failure from here on also reports the server log.
+  trap 'die "unexpected failure (line $LINENO)"' ERR
+  find_bindir
+  choose_server_user
+  make_server_dir
   init_cluster
   start_on_free_port
   create_test_database
@@ -361,10 +366,7 @@ cmd_start_replica() {
   [[ -s "$primary/url" ]] || die "no server started in $primary (missing $primary/url)"
   find_bindir
   choose_server_user
-  mkdir -p "$(dirname "$DIR")"
-  prepare_dir
-  choose_server_dir
-  check_socket_path_length
+  make_server_dir
   local out
   if ! out="$(as_server_user "$BINDIR/pg_basebackup" -d "$(cat "$primary/url")" \
     -D "$SERVER_DIR/data" -R -X stream -c fast 2>&1)"; then

@@ -59,7 +59,7 @@ void BackfillControl::NoteThrottle(const Decision& decision) {
   double held_ms =
       std::chrono::duration<double, std::milli>(Clock::now() - throttled_since_).count();
   (void)state_.Append(migration_id_, {"backfill", "throttle", "throttle released", "", held_ms, 0,
-                                      "ok", "held by: " + throttled_by_});
+                                      "ok", throttled_by_});
   throttled_by_.clear();
 }
 

@@ -479,6 +479,7 @@ Result<StatusReport> Runner::GetStatus() {
     report.version_schema = report.active->version_schema;
     TANDEM_ASSIGN_OR_RETURN(std::vector<VerifyRun> runs, state_->VerifyRuns(report.active->id));
     if (!runs.empty()) report.last_verify = runs.back();
+    TANDEM_ASSIGN_OR_RETURN(report.last_throttle, state_->LastEvent(report.active->id, "throttle"));
   } else if (report.last_completed) {
     report.version_schema = report.last_completed->version_schema;
   }

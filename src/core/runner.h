@@ -62,6 +62,8 @@ struct StatusReport {
   std::optional<MigrationRecord> last_completed;
   std::string version_schema;  // the schema the newest version reads through
   std::optional<VerifyRun> last_verify;
+  // The newest throttle event of the active migration's backfill.
+  std::optional<RecordedEvent> last_throttle;
 };
 
 class Runner {

@@ -70,6 +70,9 @@ TEST_F(BackfillThrottleTest, ThrottleQueryHoldsWhileAboveItsBoundAndNamesItsValu
       Backfill({"--throttle-query", "SELECT value FROM knob", "--throttle-above", "5"}, &backfill);
   std::this_thread::sleep_for(milliseconds(2500));
   EXPECT_EQ(Done(), "0") << "the probe's value is above the bound: no chunk may run";
+  CommandResult holding = Tandem({"status"});
+  EXPECT_NE(holding.out.find("backfill throttled since "), std::string::npos) << holding.out;
+  EXPECT_NE(holding.out.find(": throttle query returned 10 > 5"), std::string::npos);
   Exec("UPDATE knob SET value = 5");
   runner.join();
   ASSERT_EQ(backfill.exit_code, 0) << backfill.err;
@@ -79,8 +82,11 @@ TEST_F(BackfillThrottleTest, ThrottleQueryHoldsWhileAboveItsBoundAndNamesItsValu
       << backfill.out;
   EXPECT_EQ(Done(), "40000");
   EXPECT_EQ(ThrottleEvents(), "throttle started,throttle released");
-  EXPECT_EQ(Scalar("SELECT detail FROM tandem.events WHERE description = 'throttle started'"),
+  EXPECT_EQ(Scalar("SELECT string_agg(DISTINCT detail, ',') FROM tandem.events WHERE kind = "
+                   "'throttle'"),
             "throttle query returned 10 > 5 (--throttle-query)");
+  CommandResult released = Tandem({"status"});
+  EXPECT_NE(released.out.find("last throttle: released at "), std::string::npos) << released.out;
 }
 
 TEST_F(BackfillThrottleTest, AFailingThrottleQueryFailsClosed) {
