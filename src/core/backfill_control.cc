@@ -65,9 +65,11 @@ void BackfillControl::NoteThrottle(const Decision& decision) {
 
 void BackfillControl::Observe(const backfill::Progress& progress) {
   std::lock_guard<std::mutex> lock(mutex_);
+  // A table's first report is the baseline: a resumed backfill may count the
+  // rows of earlier runs in it. At most one chunk goes uncharged.
   if (progress.table != progress_table_) {
     progress_table_ = progress.table;
-    progress_rows_ = 0;
+    progress_rows_ = progress.rows_scanned;
   }
   if (throttle_) throttle_->RowsDone(progress.rows_scanned - progress_rows_);
   progress_rows_ = progress.rows_scanned;

@@ -29,7 +29,7 @@ class BackfillControl {
   ~BackfillControl();
 
   backfill::Decision Decide();
-  // Feeds the rows done since the last report to the rate cap.
+  // Feeds the rows done since the table's previous report to the rate cap.
   void Observe(const backfill::Progress& progress);
 
  private:
