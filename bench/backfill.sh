@@ -33,9 +33,11 @@
 # deadlock_timeout = 1s, counted in the server log).
 #
 # Environment: TANDEM_BIN (build/tandem), BENCH_SIZES ("10000 100000
-# 300000"), BENCH_WIDE (0), BENCH_WIDE_ROWS (10000000), BENCH_PGROLL_MAX_ROWS
-# (1000000), BENCH_LOAD_ROWS (1000000), BENCH_TANDEM_FLAGS (extra flags for
-# tandem backfill, e.g. "--target-chunk-time 100ms").
+# 300000"), BENCH_ROUNDS (3 for those sizes, methods in rotating order, the
+# median reported; the wide table runs once), BENCH_WIDE (0),
+# BENCH_WIDE_ROWS (10000000), BENCH_PGROLL_MAX_ROWS (1000000),
+# BENCH_LOAD_ROWS (1000000), BENCH_TANDEM_FLAGS (extra flags for tandem
+# backfill, e.g. "--target-chunk-time 100ms").
 set -Eeuo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 readonly ROOT="$PWD"
@@ -47,6 +49,7 @@ readonly WIDE="${BENCH_WIDE:-0}"
 readonly WIDE_ROWS="${BENCH_WIDE_ROWS:-10000000}"
 readonly PGROLL_MAX_ROWS="${BENCH_PGROLL_MAX_ROWS:-1000000}"
 readonly LOAD_ROWS="${BENCH_LOAD_ROWS:-1000000}"
+readonly ROUNDS="${BENCH_ROUNDS:-3}"
 read -r -a TANDEM_FLAGS <<<"${BENCH_TANDEM_FLAGS:-}"
 readonly TANDEM_FLAGS
 readonly MIGRATION=bench/backfill_users.yaml
@@ -57,7 +60,7 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/tandem-bench-backfill.XXXXXX")"
 chmod 755 "$WORK" # mktemp makes it 0700; the server user must reach it
 readonly WORK
 BASE_URL=""
-declare -A MS=() RSS=() P99=() SIZE0=() SIZE1=() # by "workload method"
+declare -A MS=() RUNS=() RSS=() P99=() SIZE0=() SIZE1=() # by "workload method"
 declare -A LOAD=()                              # by "phase field"
 
 log() { echo "bench: $*" >&2; }
@@ -170,9 +173,10 @@ run_update() {
 
 # pgroll's trigger declares every column as a local, reads the search_path
 # and computes the new column unless the writer is the new version; its
-# backfill runs batches of 1000 keys, each its own transaction (a procedure
-# that commits per batch: one connection, no round trips, which only
-# flatters the algorithm).
+# backfill runs batches of 1000 keys, each its own transaction, the last key
+# and the batch size written into the SQL as literals as pgroll does (so each
+# batch is planned afresh). A procedure that commits per batch: one
+# connection and no round trips, which only flatters the algorithm.
 install_pgroll_style() {
   sql_in "$1" <<SQL
 ALTER TABLE users ADD COLUMN _pgroll_new_name varchar(255);
@@ -196,12 +200,10 @@ DECLARE
   batch_last integer;
 BEGIN
   LOOP
-    WITH batch AS (
-      SELECT id FROM users WHERE id > last_id ORDER BY id LIMIT batch_size FOR NO KEY UPDATE
-    ), touched AS (
-      UPDATE users SET id = users.id FROM batch WHERE users.id = batch.id RETURNING users.id
-    )
-    SELECT max(touched.id) INTO batch_last FROM touched;
+    EXECUTE format('WITH batch AS (SELECT id FROM users WHERE id > %s ORDER BY id LIMIT %s '
+                   'FOR NO KEY UPDATE), touched AS (UPDATE users SET id = users.id FROM batch '
+                   'WHERE users.id = batch.id RETURNING users.id) SELECT max(touched.id) FROM touched',
+                   last_id, batch_size) INTO batch_last;
     EXIT WHEN batch_last IS NULL;
     last_id := batch_last;
     COMMIT;
@@ -215,20 +217,33 @@ run_pgroll() {
   measure_sql "$1" "$2" _pgroll_new_name "CALL pgroll_style_backfill(1000)"
 }
 
-# bench_workload NAME ROWS SHAPE: one base table, one copy per method.
+# bench_workload NAME ROWS SHAPE ROUNDS: one base table; per round and
+# method a fresh copy of it, the methods in a rotating order; ms is the
+# median of the rounds, sizes, RSS and p99 those of the last round.
 bench_workload() {
-  local name="$1" rows="$2" shape="$3" method
+  local name="$1" rows="$2" shape="$3" rounds="$4" round i method times
+  local methods=(update tandem)
+  if ((rows > PGROLL_MAX_ROWS)); then
+    log "$name: pgroll's algorithm skipped (more than $PGROLL_MAX_ROWS rows)"
+  else
+    methods+=(pgroll)
+  fi
   log "$name: creating users ($rows rows, $shape)"
   create_users "bf_${name}" "$rows" "$shape"
-  for method in update tandem pgroll; do
-    if [[ "$method" == pgroll ]] && ((rows > PGROLL_MAX_ROWS)); then
-      log "$name: pgroll's algorithm skipped (more than $PGROLL_MAX_ROWS rows)"
-      continue
-    fi
-    clone "bf_${name}" "bf_${name}_$method"
-    log "$name: $method"
-    "run_$method" "$name $method" "bf_${name}_$method"
-    log "$name: $method took ${MS["$name $method"]} ms"
+  declare -A times=()
+  for ((round = 1; round <= rounds; round++)); do
+    for ((i = 0; i < ${#methods[@]}; i++)); do
+      method="${methods[(round + i) % ${#methods[@]}]}"
+      clone "bf_${name}" "bf_${name}_${method}_$round"
+      "run_$method" "$name $method" "bf_${name}_${method}_$round"
+      log "$name round $round: $method took ${MS["$name $method"]} ms"
+      times[$method]+="${MS["$name $method"]} "
+      psql -X -q -d "$BASE_URL" -c "DROP DATABASE bf_${name}_${method}_$round" # disk space
+    done
+  done
+  for method in "${methods[@]}"; do
+    MS["$name $method"]="$(tr ' ' '\n' <<<"${times[$method]}" | grep . | percentile 50)"
+    RUNS["$name $method"]="${times[$method]% }"
   done
 }
 
@@ -273,15 +288,15 @@ bench_load() {
 report() {
   local name rows method key
   echo
-  echo "| workload | method | rows | ms | rows/s | tandem/this | p99 chunk (target ${TARGET_CHUNK_MS} ms) | peak RSS | size before -> after |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
+  echo "| workload | method | rows | ms (median) | runs ms | rows/s | tandem/this | p99 chunk (target ${TARGET_CHUNK_MS} ms) | peak RSS | size before -> after |"
+  echo "|---|---|---:|---:|---|---:|---:|---:|---:|---|"
   for name in "${WORKLOADS[@]}"; do
     rows="${ROWS_OF[$name]}"
     for method in tandem update pgroll; do
       key="$name $method"
       [[ -n "${MS[$key]:-}" ]] || continue
-      printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s -> %s MB (%sx) |\n' "$name" "$method" \
-        "$rows" "${MS[$key]}" "$(rows_per_s "$rows" "${MS[$key]}")" \
+      printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s -> %s MB (%sx) |\n' "$name" "$method" \
+        "$rows" "${MS[$key]}" "${RUNS[$key]}" "$(rows_per_s "$rows" "${MS[$key]}")" \
         "$([[ $method == tandem ]] && echo - || ratio "${MS[$key]}" "${MS["$name tandem"]}")" \
         "${P99[$key]:--}" "$([[ -n "${RSS[$key]:-}" ]] && echo "$(mb $((RSS[$key] * 1024))) MB" || echo -)" \
         "$(mb "${SIZE0[$key]}")" "$(mb "${SIZE1[$key]}")" "$(ratio "${SIZE1[$key]}" "${SIZE0[$key]}")"
@@ -312,12 +327,12 @@ main() {
   for rows in "${SIZES[@]}"; do
     WORKLOADS+=("users_$rows")
     ROWS_OF["users_$rows"]="$rows"
-    bench_workload "users_$rows" "$rows" narrow
+    bench_workload "users_$rows" "$rows" narrow "$ROUNDS"
   done
   if [[ "$WIDE" == 1 ]]; then
     WORKLOADS+=("wide_$WIDE_ROWS")
     ROWS_OF["wide_$WIDE_ROWS"]="$WIDE_ROWS"
-    bench_workload "wide_$WIDE_ROWS" "$WIDE_ROWS" wide
+    bench_workload "wide_$WIDE_ROWS" "$WIDE_ROWS" wide 1
   fi
   bench_load
   report
