@@ -199,6 +199,11 @@ class ReplicaLag : public Probe {
   Millis max_lag_;
 };
 
+// "1 session", "3 sessions".
+std::string Sessions(long long count) {
+  return std::to_string(count) + (count == 1 ? " session" : " sessions");
+}
+
 // Active sessions on the database and sessions waiting on locks, tandem's
 // own sessions (application_name tandem...) and idle ones left out.
 class Load : public Probe {
@@ -220,12 +225,12 @@ class Load : public Probe {
     long long active = static_cast<long long>(NumberOf(rows->rows.at(0)[0]).value_or(0));
     long long waiting = static_cast<long long>(NumberOf(rows->rows.at(0)[1]).value_or(0));
     if (max_active_ && active > *max_active_) {
-      return Throttled(std::to_string(active) + " active sessions > " +
-                       std::to_string(*max_active_) + " (--max-active-sessions)");
+      return Throttled(Sessions(active) + " active > " + std::to_string(*max_active_) +
+                       " (--max-active-sessions)");
     }
     if (max_waiting_ && waiting > *max_waiting_) {
-      return Throttled(std::to_string(waiting) + " sessions waiting on locks > " +
-                       std::to_string(*max_waiting_) + " (--max-lock-waiters)");
+      return Throttled(Sessions(waiting) + " waiting on locks > " + std::to_string(*max_waiting_) +
+                       " (--max-lock-waiters)");
     }
     return {};
   }

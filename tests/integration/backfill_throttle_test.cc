@@ -119,7 +119,30 @@ TEST_F(BackfillThrottleTest, MaxActiveSessionsHoldsWhileOtherSessionsAreBusy) {
   for (auto& s : sessions) s.join();
   runner.join();
   ASSERT_EQ(backfill.exit_code, 0) << backfill.err;
-  EXPECT_NE(backfill.out.find("3 active sessions > 1 (--max-active-sessions)"), std::string::npos)
+  EXPECT_NE(backfill.out.find("3 sessions active > 1 (--max-active-sessions)"), std::string::npos)
+      << backfill.out;
+  EXPECT_EQ(Done(), "40000");
+}
+
+TEST_F(BackfillThrottleTest, MaxLockWaitersHoldsWhileSessionsWaitOnALock) {
+  Start();
+  auto holder = Connect();
+  ASSERT_TRUE(holder->Execute("BEGIN; LOCK TABLE knob IN ACCESS EXCLUSIVE MODE").ok());
+  std::thread waiter([this] {
+    auto conn = Connect();
+    ASSERT_TRUE(conn->Execute("SET application_name = 'app'; SELECT count(*) FROM knob").ok());
+  });
+  std::this_thread::sleep_for(milliseconds(500));  // let it queue behind the lock
+  CommandResult backfill;
+  std::thread runner = Backfill({"--max-lock-waiters", "0"}, &backfill);
+  std::this_thread::sleep_for(milliseconds(2500));
+  EXPECT_EQ(Done(), "0") << "a session waits on a lock, none may";
+  ASSERT_TRUE(holder->Execute("COMMIT").ok());
+  waiter.join();
+  runner.join();
+  ASSERT_EQ(backfill.exit_code, 0) << backfill.err;
+  EXPECT_NE(backfill.out.find("1 session waiting on locks > 0 (--max-lock-waiters)"),
+            std::string::npos)
       << backfill.out;
   EXPECT_EQ(Done(), "40000");
 }
