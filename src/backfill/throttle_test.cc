@@ -195,5 +195,31 @@ TEST(ResolveThrottleTest, RefusesInvalidSettings) {
   EXPECT_TRUE(ValidateThrottleFlags(fine).ok());
 }
 
+Result<std::unique_ptr<backend::Connection>> Unreachable() {
+  return Status::Error(ErrorKind::kConnection, "cannot connect: server down\nsecond line");
+}
+
+TEST(MakeThrottleTest, ProbesThatCannotMeasureHoldTheBackfill) {
+  ThrottleConfig config;
+  config.replicas = {"postgres://app:secret@replica1:5433/app"};
+  auto throttle =
+      MakeThrottle(config, Unreachable, [](const std::string&) { return Unreachable(); });
+  Decision decision = throttle->Decide();
+  EXPECT_EQ(decision.control, Control::kThrottle);
+  EXPECT_EQ(decision.reason,
+            "replica lag unknown on replica replica1:5433: cannot connect: server "
+            "down (holding until it can be measured)")
+      << "one line, and never the password";
+}
+
+TEST(MakeThrottleTest, ZeroMaxReplicaLagTurnsReplicaLagOff) {
+  ThrottleConfig config;
+  config.max_replica_lag = Millis(0);
+  config.replicas = {"host=replica1 port=5433"};
+  auto throttle =
+      MakeThrottle(config, Unreachable, [](const std::string&) { return Unreachable(); });
+  EXPECT_EQ(throttle->Decide().control, Control::kContinue);
+}
+
 }  // namespace
 }  // namespace tandem::backfill
