@@ -12,19 +12,19 @@
 #include <set>
 #include <sstream>
 
-#include "common/duration.h"
 #include "common/sha256.h"
 #include "common/strings.h"
-#include "common/time_window.h"
 #include "reader/file_checks.h"
 #include "reader/node_reader.h"
 #include "reader/operation_readers.h"
+#include "reader/throttle_settings.h"
 
 namespace tandem::reader {
 namespace {
 
 constexpr std::string_view kTopLevelKeys[] = {"name", "version_schema", "operations", "backfill",
                                               "verify"};
+// batch_size, then the throttle's keys (throttle_settings.cc).
 constexpr std::string_view kBackfillKeys[] = {
     "batch_size",       "max_replica_lag", "replicas",       "max_active_sessions",
     "max_lock_waiters", "throttle_query",  "throttle_above", "max_rows_per_second",
@@ -198,64 +198,6 @@ void ReadInvariants(const std::vector<MapReader>& items, plan::Settings* setting
   }
 }
 
-std::optional<Millis> DurationSetting(const MapReader& map, std::string_view key, bool zero_ok) {
-  if (!map.Has(key)) return std::nullopt;
-  std::string text = map.String(key);
-  auto duration = ParseDuration(text);
-  if (!duration.ok() || (!zero_ok && duration->count() == 0)) {
-    map.Fail(key, "expected a duration" + std::string(zero_ok ? "" : " above 0") +
-                      " such as 500ms, 5s, 10m or 2h, got \"" + text + "\"");
-    return std::nullopt;
-  }
-  return *duration;
-}
-
-std::optional<int> CountSetting(const MapReader& map, std::string_view key) {
-  std::optional<int64_t> count = map.Int(key);
-  if (count && (*count < 0 || *count > INT32_MAX)) {
-    map.Fail(key, "expected a count of 0 or more, e.g. 20");
-    return std::nullopt;
-  }
-  return count ? std::optional<int>(static_cast<int>(*count)) : std::nullopt;
-}
-
-std::optional<double> NumberSetting(const MapReader& map, std::string_view key) {
-  if (!map.Has(key)) return std::nullopt;
-  std::string text = map.String(key);
-  char* end = nullptr;
-  double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0') {
-    map.Fail(key, "expected a number, got \"" + text + "\"");
-    return std::nullopt;
-  }
-  return value;
-}
-
-// The throttle's keys of the `backfill:` section (the same as the flags,
-// with underscores).
-void ReadThrottle(const MapReader& backfill, plan::ThrottleSettings* t) {
-  t->max_replica_lag = DurationSetting(backfill, "max_replica_lag", /*zero_ok=*/true);
-  t->max_runtime = DurationSetting(backfill, "max_runtime", /*zero_ok=*/false);
-  t->replicas = backfill.StringList("replicas");
-  t->max_active_sessions = CountSetting(backfill, "max_active_sessions");
-  t->max_lock_waiters = CountSetting(backfill, "max_lock_waiters");
-  t->throttle_query = backfill.String("throttle_query");
-  t->throttle_above = NumberSetting(backfill, "throttle_above");
-  if (t->throttle_query.empty() != !t->throttle_above) {
-    backfill.Fail(t->throttle_above ? "throttle_above" : "throttle_query",
-                  "throttle_query and throttle_above go together: the backfill waits while the "
-                  "query's single number is above throttle_above");
-  }
-  t->max_rows_per_second = NumberSetting(backfill, "max_rows_per_second");
-  if (t->max_rows_per_second && !(*t->max_rows_per_second > 0)) {
-    backfill.Fail("max_rows_per_second", "must be above 0, e.g. 5000");
-  }
-  t->window = backfill.String("window");
-  if (auto window = TimeWindow::Parse(t->window); !t->window.empty() && !window.ok()) {
-    backfill.Fail("window", window.status().message());
-  }
-}
-
 // tandem's own sections, which pgroll does not know.
 void ReadSettings(const MapReader& top, plan::Settings* settings) {
   if (std::optional<MapReader> backfill = top.Map("backfill", kBackfillKeys)) {
@@ -265,7 +207,7 @@ void ReadSettings(const MapReader& top, plan::Settings* settings) {
     } else if (batch_size) {
       settings->backfill_batch_size = static_cast<int>(*batch_size);
     }
-    ReadThrottle(*backfill, &settings->throttle);
+    ReadThrottleSettings(*backfill, &settings->throttle);
   }
   YAML::Node verify = top.Value("verify");
   if (!top.ok() || !verify.IsDefined()) return;
