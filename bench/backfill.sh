@@ -140,19 +140,27 @@ chunk_durations() {
     if (c > pc) { print (e - pe) / (c - pc); pe = e; pc = c } }'
 }
 
+# run_tandem KEY DB [tandem backfill flags]
 run_tandem() {
   local key="$1" db="$2" t0
+  shift 2
   "$TANDEM" --url "$(url_of "$db")" start --skip-backfill "$MIGRATION" >/dev/null
   SIZE0["$key"]="$(table_size "$db")"
   t0="$(now_ms)"
   /usr/bin/time -f %M -o "$WORK/rss" "$TANDEM" --url "$(url_of "$db")" --json backfill \
-    "${TANDEM_FLAGS[@]}" >"$WORK/progress.json"
+    "${TANDEM_FLAGS[@]}" "$@" >"$WORK/progress.json"
   MS["$key"]=$(($(now_ms) - t0))
   RSS["$key"]="$(tail -n 1 "$WORK/rss")"
   P99["$key"]="$(chunk_durations "$WORK/progress.json" | percentile 99)"
   SIZE1["$key"]="$(table_size "$db")"
   check_filled "$db" _tandem_new_name
 }
+
+# Bloat control, where tandem has it: "tandem" runs with vacuuming off and
+# "tandem+vacuum" with a VACUUM after every tenth of the rows.
+has_vacuum_every() { "$TANDEM" backfill --help | grep -q -- --vacuum-every; }
+run_tandem_off() { run_tandem "$@" --vacuum-every 0; }
+run_tandem_vacuum() { run_tandem "$1" "$2" --vacuum-every "$((ROWS_OF[${1%% *}] / 10))"; }
 
 # measure KEY DB COLUMN SQL: times SQL in DB, notes the table's size before
 # and after, then checks that COLUMN was filled.
@@ -223,6 +231,7 @@ run_pgroll() {
 bench_workload() {
   local name="$1" rows="$2" shape="$3" rounds="$4" round i method times
   local methods=(update tandem)
+  if has_vacuum_every; then methods=(update tandem_off tandem_vacuum); fi
   if ((rows > PGROLL_MAX_ROWS)); then
     log "$name: pgroll's algorithm skipped (more than $PGROLL_MAX_ROWS rows)"
   else
@@ -285,6 +294,10 @@ bench_load() {
 
 # ---- report -------------------------------------------------------------------
 
+# The tandem run the ratios compare with: the plain one, else the one with
+# bloat control.
+tandem_of() { if [[ -n "${MS["$1 tandem"]:-}" ]]; then echo tandem; else echo tandem_vacuum; fi; }
+
 report() {
   local name rows method key
   echo
@@ -292,12 +305,12 @@ report() {
   echo "|---|---|---:|---:|---|---:|---:|---:|---:|---|"
   for name in "${WORKLOADS[@]}"; do
     rows="${ROWS_OF[$name]}"
-    for method in tandem update pgroll; do
+    for method in tandem tandem_off tandem_vacuum update pgroll; do
       key="$name $method"
       [[ -n "${MS[$key]:-}" ]] || continue
       printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s -> %s MB (%sx) |\n' "$name" "$method" \
         "$rows" "${MS[$key]}" "${RUNS[$key]}" "$(rows_per_s "$rows" "${MS[$key]}")" \
-        "$([[ $method == tandem ]] && echo - || ratio "${MS[$key]}" "${MS["$name tandem"]}")" \
+        "$([[ $method == tandem* ]] && echo - || ratio "${MS[$key]}" "${MS["$name $(tandem_of "$name")"]}")" \
         "${P99[$key]:--}" "$([[ -n "${RSS[$key]:-}" ]] && echo "$(mb $((RSS[$key] * 1024))) MB" || echo -)" \
         "$(mb "${SIZE0[$key]}")" "$(mb "${SIZE1[$key]}")" "$(ratio "${SIZE1[$key]}" "${SIZE0[$key]}")"
     done
