@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "common/time_window.h"
@@ -87,6 +88,12 @@ TEST_F(BackfillThrottleTest, ThrottleQueryHoldsWhileAboveItsBoundAndNamesItsValu
             "throttle query returned 10 > 5 (--throttle-query)");
   CommandResult released = Tandem({"status"});
   EXPECT_NE(released.out.find("last throttle: released at "), std::string::npos) << released.out;
+  CommandResult json = Tandem({"--json", "status"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  nlohmann::json last = nlohmann::json::parse(json.out)["last_throttle"];
+  EXPECT_EQ(last["holding"], false) << json.out;
+  EXPECT_EQ(last["reason"], "throttle query returned 10 > 5 (--throttle-query)");
+  EXPECT_GE(last["held_ms"].get<double>(), 2000) << "it held while the test slept";
 }
 
 TEST_F(BackfillThrottleTest, AFailingThrottleQueryFailsClosed) {
