@@ -122,21 +122,22 @@ std::optional<Decision> Throttle::RateDecision(Clock::time_point now) {
                                           FormatDuration(wait)};
 }
 
-Decision Throttle::Decide() {
+Verdict Throttle::Judge() {
   std::lock_guard<std::mutex> lock(mutex_);
   Clock::time_point now = time_.now();
   if (config_.max_runtime && now - started_ >= *config_.max_runtime) {
-    return {Control::kStop, "--max-runtime " + FormatDuration(*config_.max_runtime) + " reached"};
+    return {{Control::kStop, "--max-runtime " + FormatDuration(*config_.max_runtime) + " reached"},
+            "max runtime"};
   }
-  if (auto window = WindowDecision()) return *window;
-  if (auto rate = RateDecision(now)) return *rate;
+  if (auto window = WindowDecision()) return {*window, "window"};
+  if (auto rate = RateDecision(now)) return {*rate, "rate cap"};
   for (size_t i = 0; i < probes_.size(); ++i) {
     Cached& cached = cached_[i];
     if (!cached.at || now - *cached.at >= kProbeInterval) {
       cached.decision = probes_[i]->Check();
       cached.at = now;
     }
-    if (cached.decision.control != Control::kContinue) return cached.decision;
+    if (cached.decision.control != Control::kContinue) return {cached.decision, probes_[i]->Name()};
   }
   return {};
 }

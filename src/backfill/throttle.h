@@ -57,6 +57,15 @@ class Probe {
  public:
   virtual ~Probe() = default;
   virtual Decision Check() = 0;
+  // Which throttle this is, e.g. "replica lag", for the events log.
+  virtual std::string Name() const = 0;
+};
+
+// A decision and the throttle that made it ("window", "rate cap", a probe's
+// Name(); empty for kContinue).
+struct Verdict {
+  Decision decision;
+  std::string by;
 };
 
 // Where the throttle's time comes from; tests replace it.
@@ -79,7 +88,8 @@ class Throttle {
 
   // kStop once --max-runtime has passed; else kThrottle while outside the
   // window, over the rate cap or while a probe says so; else kContinue.
-  Decision Decide();
+  Verdict Judge();
+  Decision Decide() { return Judge().decision; }
   // Rows the backfill has just done, for the rate cap.
   void RowsDone(long long rows);
 

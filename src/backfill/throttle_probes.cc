@@ -124,6 +124,8 @@ class StandbyLagOnPrimary : public Probe {
     return decision;
   }
 
+  std::string Name() const override { return "replica lag"; }
+
  private:
   struct Seen {
     std::string replay_lsn;
@@ -193,6 +195,8 @@ class ReplicaLag : public Probe {
     return Throttled(LagReason(*lag_ms, max_lag_, where_, detail));
   }
 
+  std::string Name() const override { return "replica lag"; }
+
  private:
   std::string where_;
   Session session_;
@@ -235,6 +239,8 @@ class Load : public Probe {
     return {};
   }
 
+  std::string Name() const override { return "load"; }
+
  private:
   std::shared_ptr<Session> primary_;
   std::optional<int> max_active_;
@@ -263,6 +269,8 @@ class UserQuery : public Probe {
     return Throttled("throttle query returned " + *value + " > " + FormatNumber(above_) +
                      " (--throttle-query)");
   }
+
+  std::string Name() const override { return "throttle query"; }
 
  private:
   std::shared_ptr<Session> primary_;

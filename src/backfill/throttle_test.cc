@@ -85,6 +85,7 @@ class FakeProbe : public Probe {
     ++*asked_;
     return *answer_;
   }
+  std::string Name() const override { return "fake"; }
 
  private:
   Decision* answer_;
@@ -110,7 +111,9 @@ class ThrottleTest : public ::testing::Test {
 TEST_F(ThrottleTest, AsksProbesAtMostOnceASecond) {
   auto throttle = Make({});
   answer_ = {Control::kThrottle, "replica lag 7.2s > 5s"};
-  EXPECT_EQ(throttle->Decide().reason, "replica lag 7.2s > 5s");
+  Verdict verdict = throttle->Judge();
+  EXPECT_EQ(verdict.decision.reason, "replica lag 7.2s > 5s");
+  EXPECT_EQ(verdict.by, "fake");
   answer_ = {};
   now_ += milliseconds(500);
   EXPECT_EQ(throttle->Decide().control, Control::kThrottle) << "cached";
@@ -129,6 +132,7 @@ TEST_F(ThrottleTest, OutsideTheWindowWaitsAndSaysUntilWhen) {
   EXPECT_EQ(decision.reason,
             "outside the window 22:00-06:00 (local time now 12:00); waiting until 22:00, in "
             "10h00m");
+  EXPECT_EQ(throttle->Judge().by, "window");
   EXPECT_EQ(asked_, 0) << "no probe while the window is closed";
   minute_ = Minute(23, 0);
   EXPECT_EQ(throttle->Decide().control, Control::kContinue);
@@ -143,6 +147,7 @@ TEST_F(ThrottleTest, RateCapThrottlesUntilTheRowsArePaidFor) {
   Decision decision = throttle->Decide();
   EXPECT_EQ(decision.control, Control::kThrottle);
   EXPECT_NE(decision.reason.find("rate cap 1000 rows/s"), std::string::npos) << decision.reason;
+  EXPECT_EQ(throttle->Judge().by, "rate cap");
   now_ += milliseconds(1000);
   EXPECT_EQ(throttle->Decide().control, Control::kContinue);
 }

@@ -39,28 +39,31 @@ Decision BackfillControl::Decide() {
   if (stop_requested_ && stop_requested_->load()) {
     return {Control::kStop, "interrupted by a signal"};
   }
-  Decision throttle = throttle_ ? throttle_->Decide() : Decision();
+  backfill::Verdict throttle = throttle_ ? throttle_->Judge() : backfill::Verdict();
   NoteThrottle(throttle);
   Decision pause;
   if (Paused()) pause = {Control::kPause, "paused: `tandem resume` continues"};
-  return backfill::Strongest({pause, throttle});
+  return backfill::Strongest({pause, throttle.decision});
 }
 
-void BackfillControl::NoteThrottle(const Decision& decision) {
-  bool holds = decision.control == Control::kThrottle;
-  if (holds == !throttled_by_.empty()) return;
-  if (holds) {
-    throttled_by_ = decision.reason;
-    throttled_since_ = Clock::now();
-    (void)state_.Append(migration_id_, {"backfill", "throttle", "throttle started", "", 0, 0,
-                                        "throttled", decision.reason});
-    return;
+// Records a hold when a throttle starts holding the backfill, and its end
+// (with how long it held) when it lets go or another throttle takes over.
+void BackfillControl::NoteThrottle(const backfill::Verdict& verdict) {
+  bool holds = verdict.decision.control == Control::kThrottle;
+  std::string by = holds ? verdict.by : "";
+  if (by == throttled_by_) return;
+  if (!throttled_by_.empty()) {
+    double held_ms =
+        std::chrono::duration<double, std::milli>(Clock::now() - throttled_since_).count();
+    (void)state_.Append(migration_id_, {"backfill", "throttle", "throttle released", "", held_ms, 0,
+                                        "ok", throttled_reason_});
   }
-  double held_ms =
-      std::chrono::duration<double, std::milli>(Clock::now() - throttled_since_).count();
-  (void)state_.Append(migration_id_, {"backfill", "throttle", "throttle released", "", held_ms, 0,
-                                      "ok", throttled_by_});
-  throttled_by_.clear();
+  throttled_by_ = by;
+  throttled_reason_ = holds ? verdict.decision.reason : "";
+  if (!holds) return;
+  throttled_since_ = Clock::now();
+  (void)state_.Append(migration_id_, {"backfill", "throttle", "throttle started", "", 0, 0,
+                                      "throttled", throttled_reason_});
 }
 
 void BackfillControl::Observe(const backfill::Progress& progress) {

@@ -35,7 +35,7 @@ class BackfillControl {
  private:
   using Clock = std::chrono::steady_clock;
   bool Paused();
-  void NoteThrottle(const backfill::Decision& decision);
+  void NoteThrottle(const backfill::Verdict& verdict);
 
   StateStore& state_;
   const long long migration_id_;
@@ -44,8 +44,10 @@ class BackfillControl {
   std::mutex mutex_;
   Clock::time_point pause_asked_at_;
   bool paused_ = false;
-  // The throttle's reason when it began holding; empty while it does not.
+  // The throttle that holds the backfill ("window", "replica lag"...) and
+  // its reason when it began holding; empty while none holds.
   std::string throttled_by_;
+  std::string throttled_reason_;
   Clock::time_point throttled_since_;
   std::string progress_table_;
   long long progress_rows_ = 0;
