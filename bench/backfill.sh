@@ -131,13 +131,20 @@ check_filled() {
 # ---- the three methods ------------------------------------------------------------
 
 # Durations of tandem's chunks from its --json progress lines: one line per
-# chunk, elapsed_ms since the backfill began; a line that reports several
-# chunks at once gives their mean.
+# chunk, elapsed_ms since the backfill began. A line that reports several
+# chunks at once gives their mean, so the p99 is marked "~" (approximate).
 chunk_durations() {
   grep '"backfill_progress"' "$1" | awk '{
     match($0, /"chunks":[0-9]+/); c = substr($0, RSTART + 9, RLENGTH - 9) + 0
     match($0, /"elapsed_ms":[0-9]+/); e = substr($0, RSTART + 13, RLENGTH - 13) + 0
-    if (c > pc) { print (e - pe) / (c - pc); pe = e; pc = c } }'
+    if (c > pc) { print (e - pe) / (c - pc), c - pc; pe = e; pc = c } }'
+}
+
+chunk_p99() {
+  local durations
+  durations="$(chunk_durations "$1")"
+  printf '%s%s' "$(awk '{ print $1 }' <<<"$durations" | percentile 99)" \
+    "$(awk '$2 > 1 { found = 1 } END { if (found) print "~" }' <<<"$durations")"
 }
 
 # run_tandem KEY DB [tandem backfill flags]
@@ -151,7 +158,7 @@ run_tandem() {
     "${TANDEM_FLAGS[@]}" "$@" >"$WORK/progress.json"
   MS["$key"]=$(($(now_ms) - t0))
   RSS["$key"]="$(tail -n 1 "$WORK/rss")"
-  P99["$key"]="$(chunk_durations "$WORK/progress.json" | percentile 99)"
+  P99["$key"]="$(chunk_p99 "$WORK/progress.json")"
   SIZE1["$key"]="$(table_size "$db")"
   check_filled "$db" _tandem_new_name
 }
