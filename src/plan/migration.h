@@ -260,7 +260,6 @@ struct Invariant {
   Positions at;
 };
 
-// tandem's own settings (top-level sections pgroll ignores).
 // How the backfill holds back for the database's sake; every field is unset
 // unless given (on the command line or in the file's `backfill:` section).
 struct ThrottleSettings {
@@ -275,6 +274,7 @@ struct ThrottleSettings {
   std::optional<Millis> max_runtime;
 };
 
+// tandem's own settings (top-level sections pgroll ignores).
 struct Settings {
   std::optional<int> backfill_batch_size;
   ThrottleSettings throttle;
