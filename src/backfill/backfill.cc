@@ -1,10 +1,16 @@
+// The backfill of one table as a list of passes: read the table's facts,
+// load (or plan and store) its ranges, run the workers while reporting
+// progress, then ANALYZE.
 #include "backfill/backfill.h"
 
-#include <algorithm>
-#include <chrono>
-#include <random>
+#include <deque>
 #include <thread>
 
+#include "backfill/checkpoints.h"
+#include "backfill/coordinator.h"
+#include "backfill/range_planner.h"
+#include "backfill/worker.h"
+#include "common/log.h"
 #include "common/strings.h"
 
 namespace tandem::backfill {
@@ -12,248 +18,143 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// One chunk statement: pick the next `$n` keys after the last one (or from
-// the start), mark the unmarked ones (the dual-write trigger computes `up`
-// for them), and return how many keys it saw, how many it marked, and the
-// last key.
-class ChunkSql {
- public:
-  ChunkSql(const std::string& schema, const plan::TableSync& sync) {
-    std::vector<std::string> keys;
-    std::vector<std::string> params;
-    std::vector<std::string> join;
-    std::vector<std::string> last_key;
-    for (size_t i = 0; i < sync.key_columns.size(); ++i) {
-      std::string k = QuoteIdent(sync.key_columns[i]);
-      keys.push_back(k);
-      params.push_back("$" + std::to_string(i + 2));
-      join.push_back("t." + k + " = chunk." + k);
-      last_key.push_back("(SELECT " + k + "::text FROM last)");
-    }
-    std::string table = QualifiedName(schema, sync.table);
-    key_list_ = Join(keys, ", ");
-    std::string marker = QuoteIdent(plan::kWrittenByColumn);
-    tail_ = " ORDER BY " + key_list_ + " LIMIT $1),\nlast AS (SELECT " + key_list_ +
-            " FROM chunk ORDER BY " + key_list_ + " DESC LIMIT 1),\nmarked AS (UPDATE " + table +
-            " t SET " + marker + " = " + plan::kWrittenByOld + " FROM chunk WHERE " +
-            Join(join, " AND ") + " AND t." + marker +
-            " IS NULL RETURNING 1)\nSELECT (SELECT count(*) FROM chunk), (SELECT count(*) FROM "
-            "marked), " +
-            Join(last_key, ", ");
-    head_ = "WITH chunk AS (SELECT " + key_list_ + " FROM " + table;
-    bound_ = " WHERE (" + key_list_ + ") > (" + Join(params, ", ") + ")";
-  }
+// Ranges per worker: more ranges than workers let a worker that finishes
+// early take the next range instead of idling while a slow one works.
+constexpr int kRangesPerWorker = 4;
+// Without a vacuum_every, big tables are vacuumed every tenth of their rows.
+constexpr long long kAutoVacuumParts = 10;
+constexpr long long kMinAutoVacuumRows = 100000;
 
-  std::string For(bool has_last_key) const { return head_ + (has_last_key ? bound_ : "") + tail_; }
-
- private:
-  std::string key_list_;
-  std::string head_;
-  std::string bound_;
-  std::string tail_;
-};
-
-long long EstimateRows(backend::Connection& conn, const std::string& schema,
-                       const std::string& table) {
-  auto rows = conn.Query(
-      "SELECT greatest(c.reltuples, 0)::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = "
-      "c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
-      {schema, table});
-  if (!rows.ok() || !rows->Scalar()) return 0;
-  return std::stoll(*rows->Scalar());
-}
-
-// Errors a particular row's values cause (a cast that does not fit, a
-// violated constraint, an exception raised by a function in `up`): worth
-// narrowing down to the row. Anything else (permissions, a dropped table) is
-// not about one row.
-bool IsDataError(const Status& error) {
-  const std::string& code = error.native_code();
-  return StartsWith(code, "22") || StartsWith(code, "23") || code == "P0001";
-}
-
-std::string KeyText(const std::vector<backend::Value>& key) {
+std::string UpExpressions(const plan::TableSync& sync) {
   std::vector<std::string> parts;
-  for (const auto& v : key) parts.push_back(v.value_or("NULL"));
-  return "(" + Join(parts, ", ") + ")";
+  for (const auto& c : sync.up) parts.push_back(c.expression);
+  return Join(parts, "; ");
 }
 
-// Sizes chunks so each takes about the target time: grows at most 1.5x per
-// chunk, shrinks at once after a slow one, within [min, max].
-class ChunkSizer {
- public:
-  explicit ChunkSizer(const Options& options)
-      : options_(options),
-        size_(options.batch_size.value_or(
-            std::clamp(options.first_batch, options.min_batch, options.max_batch))) {}
-  int size() const { return size_; }
-  void Observe(Millis took) {
-    if (options_.batch_size) return;
-    double ratio = static_cast<double>(options_.target_chunk_time.count()) /
-                   std::max<long long>(1, took.count());
-    double next = size_ * std::min(ratio, 1.5);
-    size_ = static_cast<int>(std::clamp<double>(next, options_.min_batch, options_.max_batch));
+long long VacuumEvery(const Options& options, const TableFacts& facts, long long total) {
+  if (options.vacuum_every) return *options.vacuum_every;
+  if (facts.bytes < kAutoVacuumTableBytes) return 0;
+  return std::max(kMinAutoVacuumRows, total / kAutoVacuumParts);
+}
+
+// The stored ranges, or a fresh split stored before any chunk runs.
+Result<std::vector<KeyRange>> RangesOf(backend::Connection& conn, const PgStatements& statements,
+                                       const TableFacts& facts, const Options& options) {
+  TANDEM_ASSIGN_OR_RETURN(std::vector<KeyRange> ranges, LoadRanges(conn, statements));
+  if (!ranges.empty()) return ranges;
+  int count = std::max(1, options.concurrency * kRangesPerWorker);
+  TANDEM_ASSIGN_OR_RETURN(ranges, PlanRanges(conn, statements, facts, count));
+  TANDEM_RETURN_IF_ERROR(SaveRanges(conn, statements, ranges));
+  return ranges;
+}
+
+// Lets the open-ended range stop at today's greatest key, so a table under
+// heavy inserts finishes (see PgStatements::StopAfter).
+Status SetStopAfter(backend::Connection& conn, const PgStatements& statements,
+                    std::vector<KeyRange>& ranges) {
+  if (statements.by_ctid()) return Status::Ok();
+  Statement s = statements.MaxKey();
+  TANDEM_ASSIGN_OR_RETURN(backend::QueryResult rows, conn.Query(s.sql, s.params));
+  if (rows.rows.empty()) return Status::Ok();
+  for (auto& r : ranges) {
+    if (r.upper.empty()) r.stop_after = rows.rows[0];
   }
-  void Shrink() { size_ = std::max(1, size_ / 2); }
+  return Status::Ok();
+}
 
- private:
-  const Options& options_;
-  int size_;
-};
-
-class TableBackfill {
- public:
-  TableBackfill(backend::Connection& conn, const std::string& schema, const plan::TableSync& sync,
-                const Options& options)
-      : conn_(conn),
-        schema_(schema),
-        sync_(sync),
-        options_(options),
-        sql_(schema, sync),
-        sizer_(options) {}
-
-  Result<Progress> Run(const ProgressCallback& on_progress) {
-    progress_.table = sync_.table;
-    progress_.estimated_total = EstimateRows(conn_, schema_, sync_.table);
-    TANDEM_RETURN_IF_ERROR(
-        conn_.Execute("SET statement_timeout = " + std::to_string(options_.chunk_timeout.count())));
-    auto started = Clock::now();
-    while (true) {
-      TANDEM_RETURN_IF_ERROR(WaitWhilePaused(on_progress));
-      auto chunk_started = Clock::now();
-      TANDEM_ASSIGN_OR_RETURN(long long scanned, ChunkWithRetries(sizer_.size()));
-      sizer_.Observe(std::chrono::duration_cast<Millis>(Clock::now() - chunk_started));
-      progress_.elapsed = std::chrono::duration_cast<Millis>(Clock::now() - started);
-      if (scanned > 0 && on_progress) on_progress(progress_);
-      if (scanned < progress_.batch_size) break;
-    }
-    (void)conn_.Execute("RESET statement_timeout");
-    return progress_;
+// What earlier runs did, from the checkpoints.
+Progress Earlier(const std::string& table, const std::vector<KeyRange>& ranges) {
+  Progress p;
+  p.table = table;
+  p.ranges_total = static_cast<int>(ranges.size());
+  for (const auto& r : ranges) {
+    p.rows_scanned += r.rows_done;
+    p.estimated_total += r.estimated_rows;
+    p.ranges_done += r.done ? 1 : 0;
   }
+  return p;
+}
 
- private:
-  Status WaitWhilePaused(const ProgressCallback& on_progress) {
-    while (options_.control) {
-      Decision decision = options_.control();
-      if (decision.control == Control::kStop) {
-        return Status::Error(ErrorKind::kInterrupted,
-                             "backfill of " + sync_.table + " stopped (" +
-                                 (decision.reason.empty() ? "on request" : decision.reason) +
-                                 ") after " + std::to_string(progress_.rows_scanned) +
-                                 " rows; the rows done so far are kept. Run `tandem backfill` to "
-                                 "continue");
-      }
-      bool waiting = decision.control != Control::kContinue;
-      std::string reason = waiting ? decision.reason : "";
-      if (waiting != progress_.paused || reason != progress_.waiting_reason) {
-        progress_.paused = decision.control == Control::kPause;
-        progress_.waiting_reason = reason;
-        if (on_progress) on_progress(progress_);
-      }
-      if (!waiting) return Status::Ok();
-      std::this_thread::sleep_for(decision.control == Control::kPause ? Millis(1000) : Millis(250));
-    }
-    return Status::Ok();
+// Runs the workers, reporting progress from this thread every interval
+// (and storing it for `tandem status`) until all of them are done.
+void RunWorkers(const Connector& connect, backend::Connection& conn, const PgStatements& statements,
+                const Options& options, Coordinator& coordinator, int workers,
+                const std::string& up, const ProgressCallback& on_progress) {
+  std::atomic<int> running{workers};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < workers; ++i) {
+    threads.emplace_back([&] {
+      Worker worker(connect, statements, options, coordinator, up);
+      worker.Run();
+      running -= 1;
+    });
   }
-
-  // Runs one chunk of `size` keys, then advances the last key.
-  Result<long long> Chunk(int size) {
-    std::vector<backend::Value> params = {std::to_string(size)};
-    params.insert(params.end(), last_key_.begin(), last_key_.end());
-    TANDEM_ASSIGN_OR_RETURN(backend::QueryResult result,
-                            conn_.Query(sql_.For(!last_key_.empty()), params));
-    const backend::Row& row = result.rows.at(0);
-    long long scanned = std::stoll(row[0].value_or("0"));
-    progress_.batch_size = size;
-    if (scanned == 0) return scanned;
-    progress_.rows_scanned += scanned;
-    progress_.rows_updated += std::stoll(row[1].value_or("0"));
-    progress_.chunks += 1;
-    last_key_.assign(row.begin() + 2, row.end());
-    return scanned;
+  if (conn.Healthy()) (void)SaveRun(conn, statements, coordinator.Snapshot(), "running", true);
+  auto next_report = Clock::now() + options.progress_interval;
+  while (running.load() > 0) {
+    std::this_thread::sleep_for(Millis(50));
+    if (Clock::now() < next_report) continue;
+    next_report = Clock::now() + options.progress_interval;
+    Progress p = coordinator.Snapshot();
+    if (on_progress) on_progress(p);
+    // Progress is for people; a failure to store it must not stop the work.
+    if (conn.Healthy()) (void)SaveRun(conn, statements, p, "running");
   }
-
-  Result<long long> ChunkWithRetries(int size) {
-    static thread_local std::mt19937 random{std::random_device{}()};
-    for (int attempt = 1;; ++attempt) {
-      auto scanned = Chunk(size);
-      if (scanned.ok()) return scanned;
-      const Status& error = scanned.status();
-      if (!error.retryable() || error.kind() == ErrorKind::kConnection) {
-        if (IsDataError(error)) return PinDownFailingRow(error);
-        return Failed(error);
-      }
-      if (attempt >= options_.max_attempts) return Failed(error);
-      if (error.native_code() == "57014") {  // statement timeout: the chunk was too big
-        sizer_.Shrink();
-        size = sizer_.size();
-      }
-      progress_.retries += 1;
-      long long ceiling = options_.backoff_base.count() << std::min(attempt, 10);
-      std::uniform_int_distribution<long long> pick(ceiling / 2, ceiling);
-      std::this_thread::sleep_for(Millis(pick(random)));
-    }
-  }
-
-  // A data error (a cast that fails on one row, a violated check): halve the
-  // chunk until a single row fails, so the message can name its key.
-  Status PinDownFailingRow(const Status& error) {
-    for (int size = std::max(1, sizer_.size() / 2);;) {
-      auto scanned = Chunk(size);
-      if (scanned.ok()) {
-        if (*scanned == 0) break;  // the failing row is gone (fixed meanwhile)
-        continue;
-      }
-      if (size == 1) {
-        return Status::Error(
-            ErrorKind::kDatabase,
-            "backfill of " + schema_ + "." + sync_.table + " failed on the row after key " +
-                (last_key_.empty() ? std::string("(start)") : KeyText(last_key_)) +
-                ": the `up` expression " + UpExpressions() +
-                " raised: " + scanned.status().message() +
-                ". Fix the expression (or the row) and run `tandem backfill` to continue; the "
-                "rows done so far are kept",
-            scanned.status().native_code());
-      }
-      size = std::max(1, size / 2);
-    }
-    return Failed(error);
-  }
-
-  std::string UpExpressions() const {
-    std::vector<std::string> parts;
-    for (const auto& c : sync_.up) parts.push_back(c.expression);
-    return Join(parts, "; ");
-  }
-
-  Status Failed(const Status& error) const {
-    return error.WithContext("backfill of " + schema_ + "." + sync_.table +
-                             " failed in the chunk after key " +
-                             (last_key_.empty() ? std::string("(start)") : KeyText(last_key_)));
-  }
-
-  backend::Connection& conn_;
-  const std::string& schema_;
-  const plan::TableSync& sync_;
-  const Options& options_;
-  ChunkSql sql_;
-  ChunkSizer sizer_;
-  Progress progress_;
-  std::vector<backend::Value> last_key_;
-};
+  for (auto& t : threads) t.join();
+}
 
 }  // namespace
 
-Result<Progress> BackfillTable(backend::Connection& conn, const std::string& schema,
-                               const plan::TableSync& sync, const Options& options,
-                               const ProgressCallback& on_progress) {
-  if (sync.key_columns.empty()) {
-    return Status::Refused("table \"" + sync.table +
-                           "\" has no primary key or unique NOT NULL key; tandem cannot walk it "
-                           "in chunks. Add a key before migrating it");
+Result<Progress> BackfillTable(const Connector& connect, const std::string& schema,
+                               const plan::TableSync& sync, const CheckpointStore& store,
+                               const Options& options, const ProgressCallback& on_progress) {
+  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<backend::Connection> conn, connect());
+  PgStatements statements(schema, sync, store.state_schema, store.migration_id);
+  TANDEM_ASSIGN_OR_RETURN(TableFacts facts, ReadTableFacts(*conn, statements));
+  statements.set_rows_per_page(facts.RowsPerPage());
+  TANDEM_ASSIGN_OR_RETURN(std::vector<KeyRange> ranges,
+                          RangesOf(*conn, statements, facts, options));
+  TANDEM_RETURN_IF_ERROR(SetStopAfter(*conn, statements, ranges));
+  Progress earlier = Earlier(sync.table, ranges);
+  std::deque<KeyRange> pending;
+  for (auto& r : ranges) {
+    if (!r.done) pending.push_back(std::move(r));
   }
-  TableBackfill backfill(conn, schema, sync, options);
-  return backfill.Run(on_progress);
+  int next_number = ranges.empty() ? 0 : ranges.back().number + 1;
+  Coordinator coordinator(options, pending, earlier, next_number);
+  coordinator.set_vacuum_every(VacuumEvery(options, facts, earlier.estimated_total));
+  int workers =
+      static_cast<int>(std::min<size_t>(std::max(1, options.concurrency), pending.size()));
+  spdlog::debug("backfill of {}: {} of {} ranges left, {} workers", statements.qualified_table(),
+                pending.size(), ranges.size(), workers);
+  RunWorkers(connect, *conn, statements, options, coordinator, workers, UpExpressions(sync),
+             on_progress);
+  Progress progress = coordinator.Snapshot();
+  Status outcome = coordinator.Outcome(statements.qualified_table());
+  if (!outcome.ok()) {
+    if (conn->Healthy()) {
+      const char* state = outcome.kind() == ErrorKind::kInterrupted ? "stopped" : "failed";
+      (void)SaveRun(*conn, statements, progress, state);
+    }
+    return outcome;
+  }
+  // The workers reconnect on their own; this session may have been lost
+  // meanwhile too (its progress reports are best effort).
+  if (!conn->Healthy()) {
+    TANDEM_ASSIGN_OR_RETURN(conn, connect());
+  }
+  // The new columns are new to the planner's statistics too.
+  Status analyzed = conn->Execute(statements.Analyze());
+  if (!analyzed.ok())
+    spdlog::warn("ANALYZE {} failed: {}", statements.qualified_table(), analyzed.message());
+  progress.done = true;
+  progress.ranges_done = progress.ranges_total;
+  progress.workers = 0;
+  progress.eta = Millis(0);
+  progress.waiting_reason.clear();
+  TANDEM_RETURN_IF_ERROR(SaveRun(*conn, statements, progress, "done"));
+  if (on_progress) on_progress(progress);
+  return progress;
 }
 
 }  // namespace tandem::backfill

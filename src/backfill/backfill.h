@@ -7,12 +7,19 @@
 // definition of the new columns. Rows already marked (written by the
 // application since the trigger was installed, through either version) are
 // skipped: a row written through the new version is never overwritten.
-// Restarting after a crash simply walks again; marked rows cost a read only.
+//
+// The key is split into ranges from its real distribution; `concurrency`
+// workers, each on its own connection, take ranges from a shared queue. Each
+// chunk commits its range's checkpoint in the same transaction as its rows,
+// so a run killed at any point resumes where it stopped, redoing no committed
+// chunk. Tables without a usable key are walked in ranges of pages (ctid).
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "backends/backend.h"
 #include "plan/plan.h"
@@ -34,6 +41,10 @@ struct Decision {
   std::string reason;
 };
 
+// Tables at least this big are vacuumed during the backfill unless
+// `vacuum_every` says otherwise.
+inline constexpr long long kAutoVacuumTableBytes = 1LL << 30;
+
 struct Options {
   std::optional<int> batch_size;  // fixed chunk size; else sized to target_chunk_time
   Millis target_chunk_time{200};
@@ -44,33 +55,77 @@ struct Options {
   Millis chunk_timeout{30 * 1000};
   int max_attempts = 6;  // per chunk, for retryable errors
   Millis backoff_base{200};
-  // Asked before every chunk; nullptr means always kContinue.
+  // Workers, each with its own connection.
+  int concurrency = 2;
+  // VACUUM the table after every this many rows written; 0 never. Unset:
+  // tables of kAutoVacuumTableBytes or more every tenth of their rows.
+  std::optional<long long> vacuum_every;
+  // How often progress is reported (and stored for `tandem status`).
+  Millis progress_interval{1000};
+  // A worker set aside while throttled comes back after this long without
+  // a throttle decision.
+  Millis scale_up_after{5000};
+  // Asked before every chunk, by every worker (calls are serialized);
+  // nullptr means always kContinue.
   std::function<Decision()> control;
+  // Told the rows of every chunk as it commits, from the worker's thread
+  // (e.g. for a rate cap); nullptr: nobody.
+  std::function<void(long long rows)> chunk_done;
+};
+
+// Where the checkpoints of one migration are kept (tandem's state schema).
+struct CheckpointStore {
+  std::string state_schema;
+  long long migration_id = 0;
 };
 
 struct Progress {
   std::string table;
-  long long rows_scanned = 0;
+  long long rows_scanned = 0;  // of the whole backfill of the table, earlier runs included
   long long rows_updated = 0;
   long long estimated_total = 0;
   int chunks = 0;
   int batch_size = 0;  // of the last chunk
   int retries = 0;
+  int workers = 0;      // working right now
+  int max_workers = 0;  // --concurrency
+  int ranges_done = 0;
+  int ranges_total = 0;
+  double rows_per_second = 0;  // in this run
+  std::optional<Millis> eta;
   bool paused = false;
+  bool done = false;
   // Why the backfill waits right now (paused or throttled); empty while it runs.
   std::string waiting_reason;
   Millis elapsed{0};
+  // Filled when read back for `tandem status`: running, done, stopped,
+  // failed, or "not running" when its runner stopped reporting.
+  std::string state;
+  std::string updated_at;
 };
 
 using ProgressCallback = std::function<void(const Progress&)>;
+using Connector = std::function<Result<std::unique_ptr<backend::Connection>>()>;
 
-// Backfills one table. Lock timeouts, serialization failures, deadlocks and
-// statement timeouts are retried with jittered exponential backoff (a timed
-// out chunk also gets smaller). A data error in `up` is narrowed down to the
-// failing row, whose key the error names. A stop request ends it cleanly
-// between chunks (kRefused "stopped"); everything done so far stays.
-Result<Progress> BackfillTable(backend::Connection& conn, const std::string& schema,
-                               const plan::TableSync& sync, const Options& options,
-                               const ProgressCallback& on_progress);
+// Backfills one table of `schema` through connections from `connect`,
+// resuming from the checkpoints in `store`. Lock timeouts, serialization
+// failures, deadlocks, statement timeouts and lost connections are retried
+// with jittered exponential backoff (a timed out chunk also gets smaller). A
+// data error in `up` is narrowed down to the failing row, whose key the
+// error names. A stop request ends it cleanly between chunks (kInterrupted);
+// everything done so far stays. `on_progress` is called from the calling
+// thread, about once per progress_interval.
+Result<Progress> BackfillTable(const Connector& connect, const std::string& schema,
+                               const plan::TableSync& sync, const CheckpointStore& store,
+                               const Options& options, const ProgressCallback& on_progress);
+
+// The progress of every table of a migration, as the checkpoints hold it:
+// what `tandem status` shows, from any process.
+Result<std::vector<Progress>> ReadProgress(backend::Connection& conn, const CheckpointStore& store);
+
+// The DDL of the checkpoint tables, for the state store to run.
+std::string CheckpointTablesSql(const std::string& state_schema);
+// Names of the tables CheckpointTablesSql creates.
+std::vector<std::string> CheckpointTableNames();
 
 }  // namespace tandem::backfill

@@ -40,7 +40,9 @@ struct CommandOptions {
   bool complete = false;
   bool skip_backfill = false;
   int batch_size = 0;
-  std::string target_chunk_time = "200ms";
+  std::string target_chunk_time;  // empty: the file's, else 200ms
+  int concurrency = 0;            // 0: the file's, else 2
+  long long vacuum_every = -1;    // -1: the file's, else automatic
   ThrottleFlags throttle;
   // verify
   int show = 10;
@@ -67,7 +69,14 @@ Result<core::RunnerOptions> MakeRunnerOptions(const GlobalOptions& global,
         "in the lock queue without limit");
   }
   if (command.batch_size > 0) options.batch_size = command.batch_size;
-  TANDEM_ASSIGN_OR_RETURN(options.target_chunk_time, ParseDuration(command.target_chunk_time));
+  if (!command.target_chunk_time.empty()) {
+    TANDEM_ASSIGN_OR_RETURN(options.target_chunk_time, ParseDuration(command.target_chunk_time));
+    if (options.target_chunk_time->count() <= 0) {
+      return Status::InvalidInput("--target-chunk-time must be above 0, e.g. 200ms");
+    }
+  }
+  if (command.concurrency > 0) options.concurrency = command.concurrency;
+  if (command.vacuum_every >= 0) options.vacuum_every = command.vacuum_every;
   TANDEM_ASSIGN_OR_RETURN(options.throttle, ParseThrottleFlags(command.throttle));
   options.connect_replica = ReplicaSessions();
   options.stop_requested = &interrupted;
@@ -271,7 +280,9 @@ int Main(int argc, char** argv) {
       {"pause", "pause the running backfill (from any process); it waits between chunks"},
       {"resume", "resume a paused backfill"},
       {"rollback", "undo everything start did (possible until complete switches)"},
-      {"status", "show the migration in progress and the newest version schema"},
+      {"status",
+       "show the migration in progress, its backfill progress per table (from any process) and "
+       "the newest version schema"},
       {"history", "list every migration of the schema"},
       {"migrate", "start (and complete) every pending migration in DIR, in file-name order"},
   };
@@ -318,8 +329,17 @@ int Main(int argc, char** argv) {
                       "fixed rows per backfill chunk (default: sized to --target-chunk-time)")
           ->check(CLI::PositiveNumber);
       sub->add_option("--target-chunk-time", options.target_chunk_time,
-                      "how long one backfill chunk should take; chunks grow and shrink to it")
-          ->capture_default_str();
+                      "how long one backfill chunk should take; chunks grow (at most 1.5x per "
+                      "chunk) and shrink to it (default: 200ms)");
+      sub->add_option("--concurrency", options.concurrency,
+                      "backfill workers, each with its own connection, on disjoint key ranges; "
+                      "fewer work while throttled (default: 2)")
+          ->check(CLI::Range(1, 64));
+      sub->add_option("--vacuum-every", options.vacuum_every,
+                      "VACUUM the table after every N rows backfilled so dead row versions are "
+                      "reused; 0 never (default: every tenth of the rows for tables of 1 GB or "
+                      "more, else never). ANALYZE runs when the backfill finishes")
+          ->check(CLI::NonNegativeNumber);
       AddThrottleFlags(sub, &options.throttle);
     }
   }

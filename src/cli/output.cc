@@ -16,6 +16,62 @@ using nlohmann::json;
 
 void PrintLine(const json& object) { std::printf("%s\n", object.dump().c_str()); }
 
+std::string Number(long long n) {
+  std::string digits = std::to_string(n);
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(i, ",");
+  return digits;
+}
+
+double Percent(const backfill::Progress& p) {
+  if (p.done) return 100;
+  if (p.estimated_total <= 0) return 0;
+  return std::min(100.0, 100.0 * static_cast<double>(p.rows_scanned) / p.estimated_total);
+}
+
+// "1,234 / ~5,000 rows, 812 rows/s, ETA 4.8s, chunk 2000, workers 2/2"
+std::string ProgressLine(const backfill::Progress& p) {
+  std::string line = p.table + ": " + Number(p.rows_scanned) +
+                     (p.estimated_total > 0 ? " / ~" + Number(p.estimated_total) : "") + " rows, " +
+                     Number(static_cast<long long>(p.rows_per_second)) + " rows/s";
+  if (p.done) return line + ", done";
+  if (p.eta) line += ", ETA " + FormatDuration(*p.eta);
+  line += ", chunk " + std::to_string(p.batch_size) + ", workers " + std::to_string(p.workers) +
+          "/" + std::to_string(p.max_workers);
+  if (!p.waiting_reason.empty()) line += " (waiting: " + p.waiting_reason + ")";
+  return line;
+}
+
+std::string ProgressBar(const backfill::Progress& p) {
+  constexpr int kWidth = 24;
+  double percent = Percent(p);
+  int filled = static_cast<int>(percent / 100 * kWidth);
+  char head[16];
+  std::snprintf(head, sizeof head, "%5.1f%% ", percent);
+  return "  [" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] " + head +
+         ProgressLine(p);
+}
+
+json ProgressJson(const backfill::Progress& p) {
+  return {{"table", p.table},
+          {"rows_scanned", p.rows_scanned},
+          {"rows_updated", p.rows_updated},
+          {"estimated_total", p.estimated_total},
+          {"percent", Percent(p)},
+          {"rows_per_second", static_cast<long long>(p.rows_per_second)},
+          {"eta_ms", p.eta ? json(p.eta->count()) : json(nullptr)},
+          {"chunks", p.chunks},
+          {"batch_size", p.batch_size},
+          {"workers", p.workers},
+          {"max_workers", p.max_workers},
+          {"ranges_done", p.ranges_done},
+          {"ranges_total", p.ranges_total},
+          {"retries", p.retries},
+          {"paused", p.paused},
+          {"waiting_reason", p.waiting_reason},
+          {"done", p.done},
+          {"elapsed_ms", p.elapsed.count()}};
+}
+
 class TextReporter : public core::Reporter {
  public:
   TextReporter() : terminal_(isatty(STDOUT_FILENO) != 0) {}
@@ -38,19 +94,14 @@ class TextReporter : public core::Reporter {
                  blockers.empty() ? "" : ("; blocked by " + blockers).c_str());
   }
   void BackfillProgress(const backfill::Progress& p) override {
-    double seconds = std::max(1.0, static_cast<double>(p.elapsed.count())) / 1000.0;
-    std::string line = "  backfill " + p.table + ": " + std::to_string(p.rows_scanned) +
-                       (p.estimated_total > 0 ? " / ~" + std::to_string(p.estimated_total) : "") +
-                       " rows, " +
-                       std::to_string(static_cast<long long>(p.rows_scanned / seconds)) +
-                       " rows/s, chunk " + std::to_string(p.batch_size) +
-                       (p.waiting_reason.empty() ? "" : " (waiting: " + p.waiting_reason + ")");
+    // On a terminal the bar redraws in place; in a log, one line per report
+    // (the engine reports about once a second).
     if (terminal_) {
-      std::printf("\r%s   ", line.c_str());
+      std::printf("\r%s\033[K", ProgressBar(p).c_str());
       std::fflush(stdout);
       in_progress_line_ = true;
-    } else if (p.chunks % 50 == 1) {
-      std::printf("%s\n", line.c_str());
+    } else {
+      std::printf("  %s\n", ProgressLine(p).c_str());
     }
   }
   void PhaseFinished(const std::string& phase, const std::string& migration,
@@ -92,17 +143,9 @@ class JsonReporter : public core::Reporter {
                {"blockers", blockers}});
   }
   void BackfillProgress(const backfill::Progress& p) override {
-    PrintLine({{"event", "backfill_progress"},
-               {"table", p.table},
-               {"rows_scanned", p.rows_scanned},
-               {"rows_updated", p.rows_updated},
-               {"estimated_total", p.estimated_total},
-               {"chunks", p.chunks},
-               {"batch_size", p.batch_size},
-               {"retries", p.retries},
-               {"paused", p.paused},
-               {"waiting_reason", p.waiting_reason},
-               {"elapsed_ms", p.elapsed.count()}});
+    json line = ProgressJson(p);
+    line["event"] = "backfill_progress";
+    PrintLine(line);
   }
   void PhaseFinished(const std::string& phase, const std::string& migration,
                      Millis duration) override {
@@ -162,7 +205,13 @@ void PrintPlan(const plan::Plan& plan, bool as_json) {
   for (const auto& w : plan.warnings) std::printf("warning: %s\n", w.c_str());
   PrintSteps("start: expand", plan.expand);
   for (const auto& sync : plan.syncs) {
-    if (sync.backfill) {
+    if (!sync.backfill) continue;
+    if (sync.key_columns.empty()) {
+      std::printf(
+          "\nstart: backfill %s in chunks of pages (ctid): it has no primary key and no "
+          "unique NOT NULL key\n",
+          sync.table.c_str());
+    } else {
       std::printf("\nstart: backfill %s in chunks along (%s)\n", sync.table.c_str(),
                   Join(sync.key_columns, ", ").c_str());
     }
@@ -208,8 +257,16 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
                 {"last_verify", verify},
                 {"last_completed",
                  report.last_completed ? RecordJson(*report.last_completed) : json(nullptr)},
-                {"version_schema", report.version_schema},
-                {"last_throttle", ThrottleJson(report.last_throttle)}};
+                {"version_schema", report.version_schema}};
+    json backfill = json::array();
+    for (const auto& p : report.backfill) {
+      json table = ProgressJson(p);
+      table["state"] = p.state;
+      table["updated_at"] = p.updated_at;
+      backfill.push_back(table);
+    }
+    out["backfill"] = backfill;
+    out["last_throttle"] = ThrottleJson(report.last_throttle);
     std::printf("%s\n", out.dump(2).c_str());
     return;
   }
@@ -218,6 +275,11 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
     std::printf("in progress: %s (phase %s, backfill %s), started %s by %s (%s)\n", a.name.c_str(),
                 a.phase.c_str(), a.backfill_done ? "done" : "pending", a.started_at.c_str(),
                 a.db_user.c_str(), a.os_user.c_str());
+    for (const auto& p : report.backfill) {
+      std::printf("backfill %s (%s): %s\n", p.state.c_str(),
+                  p.done ? "100%" : (std::to_string(static_cast<int>(Percent(p))) + "%").c_str(),
+                  ProgressLine(p).c_str());
+    }
     if (report.last_verify) {
       const auto& v = *report.last_verify;
       std::printf("last verification: %s at %s, parity %.4f%%, flags %d%s\n",

@@ -66,16 +66,8 @@ void BackfillControl::NoteThrottle(const backfill::Verdict& verdict) {
                                       "throttled", throttled_reason_});
 }
 
-void BackfillControl::Observe(const backfill::Progress& progress) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  // A table's first report is the baseline: a resumed backfill may count the
-  // rows of earlier runs in it. At most one chunk goes uncharged.
-  if (progress.table != progress_table_) {
-    progress_table_ = progress.table;
-    progress_rows_ = progress.rows_scanned;
-  }
-  if (throttle_) throttle_->RowsDone(progress.rows_scanned - progress_rows_);
-  progress_rows_ = progress.rows_scanned;
+void BackfillControl::ChunkDone(long long rows) {
+  if (throttle_) throttle_->RowsDone(rows);  // the throttle has a lock of its own
 }
 
 }  // namespace tandem::core

@@ -29,8 +29,8 @@ class BackfillControl {
   ~BackfillControl();
 
   backfill::Decision Decide();
-  // Feeds the rows done since the table's previous report to the rate cap.
-  void Observe(const backfill::Progress& progress);
+  // Feeds the rows of a finished chunk to the rate cap.
+  void ChunkDone(long long rows);
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -49,8 +49,6 @@ class BackfillControl {
   std::string throttled_by_;
   std::string throttled_reason_;
   Clock::time_point throttled_since_;
-  std::string progress_table_;
-  long long progress_rows_ = 0;
 };
 
 }  // namespace tandem::core

@@ -292,7 +292,12 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
   backfill::Options options;
   // The command line wins over the file's `backfill:` section.
   options.batch_size = options_.batch_size ? options_.batch_size : settings.backfill_batch_size;
-  options.target_chunk_time = options_.target_chunk_time;
+  options.target_chunk_time = options_.target_chunk_time.value_or(
+      settings.backfill_target_chunk_time.value_or(options.target_chunk_time));
+  options.concurrency =
+      options_.concurrency.value_or(settings.backfill_concurrency.value_or(options.concurrency));
+  options.vacuum_every =
+      options_.vacuum_every ? options_.vacuum_every : settings.backfill_vacuum_every;
   TANDEM_ASSIGN_OR_RETURN(backfill::ThrottleConfig throttle,
                           backfill::ResolveThrottle(options_.throttle, settings.throttle));
   BackfillControl control(
@@ -300,13 +305,13 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
       backfill::MakeThrottle(
           throttle, [this] { return database_.Connect(); }, options_.connect_replica));
   options.control = [&control] { return control.Decide(); };
+  options.chunk_done = [&control](long long rows) { control.ChunkDone(rows); };
   for (const auto& sync : plan.syncs) {
     if (!sync.backfill) continue;
-    auto progress = backfill::BackfillTable(*conn_, plan.schema, sync, options,
-                                            [this, &control](const backfill::Progress& p) {
-                                              control.Observe(p);
-                                              reporter_.BackfillProgress(p);
-                                            });
+    auto progress = backfill::BackfillTable(
+        [this] { return database_.Connect(); }, plan.schema, sync,
+        {options_.state_schema, record.id}, options,
+        [this](const backfill::Progress& p) { reporter_.BackfillProgress(p); });
     if (!progress.ok()) {
       if (conn_->Healthy()) {
         (void)Record(record.id, {"backfill", "backfill", "backfill " + sync.table, "", 0, 0,
@@ -480,6 +485,8 @@ Result<StatusReport> Runner::GetStatus() {
     TANDEM_ASSIGN_OR_RETURN(std::vector<VerifyRun> runs, state_->VerifyRuns(report.active->id));
     if (!runs.empty()) report.last_verify = runs.back();
     TANDEM_ASSIGN_OR_RETURN(report.last_throttle, state_->LastEvent(report.active->id, "throttle"));
+    TANDEM_ASSIGN_OR_RETURN(report.backfill, backfill::ReadProgress(*conn_, {options_.state_schema,
+                                                                             report.active->id}));
   } else if (report.last_completed) {
     report.version_schema = report.last_completed->version_schema;
   }

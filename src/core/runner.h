@@ -30,8 +30,11 @@ struct RunnerOptions {
   std::string schema = "public";
   std::string state_schema = "tandem";
   backend::LockPolicy lock_policy;
-  std::optional<int> batch_size;  // overrides the file's backfill.batch_size
-  Millis target_chunk_time{200};
+  // Each overrides the file's `backfill:` setting of the same name.
+  std::optional<int> batch_size;
+  std::optional<Millis> target_chunk_time;
+  std::optional<int> concurrency;
+  std::optional<long long> vacuum_every;
   // The throttle's flags; the file's `backfill:` section fills in the rest.
   plan::ThrottleSettings throttle;
   // Opens sessions with replicas given as --replica (or in the file).
@@ -64,6 +67,8 @@ struct StatusReport {
   std::optional<VerifyRun> last_verify;
   // The newest throttle event of the active migration's backfill.
   std::optional<RecordedEvent> last_throttle;
+  // Per table of the active migration, from the backfill's checkpoints.
+  std::vector<backfill::Progress> backfill;
 };
 
 class Runner {

@@ -1,5 +1,6 @@
 #include "core/state_store.h"
 
+#include "backfill/backfill.h"
 #include "common/strings.h"
 
 namespace tandem::core {
@@ -41,8 +42,14 @@ std::string StateStore::Table(const std::string& name) const {
 Status StateStore::Init() {
   // Creating is DDL (locks on tandem's own tables): skip it when everything
   // is already there, which is every call but the first.
-  auto present = conn_.Query("SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL",
-                             {Table("verify_runs"), Table("events")});
+  // A state schema of an older tandem lacks the newer tables: check them all.
+  std::vector<backend::Value> tables = {Table("verify_runs"), Table("events")};
+  for (const auto& name : backfill::CheckpointTableNames()) tables.push_back(Table(name));
+  std::vector<std::string> checks;
+  for (size_t i = 1; i <= tables.size(); ++i) {
+    checks.push_back("to_regclass($" + std::to_string(i) + ") IS NOT NULL");
+  }
+  auto present = conn_.Query("SELECT " + Join(checks, " AND "), tables);
   if (present.ok() && present->Scalar() == backend::Value("t")) return Status::Ok();
   std::string migrations = Table("migrations");
   std::string events = Table("events");
@@ -102,7 +109,8 @@ Status StateStore::Init() {
                     "'tandem event log is append-only'; END $$;\n" +
                     "DROP TRIGGER IF EXISTS append_only ON " + events + ";\n" +
                     "CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON " + events +
-                    " FOR EACH ROW EXECUTE FUNCTION " + Table("events_append_only") + "();";
+                    " FOR EACH ROW EXECUTE FUNCTION " + Table("events_append_only") + "();\n" +
+                    backfill::CheckpointTablesSql(schema_);
   // Two runners may init at once (before either holds the runner lock):
   // serialize on a transaction-level advisory lock.
   std::string guarded = "BEGIN; SELECT pg_advisory_xact_lock(1952542308, 0);\n" + sql + "\nCOMMIT;";

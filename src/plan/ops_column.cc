@@ -62,12 +62,6 @@ Status Planner::AddColumnOp(const Operation& op, const AddColumn& body) {
                        "\" is NOT NULL but has no default and no `up`: existing rows would have "
                        "no value. Give it a `default` or an `up` expression");
   }
-  if (!up.empty() && table->key_columns.empty()) {
-    return ErrorAt(op, "table",
-                   "table \"" + table->name +
-                       "\" has no primary key; tandem needs one to backfill `up` in "
-                       "chunks. Add a primary key first");
-  }
   TANDEM_ASSIGN_OR_RETURN(std::string physical,
                           AddShadowColumn(op, *table, column.name, column.type));
   std::string qualified = Qualified(*table);

@@ -151,10 +151,32 @@ Result<std::string> Planner::PhysicalExpression(const Operation& op, const std::
   return rewritten;
 }
 
+// The key the backfill walks: the primary key, else the narrowest unique
+// constraint whose columns are all NOT NULL (so it orders every row exactly
+// once), else none: the backfill then walks the table by pages (ctid).
+std::vector<std::string> Planner::WalkKey(const VirtualTable& table) const {
+  if (!table.key_columns.empty()) return table.key_columns;
+  const CatalogTable* original = catalog_.FindTable(table.physical);
+  if (original == nullptr) return {};
+  std::vector<std::string> best;
+  for (const auto& constraint : original->constraints) {
+    if (constraint.type != 'u' || constraint.columns.empty()) continue;
+    bool not_null = std::all_of(constraint.columns.begin(), constraint.columns.end(),
+                                [&](const std::string& name) {
+                                  const CatalogColumn* c = original->FindColumn(name);
+                                  return c != nullptr && c->not_null;
+                                });
+    if (not_null && (best.empty() || constraint.columns.size() < best.size())) {
+      best = constraint.columns;
+    }
+  }
+  return best;
+}
+
 TableSync& Planner::SyncFor(const VirtualTable& table) {
   TableSync& sync = syncs_[table.physical];
   sync.table = table.physical;
-  sync.key_columns = table.key_columns;
+  sync.key_columns = WalkKey(table);
   return sync;
 }
 
@@ -214,12 +236,6 @@ Result<std::string> Planner::DuplicateColumn(const Operation& op, VirtualTable& 
                    "column \"" + column.name +
                        "\" was added by this migration; "
                        "give it its final shape where it is added");
-  }
-  if (table.key_columns.empty()) {
-    return ErrorAt(op, "table",
-                   "table \"" + table.name +
-                       "\" has no primary key; tandem needs one to backfill it in chunks. "
-                       "Add a primary key first (create_constraint type primary_key)");
   }
   WarnAboutDependents(*original, column.physical, dropped_constraint);
   TANDEM_ASSIGN_OR_RETURN(std::string shadow, AddShadowColumn(op, table, column.name, type));

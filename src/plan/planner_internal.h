@@ -98,6 +98,7 @@ class Planner {
   void AddExpressionCheck(const Operation& op, const std::string& field, const VirtualTable& table,
                           const std::string& expression, const lint::ColumnResolver& resolve);
   TableSync& SyncFor(const VirtualTable& table);
+  std::vector<std::string> WalkKey(const VirtualTable& table) const;
   // Adds `column` as a new physical column `_tandem_new_<name>` of `table`
   // (nullable, no default) and returns its physical name.
   Result<std::string> AddShadowColumn(const Operation& op, VirtualTable& table,

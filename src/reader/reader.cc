@@ -24,11 +24,13 @@ namespace {
 
 constexpr std::string_view kTopLevelKeys[] = {"name", "version_schema", "operations", "backfill",
                                               "verify"};
-// batch_size, then the throttle's keys (throttle_settings.cc).
+// The engine's keys, then the throttle's (throttle_settings.cc).
 constexpr std::string_view kBackfillKeys[] = {
-    "batch_size",       "max_replica_lag", "replicas",       "max_active_sessions",
-    "max_lock_waiters", "throttle_query",  "throttle_above", "max_rows_per_second",
-    "window",           "max_runtime"};
+    "batch_size",      "concurrency",    "target_chunk_time",   "vacuum_every",
+    "max_replica_lag", "replicas",       "max_active_sessions", "max_lock_waiters",
+    "throttle_query",  "throttle_above", "max_rows_per_second", "window",
+    "max_runtime"};
+constexpr int64_t kMaxConcurrency = 64;
 
 // Bytes in the UTF-8 sequence that `lead` starts; 0 if it cannot start one.
 size_t Utf8SequenceLength(unsigned char lead) {
@@ -198,15 +200,45 @@ void ReadInvariants(const std::vector<MapReader>& items, plan::Settings* setting
   }
 }
 
+// The `backfill:` section; the command line's flags of the same names win.
+void ReadBackfillSettings(const MapReader& backfill, plan::Settings* settings) {
+  std::optional<int64_t> batch_size = backfill.Int("batch_size");
+  if (batch_size && (*batch_size < 1 || *batch_size > INT32_MAX)) {
+    backfill.Fail("batch_size", "must be between 1 and 2147483647; rows per batch, e.g. 1000");
+  } else if (batch_size) {
+    settings->backfill_batch_size = static_cast<int>(*batch_size);
+  }
+  std::optional<int64_t> concurrency = backfill.Int("concurrency");
+  if (concurrency && (*concurrency < 1 || *concurrency > kMaxConcurrency)) {
+    backfill.Fail("concurrency", "must be between 1 and " + std::to_string(kMaxConcurrency) +
+                                     "; workers (connections) filling the table at once, e.g. 2");
+  } else if (concurrency) {
+    settings->backfill_concurrency = static_cast<int>(*concurrency);
+  }
+  std::optional<int64_t> vacuum_every = backfill.Int("vacuum_every");
+  if (vacuum_every && *vacuum_every < 0) {
+    backfill.Fail("vacuum_every",
+                  "must be 0 (never) or more; rows written between two VACUUMs "
+                  "of the table, e.g. 1000000");
+  } else if (vacuum_every) {
+    settings->backfill_vacuum_every = *vacuum_every;
+  }
+  if (backfill.Has("target_chunk_time")) {
+    std::string text = backfill.String("target_chunk_time");
+    Result<Millis> duration = ParseDuration(text);
+    if (!duration.ok() || duration->count() <= 0) {
+      backfill.Fail("target_chunk_time",
+                    "must be a duration above 0 such as 200ms or 1s (got \"" + text + "\")");
+    } else {
+      settings->backfill_target_chunk_time = *duration;
+    }
+  }
+}
+
 // tandem's own sections, which pgroll does not know.
 void ReadSettings(const MapReader& top, plan::Settings* settings) {
   if (std::optional<MapReader> backfill = top.Map("backfill", kBackfillKeys)) {
-    std::optional<int64_t> batch_size = backfill->Int("batch_size");
-    if (batch_size && (*batch_size < 1 || *batch_size > INT32_MAX)) {
-      backfill->Fail("batch_size", "must be between 1 and 2147483647; rows per batch, e.g. 1000");
-    } else if (batch_size) {
-      settings->backfill_batch_size = static_cast<int>(*batch_size);
-    }
+    ReadBackfillSettings(*backfill, settings);
     ReadThrottleSettings(*backfill, &settings->throttle);
   }
   YAML::Node verify = top.Value("verify");

@@ -501,10 +501,16 @@ operations:
   - drop_table: {name: t}
 backfill:
   batch_size: 5000
+  concurrency: 3
+  target_chunk_time: 1s
+  vacuum_every: 0
 verify:
   - {name: has_email, table: users, check: email IS NOT NULL}
 )--");
   EXPECT_EQ(m.settings.backfill_batch_size, 5000);
+  EXPECT_EQ(m.settings.backfill_concurrency, 3);
+  EXPECT_EQ(m.settings.backfill_target_chunk_time, Millis(1000));
+  EXPECT_EQ(m.settings.backfill_vacuum_every, 0) << "0 turns vacuuming off; unset is automatic";
   EXPECT_FALSE(MustParse("operations: [{drop_table: {name: t}}]").settings.backfill_batch_size);
 }
 

@@ -2,30 +2,21 @@
 // `up` pinned to its row, pause/resume from another process, a clean stop
 // on SIGINT, and resuming after each.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
+#include <cmath>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "common/strings.h"
+#include "integration/items_table.h"
 #include "integration/pg_fixture.h"
 
 namespace tandem::testing {
 namespace {
-
-constexpr char kItems[] = R"sql(
-CREATE TABLE items (id bigserial PRIMARY KEY, code text NOT NULL);
-INSERT INTO items (code) SELECT (i % 1000)::text FROM generate_series(1, 60000) i;
-)sql";
-
-constexpr char kCodeToInteger[] = R"y(operations:
-  - alter_column:
-      table: items
-      column: code
-      type: integer
-      up: CAST(code AS integer)
-      down: CAST(code AS text)
-)y";
 
 class BackfillTest : public PgTest {
  protected:
@@ -38,44 +29,71 @@ class BackfillTest : public PgTest {
   std::string Done() {
     return Scalar("SELECT count(*) FROM items WHERE _tandem_written_by IS NOT NULL");
   }
-  // Sends SIGINT to a running `tandem backfill` (not to the shell around it).
-  void Interrupt() {
-    std::string command = std::string("pkill -INT -f '^") + TANDEM_BINARY + " backfill'";
-    ASSERT_EQ(std::system(command.c_str()), 0);
+  // The last backfill_progress line of --json output.
+  static nlohmann::json LastProgress(const std::string& out) {
+    nlohmann::json last;
+    for (const auto& line : Split(out, '\n')) {
+      if (line.find("backfill_progress") != std::string::npos) last = nlohmann::json::parse(line);
+    }
+    return last;
   }
   std::string file_;
 };
 
-TEST_F(BackfillTest, ChunksGrowTowardTheTargetTimeAtMostOneAndAHalfTimesPerStep) {
+TEST_F(BackfillTest, ChunksGrowTowardTheTargetTimeAtMostOneAndAHalfTimesPerChunk) {
   ASSERT_EQ(Tandem({"start", "--skip-backfill", file_}).exit_code, 0);
-  CommandResult backfill = Tandem({"--json", "backfill", "--target-chunk-time", "5s"});
+  CommandResult backfill =
+      Tandem({"--json", "backfill", "--concurrency", "1", "--target-chunk-time", "5s"});
   ASSERT_EQ(backfill.exit_code, 0) << backfill.err;
-  std::vector<int> sizes;
+  std::vector<nlohmann::json> lines;
   for (const auto& line : Split(backfill.out, '\n')) {
-    if (line.find("backfill_progress") == std::string::npos) continue;
-    sizes.push_back(nlohmann::json::parse(line)["batch_size"].get<int>());
+    if (line.find("backfill_progress") != std::string::npos) {
+      lines.push_back(nlohmann::json::parse(line));
+    }
   }
-  ASSERT_GE(sizes.size(), 3u) << backfill.out;
-  EXPECT_EQ(sizes[0], 1000);
-  EXPECT_GT(*std::max_element(sizes.begin(), sizes.end()), 1000);
-  for (size_t i = 1; i < sizes.size(); ++i) {
-    EXPECT_LE(sizes[i], sizes[i - 1] * 3 / 2 + 1) << "grew faster than 1.5x at chunk " << i;
+  ASSERT_FALSE(lines.empty()) << backfill.out;
+  int biggest = 0;
+  for (const auto& line : lines) {
+    // One worker, first chunk 1000 rows, at most 1.5x per chunk after it.
+    int size = line["batch_size"].get<int>();
+    double bound = 1000 * std::pow(1.5, line["chunks"].get<int>()) + 1;
+    EXPECT_LE(size, bound) << line.dump();
+    biggest = std::max(biggest, size);
   }
+  EXPECT_GT(biggest, 1000) << "fast chunks must grow toward 5s";
+  EXPECT_TRUE(lines.back()["done"].get<bool>());
   EXPECT_EQ(Done(), "60000");
 }
 
-TEST_F(BackfillTest, AFailingUpNamesTheRowAndTheBackfillResumesOnceItIsFixed) {
+TEST_F(BackfillTest, AFailingUpNamesTheRowKeepsTheCheckpointAndResumesOnceItIsFixed) {
   Exec("UPDATE items SET code = 'abc' WHERE id = 31337");
-  CommandResult start = Tandem({"start", file_});
+  CommandResult start = Tandem({"start", "--concurrency", "1", file_});
   EXPECT_EQ(start.exit_code, 3) << start.err;
-  EXPECT_NE(start.err.find("failed on the row after key (31336)"), std::string::npos) << start.err;
+  EXPECT_NE(start.err.find("failed on the row with key (31337)"), std::string::npos) << start.err;
   EXPECT_NE(start.err.find("CAST(NEW.\"code\" AS integer)"), std::string::npos) << start.err;
   EXPECT_NE(start.err.find("invalid input syntax for type integer"), std::string::npos);
   EXPECT_NE(start.err.find("tandem backfill"), std::string::npos) << "says how to continue";
   EXPECT_EQ(Done(), "31336") << "the rows before the bad one are kept";
+  EXPECT_EQ(Scalar("SELECT last_key::text FROM tandem.backfill_checkpoints WHERE NOT done ORDER "
+                   "BY range_no LIMIT 1"),
+            "{31336}")
+      << "the checkpoint stops right before the failing row";
   Exec("UPDATE items SET code = '7' WHERE id = 31337");
   CommandResult resumed = Tandem({"backfill"});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM items WHERE _tandem_new_code = code::integer"), "60000");
+  EXPECT_EQ(Scalar("SELECT sum(rows_done) FROM tandem.backfill_checkpoints"), "60000")
+      << "no chunk was counted twice";
+}
+
+TEST_F(BackfillTest, AFailingUpOnOneWorkerStopsTheOthersAndTheRowIsNamed) {
+  Exec("UPDATE items SET code = 'abc' WHERE id = 7");
+  CommandResult start = Tandem({"start", "--concurrency", "2", file_});
+  EXPECT_EQ(start.exit_code, 3) << start.err;
+  EXPECT_NE(start.err.find("failed on the row with key (7)"), std::string::npos) << start.err;
+  EXPECT_EQ(Scalar("SELECT backfill_done FROM tandem.migrations"), "f");
+  Exec("UPDATE items SET code = '7' WHERE id = 7");
+  ASSERT_EQ(Tandem({"backfill"}).exit_code, 0);
   EXPECT_EQ(Scalar("SELECT count(*) FROM items WHERE _tandem_new_code = code::integer"), "60000");
 }
 
@@ -101,19 +119,73 @@ TEST_F(BackfillTest, PauseWithoutAMigrationIsRefused) { EXPECT_EQ(Tandem({"pause
 TEST_F(BackfillTest, SigintStopsAfterTheCurrentChunkAndTheBackfillResumes) {
   ASSERT_EQ(Tandem({"start", "--skip-backfill", file_}).exit_code, 0);
   ASSERT_EQ(Tandem({"pause"}).exit_code, 0);  // hold it still until we interrupt
-  CommandResult backfill;
-  std::thread runner([&] { backfill = Tandem({"backfill", "--batch-size", "100"}); });
+  std::string err_path = WriteMigration("stderr.txt", "");
+  int runner = SpawnTandem(url_, {"backfill", "--batch-size", "100"}, err_path);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  Interrupt();
-  runner.join();
-  EXPECT_EQ(backfill.exit_code, 3) << backfill.err;
-  EXPECT_NE(backfill.err.find("stopped (interrupted by a signal)"), std::string::npos) << backfill.err;
+  ASSERT_EQ(kill(runner, SIGINT), 0);  // this test's runner only
+  EXPECT_EQ(WaitTandem(runner), 3);
+  std::ifstream err_file(err_path);
+  std::string err((std::istreambuf_iterator<char>(err_file)), std::istreambuf_iterator<char>());
+  EXPECT_NE(err.find("stopped (interrupted by a signal)"), std::string::npos) << err;
   EXPECT_EQ(Scalar("SELECT backfill_done FROM tandem.migrations"), "f");
   ASSERT_EQ(Tandem({"resume"}).exit_code, 0);
   CommandResult resumed = Tandem({"backfill"});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_EQ(Done(), "60000");
   EXPECT_EQ(Tandem({"verify"}).exit_code, 0);
+}
+
+TEST_F(BackfillTest, TheFilesBackfillSettingsApply) {
+  std::string file =
+      WriteMigration("02_code.yaml", std::string(kCodeToInteger) +
+                                         "backfill:\n  concurrency: 1\n  batch_size: 700\n");
+  ASSERT_EQ(Tandem({"start", "--skip-backfill", file}).exit_code, 0);
+  CommandResult backfill = Tandem({"--json", "backfill"});
+  ASSERT_EQ(backfill.exit_code, 0) << backfill.err;
+  nlohmann::json last = LastProgress(backfill.out);
+  EXPECT_EQ(last["max_workers"], 1) << last.dump();
+  EXPECT_EQ(last["batch_size"], 700) << last.dump();
+}
+
+TEST_F(BackfillTest, FlagsWinOverTheFilesBackfillSettings) {
+  std::string file =
+      WriteMigration("02_code.yaml", std::string(kCodeToInteger) +
+                                         "backfill:\n  concurrency: 1\n  batch_size: 700\n");
+  ASSERT_EQ(Tandem({"start", "--skip-backfill", file}).exit_code, 0);
+  CommandResult backfill =
+      Tandem({"--json", "backfill", "--concurrency", "3", "--batch-size", "900"});
+  ASSERT_EQ(backfill.exit_code, 0) << backfill.err;
+  nlohmann::json last = LastProgress(backfill.out);
+  EXPECT_EQ(last["max_workers"], 3) << last.dump();
+  EXPECT_EQ(last["batch_size"], 900) << last.dump();
+}
+
+TEST_F(BackfillTest, VacuumEveryVacuumsTheTableDuringTheBackfillAndAnalyzeRunsAtTheEnd) {
+  ASSERT_EQ(Tandem({"start", "--skip-backfill", file_}).exit_code, 0);
+  CommandResult backfill = Tandem({"backfill", "--vacuum-every", "10000", "--batch-size", "2000"});
+  ASSERT_EQ(backfill.exit_code, 0) << backfill.err;
+  std::string counts;
+  for (int i = 0; i < 40; ++i) {  // the statistics are flushed within a second
+    counts = Scalar(
+        "SELECT vacuum_count || ',' || analyze_count FROM pg_stat_user_tables WHERE "
+        "relname = 'items'");
+    if (counts != "0,0" && counts.find(",0") == std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::vector<std::string> parts = Split(counts, ',');
+  ASSERT_EQ(parts.size(), 2u) << counts;
+  EXPECT_GE(std::stoi(parts[0]), 2) << "60000 rows, a VACUUM every 10000";
+  EXPECT_GE(std::stoi(parts[1]), 1) << "ANALYZE at the end";
+  EXPECT_EQ(Done(), "60000");
+}
+
+TEST_F(BackfillTest, AStateSchemaOfAnOlderTandemGetsTheCheckpointTables) {
+  ASSERT_EQ(Tandem({"init"}).exit_code, 0);
+  Exec("DROP TABLE tandem.backfill_checkpoints, tandem.backfill_runs");  // as before checkpoints
+  CommandResult start = Tandem({"start", file_});
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  EXPECT_EQ(Scalar("SELECT sum(rows_done) FROM tandem.backfill_checkpoints"), "60000");
+  EXPECT_EQ(Scalar("SELECT state FROM tandem.backfill_runs"), "done");
 }
 
 }  // namespace

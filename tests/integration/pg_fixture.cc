@@ -76,6 +76,32 @@ CommandResult RunTandem(const std::string& url, const std::vector<std::string>& 
   return result;
 }
 
+int SpawnTandem(const std::string& url, const std::vector<std::string>& args,
+                const std::string& err_path) {
+  std::vector<std::string> argv = {TANDEM_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  pid_t pid = fork();
+  if (pid == 0) {
+    setenv("TANDEM_URL", url.c_str(), 1);
+    std::freopen("/dev/null", "w", stdout);
+    std::freopen(err_path.empty() ? "/dev/null" : err_path.c_str(), "w", stderr);
+    std::vector<char*> raw;
+    for (auto& a : argv) raw.push_back(a.data());
+    raw.push_back(nullptr);
+    execv(raw[0], raw.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int WaitTandem(int pid, bool block) {
+  int status = 0;
+  pid_t done = waitpid(pid, &status, block ? 0 : WNOHANG);
+  if (done == 0) return -2;
+  if (done < 0) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 std::string WriteMigration(const std::string& name, const std::string& content) {
   static int counter = 0;
   std::string dir = TempDir() + "/m" + std::to_string(getpid()) + "_" + std::to_string(counter++);

@@ -27,6 +27,15 @@ struct CommandResult {
 // Runs the tandem binary with `args` (each shell-quoted) and TANDEM_URL=url.
 CommandResult RunTandem(const std::string& url, const std::vector<std::string>& args);
 
+// Starts the tandem binary with `args` and TANDEM_URL=url in the background,
+// its output discarded (stderr written to `err_path` if given); returns its
+// process id, so a test signals only its own runner.
+int SpawnTandem(const std::string& url, const std::vector<std::string>& args,
+                const std::string& err_path = "");
+// Waits for a spawned tandem to end: its exit code, -1 when a signal ended
+// it. With `block` false, -2 while it still runs.
+int WaitTandem(int pid, bool block = true);
+
 // Writes `content` to a fresh file named `name` in a temp directory; returns its path.
 std::string WriteMigration(const std::string& name, const std::string& content);
 

@@ -1,0 +1,64 @@
+#include "backfill/coordinator.h"
+
+#include <gtest/gtest.h>
+
+namespace tandem::backfill {
+namespace {
+
+std::deque<KeyRange> Ranges(int n) {
+  std::deque<KeyRange> ranges(n);
+  for (int i = 0; i < n; ++i) ranges[i].number = i;
+  return ranges;
+}
+
+TEST(CoordinatorTest, ThrottlingSetsAWorkerAsideAndItsRangeGoesBackToTheQueue) {
+  Options options;
+  options.concurrency = 2;
+  options.scale_up_after = Millis(60000);
+  std::vector<Control> answers = {Control::kThrottle, Control::kContinue, Control::kContinue};
+  size_t asked = 0;
+  options.control = [&]() -> Decision {
+    Control c = answers[std::min(asked++, answers.size() - 1)];
+    return {c, c == Control::kThrottle ? "replica lag 9s > 5s" : ""};
+  };
+  Coordinator coordinator(options, Ranges(3), Progress{});
+  std::optional<KeyRange> first = coordinator.Take();
+  std::optional<KeyRange> second = coordinator.Take();
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(coordinator.Snapshot().workers, 2);
+  EXPECT_EQ(coordinator.BeforeChunk(), Coordinator::Gate::kStepAside);
+  coordinator.StepAside(*first);
+  EXPECT_EQ(coordinator.BeforeChunk(), Coordinator::Gate::kGo) << "one worker goes on";
+  EXPECT_EQ(coordinator.Snapshot().workers, 1);
+  coordinator.Release();  // the remaining worker finished its range
+  std::optional<KeyRange> next = coordinator.Take();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->number, first->number) << "the range set aside is taken up first";
+}
+
+TEST(CoordinatorTest, AStopEndsTheRunAndSaysHowToContinue) {
+  Options options;
+  options.control = [] { return Decision{Control::kStop, "interrupted by a signal"}; };
+  Coordinator coordinator(options, Ranges(1), Progress{});
+  ASSERT_TRUE(coordinator.Take());
+  EXPECT_EQ(coordinator.BeforeChunk(), Coordinator::Gate::kStop);
+  EXPECT_FALSE(coordinator.Take()) << "no range is handed out after a stop";
+  Status outcome = coordinator.Outcome("t");
+  EXPECT_EQ(outcome.kind(), ErrorKind::kInterrupted);
+  EXPECT_NE(outcome.message().find("tandem backfill"), std::string::npos);
+}
+
+TEST(CoordinatorTest, OnlyOneWorkerVacuumsAtATime) {
+  Options options;
+  Coordinator coordinator(options, Ranges(1), Progress{});
+  coordinator.set_vacuum_every(100);
+  coordinator.ChunkDone(150, 150, 150);
+  EXPECT_TRUE(coordinator.VacuumTurn());
+  coordinator.ChunkDone(150, 150, 150);
+  EXPECT_FALSE(coordinator.VacuumTurn()) << "another worker is vacuuming";
+  coordinator.VacuumDone();
+  EXPECT_TRUE(coordinator.VacuumTurn());
+}
+
+}  // namespace
+}  // namespace tandem::backfill
