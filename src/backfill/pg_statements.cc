@@ -95,6 +95,29 @@ PgStatements::PgStatements(const std::string& schema, const plan::TableSync& syn
       migration_id_(std::to_string(migration_id)) {
   for (const auto& k : sync.key_columns) key_columns_.push_back(QuoteIdent(k));
   key_names_ = sync.key_columns;
+  // The trigger assigns one new column after the other, an UPDATE's SET
+  // sees the row as it was: they agree unless an `up` reads another new
+  // column. Then (a name match is enough to be careful) the trigger does it.
+  bool reads_new_column = false;
+  for (const auto& c : sync.up) {
+    for (const auto& other : sync.up) {
+      reads_new_column = reads_new_column || c.expression.find(other.target) != std::string::npos;
+    }
+  }
+  if (reads_new_column) return;
+  for (const auto& c : sync.up)
+    set_up_ += ", " + QuoteIdent(c.target) + " = (" + c.expression + ")";
+}
+
+std::string PgStatements::SessionSetup() const {
+  return std::string("SET ") + plan::kBackfillSessionSetting + " = '" +
+         (set_up_.empty() ? "off" : "on") + "'";
+}
+
+// The up expressions read the row as NEW."col", hence the alias.
+std::string PgStatements::MarkRows() const {
+  return "UPDATE " + table_ + " AS new SET " + QuoteIdent(plan::kWrittenByColumn) + " = " +
+         plan::kWrittenByOld + set_up_ + " WHERE ";
 }
 
 std::string PgStatements::KeyBounds(const KeyRange& range, Statement& out) const {
@@ -157,10 +180,9 @@ std::string PgStatements::KeySetChunk(const KeyRange& range, long long size, Sta
   // moved meanwhile is skipped, which is right: its writer marked it.
   return "WITH chunk AS (SELECT " + keys + ", ctid AS _tandem_tid FROM " + table_ + " WHERE " +
          bounds + " ORDER BY " + keys + " LIMIT " + limit + "::integer),\nlast AS (SELECT " + keys +
-         " FROM chunk ORDER BY " + Prefixed(key_columns_, "", " DESC") +
-         " LIMIT 1),\nmarked AS (UPDATE " + table_ + " SET " + marker + " = " +
-         plan::kWrittenByOld + " WHERE ctid = ANY(ARRAY(SELECT _tandem_tid FROM chunk)) AND " +
-         marker + " IS NULL RETURNING 1),\n" +
+         " FROM chunk ORDER BY " + Prefixed(key_columns_, "", " DESC") + " LIMIT 1),\nmarked AS (" +
+         MarkRows() + "ctid = ANY(ARRAY(SELECT _tandem_tid FROM chunk)) AND " + marker +
+         " IS NULL RETURNING 1),\n" +
          Counts("(SELECT count(*) FROM chunk)",
                 "n.scanned < " + limit + "::integer" + StopAfter(range, out)) +
          CheckpointUpdate("(SELECT ARRAY[" + Prefixed(key_columns_, "", "::text") + "] FROM last)",
@@ -182,8 +204,7 @@ std::string PgStatements::CtidChunk(const KeyRange& range, long long size, State
   std::string in_pages = "ctid >= " + from + "::tid AND ctid < " + to + "::tid";
   std::string marker = QuoteIdent(plan::kWrittenByColumn);
   return "WITH chunk AS (SELECT count(*) AS scanned FROM " + table_ + " WHERE " + in_pages +
-         "),\nmarked AS (UPDATE " + table_ + " SET " + marker + " = " + plan::kWrittenByOld +
-         " WHERE " + in_pages + " AND " + marker + " IS NULL RETURNING 1),\n" +
+         "),\nmarked AS (" + MarkRows() + in_pages + " AND " + marker + " IS NULL RETURNING 1),\n" +
          Counts("(SELECT scanned FROM chunk)", end >= upper ? "true" : "false") +
          CheckpointUpdate("ARRAY[" + next + "::text]", range, size, out) +
          "SELECT counts.scanned, counts.updated, (SELECT count(*) FROM saved), counts.done, " +

@@ -35,10 +35,13 @@ class PgStatements {
   // The qualified table, for messages.
   const std::string& qualified_table() const { return table_; }
 
+  // To run once on a backfill session: when the chunk computes `up` itself,
+  // the dual-write trigger skips the session's rows.
+  std::string SessionSetup() const;
   // One chunk of `range`: up to `size` keys after its last key (or from its
   // lower bound), or the pages [first_page, first_page + size) when walking
-  // by ctid. Marks the unmarked rows (the dual-write trigger computes `up`)
-  // and, in the same statement and so the same transaction, moves the
+  // by ctid. Marks the unmarked rows and sets their new columns to `up` (as
+  // the trigger would) and, in the same statement and so the same transaction, moves the
   // range's checkpoint, if it is still where `range` says (a chunk of a
   // killed runner may commit after its successor read the checkpoint).
   // Returns one row: keys seen, rows marked, checkpoints moved (0 or 1),
@@ -85,6 +88,8 @@ class PgStatements {
   std::string KeyBounds(const KeyRange& range, Statement& out) const;
   static std::string Counts(const std::string& scanned, const std::string& done);
   std::string StopAfter(const KeyRange& range, Statement& out) const;
+  // "UPDATE table AS new SET marker = 'o', new columns = up ... WHERE ".
+  std::string MarkRows() const;
   std::string CheckpointUpdate(const std::string& last_key, const KeyRange& range, long long size,
                                Statement& out) const;
 
@@ -96,6 +101,7 @@ class PgStatements {
   std::string checkpoints_;               // qualified
   std::string runs_;                      // qualified
   std::string migration_id_;
+  std::string set_up_;  // ", col = (up), ..." for the new columns
   double rows_per_page_ = 100;
 };
 

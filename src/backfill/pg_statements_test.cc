@@ -53,6 +53,33 @@ TEST(PgStatementsTest, AChunkMovesItsCheckpointInTheSameStatement) {
   EXPECT_NE(chunk.sql.find("ctid = ANY"), std::string::npos) << "rows updated by TID scan";
 }
 
+plan::TableSync SyncUp(std::vector<plan::ColumnSync> up) {
+  plan::TableSync sync = Sync({"id"});
+  sync.up = std::move(up);
+  return sync;
+}
+
+TEST(PgStatementsTest, AChunkComputesUpItselfAndItsSessionSkipsTheTrigger) {
+  PgStatements statements("public", SyncUp({{"_tandem_new_name", "upper(NEW.\"name\")"}}), "tandem",
+                          7);
+  Statement chunk = statements.Chunk(KeyRange(), 100);
+  EXPECT_NE(chunk.sql.find("UPDATE \"public\".\"t\" AS new SET \"_tandem_written_by\" = 'o', "
+                           "\"_tandem_new_name\" = (upper(NEW.\"name\"))"),
+            std::string::npos)
+      << chunk.sql;
+  EXPECT_EQ(statements.SessionSetup(), "SET tandem.backfill_session = 'on'");
+}
+
+TEST(PgStatementsTest, AnUpReadingAnotherNewColumnIsLeftToTheTrigger) {
+  // The trigger assigns in order, so b's `up` sees a's new value; one SET
+  // would see the old one.
+  PgStatements statements("public", SyncUp({{"a", "NEW.\"x\" + 1"}, {"b", "NEW.\"a\" * 2"}}),
+                          "tandem", 7);
+  Statement chunk = statements.Chunk(KeyRange(), 100);
+  EXPECT_EQ(chunk.sql.find("\"b\" = ("), std::string::npos) << chunk.sql;
+  EXPECT_EQ(statements.SessionSetup(), "SET tandem.backfill_session = 'off'");
+}
+
 TEST(PgStatementsTest, ATableWithoutAKeyIsWalkedByPages) {
   PgStatements statements("public", Sync({}), "tandem", 7);
   statements.set_rows_per_page(50);

@@ -58,6 +58,7 @@ Status Worker::Connect() {
   if (conn_ && conn_->Healthy()) return Status::Ok();
   conn_.reset();
   TANDEM_ASSIGN_OR_RETURN(conn_, connect_());
+  TANDEM_RETURN_IF_ERROR(conn_->Execute(statements_.SessionSetup()));
   // Each chunk is cancelled if it runs too long and retried smaller.
   return conn_->Execute("SET statement_timeout = " +
                         std::to_string(options_.chunk_timeout.count()));

@@ -103,6 +103,11 @@ inline constexpr char kWrittenByColumn[] = "_tandem_written_by";
 inline constexpr char kWrittenByOld[] = "'o'";
 inline constexpr char kWrittenByNew[] = "'n'";
 inline constexpr char kTriggerName[] = "_tandem_dual_write";
+// A session with this setting "on" (the backfill's own) computes `up` in its
+// UPDATE itself, so the dual-write trigger's WHEN clause skips it: a
+// PL/pgSQL call per row is most of a chunk's cost. Every other session fires
+// the trigger.
+inline constexpr char kBackfillSessionSetting[] = "tandem.backfill_session";
 std::string TriggerFunctionName(const std::string& schema, const std::string& table);
 std::string VersionSchemaName(const std::string& schema, const std::string& version);
 

@@ -50,8 +50,9 @@ std::vector<std::string> CreateDualWriteTriggerSql(const Plan& plan, const Table
       "CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS " + tag +
           "\n" + body + tag,
       "CREATE TRIGGER " + QuoteIdent(kTriggerName) + " BEFORE INSERT OR UPDATE ON " +
-          QualifiedName(plan.schema, sync.table) + " FOR EACH ROW EXECUTE FUNCTION " + function +
-          "()",
+          QualifiedName(plan.schema, sync.table) + " FOR EACH ROW WHEN (current_setting(" +
+          QuoteLiteral(kBackfillSessionSetting) +
+          ", true) IS DISTINCT FROM 'on') EXECUTE FUNCTION " + function + "()",
   };
 }
 
