@@ -13,7 +13,7 @@ readonly PACKAGES=(
   libsqlite3-dev sqlite3
   libpg-query-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libfmt-dev libspdlog-dev libcpp-httplib-dev
-  libgtest-dev googletest libbenchmark-dev hyperfine
+  libgtest-dev googletest libbenchmark-dev hyperfine time
   clang-format
 )
 

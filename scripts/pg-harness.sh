@@ -8,6 +8,12 @@
 #   pg-harness.sh stop DIR    stop the server (immediately) and remove DIR
 #                             (and its server directory, see below)
 #   pg-harness.sh env DIR     print: export TANDEM_TEST_PG_URL='...'
+#   pg-harness.sh start-replica PRIMARY_DIR DIR
+#                             a streaming replica of the server started in
+#                             PRIMARY_DIR: pg_basebackup -R over the primary's
+#                             Unix socket into DIR/data, started on a free
+#                             port of its own; writes DIR/url and DIR/port
+#                             like start. `stop DIR` stops and removes it.
 #
 # PostgreSQL refuses to run as root, so when this script runs as root the
 # server runs as the "postgres" system user, or as a "tandem-test" system user
@@ -62,7 +68,7 @@ die() {
 }
 
 usage() {
-  echo "usage: $0 start|stop|env DIR" >&2
+  echo "usage: $0 start|stop|env DIR  |  $0 start-replica PRIMARY_DIR DIR" >&2
   exit 2
 }
 
@@ -325,22 +331,51 @@ write_connection_files() {
   echo "host=$(libpq_quote "$SERVER_DIR") port=$PORT user=postgres dbname=$DB_NAME" >"$DIR/url"
 }
 
-cmd_start() {
-  # Any unexpected failure from here on also reports the server log.
-  trap 'die "unexpected failure (line $LINENO)"' ERR
-  find_bindir
-  choose_server_user
+# A fresh DIR and the directory the server's files go to.
+make_server_dir() {
   # Create missing parents now, so the check below also sees their modes
   # (a restrictive umask would make them untraversable for the server user).
   mkdir -p "$(dirname "$DIR")"
   prepare_dir
   choose_server_dir
   check_socket_path_length
+}
+
+cmd_start() {
+  # Any unexpected failure from here on also reports the server log.
+  trap 'die "unexpected failure (line $LINENO)"' ERR
+  find_bindir
+  choose_server_user
+  make_server_dir
   init_cluster
   start_on_free_port
   create_test_database
   write_connection_files
   log "PostgreSQL $PG_MAJOR running: $(cat "$DIR/url")"
+}
+
+# ---- replica ---------------------------------------------------------------
+
+# Copies the primary with pg_basebackup (-R writes standby.signal and
+# primary_conninfo, -X stream brings the WAL the copy needs), then starts the
+# copy as a hot standby. harness.conf comes along with the copy; start
+# rewrites it with the replica's own port and socket directory.
+cmd_start_replica() {
+  local primary="$1"
+  trap 'die "unexpected failure (line $LINENO)"' ERR
+  [[ -s "$primary/url" ]] || die "no server started in $primary (missing $primary/url)"
+  find_bindir
+  choose_server_user
+  make_server_dir
+  local out
+  if ! out="$(as_server_user "$BINDIR/pg_basebackup" -d "$(cat "$primary/url")" \
+    -D "$SERVER_DIR/data" -R -X stream -c fast 2>&1)"; then
+    echo "$out" >&2
+    die "pg_basebackup of the server in $primary failed"
+  fi
+  start_on_free_port
+  write_connection_files
+  log "PostgreSQL $PG_MAJOR replica of $primary running: $(cat "$DIR/url")"
 }
 
 # ---- stop / env ------------------------------------------------------------
@@ -360,6 +395,13 @@ cmd_env() {
 }
 
 main() {
+  if [[ "${1:-}" == start-replica ]]; then
+    (($# == 3)) || usage
+    DIR="$(absolute_path "$3")"
+    [[ "$DIR" != / ]] || die "refusing to use / as the harness directory"
+    cmd_start_replica "$(absolute_path "$2")"
+    return
+  fi
   (($# == 2)) || usage
   DIR="$(absolute_path "$2")"
   [[ "$DIR" != / ]] || die "refusing to use / as the harness directory"

@@ -68,6 +68,9 @@ struct Options {
   // Asked before every chunk, by every worker (calls are serialized);
   // nullptr means always kContinue.
   std::function<Decision()> control;
+  // Told the rows of every chunk as it commits, from the worker's thread
+  // (e.g. for a rate cap); nullptr: nobody.
+  std::function<void(long long rows)> chunk_done;
 };
 
 // Where the checkpoints of one migration are kept (tandem's state schema).

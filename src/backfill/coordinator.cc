@@ -102,6 +102,7 @@ void Coordinator::ChunkDone(long long scanned, long long updated, int size) {
   since_vacuum_ += updated;
   chunks_ += 1;
   last_size_ = size;
+  if (options_.chunk_done) options_.chunk_done(scanned);
 }
 
 void Coordinator::Retried() { retries_ += 1; }

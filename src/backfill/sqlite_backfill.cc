@@ -5,6 +5,7 @@
 #include <random>
 #include <thread>
 
+#include "backfill/chunk_sizer.h"
 #include "backfill/control_wait.h"
 #include "common/strings.h"
 
@@ -28,7 +29,7 @@ class SqliteTableBackfill {
  public:
   SqliteTableBackfill(backend::Connection& conn, const plan::TableSync& sync,
                       const Options& options)
-      : conn_(conn), sync_(sync), options_(options), size_(options.batch_size.value_or(1000)) {
+      : conn_(conn), sync_(sync), options_(options), sizer_(options) {
     std::vector<std::string> set;
     for (const auto& c : sync.up) set.push_back(QuoteIdent(c.target) + " = (" + c.expression + ")");
     std::string marker = QuoteIdent(plan::kWrittenByColumn);
@@ -74,13 +75,14 @@ class SqliteTableBackfill {
     while (last < end) {
       TANDEM_RETURN_IF_ERROR(WaitForControl(options_, sync_.table, progress_, on_progress));
       auto chunk_started = Clock::now();
-      long long upper = std::min(end, last + size_);
+      long long upper = std::min(end, last + sizer_.size());
       TANDEM_RETURN_IF_ERROR(ChunkWithRetries(last, upper));
       Millis took = std::chrono::duration_cast<Millis>(Clock::now() - chunk_started);
-      Resize(took);
+      sizer_.Observe(took);
       std::this_thread::sleep_for(
           std::max(kMinYield, Millis(static_cast<long long>(took.count() * kYieldRatio))));
       progress_.rows_scanned += upper - last;
+      if (options_.chunk_done) options_.chunk_done(upper - last);
       progress_.chunks += 1;
       progress_.batch_size = static_cast<int>(upper - last);
       last = upper;
@@ -88,16 +90,6 @@ class SqliteTableBackfill {
       if (on_progress) on_progress(progress_);
     }
     return progress_;
-  }
-
-  // Grows by at most 1.5x toward the target chunk time, shrinks at once.
-  void Resize(Millis took) {
-    if (options_.batch_size) return;
-    double ratio = static_cast<double>(options_.target_chunk_time.count()) /
-                   std::max<long long>(1, took.count());
-    double next = size_ * std::min(ratio, 1.5);
-    size_ =
-        static_cast<long long>(std::clamp<double>(next, options_.min_batch, options_.max_batch));
   }
 
   Status Chunk(long long after, long long upto) {
@@ -144,7 +136,7 @@ class SqliteTableBackfill {
   backend::Connection& conn_;
   const plan::TableSync& sync_;
   const Options& options_;
-  long long size_;
+  ChunkSizer sizer_;
   std::string update_;
   Progress progress_;
 };

@@ -15,6 +15,7 @@
 #include "cli/exit_codes.h"
 #include "cli/global_options.h"
 #include "cli/output.h"
+#include "cli/throttle_flags.h"
 #include "common/duration.h"
 #include "common/log.h"
 #include "core/runner.h"
@@ -42,6 +43,7 @@ struct CommandOptions {
   std::string target_chunk_time;  // empty: the file's, else the engine's
   int concurrency = 0;            // 0: the file's, else 2
   long long vacuum_every = -1;    // -1: the file's, else automatic
+  ThrottleFlags throttle;
   // verify
   int show = 10;
   int workers = 3;
@@ -75,6 +77,8 @@ Result<core::RunnerOptions> MakeRunnerOptions(const GlobalOptions& global,
   }
   if (command.concurrency > 0) options.concurrency = command.concurrency;
   if (command.vacuum_every >= 0) options.vacuum_every = command.vacuum_every;
+  TANDEM_ASSIGN_OR_RETURN(options.throttle, ParseThrottleFlags(command.throttle));
+  options.connect_replica = ReplicaSessions();
   options.stop_requested = &interrupted;
   return options;
 }
@@ -338,6 +342,7 @@ int Main(int argc, char** argv) {
                       "reused; 0 never (default: every tenth of the rows for tables of 1 GB or "
                       "more, else never). ANALYZE runs when the backfill finishes")
           ->check(CLI::NonNegativeNumber);
+      AddThrottleFlags(sub, &options.throttle);
     }
   }
   DiffFlags diff_flags;

@@ -234,6 +234,32 @@ void PrintPlan(const plan::Plan& plan, bool as_json) {
   PrintSteps("rollback", plan.rollback);
 }
 
+// A throttle event as status shows it: holding since when and why, or when
+// the last hold ended and how long it lasted.
+bool ThrottleHolds(const core::RecordedEvent& recorded) {
+  return recorded.event.description == "throttle started";
+}
+
+json ThrottleJson(const std::optional<core::RecordedEvent>& recorded) {
+  if (!recorded) return nullptr;
+  return {{"holding", ThrottleHolds(*recorded)},
+          {"at", recorded->at},
+          {"reason", recorded->event.detail},
+          {"held_ms", ThrottleHolds(*recorded) ? 0.0 : recorded->event.duration_ms}};
+}
+
+void PrintThrottle(const std::optional<core::RecordedEvent>& recorded) {
+  if (!recorded) return;
+  const core::Event& event = recorded->event;
+  if (ThrottleHolds(*recorded)) {
+    std::printf("backfill throttled since %s: %s\n", recorded->at.c_str(), event.detail.c_str());
+    return;
+  }
+  std::printf("last throttle: released at %s after %s (held by: %s)\n", recorded->at.c_str(),
+              FormatDuration(Millis(static_cast<long long>(event.duration_ms))).c_str(),
+              event.detail.c_str());
+}
+
 void PrintStatus(const core::StatusReport& report, bool as_json) {
   if (as_json) {
     json verify = nullptr;
@@ -254,6 +280,7 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
       backfill.push_back(table);
     }
     out["backfill"] = backfill;
+    out["last_throttle"] = ThrottleJson(report.last_throttle);
     std::printf("%s\n", out.dump(2).c_str());
     return;
   }
@@ -275,6 +302,7 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
     } else {
       std::printf("not verified yet: `tandem verify` (complete verifies if needed)\n");
     }
+    PrintThrottle(report.last_throttle);
   } else {
     std::printf("no migration in progress\n");
   }

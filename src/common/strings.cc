@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 namespace tandem {
 namespace {
@@ -77,6 +78,12 @@ std::string ReplaceAll(std::string text, std::string_view from, std::string_view
     pos += to.size();
   }
   return text;
+}
+
+std::string FormatNumber(double value) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.15g", value);
+  return buf;
 }
 
 }  // namespace tandem

@@ -20,6 +20,8 @@ std::string ToLower(std::string_view text);
 bool StartsWith(std::string_view text, std::string_view prefix);
 bool EndsWith(std::string_view text, std::string_view suffix);
 std::vector<std::string> Split(std::string_view text, char separator);
+// A number as a person writes it: "1000", "0.5", "2.25".
+std::string FormatNumber(double value);
 // Replaces every occurrence of `from` in `text` by `to`.
 std::string ReplaceAll(std::string text, std::string_view from, std::string_view to);
 

@@ -7,6 +7,7 @@
 
 #include "backfill/sqlite_backfill.h"
 #include "common/log.h"
+#include "core/backfill_control.h"
 #include "plan/plan_json.h"
 #include "plan/planner.h"
 #include "plan/sqlite/sqlite_planner.h"
@@ -312,23 +313,16 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
       options_.concurrency.value_or(settings.backfill_concurrency.value_or(options.concurrency));
   options.vacuum_every =
       options_.vacuum_every ? options_.vacuum_every : settings.backfill_vacuum_every;
-  // Pause lives in the database, so any process can set it; ask at most once
-  // a second. The workers call this one at a time.
-  auto last_asked = Clock::now() - std::chrono::seconds(1);
-  bool paused = false;
-  long long id = record.id;
-  options.control = [this, &last_asked, &paused, id]() -> backfill::Decision {
-    if (options_.stop_requested && options_.stop_requested->load()) {
-      return {backfill::Control::kStop, "interrupted by a signal"};
-    }
-    if (Clock::now() - last_asked >= std::chrono::seconds(1)) {
-      last_asked = Clock::now();
-      auto asked = state_->IsPaused(id);
-      if (asked.ok()) paused = *asked;
-    }
-    if (paused) return {backfill::Control::kPause, "paused: `tandem resume` continues"};
-    return {};
-  };
+  TANDEM_ASSIGN_OR_RETURN(backfill::ThrottleConfig throttle,
+                          backfill::ResolveThrottle(options_.throttle, settings.throttle));
+  TANDEM_RETURN_IF_ERROR(
+      FitThrottleToEngine(database_.engine(), options_.throttle, settings.throttle, throttle));
+  BackfillControl control(
+      *state_, record.id, options_.stop_requested,
+      backfill::MakeThrottle(
+          throttle, [this] { return database_.Connect(); }, options_.connect_replica));
+  options.control = [&control] { return control.Decide(); };
+  options.chunk_done = [&control](long long rows) { control.ChunkDone(rows); };
   for (const auto& sync : plan.syncs) {
     if (!sync.backfill) continue;
     auto report = [this](const backfill::Progress& p) { reporter_.BackfillProgress(p); };
@@ -515,6 +509,7 @@ Result<StatusReport> Runner::GetStatus() {
     report.version_schema = report.active->version_schema;
     TANDEM_ASSIGN_OR_RETURN(std::vector<VerifyRun> runs, state_->VerifyRuns(report.active->id));
     if (!runs.empty()) report.last_verify = runs.back();
+    TANDEM_ASSIGN_OR_RETURN(report.last_throttle, state_->LastEvent(report.active->id, "throttle"));
     if (!Sqlite()) {  // SQLite's backfill keeps no checkpoints table
       TANDEM_ASSIGN_OR_RETURN(
           report.backfill,

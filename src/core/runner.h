@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "backfill/throttle.h"
 #include "core/reporter.h"
 #include "core/state_store.h"
 #include "plan/migration.h"
@@ -34,6 +35,10 @@ struct RunnerOptions {
   std::optional<Millis> target_chunk_time;
   std::optional<int> concurrency;
   std::optional<long long> vacuum_every;
+  // The throttle's flags; the file's `backfill:` section fills in the rest.
+  plan::ThrottleSettings throttle;
+  // Opens sessions with replicas given as --replica (or in the file).
+  backfill::ReplicaConnector connect_replica;
   // Set (e.g. by a signal handler) to stop the backfill after its current chunk.
   const std::atomic<bool>* stop_requested = nullptr;
 };
@@ -63,6 +68,8 @@ struct StatusReport {
   std::optional<MigrationRecord> last_completed;
   std::string version_schema;  // the schema the newest version reads through
   std::optional<VerifyRun> last_verify;
+  // The newest throttle event of the active migration's backfill.
+  std::optional<RecordedEvent> last_throttle;
   // Per table of the active migration, from the backfill's checkpoints.
   std::vector<backfill::Progress> backfill;
 };

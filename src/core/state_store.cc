@@ -168,6 +168,28 @@ Status StateStore::Append(long long id, const Event& e) {
       .status();
 }
 
+Result<std::optional<RecordedEvent>> StateStore::LastEvent(long long id, const std::string& kind) {
+  TANDEM_ASSIGN_OR_RETURN(
+      backend::QueryResult rows,
+      conn_.Query("SELECT phase, kind, description, coalesce(duration_ms, 0)::text, outcome, "
+                  "coalesce(detail, ''), at::text FROM " +
+                      Table("events") +
+                      " WHERE migration_id = $1 AND kind = $2 ORDER BY id DESC LIMIT 1",
+                  {std::to_string(id), kind}));
+  if (rows.rows.empty()) return std::optional<RecordedEvent>();
+  const backend::Row& r = rows.rows[0];
+  RecordedEvent recorded;
+  Event& event = recorded.event;
+  event.phase = r[0].value_or("");
+  event.kind = r[1].value_or("");
+  event.description = r[2].value_or("");
+  event.duration_ms = std::stod(r[3].value_or("0"));
+  event.outcome = r[4].value_or("");
+  event.detail = r[5].value_or("");
+  recorded.at = r[6].value_or("");
+  return std::optional<RecordedEvent>(recorded);
+}
+
 Status StateStore::AppendVerifyRun(long long id, const VerifyRun& run) {
   return conn_
       .Query("INSERT INTO " + Table("verify_runs") +

@@ -66,6 +66,12 @@ struct Event {
   std::string detail;
 };
 
+// An event as read back, with when it was recorded.
+struct RecordedEvent {
+  Event event;
+  std::string at;
+};
+
 class StateStore {
  public:
   StateStore(backend::Connection& conn, std::string state_schema,
@@ -93,6 +99,8 @@ class StateStore {
   Result<bool> SetPaused(const std::string& schema, bool paused);
   Result<bool> IsPaused(long long id);
   Status Append(long long id, const Event& event);
+  // The newest event of `kind` of migration `id`, if any.
+  Result<std::optional<RecordedEvent>> LastEvent(long long id, const std::string& kind);
   Status AppendVerifyRun(long long id, const VerifyRun& run);
   // Passes of migration `id`, oldest first.
   Result<std::vector<VerifyRun>> VerifyRuns(long long id);

@@ -260,14 +260,29 @@ struct Invariant {
   Positions at;
 };
 
+// How the backfill holds back for the database's sake; every field is unset
+// unless given (on the command line or in the file's `backfill:` section).
+struct ThrottleSettings {
+  std::optional<Millis> max_replica_lag;  // 0 turns replica-lag throttling off
+  std::vector<std::string> replicas;      // connection strings of replicas to ask directly
+  std::optional<int> max_active_sessions;
+  std::optional<int> max_lock_waiters;
+  std::string throttle_query;  // returns one number; throttles while above throttle_above
+  std::optional<double> throttle_above;
+  std::optional<double> max_rows_per_second;
+  std::string window;  // "HH:MM-HH:MM", local time
+  std::optional<Millis> max_runtime;
+};
+
 // tandem's own settings (top-level sections pgroll ignores).
 struct Settings {
   std::optional<int> backfill_batch_size;
   std::optional<Millis> backfill_target_chunk_time;
   std::optional<int> backfill_concurrency;
   std::optional<long long> backfill_vacuum_every;  // rows; 0 turns vacuuming off
-  std::optional<double> parity_threshold;          // percent of rows that must match; default 100
-  std::optional<double> drift_threshold;  // percentage points of null/default drift allowed
+  ThrottleSettings throttle;
+  std::optional<double> parity_threshold;  // percent of rows that must match; default 100
+  std::optional<double> drift_threshold;   // percentage points of null/default drift allowed
   std::vector<Invariant> invariants;
 };
 

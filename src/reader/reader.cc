@@ -17,14 +17,19 @@
 #include "reader/file_checks.h"
 #include "reader/node_reader.h"
 #include "reader/operation_readers.h"
+#include "reader/throttle_settings.h"
 
 namespace tandem::reader {
 namespace {
 
 constexpr std::string_view kTopLevelKeys[] = {"name", "version_schema", "operations", "backfill",
                                               "verify"};
-constexpr std::string_view kBackfillKeys[] = {"batch_size", "concurrency", "target_chunk_time",
-                                              "vacuum_every"};
+// The engine's keys, then the throttle's (throttle_settings.cc).
+constexpr std::string_view kBackfillKeys[] = {
+    "batch_size",      "concurrency",    "target_chunk_time",   "vacuum_every",
+    "max_replica_lag", "replicas",       "max_active_sessions", "max_lock_waiters",
+    "throttle_query",  "throttle_above", "max_rows_per_second", "window",
+    "max_runtime"};
 constexpr int64_t kMaxConcurrency = 64;
 
 // Bytes in the UTF-8 sequence that `lead` starts; 0 if it cannot start one.
@@ -234,6 +239,7 @@ void ReadBackfillSettings(const MapReader& backfill, plan::Settings* settings) {
 void ReadSettings(const MapReader& top, plan::Settings* settings) {
   if (std::optional<MapReader> backfill = top.Map("backfill", kBackfillKeys)) {
     ReadBackfillSettings(*backfill, settings);
+    ReadThrottleSettings(*backfill, &settings->throttle);
   }
   YAML::Node verify = top.Value("verify");
   if (!top.ok() || !verify.IsDefined()) return;

@@ -514,6 +514,33 @@ verify:
   EXPECT_FALSE(MustParse("operations: [{drop_table: {name: t}}]").settings.backfill_batch_size);
 }
 
+TEST(ReaderTest, ThrottleSettings) {
+  plan::Migration m = MustParse(R"--(
+operations:
+  - drop_table: {name: t}
+backfill:
+  max_replica_lag: 2s
+  replicas: ["host=replica1 dbname=app", "host=replica2 dbname=app"]
+  max_active_sessions: 40
+  max_lock_waiters: 0
+  throttle_query: SELECT count(*) FROM jobs
+  throttle_above: 100.5
+  max_rows_per_second: 5000
+  window: "22:00-06:00"
+  max_runtime: 2h
+)--");
+  const plan::ThrottleSettings& t = m.settings.throttle;
+  EXPECT_EQ(t.max_replica_lag, Millis(2000));
+  EXPECT_EQ(t.replicas.size(), 2u);
+  EXPECT_EQ(t.max_active_sessions, 40);
+  EXPECT_EQ(t.max_lock_waiters, 0);
+  EXPECT_EQ(t.throttle_query, "SELECT count(*) FROM jobs");
+  EXPECT_EQ(t.throttle_above, 100.5);
+  EXPECT_EQ(t.max_rows_per_second, 5000);
+  EXPECT_EQ(t.window, "22:00-06:00");
+  EXPECT_EQ(t.max_runtime, Millis(2 * 3600 * 1000));
+}
+
 TEST(ReaderTest, NamesMayBeReusedAfterADrop) {
   MustParse(R"--(
 operations:

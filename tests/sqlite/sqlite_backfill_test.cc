@@ -132,6 +132,23 @@ TEST_F(SqliteBackfillTest, PauseAndResumeFromAnotherProcess) {
   EXPECT_EQ(Scalar("SELECT backfill_done FROM tandem_migrations"), "t");
 }
 
+TEST_F(SqliteBackfillTest, ServerThrottlesAreRefusedAndTheRateCapHolds) {
+  Start();
+  auto refused = Tandem({"backfill", "--max-active-sessions", "5", "--max-replica-lag", "1s"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("max_replica_lag, max_active_sessions"), std::string::npos)
+      << refused.err;
+  EXPECT_EQ(Marked(), 0) << "a refused backfill wrote";
+  // 200,000 rows at 40,000 rows/s take about 5 s; unthrottled well under 2 s.
+  auto started = std::chrono::steady_clock::now();
+  auto capped = Tandem({"backfill", "--max-rows-per-second", "40000"});
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  EXPECT_EQ(capped.exit_code, 0) << capped.out << capped.err;
+  EXPECT_EQ(Marked(), kRows);
+  EXPECT_GT(seconds, 3.5) << "the rate cap did not hold the backfill";
+}
+
 TEST_F(SqliteBackfillTest, CompleteRefusedBeforeBackfill) {
   Start();
   auto completed = Tandem({"complete"});

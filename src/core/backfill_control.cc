@@ -1,0 +1,96 @@
+#include "core/backfill_control.h"
+
+#include "common/strings.h"
+
+namespace tandem::core {
+
+Status FitThrottleToEngine(backend::Engine engine, const plan::ThrottleSettings& flags,
+                           const plan::ThrottleSettings& file, backfill::ThrottleConfig& config) {
+  if (engine != backend::Engine::kSqlite) return Status::Ok();
+  std::vector<std::string> given;
+  if (flags.max_replica_lag || file.max_replica_lag) given.push_back("max_replica_lag");
+  if (!config.replicas.empty()) given.push_back("replica");
+  if (config.max_active_sessions) given.push_back("max_active_sessions");
+  if (config.max_lock_waiters) given.push_back("max_lock_waiters");
+  if (!config.throttle_query.empty()) given.push_back("throttle_query");
+  if (!given.empty()) {
+    return Status::InvalidInput(
+        "these backfill throttles measure a PostgreSQL server, and SQLite has no replicas or "
+        "server sessions: " +
+        Join(given, ", ") +
+        ". Remove them (flag or `backfill:` key); on SQLite --max-rows-per-second, --window "
+        "and --max-runtime apply");
+  }
+  config.max_replica_lag = Millis(0);
+  return Status::Ok();
+}
+namespace {
+
+using backfill::Control;
+using backfill::Decision;
+
+// How often the pause flag is read from the state store.
+constexpr std::chrono::seconds kPausePollInterval{1};
+
+}  // namespace
+
+BackfillControl::BackfillControl(StateStore& state, long long migration_id,
+                                 const std::atomic<bool>* stop_requested,
+                                 std::unique_ptr<backfill::Throttle> throttle)
+    : state_(state),
+      migration_id_(migration_id),
+      stop_requested_(stop_requested),
+      throttle_(std::move(throttle)),
+      pause_asked_at_(Clock::now() - kPausePollInterval) {}
+
+BackfillControl::~BackfillControl() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  NoteThrottle({});
+}
+
+bool BackfillControl::Paused() {
+  if (Clock::now() - pause_asked_at_ >= kPausePollInterval) {
+    pause_asked_at_ = Clock::now();
+    auto asked = state_.IsPaused(migration_id_);
+    if (asked.ok()) paused_ = *asked;
+  }
+  return paused_;
+}
+
+Decision BackfillControl::Decide() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (stop_requested_ && stop_requested_->load()) {
+    return {Control::kStop, "interrupted by a signal"};
+  }
+  backfill::Verdict throttle = throttle_ ? throttle_->Judge() : backfill::Verdict();
+  NoteThrottle(throttle);
+  Decision pause;
+  if (Paused()) pause = {Control::kPause, "paused: `tandem resume` continues"};
+  return backfill::Strongest({pause, throttle.decision});
+}
+
+// Records a hold when a throttle starts holding the backfill, and its end
+// (with how long it held) when it lets go or another throttle takes over.
+void BackfillControl::NoteThrottle(const backfill::Verdict& verdict) {
+  bool holds = verdict.decision.control == Control::kThrottle;
+  std::string by = holds ? verdict.by : "";
+  if (by == throttled_by_) return;
+  if (!throttled_by_.empty()) {
+    double held_ms =
+        std::chrono::duration<double, std::milli>(Clock::now() - throttled_since_).count();
+    (void)state_.Append(migration_id_, {"backfill", "throttle", "throttle released", "", held_ms, 0,
+                                        "ok", throttled_reason_});
+  }
+  throttled_by_ = by;
+  throttled_reason_ = holds ? verdict.decision.reason : "";
+  if (!holds) return;
+  throttled_since_ = Clock::now();
+  (void)state_.Append(migration_id_, {"backfill", "throttle", "throttle started", "", 0, 0,
+                                      "throttled", throttled_reason_});
+}
+
+void BackfillControl::ChunkDone(long long rows) {
+  if (throttle_) throttle_->RowsDone(rows);  // the throttle has a lock of its own
+}
+
+}  // namespace tandem::core

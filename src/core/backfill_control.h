@@ -1,0 +1,60 @@
+// What the backfill asks before each chunk (backfill::Options::control):
+// stop after a signal, wait while paused (`tandem pause`, kept in the state
+// store so any process can set it), and whatever the throttle decides. Each
+// time the throttle starts or stops holding the backfill is recorded as an
+// event of the migration, so `tandem status` and the events table show it.
+//
+// Thread-safe: the backfill's workers may ask concurrently. Uses the state
+// store's connection only between chunks.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "backfill/backfill.h"
+#include "backfill/throttle.h"
+#include "core/state_store.h"
+
+namespace tandem::core {
+
+// SQLite has no replicas and no server sessions: refuses the throttles that
+// measure them (kInvalidInput naming them) and turns off replica lag, which
+// is on by default. PostgreSQL keeps `config` as it is.
+Status FitThrottleToEngine(backend::Engine engine, const plan::ThrottleSettings& flags,
+                           const plan::ThrottleSettings& file, backfill::ThrottleConfig& config);
+
+class BackfillControl {
+ public:
+  BackfillControl(StateStore& state, long long migration_id,
+                  const std::atomic<bool>* stop_requested,
+                  std::unique_ptr<backfill::Throttle> throttle);
+  // Records a throttle that still holds as released: the backfill is over.
+  ~BackfillControl();
+
+  backfill::Decision Decide();
+  // Feeds the rows of a finished chunk to the rate cap.
+  void ChunkDone(long long rows);
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  bool Paused();
+  void NoteThrottle(const backfill::Verdict& verdict);
+
+  StateStore& state_;
+  const long long migration_id_;
+  const std::atomic<bool>* stop_requested_;
+  std::unique_ptr<backfill::Throttle> throttle_;
+  std::mutex mutex_;
+  Clock::time_point pause_asked_at_;
+  bool paused_ = false;
+  // The throttle that holds the backfill ("window", "replica lag"...) and
+  // its reason when it began holding; empty while none holds.
+  std::string throttled_by_;
+  std::string throttled_reason_;
+  Clock::time_point throttled_since_;
+};
+
+}  // namespace tandem::core

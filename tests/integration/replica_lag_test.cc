@@ -1,0 +1,153 @@
+// Replica-lag throttling against a real streaming replica. Each test starts
+// a primary and a replica of its own (scripts/pg-harness.sh start and
+// start-replica), so pausing replay never holds the backfills of the other
+// tests, which share the harness server.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "common/strings.h"
+#include "integration/pg_fixture.h"
+
+namespace tandem::testing {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr char kEvents[] = R"sql(
+CREATE TABLE events (id bigint PRIMARY KEY, kind text NOT NULL);
+INSERT INTO events SELECT i, CASE WHEN i % 3 = 0 THEN 'click' ELSE 'view' END
+FROM generate_series(1, 200000) i;
+)sql";
+
+constexpr char kKindNotNullUpper[] = R"y(operations:
+  - alter_column:
+      table: events
+      column: kind
+      type: varchar(10)
+      up: upper(kind)
+      down: lower(kind)
+)y";
+
+std::string Harness() { return std::string(TANDEM_SOURCE_DIR) + "/scripts/pg-harness.sh"; }
+
+std::string ReadLine(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return Trim(text.str());
+}
+
+class ReplicaLagTest : public PgTest {
+ protected:
+  // A primary and its replica in a directory of this process, beside the
+  // shared harness server's; PgTest then creates this test's database on the
+  // primary (through TANDEM_TEST_PG_DIR), and the replica receives it.
+  static void SetUpTestSuite() {
+    shared_dir_ = std::getenv("TANDEM_TEST_PG_DIR");
+    dir_ = shared_dir_ + "-replica-" + std::to_string(getpid());
+    std::string start = Harness() + " start " + dir_ + "/primary >/dev/null && " + Harness() +
+                        " start-replica " + dir_ + "/primary " + dir_ + "/replica >/dev/null";
+    ASSERT_EQ(std::system(start.c_str()), 0) << start;
+    setenv("TANDEM_TEST_PG_DIR", (dir_ + "/primary").c_str(), 1);
+  }
+  static void TearDownTestSuite() {
+    std::string stop =
+        Harness() + " stop " + dir_ + "/replica; " + Harness() + " stop " + dir_ + "/primary";
+    EXPECT_EQ(std::system(stop.c_str()), 0);
+    std::filesystem::remove(dir_);
+    setenv("TANDEM_TEST_PG_DIR", shared_dir_.c_str(), 1);
+  }
+
+  void SetUp() override {
+    PgTest::SetUp();
+    if (HasFatalFailure()) return;
+    replica_url_ = ReadLine(dir_ + "/replica/url") + " dbname=" + db_name_;
+    Exec(kEvents);
+    ASSERT_EQ(
+        Tandem({"start", "--skip-backfill", WriteMigration("05_kind.yaml", kKindNotNullUpper)})
+            .exit_code,
+        0);
+    WaitForReplay();
+  }
+
+  std::string OnReplica(const std::string& sql) {
+    auto database = backend::OpenDatabase(replica_url_);
+    EXPECT_TRUE(database.ok());
+    auto conn = (*database)->Connect();
+    EXPECT_TRUE(conn.ok()) << conn.status().message();
+    if (!conn.ok()) return "";
+    auto rows = (*conn)->Query(sql);
+    EXPECT_TRUE(rows.ok()) << sql << ": " << rows.status().message();
+    return rows.ok() ? rows->Scalar().value_or("NULL") : "";
+  }
+
+  // Waits until the replica has replayed everything the primary wrote so far.
+  void WaitForReplay() {
+    std::string lsn = Scalar("SELECT pg_current_wal_lsn()");
+    for (int i = 0; i < 100; ++i) {
+      if (OnReplica("SELECT pg_last_wal_replay_lsn() >= '" + lsn + "'") == "t") return;
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+    FAIL() << "the replica did not replay up to " << lsn;
+  }
+
+  std::string Done() {
+    return Scalar("SELECT count(*) FROM events WHERE _tandem_written_by IS NOT NULL");
+  }
+
+  // Pauses replay, runs the backfill with `args`, checks that it stops
+  // writing while replay stays paused, then resumes replay and returns the
+  // backfill's output once it finished.
+  CommandResult BackfillAgainstPausedReplay(std::vector<std::string> args) {
+    OnReplica("SELECT pg_wal_replay_pause()");
+    // The rate cap keeps the backfill going for 10 s at least, however fast
+    // the machine, so replay is paused while it runs.
+    args.insert(args.begin(), {"--json", "backfill", "--batch-size", "100", "--max-replica-lag",
+                               "1s", "--max-rows-per-second", "20000"});
+    CommandResult backfill;
+    std::thread runner([&] { backfill = Tandem(args); });
+    std::this_thread::sleep_for(milliseconds(5000));
+    std::string held = Done();
+    std::this_thread::sleep_for(milliseconds(2000));
+    EXPECT_EQ(Done(), held) << "the backfill wrote while the replica lagged";
+    EXPECT_NE(held, "200000") << "the backfill finished although replay was paused";
+    OnReplica("SELECT pg_wal_replay_resume()");
+    runner.join();
+    EXPECT_EQ(backfill.exit_code, 0) << backfill.err;
+    EXPECT_EQ(Done(), "200000");
+    return backfill;
+  }
+
+  static inline std::string shared_dir_;
+  static inline std::string dir_;
+  std::string replica_url_;
+};
+
+TEST_F(ReplicaLagTest, ThrottlesOnTheLagOfAReplicaGivenWithReplicaAndFinishesOnceReplayResumes) {
+  CommandResult backfill = BackfillAgainstPausedReplay({"--replica", replica_url_});
+  EXPECT_NE(backfill.out.find("\"waiting_reason\":\"replica lag "), std::string::npos)
+      << backfill.out;
+  EXPECT_NE(backfill.out.find(" > 1.00s on replica "), std::string::npos) << backfill.out;
+  EXPECT_NE(backfill.out.find("(replay paused)"), std::string::npos) << backfill.out;
+  EXPECT_EQ(Scalar("SELECT count(*) > 0 FROM tandem.events WHERE description = 'throttle "
+                   "started' AND detail LIKE 'replica lag %'"),
+            "t");
+}
+
+TEST_F(ReplicaLagTest, ThrottlesOnTheStandbyLagThePrimarySeesWithoutReplicaFlags) {
+  CommandResult backfill = BackfillAgainstPausedReplay({});
+  EXPECT_NE(backfill.out.find(" > 1.00s on standby walreceiver at local socket ("),
+            std::string::npos)
+      << backfill.out;
+  EXPECT_NE(backfill.out.find("bytes of WAL received but not replayed"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tandem::testing
