@@ -321,6 +321,9 @@ int Main(int argc, char** argv) {
       sub->add_flag("--repair", options.repair,
                     "re-sync exactly the mismatching rows, then verify again");
     }
+    if (name == "verify" || name == "complete") {
+      AddThrottleFlags(sub, &options.throttle);  // the scans obey the backfill's throttle
+    }
     if (name == "complete") {
       sub->add_flag("--force", options.force, "complete even if verification fails");
       sub->add_option("--reason", options.reason, "why --force is right (recorded)");

@@ -1,8 +1,37 @@
 #include "core/backfill_control.h"
 
+#include <thread>
+
 #include "common/strings.h"
 
 namespace tandem::core {
+
+std::function<Status()> ScanGate(backfill::Throttle& throttle,
+                                 const std::atomic<bool>* stop_requested,
+                                 std::function<void(const std::string&)> note) {
+  auto shown = std::make_shared<std::pair<std::mutex, std::string>>();
+  return [&throttle, stop_requested, note = std::move(note), shown]() -> Status {
+    while (true) {
+      if (stop_requested && stop_requested->load()) {
+        return Status::Error(ErrorKind::kInterrupted, "the scan was interrupted by a signal");
+      }
+      backfill::Decision decision = throttle.Decide();
+      if (decision.control == backfill::Control::kStop) {
+        return Status::Error(ErrorKind::kInterrupted, "the scan stopped: " + decision.reason);
+      }
+      std::string reason = decision.control == backfill::Control::kContinue ? "" : decision.reason;
+      {
+        std::lock_guard<std::mutex> lock(shown->first);
+        if (reason != shown->second) {
+          shown->second = reason;
+          note(reason.empty() ? "verify: throttle released" : "verify waits: " + reason);
+        }
+      }
+      if (reason.empty()) return Status::Ok();
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+  };
+}
 
 Status FitThrottleToEngine(backend::Engine engine, const plan::ThrottleSettings& flags,
                            const plan::ThrottleSettings& file, backfill::ThrottleConfig& config) {

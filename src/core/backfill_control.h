@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -25,6 +26,13 @@ namespace tandem::core {
 // is on by default. PostgreSQL keeps `config` as it is.
 Status FitThrottleToEngine(backend::Engine engine, const plan::ThrottleSettings& flags,
                            const plan::ThrottleSettings& file, backfill::ThrottleConfig& config);
+
+// verify::Options::before_chunk for scans that obey `throttle`: waits while
+// it holds (telling `note` the reason when it changes), and fails with
+// kInterrupted on its kStop (--max-runtime) or after a signal. Thread-safe.
+std::function<Status()> ScanGate(backfill::Throttle& throttle,
+                                 const std::atomic<bool>* stop_requested,
+                                 std::function<void(const std::string&)> note);
 
 class BackfillControl {
  public:

@@ -313,14 +313,8 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
       options_.concurrency.value_or(settings.backfill_concurrency.value_or(options.concurrency));
   options.vacuum_every =
       options_.vacuum_every ? options_.vacuum_every : settings.backfill_vacuum_every;
-  TANDEM_ASSIGN_OR_RETURN(backfill::ThrottleConfig throttle,
-                          backfill::ResolveThrottle(options_.throttle, settings.throttle));
-  TANDEM_RETURN_IF_ERROR(
-      FitThrottleToEngine(database_.engine(), options_.throttle, settings.throttle, throttle));
-  BackfillControl control(
-      *state_, record.id, options_.stop_requested,
-      backfill::MakeThrottle(
-          throttle, [this] { return database_.Connect(); }, options_.connect_replica));
+  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<backfill::Throttle> throttle, MakeThrottle(settings));
+  BackfillControl control(*state_, record.id, options_.stop_requested, std::move(throttle));
   options.control = [&control] { return control.Decide(); };
   options.chunk_done = [&control](long long rows) { control.ChunkDone(rows); };
   for (const auto& sync : plan.syncs) {
@@ -397,11 +391,24 @@ Status Runner::CompleteRecord(MigrationRecord record, const CompleteOptions& opt
   return RunPhase(record, kContract, plan.complete, plan.schema);
 }
 
+Result<std::unique_ptr<backfill::Throttle>> Runner::MakeThrottle(const plan::Settings& settings) {
+  TANDEM_ASSIGN_OR_RETURN(backfill::ThrottleConfig config,
+                          backfill::ResolveThrottle(options_.throttle, settings.throttle));
+  TANDEM_RETURN_IF_ERROR(
+      FitThrottleToEngine(database_.engine(), options_.throttle, settings.throttle, config));
+  return backfill::MakeThrottle(
+      config, [this] { return database_.Connect(); }, options_.connect_replica);
+}
+
 Result<verify::Pass> Runner::VerifyPass(const MigrationRecord& record, const plan::Plan& plan,
                                         verify::Options options) {
   TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record));
   if (settings.parity_threshold) options.parity_threshold = *settings.parity_threshold;
   if (settings.drift_threshold) options.drift_threshold = *settings.drift_threshold;
+  // The scans hold back under the same throttle as the backfill.
+  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<backfill::Throttle> throttle, MakeThrottle(settings));
+  options.before_chunk = ScanGate(*throttle, options_.stop_requested,
+                                  [this](const std::string& why) { reporter_.Note(why); });
   auto connect = [this] { return database_.Connect(); };
   TANDEM_ASSIGN_OR_RETURN(
       verify::Pass pass, Sqlite()

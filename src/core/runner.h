@@ -131,6 +131,9 @@ class Runner {
   // now if there is none.
   Status GateOnVerification(const MigrationRecord& record, const plan::Plan& plan,
                             const CompleteOptions& options);
+  // The backfill's throttle (flags over the file's `backfill:` section),
+  // which verify's scans obey too.
+  Result<std::unique_ptr<backfill::Throttle>> MakeThrottle(const plan::Settings& settings);
   Result<verify::Pass> VerifyPass(const MigrationRecord& record, const plan::Plan& plan,
                                   verify::Options options);
   Status Record(long long id, const Event& event);

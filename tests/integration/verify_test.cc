@@ -82,6 +82,26 @@ TEST_F(VerifyTest, TotalsAddUpAcrossConsistentAndDetailedChunks) {
   EXPECT_EQ(Scalar("SELECT count(*) FROM accounts WHERE _tandem_new_owner = 'nobody'"), "3997");
 }
 
+// The scans obey the backfill's throttle: held by a probe, then stopped by
+// --max-runtime, the pass is reported incomplete (exit 3) with the reason.
+TEST_F(VerifyTest, ScansWaitWhileTheThrottleHoldsAndStopAtMaxRuntime) {
+  ASSERT_EQ(Tandem({"start", file_}).exit_code, 0);
+  auto started = std::chrono::steady_clock::now();
+  CommandResult held = Tandem(
+      {"verify", "--throttle-query", "SELECT 7", "--throttle-above", "5", "--max-runtime", "2s"});
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  EXPECT_EQ(held.exit_code, 3) << held.out << held.err;
+  std::string said = held.out + held.err;
+  EXPECT_NE(said.find("verify waits: "), std::string::npos) << said;
+  EXPECT_NE(said.find("throttle"), std::string::npos) << said;
+  EXPECT_GE(seconds, 2.0) << "the scan did not wait for the throttle";
+  EXPECT_EQ(Scalar("SELECT count(*) FROM tandem.verify_runs WHERE passed"), "0");
+  // Released, the same pass goes through.
+  EXPECT_EQ(Tandem({"verify", "--throttle-query", "SELECT 1", "--throttle-above", "5"}).exit_code,
+            0);
+}
+
 TEST_F(VerifyTest, CleanMigrationVerifiesClean) {
   ASSERT_EQ(Tandem({"start", file_}).exit_code, 0);
   Exec("INSERT INTO accounts (owner, balance) VALUES (NULL, 5)");
