@@ -171,8 +171,8 @@ Status StateStore::Append(long long id, const Event& e) {
 Result<std::optional<RecordedEvent>> StateStore::LastEvent(long long id, const std::string& kind) {
   TANDEM_ASSIGN_OR_RETURN(
       backend::QueryResult rows,
-      conn_.Query("SELECT phase, kind, description, coalesce(duration_ms, 0)::text, outcome, "
-                  "coalesce(detail, ''), at::text FROM " +
+      conn_.Query("SELECT phase, kind, description, coalesce(duration_ms, 0), outcome, "
+                  "coalesce(detail, ''), at FROM " +
                       Table("events") +
                       " WHERE migration_id = $1 AND kind = $2 ORDER BY id DESC LIMIT 1",
                   {std::to_string(id), kind}));
