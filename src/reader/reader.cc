@@ -223,16 +223,8 @@ void ReadBackfillSettings(const MapReader& backfill, plan::Settings* settings) {
   } else if (vacuum_every) {
     settings->backfill_vacuum_every = *vacuum_every;
   }
-  if (backfill.Has("target_chunk_time")) {
-    std::string text = backfill.String("target_chunk_time");
-    Result<Millis> duration = ParseDuration(text);
-    if (!duration.ok() || duration->count() <= 0) {
-      backfill.Fail("target_chunk_time",
-                    "must be a duration above 0 such as 200ms or 1s (got \"" + text + "\")");
-    } else {
-      settings->backfill_target_chunk_time = *duration;
-    }
-  }
+  std::optional<Millis> chunk_time = DurationSetting(backfill, "target_chunk_time", false);
+  if (chunk_time) settings->backfill_target_chunk_time = *chunk_time;
 }
 
 // tandem's own sections, which pgroll does not know.

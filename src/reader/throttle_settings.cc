@@ -7,7 +7,6 @@
 #include "common/time_window.h"
 
 namespace tandem::reader {
-namespace {
 
 std::optional<Millis> DurationSetting(const MapReader& map, std::string_view key, bool zero_ok) {
   if (!map.Has(key)) return std::nullopt;
@@ -20,6 +19,8 @@ std::optional<Millis> DurationSetting(const MapReader& map, std::string_view key
   }
   return *duration;
 }
+
+namespace {
 
 std::optional<int> CountSetting(const MapReader& map, std::string_view key) {
   std::optional<int64_t> count = map.Int(key);
