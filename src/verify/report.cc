@@ -167,4 +167,16 @@ void SetFlags(Report& report, long long mismatching_rows) {
   if (!report.scan_complete) report.flags |= kScanIncomplete;
 }
 
+Status FinishReport(Report& report, const Status& scan, long long mismatching_rows,
+                    double duration_ms) {
+  if (!scan.ok()) {
+    if (scan.kind() == ErrorKind::kConnection) return scan;
+    report.scan_complete = false;
+    report.incomplete_reason = scan.message();
+  }
+  SetFlags(report, mismatching_rows);
+  report.duration_ms = duration_ms;
+  return Status::Ok();
+}
+
 }  // namespace tandem::verify

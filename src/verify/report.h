@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "common/status.h"
+
 namespace tandem::verify {
 
 enum Flag : int {
@@ -75,6 +77,11 @@ struct Report {
 // Computes the parity (rows matching in every column, not-backfilled rows
 // counting as mismatches), the sample's confidence bound, and the flags.
 void SetFlags(Report& report, long long mismatching_rows);
+// Ends a pass whose scan ended with `scan`: a lost connection is returned as
+// the error; any other failure marks the report incomplete. Then sets the
+// flags (SetFlags) and the duration.
+Status FinishReport(Report& report, const Status& scan, long long mismatching_rows,
+                    double duration_ms);
 
 std::string ReportToJson(const Report& report, int indent = -1);
 // A few lines a person reads.

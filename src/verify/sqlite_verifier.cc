@@ -7,6 +7,7 @@
 #include "common/strings.h"
 #include "lint/pg_parse.h"
 #include "plan/sqlite/sqlite_planner.h"
+#include "verify/invariants.h"
 
 namespace tandem::verify {
 namespace {
@@ -137,27 +138,6 @@ Status VerifyTable(backend::Connection& conn, const plan::TableSync& sync, const
   return Status::Ok();
 }
 
-// Rows of the new version's view of the table that break the invariant.
-Status CheckInvariant(backend::Connection& conn, const plan::Plan& plan,
-                      const plan::Invariant& invariant, const Options& options, Report& report) {
-  std::string view = QuoteIdent(plan::sqlite::SqliteViewName(invariant.table, plan.version_schema));
-  std::string rows = " FROM " + view + " AS t WHERE NOT (" + invariant.check + ")";
-  InvariantResult result{invariant.name, invariant.table, invariant.check, 0, {}};
-  auto count = conn.Query("SELECT count(*)" + rows);
-  if (!count.ok()) {
-    return count.status().WithContext("invariant \"" + invariant.name + "\" on " + invariant.table);
-  }
-  result.violations = Number(count->Scalar());
-  if (result.violations > 0) {
-    auto examples = conn.Query("SELECT rowid" + rows + " LIMIT " + std::to_string(options.show));
-    if (examples.ok()) {
-      for (const auto& row : examples->rows) result.example_keys.push_back(row[0].value_or(""));
-    }
-  }
-  report.invariants.push_back(result);
-  return Status::Ok();
-}
-
 }  // namespace
 
 Result<Pass> VerifySqlite(backend::Connection& conn, const plan::Plan& plan,
@@ -177,16 +157,14 @@ Result<Pass> VerifySqlite(backend::Connection& conn, const plan::Plan& plan,
     if (!scan.ok()) break;
   }
   for (size_t i = 0; scan.ok() && i < invariants.size(); ++i) {
-    scan = CheckInvariant(conn, plan, invariants[i], options, report);
+    scan = CheckInvariant(
+        conn, QuoteIdent(plan::sqlite::SqliteViewName(invariants[i].table, plan.version_schema)),
+        "t.*", invariants[i], options.show, report);  // examples named by the first column
   }
   (void)conn.Execute("COMMIT");
-  if (!scan.ok()) {
-    if (scan.kind() == ErrorKind::kConnection) return scan;
-    report.scan_complete = false;
-    report.incomplete_reason = scan.message();
-  }
-  SetFlags(report, mismatching_rows);
-  report.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  TANDEM_RETURN_IF_ERROR(
+      FinishReport(report, scan, mismatching_rows,
+                   std::chrono::duration<double, std::milli>(Clock::now() - started).count()));
   return pass;
 }
 

@@ -9,6 +9,7 @@
 
 #include "common/strings.h"
 #include "lint/pg_parse.h"
+#include "verify/invariants.h"
 
 namespace tandem::verify {
 namespace {
@@ -455,31 +456,6 @@ class TableVerifier {
   std::vector<double> implied_defaults_;
 };
 
-// Counts the rows of the new version's view of the table that break the
-// invariant (NULL counts as kept, as in a CHECK constraint).
-Status CheckInvariant(backend::Connection& conn, const plan::Plan& plan,
-                      const plan::Invariant& invariant, const Options& options, Report& report) {
-  std::string rows = "FROM " + QualifiedName(plan.version_schema, invariant.table) +
-                     " AS t WHERE NOT (" + invariant.check + ")";
-  InvariantResult result;
-  result.name = invariant.name;
-  result.table = invariant.table;
-  result.check = invariant.check;
-  auto count = conn.Query("SELECT count(*) " + rows);
-  if (!count.ok()) {
-    return count.status().WithContext("invariant \"" + invariant.name + "\" on " + invariant.table);
-  }
-  result.violations = Number(count->Scalar());
-  if (result.violations > 0) {
-    TANDEM_ASSIGN_OR_RETURN(
-        backend::QueryResult examples,
-        conn.Query("SELECT t::text " + rows + " LIMIT " + std::to_string(options.show)));
-    for (const auto& row : examples.rows) result.example_keys.push_back(row[0].value_or(""));
-  }
-  report.invariants.push_back(result);
-  return Status::Ok();
-}
-
 }  // namespace
 
 Result<Pass> Verify(backend::Connection& conn, const ConnectionFactory& connect,
@@ -507,16 +483,13 @@ Result<Pass> Verify(backend::Connection& conn, const ConnectionFactory& connect,
     if (!scan.ok()) break;
   }
   for (size_t i = 0; scan.ok() && i < invariants.size(); ++i) {
-    scan = CheckInvariant(conn, plan, invariants[i], options, report);
+    scan = CheckInvariant(conn, QualifiedName(plan.version_schema, invariants[i].table), "t::text",
+                          invariants[i], options.show, report);
   }
   if (conn.Healthy()) (void)conn.Execute("RESET statement_timeout");
-  if (!scan.ok()) {
-    if (scan.kind() == ErrorKind::kConnection) return scan;
-    report.scan_complete = false;
-    report.incomplete_reason = scan.message();
-  }
-  SetFlags(report, mismatching_rows);
-  report.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  TANDEM_RETURN_IF_ERROR(
+      FinishReport(report, scan, mismatching_rows,
+                   std::chrono::duration<double, std::milli>(Clock::now() - started).count()));
   return pass;
 }
 
