@@ -2,6 +2,7 @@
 #include "common/strings.h"
 #include "lint/pg_parse.h"
 #include "plan/planner_internal.h"
+#include "plan/planner_messages.h"
 #include "plan/sql_clauses.h"
 
 namespace tandem::plan {
@@ -197,12 +198,8 @@ Status Planner::AlterColumnOp(const Operation& op, const AlterColumn& body) {
 Status Planner::DropColumnOp(const Operation& op, const DropColumn& body) {
   TANDEM_ASSIGN_OR_RETURN(VirtualTable * table, RequireTable(op, "table", body.table));
   TANDEM_ASSIGN_OR_RETURN(VirtualColumn * column, RequireColumn(op, "column", *table, body.column));
-  for (const auto& key : table->key_columns) {
-    if (key == column->physical) {
-      return ErrorAt(op, "column",
-                     "column \"" + body.column + "\" is part of the primary key of \"" +
-                         table->name + "\"; drop or replace the key first");
-    }
+  if (std::string problem = KeyColumnDropProblem(*table, *column); !problem.empty()) {
+    return ErrorAt(op, "column", problem);
   }
   std::string physical = column->physical;
   std::string name = column->name;

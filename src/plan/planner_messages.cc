@@ -33,4 +33,14 @@ std::string NewColumnNameProblem(const VirtualTable& table, const std::string& c
   return "";
 }
 
+std::string KeyColumnDropProblem(const VirtualTable& table, const VirtualColumn& column) {
+  for (const auto& key : table.key_columns) {
+    if (key == column.physical) {
+      return "column \"" + column.name + "\" is part of the primary key of \"" + table.name +
+             "\"; drop or replace the key first";
+    }
+  }
+  return "";
+}
+
 }  // namespace tandem::plan

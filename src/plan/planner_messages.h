@@ -16,6 +16,9 @@ std::string OperationWhere(const std::string& file, int op_index, const Operatio
 // "column "c" does not exist in table "t"; its columns are: ..."
 std::string UnknownColumnMessage(const VirtualTable& table, const std::string& column);
 
+// Why `column` of `table` cannot be dropped (it is part of the key), or "".
+std::string KeyColumnDropProblem(const VirtualTable& table, const VirtualColumn& column);
+
 // Why `column` cannot be added to `table` (taken, or reserved), or "".
 std::string NewColumnNameProblem(const VirtualTable& table, const std::string& column);
 

@@ -2,6 +2,7 @@
 // is refused here, before anything changes.
 #include "common/strings.h"
 #include "lint/pg_parse.h"
+#include "plan/planner_messages.h"
 #include "plan/sql_clauses.h"
 #include "plan/sqlite/sqlite_planner_internal.h"
 
@@ -219,12 +220,8 @@ Status SqlitePlanner::AlterColumnOp(const Operation& op, const AlterColumn& body
 Status SqlitePlanner::DropColumnOp(const Operation& op, const DropColumn& body) {
   TANDEM_ASSIGN_OR_RETURN(VirtualTable * table, RequireTable(op, "table", body.table));
   TANDEM_ASSIGN_OR_RETURN(VirtualColumn * column, RequireColumn(op, "column", *table, body.column));
-  for (const auto& key : table->key_columns) {
-    if (key == column->physical) {
-      return ErrorAt(op, "column",
-                     "column \"" + body.column + "\" is part of the primary key of \"" +
-                         table->name + "\"; drop or replace the key first");
-    }
+  if (std::string problem = KeyColumnDropProblem(*table, *column); !problem.empty()) {
+    return ErrorAt(op, "column", problem);
   }
   if (!table->created) {
     TANDEM_RETURN_IF_ERROR(RequireRebuildable(op, *table));
