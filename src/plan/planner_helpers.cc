@@ -5,6 +5,7 @@
 
 #include "common/strings.h"
 #include "lint/pg_parse.h"
+#include "plan/column_refs.h"
 #include "plan/planner_internal.h"
 #include "plan/planner_messages.h"
 
@@ -85,17 +86,9 @@ void Planner::AddExpressionCheck(const Operation& op, const std::string& field,
 Result<std::string> Planner::UpExpression(const Operation& op, const std::string& field,
                                           const VirtualTable& table,
                                           const std::string& expression) {
-  const CatalogTable* original = catalog_.FindTable(table.physical);
-  auto physical = [original](const std::string& name) -> std::optional<std::string> {
-    if (original == nullptr || original->FindColumn(name) == nullptr) return std::nullopt;
-    return QuoteIdent(name);
-  };
-  AddExpressionCheck(op, field, table, expression, physical);
-  auto resolve = [original](const std::string& name) -> std::optional<std::string> {
-    if (original == nullptr || original->FindColumn(name) == nullptr) return std::nullopt;
-    return "NEW." + QuoteIdent(name);
-  };
-  auto rewritten = lint::RewriteColumnRefs(expression, resolve);
+  const CatalogTable* live = catalog_.FindTable(table.physical);
+  AddExpressionCheck(op, field, table, expression, LiveColumns(live, ""));
+  auto rewritten = lint::RewriteColumnRefs(expression, LiveColumns(live, "NEW."));
   if (!rewritten.ok()) return ErrorAt(op, field, rewritten.status().message());
   return rewritten;
 }
@@ -103,22 +96,12 @@ Result<std::string> Planner::UpExpression(const Operation& op, const std::string
 Result<std::string> Planner::DownExpression(const Operation& op, const std::string& field,
                                             const VirtualTable& table,
                                             const std::string& expression) {
-  const CatalogTable* original = catalog_.FindTable(table.physical);
-  auto existing_or_null = [&](const std::string& name) -> std::optional<std::string> {
-    const VirtualColumn* column = table.FindColumn(name);
-    if (column == nullptr) return std::nullopt;
-    if (original != nullptr && original->FindColumn(column->physical) != nullptr) {
-      return QuoteIdent(column->physical);
-    }
-    return "CAST(NULL AS " + column->type + ")";  // created by expand, not there yet
-  };
-  AddExpressionCheck(op, field, table, expression, existing_or_null);
-  auto resolve = [&table](const std::string& name) -> std::optional<std::string> {
-    auto physical = table.PhysicalOf(name);
-    if (!physical) return std::nullopt;
-    return "NEW." + QuoteIdent(*physical);
-  };
-  auto rewritten = lint::RewriteColumnRefs(expression, resolve);
+  AddExpressionCheck(op, field, table, expression,
+                     VersionColumnsOrNull(catalog_.FindTable(table.physical), table,
+                                          [](const VirtualColumn& column) {
+                                            return "CAST(NULL AS " + column.type + ")";
+                                          }));
+  auto rewritten = lint::RewriteColumnRefs(expression, VersionColumns(table, "NEW."));
   if (!rewritten.ok()) return ErrorAt(op, field, rewritten.status().message());
   return rewritten;
 }

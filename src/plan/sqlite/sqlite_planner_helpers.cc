@@ -4,6 +4,7 @@
 
 #include "common/strings.h"
 #include "lint/pg_parse.h"
+#include "plan/column_refs.h"
 #include "plan/planner_messages.h"
 #include "plan/sqlite/sqlite_planner_internal.h"
 
@@ -89,49 +90,38 @@ Status SqlitePlanner::RequireRebuildable(const Operation& op, const VirtualTable
   return Status::Ok();
 }
 
-Result<std::string> SqlitePlanner::UpExpression(const Operation& op, const std::string& field,
-                                                const VirtualTable& table,
-                                                const std::string& expression) {
-  const CatalogTable* original = catalog_.FindTable(table.physical);
-  auto reference = [original](const std::string& prefix) {
-    return [original, prefix](const std::string& name) -> std::optional<std::string> {
-      if (original == nullptr || original->FindColumn(name) == nullptr) return std::nullopt;
-      return prefix + QuoteIdent(name);
-    };
-  };
-  auto checked = lint::RewriteColumnRefs(expression, reference(""));
+// Checks `expression` against the live table (prepared before anything
+// changes), then returns it as the dual-write trigger reads the row.
+Result<std::string> SqlitePlanner::TriggerExpression(const Operation& op, const std::string& field,
+                                                     const VirtualTable& table,
+                                                     const std::string& expression,
+                                                     const lint::ColumnResolver& check,
+                                                     const lint::ColumnResolver& trigger) {
+  auto checked = lint::RewriteColumnRefs(expression, check);
   if (!checked.ok()) return ErrorAt(op, field, checked.status().message());
   plan_.checks.push_back({Where(op, field), "SELECT (" + *checked + ") FROM " +
                                                 QuoteIdent(table.physical) + " LIMIT 0"});
-  auto rewritten = lint::RewriteColumnRefs(expression, reference("NEW."));
+  auto rewritten = lint::RewriteColumnRefs(expression, trigger);
   if (!rewritten.ok()) return ErrorAt(op, field, rewritten.status().message());
   return rewritten;
+}
+
+Result<std::string> SqlitePlanner::UpExpression(const Operation& op, const std::string& field,
+                                                const VirtualTable& table,
+                                                const std::string& expression) {
+  const CatalogTable* live = catalog_.FindTable(table.physical);
+  return TriggerExpression(op, field, table, expression, LiveColumns(live, ""),
+                           LiveColumns(live, "NEW."));
 }
 
 Result<std::string> SqlitePlanner::DownExpression(const Operation& op, const std::string& field,
                                                   const VirtualTable& table,
                                                   const std::string& expression) {
-  const CatalogTable* original = catalog_.FindTable(table.physical);
-  auto existing_or_null = [&](const std::string& name) -> std::optional<std::string> {
-    const VirtualColumn* column = table.FindColumn(name);
-    if (column == nullptr) return std::nullopt;
-    if (original != nullptr && original->FindColumn(column->physical) != nullptr) {
-      return QuoteIdent(column->physical);
-    }
-    return "NULL";  // created by expand, not there yet
-  };
-  auto checked = lint::RewriteColumnRefs(expression, existing_or_null);
-  if (!checked.ok()) return ErrorAt(op, field, checked.status().message());
-  plan_.checks.push_back({Where(op, field), "SELECT (" + *checked + ") FROM " +
-                                                QuoteIdent(table.physical) + " LIMIT 0"});
-  auto resolve = [&table](const std::string& name) -> std::optional<std::string> {
-    auto physical = table.PhysicalOf(name);
-    if (!physical) return std::nullopt;
-    return "NEW." + QuoteIdent(*physical);
-  };
-  auto rewritten = lint::RewriteColumnRefs(expression, resolve);
-  if (!rewritten.ok()) return ErrorAt(op, field, rewritten.status().message());
-  return rewritten;
+  return TriggerExpression(
+      op, field, table, expression,
+      VersionColumnsOrNull(catalog_.FindTable(table.physical), table,
+                           [](const VirtualColumn&) { return std::string("NULL"); }),
+      VersionColumns(table, "NEW."));
 }
 
 TableSync& SqlitePlanner::SyncFor(const VirtualTable& table) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "lint/pg_parse.h"
 #include "plan/sqlite/sqlite_planner.h"
 #include "plan/virtual_schema.h"
 
@@ -69,6 +70,10 @@ class SqlitePlanner {
                               const VirtualTable& table, const std::string& column);
   // Refuses changes to a table SQLite could not rebuild faithfully.
   Status RequireRebuildable(const Operation& op, const VirtualTable& table) const;
+  Result<std::string> TriggerExpression(const Operation& op, const std::string& field,
+                                        const VirtualTable& table, const std::string& expression,
+                                        const lint::ColumnResolver& check,
+                                        const lint::ColumnResolver& trigger);
   Result<std::string> UpExpression(const Operation& op, const std::string& field,
                                    const VirtualTable& table, const std::string& expression);
   Result<std::string> DownExpression(const Operation& op, const std::string& field,
