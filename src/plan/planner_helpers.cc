@@ -21,19 +21,7 @@ Step TableStep(std::string description, std::string sql, const std::string& tabl
 }
 
 Planner::Planner(const Migration& migration, const Catalog& catalog, const PlanOptions& options)
-    : migration_(migration),
-      catalog_(catalog),
-      options_(options),
-      virtual_schema_(VirtualSchema::FromCatalog(catalog)) {}
-
-std::string Planner::Where(const Operation& op, const std::string& field) const {
-  return OperationWhere(migration_.file, op_index_, op, field);
-}
-
-Status Planner::ErrorAt(const Operation& op, const std::string& field,
-                        const std::string& message) const {
-  return Status::InvalidInput(Where(op, field) + ": " + message);
-}
+    : PlannerBase(migration, catalog, options) {}
 
 Result<VirtualTable*> Planner::RequireTable(const Operation& op, const std::string& field,
                                             const std::string& table) {
@@ -43,13 +31,6 @@ Result<VirtualTable*> Planner::RequireTable(const Operation& op, const std::stri
                  "table \"" + table + "\" does not exist in schema \"" + options_.schema +
                      "\" (as the migration sees it at this operation); check the name, or "
                      "--schema if it lives in another schema");
-}
-
-Result<VirtualColumn*> Planner::RequireColumn(const Operation& op, const std::string& field,
-                                              VirtualTable& table, const std::string& column) {
-  VirtualColumn* found = table.FindColumn(column);
-  if (found != nullptr) return found;
-  return ErrorAt(op, field, UnknownColumnMessage(table, column));
 }
 
 Status Planner::RequireNewRelationName(const Operation& op, const std::string& field,

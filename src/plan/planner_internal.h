@@ -10,6 +10,7 @@
 
 #include "lint/pg_parse.h"
 #include "plan/planner.h"
+#include "plan/planner_base.h"
 #include "plan/virtual_schema.h"
 
 namespace tandem::plan {
@@ -46,7 +47,7 @@ using DeferredSql = std::function<std::string()>;
 // A step of DDL on one table, run in its own transaction.
 Step TableStep(std::string description, std::string sql, const std::string& table, LockLevel lock);
 
-class Planner {
+class Planner : private PlannerBase {
  public:
   Planner(const Migration& migration, const Catalog& catalog, const PlanOptions& options);
   Result<Plan> Run();
@@ -72,12 +73,8 @@ class Planner {
 
   // --- shared helpers (planner_helpers.cc) ---
   // "FILE:LINE:COL: operations[i].kind.field", for messages.
-  std::string Where(const Operation& op, const std::string& field) const;
-  Status ErrorAt(const Operation& op, const std::string& field, const std::string& message) const;
   Result<VirtualTable*> RequireTable(const Operation& op, const std::string& field,
                                      const std::string& table);
-  Result<VirtualColumn*> RequireColumn(const Operation& op, const std::string& field,
-                                       VirtualTable& table, const std::string& column);
   Status RequireNewRelationName(const Operation& op, const std::string& field,
                                 const std::string& name);
   Status RequireNewColumnName(const Operation& op, const std::string& field,
@@ -148,13 +145,6 @@ class Planner {
   std::string FinalColumnName(const std::string& physical_table,
                               const std::string& physical_column) const;
   std::string FinalQualified(const std::string& physical_table) const;
-
-  const Migration& migration_;
-  const Catalog& catalog_;
-  PlanOptions options_;
-  VirtualSchema virtual_schema_;
-  Plan plan_;
-  int op_index_ = 0;
 
   std::vector<Step> validate_steps_;     // complete, before the switch
   std::vector<DeferredSql> switch_sql_;  // complete, inside the switch, after renames

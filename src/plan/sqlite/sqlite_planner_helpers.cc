@@ -12,19 +12,7 @@ namespace tandem::plan::sqlite {
 
 SqlitePlanner::SqlitePlanner(const Migration& migration, const Catalog& catalog,
                              const PlanOptions& options)
-    : migration_(migration),
-      catalog_(catalog),
-      options_(options),
-      virtual_schema_(VirtualSchema::FromCatalog(catalog)) {}
-
-std::string SqlitePlanner::Where(const Operation& op, const std::string& field) const {
-  return OperationWhere(migration_.file, op_index_, op, field);
-}
-
-Status SqlitePlanner::ErrorAt(const Operation& op, const std::string& field,
-                              const std::string& message) const {
-  return Status::InvalidInput(Where(op, field) + ": " + message);
-}
+    : PlannerBase(migration, catalog, options) {}
 
 Status SqlitePlanner::Unsupported(const Operation& op, const std::string& why) const {
   return Status::Refused(Where(op, "") + ": " + why + ". Nothing was changed");
@@ -38,14 +26,6 @@ Result<VirtualTable*> SqlitePlanner::RequireTable(const Operation& op, const std
                  "table \"" + table +
                      "\" does not exist in the SQLite database (as the migration sees it at "
                      "this operation); check the name");
-}
-
-Result<VirtualColumn*> SqlitePlanner::RequireColumn(const Operation& op, const std::string& field,
-                                                    VirtualTable& table,
-                                                    const std::string& column) {
-  VirtualColumn* found = table.FindColumn(column);
-  if (found != nullptr) return found;
-  return ErrorAt(op, field, UnknownColumnMessage(table, column));
 }
 
 Status SqlitePlanner::RequireNewName(const Operation& op, const std::string& field,

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "lint/pg_parse.h"
+#include "plan/planner_base.h"
 #include "plan/sqlite/sqlite_planner.h"
 #include "plan/virtual_schema.h"
 
@@ -39,7 +40,7 @@ inline constexpr long long kRebuildRowsPerSecond = 400000;
 // True for a default SQLite's ADD COLUMN accepts (a literal).
 bool IsConstantDefault(const std::string& value);
 
-class SqlitePlanner {
+class SqlitePlanner : private PlannerBase {
  public:
   SqlitePlanner(const Migration& migration, const Catalog& catalog, const PlanOptions& options);
   Result<Plan> Run();
@@ -59,12 +60,8 @@ class SqlitePlanner {
   Status Unsupported(const Operation& op, const std::string& why) const;
 
   // --- helpers (sqlite_planner_helpers.cc) ---
-  std::string Where(const Operation& op, const std::string& field) const;
-  Status ErrorAt(const Operation& op, const std::string& field, const std::string& message) const;
   Result<VirtualTable*> RequireTable(const Operation& op, const std::string& field,
                                      const std::string& table);
-  Result<VirtualColumn*> RequireColumn(const Operation& op, const std::string& field,
-                                       VirtualTable& table, const std::string& column);
   Status RequireNewName(const Operation& op, const std::string& field, const std::string& name);
   Status RequireNewColumnName(const Operation& op, const std::string& field,
                               const VirtualTable& table, const std::string& column);
@@ -96,13 +93,6 @@ class SqlitePlanner {
   std::vector<std::string> RebuildStatements(const VirtualTable& table, std::string& summary);
   std::vector<std::string> RenameStatements(const VirtualTable& table) const;
   std::string IndexSqlOnFinal(const VirtualTable& table, const CatalogIndex& index) const;
-
-  const Migration& migration_;
-  const Catalog& catalog_;
-  PlanOptions options_;
-  VirtualSchema virtual_schema_;
-  Plan plan_;
-  int op_index_ = 0;
 
   std::map<std::string, TableSync> syncs_;  // by physical table
   std::set<std::string> new_names_;
