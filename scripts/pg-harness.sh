@@ -14,6 +14,10 @@
 #                             Unix socket into DIR/data, started on a free
 #                             port of its own; writes DIR/url and DIR/port
 #                             like start. `stop DIR` stops and removes it.
+#   pg-harness.sh restart DIR crash-restart the server started in DIR: stop it
+#                             with -m immediate (every session dies, recovery
+#                             replays the WAL, as after a power loss), then
+#                             start it again on the same port
 #
 # PostgreSQL refuses to run as root, so when this script runs as root the
 # server runs as the "postgres" system user, or as a "tandem-test" system user
@@ -68,7 +72,7 @@ die() {
 }
 
 usage() {
-  echo "usage: $0 start|stop|env DIR  |  $0 start-replica PRIMARY_DIR DIR" >&2
+  echo "usage: $0 start|stop|restart|env DIR  |  $0 start-replica PRIMARY_DIR DIR" >&2
   exit 2
 }
 
@@ -378,7 +382,19 @@ cmd_start_replica() {
   log "PostgreSQL $PG_MAJOR replica of $primary running: $(cat "$DIR/url")"
 }
 
-# ---- stop / env ------------------------------------------------------------
+# ---- restart / stop / env --------------------------------------------------
+
+cmd_restart() {
+  [[ -s "$DIR/url" ]] || die "no server started in $DIR (missing $DIR/url)"
+  trap 'die "unexpected failure (line $LINENO)"' ERR
+  find_bindir
+  load_server_dir
+  RUN_AS="$(stat -c %U "$SERVER_DIR/data")"
+  [[ "$RUN_AS" != "$(id -un)" ]] || RUN_AS=""
+  as_server_user "$BINDIR/pg_ctl" -D "$SERVER_DIR/data" -m immediate stop >/dev/null 2>&1
+  start_server || die "the server in $DIR did not start again after an immediate stop"
+  log "PostgreSQL in $DIR restarted after an immediate stop"
+}
 
 cmd_stop() {
   [[ -e "$DIR" ]] || return 0
@@ -408,6 +424,7 @@ main() {
   case "$1" in
     start) cmd_start ;;
     stop) cmd_stop ;;
+    restart) cmd_restart ;;
     env) cmd_env ;;
     *) usage ;;
   esac

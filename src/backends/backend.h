@@ -43,6 +43,10 @@ class Connection {
                                     const std::vector<Value>& params = {}) = 0;
   // True when the session is still usable (a lost connection is not).
   virtual bool Healthy() const = 0;
+  // Opens the session again in place, with the parameters it was opened
+  // with: after the server restarted or the session was killed. What the
+  // old session held (locks, settings made since opening) is gone.
+  virtual Status Reconnect() = 0;
   // Who we are on the server: "user@host:port/db", never the password.
   virtual std::string Describe() const = 0;
 };

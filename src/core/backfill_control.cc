@@ -65,11 +65,13 @@ constexpr std::chrono::seconds kPausePollInterval{1};
 
 BackfillControl::BackfillControl(StateStore& state, long long migration_id,
                                  const std::atomic<bool>* stop_requested,
-                                 std::unique_ptr<backfill::Throttle> throttle)
+                                 std::unique_ptr<backfill::Throttle> throttle,
+                                 std::function<Status()> keep_sessions)
     : state_(state),
       migration_id_(migration_id),
       stop_requested_(stop_requested),
       throttle_(std::move(throttle)),
+      keep_sessions_(std::move(keep_sessions)),
       pause_asked_at_(Clock::now() - kPausePollInterval) {}
 
 BackfillControl::~BackfillControl() {
@@ -77,9 +79,28 @@ BackfillControl::~BackfillControl() {
   NoteThrottle({});
 }
 
+// Runs with the pause poll, before it: the pause flag is read through the
+// session this keeps.
+Decision BackfillControl::Sessions() {
+  Status kept = keep_sessions_ ? keep_sessions_() : Status::Ok();
+  if (kept.ok()) {
+    unreachable_since_.reset();
+    return {};
+  }
+  if (kept.kind() == ErrorKind::kBusy) return {Control::kStop, kept.message()};
+  if (!unreachable_since_) unreachable_since_ = Clock::now();
+  if (Clock::now() - *unreachable_since_ >= kUnreachableLimit) {
+    return {Control::kStop, "the database has been unreachable for " +
+                                std::to_string(kUnreachableLimit.count()) +
+                                " s: " + kept.message()};
+  }
+  return {Control::kThrottle, "reconnecting: " + kept.message()};
+}
+
 bool BackfillControl::Paused() {
   if (Clock::now() - pause_asked_at_ >= kPausePollInterval) {
     pause_asked_at_ = Clock::now();
+    sessions_ = Sessions();
     auto asked = state_.IsPaused(migration_id_);
     if (asked.ok()) paused_ = *asked;
   }
@@ -95,7 +116,7 @@ Decision BackfillControl::Decide() {
   NoteThrottle(throttle);
   Decision pause;
   if (Paused()) pause = {Control::kPause, "paused: `tandem resume` continues"};
-  return backfill::Strongest({pause, throttle.decision});
+  return backfill::Strongest({pause, throttle.decision, sessions_});
 }
 
 // Records a hold when a throttle starts holding the backfill, and its end

@@ -4,6 +4,12 @@
 // time the throttle starts or stops holding the backfill is recorded as an
 // event of the migration, so `tandem status` and the events table show it.
 //
+// Once a second it also calls `keep_sessions` (the runner's: it opens its
+// sessions again after a server restart and takes the runner lock back).
+// While that fails the backfill waits, naming why; it stops (resumably)
+// when another runner took the lock, or when the database stays
+// unreachable for kUnreachableLimit.
+//
 // Thread-safe: the backfill's workers may ask concurrently. Uses the state
 // store's connection only between chunks.
 #pragma once
@@ -13,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "backfill/backfill.h"
@@ -34,11 +41,14 @@ std::function<Status()> ScanGate(backfill::Throttle& throttle,
                                  const std::atomic<bool>* stop_requested,
                                  std::function<void(const std::string&)> note);
 
+inline constexpr std::chrono::seconds kUnreachableLimit{60};
+
 class BackfillControl {
  public:
   BackfillControl(StateStore& state, long long migration_id,
                   const std::atomic<bool>* stop_requested,
-                  std::unique_ptr<backfill::Throttle> throttle);
+                  std::unique_ptr<backfill::Throttle> throttle,
+                  std::function<Status()> keep_sessions);
   // Records a throttle that still holds as released: the backfill is over.
   ~BackfillControl();
 
@@ -49,15 +59,20 @@ class BackfillControl {
  private:
   using Clock = std::chrono::steady_clock;
   bool Paused();
+  // The once-a-second look at the sessions; kContinue while they answer.
+  backfill::Decision Sessions();
   void NoteThrottle(const backfill::Verdict& verdict);
 
   StateStore& state_;
   const long long migration_id_;
   const std::atomic<bool>* stop_requested_;
   std::unique_ptr<backfill::Throttle> throttle_;
+  std::function<Status()> keep_sessions_;
   std::mutex mutex_;
   Clock::time_point pause_asked_at_;
   bool paused_ = false;
+  backfill::Decision sessions_;
+  std::optional<Clock::time_point> unreachable_since_;
   // The throttle that holds the backfill ("window", "replica lag"...) and
   // its reason when it began holding; empty while none holds.
   std::string throttled_by_;

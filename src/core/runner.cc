@@ -45,6 +45,10 @@ Result<plan::Settings> SettingsOf(const MigrationRecord& record) {
   return migration.settings;
 }
 
+// A session is alive when it answers; Healthy() alone only knows of
+// failures a statement has already met.
+bool Answers(backend::Connection& conn) { return conn.Execute("SELECT 1").ok(); }
+
 }  // namespace
 
 Runner::Runner(backend::Database& database, RunnerOptions options, Reporter& reporter)
@@ -85,6 +89,22 @@ Status Runner::AcquireRunnerLock() {
                              "stop it; only one runner may change a schema at a time");
   }
   return Status::Ok();
+}
+
+Status Runner::KeepSessions() {
+  if (!Answers(*conn_)) TANDEM_RETURN_IF_ERROR(conn_->Reconnect());
+  if (!lock_conn_ || Answers(*lock_conn_)) return Status::Ok();
+  TANDEM_RETURN_IF_ERROR(lock_conn_->Reconnect());
+  TANDEM_ASSIGN_OR_RETURN(bool got, database_.TryRunnerLock(*lock_conn_, LockKey()));
+  if (got) {
+    spdlog::warn("the database session holding the runner lock was lost; took the lock again");
+    return Status::Ok();
+  }
+  return Status::Error(ErrorKind::kBusy,
+                       "the session holding the runner lock was lost, and another runner took "
+                       "the lock meanwhile: " +
+                           database_.DescribeRunnerLockHolder(*lock_conn_, LockKey()) +
+                           ". This runner stops; the other one carries on");
 }
 
 Status Runner::Init() {
@@ -314,7 +334,8 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
   options.vacuum_every =
       options_.vacuum_every ? options_.vacuum_every : settings.backfill_vacuum_every;
   TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<backfill::Throttle> throttle, MakeThrottle(settings));
-  BackfillControl control(*state_, record.id, options_.stop_requested, std::move(throttle));
+  BackfillControl control(*state_, record.id, options_.stop_requested, std::move(throttle),
+                          [this] { return KeepSessions(); });
   options.control = [&control] { return control.Decide(); };
   options.chunk_done = [&control](long long rows) { control.ChunkDone(rows); };
   for (const auto& sync : plan.syncs) {

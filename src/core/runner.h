@@ -120,6 +120,10 @@ class Runner {
   Status RunPhase(MigrationRecord& record, const PhaseSpec& spec,
                   const std::vector<plan::Step>& steps, const std::string& schema);
   Status AcquireRunnerLock();
+  // A restart of the server ends every session, the state store's and the
+  // one holding the runner lock among them. Opens both again and takes the
+  // runner lock back; kBusy when another runner took it meanwhile.
+  Status KeepSessions();
   // Plans every user expression of `plan` against the live schema.
   Status CheckExpressions(const plan::Plan& plan);
   Result<MigrationRecord> RequireActive(const std::string& command);

@@ -1,18 +1,12 @@
-// Replica-lag throttling against a real streaming replica. Each test starts
-// a primary and a replica of its own (scripts/pg-harness.sh start and
-// start-replica), so pausing replay never holds the backfills of the other
-// tests, which share the harness server.
+// Replica-lag throttling against a real streaming replica. The suite starts
+// a primary and a replica of its own (OwnServer), so pausing replay never
+// holds the backfills of the other tests, which share the harness server.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
-#include "common/strings.h"
+#include "integration/own_server.h"
 #include "integration/pg_fixture.h"
 
 namespace tandem::testing {
@@ -35,40 +29,24 @@ constexpr char kKindNotNullUpper[] = R"y(operations:
       down: lower(kind)
 )y";
 
-std::string Harness() { return std::string(TANDEM_SOURCE_DIR) + "/scripts/pg-harness.sh"; }
-
-std::string ReadLine(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return Trim(text.str());
-}
-
 class ReplicaLagTest : public PgTest {
  protected:
-  // A primary and its replica in a directory of this process, beside the
-  // shared harness server's; PgTest then creates this test's database on the
-  // primary (through TANDEM_TEST_PG_DIR), and the replica receives it.
+  // A primary and its replica of this suite's own; PgTest then creates this
+  // test's database on the primary, and the replica receives it.
   static void SetUpTestSuite() {
-    shared_dir_ = std::getenv("TANDEM_TEST_PG_DIR");
-    dir_ = shared_dir_ + "-replica-" + std::to_string(getpid());
-    std::string start = Harness() + " start " + dir_ + "/primary >/dev/null && " + Harness() +
-                        " start-replica " + dir_ + "/primary " + dir_ + "/replica >/dev/null";
-    ASSERT_EQ(std::system(start.c_str()), 0) << start;
-    setenv("TANDEM_TEST_PG_DIR", (dir_ + "/primary").c_str(), 1);
+    server_ = new OwnServer("replica");
+    ASSERT_TRUE(server_->Start());
+    ASSERT_TRUE(server_->StartReplica());
   }
   static void TearDownTestSuite() {
-    std::string stop =
-        Harness() + " stop " + dir_ + "/replica; " + Harness() + " stop " + dir_ + "/primary";
-    EXPECT_EQ(std::system(stop.c_str()), 0);
-    std::filesystem::remove(dir_);
-    setenv("TANDEM_TEST_PG_DIR", shared_dir_.c_str(), 1);
+    server_->Stop();
+    delete server_;
   }
 
   void SetUp() override {
     PgTest::SetUp();
     if (HasFatalFailure()) return;
-    replica_url_ = ReadLine(dir_ + "/replica/url") + " dbname=" + db_name_;
+    replica_url_ = server_->ReplicaUrl() + " dbname=" + db_name_;
     Exec(kEvents);
     ASSERT_EQ(
         Tandem({"start", "--skip-backfill", WriteMigration("05_kind.yaml", kKindNotNullUpper)})
@@ -125,8 +103,7 @@ class ReplicaLagTest : public PgTest {
     return backfill;
   }
 
-  static inline std::string shared_dir_;
-  static inline std::string dir_;
+  static inline OwnServer* server_ = nullptr;
   std::string replica_url_;
 };
 

@@ -33,8 +33,11 @@ std::string ErrorText(const PGresult* r, pg_conn* conn) {
 }  // namespace
 
 Status MapPgError(const std::string& sqlstate, const std::string& message, bool connection_ok) {
-  if (!connection_ok || StartsWith(sqlstate, "08") || sqlstate == "57P01" || sqlstate == "57P02" ||
-      sqlstate == "57P03") {
+  // Every error the server sends carries a SQLSTATE; one without comes from
+  // libpq itself, e.g. "server closed the connection unexpectedly" after a
+  // crash, while PQstatus may still say CONNECTION_OK.
+  if (!connection_ok || sqlstate.empty() || StartsWith(sqlstate, "08") || sqlstate == "57P01" ||
+      sqlstate == "57P02" || sqlstate == "57P03") {
     return Status::Error(ErrorKind::kConnection, "connection to the database lost: " + message,
                          sqlstate, /*retryable=*/true);
   }
@@ -74,8 +77,14 @@ Status PgConnection::Execute(const std::string& sql) {
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
     return Status::Ok();
   }
-  return MapPgError(FieldOr(result.get(), PG_DIAG_SQLSTATE), ErrorText(result.get(), conn_),
-                    PQstatus(conn_) == CONNECTION_OK);
+  return Failure(result.get());
+}
+
+Status PgConnection::Failure(const pg_result* result) {
+  Status status = MapPgError(FieldOr(result, PG_DIAG_SQLSTATE), ErrorText(result, conn_),
+                             PQstatus(conn_) == CONNECTION_OK);
+  if (status.kind() == ErrorKind::kConnection) lost_ = true;
+  return status;
 }
 
 Result<QueryResult> PgConnection::Query(const std::string& sql, const std::vector<Value>& params) {
@@ -84,10 +93,7 @@ Result<QueryResult> PgConnection::Query(const std::string& sql, const std::vecto
   ResultPtr result(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
                                 values.data(), nullptr, nullptr, 0));
   ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    return MapPgError(FieldOr(result.get(), PG_DIAG_SQLSTATE), ErrorText(result.get(), conn_),
-                      PQstatus(conn_) == CONNECTION_OK);
-  }
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return Failure(result.get());
   QueryResult out;
   PGresult* r = result.get();
   int columns = PQnfields(r);
@@ -104,7 +110,18 @@ Result<QueryResult> PgConnection::Query(const std::string& sql, const std::vecto
   return out;
 }
 
-bool PgConnection::Healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+bool PgConnection::Healthy() const { return !lost_ && PQstatus(conn_) == CONNECTION_OK; }
+
+Status PgConnection::Reconnect() {
+  PQreset(conn_);
+  lost_ = false;
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    return Status::Error(ErrorKind::kConnection,
+                         "cannot reconnect to PostgreSQL: " + Trim(PQerrorMessage(conn_)), "08001",
+                         /*retryable=*/true);
+  }
+  return Execute("SET application_name = 'tandem'");
+}
 
 std::string PgConnection::Describe() const {
   std::string host = PQhost(conn_) ? PQhost(conn_) : "";

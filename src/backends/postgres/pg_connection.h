@@ -10,7 +10,8 @@
 
 #include "backends/backend.h"
 
-struct pg_conn;  // PGconn, without including libpq-fe.h in a header
+struct pg_conn;    // PGconn, without including libpq-fe.h in a header
+struct pg_result;  // PGresult
 
 namespace tandem::backend::postgres {
 
@@ -24,12 +25,17 @@ class PgConnection : public Connection {
   Status Execute(const std::string& sql) override;
   Result<QueryResult> Query(const std::string& sql, const std::vector<Value>& params) override;
   bool Healthy() const override;
+  Status Reconnect() override;
   std::string Describe() const override;
   int BackendPid() const;
 
  private:
   explicit PgConnection(pg_conn* conn) : conn_(conn) {}
+  // The Status of a failed statement; notes a lost connection.
+  Status Failure(const pg_result* result);
   pg_conn* conn_;
+  // A statement met a lost connection (libpq's own status may not say so).
+  bool lost_ = false;
 };
 
 // Maps a failed statement's SQLSTATE and message to a Status. `sqlstate` may

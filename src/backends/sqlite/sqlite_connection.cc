@@ -97,6 +97,11 @@ Status SqliteConnection::Error(int code, const std::string& what) const {
                         sqlite3_errmsg(db_));
 }
 
+Status SqliteConnection::Reconnect() {
+  if (db_ != nullptr) return Status::Ok();
+  return Status::Error(ErrorKind::kConnection, "the SQLite database " + path_ + " was closed");
+}
+
 Status SqliteConnection::Execute(const std::string& sql) {
   char* error = nullptr;
   int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);

@@ -35,6 +35,8 @@ class SqliteConnection : public Connection {
   // `$1..$n` bind as named parameters, so the PostgreSQL convention holds.
   Result<QueryResult> Query(const std::string& sql, const std::vector<Value>& params) override;
   bool Healthy() const override { return db_ != nullptr; }
+  // A file has no session to lose: nothing to do while it is open.
+  Status Reconnect() override;
   std::string Describe() const override { return "sqlite:" + path_; }
   const std::string& path() const { return path_; }
 
