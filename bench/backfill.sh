@@ -28,16 +28,19 @@
 # Then the application's view: pgbench (bench/backfill_pgbench.sql, a point
 # read and a point update of the same table, 2 clients at 200 tx/s in total)
 # against a BENCH_LOAD_ROWS-row users table, idle for 10 s, during tandem's
-# backfill, and during the single UPDATE: p99 and max latency, and how many
-# of its statements waited on a lock for more than 1 s (log_lock_waits with
-# deadlock_timeout = 1s, counted in the server log).
+# backfill (defaults, then BENCH_POLITE_FLAGS), and during the single
+# UPDATE: p99 and max latency, and how many of its statements waited on a
+# lock for more than 1 s (log_lock_waits with deadlock_timeout = 1s, counted
+# in the server log).
 #
 # Environment: TANDEM_BIN (build/tandem), BENCH_SIZES ("10000 100000
 # 300000"), BENCH_ROUNDS (3 for those sizes, methods in rotating order, the
 # median reported; the wide table runs once), BENCH_WIDE (0),
 # BENCH_WIDE_ROWS (10000000), BENCH_PGROLL_MAX_ROWS (1000000),
 # BENCH_LOAD_ROWS (1000000), BENCH_TANDEM_FLAGS (extra flags for tandem
-# backfill, e.g. "--target-chunk-time 100ms").
+# backfill, e.g. "--target-chunk-time 100ms"), BENCH_POLITE_FLAGS (the
+# flags of the second backfill under pgbench, "--concurrency 1
+# --max-rows-per-second 50000").
 set -Eeuo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 readonly ROOT="$PWD"
@@ -52,6 +55,10 @@ readonly LOAD_ROWS="${BENCH_LOAD_ROWS:-1000000}"
 readonly ROUNDS="${BENCH_ROUNDS:-3}"
 read -r -a TANDEM_FLAGS <<<"${BENCH_TANDEM_FLAGS:-}"
 readonly TANDEM_FLAGS
+# The second backfill under pgbench: settings that leave the application a
+# core (one worker, its rows per second capped).
+read -r -a POLITE_FLAGS <<<"${BENCH_POLITE_FLAGS:---concurrency 1 --max-rows-per-second 50000}"
+readonly POLITE_FLAGS
 readonly MIGRATION=bench/backfill_users.yaml
 readonly UP_SQL="CASE WHEN name IS NULL THEN 'placeholder' ELSE name END"
 readonly TARGET_CHUNK_MS=200 # tandem's default --target-chunk-time
@@ -288,12 +295,17 @@ bench_load() {
   log "load: creating users ($LOAD_ROWS rows) for pgbench"
   create_users bf_load "$LOAD_ROWS" narrow
   clone bf_load bf_load_update
+  clone bf_load bf_load_polite
   sleep 10 &
   pgbench_while idle bf_load $!
   "$TANDEM" --url "$(url_of bf_load)" start --skip-backfill "$MIGRATION" >/dev/null
   "$TANDEM" --url "$(url_of bf_load)" --json backfill "${TANDEM_FLAGS[@]}" >/dev/null &
   pgbench_while tandem bf_load $!
   check_filled bf_load _tandem_new_name
+  "$TANDEM" --url "$(url_of bf_load_polite)" start --skip-backfill "$MIGRATION" >/dev/null
+  "$TANDEM" --url "$(url_of bf_load_polite)" --json backfill "${POLITE_FLAGS[@]}" >/dev/null &
+  pgbench_while tandem_polite bf_load_polite $!
+  check_filled bf_load_polite _tandem_new_name
   sql_in bf_load_update -c "ALTER TABLE users ADD COLUMN new_name varchar(255)"
   sql_in bf_load_update -c "UPDATE users SET new_name = $UP_SQL" &
   pgbench_while update bf_load_update $!
@@ -324,10 +336,11 @@ report() {
   done
   echo
   echo "pgbench on users ($LOAD_ROWS rows), 2 clients, 200 tx/s: point read + point update"
+  echo "(tandem: defaults; tandem_polite: ${POLITE_FLAGS[*]})"
   echo
   echo "| phase | transactions | p99 ms | p99 vs idle | max ms | lock waits > 1 s |"
   echo "|---|---:|---:|---:|---:|---:|"
-  for phase in idle tandem update; do
+  for phase in idle tandem tandem_polite update; do
     printf '| %s | %s | %s | %s | %s | %s |\n' "$phase" "${LOAD["$phase tx"]}" \
       "${LOAD["$phase p99"]}" "$(ratio "${LOAD["$phase p99"]}" "${LOAD["idle p99"]}")" \
       "${LOAD["$phase max"]}" "${LOAD["$phase waits"]}"
