@@ -98,6 +98,10 @@ struct Progress {
   // Why the backfill waits right now (paused or throttled); empty while it runs.
   std::string waiting_reason;
   Millis elapsed{0};
+  // How long this run's chunks took: the 99th percentile and the slowest
+  // (unset until a chunk finished, and where chunks are not timed).
+  std::optional<Millis> chunk_p99;
+  std::optional<Millis> chunk_max;
   // Filled when read back for `tandem status`: running, done, stopped,
   // failed, or "not running" when its runner stopped reporting.
   std::string state;

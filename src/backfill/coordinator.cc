@@ -1,5 +1,6 @@
 #include "backfill/coordinator.h"
 
+#include <algorithm>
 #include <thread>
 
 namespace tandem::backfill {
@@ -105,6 +106,11 @@ void Coordinator::ChunkDone(long long scanned, long long updated, int size) {
   if (options_.chunk_done) options_.chunk_done(scanned);
 }
 
+void Coordinator::ChunkTook(Millis took) {
+  std::lock_guard lock(chunk_times_mutex_);
+  chunk_times_.push_back(took);
+}
+
 void Coordinator::Retried() { retries_ += 1; }
 
 bool Coordinator::VacuumTurn() {
@@ -154,6 +160,17 @@ Progress Coordinator::Snapshot() const {
     p.eta = Millis(static_cast<long long>(left / p.rows_per_second * 1000.0));
   }
   p.max_workers = options_.concurrency;
+  {
+    std::lock_guard lock(chunk_times_mutex_);
+    if (!chunk_times_.empty()) {
+      std::vector<Millis> times = chunk_times_;
+      // The smallest duration that at least 99% of the chunks do not exceed.
+      size_t rank = (times.size() * 99 + 99) / 100 - 1;
+      std::nth_element(times.begin(), times.begin() + static_cast<long>(rank), times.end());
+      p.chunk_p99 = times[rank];
+      p.chunk_max = *std::max_element(times.begin(), times.end());
+    }
+  }
   std::lock_guard lock(mutex_);
   p.workers = working_;
   p.paused = paused_;

@@ -10,6 +10,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "backfill/backfill.h"
 #include "backfill/governor.h"
@@ -45,6 +46,8 @@ class Coordinator {
   void StepAside(KeyRange range);
 
   void ChunkDone(long long scanned, long long updated, int size);
+  // How long a chunk took, for the percentiles in Snapshot.
+  void ChunkTook(Millis took);
   void Retried();
   // True when this worker should VACUUM now (one at a time, every
   // `vacuum_every` rows written); it calls VacuumDone afterwards.
@@ -84,6 +87,8 @@ class Coordinator {
   std::atomic<int> chunks_{0};
   std::atomic<int> retries_{0};
   std::atomic<int> last_size_{0};
+  mutable std::mutex chunk_times_mutex_;
+  std::vector<Millis> chunk_times_;
 
   long long vacuum_every_ = 0;
   std::atomic<long long> since_vacuum_{0};

@@ -48,6 +48,17 @@ TEST(CoordinatorTest, AStopEndsTheRunAndSaysHowToContinue) {
   EXPECT_NE(outcome.message().find("tandem backfill"), std::string::npos);
 }
 
+TEST(CoordinatorTest, ReportsTheNinetyNinthPercentileAndTheSlowestChunk) {
+  Options options;
+  Coordinator coordinator(options, Ranges(1), Progress{});
+  EXPECT_FALSE(coordinator.Snapshot().chunk_p99) << "no chunk has finished yet";
+  for (int ms = 200; ms >= 1; --ms) coordinator.ChunkTook(Millis(ms));
+  Progress p = coordinator.Snapshot();
+  ASSERT_TRUE(p.chunk_p99 && p.chunk_max);
+  EXPECT_EQ(p.chunk_p99->count(), 198);
+  EXPECT_EQ(p.chunk_max->count(), 200);
+}
+
 TEST(CoordinatorTest, OnlyOneWorkerVacuumsAtATime) {
   Options options;
   Coordinator coordinator(options, Ranges(1), Progress{});

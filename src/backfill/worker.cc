@@ -79,7 +79,9 @@ Status Worker::Walk(KeyRange& range) {
     if (coordinator_.SplitWanted()) TANDEM_RETURN_IF_ERROR(SplitOff(range));
     auto started = Clock::now();
     TANDEM_ASSIGN_OR_RETURN(Outcome outcome, ChunkWithRetries(range));
-    sizer_.Observe(std::chrono::duration_cast<Millis>(Clock::now() - started));
+    Millis took = std::chrono::duration_cast<Millis>(Clock::now() - started);
+    sizer_.Observe(took);
+    coordinator_.ChunkTook(took);
     coordinator_.ChunkDone(outcome.scanned, outcome.updated, sizer_.size());
     MaybeVacuum();
   }

@@ -33,7 +33,10 @@ std::string ProgressLine(const backfill::Progress& p) {
   std::string line = p.table + ": " + Number(p.rows_scanned) +
                      (p.estimated_total > 0 ? " / ~" + Number(p.estimated_total) : "") + " rows, " +
                      Number(static_cast<long long>(p.rows_per_second)) + " rows/s";
-  if (p.done) return line + ", done";
+  if (p.done) {
+    if (p.chunk_p99) line += ", chunks p99 " + FormatDuration(*p.chunk_p99);
+    return line + ", done";
+  }
   if (p.eta) line += ", ETA " + FormatDuration(*p.eta);
   line += ", chunk " + std::to_string(p.batch_size) + ", workers " + std::to_string(p.workers) +
           "/" + std::to_string(p.max_workers);
@@ -69,7 +72,9 @@ json ProgressJson(const backfill::Progress& p) {
           {"paused", p.paused},
           {"waiting_reason", p.waiting_reason},
           {"done", p.done},
-          {"elapsed_ms", p.elapsed.count()}};
+          {"elapsed_ms", p.elapsed.count()},
+          {"chunk_p99_ms", p.chunk_p99 ? json(p.chunk_p99->count()) : json(nullptr)},
+          {"chunk_max_ms", p.chunk_max ? json(p.chunk_max->count()) : json(nullptr)}};
 }
 
 class TextReporter : public core::Reporter {
