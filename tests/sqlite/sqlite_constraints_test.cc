@@ -64,6 +64,25 @@ class SqliteConstraintTest : public SqliteTest {
   CommandResult Start(const std::string& name, const char* migration) {
     return Tandem({"start", WriteMigration(name + ".yaml", migration)});
   }
+  void ExpectRefused(const std::string& sql, const std::string& message) {
+    Status status = conn_->Execute(sql);
+    EXPECT_FALSE(status.ok()) << sql;
+    EXPECT_NE(status.message().find(message), std::string::npos) << status.message();
+  }
+  // `complete` fails with `message` and leaves schema and rows as they were.
+  void ExpectCompleteStops(const std::string& message) {
+    std::string schema = Schema();
+    std::string rows = Rows("users");
+    auto completed = Tandem({"complete"});
+    EXPECT_NE(completed.exit_code, 0);
+    EXPECT_NE(completed.err.find(message), std::string::npos) << completed.out << completed.err;
+    EXPECT_EQ(Schema(), schema);
+    EXPECT_EQ(Rows("users"), rows);
+  }
+  void ExpectCompletes() {
+    auto completed = Tandem({"complete"});
+    ASSERT_EQ(completed.exit_code, 0) << completed.out << completed.err;
+  }
 };
 
 TEST_F(SqliteConstraintTest, CheckRefusesBadWritesThroughTheNewVersionUntilTheRebuildHasIt) {
@@ -71,18 +90,16 @@ TEST_F(SqliteConstraintTest, CheckRefusesBadWritesThroughTheNewVersionUntilTheRe
   ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
   Exec("INSERT INTO users (name, age) VALUES ('old', 3)");  // old version: `up` fixes it
   Exec("INSERT INTO users__02_adult (name, age) VALUES ('new', 40)");
-  Status refused = conn_->Execute("INSERT INTO users__02_adult (name, age) VALUES ('kid', 4)");
-  EXPECT_FALSE(refused.ok());
-  EXPECT_NE(refused.message().find("CHECK constraint failed: age_adult"), std::string::npos)
-      << refused.message();
-  EXPECT_FALSE(conn_->Execute("UPDATE users__02_adult SET age = 1 WHERE name = 'ada'").ok());
+  ExpectRefused("INSERT INTO users__02_adult (name, age) VALUES ('kid', 4)",
+                "CHECK constraint failed: age_adult");
+  ExpectRefused("UPDATE users__02_adult SET age = 1 WHERE name = 'ada'",
+                "CHECK constraint failed: age_adult");
   EXPECT_EQ(Scalar("SELECT age FROM users__02_adult WHERE name = 'old'"), "18");
-  auto completed = Tandem({"complete"});
-  ASSERT_EQ(completed.exit_code, 0) << completed.out << completed.err;
+  ExpectCompletes();
   EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE age >= 18"), "5");
-  EXPECT_FALSE(conn_->Execute("INSERT INTO users (name, age) VALUES ('kid', 4)").ok());
+  ExpectRefused("INSERT INTO users (name, age) VALUES ('kid', 4)", "age_adult");
   // What the table had survives the rebuild.
-  EXPECT_FALSE(conn_->Execute("INSERT INTO users (name, age) VALUES ('', 40)").ok());
+  ExpectRefused("INSERT INTO users (name, age) VALUES ('', 40)", "CHECK constraint failed");
   EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE name = 'ADA'"), "1");
   EXPECT_EQ(Scalar("SELECT sql FROM sqlite_schema WHERE name = 'users_name_lower'"),
             "CREATE INDEX users_name_lower ON users (lower(name) DESC) WHERE age > 0");
@@ -101,17 +118,9 @@ TEST_F(SqliteConstraintTest, RowsThatBreakACheckStopCompleteAndCanBeFixed) {
 )y";
   auto started = Start("02_adult", kStrict);
   ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
-  std::string schema = Schema();
-  std::string rows = Rows("users");
-  auto completed = Tandem({"complete"});
-  EXPECT_NE(completed.exit_code, 0);
-  EXPECT_NE(completed.err.find("CHECK constraint failed: age_adult"), std::string::npos)
-      << completed.out << completed.err;
-  EXPECT_EQ(Schema(), schema);
-  EXPECT_EQ(Rows("users"), rows);
+  ExpectCompleteStops("CHECK constraint failed: age_adult");
   Exec("UPDATE users SET age = 18 WHERE age < 18");  // the old version fixes them
-  completed = Tandem({"complete"});
-  ASSERT_EQ(completed.exit_code, 0) << completed.out << completed.err;
+  ExpectCompletes();
   EXPECT_EQ(Scalar("SELECT min(age) FROM users"), "18");
 }
 
@@ -120,20 +129,12 @@ TEST_F(SqliteConstraintTest, ForeignKeyRefusesDanglingWritesAndStopsCompleteOnDa
   ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
   Exec("INSERT INTO users__02_fk (name, age, team_id) VALUES ('eve', 20, 2)");
   Exec("INSERT INTO users__02_fk (name, age, team_id) VALUES ('nil', 20, NULL)");
-  Status refused =
-      conn_->Execute("INSERT INTO users__02_fk (name, age, team_id) VALUES ('x', 1, 9)");
-  EXPECT_NE(refused.message().find("FOREIGN KEY constraint failed: users_team_fk"),
-            std::string::npos)
-      << refused.message();
+  ExpectRefused("INSERT INTO users__02_fk (name, age, team_id) VALUES ('x', 1, 9)",
+                "FOREIGN KEY constraint failed: users_team_fk");
   Exec("INSERT INTO users (name, age, team_id) VALUES ('old', 1, 9)");  // the old version may
-  std::string schema = Schema();
-  auto completed = Tandem({"complete"});
-  EXPECT_NE(completed.exit_code, 0);
-  EXPECT_NE(completed.err.find("foreign keys point nowhere"), std::string::npos) << completed.err;
-  EXPECT_EQ(Schema(), schema);
+  ExpectCompleteStops("foreign keys point nowhere");
   Exec("DELETE FROM users WHERE team_id = 9");
-  completed = Tandem({"complete"});
-  ASSERT_EQ(completed.exit_code, 0) << completed.out << completed.err;
+  ExpectCompletes();
   EXPECT_EQ(Scalar("SELECT count(*) FROM pragma_foreign_key_list('users')"), "1");
 }
 
@@ -141,15 +142,14 @@ TEST_F(SqliteConstraintTest, UniqueIsAnIndexInForceForBothVersions) {
   auto started = Start("02_unique", kUnique);
   ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
   Exec("INSERT INTO users__02_unique (name, age) VALUES ('cy', 20)");
-  EXPECT_FALSE(conn_->Execute("INSERT INTO users__02_unique (name, age) VALUES ('ada', 1)").ok());
-  EXPECT_FALSE(conn_->Execute("INSERT INTO users (name, age) VALUES ('bob', 1)").ok());
-  auto completed = Tandem({"complete"});
-  ASSERT_EQ(completed.exit_code, 0) << completed.out << completed.err;
+  ExpectRefused("INSERT INTO users__02_unique (name, age) VALUES ('ada', 1)", "UNIQUE");
+  ExpectRefused("INSERT INTO users (name, age) VALUES ('bob', 1)", "UNIQUE");
+  ExpectCompletes();
   EXPECT_EQ(Scalar("SELECT count(*) FROM pragma_index_list('users') WHERE name = "
                    "'users_name_key' AND \"unique\" = 1"),
             "1");
   // The shadow column kept the column's collation, and so does the index.
-  EXPECT_FALSE(conn_->Execute("INSERT INTO users (name, age) VALUES ('ADA', 1)").ok());
+  ExpectRefused("INSERT INTO users (name, age) VALUES ('ADA', 1)", "UNIQUE");
 }
 
 TEST_F(SqliteConstraintTest, UniqueOverDuplicatesFailsTheBackfillAndRollsBack) {
@@ -173,15 +173,15 @@ TEST_F(SqliteConstraintTest, DroppedCheckStaysUntilCompleteThenGoes) {
 )y";
   auto started = Start("02_free", kDrop);
   ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
-  EXPECT_FALSE(conn_->Execute("INSERT INTO items__02_free (price) VALUES (0)").ok());
-  auto completed = Tandem({"complete"});
-  ASSERT_EQ(completed.exit_code, 0) << completed.out << completed.err;
+  ExpectRefused("INSERT INTO items__02_free (price) VALUES (0)",
+                "CHECK constraint failed: price_positive");
+  ExpectCompletes();
   Exec("INSERT INTO items (price) VALUES (0)");
   EXPECT_EQ(Scalar("SELECT count(*) FROM items"), "1");
 }
 
 TEST_F(SqliteConstraintTest, UnknownColumnIsBadInputAndChangesNothing) {
-  constexpr char kUnknown[] = R"y(operations:
+  constexpr char kUnknownColumn[] = R"y(operations:
   - create_constraint:
       name: bad
       table: users
@@ -191,12 +191,24 @@ TEST_F(SqliteConstraintTest, UnknownColumnIsBadInputAndChangesNothing) {
       up: {nope: nope}
       down: {nope: nope}
 )y";
+  constexpr char kUnknownInCheck[] = R"y(operations:
+  - create_constraint:
+      name: bad
+      table: users
+      type: check
+      columns: [age]
+      check: nope > 0
+      up: {age: age}
+      down: {age: age}
+)y";
   std::string schema = Schema();
-  auto started = Start("02_bad", kUnknown);
-  EXPECT_EQ(started.exit_code, 2) << started.out << started.err;
-  EXPECT_NE(started.err.find("02_bad.yaml:"), std::string::npos) << started.err;
-  EXPECT_NE(started.err.find("nope"), std::string::npos) << started.err;
-  EXPECT_EQ(Schema(), schema);
+  for (const char* migration : {kUnknownColumn, kUnknownInCheck}) {
+    auto started = Start("02_bad", migration);
+    EXPECT_EQ(started.exit_code, 2) << started.out << started.err;
+    EXPECT_NE(started.err.find("02_bad.yaml:"), std::string::npos) << started.err;
+    EXPECT_NE(started.err.find("nope"), std::string::npos) << started.err;
+    EXPECT_EQ(Schema(), schema);
+  }
 }
 
 }  // namespace

@@ -87,6 +87,12 @@ Status SqlitePlanner::CreateConstraintOp(const Operation& op, const CreateConstr
     std::vector<std::string> quoted;
     for (const auto& s : shadows) quoted.push_back(QuoteIdent(s));
     BuildIndex({table->physical, constraint.name, true, ""}, quoted, "");
+    plan_.warnings.push_back(
+        "unique constraint " + constraint.name +
+        " is in force from start for both versions: a "
+        "duplicate that `up` makes stops the backfill and a duplicate written by the old "
+        "version is refused (SQLite names the shadow columns: " +
+        Join(shadows, ", ") + ")");
     return Status::Ok();
   }
   PlannedConstraint planned;
@@ -105,6 +111,11 @@ Status SqlitePlanner::CreateConstraintOp(const Operation& op, const CreateConstr
   planned.message = (constraint.type == "check" ? "CHECK" : "FOREIGN KEY") +
                     std::string(" constraint failed: ") + constraint.name;
   created_constraints_.push_back(planned);
+  plan_.warnings.push_back(
+      "constraint " + constraint.name + " of " + table->physical +
+      ": until complete only writes through the new version are checked; existing rows and "
+      "the old version's writes are checked by the table rebuild at complete, which a row that "
+      "breaks it stops before anything changes");
   return Status::Ok();
 }
 

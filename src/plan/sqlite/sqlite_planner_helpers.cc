@@ -70,9 +70,11 @@ Status SqlitePlanner::RequireRebuildable(const Operation& op, const VirtualTable
   }
   const TableSql* sql = TableSqlOf(table.physical);
   if (sql == nullptr) return refuse("has a CREATE TABLE statement tandem cannot read");
-  // The rebuild writes each constraint anew from the catalog, which does not
-  // say how a conflict is resolved.
+  // The rebuild writes UNIQUE, NOT NULL and FOREIGN KEY anew from the
+  // catalog, which says neither how a conflict is resolved nor whether a
+  // foreign key is deferred.
   if (sql->conflict_clause) return refuse("has an ON CONFLICT clause");
+  if (sql->deferrable) return refuse("has a DEFERRABLE foreign key");
   if (!original->triggers.empty()) {
     return refuse("has triggers of its own (" + Join(original->triggers, ", ") + ")");
   }

@@ -193,6 +193,29 @@ TEST(SqlitePlannerTest, DropConstraintLeavesItOutOfTheRebuiltTableAndKeepsTheRes
       << complete;
 }
 
+TEST(SqlitePlannerTest, DroppingAUniqueIndexConstraintDropsTheIndexWithoutARebuild) {
+  Catalog catalog = UsersCatalog();
+  catalog.tables["users"].indexes = {{"users_email_key",
+                                      true,
+                                      false,
+                                      true,
+                                      {"email"},
+                                      "CREATE UNIQUE INDEX users_email_key ON users (email)"}};
+  auto plan = PlanText(R"y(operations:
+  - drop_multicolumn_constraint:
+      table: users
+      name: users_email_key
+      up: {email: email}
+      down: {email: email}
+)y",
+                       catalog);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  std::string complete = Sql(plan->complete);
+  EXPECT_NE(complete.find("DROP INDEX IF EXISTS \"users_email_key\""), std::string::npos)
+      << complete;
+  EXPECT_EQ(complete.find("_tandem_rebuild_users"), std::string::npos) << complete;
+}
+
 TEST(SqlitePlannerTest, DropConstraintThatDoesNotExistSaysWhere) {
   auto plan = PlanText(R"y(operations:
   - drop_multicolumn_constraint: {table: users, name: nope, up: {name: name}, down: {name: name}}

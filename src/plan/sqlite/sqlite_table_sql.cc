@@ -259,6 +259,9 @@ std::optional<TableSql> ParseCreateTable(const std::string& sql) {
     if (IsWord(*tokens, i, "on") && IsWord(*tokens, i + 1, "conflict")) {
       table.conflict_clause = true;
     }
+    if (IsWord(*tokens, i + 1, "deferrable") && !IsWord(*tokens, i, "not")) {
+      table.deferrable = true;
+    }
   }
   // Which columns each check reads, now that every column is known.
   for (auto& check : table.checks) {

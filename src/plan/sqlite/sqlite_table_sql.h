@@ -36,6 +36,7 @@ struct TableSql {
   std::vector<NamedConstraintSql> named;  // named UNIQUE, FOREIGN KEY, PRIMARY KEY
   std::string options;                    // after the column list: "STRICT", ""
   bool conflict_clause = false;           // an ON CONFLICT clause anywhere
+  bool deferrable = false;                // a DEFERRABLE foreign key
 };
 
 // The parts of `sql`, a CREATE TABLE statement; nullopt when it is not one

@@ -38,6 +38,13 @@ TEST(SqliteTableSqlTest, NoticesConflictClausesAndRefusesWhatItCannotRead) {
   auto table = ParseCreateTable("CREATE TABLE t (a UNIQUE ON CONFLICT REPLACE)");
   ASSERT_TRUE(table.has_value());
   EXPECT_TRUE(table->conflict_clause);
+  EXPECT_FALSE(table->deferrable);
+  table = ParseCreateTable("CREATE TABLE t (a REFERENCES u (b) DEFERRABLE INITIALLY DEFERRED)");
+  ASSERT_TRUE(table.has_value());
+  EXPECT_TRUE(table->deferrable);
+  table = ParseCreateTable("CREATE TABLE t (a REFERENCES u (b) NOT DEFERRABLE)");
+  ASSERT_TRUE(table.has_value());
+  EXPECT_FALSE(table->deferrable);
   EXPECT_FALSE(ParseCreateTable("CREATE TABLE t AS SELECT 1 AS a").has_value());
   EXPECT_FALSE(ParseCreateTable("CREATE TABLE t (a TEXT CHECK (a <> 'x)").has_value());
   EXPECT_FALSE(ParseCreateTable("CREATE TABLE t (a, (b))").has_value());
