@@ -19,16 +19,6 @@
 namespace tandem::plan::sqlite {
 namespace {
 
-bool SameColumns(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  if (a.size() != b.size()) return false;
-  for (const auto& name : a) {
-    bool found = false;
-    for (const auto& other : b) found = found || SameName(name, other);
-    if (!found) return false;
-  }
-  return true;
-}
-
 // What ConstraintsNamed returns for the primary key, which cannot be dropped.
 constexpr char kPrimaryKey[] = "PRIMARY KEY";
 
@@ -44,9 +34,9 @@ std::string ParentKeyProblem(const CatalogTable* parent, const std::vector<std::
   if (columns.empty()) {
     return "the referenced table has no primary key; name the referenced columns";
   }
-  if (parent == nullptr || SameColumns(parent->primary_key, columns)) return "";
+  if (parent == nullptr || SameNames(parent->primary_key, columns)) return "";
   for (const auto& index : parent->indexes) {
-    if (index.unique && SameColumns(index.columns, columns)) return "";
+    if (index.unique && SameNames(index.columns, columns)) return "";
   }
   return "SQLite needs the referenced columns to be the primary key of \"" + parent->name +
          "\" or to have a unique index; create one first";
@@ -185,7 +175,7 @@ std::vector<std::string> SqlitePlanner::ConstraintsNamed(const CatalogTable& tab
     if (!SameName(named.name, name)) continue;
     if (named.type == 'p') names.push_back(kPrimaryKey);
     for (const auto& c : table.constraints) {
-      if (c.type == named.type && SameColumns(c.columns, named.columns)) names.push_back(c.name);
+      if (c.type == named.type && SameNames(c.columns, named.columns)) names.push_back(c.name);
     }
   }
   return names;

@@ -86,8 +86,7 @@ std::vector<std::string> SqlitePlanner::KeptConstraints(const VirtualTable& tabl
     }
     std::string named;
     for (const auto& n : sql ? sql->named : std::vector<NamedConstraintSql>{}) {
-      if (n.type == constraint.type && n.columns.size() == constraint.columns.size() &&
-          std::equal(n.columns.begin(), n.columns.end(), constraint.columns.begin(), SameName)) {
+      if (n.type == constraint.type && SameNames(n.columns, constraint.columns)) {
         named = "CONSTRAINT " + QuoteIdent(n.name) + " ";
       }
     }

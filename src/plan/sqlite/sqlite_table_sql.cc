@@ -240,6 +240,16 @@ class TableReader {
 
 bool SameName(const std::string& a, const std::string& b) { return SameText(a, b); }
 
+bool SameNames(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  if (a.size() != b.size()) return false;
+  for (const auto& name : a) {
+    bool found = false;
+    for (const auto& other : b) found = found || SameName(name, other);
+    if (!found) return false;
+  }
+  return true;
+}
+
 std::optional<TableSql> ParseCreateTable(const std::string& sql) {
   auto tokens = Tokenize(sql);
   if (!tokens) return std::nullopt;

@@ -58,5 +58,7 @@ std::optional<std::string> RenameIndexColumns(const std::string& sql, const Colu
 
 // True when `a` and `b` name the same SQLite identifier (ASCII case-insensitive).
 bool SameName(const std::string& a, const std::string& b);
+// True when `a` and `b` hold the same names, in any order.
+bool SameNames(const std::vector<std::string>& a, const std::vector<std::string>& b);
 
 }  // namespace tandem::plan::sqlite
