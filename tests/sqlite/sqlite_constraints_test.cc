@@ -124,6 +124,19 @@ TEST_F(SqliteConstraintTest, RowsThatBreakACheckStopCompleteAndCanBeFixed) {
   EXPECT_EQ(Scalar("SELECT min(age) FROM users"), "18");
 }
 
+TEST_F(SqliteConstraintTest, AfterCompleteStopsRollbackRestoresTheSchema) {
+  Exec("UPDATE teams SET id = 5 WHERE id = 2");  // bob's team goes: his row breaks the key
+  std::string schema = Schema();
+  std::string rows = Rows("users");
+  auto started = Start("02_fk", kForeignKey);
+  ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+  ExpectCompleteStops("foreign keys point nowhere");
+  auto rolled_back = Tandem({"rollback"});
+  ASSERT_EQ(rolled_back.exit_code, 0) << rolled_back.out << rolled_back.err;
+  EXPECT_EQ(Schema(), schema);
+  EXPECT_EQ(Rows("users"), rows);
+}
+
 TEST_F(SqliteConstraintTest, ForeignKeyRefusesDanglingWritesAndStopsCompleteOnDanglingRows) {
   auto started = Start("02_fk", kForeignKey);
   ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
