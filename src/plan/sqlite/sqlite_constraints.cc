@@ -61,28 +61,11 @@ Status SqlitePlanner::CreateConstraintOp(const Operation& op, const CreateConstr
                        "distinct)");
   }
   TANDEM_RETURN_IF_ERROR(RequireNewConstraintName(op, *table, constraint.name));
-  std::vector<std::string> shadows;
-  for (size_t i = 0; i < constraint.columns.size(); ++i) {
-    const std::string& name = constraint.columns[i];
-    std::string field = "columns[" + std::to_string(i) + "]";
-    TANDEM_ASSIGN_OR_RETURN(VirtualColumn * column, RequireColumn(op, field, *table, name));
-    std::string up = body.up.count(name) > 0 ? body.up.at(name) : "";
-    std::string down = body.down.count(name) > 0 ? body.down.at(name) : "";
-    TANDEM_RETURN_IF_ERROR(
-        ReplaceColumn(op, field, *table, *column, column->type, {}, up, down).status());
-    shadows.push_back(column->physical);
-  }
+  TANDEM_ASSIGN_OR_RETURN(std::vector<std::string> shadows,
+                          ShadowColumns(op, *table, constraint.columns, body.up, body.down));
   if (constraint.type == "unique") {
     TANDEM_RETURN_IF_ERROR(RequireNewName(op, "name", constraint.name));
-    std::vector<std::string> quoted;
-    for (const auto& s : shadows) quoted.push_back(QuoteIdent(s));
-    BuildIndex({table->physical, constraint.name, true, ""}, quoted, "");
-    plan_.warnings.push_back(
-        "unique constraint " + constraint.name +
-        " is in force from start for both versions: a "
-        "duplicate that `up` makes stops the backfill and a duplicate written by the old "
-        "version is refused (SQLite names the shadow columns: " +
-        Join(shadows, ", ") + ")");
+    UniqueIndexOn(*table, constraint.name, shadows);
     return Status::Ok();
   }
   PlannedConstraint planned;
@@ -107,6 +90,37 @@ Status SqlitePlanner::CreateConstraintOp(const Operation& op, const CreateConstr
       "the old version's writes are checked by the table rebuild at complete, which a row that "
       "breaks it stops before anything changes");
   return Status::Ok();
+}
+
+Result<std::vector<std::string>> SqlitePlanner::ShadowColumns(
+    const Operation& op, VirtualTable& table, const std::vector<std::string>& columns,
+    const std::map<std::string, std::string>& up, const std::map<std::string, std::string>& down) {
+  auto expression = [](const std::map<std::string, std::string>& map, const std::string& column) {
+    auto it = map.find(column);
+    return it == map.end() ? std::string() : it->second;
+  };
+  std::vector<std::string> shadows;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    std::string field = "columns[" + std::to_string(i) + "]";
+    TANDEM_ASSIGN_OR_RETURN(VirtualColumn * column, RequireColumn(op, field, table, columns[i]));
+    TANDEM_RETURN_IF_ERROR(ReplaceColumn(op, field, table, *column, column->type, {},
+                                         expression(up, columns[i]), expression(down, columns[i]))
+                               .status());
+    shadows.push_back(column->physical);
+  }
+  return shadows;
+}
+
+void SqlitePlanner::UniqueIndexOn(const VirtualTable& table, const std::string& name,
+                                  const std::vector<std::string>& shadows) {
+  std::vector<std::string> quoted;
+  for (const auto& s : shadows) quoted.push_back(QuoteIdent(s));
+  BuildIndex({table.physical, name, true, ""}, quoted, "");
+  plan_.warnings.push_back("unique constraint " + name +
+                           " is in force from start for both versions: a duplicate that `up` "
+                           "makes stops the backfill, and the old version cannot write one "
+                           "(SQLite's message names the shadow columns: " +
+                           Join(shadows, ", ") + ")");
 }
 
 Result<PlannedConstraint> SqlitePlanner::ForeignKeyConstraint(
@@ -204,7 +218,8 @@ Status SqlitePlanner::DropMultiColumnConstraintOp(const Operation& op,
   for (const auto& index : original->indexes) {
     if (!SameName(index.name, body.name) || index.definition.empty() || !index.unique) continue;
     dropped_indexes_.insert(index.name);
-    plan_.warnings.push_back("unique index " + index.name + " is dropped at complete" + later);
+    plan_.warnings.push_back("unique index " + index.name + " is dropped at complete" + later +
+                             " (`up` and `down` are not used)");
     return Status::Ok();
   }
   std::vector<std::string> names = ConstraintsNamed(*original, body.name);
@@ -224,7 +239,8 @@ Status SqlitePlanner::DropMultiColumnConstraintOp(const Operation& op,
   for (const auto& name : names) dropped_constraints_[table->physical].insert(name);
   rebuild_.insert(table->physical);
   plan_.warnings.push_back("constraint " + body.name + " of " + table->physical +
-                           " is left out of the table rebuilt at complete" + later);
+                           " is left out of the table rebuilt at complete" + later +
+                           " (`up` and `down` are not used)");
   return Status::Ok();
 }
 

@@ -83,6 +83,14 @@ class SqlitePlanner : private PlannerBase {
   Status DropMultiColumnConstraintOp(const Operation& op, const DropMultiColumnConstraint& body);
   Status RequireNewConstraintName(const Operation& op, const VirtualTable& table,
                                   const std::string& name);
+  // Replaces each of `columns` by a shadow column (see ReplaceColumn) with
+  // its `up` and `down`; returns the shadows.
+  Result<std::vector<std::string>> ShadowColumns(const Operation& op, VirtualTable& table,
+                                                 const std::vector<std::string>& columns,
+                                                 const std::map<std::string, std::string>& up,
+                                                 const std::map<std::string, std::string>& down);
+  void UniqueIndexOn(const VirtualTable& table, const std::string& name,
+                     const std::vector<std::string>& shadows);
   Result<PlannedConstraint> ForeignKeyConstraint(const Operation& op, const VirtualTable& table,
                                                  const ConstraintDef& constraint,
                                                  const std::vector<std::string>& columns);
