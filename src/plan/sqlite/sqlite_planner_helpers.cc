@@ -173,11 +173,10 @@ Result<std::string> SqlitePlanner::AddShadowColumn(const Operation& op, VirtualT
   return physical;
 }
 
-Result<ColumnShape*> SqlitePlanner::ReplaceColumn(const Operation& op, const std::string& field,
-                                                  VirtualTable& table, VirtualColumn& column,
-                                                  const std::string& type,
-                                                  NullableString default_value,
-                                                  const std::string& up, const std::string& down) {
+Result<const CatalogColumn*> SqlitePlanner::RequireReplaceable(const Operation& op,
+                                                               const std::string& field,
+                                                               const VirtualTable& table,
+                                                               const VirtualColumn& column) {
   if (table.created) {
     return ErrorAt(op, "table",
                    "table \"" + table.name +
@@ -206,14 +205,20 @@ Result<ColumnShape*> SqlitePlanner::ReplaceColumn(const Operation& op, const std
                        "version's view. Add a primary key first");
   }
   TANDEM_RETURN_IF_ERROR(RequireRebuildable(op, table));
+  return original_column;
+}
+
+Result<ColumnShape*> SqlitePlanner::ReplaceColumn(const Operation& op, const std::string& field,
+                                                  VirtualTable& table, VirtualColumn& column,
+                                                  const std::string& type,
+                                                  NullableString default_value,
+                                                  const std::string& up, const std::string& down) {
+  TANDEM_ASSIGN_OR_RETURN(const CatalogColumn* original_column,
+                          RequireReplaceable(op, field, table, column));
   if (!default_value.present && !original_column->default_expr.empty()) {
     default_value = {true, false, original_column->default_expr};
   }
-  std::string collate;
-  const TableSql* sql = TableSqlOf(table.physical);
-  for (size_t i = 0; i < sql->columns.size(); ++i) {
-    if (SameName(sql->columns[i], column.physical)) collate = sql->collations[i];
-  }
+  std::string collate = CollationOf(TableSqlOf(table.physical), column.physical);
   // No default on the added column: the backfill fills every row anyway,
   // and a constant for all of them would break a unique index built now.
   TANDEM_ASSIGN_OR_RETURN(std::string shadow,

@@ -120,6 +120,11 @@ class SqlitePlanner : private PlannerBase {
                                       const std::string& name, const std::string& type,
                                       const NullableString& default_value,
                                       const std::string& collate);
+  // The original column behind `column`, if it can be replaced by a
+  // shadow column.
+  Result<const CatalogColumn*> RequireReplaceable(const Operation& op, const std::string& field,
+                                                  const VirtualTable& table,
+                                                  const VirtualColumn& column);
   // Replaces `column` by a shadow column of `type` that `up` fills from the
   // old version's writes and whose writes `down` maps back ("" for the
   // column as it is): how SQLite changes what ALTER TABLE cannot.

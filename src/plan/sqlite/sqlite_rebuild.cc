@@ -31,14 +31,6 @@ std::string FinalName(const VirtualTable& table, const std::map<std::string, std
   return "";
 }
 
-// The collation the definition gives `column`, "" for none.
-std::string CollationOf(const TableSql* sql, const std::string& column) {
-  for (size_t i = 0; sql != nullptr && i < sql->columns.size(); ++i) {
-    if (SameName(sql->columns[i], column)) return sql->collations[i];
-  }
-  return "";
-}
-
 }  // namespace
 
 ColumnRename SqlitePlanner::OriginalToFinal(const VirtualTable& table,

@@ -285,6 +285,13 @@ std::optional<TableSql> ParseCreateTable(const std::string& sql) {
   return table;
 }
 
+std::string CollationOf(const TableSql* sql, const std::string& column) {
+  for (size_t i = 0; sql != nullptr && i < sql->columns.size(); ++i) {
+    if (SameName(sql->columns[i], column)) return sql->collations[i];
+  }
+  return "";
+}
+
 std::optional<std::string> RenameColumnRefs(const std::string& sql, const ColumnRename& rename) {
   auto tokens = Tokenize(sql);
   if (!tokens) return std::nullopt;

@@ -47,6 +47,9 @@ std::optional<TableSql> ParseCreateTable(const std::string& sql);
 // (left as written), "" when the column is gone, else the new name.
 using ColumnRename = std::function<std::optional<std::string>(const std::string& name)>;
 
+// The collation `sql` gives `column`, "" for none (or no `sql`).
+std::string CollationOf(const TableSql* sql, const std::string& column);
+
 // `sql` (an expression, or everything of a CREATE INDEX after its table
 // name) with every column reference renamed; nullopt when one names a
 // column that is gone. A column reference is an identifier that is not a
