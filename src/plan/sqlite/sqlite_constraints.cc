@@ -12,6 +12,8 @@
 // Dropping a constraint needs no shadow columns: the constraint stays in
 // force for both versions until complete (the old version relies on it),
 // and the rebuild at complete leaves it out; a unique index is dropped.
+#include <algorithm>
+
 #include "common/strings.h"
 #include "plan/sql_clauses.h"
 #include "plan/sqlite/sqlite_planner_internal.h"
@@ -229,11 +231,10 @@ Status SqlitePlanner::DropMultiColumnConstraintOp(const Operation& op,
                        "\" (SQLite knows a constraint by name when its CREATE TABLE says "
                        "CONSTRAINT name, or when it is a unique index)");
   }
-  if (names.size() == 1 && names[0] == kPrimaryKey) {
-    return ErrorAt(op, "name",
-                   "\"" + body.name +
-                       "\" is the primary key; tandem needs a key to move data and cannot drop "
-                       "it online");
+  if (std::find(names.begin(), names.end(), kPrimaryKey) != names.end()) {
+    return Unsupported(op, "\"" + body.name +
+                               "\" is the primary key; tandem needs a key to move data and "
+                               "cannot drop it online");
   }
   TANDEM_RETURN_IF_ERROR(RequireRebuildable(op, *table));
   for (const auto& name : names) dropped_constraints_[table->physical].insert(name);

@@ -252,12 +252,20 @@ TEST(SqlitePlannerTest, RebuildFollowsRenamedColumnsInChecksAndIndexes) {
       << complete;
 }
 
-TEST(SqlitePlannerTest, ConflictClausesAndRenamingConstraintsAreRefused) {
+TEST(SqlitePlannerTest, ConflictClausesDroppingTheKeyAndRenamingConstraintsAreRefused) {
   auto conflict = PlanText(kNameNotNull, CatalogWith("CREATE TABLE users (id INTEGER PRIMARY KEY, "
                                                      "name TEXT UNIQUE ON CONFLICT REPLACE, email "
                                                      "TEXT)"));
   ASSERT_FALSE(conflict.ok());
   EXPECT_NE(conflict.status().message().find("ON CONFLICT"), std::string::npos);
+  auto key = PlanText(R"y(operations:
+  - drop_multicolumn_constraint: {table: users, name: users_pk, up: {id: id}, down: {id: id}}
+)y",
+                      CatalogWith("CREATE TABLE users (id INTEGER, name TEXT, email TEXT, "
+                                  "CONSTRAINT users_pk PRIMARY KEY (id))"));
+  ASSERT_FALSE(key.ok());
+  EXPECT_EQ(key.status().kind(), ErrorKind::kRefused);
+  EXPECT_NE(key.status().message().find("primary key"), std::string::npos);
   auto rename = PlanText(R"y(operations:
   - rename_constraint: {table: users, from: a, to: b}
 )y");
