@@ -90,8 +90,10 @@ TEST_F(SqliteBadInputTest, UnknownColumnInUp) {
   EXPECT_EQ(Schema(), schema_);
 }
 
-TEST_F(SqliteBadInputTest, TableWithCheckConstraintCannotBeRebuilt) {
-  Exec("CREATE TABLE accounts (id INTEGER PRIMARY KEY, balance INTEGER CHECK (balance >= 0))");
+TEST_F(SqliteBadInputTest, TableWithConflictClauseCannotBeRebuilt) {
+  Exec(
+      "CREATE TABLE accounts (id INTEGER PRIMARY KEY, balance INTEGER NOT NULL ON CONFLICT "
+      "REPLACE DEFAULT 0)");
   std::string schema = Schema();
   auto result = Tandem({"plan", WriteMigration("01.yaml", R"y(operations:
   - alter_column:
@@ -102,7 +104,7 @@ TEST_F(SqliteBadInputTest, TableWithCheckConstraintCannotBeRebuilt) {
       down: balance
 )y")});
   EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
-  EXPECT_NE(result.err.find("CHECK"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("ON CONFLICT"), std::string::npos) << result.err;
   EXPECT_EQ(Schema(), schema);
 }
 

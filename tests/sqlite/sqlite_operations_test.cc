@@ -9,16 +9,22 @@ namespace tandem::testing {
 namespace {
 
 constexpr char kSetup[] = R"sql(
-CREATE TABLE teams (id INTEGER PRIMARY KEY, title TEXT NOT NULL);
+CREATE TABLE teams (
+  id INTEGER PRIMARY KEY,
+  title TEXT NOT NULL,
+  CONSTRAINT teams_title_key UNIQUE (title)
+);
 CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
-  name TEXT,
-  age TEXT,
+  name TEXT COLLATE NOCASE,
+  age TEXT CONSTRAINT age_digits CHECK (age NOT GLOB '*[^0-9]*'),
   email TEXT DEFAULT 'none',
-  team_id INTEGER REFERENCES teams (id)
+  team_id INTEGER REFERENCES teams (id),
+  CHECK (email <> '')
 );
 CREATE INDEX users_email ON users (email);
+CREATE INDEX users_name_partial ON users (name COLLATE BINARY DESC) WHERE name IS NOT NULL;
 INSERT INTO teams (id, title) VALUES (1, 'red'), (2, 'blue');
 INSERT INTO notes (body) VALUES ('a'), ('b');
 WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 300)
@@ -112,6 +118,55 @@ const Case kCases[] = {
       down: age
 )y",
      "SELECT sql LIKE '%CHECK (length(age) <= 3)%' FROM sqlite_schema WHERE name = 'users'"},
+    {"create_constraint_check", R"y(operations:
+  - create_constraint:
+      name: age_short
+      table: users
+      type: check
+      columns: [age]
+      check: length(age) <= 3
+      up: {age: age}
+      down: {age: age}
+)y",
+     "SELECT sql LIKE '%CONSTRAINT \"age_short\" CHECK (length(\"age\") <= 3)%' AND sql LIKE "
+     "'%age_digits%' FROM sqlite_schema WHERE name = 'users'"},
+    {"create_constraint_unique", R"y(operations:
+  - create_constraint:
+      name: users_email_unique
+      table: users
+      type: unique
+      columns: [email]
+      up: {email: email}
+      down: {email: email}
+)y",
+     "SELECT count(*) FROM pragma_index_list('users') WHERE name = 'users_email_unique' AND "
+     "\"unique\" = 1"},
+    {"create_constraint_foreign_key", R"y(operations:
+  - create_constraint:
+      name: users_team_fk
+      table: users
+      type: foreign_key
+      columns: [team_id]
+      references: {table: teams, columns: [id], on_delete: CASCADE}
+      up: {team_id: team_id}
+      down: {team_id: team_id}
+)y",
+     "SELECT (SELECT count(*) FROM pragma_foreign_key_list('users')) = 2 AND sql LIKE "
+     "'%CONSTRAINT \"users_team_fk\" FOREIGN KEY (\"team_id\") REFERENCES%' FROM sqlite_schema "
+     "WHERE name = 'users'"},
+    {"drop_constraint_check", R"y(operations:
+  - drop_constraint: {table: users, column: age, name: age_digits, up: age, down: age}
+)y",
+     "SELECT sql NOT LIKE '%age_digits%' AND sql LIKE '%CHECK (email <> '''')%' FROM sqlite_schema "
+     "WHERE name = 'users'"},
+    {"drop_multicolumn_constraint_unique", R"y(operations:
+  - drop_multicolumn_constraint:
+      table: teams
+      name: teams_title_key
+      up: {title: title}
+      down: {title: title}
+)y",
+     "SELECT count(*) = 0 FROM pragma_index_list('teams')"},
     {"drop_column", R"y(operations:
   - drop_column: {table: users, column: age, down: "'0'"}
 )y",

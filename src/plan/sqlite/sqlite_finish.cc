@@ -59,6 +59,9 @@ void SqlitePlanner::FinishViews() {
     auto sync = syncs_.find(table.physical);
     if (sync != syncs_.end()) writes.sync = &sync->second;
     writes.defaults = DefaultsOf(table);
+    for (const auto& c : created_constraints_) {
+      if (c.table == table.physical) writes.guards.emplace_back(c.message, c.violation);
+    }
     for (const auto& c : table.columns) {
       view.columns.push_back({c.name, c.physical});
       writes.columns.emplace_back(c.name, c.physical);

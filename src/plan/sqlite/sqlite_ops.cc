@@ -103,11 +103,13 @@ Status SqlitePlanner::AddColumnOp(const Operation& op, const AddColumn& body) {
                        "\" has no primary key; tandem needs one to write through the new "
                        "version's view. Add a primary key first");
   }
+  // `up` needs the dual-write, whose marker column goes in a rebuild too.
   bool needs_rebuild = !column.nullable || column.unique || column.check || column.references ||
-                       (column.default_value.IsSet() && !constant);
+                       (column.default_value.IsSet() && !constant) || !up.empty();
   if (needs_rebuild) TANDEM_RETURN_IF_ERROR(RequireRebuildable(op, *table));
-  TANDEM_ASSIGN_OR_RETURN(std::string physical, AddShadowColumn(op, *table, column.name,
-                                                                column.type, column.default_value));
+  TANDEM_ASSIGN_OR_RETURN(
+      std::string physical,
+      AddShadowColumn(op, *table, column.name, column.type, column.default_value, ""));
   ColumnShape& shape = ShapeOf(table->physical, physical);
   shape.not_null = !column.nullable;
   shape.unique = column.unique;
@@ -153,64 +155,19 @@ Status SqlitePlanner::AlterColumnOp(const Operation& op, const AlterColumn& body
     if (body.name) column->name = *body.name;
     return Status::Ok();
   }
-  if (table->created) {
-    return ErrorAt(op, "column",
-                   "table \"" + table->name +
-                       "\" is created by this migration; define the column as "
-                       "wanted in create_table");
-  }
-  const CatalogTable* original = catalog_.FindTable(table->physical);
-  const CatalogColumn* original_column =
-      original ? original->FindColumn(column->physical) : nullptr;
-  if (original_column == nullptr) {
-    return ErrorAt(op, "column",
-                   "column \"" + column->name +
-                       "\" was added or changed earlier in this migration; give it "
-                       "its final shape there");
-  }
-  for (const auto& key : table->key_columns) {
-    if (key == column->physical) {
-      return Unsupported(op, "column \"" + column->name + "\" is part of the primary key of \"" +
-                                 table->name +
-                                 "\"; changing a key column is not supported on "
-                                 "SQLite");
-    }
-  }
-  if (table->key_columns.empty()) {
-    return ErrorAt(op, "table",
-                   "table \"" + table->name +
-                       "\" has no primary key; tandem needs one to write through "
-                       "the new version's view. Add a primary key first");
-  }
-  TANDEM_RETURN_IF_ERROR(RequireRebuildable(op, *table));
   std::string type = body.type ? *body.type : column->type;
-  NullableString default_value = body.default_value;
-  if (!default_value.present && !original_column->default_expr.empty()) {
-    default_value = {true, false, original_column->default_expr};
+  TANDEM_ASSIGN_OR_RETURN(
+      ColumnShape * shape,
+      ReplaceColumn(op, "column", *table, *column, type, body.default_value, body.up, body.down));
+  if (body.nullable) {
+    shape->not_null = !*body.nullable;
+    column->nullable = *body.nullable;
   }
-  TANDEM_ASSIGN_OR_RETURN(std::string shadow_column,
-                          AddShadowColumn(op, *table, column->name, type, default_value));
-  std::string up_text = body.up.empty() ? QuoteIdent(column->physical) : body.up;
-  TANDEM_ASSIGN_OR_RETURN(std::string up_sql, UpExpression(op, "up", *table, up_text));
-  std::string original_physical = column->physical;
-  column->physical = shadow_column;
-  column->type = type;
-  std::string down_text = body.down.empty() ? QuoteIdent(column->name) : body.down;
-  TANDEM_ASSIGN_OR_RETURN(std::string down_sql, DownExpression(op, "down", *table, down_text));
-  TableSync& sync = SyncFor(*table);
-  sync.up.push_back({shadow_column, up_sql});
-  sync.down.push_back({original_physical, down_sql});
-  sync.backfill = true;
-  replaced_by_[table->physical + "." + original_physical] = shadow_column;
-  ColumnShape& shape = ShapeOf(table->physical, shadow_column);
-  bool nullable = body.nullable ? *body.nullable : !original_column->not_null;
-  shape.not_null = !nullable;
-  column->nullable = nullable;
-  if (body.check) shape.check = body.check->constraint;
-  if (body.unique) shape.unique = true;
+  if (body.check) shape->check = body.check->constraint;
+  if (body.unique) shape->unique = true;
   if (body.references) {
     Status error;
-    shape.references = ReferencesClause(op, *body.references, error);
+    shape->references = ReferencesClause(op, *body.references, error);
     TANDEM_RETURN_IF_ERROR(error);
   }
   if (body.name) column->name = *body.name;
@@ -271,14 +228,13 @@ Status SqlitePlanner::CreateIndexOp(const Operation& op, const CreateIndex& body
   if (!body.method.empty() && ToLower(body.method) != "btree") {
     return Unsupported(op, "SQLite has only B-tree indexes (method " + body.method + ")");
   }
-  PlannedIndex index{table->physical, body.name, body.unique, {}, body.predicate};
+  PlannedIndex index{table->physical, body.name, body.unique, ""};
   std::vector<std::string> columns;
   for (size_t i = 0; i < body.columns.size(); ++i) {
     const IndexColumn& c = body.columns[i];
     TANDEM_ASSIGN_OR_RETURN(
         VirtualColumn * column,
         RequireColumn(op, "columns[" + std::to_string(i) + "]", *table, c.name));
-    index.columns.push_back(column->physical);
     std::string sql = QuoteIdent(column->physical);
     if (!c.collate.empty()) sql += " COLLATE " + c.collate;
     if (!c.sort.empty()) sql += " " + c.sort;
@@ -295,16 +251,22 @@ Status SqlitePlanner::CreateIndexOp(const Operation& op, const CreateIndex& body
     if (!rewritten.ok()) return ErrorAt(op, "predicate", rewritten.status().message());
     where = " WHERE " + *rewritten;
   }
-  const CatalogTable* original = catalog_.FindTable(table->physical);
-  long long rows = original ? original->estimated_rows : 0;
-  plan_.expand.push_back(OneStep(
-      "build index " + body.name + " (SQLite has no concurrent build: blocks writers of " +
-          table->physical + " while it reads ~" + std::to_string(rows) + " rows)",
-      std::string("CREATE ") + (body.unique ? "UNIQUE " : "") + "INDEX " + QuoteIdent(body.name) +
-          " ON " + QuoteIdent(table->physical) + " (" + Join(columns, ", ") + ")" + where,
-      table->physical, LockLevel::kExclusive));
-  created_indexes_.push_back(index);
+  BuildIndex(index, columns, where);
   return Status::Ok();
+}
+
+void SqlitePlanner::BuildIndex(PlannedIndex index, const std::vector<std::string>& columns,
+                               const std::string& where) {
+  const CatalogTable* original = catalog_.FindTable(index.table);
+  long long rows = original ? original->estimated_rows : 0;
+  index.sql = std::string("CREATE ") + (index.unique ? "UNIQUE " : "") + "INDEX " +
+              QuoteIdent(index.name) + " ON " + QuoteIdent(index.table) + " (" +
+              Join(columns, ", ") + ")" + where;
+  plan_.expand.push_back(
+      OneStep("build index " + index.name + " (SQLite has no concurrent build: blocks writers of " +
+                  index.table + " while it reads ~" + std::to_string(rows) + " rows)",
+              index.sql, index.table, LockLevel::kExclusive));
+  created_indexes_.push_back(index);
 }
 
 Status SqlitePlanner::DropIndexOp(const Operation& op, const DropIndex& body) {

@@ -65,17 +65,9 @@ Status SqlitePlanner::PlanOperation(const Operation& op) {
           [&](const DropTable& b) { return DropTableOp(op, b); },
           [&](const CreateIndex& b) { return CreateIndexOp(op, b); },
           [&](const DropIndex& b) { return DropIndexOp(op, b); },
-          [&](const CreateConstraint&) {
-            return no(
-                "create_constraint is not supported on SQLite yet; use alter_column "
-                "(check, unique, references) on the column instead");
-          },
-          [&](const DropConstraint&) {
-            return no("drop_constraint is not supported on SQLite yet");
-          },
-          [&](const DropMultiColumnConstraint&) {
-            return no("drop_multicolumn_constraint is not supported on SQLite yet");
-          },
+          [&](const CreateConstraint& b) { return CreateConstraintOp(op, b); },
+          [&](const DropConstraint& b) { return DropConstraintOp(op, b); },
+          [&](const DropMultiColumnConstraint& b) { return DropMultiColumnConstraintOp(op, b); },
           [&](const RenameConstraint&) {
             return no(
                 "SQLite cannot rename a constraint (its constraints have no separate "

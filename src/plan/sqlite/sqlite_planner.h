@@ -7,8 +7,9 @@
 // New columns are shadow columns `_tandem_new_<name>`; AFTER triggers on the
 // base table keep them in sync for the old version's writes. What SQLite's
 // ALTER TABLE cannot do (NOT NULL, type changes, dropping the replaced
-// columns, defaults, checks) happens at complete in one table rebuild
-// (sqlite.org's 12-step procedure) inside the switch transaction.
+// columns, defaults, adding or dropping constraints) happens at complete in
+// one table rebuild (sqlite.org's 12-step procedure) inside the switch
+// transaction.
 #pragma once
 
 #include <string>

@@ -12,7 +12,16 @@ namespace tandem::plan::sqlite {
 
 SqlitePlanner::SqlitePlanner(const Migration& migration, const Catalog& catalog,
                              const PlanOptions& options)
-    : PlannerBase(migration, catalog, options) {}
+    : PlannerBase(migration, catalog, options) {
+  for (const auto& [name, table] : catalog.tables) {
+    if (auto sql = ParseCreateTable(table.definition)) table_sql_.emplace(name, std::move(*sql));
+  }
+}
+
+const TableSql* SqlitePlanner::TableSqlOf(const std::string& physical) const {
+  auto found = table_sql_.find(physical);
+  return found == table_sql_.end() ? nullptr : &found->second;
+}
 
 Status SqlitePlanner::Unsupported(const Operation& op, const std::string& why) const {
   return Status::Refused(Where(op, "") + ": " + why + ". Nothing was changed");
@@ -59,8 +68,13 @@ Status SqlitePlanner::RequireRebuildable(const Operation& op, const VirtualTable
   if (definition.find("without rowid") != std::string::npos) {
     return refuse("is a WITHOUT ROWID table (tandem's dual-write finds rows by rowid)");
   }
-  if (definition.find("check") != std::string::npos) return refuse("has a CHECK constraint");
-  if (definition.find("collate") != std::string::npos) return refuse("has a COLLATE clause");
+  const TableSql* sql = TableSqlOf(table.physical);
+  if (sql == nullptr) return refuse("has a CREATE TABLE statement tandem cannot read");
+  // The rebuild writes UNIQUE, NOT NULL and FOREIGN KEY anew from the
+  // catalog, which says neither how a conflict is resolved nor whether a
+  // foreign key is deferred.
+  if (sql->conflict_clause) return refuse("has an ON CONFLICT clause");
+  if (sql->deferrable) return refuse("has a DEFERRABLE foreign key");
   if (!original->triggers.empty()) {
     return refuse("has triggers of its own (" + Join(original->triggers, ", ") + ")");
   }
@@ -127,7 +141,8 @@ bool IsConstantDefault(const std::string& value) {
 
 Result<std::string> SqlitePlanner::AddShadowColumn(const Operation& op, VirtualTable& table,
                                                    const std::string& name, const std::string& type,
-                                                   const NullableString& default_value) {
+                                                   const NullableString& default_value,
+                                                   const std::string& collate) {
   std::string physical = NewColumnName(name);
   if (added_columns_[table.physical].count(physical) > 0) {
     return ErrorAt(op, "column",
@@ -137,6 +152,7 @@ Result<std::string> SqlitePlanner::AddShadowColumn(const Operation& op, VirtualT
   }
   std::string sql = "ALTER TABLE " + QuoteIdent(table.physical) + " ADD COLUMN " +
                     QuoteIdent(physical) + " " + type;
+  if (!collate.empty()) sql += " COLLATE " + collate;
   // A constant default applies to existing rows at once without a rewrite;
   // any other default is the rebuilt table's, and `up` fills existing rows.
   if (default_value.IsSet() && IsConstantDefault(default_value.value)) {
@@ -153,7 +169,77 @@ Result<std::string> SqlitePlanner::AddShadowColumn(const Operation& op, VirtualT
   ColumnShape& shape = ShapeOf(table.physical, physical);
   shape.type = type;
   shape.default_value = default_value;
+  shape.collate = collate;
   return physical;
+}
+
+Result<const CatalogColumn*> SqlitePlanner::RequireReplaceable(const Operation& op,
+                                                               const std::string& field,
+                                                               const VirtualTable& table,
+                                                               const VirtualColumn& column) {
+  if (table.created) {
+    return ErrorAt(op, "table",
+                   "table \"" + table.name +
+                       "\" is created by this migration; give the column its final shape in "
+                       "create_table");
+  }
+  const CatalogTable* original = catalog_.FindTable(table.physical);
+  const CatalogColumn* original_column = original ? original->FindColumn(column.physical) : nullptr;
+  if (original_column == nullptr) {
+    return ErrorAt(op, field,
+                   "column \"" + column.name +
+                       "\" was added or changed earlier in this migration; give it its final "
+                       "shape there");
+  }
+  for (const auto& key : table.key_columns) {
+    if (key == column.physical) {
+      return Unsupported(op, "column \"" + column.name + "\" is part of the primary key of \"" +
+                                 table.name +
+                                 "\"; changing a key column is not supported on SQLite");
+    }
+  }
+  if (table.key_columns.empty()) {
+    return ErrorAt(op, "table",
+                   "table \"" + table.name +
+                       "\" has no primary key; tandem needs one to write through the new "
+                       "version's view. Add a primary key first");
+  }
+  TANDEM_RETURN_IF_ERROR(RequireRebuildable(op, table));
+  return original_column;
+}
+
+Result<ColumnShape*> SqlitePlanner::ReplaceColumn(const Operation& op, const std::string& field,
+                                                  VirtualTable& table, VirtualColumn& column,
+                                                  const std::string& type,
+                                                  NullableString default_value,
+                                                  const std::string& up, const std::string& down) {
+  TANDEM_ASSIGN_OR_RETURN(const CatalogColumn* original_column,
+                          RequireReplaceable(op, field, table, column));
+  if (!default_value.present && !original_column->default_expr.empty()) {
+    default_value = {true, false, original_column->default_expr};
+  }
+  std::string collate = CollationOf(TableSqlOf(table.physical), column.physical);
+  // No default on the added column: the backfill fills every row anyway,
+  // and a constant for all of them would break a unique index built now.
+  TANDEM_ASSIGN_OR_RETURN(std::string shadow,
+                          AddShadowColumn(op, table, column.name, type, {}, collate));
+  std::string up_text = up.empty() ? QuoteIdent(column.physical) : up;
+  TANDEM_ASSIGN_OR_RETURN(std::string up_sql, UpExpression(op, "up", table, up_text));
+  std::string original_physical = column.physical;
+  column.physical = shadow;
+  column.type = type;
+  std::string down_text = down.empty() ? QuoteIdent(column.name) : down;
+  TANDEM_ASSIGN_OR_RETURN(std::string down_sql, DownExpression(op, "down", table, down_text));
+  TableSync& sync = SyncFor(table);
+  sync.up.push_back({shadow, up_sql});
+  sync.down.push_back({original_physical, down_sql});
+  sync.backfill = true;
+  replaced_by_[table.physical + "." + original_physical] = shadow;
+  ColumnShape& shape = ShapeOf(table.physical, shadow);
+  shape.default_value = default_value;
+  shape.not_null = original_column->not_null;
+  column.nullable = !original_column->not_null;
+  return &shape;
 }
 
 std::string SqlitePlanner::ReferencesClause(const Operation& op, const ForeignKeyRef& ref,

@@ -9,6 +9,7 @@
 #include "lint/pg_parse.h"
 #include "plan/planner_base.h"
 #include "plan/sqlite/sqlite_planner.h"
+#include "plan/sqlite/sqlite_table_sql.h"
 #include "plan/virtual_schema.h"
 
 namespace tandem::plan::sqlite {
@@ -21,6 +22,7 @@ struct ColumnShape {
   std::string check;       // expression over final names, "" for none
   std::string references;  // REFERENCES clause, "" for none
   bool unique = false;
+  std::string collate;  // the replaced column's collation, "" for none
 };
 
 // An index this migration creates: built during expand on the physical
@@ -29,8 +31,22 @@ struct PlannedIndex {
   std::string table;  // physical
   std::string name;
   bool unique = false;
-  std::vector<std::string> columns;  // physical
-  std::string where;                 // over the new version's (final) names, "" for none
+  std::string sql;  // CREATE INDEX as built during expand, on the physical columns
+};
+
+// A CHECK or FOREIGN KEY that create_constraint adds. SQLite can add
+// neither to an existing table, so during expand the new version's view
+// triggers refuse a write that breaks it, and the rebuild at complete
+// writes it into the table.
+struct PlannedConstraint {
+  std::string table;  // physical
+  std::string name;
+  // "CHECK (...)" or "FOREIGN KEY (...) REFERENCES ...", reading this
+  // table's columns as NEW."physical" (renamed to the final names at
+  // complete).
+  std::string definition;
+  std::string violation;  // SQL over NEW."physical": true for a row that breaks it
+  std::string message;    // what a refused write is told, in SQLite's words
 };
 
 // Rows a table rebuild copies per second, for the estimate `plan` prints;
@@ -57,6 +73,31 @@ class SqlitePlanner : private PlannerBase {
   Status CreateIndexOp(const Operation& op, const CreateIndex& body);
   Status DropIndexOp(const Operation& op, const DropIndex& body);
   Status RawSqlOp(const Operation& op, const RawSql& body);
+  // Builds `index` during expand: `columns` as written in CREATE INDEX,
+  // `where` its " WHERE ..." or "".
+  void BuildIndex(PlannedIndex index, const std::vector<std::string>& columns,
+                  const std::string& where);
+  // --- constraints (sqlite_constraints.cc) ---
+  Status CreateConstraintOp(const Operation& op, const CreateConstraint& body);
+  Status DropConstraintOp(const Operation& op, const DropConstraint& body);
+  Status DropMultiColumnConstraintOp(const Operation& op, const DropMultiColumnConstraint& body);
+  Status RequireNewConstraintName(const Operation& op, const VirtualTable& table,
+                                  const std::string& name);
+  // Replaces each of `columns` by a shadow column (see ReplaceColumn) with
+  // its `up` and `down`; returns the shadows.
+  Result<std::vector<std::string>> ShadowColumns(const Operation& op, VirtualTable& table,
+                                                 const std::vector<std::string>& columns,
+                                                 const std::map<std::string, std::string>& up,
+                                                 const std::map<std::string, std::string>& down);
+  void UniqueIndexOn(const VirtualTable& table, const std::string& name,
+                     const std::vector<std::string>& shadows);
+  Result<PlannedConstraint> ForeignKeyConstraint(const Operation& op, const VirtualTable& table,
+                                                 const ConstraintDef& constraint,
+                                                 const std::vector<std::string>& columns);
+  // The names of the table's constraints that `name` drops: a catalog
+  // constraint or a named CHECK; empty when there is none by that name.
+  std::vector<std::string> ConstraintsNamed(const CatalogTable& table,
+                                            const std::string& name) const;
   Status Unsupported(const Operation& op, const std::string& why) const;
 
   // --- helpers (sqlite_planner_helpers.cc) ---
@@ -77,7 +118,22 @@ class SqlitePlanner : private PlannerBase {
                                      const VirtualTable& table, const std::string& expression);
   Result<std::string> AddShadowColumn(const Operation& op, VirtualTable& table,
                                       const std::string& name, const std::string& type,
-                                      const NullableString& default_value);
+                                      const NullableString& default_value,
+                                      const std::string& collate);
+  // The original column behind `column`, if it can be replaced by a
+  // shadow column.
+  Result<const CatalogColumn*> RequireReplaceable(const Operation& op, const std::string& field,
+                                                  const VirtualTable& table,
+                                                  const VirtualColumn& column);
+  // Replaces `column` by a shadow column of `type` that `up` fills from the
+  // old version's writes and whose writes `down` maps back ("" for the
+  // column as it is): how SQLite changes what ALTER TABLE cannot.
+  Result<ColumnShape*> ReplaceColumn(const Operation& op, const std::string& field,
+                                     VirtualTable& table, VirtualColumn& column,
+                                     const std::string& type, NullableString default_value,
+                                     const std::string& up, const std::string& down);
+  // The table's CREATE TABLE statement read, or null when tandem cannot.
+  const TableSql* TableSqlOf(const std::string& physical) const;
   TableSync& SyncFor(const VirtualTable& table);
   ColumnShape& ShapeOf(const std::string& table, const std::string& physical_column);
   std::string ReferencesClause(const Operation& op, const ForeignKeyRef& ref, Status& error);
@@ -91,8 +147,16 @@ class SqlitePlanner : private PlannerBase {
   void FinishComplete();
   void FinishRollback();
   std::vector<std::string> RebuildStatements(const VirtualTable& table, std::string& summary);
+  std::string ColumnDefinition(const VirtualTable& table, const VirtualColumn& column) const;
   std::vector<std::string> RenameStatements(const VirtualTable& table) const;
-  std::string IndexSqlOnFinal(const VirtualTable& table, const CatalogIndex& index) const;
+  std::vector<std::string> KeptConstraints(const VirtualTable& table);
+  std::vector<std::string> CreatedConstraints(const VirtualTable& table);
+  std::vector<std::string> KeptIndexes(const VirtualTable& table);
+  // Renames the original table's columns to their final names ("" for gone).
+  ColumnRename OriginalToFinal(const VirtualTable& table, const CatalogTable& original) const;
+  // Renames the table's physical columns (as this migration's own indexes
+  // name them) to their final names ("" for gone).
+  ColumnRename PhysicalToFinal(const VirtualTable& table) const;
 
   std::map<std::string, TableSync> syncs_;  // by physical table
   std::set<std::string> new_names_;
@@ -105,6 +169,10 @@ class SqlitePlanner : private PlannerBase {
   // Original column -> the shadow column that replaces it, "table.column".
   std::map<std::string, std::string> replaced_by_;
   std::vector<PlannedIndex> created_indexes_;
+  std::vector<PlannedConstraint> created_constraints_;
+  // Constraints drop_constraint removes: physical table -> names.
+  std::map<std::string, std::set<std::string>> dropped_constraints_;
+  std::map<std::string, TableSql> table_sql_;  // by table, those tandem could read
   std::set<std::string> dropped_indexes_;
   std::vector<std::string> raw_down_;  // rollback of raw SQL, in file order
 };

@@ -99,5 +99,179 @@ TEST(SqlitePlannerTest, WhatSqliteCannotDoIsRefusedWithTheOperationsPlace) {
       << plan.status().message();
 }
 
+// Every statement of a phase, one per line.
+std::string Sql(const std::vector<Step>& steps) {
+  std::string sql;
+  for (const auto& step : steps) {
+    for (const auto& s : step.statements) sql += s + ";\n";
+  }
+  return sql;
+}
+
+Catalog CatalogWith(const std::string& definition) {
+  Catalog catalog = UsersCatalog();
+  catalog.tables["users"].definition = definition;
+  return catalog;
+}
+
+TEST(SqlitePlannerTest, CreateCheckGuardsTheNewVersionAndIsWrittenByTheRebuild) {
+  auto plan = PlanText(R"y(operations:
+  - create_constraint:
+      name: name_set
+      table: users
+      type: check
+      columns: [name]
+      check: length(name) > 0
+      up: {name: "coalesce(name, 'x')"}
+      down: {name: name}
+)y");
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  std::string expand = Sql(plan->expand);
+  EXPECT_NE(expand.find("SELECT RAISE(ABORT, 'CHECK constraint failed: name_set') WHERE NOT "
+                        "(length(NEW.\"name\") > 0)"),
+            std::string::npos)
+      << expand;
+  std::string complete = Sql(plan->complete);
+  EXPECT_NE(complete.find("CONSTRAINT \"name_set\" CHECK (length(\"name\") > 0)"),
+            std::string::npos)
+      << complete;
+  EXPECT_NE(plan->complete[0].description.find("rebuilds table users"), std::string::npos);
+}
+
+TEST(SqlitePlannerTest, CreateUniqueIsAUniqueIndexOnTheShadowColumnsRebuiltOnTheFinalOnes) {
+  auto plan = PlanText(R"y(operations:
+  - create_constraint:
+      name: users_email_key
+      table: users
+      type: unique
+      columns: [email]
+      up: {email: lower(email)}
+      down: {email: email}
+)y");
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_NE(
+      Sql(plan->expand)
+          .find("CREATE UNIQUE INDEX \"users_email_key\" ON \"users\" (\"_tandem_new_email\")"),
+      std::string::npos);
+  EXPECT_NE(
+      Sql(plan->complete).find("CREATE UNIQUE INDEX \"users_email_key\" ON \"users\" (\"email\")"),
+      std::string::npos)
+      << Sql(plan->complete);
+  EXPECT_NE(Sql(plan->rollback).find("DROP INDEX IF EXISTS \"users_email_key\""),
+            std::string::npos);
+}
+
+TEST(SqlitePlannerTest, ForeignKeyToColumnsWithoutAUniqueIndexIsBadInput) {
+  auto plan = PlanText(R"y(operations:
+  - create_constraint:
+      name: users_self_fk
+      table: users
+      type: foreign_key
+      columns: [email]
+      references: {table: users, columns: [name]}
+      up: {email: email}
+      down: {email: email}
+)y");
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.status().kind(), ErrorKind::kInvalidInput);
+  EXPECT_NE(plan.status().message().find("unique index"), std::string::npos)
+      << plan.status().message();
+}
+
+TEST(SqlitePlannerTest, DropConstraintLeavesItOutOfTheRebuiltTableAndKeepsTheRest) {
+  auto plan = PlanText(R"y(operations:
+  - drop_constraint: {table: users, column: name, name: name_set, up: name, down: name}
+)y",
+                       CatalogWith("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT "
+                                   "COLLATE NOCASE CONSTRAINT name_set CHECK (name <> ''), email "
+                                   "TEXT, CONSTRAINT email_set CHECK (email <> ''))"));
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  std::string complete = Sql(plan->complete);
+  EXPECT_EQ(complete.find("name_set"), std::string::npos) << complete;
+  EXPECT_NE(complete.find("\"name\" TEXT COLLATE NOCASE"), std::string::npos) << complete;
+  EXPECT_NE(complete.find("CONSTRAINT \"email_set\" CHECK (email <> '')"), std::string::npos)
+      << complete;
+}
+
+TEST(SqlitePlannerTest, DroppingAUniqueIndexConstraintDropsTheIndexWithoutARebuild) {
+  Catalog catalog = UsersCatalog();
+  catalog.tables["users"].indexes = {{"users_email_key",
+                                      true,
+                                      false,
+                                      true,
+                                      {"email"},
+                                      "CREATE UNIQUE INDEX users_email_key ON users (email)"}};
+  auto plan = PlanText(R"y(operations:
+  - drop_multicolumn_constraint:
+      table: users
+      name: users_email_key
+      up: {email: email}
+      down: {email: email}
+)y",
+                       catalog);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  std::string complete = Sql(plan->complete);
+  EXPECT_NE(complete.find("DROP INDEX IF EXISTS \"users_email_key\""), std::string::npos)
+      << complete;
+  EXPECT_EQ(complete.find("_tandem_rebuild_users"), std::string::npos) << complete;
+}
+
+TEST(SqlitePlannerTest, DropConstraintThatDoesNotExistSaysWhere) {
+  auto plan = PlanText(R"y(operations:
+  - drop_multicolumn_constraint: {table: users, name: nope, up: {name: name}, down: {name: name}}
+)y");
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.status().kind(), ErrorKind::kInvalidInput);
+  EXPECT_NE(plan.status().message().find("02_change.yaml:2:"), std::string::npos)
+      << plan.status().message();
+}
+
+TEST(SqlitePlannerTest, RebuildFollowsRenamedColumnsInChecksAndIndexes) {
+  Catalog catalog = CatalogWith(
+      "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT CHECK (length(name) < 50), email "
+      "TEXT) STRICT");
+  catalog.tables["users"].indexes = {
+      {"users_name",
+       false,
+       false,
+       true,
+       {"name"},
+       "CREATE INDEX users_name ON users (name COLLATE NOCASE DESC) WHERE name <> ''"}};
+  auto plan = PlanText(R"y(operations:
+  - rename_column: {table: users, from: name, to: full_name}
+  - drop_column: {table: users, column: email}
+)y",
+                       catalog);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  std::string complete = Sql(plan->complete);
+  EXPECT_NE(complete.find("CHECK (length(\"full_name\") < 50)\n) STRICT"), std::string::npos)
+      << complete;
+  EXPECT_NE(complete.find("CREATE INDEX users_name ON users (\"full_name\" COLLATE NOCASE DESC) "
+                          "WHERE \"full_name\" <> ''"),
+            std::string::npos)
+      << complete;
+}
+
+TEST(SqlitePlannerTest, ConflictClausesDroppingTheKeyAndRenamingConstraintsAreRefused) {
+  auto conflict = PlanText(kNameNotNull, CatalogWith("CREATE TABLE users (id INTEGER PRIMARY KEY, "
+                                                     "name TEXT UNIQUE ON CONFLICT REPLACE, email "
+                                                     "TEXT)"));
+  ASSERT_FALSE(conflict.ok());
+  EXPECT_NE(conflict.status().message().find("ON CONFLICT"), std::string::npos);
+  auto key = PlanText(R"y(operations:
+  - drop_multicolumn_constraint: {table: users, name: users_pk, up: {id: id}, down: {id: id}}
+)y",
+                      CatalogWith("CREATE TABLE users (id INTEGER, name TEXT, email TEXT, "
+                                  "CONSTRAINT users_pk PRIMARY KEY (id))"));
+  ASSERT_FALSE(key.ok());
+  EXPECT_EQ(key.status().kind(), ErrorKind::kRefused);
+  EXPECT_NE(key.status().message().find("primary key"), std::string::npos);
+  auto rename = PlanText(R"y(operations:
+  - rename_constraint: {table: users, from: a, to: b}
+)y");
+  ASSERT_FALSE(rename.ok());
+  EXPECT_EQ(rename.status().kind(), ErrorKind::kRefused);
+}
+
 }  // namespace
 }  // namespace tandem::plan::sqlite

@@ -1,5 +1,7 @@
 #include "plan/sqlite/sqlite_triggers.h"
 
+#include <functional>
+
 #include "common/strings.h"
 
 namespace tandem::plan::sqlite {
@@ -36,19 +38,50 @@ std::string OutOfSync(const TableSync& sync) {
   return "(" + Join(any, " OR ") + ")";
 }
 
-// A down expression reads NEW."physical"; inside the view's trigger NEW
-// carries the view's names. Placeholders first, so that a name that is
-// another column's physical name is not replaced twice.
-std::string ForView(std::string expression, const ViewWrites& view) {
+// What a trigger on the view writes for a column (view name, physical).
+using ColumnValue = std::function<std::string(const std::string&, const std::string&)>;
+
+// An expression over NEW."physical" (a `down`, a guard) as the view's
+// trigger reads it: each column replaced by `value`. Placeholders first, so
+// that a name that is another column's physical name is not replaced twice.
+std::string ForView(std::string expression, const ViewWrites& view, const ColumnValue& value) {
   for (size_t i = 0; i < view.columns.size(); ++i) {
     expression = ReplaceAll(expression, "NEW." + QuoteIdent(view.columns[i].second),
                             "\x01" + std::to_string(i) + "\x01");
   }
   for (size_t i = 0; i < view.columns.size(); ++i) {
-    expression = ReplaceAll(expression, "\x01" + std::to_string(i) + "\x01",
-                            "NEW." + QuoteIdent(view.columns[i].first));
+    const auto& [name, physical] = view.columns[i];
+    expression = ReplaceAll(expression, "\x01" + std::to_string(i) + "\x01", value(name, physical));
   }
   return expression;
+}
+
+// Inside the view's trigger NEW carries the view's names.
+std::string NewOfView(const std::string& name, const std::string&) {
+  return "NEW." + QuoteIdent(name);
+}
+
+std::string ForView(const std::string& expression, const ViewWrites& view) {
+  return ForView(expression, view, NewOfView);
+}
+
+// What an insert writes: a view has no defaults of its own, so an omitted
+// column arrives as NULL and gets the table's default.
+std::string InsertValue(const ViewWrites& view, const std::string& name,
+                        const std::string& physical) {
+  auto d = view.defaults.find(physical);
+  return d == view.defaults.end() ? "NEW." + QuoteIdent(name)
+                                  : "coalesce(NEW." + QuoteIdent(name) + ", " + d->second + ")";
+}
+
+// Refuses a row that breaks a guarded constraint, as SQLite would.
+std::string Guards(const ViewWrites& view, const ColumnValue& value) {
+  std::string sql;
+  for (const auto& [message, violation] : view.guards) {
+    sql += "  SELECT RAISE(ABORT, " + QuoteLiteral(message) + ") WHERE " +
+           ForView(violation, view, value) + ";\n";
+  }
+  return sql;
 }
 
 std::string ViewName(const ViewWrites& view, const std::string& physical) {
@@ -85,11 +118,7 @@ std::string InsertTrigger(const ViewWrites& view) {
   std::vector<std::string> values;
   for (const auto& [name, physical] : view.columns) {
     targets.push_back(QuoteIdent(physical));
-    auto d = view.defaults.find(physical);
-    // A view has no defaults of its own: an omitted column arrives as NULL.
-    values.push_back(d == view.defaults.end()
-                         ? "NEW." + QuoteIdent(name)
-                         : "coalesce(NEW." + QuoteIdent(name) + ", " + d->second + ")");
+    values.push_back(InsertValue(view, name, physical));
   }
   if (view.sync) {
     for (const auto& c : view.sync->down) {
@@ -100,9 +129,13 @@ std::string InsertTrigger(const ViewWrites& view) {
     values.push_back(kWrittenByNew);
   }
   return "CREATE TRIGGER " + QuoteIdent(view.view + "_insert") + " INSTEAD OF INSERT ON " +
-         QuoteIdent(view.view) + " BEGIN\n" + RequiredChecks(view) + "  INSERT INTO " +
-         QuoteIdent(view.table) + " (" + Join(targets, ", ") + ") VALUES (" + Join(values, ", ") +
-         ");\nEND";
+         QuoteIdent(view.view) + " BEGIN\n" + RequiredChecks(view) +
+         Guards(view,
+                [&](const std::string& name, const std::string& physical) {
+                  return InsertValue(view, name, physical);
+                }) +
+         "  INSERT INTO " + QuoteIdent(view.table) + " (" + Join(targets, ", ") + ") VALUES (" +
+         Join(values, ", ") + ");\nEND";
 }
 
 std::string UpdateTrigger(const ViewWrites& view) {
@@ -110,7 +143,7 @@ std::string UpdateTrigger(const ViewWrites& view) {
   for (const auto& [name, physical] : view.columns) {
     set.push_back(QuoteIdent(physical) + " = NEW." + QuoteIdent(name));
   }
-  std::string body = RequiredChecks(view);
+  std::string body = RequiredChecks(view) + Guards(view, NewOfView);
   if (view.sync) {
     for (const auto& c : view.sync->down) {
       set.push_back(QuoteIdent(c.target) + " = (" + ForView(c.expression, view) + ")");

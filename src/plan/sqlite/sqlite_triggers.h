@@ -31,7 +31,10 @@ struct ViewWrites {
   std::map<std::string, std::string> defaults;               // physical -> default SQL
   std::set<std::string> required;                            // physical, must not be NULL
   std::vector<std::string> key;                              // physical key columns
-  const TableSync* sync = nullptr;                           // null: no dual-write
+  // Constraints SQLite cannot add to the table yet: (message, SQL over
+  // NEW."physical" that is true for a row to refuse).
+  std::vector<std::pair<std::string, std::string>> guards;
+  const TableSync* sync = nullptr;  // null: no dual-write
 };
 
 // `old_columns`: the columns the old version writes (the table's original
