@@ -39,8 +39,7 @@
 # BENCH_WIDE_ROWS (10000000), BENCH_PGROLL_MAX_ROWS (1000000),
 # BENCH_LOAD_ROWS (1000000), BENCH_TANDEM_FLAGS (extra flags for tandem
 # backfill, e.g. "--target-chunk-time 100ms"), BENCH_POLITE_FLAGS (the
-# flags of the second backfill under pgbench, "--concurrency 1
-# --max-rows-per-second 50000").
+# flags of the second backfill under pgbench, "--target-chunk-time 20ms").
 set -Eeuo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 readonly ROOT="$PWD"
@@ -55,9 +54,11 @@ readonly LOAD_ROWS="${BENCH_LOAD_ROWS:-1000000}"
 readonly ROUNDS="${BENCH_ROUNDS:-3}"
 read -r -a TANDEM_FLAGS <<<"${BENCH_TANDEM_FLAGS:-}"
 readonly TANDEM_FLAGS
-# The second backfill under pgbench: settings that leave the application a
-# core (one worker, its rows per second capped).
-read -r -a POLITE_FLAGS <<<"${BENCH_POLITE_FLAGS:---concurrency 1 --max-rows-per-second 50000}"
+# The second backfill under pgbench: short chunks. An application update
+# of a row that an in-flight chunk already changed waits for that chunk to
+# commit, so the chunk time bounds the wait and sets how many rows are
+# locked at any moment.
+read -r -a POLITE_FLAGS <<<"${BENCH_POLITE_FLAGS:---target-chunk-time 20ms}"
 readonly POLITE_FLAGS
 readonly MIGRATION=bench/backfill_users.yaml
 readonly UP_SQL="CASE WHEN name IS NULL THEN 'placeholder' ELSE name END"
