@@ -21,6 +21,9 @@ using Clock = std::chrono::steady_clock;
 // Ranges per worker: more ranges than workers let a worker that finishes
 // early take the next range instead of idling while a slow one works.
 constexpr int kRangesPerWorker = 4;
+// How often the application's sessions are checked for waits on the
+// backfill's row locks (Coordinator::ObserveWaiters).
+constexpr Millis kWaitersPoll{100};
 // Without a vacuum_every, big tables are vacuumed every tenth of their rows.
 constexpr long long kAutoVacuumParts = 10;
 constexpr long long kMinAutoVacuumRows = 100000;
@@ -77,6 +80,16 @@ Progress Earlier(const std::string& table, const std::vector<KeyRange>& ranges) 
 
 // Runs the workers, reporting progress from this thread every interval
 // (and storing it for `tandem status`) until all of them are done.
+// Tells the coordinator whether the application waits on the backfill's
+// row locks; best effort, like progress.
+void LookForWaiters(backend::Connection& conn, Coordinator& coordinator) {
+  if (!conn.Healthy()) return;
+  auto waiters = conn.Query(PgStatements::WaitersOnBackfill());
+  if (waiters.ok()) {
+    coordinator.ObserveWaiters(std::stoll(waiters->Scalar().value_or("0")), Clock::now());
+  }
+}
+
 void RunWorkers(const Connector& connect, backend::Connection& conn, const PgStatements& statements,
                 const Options& options, Coordinator& coordinator, int workers,
                 const std::string& up, const ProgressCallback& on_progress) {
@@ -91,8 +104,13 @@ void RunWorkers(const Connector& connect, backend::Connection& conn, const PgSta
   }
   if (conn.Healthy()) (void)SaveRun(conn, statements, coordinator.Snapshot(), "running", true);
   auto next_report = Clock::now() + options.progress_interval;
+  auto next_look = Clock::now();
   while (running.load() > 0) {
     std::this_thread::sleep_for(Millis(50));
+    if (Clock::now() >= next_look) {
+      next_look = Clock::now() + kWaitersPoll;
+      LookForWaiters(conn, coordinator);
+    }
     if (Clock::now() < next_report) continue;
     next_report = Clock::now() + options.progress_interval;
     Progress p = coordinator.Snapshot();

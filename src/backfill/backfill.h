@@ -48,6 +48,11 @@ inline constexpr long long kAutoVacuumTableBytes = 1LL << 30;
 struct Options {
   std::optional<int> batch_size;  // fixed chunk size; else sized to target_chunk_time
   Millis target_chunk_time{200};
+  // The target while the application waits on rows an in-flight chunk
+  // holds (its update of such a row waits for the chunk to commit, so the
+  // chunk time bounds the wait): for contention_hold after the last wait seen.
+  Millis contended_chunk_time{20};
+  Millis contention_hold{10 * 1000};
   int min_batch = 100;
   int max_batch = 50000;
   int first_batch = 1000;
@@ -102,6 +107,9 @@ struct Progress {
   // (unset until a chunk finished, and where chunks are not timed).
   std::optional<Millis> chunk_p99;
   std::optional<Millis> chunk_max;
+  // Chunks are short right now: the application waited on the backfill's
+  // row locks (Options::contended_chunk_time).
+  bool short_chunks = false;
   // Filled when read back for `tandem status`: running, done, stopped,
   // failed, or "not running" when its runner stopped reporting.
   std::string state;

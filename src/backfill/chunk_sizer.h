@@ -21,10 +21,12 @@ class ChunkSizer {
 
   int size() const { return size_; }
 
-  void Observe(Millis took) {
+  void Observe(Millis took) { Observe(took, options_.target_chunk_time); }
+  // The same against a target other than the configured one (see
+  // Coordinator::TargetChunkTime).
+  void Observe(Millis took, Millis target) {
     if (options_.batch_size) return;
-    double ratio = static_cast<double>(options_.target_chunk_time.count()) /
-                   std::max<long long>(1, took.count());
+    double ratio = static_cast<double>(target.count()) / std::max<long long>(1, took.count());
     double next = size_ * std::min(ratio, kMaxGrowth);
     size_ = static_cast<int>(std::clamp<double>(next, options_.min_batch, options_.max_batch));
   }

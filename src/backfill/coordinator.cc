@@ -1,12 +1,14 @@
 #include "backfill/coordinator.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <thread>
 
 namespace tandem::backfill {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Clock = Coordinator::Clock;
 
 // How long a worker waits before asking again: a pause is a person's
 // decision (seconds), a throttle the database's (sub-second).
@@ -111,6 +113,22 @@ void Coordinator::ChunkTook(Millis took) {
   chunk_times_.push_back(took);
 }
 
+void Coordinator::ObserveWaiters(long long waiters, Clock::time_point now) {
+  if (waiters <= 0) return;
+  Clock::rep until = (now + options_.contention_hold).time_since_epoch().count();
+  if (contended_until_.exchange(until) < now.time_since_epoch().count()) {
+    spdlog::info("the application waits on rows the backfill holds: chunks of {} ms for now",
+                 TargetChunkTime(now).count());
+  }
+}
+
+Millis Coordinator::TargetChunkTime(Clock::time_point now) const {
+  if (now.time_since_epoch().count() < contended_until_.load()) {
+    return std::min(options_.target_chunk_time, options_.contended_chunk_time);
+  }
+  return options_.target_chunk_time;
+}
+
 void Coordinator::Retried() { retries_ += 1; }
 
 bool Coordinator::VacuumTurn() {
@@ -160,6 +178,7 @@ Progress Coordinator::Snapshot() const {
     p.eta = Millis(static_cast<long long>(left / p.rows_per_second * 1000.0));
   }
   p.max_workers = options_.concurrency;
+  p.short_chunks = TargetChunkTime(Clock::now()) < options_.target_chunk_time;
   {
     std::lock_guard lock(chunk_times_mutex_);
     if (!chunk_times_.empty()) {

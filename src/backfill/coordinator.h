@@ -20,6 +20,8 @@ namespace tandem::backfill {
 
 class Coordinator {
  public:
+  using Clock = std::chrono::steady_clock;
+
   // `done` holds the rows of earlier runs, from the checkpoints; ranges
   // split off get numbers from `next_range_number` on.
   Coordinator(const Options& options, std::deque<KeyRange> pending, Progress done,
@@ -48,6 +50,12 @@ class Coordinator {
   void ChunkDone(long long scanned, long long updated, int size);
   // How long a chunk took, for the percentiles in Snapshot.
   void ChunkTook(Millis took);
+  // `waiters` sessions of the application wait on the backfill's row locks
+  // (PgStatements::WaitersOnBackfill) at `now`.
+  void ObserveWaiters(long long waiters, Clock::time_point now);
+  // What chunks aim at: Options::contended_chunk_time while the application
+  // waited on the backfill within contention_hold, else target_chunk_time.
+  Millis TargetChunkTime(Clock::time_point now) const;
   void Retried();
   // True when this worker should VACUUM now (one at a time, every
   // `vacuum_every` rows written); it calls VacuumDone afterwards.
@@ -87,6 +95,7 @@ class Coordinator {
   std::atomic<int> chunks_{0};
   std::atomic<int> retries_{0};
   std::atomic<int> last_size_{0};
+  std::atomic<Clock::rep> contended_until_{0};  // since the clock's epoch
   mutable std::mutex chunk_times_mutex_;
   std::vector<Millis> chunk_times_;
 

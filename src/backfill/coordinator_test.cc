@@ -59,6 +59,31 @@ TEST(CoordinatorTest, ReportsTheNinetyNinthPercentileAndTheSlowestChunk) {
   EXPECT_EQ(p.chunk_max->count(), 200);
 }
 
+TEST(CoordinatorTest, ChunksAreShortWhileTheApplicationWaitsOnTheirRows) {
+  Options options;
+  options.target_chunk_time = Millis(200);
+  options.contended_chunk_time = Millis(20);
+  options.contention_hold = Millis(10000);
+  Coordinator coordinator(options, Ranges(1), Progress{});
+  auto t0 = Coordinator::Clock::now();
+  coordinator.ObserveWaiters(0, t0);
+  EXPECT_EQ(coordinator.TargetChunkTime(t0).count(), 200) << "nobody waits";
+  coordinator.ObserveWaiters(2, t0);
+  EXPECT_EQ(coordinator.TargetChunkTime(t0 + Millis(9000)).count(), 20);
+  coordinator.ObserveWaiters(0, t0 + Millis(9000));
+  EXPECT_EQ(coordinator.TargetChunkTime(t0 + Millis(9999)).count(), 20) << "held after the wait";
+  EXPECT_EQ(coordinator.TargetChunkTime(t0 + Millis(10001)).count(), 200) << "and back after";
+}
+
+TEST(CoordinatorTest, AShorterTargetThanTheContendedOneStays) {
+  Options options;
+  options.target_chunk_time = Millis(10);
+  Coordinator coordinator(options, Ranges(1), Progress{});
+  auto t0 = Coordinator::Clock::now();
+  coordinator.ObserveWaiters(1, t0);
+  EXPECT_EQ(coordinator.TargetChunkTime(t0).count(), 10);
+}
+
 TEST(CoordinatorTest, OnlyOneWorkerVacuumsAtATime) {
   Options options;
   Coordinator coordinator(options, Ranges(1), Progress{});

@@ -109,9 +109,22 @@ PgStatements::PgStatements(const std::string& schema, const plan::TableSync& syn
     set_up_ += ", " + QuoteIdent(c.target) + " = (" + c.expression + ")";
 }
 
+namespace {
+constexpr char kBackfillApplication[] = "tandem backfill";
+}  // namespace
+
 std::string PgStatements::SessionSetup() const {
   return std::string("SET ") + plan::kBackfillSessionSetting + " = '" +
-         (set_up_.empty() ? "off" : "on") + "'";
+         (set_up_.empty() ? "off" : "on") + "'; SET application_name = '" + kBackfillApplication +
+         "'";
+}
+
+std::string PgStatements::WaitersOnBackfill() {
+  return std::string(
+             "SELECT count(*) FROM pg_stat_activity w WHERE w.datname = current_database() AND "
+             "w.wait_event_type = 'Lock' AND EXISTS (SELECT 1 FROM pg_stat_activity b WHERE "
+             "b.pid = ANY (pg_blocking_pids(w.pid)) AND b.application_name = '") +
+         kBackfillApplication + "')";
 }
 
 // The up expressions read the row as NEW."col", hence the alias.

@@ -37,7 +37,12 @@ class PgStatements {
 
   // To run once on a backfill session: when the chunk computes `up` itself,
   // the dual-write trigger skips the session's rows.
+  // Also names the session kBackfillApplication, which WaitersOnBackfill
+  // looks for.
   std::string SessionSetup() const;
+  // How many sessions of the database wait on a lock a backfill session
+  // holds (one number, no parameters).
+  static std::string WaitersOnBackfill();
   // One chunk of `range`: up to `size` keys after its last key (or from its
   // lower bound), or the pages [first_page, first_page + size) when walking
   // by ctid. Marks the unmarked rows and sets their new columns to `up` (as

@@ -67,7 +67,8 @@ TEST(PgStatementsTest, AChunkComputesUpItselfAndItsSessionSkipsTheTrigger) {
                            "\"_tandem_new_name\" = (upper(NEW.\"name\"))"),
             std::string::npos)
       << chunk.sql;
-  EXPECT_EQ(statements.SessionSetup(), "SET tandem.backfill_session = 'on'");
+  EXPECT_EQ(statements.SessionSetup(),
+            "SET tandem.backfill_session = 'on'; SET application_name = 'tandem backfill'");
 }
 
 TEST(PgStatementsTest, AnUpReadingAnotherNewColumnIsLeftToTheTrigger) {
@@ -77,7 +78,8 @@ TEST(PgStatementsTest, AnUpReadingAnotherNewColumnIsLeftToTheTrigger) {
                           "tandem", 7);
   Statement chunk = statements.Chunk(KeyRange(), 100);
   EXPECT_EQ(chunk.sql.find("\"b\" = ("), std::string::npos) << chunk.sql;
-  EXPECT_EQ(statements.SessionSetup(), "SET tandem.backfill_session = 'off'");
+  EXPECT_EQ(statements.SessionSetup(),
+            "SET tandem.backfill_session = 'off'; SET application_name = 'tandem backfill'");
 }
 
 TEST(PgStatementsTest, ATableWithoutAKeyIsWalkedByPages) {

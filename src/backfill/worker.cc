@@ -80,7 +80,7 @@ Status Worker::Walk(KeyRange& range) {
     auto started = Clock::now();
     TANDEM_ASSIGN_OR_RETURN(Outcome outcome, ChunkWithRetries(range));
     Millis took = std::chrono::duration_cast<Millis>(Clock::now() - started);
-    sizer_.Observe(took);
+    sizer_.Observe(took, coordinator_.TargetChunkTime(Clock::now()));
     coordinator_.ChunkTook(took);
     coordinator_.ChunkDone(outcome.scanned, outcome.updated, sizer_.size());
     MaybeVacuum();

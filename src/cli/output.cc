@@ -38,8 +38,9 @@ std::string ProgressLine(const backfill::Progress& p) {
     return line + ", done";
   }
   if (p.eta) line += ", ETA " + FormatDuration(*p.eta);
-  line += ", chunk " + std::to_string(p.batch_size) + ", workers " + std::to_string(p.workers) +
-          "/" + std::to_string(p.max_workers);
+  line += ", chunk " + std::to_string(p.batch_size) +
+          (p.short_chunks ? " (short: the application waits on its rows)" : "") + ", workers " +
+          std::to_string(p.workers) + "/" + std::to_string(p.max_workers);
   if (!p.waiting_reason.empty()) line += " (waiting: " + p.waiting_reason + ")";
   return line;
 }
@@ -74,7 +75,8 @@ json ProgressJson(const backfill::Progress& p) {
           {"done", p.done},
           {"elapsed_ms", p.elapsed.count()},
           {"chunk_p99_ms", p.chunk_p99 ? json(p.chunk_p99->count()) : json(nullptr)},
-          {"chunk_max_ms", p.chunk_max ? json(p.chunk_max->count()) : json(nullptr)}};
+          {"chunk_max_ms", p.chunk_max ? json(p.chunk_max->count()) : json(nullptr)},
+          {"short_chunks", p.short_chunks}};
 }
 
 class TextReporter : public core::Reporter {
