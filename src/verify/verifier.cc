@@ -128,20 +128,41 @@ std::string AggregateSql(const plan::TableSync& sync, const std::vector<Check>& 
   return outer + " FROM (SELECT " + Join(inner, ", ") + " " + from_where + ") AS s";
 }
 
-// The cheap aggregate of a chunk where every row is consistent, which after a
-// backfill is nearly every chunk: rows, rows not consistent, rows written
-// through the new version, then per up column its non-NULL values and its
-// default values. A row is consistent when it is backfilled, every new column
-// equals `up` of the old ones (also for rows the new version wrote, so NULL
-// and default counts of `up` equal those of the new column), and for rows the
-// new version wrote every old column equals `down`. Only when no row breaks
-// that do the counts of AggregateSql follow from these; otherwise the chunk is
-// scanned again with AggregateSql. Evaluating each expression once in one
-// CASE costs about half of AggregateSql's per-check counters
+// A part of a table to scan: FROM (with the alias) and WHERE ("" for none).
+struct Scope {
+  std::string from;
+  std::string where;
+  // Holds fewer than kRowsPackedBelow rows whatever happens, so the row count
+  // can share one sum with other counts (ConsistentChunkSql).
+  bool bounded = false;
+};
+
+// Most heap blocks a bounded chunk may span: no block holds 2048 tuples, even
+// at the largest block size (32 KiB), so such a chunk stays under 2^31 rows.
+constexpr long long kRowsPackedBelow = 1LL << 31;
+constexpr long long kMaxBoundedBlocks = kRowsPackedBelow / 2048;
+
+// The code of a row that ConsistentChunkSql sums: the smallest bigint for a
+// row that is not consistent, which makes the sum negative (the other rows add
+// less than 2^63 in all); otherwise, in a bounded scope, 1 plus kRowsPackedBelow
+// when the new version wrote it, so one sum carries both counts, and elsewhere
+// 1 when the new version wrote it (the rows are counted apart). One sum of
+// constants picked by CASE costs less per row than a count per figure
 // (bench/README.md).
+constexpr char kInconsistentRow[] = "'-9223372036854775808'::bigint";
+
+// The cheap aggregate of a chunk where every row is consistent, which after a
+// backfill is nearly every chunk: the row count (unless `scope` is bounded),
+// the sum of the row codes, then per up column its non-NULL values and, where
+// it has a default, its default values. A row is consistent when it is
+// backfilled, every new column equals `up` of the old ones (also for rows the
+// new version wrote, so NULL and default counts of `up` equal those of the
+// new column), and for rows the new version wrote every old column equals
+// `down`; `down` is evaluated only for those rows. Only when no row breaks
+// that do the counts of AggregateSql follow from these; otherwise the chunk is
+// scanned again with AggregateSql.
 std::string ConsistentChunkSql(const plan::TableSync& sync,
-                               const std::vector<std::string>& defaults,
-                               const std::string& from_where) {
+                               const std::vector<std::string>& defaults, const Scope& scope) {
   auto differs = [](const plan::ColumnSync& c) {
     return std::string(kAlias) + "." + QuoteIdent(c.target) + " IS DISTINCT FROM (" + c.expression +
            ")";
@@ -150,30 +171,28 @@ std::string ConsistentChunkSql(const plan::TableSync& sync,
   for (const auto& c : sync.up) up.push_back(differs(c));
   std::vector<std::string> down;
   for (const auto& c : sync.down) down.push_back(differs(c));
-  std::string inconsistent = "CASE WHEN " + WrittenBy() + " IS NULL THEN 1";
-  if (!up.empty()) inconsistent += " WHEN " + Join(up, " OR ") + " THEN 1";
+  std::string old_row = scope.bounded ? "1" : "0";
+  std::string new_row = scope.bounded ? std::to_string(kRowsPackedBelow + 1) : "1";
   if (!down.empty()) {
-    inconsistent += " WHEN " + WrittenBy() + " = " + plan::kWrittenByNew + " AND (" +
-                    Join(down, " OR ") + ") THEN 1";
+    new_row = "CASE WHEN " + Join(down, " OR ") + " THEN " + kInconsistentRow + " ELSE " + new_row +
+              " END";
   }
-  inconsistent += " END";
-  std::string sql = "SELECT count(*), count(" + inconsistent + "), count(NULLIF(" + WrittenBy() +
-                    ", " + plan::kWrittenByOld + "))";
+  std::string code = "CASE";
+  if (!up.empty()) code += " WHEN " + Join(up, " OR ") + " THEN " + kInconsistentRow;
+  code += " WHEN " + WrittenBy() + " = " + plan::kWrittenByOld + " THEN " + old_row + " WHEN " +
+          WrittenBy() + " = " + plan::kWrittenByNew + " THEN " + new_row + " ELSE " +
+          kInconsistentRow + " END";
+  std::string sql =
+      std::string("SELECT ") + (scope.bounded ? "" : "count(*), ") + "sum(" + code + ")";
   for (size_t u = 0; u < sync.up.size(); ++u) {
     std::string column = std::string(kAlias) + "." + QuoteIdent(sync.up[u].target);
     sql += ", count(" + column + ")";
-    sql += defaults[u].empty() ? ", 0"
-                               : ", count(*) FILTER (WHERE " + column + " IS NOT DISTINCT FROM (" +
-                                     defaults[u] + "))";
+    if (!defaults[u].empty()) {
+      sql += ", count(*) FILTER (WHERE " + column + " IS NOT DISTINCT FROM (" + defaults[u] + "))";
+    }
   }
-  return sql + " " + from_where;
+  return sql + " FROM " + scope.from + (scope.where.empty() ? "" : " WHERE " + scope.where);
 }
-
-// A part of a table to scan: FROM (with the alias) and WHERE ("" for none).
-struct Scope {
-  std::string from;
-  std::string where;
-};
 
 // What one chunk found; merged into the report by TableVerifier.
 struct ChunkResult {
@@ -292,7 +311,7 @@ class TableVerifier {
       std::string range = ctid + " >= '(" + std::to_string(start) + ",0)'::tid";
       // The last chunk is open-ended: rows appended during the scan count too.
       if (end < blocks) range += " AND " + ctid + " < '(" + std::to_string(end) + ",0)'::tid";
-      scopes.push_back({from, range + extra});
+      scopes.push_back({from, range + extra, end < blocks && end - start <= kMaxBoundedBlocks});
       if (end >= blocks) break;
     }
     return scopes;
@@ -300,15 +319,10 @@ class TableVerifier {
 
   // Scans the chunks on up to options_.workers connections at once (a TID
   // range scan is not parallel-aware, so tandem parallelizes it itself).
+  // Each extra worker connects in its own thread while the others already
+  // scan: connecting costs a server process start.
   Status ScanAll(const std::vector<Scope>& scopes) {
     int workers = std::max(1, std::min<int>(options_.workers, static_cast<int>(scopes.size())));
-    std::vector<std::unique_ptr<backend::Connection>> extra;
-    for (int i = 1; i < workers && connect_; ++i) {
-      auto conn = connect_();
-      if (!conn.ok()) break;  // fewer workers, not a failure
-      if (!(*conn)->Execute(TimeoutSql(options_)).ok()) break;
-      extra.push_back(std::move(*conn));
-    }
     std::atomic<size_t> next{0};
     std::mutex mutex;
     Status failure = Status::Ok();
@@ -325,8 +339,13 @@ class TableVerifier {
         Merge(*chunk);
       }
     };
+    auto connect_and_work = [&] {
+      auto conn = connect_();
+      // A worker that cannot connect leaves its chunks to the others.
+      if (conn.ok() && (*conn)->Execute(TimeoutSql(options_)).ok()) work(**conn);
+    };
     std::vector<std::thread> threads;
-    for (auto& conn : extra) threads.emplace_back(work, std::ref(*conn));
+    for (int i = 1; i < workers && connect_; ++i) threads.emplace_back(connect_and_work);
     work(conn_);
     for (auto& t : threads) t.join();
     return failure;
@@ -340,20 +359,30 @@ class TableVerifier {
   // when some row in it is not consistent.
   Result<ChunkResult> ScanChunk(backend::Connection& conn, const Scope& scope) const {
     if (all_compared_) {
-      TANDEM_ASSIGN_OR_RETURN(
-          backend::QueryResult result,
-          conn.Query(ConsistentChunkSql(sync_, defaults_, "FROM " + scope.from + Where(scope))));
+      TANDEM_ASSIGN_OR_RETURN(backend::QueryResult result,
+                              conn.Query(ConsistentChunkSql(sync_, defaults_, scope)));
       const backend::Row& r = result.rows.at(0);
-      if (Number(r[1]) == 0) return ConsistentChunk(r);
+      const backend::Value& code = r.at(scope.bounded ? 0 : 1);
+      // A negative sum (the text of a numeric) marks an inconsistent row.
+      if (!code || code->front() != '-') return ConsistentChunk(scope, r);
     }
     return ScanChunkInDetail(conn, scope);
   }
 
-  // The ChunkResult of a chunk whose every row is consistent.
-  ChunkResult ConsistentChunk(const backend::Row& r) const {
+  // The ChunkResult of a chunk whose every row is consistent, from the row of
+  // ConsistentChunkSql.
+  ChunkResult ConsistentChunk(const Scope& scope, const backend::Row& r) const {
     ChunkResult chunk;
-    chunk.rows = Number(r[0]);
-    long long written_by_new = Number(r[2]);
+    size_t i = 0;
+    long long written_by_new = 0;
+    if (scope.bounded) {
+      long long code = Number(r[i++]);
+      chunk.rows = code % kRowsPackedBelow;
+      written_by_new = code / kRowsPackedBelow;
+    } else {
+      chunk.rows = Number(r[i++]);
+      written_by_new = Number(r[i++]);
+    }
     for (const auto& check : checks_) {
       chunk.checked.push_back(check.direction == "up" ? chunk.rows - written_by_new
                                                       : written_by_new);
@@ -362,8 +391,8 @@ class TableVerifier {
       chunk.ranges.emplace_back();
     }
     for (size_t u = 0; u < sync_.up.size(); ++u) {
-      double nulls = static_cast<double>(chunk.rows - Number(r[3 + 2 * u]));
-      double defaults = static_cast<double>(Number(r[4 + 2 * u]));
+      double nulls = static_cast<double>(chunk.rows - Number(r[i++]));
+      double defaults = defaults_[u].empty() ? 0 : static_cast<double>(Number(r[i++]));
       chunk.new_nulls.push_back(nulls);
       chunk.implied_nulls.push_back(nulls);
       chunk.new_defaults.push_back(defaults);
