@@ -259,8 +259,11 @@ class TableVerifier {
   long long mismatching_rows() const { return mismatching_rows_; }
 
   Status Run() {
-    TANDEM_ASSIGN_OR_RETURN(std::vector<Scope> scopes, Scopes());
-    TANDEM_RETURN_IF_ERROR(ScanAll(scopes));
+    TANDEM_ASSIGN_OR_RETURN(bool all_consistent, ScanInOneQuery());
+    if (!all_consistent) {
+      TANDEM_ASSIGN_OR_RETURN(std::vector<Scope> scopes, Scopes());
+      TANDEM_RETURN_IF_ERROR(ScanAll(scopes));
+    }
     for (auto& parity : report_.parity) {
       std::sort(parity.example_keys.begin(), parity.example_keys.end());
       if (static_cast<int>(parity.example_keys.size()) > options_.show) {
@@ -286,13 +289,40 @@ class TableVerifier {
   }
 
  private:
-  Result<std::vector<Scope>> Scopes() {
-    std::string written_since;
+  // The whole table, or in an incremental pass its rows written since then.
+  Scope WholeTable() const {
+    Scope scope{table_ + " AS " + kAlias, ""};
     if (options_.written_since_xid) {
-      written_since = std::string(kAlias) +
-                      ".xmin::text::bigint >= " + std::to_string(*options_.written_since_xid);
+      scope.where = std::string(kAlias) +
+                    ".xmin::text::bigint >= " + std::to_string(*options_.written_since_xid);
     }
-    std::string from = table_ + " AS " + kAlias;
+    return scope;
+  }
+
+  // With options_.one_query, counts the whole table with the cheap aggregate
+  // in one query, which PostgreSQL can run as a parallel sequential scan (a
+  // TID range scan is neither parallel nor ring-buffered); true when every
+  // row is consistent. Otherwise, or when the query fails but the connection
+  // is fine (e.g. it ran into the statement timeout), the chunks are scanned
+  // as usual and say where. The price: one query holds its snapshot and
+  // ACCESS SHARE lock for the whole table, and the throttle is asked only
+  // before it.
+  Result<bool> ScanInOneQuery() {
+    if (!options_.one_query || !all_compared_ || options_.sample_percent > 0) return false;
+    if (options_.before_chunk) TANDEM_RETURN_IF_ERROR(options_.before_chunk());
+    Scope whole = WholeTable();
+    auto result = conn_.Query(ConsistentChunkSql(sync_, defaults_, whole));
+    if (!result.ok()) return conn_.Healthy() ? Result<bool>(false) : result.status();
+    const backend::Row& r = result->rows.at(0);
+    if (!AllConsistent(whole, r)) return false;
+    Merge(ConsistentChunk(whole, r));
+    return true;
+  }
+
+  Result<std::vector<Scope>> Scopes() {
+    Scope whole = WholeTable();
+    const std::string& written_since = whole.where;
+    const std::string& from = whole.from;
     if (options_.sample_percent > 0) {
       return std::vector<Scope>{
           {from + " TABLESAMPLE SYSTEM (" + std::to_string(options_.sample_percent) + ")",
@@ -362,11 +392,16 @@ class TableVerifier {
       TANDEM_ASSIGN_OR_RETURN(backend::QueryResult result,
                               conn.Query(ConsistentChunkSql(sync_, defaults_, scope)));
       const backend::Row& r = result.rows.at(0);
-      const backend::Value& code = r.at(scope.bounded ? 0 : 1);
-      // A negative sum (the text of a numeric) marks an inconsistent row.
-      if (!code || code->front() != '-') return ConsistentChunk(scope, r);
+      if (AllConsistent(scope, r)) return ConsistentChunk(scope, r);
     }
     return ScanChunkInDetail(conn, scope);
+  }
+
+  // Whether the row of ConsistentChunkSql says every row of `scope` is
+  // consistent: a negative sum (the text of a numeric) marks one that is not.
+  static bool AllConsistent(const Scope& scope, const backend::Row& r) {
+    const backend::Value& code = r.at(scope.bounded ? 0 : 1);
+    return !code || code->front() != '-';
   }
 
   // The ChunkResult of a chunk whose every row is consistent, from the row of
