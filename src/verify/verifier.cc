@@ -9,29 +9,13 @@
 
 #include "common/strings.h"
 #include "lint/pg_parse.h"
+#include "verify/chunk_sql.h"
 #include "verify/invariants.h"
 
 namespace tandem::verify {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Expressions in a plan read the row as NEW."col"; scanning the table under
-// the alias `new` lets them run unchanged outside the trigger.
-constexpr char kAlias[] = "new";
-
-std::string WrittenBy() { return std::string(kAlias) + "." + QuoteIdent(plan::kWrittenByColumn); }
-
-const char* WriterOf(const std::string& direction) {
-  return direction == "up" ? plan::kWrittenByOld : plan::kWrittenByNew;
-}
-
-std::string Mismatch(const std::string& direction, const plan::ColumnSync& c) {
-  return "(" + WrittenBy() + " = " + WriterOf(direction) + " AND " + kAlias + "." +
-         QuoteIdent(c.target) + " IS DISTINCT FROM (" + c.expression + "))";
-}
-
-long long Number(const backend::Value& v) { return v ? std::stoll(*v) : 0; }
 
 std::string TimeoutSql(const Options& options) {
   return "SET statement_timeout = " + std::to_string(options.chunk_timeout.count());
@@ -53,16 +37,6 @@ std::string Unreproducible(backend::Connection& conn, const std::string& express
   return "its expression calls functions whose result changes (" + *changing->Scalar() + ")";
 }
 
-// One checked column pair of a table.
-struct Check {
-  std::string direction;
-  const plan::ColumnSync* sync;
-  std::string predicate;  // true for a mismatching row
-  std::string skipped_because;
-
-  bool compared() const { return skipped_because.empty(); }
-};
-
 std::vector<Check> ChecksOf(backend::Connection& conn, const plan::TableSync& sync) {
   std::vector<Check> checks;
   auto add = [&](const char* direction, const plan::ColumnSync& c) {
@@ -79,119 +53,6 @@ std::string KeyText(const plan::TableSync& sync) {
   if (keys.empty()) return std::string(kAlias) + ".ctid::text";
   if (keys.size() == 1) return keys[0] + "::text";
   return "ROW(" + Join(keys, ", ") + ")::text";
-}
-
-// `sum(cond::int)`: counts the rows where `cond` holds, a little cheaper per
-// row than count(*) FILTER; NULL (read as 0) when the chunk is empty.
-std::string CountWhere(const std::string& condition) { return "sum((" + condition + ")::int)"; }
-
-// The aggregate row of one chunk: rows, not backfilled, rows with any
-// mismatch, then per check (rows checked, mismatches), then per up column
-// (NULLs in the new column, NULLs `up` implies). Each expression is evaluated
-// once per row, in the inner query over `from_where` (FROM ... WHERE ...).
-std::string AggregateSql(const plan::TableSync& sync, const std::vector<Check>& checks,
-                         const std::vector<std::string>& defaults, const std::string& from_where) {
-  std::vector<std::string> inner = {WrittenBy() + " AS w"};
-  std::vector<std::string> any;
-  std::string per_check;
-  for (size_t i = 0; i < checks.size(); ++i) {
-    const Check& c = checks[i];
-    std::string n = std::to_string(i);
-    std::string writer = WriterOf(c.direction);
-    per_check += ", " + CountWhere("w = " + writer);
-    if (!c.compared()) {
-      per_check += ", 0";
-      continue;
-    }
-    inner.push_back(std::string(kAlias) + "." + QuoteIdent(c.sync->target) + " AS t" + n);
-    inner.push_back("(" + c.sync->expression + ") AS e" + n);
-    std::string mismatch = "w = " + writer + " AND t" + n + " IS DISTINCT FROM e" + n;
-    any.push_back("(" + mismatch + ")");
-    per_check += ", " + CountWhere(mismatch);
-  }
-  std::string outer = "SELECT count(*), " + CountWhere("w IS NULL") + ", " +
-                      CountWhere(any.empty() ? "false" : Join(any, " OR ")) + per_check;
-  for (size_t u = 0; u < sync.up.size(); ++u) {
-    // The up checks come first in `checks`, in the order of sync.up; a
-    // skipped one has no t/e columns yet.
-    std::string n = std::to_string(u);
-    if (!checks[u].compared()) {
-      inner.push_back(std::string(kAlias) + "." + QuoteIdent(sync.up[u].target) + " AS t" + n);
-      inner.push_back("(" + sync.up[u].expression + ") AS e" + n);
-    }
-    outer += ", " + CountWhere("t" + n + " IS NULL") + ", " + CountWhere("e" + n + " IS NULL");
-    const std::string& d = defaults[u];
-    outer += d.empty() ? ", 0, 0"
-                       : ", " + CountWhere("t" + n + " IS NOT DISTINCT FROM (" + d + ")") + ", " +
-                             CountWhere("e" + n + " IS NOT DISTINCT FROM (" + d + ")");
-  }
-  return outer + " FROM (SELECT " + Join(inner, ", ") + " " + from_where + ") AS s";
-}
-
-// A part of a table to scan: FROM (with the alias) and WHERE ("" for none).
-struct Scope {
-  std::string from;
-  std::string where;
-  // Holds fewer than kRowsPackedBelow rows whatever happens, so the row count
-  // can share one sum with other counts (ConsistentChunkSql).
-  bool bounded = false;
-};
-
-// Most heap blocks a bounded chunk may span: no block holds 2048 tuples, even
-// at the largest block size (32 KiB), so such a chunk stays under 2^31 rows.
-constexpr long long kRowsPackedBelow = 1LL << 31;
-constexpr long long kMaxBoundedBlocks = kRowsPackedBelow / 2048;
-
-// The code of a row that ConsistentChunkSql sums: the smallest bigint for a
-// row that is not consistent, which makes the sum negative (the other rows add
-// less than 2^63 in all); otherwise, in a bounded scope, 1 plus kRowsPackedBelow
-// when the new version wrote it, so one sum carries both counts, and elsewhere
-// 1 when the new version wrote it (the rows are counted apart). One sum of
-// constants picked by CASE costs less per row than a count per figure
-// (bench/README.md).
-constexpr char kInconsistentRow[] = "'-9223372036854775808'::bigint";
-
-// The cheap aggregate of a chunk where every row is consistent, which after a
-// backfill is nearly every chunk: the row count (unless `scope` is bounded),
-// the sum of the row codes, then per up column its non-NULL values and, where
-// it has a default, its default values. A row is consistent when it is
-// backfilled, every new column equals `up` of the old ones (also for rows the
-// new version wrote, so NULL and default counts of `up` equal those of the
-// new column), and for rows the new version wrote every old column equals
-// `down`; `down` is evaluated only for those rows. Only when no row breaks
-// that do the counts of AggregateSql follow from these; otherwise the chunk is
-// scanned again with AggregateSql.
-std::string ConsistentChunkSql(const plan::TableSync& sync,
-                               const std::vector<std::string>& defaults, const Scope& scope) {
-  auto differs = [](const plan::ColumnSync& c) {
-    return std::string(kAlias) + "." + QuoteIdent(c.target) + " IS DISTINCT FROM (" + c.expression +
-           ")";
-  };
-  std::vector<std::string> up;
-  for (const auto& c : sync.up) up.push_back(differs(c));
-  std::vector<std::string> down;
-  for (const auto& c : sync.down) down.push_back(differs(c));
-  std::string old_row = scope.bounded ? "1" : "0";
-  std::string new_row = scope.bounded ? std::to_string(kRowsPackedBelow + 1) : "1";
-  if (!down.empty()) {
-    new_row = "CASE WHEN " + Join(down, " OR ") + " THEN " + kInconsistentRow + " ELSE " + new_row +
-              " END";
-  }
-  std::string code = "CASE";
-  if (!up.empty()) code += " WHEN " + Join(up, " OR ") + " THEN " + kInconsistentRow;
-  code += " WHEN " + WrittenBy() + " = " + plan::kWrittenByOld + " THEN " + old_row + " WHEN " +
-          WrittenBy() + " = " + plan::kWrittenByNew + " THEN " + new_row + " ELSE " +
-          kInconsistentRow + " END";
-  std::string sql =
-      std::string("SELECT ") + (scope.bounded ? "" : "count(*), ") + "sum(" + code + ")";
-  for (size_t u = 0; u < sync.up.size(); ++u) {
-    std::string column = std::string(kAlias) + "." + QuoteIdent(sync.up[u].target);
-    sql += ", count(" + column + ")";
-    if (!defaults[u].empty()) {
-      sql += ", count(*) FILTER (WHERE " + column + " IS NOT DISTINCT FROM (" + defaults[u] + "))";
-    }
-  }
-  return sql + " FROM " + scope.from + (scope.where.empty() ? "" : " WHERE " + scope.where);
 }
 
 // What one chunk found; merged into the report by TableVerifier.
@@ -313,9 +174,9 @@ class TableVerifier {
     Scope whole = WholeTable();
     auto result = conn_.Query(ConsistentChunkSql(sync_, defaults_, whole));
     if (!result.ok()) return conn_.Healthy() ? Result<bool>(false) : result.status();
-    const backend::Row& r = result->rows.at(0);
-    if (!AllConsistent(whole, r)) return false;
-    Merge(ConsistentChunk(whole, r));
+    auto counts = ReadConsistentRow(whole, defaults_, result->rows.at(0));
+    if (!counts) return false;
+    Merge(ConsistentChunk(*counts));
     return true;
   }
 
@@ -381,43 +242,23 @@ class TableVerifier {
     return failure;
   }
 
-  static std::string Where(const Scope& scope) {
-    return scope.where.empty() ? "" : " WHERE " + scope.where;
-  }
-
   // Scans a chunk with the cheap aggregate first, and again in detail only
   // when some row in it is not consistent.
   Result<ChunkResult> ScanChunk(backend::Connection& conn, const Scope& scope) const {
     if (all_compared_) {
       TANDEM_ASSIGN_OR_RETURN(backend::QueryResult result,
                               conn.Query(ConsistentChunkSql(sync_, defaults_, scope)));
-      const backend::Row& r = result.rows.at(0);
-      if (AllConsistent(scope, r)) return ConsistentChunk(scope, r);
+      auto counts = ReadConsistentRow(scope, defaults_, result.rows.at(0));
+      if (counts) return ConsistentChunk(*counts);
     }
     return ScanChunkInDetail(conn, scope);
   }
 
-  // Whether the row of ConsistentChunkSql says every row of `scope` is
-  // consistent: a negative sum (the text of a numeric) marks one that is not.
-  static bool AllConsistent(const Scope& scope, const backend::Row& r) {
-    const backend::Value& code = r.at(scope.bounded ? 0 : 1);
-    return !code || code->front() != '-';
-  }
-
-  // The ChunkResult of a chunk whose every row is consistent, from the row of
-  // ConsistentChunkSql.
-  ChunkResult ConsistentChunk(const Scope& scope, const backend::Row& r) const {
+  // The ChunkResult of a chunk whose every row is consistent.
+  ChunkResult ConsistentChunk(const ConsistentCounts& counts) const {
     ChunkResult chunk;
-    size_t i = 0;
-    long long written_by_new = 0;
-    if (scope.bounded) {
-      long long code = Number(r[i++]);
-      chunk.rows = code % kRowsPackedBelow;
-      written_by_new = code / kRowsPackedBelow;
-    } else {
-      chunk.rows = Number(r[i++]);
-      written_by_new = Number(r[i++]);
-    }
+    chunk.rows = counts.rows;
+    long long written_by_new = counts.written_by_new;
     for (const auto& check : checks_) {
       chunk.checked.push_back(check.direction == "up" ? chunk.rows - written_by_new
                                                       : written_by_new);
@@ -426,8 +267,8 @@ class TableVerifier {
       chunk.ranges.emplace_back();
     }
     for (size_t u = 0; u < sync_.up.size(); ++u) {
-      double nulls = static_cast<double>(chunk.rows - Number(r[i++]));
-      double defaults = defaults_[u].empty() ? 0 : static_cast<double>(Number(r[i++]));
+      double nulls = static_cast<double>(counts.nulls[u]);
+      double defaults = static_cast<double>(counts.defaults[u]);
       chunk.new_nulls.push_back(nulls);
       chunk.implied_nulls.push_back(nulls);
       chunk.new_defaults.push_back(defaults);
