@@ -25,13 +25,18 @@ constexpr long long kRowsPackedBelow = 1LL << 31;
 // per row than one count per figure (bench/README.md).
 constexpr char kInconsistentRow[] = "'-9223372036854775808'::bigint";
 
+// True when column `c` of the row differs from its expression.
+std::string Differs(const plan::ColumnSync& c) {
+  return std::string(kAlias) + "." + QuoteIdent(c.target) + " IS DISTINCT FROM (" + c.expression +
+         ")";
+}
+
 }  // namespace
 
 std::string WrittenBy() { return std::string(kAlias) + "." + QuoteIdent(plan::kWrittenByColumn); }
 
 std::string Mismatch(const std::string& direction, const plan::ColumnSync& c) {
-  return "(" + WrittenBy() + " = " + WriterOf(direction) + " AND " + kAlias + "." +
-         QuoteIdent(c.target) + " IS DISTINCT FROM (" + c.expression + "))";
+  return "(" + WrittenBy() + " = " + WriterOf(direction) + " AND " + Differs(c) + ")";
 }
 
 long long Number(const backend::Value& v) { return v ? std::stoll(*v) : 0; }
@@ -91,14 +96,10 @@ std::string AggregateSql(const plan::TableSync& sync, const std::vector<Check>& 
 // scanned again with AggregateSql.
 std::string ConsistentChunkSql(const plan::TableSync& sync,
                                const std::vector<std::string>& defaults, const Scope& scope) {
-  auto differs = [](const plan::ColumnSync& c) {
-    return std::string(kAlias) + "." + QuoteIdent(c.target) + " IS DISTINCT FROM (" + c.expression +
-           ")";
-  };
   std::vector<std::string> up;
-  for (const auto& c : sync.up) up.push_back(differs(c));
+  for (const auto& c : sync.up) up.push_back(Differs(c));
   std::vector<std::string> down;
-  for (const auto& c : sync.down) down.push_back(differs(c));
+  for (const auto& c : sync.down) down.push_back(Differs(c));
   std::string old_row = scope.bounded ? "1" : "0";
   std::string new_row = scope.bounded ? std::to_string(kRowsPackedBelow + 1) : "1";
   if (!down.empty()) {
