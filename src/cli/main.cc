@@ -51,6 +51,7 @@ struct CommandOptions {
   std::string sample;
   std::string watch;
   bool repair = false;
+  bool one_query = false;
   // complete
   bool force = false;
   std::string reason;
@@ -138,6 +139,7 @@ Status RunVerify(core::Runner& runner, const GlobalOptions& global, const Comman
   verify_options.scan.show = options.show;
   verify_options.scan.workers = options.workers;
   verify_options.scan.chunk_blocks = options.chunk_blocks;
+  verify_options.scan.one_query = options.one_query;
   verify_options.repair = options.repair;
   if (!options.sample.empty()) {
     TANDEM_ASSIGN_OR_RETURN(verify_options.scan.sample_percent, ParsePercent(options.sample));
@@ -312,6 +314,10 @@ int Main(int argc, char** argv) {
                       "heap blocks (8 KiB) per scanned chunk; each chunk is one short query")
           ->check(CLI::Range(1LL, 1LL << 31))
           ->capture_default_str();
+      sub->add_flag("--one-query", options.one_query,
+                    "count each table in one query PostgreSQL runs in parallel, chunks only "
+                    "where it finds a problem: faster, but it holds its lock and snapshot for "
+                    "the whole table and is throttled only between tables");
       sub->add_option("--sample", options.sample,
                       "check a random sample (e.g. 1%) instead of every row; the confidence is "
                       "stated");

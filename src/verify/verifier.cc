@@ -9,29 +9,13 @@
 
 #include "common/strings.h"
 #include "lint/pg_parse.h"
+#include "verify/chunk_sql.h"
 #include "verify/invariants.h"
 
 namespace tandem::verify {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Expressions in a plan read the row as NEW."col"; scanning the table under
-// the alias `new` lets them run unchanged outside the trigger.
-constexpr char kAlias[] = "new";
-
-std::string WrittenBy() { return std::string(kAlias) + "." + QuoteIdent(plan::kWrittenByColumn); }
-
-const char* WriterOf(const std::string& direction) {
-  return direction == "up" ? plan::kWrittenByOld : plan::kWrittenByNew;
-}
-
-std::string Mismatch(const std::string& direction, const plan::ColumnSync& c) {
-  return "(" + WrittenBy() + " = " + WriterOf(direction) + " AND " + kAlias + "." +
-         QuoteIdent(c.target) + " IS DISTINCT FROM (" + c.expression + "))";
-}
-
-long long Number(const backend::Value& v) { return v ? std::stoll(*v) : 0; }
 
 std::string TimeoutSql(const Options& options) {
   return "SET statement_timeout = " + std::to_string(options.chunk_timeout.count());
@@ -53,16 +37,6 @@ std::string Unreproducible(backend::Connection& conn, const std::string& express
   return "its expression calls functions whose result changes (" + *changing->Scalar() + ")";
 }
 
-// One checked column pair of a table.
-struct Check {
-  std::string direction;
-  const plan::ColumnSync* sync;
-  std::string predicate;  // true for a mismatching row
-  std::string skipped_because;
-
-  bool compared() const { return skipped_because.empty(); }
-};
-
 std::vector<Check> ChecksOf(backend::Connection& conn, const plan::TableSync& sync) {
   std::vector<Check> checks;
   auto add = [&](const char* direction, const plan::ColumnSync& c) {
@@ -80,100 +54,6 @@ std::string KeyText(const plan::TableSync& sync) {
   if (keys.size() == 1) return keys[0] + "::text";
   return "ROW(" + Join(keys, ", ") + ")::text";
 }
-
-// `sum(cond::int)`: counts the rows where `cond` holds, a little cheaper per
-// row than count(*) FILTER; NULL (read as 0) when the chunk is empty.
-std::string CountWhere(const std::string& condition) { return "sum((" + condition + ")::int)"; }
-
-// The aggregate row of one chunk: rows, not backfilled, rows with any
-// mismatch, then per check (rows checked, mismatches), then per up column
-// (NULLs in the new column, NULLs `up` implies). Each expression is evaluated
-// once per row, in the inner query over `from_where` (FROM ... WHERE ...).
-std::string AggregateSql(const plan::TableSync& sync, const std::vector<Check>& checks,
-                         const std::vector<std::string>& defaults, const std::string& from_where) {
-  std::vector<std::string> inner = {WrittenBy() + " AS w"};
-  std::vector<std::string> any;
-  std::string per_check;
-  for (size_t i = 0; i < checks.size(); ++i) {
-    const Check& c = checks[i];
-    std::string n = std::to_string(i);
-    std::string writer = WriterOf(c.direction);
-    per_check += ", " + CountWhere("w = " + writer);
-    if (!c.compared()) {
-      per_check += ", 0";
-      continue;
-    }
-    inner.push_back(std::string(kAlias) + "." + QuoteIdent(c.sync->target) + " AS t" + n);
-    inner.push_back("(" + c.sync->expression + ") AS e" + n);
-    std::string mismatch = "w = " + writer + " AND t" + n + " IS DISTINCT FROM e" + n;
-    any.push_back("(" + mismatch + ")");
-    per_check += ", " + CountWhere(mismatch);
-  }
-  std::string outer = "SELECT count(*), " + CountWhere("w IS NULL") + ", " +
-                      CountWhere(any.empty() ? "false" : Join(any, " OR ")) + per_check;
-  for (size_t u = 0; u < sync.up.size(); ++u) {
-    // The up checks come first in `checks`, in the order of sync.up; a
-    // skipped one has no t/e columns yet.
-    std::string n = std::to_string(u);
-    if (!checks[u].compared()) {
-      inner.push_back(std::string(kAlias) + "." + QuoteIdent(sync.up[u].target) + " AS t" + n);
-      inner.push_back("(" + sync.up[u].expression + ") AS e" + n);
-    }
-    outer += ", " + CountWhere("t" + n + " IS NULL") + ", " + CountWhere("e" + n + " IS NULL");
-    const std::string& d = defaults[u];
-    outer += d.empty() ? ", 0, 0"
-                       : ", " + CountWhere("t" + n + " IS NOT DISTINCT FROM (" + d + ")") + ", " +
-                             CountWhere("e" + n + " IS NOT DISTINCT FROM (" + d + ")");
-  }
-  return outer + " FROM (SELECT " + Join(inner, ", ") + " " + from_where + ") AS s";
-}
-
-// The cheap aggregate of a chunk where every row is consistent, which after a
-// backfill is nearly every chunk: rows, rows not consistent, rows written
-// through the new version, then per up column its non-NULL values and its
-// default values. A row is consistent when it is backfilled, every new column
-// equals `up` of the old ones (also for rows the new version wrote, so NULL
-// and default counts of `up` equal those of the new column), and for rows the
-// new version wrote every old column equals `down`. Only when no row breaks
-// that do the counts of AggregateSql follow from these; otherwise the chunk is
-// scanned again with AggregateSql. Evaluating each expression once in one
-// CASE costs about half of AggregateSql's per-check counters
-// (bench/README.md).
-std::string ConsistentChunkSql(const plan::TableSync& sync,
-                               const std::vector<std::string>& defaults,
-                               const std::string& from_where) {
-  auto differs = [](const plan::ColumnSync& c) {
-    return std::string(kAlias) + "." + QuoteIdent(c.target) + " IS DISTINCT FROM (" + c.expression +
-           ")";
-  };
-  std::vector<std::string> up;
-  for (const auto& c : sync.up) up.push_back(differs(c));
-  std::vector<std::string> down;
-  for (const auto& c : sync.down) down.push_back(differs(c));
-  std::string inconsistent = "CASE WHEN " + WrittenBy() + " IS NULL THEN 1";
-  if (!up.empty()) inconsistent += " WHEN " + Join(up, " OR ") + " THEN 1";
-  if (!down.empty()) {
-    inconsistent += " WHEN " + WrittenBy() + " = " + plan::kWrittenByNew + " AND (" +
-                    Join(down, " OR ") + ") THEN 1";
-  }
-  inconsistent += " END";
-  std::string sql = "SELECT count(*), count(" + inconsistent + "), count(NULLIF(" + WrittenBy() +
-                    ", " + plan::kWrittenByOld + "))";
-  for (size_t u = 0; u < sync.up.size(); ++u) {
-    std::string column = std::string(kAlias) + "." + QuoteIdent(sync.up[u].target);
-    sql += ", count(" + column + ")";
-    sql += defaults[u].empty() ? ", 0"
-                               : ", count(*) FILTER (WHERE " + column + " IS NOT DISTINCT FROM (" +
-                                     defaults[u] + "))";
-  }
-  return sql + " " + from_where;
-}
-
-// A part of a table to scan: FROM (with the alias) and WHERE ("" for none).
-struct Scope {
-  std::string from;
-  std::string where;
-};
 
 // What one chunk found; merged into the report by TableVerifier.
 struct ChunkResult {
@@ -240,8 +120,11 @@ class TableVerifier {
   long long mismatching_rows() const { return mismatching_rows_; }
 
   Status Run() {
-    TANDEM_ASSIGN_OR_RETURN(std::vector<Scope> scopes, Scopes());
-    TANDEM_RETURN_IF_ERROR(ScanAll(scopes));
+    TANDEM_ASSIGN_OR_RETURN(bool all_consistent, ScanInOneQuery());
+    if (!all_consistent) {
+      TANDEM_ASSIGN_OR_RETURN(std::vector<Scope> scopes, Scopes());
+      TANDEM_RETURN_IF_ERROR(ScanAll(scopes));
+    }
     for (auto& parity : report_.parity) {
       std::sort(parity.example_keys.begin(), parity.example_keys.end());
       if (static_cast<int>(parity.example_keys.size()) > options_.show) {
@@ -267,13 +150,40 @@ class TableVerifier {
   }
 
  private:
-  Result<std::vector<Scope>> Scopes() {
-    std::string written_since;
+  // The whole table, or in an incremental pass its rows written since then.
+  Scope WholeTable() const {
+    Scope scope{table_ + " AS " + kAlias, ""};
     if (options_.written_since_xid) {
-      written_since = std::string(kAlias) +
-                      ".xmin::text::bigint >= " + std::to_string(*options_.written_since_xid);
+      scope.where = std::string(kAlias) +
+                    ".xmin::text::bigint >= " + std::to_string(*options_.written_since_xid);
     }
-    std::string from = table_ + " AS " + kAlias;
+    return scope;
+  }
+
+  // With options_.one_query, counts the whole table with the cheap aggregate
+  // in one query, which PostgreSQL can run as a parallel sequential scan (a
+  // TID range scan is neither parallel nor ring-buffered); true when every
+  // row is consistent. Otherwise, or when the query fails but the connection
+  // is fine (e.g. it ran into the statement timeout), the chunks are scanned
+  // as usual and say where. The price: one query holds its snapshot and
+  // ACCESS SHARE lock for the whole table, and the throttle is asked only
+  // before it.
+  Result<bool> ScanInOneQuery() {
+    if (!options_.one_query || !all_compared_ || options_.sample_percent > 0) return false;
+    if (options_.before_chunk) TANDEM_RETURN_IF_ERROR(options_.before_chunk());
+    Scope whole = WholeTable();
+    auto result = conn_.Query(ConsistentChunkSql(sync_, defaults_, whole));
+    if (!result.ok()) return conn_.Healthy() ? Result<bool>(false) : result.status();
+    auto counts = ReadConsistentRow(whole, defaults_, result->rows.at(0));
+    if (!counts) return false;
+    Merge(ConsistentChunk(*counts));
+    return true;
+  }
+
+  Result<std::vector<Scope>> Scopes() {
+    Scope whole = WholeTable();
+    const std::string& written_since = whole.where;
+    const std::string& from = whole.from;
     if (options_.sample_percent > 0) {
       return std::vector<Scope>{
           {from + " TABLESAMPLE SYSTEM (" + std::to_string(options_.sample_percent) + ")",
@@ -292,7 +202,7 @@ class TableVerifier {
       std::string range = ctid + " >= '(" + std::to_string(start) + ",0)'::tid";
       // The last chunk is open-ended: rows appended during the scan count too.
       if (end < blocks) range += " AND " + ctid + " < '(" + std::to_string(end) + ",0)'::tid";
-      scopes.push_back({from, range + extra});
+      scopes.push_back({from, range + extra, end < blocks && end - start <= kMaxBoundedBlocks});
       if (end >= blocks) break;
     }
     return scopes;
@@ -300,15 +210,10 @@ class TableVerifier {
 
   // Scans the chunks on up to options_.workers connections at once (a TID
   // range scan is not parallel-aware, so tandem parallelizes it itself).
+  // Each extra worker connects in its own thread while the others already
+  // scan: connecting costs a server process start.
   Status ScanAll(const std::vector<Scope>& scopes) {
     int workers = std::max(1, std::min<int>(options_.workers, static_cast<int>(scopes.size())));
-    std::vector<std::unique_ptr<backend::Connection>> extra;
-    for (int i = 1; i < workers && connect_; ++i) {
-      auto conn = connect_();
-      if (!conn.ok()) break;  // fewer workers, not a failure
-      if (!(*conn)->Execute(TimeoutSql(options_)).ok()) break;
-      extra.push_back(std::move(*conn));
-    }
     std::atomic<size_t> next{0};
     std::mutex mutex;
     Status failure = Status::Ok();
@@ -325,35 +230,35 @@ class TableVerifier {
         Merge(*chunk);
       }
     };
+    auto connect_and_work = [&] {
+      auto conn = connect_();
+      // A worker that cannot connect leaves its chunks to the others.
+      if (conn.ok() && (*conn)->Execute(TimeoutSql(options_)).ok()) work(**conn);
+    };
     std::vector<std::thread> threads;
-    for (auto& conn : extra) threads.emplace_back(work, std::ref(*conn));
+    for (int i = 1; i < workers && connect_; ++i) threads.emplace_back(connect_and_work);
     work(conn_);
     for (auto& t : threads) t.join();
     return failure;
-  }
-
-  static std::string Where(const Scope& scope) {
-    return scope.where.empty() ? "" : " WHERE " + scope.where;
   }
 
   // Scans a chunk with the cheap aggregate first, and again in detail only
   // when some row in it is not consistent.
   Result<ChunkResult> ScanChunk(backend::Connection& conn, const Scope& scope) const {
     if (all_compared_) {
-      TANDEM_ASSIGN_OR_RETURN(
-          backend::QueryResult result,
-          conn.Query(ConsistentChunkSql(sync_, defaults_, "FROM " + scope.from + Where(scope))));
-      const backend::Row& r = result.rows.at(0);
-      if (Number(r[1]) == 0) return ConsistentChunk(r);
+      TANDEM_ASSIGN_OR_RETURN(backend::QueryResult result,
+                              conn.Query(ConsistentChunkSql(sync_, defaults_, scope)));
+      auto counts = ReadConsistentRow(scope, defaults_, result.rows.at(0));
+      if (counts) return ConsistentChunk(*counts);
     }
     return ScanChunkInDetail(conn, scope);
   }
 
   // The ChunkResult of a chunk whose every row is consistent.
-  ChunkResult ConsistentChunk(const backend::Row& r) const {
+  ChunkResult ConsistentChunk(const ConsistentCounts& counts) const {
     ChunkResult chunk;
-    chunk.rows = Number(r[0]);
-    long long written_by_new = Number(r[2]);
+    chunk.rows = counts.rows;
+    long long written_by_new = counts.written_by_new;
     for (const auto& check : checks_) {
       chunk.checked.push_back(check.direction == "up" ? chunk.rows - written_by_new
                                                       : written_by_new);
@@ -362,8 +267,8 @@ class TableVerifier {
       chunk.ranges.emplace_back();
     }
     for (size_t u = 0; u < sync_.up.size(); ++u) {
-      double nulls = static_cast<double>(chunk.rows - Number(r[3 + 2 * u]));
-      double defaults = static_cast<double>(Number(r[4 + 2 * u]));
+      double nulls = static_cast<double>(counts.nulls[u]);
+      double defaults = static_cast<double>(counts.defaults[u]);
       chunk.new_nulls.push_back(nulls);
       chunk.implied_nulls.push_back(nulls);
       chunk.new_defaults.push_back(defaults);

@@ -29,7 +29,12 @@ struct Options {
   // Connections scanning chunks at once: as many processes as PostgreSQL
   // gives one query by default (the leader and max_parallel_workers_per_gather = 2).
   int workers = 3;
-  Millis chunk_timeout{60 * 1000};  // statement_timeout of one chunk
+  Millis chunk_timeout{60 * 1000};  // statement_timeout of one chunk (or one-query scan)
+  // Counts each table in one query PostgreSQL can run in parallel before any
+  // chunk, and scans chunks only when that finds a row that is not consistent:
+  // faster, but the query holds its snapshot and lock for the whole table and
+  // the throttle is asked only before it.
+  bool one_query = false;
   // Incremental pass: only rows written by transactions at or after this
   // 32-bit transaction id (from a previous pass's `next_xid`).
   std::optional<long long> written_since_xid;

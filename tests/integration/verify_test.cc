@@ -82,6 +82,34 @@ TEST_F(VerifyTest, TotalsAddUpAcrossConsistentAndDetailedChunks) {
   EXPECT_EQ(Scalar("SELECT count(*) FROM accounts WHERE _tandem_new_owner = 'nobody'"), "3997");
 }
 
+// --one-query counts a consistent table in one whole-table query: the same
+// totals as the chunks give.
+TEST_F(VerifyTest, OneQueryGivesTheTotalsOfTheChunks) {
+  ASSERT_EQ(Tandem({"start", file_}).exit_code, 0);
+  Exec("SET search_path TO public_02_owner; UPDATE accounts SET owner = 'v2' WHERE id <= 10");
+  auto [code, report] = VerifyJson({"--one-query"});
+  EXPECT_EQ(code, 0) << report.dump(2);
+  EXPECT_EQ(report["rows"], 20000);
+  EXPECT_EQ(report["parity"][0]["checked"], 19990);
+  EXPECT_EQ(report["parity"][1]["checked"], 10);
+  EXPECT_EQ(report["drift"][0]["null_ratio"], 0.0);
+  EXPECT_EQ(report["drift"][0]["expected_null_ratio"], 0.0);
+}
+
+// When the one query finds a row that is not consistent, the chunks are
+// scanned as without it and report the key and its range.
+TEST_F(VerifyTest, OneQueryLeavesFindingWhereToTheChunks) {
+  ASSERT_EQ(Tandem({"start", file_}).exit_code, 0);
+  Tamper("UPDATE accounts SET _tandem_new_owner = 'tampered' WHERE id = 15000");
+  auto [code, report] = VerifyJson({"--one-query", "--chunk-blocks", "8"});
+  EXPECT_EQ(code, 1) << report.dump(2);
+  EXPECT_EQ(report["rows"], 20000);
+  EXPECT_EQ(report["parity"][0]["checked"], 20000);
+  EXPECT_EQ(report["parity"][0]["mismatches"], 1);
+  EXPECT_EQ(report["parity"][0]["example_keys"], nlohmann::json::array({"15000"}));
+  EXPECT_EQ(report["parity"][0]["key_ranges"], nlohmann::json::array({"15000..15000"}));
+}
+
 // The scans obey the backfill's throttle: held by a probe, then stopped by
 // --max-runtime, the pass is reported incomplete (exit 3) with the reason.
 TEST_F(VerifyTest, ScansWaitWhileTheThrottleHoldsAndStopAtMaxRuntime) {
