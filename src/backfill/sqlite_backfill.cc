@@ -5,6 +5,7 @@
 #include <random>
 #include <thread>
 
+#include "backfill/busy_poll.h"
 #include "backfill/chunk_sizer.h"
 #include "backfill/control_wait.h"
 #include "common/strings.h"
@@ -14,14 +15,19 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// After each chunk the backfill leaves the write lock free for half as long
-// as it held it. A waiting writer does not queue: SQLite's busy handler
-// polls (after 1, 3, 8, 18, 33, 53, 78 ms, ...), so a backfill that takes
-// the lock again at once can starve it; a pause of half a chunk lets a
-// writer that arrived during the chunk in at one of its next polls.
-constexpr double kYieldRatio = 0.5;
-constexpr Millis kMinYield{5};
-constexpr int kCheckpointPages = 100;
+// Between chunks the write lock stays free until another connection
+// commits (a waiting writer got in) or until any writer that may be waiting
+// has had a try: SQLite's busy handler polls instead of queueing
+// (busy_poll.h), so a backfill that took the lock again at once would
+// starve it, and one that always waited out the longest gap would waste a
+// third of its time. kPollMargin covers a writer woken on a busy machine.
+constexpr Millis kPollMargin{2};
+constexpr std::chrono::microseconds kDataVersionPoll{500};
+// The backfill checkpoints the WAL once it holds about this many frames:
+// well under the application's automatic checkpoint (1000 by default), so
+// its commits never run one, and rarely enough that the checkpoint's two
+// fsyncs are not paid after every chunk.
+constexpr long long kCheckpointFrames = 500;
 
 long long Number(const backend::Value& v) { return v ? std::stoll(*v) : 0; }
 
@@ -42,13 +48,13 @@ class SqliteTableBackfill {
 
   Result<Progress> Run(const ProgressCallback& on_progress) {
     // A chunk lost to a power failure is simply done again (its markers are
-    // lost with it), so the backfill's commits need not wait for fsync.
-    // Its own commits checkpoint the WAL early (after ~100 pages, right
-    // after releasing the write lock), so the WAL stays short and the
-    // application's commits do not stall on a long automatic checkpoint.
+    // lost with it), so the backfill's commits need not wait for fsync; WAL
+    // with synchronous = NORMAL still survives a crash of any process. The
+    // backfill checkpoints the WAL itself while the lock is free (see
+    // YieldToWriters), so the WAL stays short and the application's commits
+    // do not stall on a long automatic checkpoint.
     TANDEM_RETURN_IF_ERROR(conn_.Execute("PRAGMA synchronous = NORMAL"));
-    TANDEM_RETURN_IF_ERROR(
-        conn_.Execute("PRAGMA wal_autocheckpoint = " + std::to_string(kCheckpointPages)));
+    TANDEM_RETURN_IF_ERROR(conn_.Execute("PRAGMA wal_autocheckpoint = 0"));
     auto walked = Walk(on_progress);
     // The connection goes on to write tandem's state, which must be durable.
     (void)conn_.Execute("PRAGMA synchronous = FULL");
@@ -72,15 +78,15 @@ class SqliteTableBackfill {
     progress_.estimated_total = end - Number(row[2]) + 1;
     progress_.rows_scanned = last - Number(row[2]) + 1;  // done before a restart
     auto started = Clock::now();
+    TANDEM_ASSIGN_OR_RETURN(data_version_, DataVersion());
+    nobody_waiting_at_ = started;
     while (last < end) {
       TANDEM_RETURN_IF_ERROR(WaitForControl(options_, sync_.table, progress_, on_progress));
       auto chunk_started = Clock::now();
       long long upper = std::min(end, last + sizer_.size());
       TANDEM_RETURN_IF_ERROR(ChunkWithRetries(last, upper));
-      Millis took = std::chrono::duration_cast<Millis>(Clock::now() - chunk_started);
-      sizer_.Observe(took);
-      std::this_thread::sleep_for(
-          std::max(kMinYield, Millis(static_cast<long long>(took.count() * kYieldRatio))));
+      sizer_.Observe(Since(chunk_started));
+      TANDEM_RETURN_IF_ERROR(YieldToWriters());
       progress_.rows_scanned += upper - last;
       if (options_.chunk_done) options_.chunk_done(upper - last);
       progress_.chunks += 1;
@@ -90,6 +96,52 @@ class SqliteTableBackfill {
       if (on_progress) on_progress(progress_);
     }
     return progress_;
+  }
+
+  // Leaves the write lock free until a writer got in or none can be left
+  // waiting (see kPollMargin), checkpointing the WAL meanwhile.
+  Status YieldToWriters() {
+    auto released = Clock::now();
+    TANDEM_RETURN_IF_ERROR(CheckpointIfDue());
+    // A writer still waiting began no earlier than nobody_waiting_at_.
+    Millis gap = BusyPollGap(Since(nobody_waiting_at_)) + kPollMargin;
+    for (;;) {
+      TANDEM_ASSIGN_OR_RETURN(std::string version, DataVersion());
+      if (version != data_version_) {
+        data_version_ = version;
+        break;
+      }
+      if (Since(released) >= gap) break;
+      std::this_thread::sleep_for(kDataVersionPoll);
+    }
+    // Either a writer got in or a whole gap passed with the lock free. (Of
+    // several writers waiting at once, those left behind may have waited
+    // longer than this assumes; each commit still shows they get in.)
+    nobody_waiting_at_ = Clock::now();
+    return Status::Ok();
+  }
+
+  // Checkpoints every few chunks, as many as make up kCheckpointFrames by
+  // the WAL's growth per chunk that the last checkpoint saw.
+  Status CheckpointIfDue() {
+    if (++chunks_since_checkpoint_ < chunks_per_checkpoint_) return Status::Ok();
+    TANDEM_ASSIGN_OR_RETURN(backend::QueryResult done,
+                            conn_.Query("PRAGMA wal_checkpoint(PASSIVE)", {}));
+    long long frames = done.rows.empty() ? 0 : Number(done.rows[0].at(1));
+    long long per_chunk = std::max(1LL, frames / chunks_since_checkpoint_);
+    chunks_per_checkpoint_ = static_cast<int>(std::max(1LL, kCheckpointFrames / per_chunk));
+    chunks_since_checkpoint_ = 0;
+    return Status::Ok();
+  }
+
+  // Moves whenever another connection commits.
+  Result<std::string> DataVersion() {
+    TANDEM_ASSIGN_OR_RETURN(backend::QueryResult version, conn_.Query("PRAGMA data_version", {}));
+    return version.Scalar().value_or("");
+  }
+
+  static Millis Since(Clock::time_point t) {
+    return std::chrono::duration_cast<Millis>(Clock::now() - t);
   }
 
   Status Chunk(long long after, long long upto) {
@@ -139,6 +191,11 @@ class SqliteTableBackfill {
   ChunkSizer sizer_;
   std::string update_;
   Progress progress_;
+  std::string data_version_;
+  int chunks_since_checkpoint_ = 0;
+  int chunks_per_checkpoint_ = 1;
+  // When the backfill last knew that no writer was waiting for the lock.
+  Clock::time_point nobody_waiting_at_;
 };
 
 }  // namespace
