@@ -78,7 +78,6 @@ class SqliteTableBackfill {
     progress_.estimated_total = end - Number(row[2]) + 1;
     progress_.rows_scanned = last - Number(row[2]) + 1;  // done before a restart
     auto started = Clock::now();
-    TANDEM_ASSIGN_OR_RETURN(data_version_, DataVersion());
     nobody_waiting_at_ = started;
     while (last < end) {
       TANDEM_RETURN_IF_ERROR(WaitForControl(options_, sync_.table, progress_, on_progress));
@@ -107,10 +106,7 @@ class SqliteTableBackfill {
     Millis gap = BusyPollGap(Since(nobody_waiting_at_)) + kPollMargin;
     for (;;) {
       TANDEM_ASSIGN_OR_RETURN(std::string version, DataVersion());
-      if (version != data_version_) {
-        data_version_ = version;
-        break;
-      }
+      if (version != data_version_) break;
       if (Since(released) >= gap) break;
       std::this_thread::sleep_for(kDataVersionPoll);
     }
@@ -146,17 +142,27 @@ class SqliteTableBackfill {
 
   Status Chunk(long long after, long long upto) {
     TANDEM_RETURN_IF_ERROR(conn_.Execute("BEGIN IMMEDIATE"));
-    auto updated = conn_.Query(update_, {std::to_string(after), std::to_string(upto)});
-    if (!updated.ok()) {
+    long long updated = 0;
+    std::string version;
+    Status status = WriteChunk(after, upto, updated, version);
+    if (status.ok()) status = conn_.Execute("COMMIT");
+    if (!status.ok()) {
       (void)conn_.Execute("ROLLBACK");
-      return updated.status();
+      return status;
     }
-    Status committed = conn_.Execute("COMMIT");
-    if (!committed.ok()) {
-      (void)conn_.Execute("ROLLBACK");
-      return committed;
-    }
-    progress_.rows_updated += updated->affected;
+    progress_.rows_updated += updated;
+    data_version_ = version;
+    return status;
+  }
+
+  // The chunk's work inside its transaction: the rows it updated and
+  // PRAGMA data_version read under the lock, so that any later move of it
+  // is a commit of another connection after this chunk (YieldToWriters).
+  Status WriteChunk(long long after, long long upto, long long& updated, std::string& version) {
+    TANDEM_ASSIGN_OR_RETURN(backend::QueryResult done,
+                            conn_.Query(update_, {std::to_string(after), std::to_string(upto)}));
+    updated = done.affected;
+    TANDEM_ASSIGN_OR_RETURN(version, DataVersion());
     return Status::Ok();
   }
 
@@ -191,6 +197,7 @@ class SqliteTableBackfill {
   ChunkSizer sizer_;
   std::string update_;
   Progress progress_;
+  // PRAGMA data_version as the last chunk left it.
   std::string data_version_;
   int chunks_since_checkpoint_ = 0;
   int chunks_per_checkpoint_ = 1;
