@@ -22,6 +22,10 @@ using Clock = std::chrono::steady_clock;
 // starve it, and one that always waited out the longest gap would waste a
 // third of its time. kPollMargin covers a writer woken on a busy machine.
 constexpr Millis kPollMargin{2};
+// A chunk is a few statements, so that it can commit right before the
+// moment the waiting writer is expected to try again (ChunkTime) instead of
+// whenever its rows happen to be done.
+constexpr int kStatementsPerChunk = 4;
 constexpr std::chrono::microseconds kDataVersionPoll{500};
 // The backfill checkpoints the WAL once it holds about this many frames:
 // well under the application's automatic checkpoint (1000 by default), so
@@ -29,13 +33,24 @@ constexpr std::chrono::microseconds kDataVersionPoll{500};
 // fsyncs are not paid after every chunk.
 constexpr long long kCheckpointFrames = 500;
 
+// The options a chunk's statements are sized by.
+Options StatementOptions(const Options& options) {
+  Options statements = options;
+  statements.target_chunk_time = options.target_chunk_time / kStatementsPerChunk;
+  return statements;
+}
+
 long long Number(const backend::Value& v) { return v ? std::stoll(*v) : 0; }
 
 class SqliteTableBackfill {
  public:
   SqliteTableBackfill(backend::Connection& conn, const plan::TableSync& sync,
                       const Options& options)
-      : conn_(conn), sync_(sync), options_(options), sizer_(options) {
+      : conn_(conn),
+        sync_(sync),
+        options_(options),
+        statement_options_(StatementOptions(options)),
+        statement_sizer_(statement_options_) {
     std::vector<std::string> set;
     for (const auto& c : sync.up) set.push_back(QuoteIdent(c.target) + " = (" + c.expression + ")");
     std::string marker = QuoteIdent(plan::kWrittenByColumn);
@@ -81,11 +96,10 @@ class SqliteTableBackfill {
     nobody_waiting_at_ = started;
     while (last < end) {
       TANDEM_RETURN_IF_ERROR(WaitForControl(options_, sync_.table, progress_, on_progress));
+      long long limit = options_.batch_size ? std::min(end, last + *options_.batch_size) : end;
       auto chunk_started = Clock::now();
-      long long upper = std::min(end, last + sizer_.size());
-      TANDEM_RETURN_IF_ERROR(ChunkWithRetries(last, upper));
-      sizer_.Observe(Since(chunk_started));
-      TANDEM_RETURN_IF_ERROR(YieldToWriters());
+      TANDEM_ASSIGN_OR_RETURN(long long upper, ChunkWithRetries(last, limit));
+      TANDEM_RETURN_IF_ERROR(YieldToWriters(chunk_started));
       progress_.rows_scanned += upper - last;
       if (options_.chunk_done) options_.chunk_done(upper - last);
       progress_.chunks += 1;
@@ -99,14 +113,18 @@ class SqliteTableBackfill {
 
   // Leaves the write lock free until a writer got in or none can be left
   // waiting (see kPollMargin), checkpointing the WAL meanwhile.
-  Status YieldToWriters() {
+  Status YieldToWriters(Clock::time_point chunk_started) {
     auto released = Clock::now();
+    writer_tried_after_ = Millis(0);
     TANDEM_RETURN_IF_ERROR(CheckpointIfDue());
     // A writer still waiting began no earlier than nobody_waiting_at_.
     Millis gap = BusyPollGap(Since(nobody_waiting_at_)) + kPollMargin;
     for (;;) {
       TANDEM_ASSIGN_OR_RETURN(std::string version, DataVersion());
-      if (version != data_version_) break;
+      if (version != data_version_) {
+        writer_tried_after_ = Since(chunk_started);
+        break;
+      }
       if (Since(released) >= gap) break;
       std::this_thread::sleep_for(kDataVersionPoll);
     }
@@ -115,6 +133,17 @@ class SqliteTableBackfill {
     // longer than this assumes; each commit still shows they get in.)
     nobody_waiting_at_ = Clock::now();
     return Status::Ok();
+  }
+
+  // How long the next chunk may hold the lock. A writer that got in during
+  // the last pause tried again about writer_tried_after_ after that chunk
+  // began; an application writing at a steady pace does so again, so the
+  // chunk commits just before then, within a factor of two of the target.
+  Millis ChunkTime() const {
+    Millis target = options_.target_chunk_time;
+    Millis aligned = writer_tried_after_ - kPollMargin;
+    if (aligned < target / 2 || aligned > target * 2) return target;
+    return aligned;
   }
 
   // Checkpoints every few chunks, as many as make up kCheckpointFrames by
@@ -140,40 +169,61 @@ class SqliteTableBackfill {
     return std::chrono::duration_cast<Millis>(Clock::now() - t);
   }
 
-  Status Chunk(long long after, long long upto) {
-    TANDEM_RETURN_IF_ERROR(conn_.Execute("BEGIN IMMEDIATE"));
+  // What a chunk did, known once it commits.
+  struct ChunkDone {
+    long long upto = 0;  // the last rowid it covered (on failure, of the failed statement)
     long long updated = 0;
-    std::string version;
-    Status status = WriteChunk(after, upto, updated, version);
+    std::string data_version;
+  };
+
+  // One write transaction over rowids after..limit: statements of the
+  // sizer's size until `limit` or until one more would pass ChunkTime().
+  Status Chunk(long long after, long long limit, ChunkDone& done) {
+    auto deadline = Clock::now() + ChunkTime();
+    done = {after, 0, ""};
+    TANDEM_RETURN_IF_ERROR(conn_.Execute("BEGIN IMMEDIATE"));
+    Status status = WriteChunk(after, limit, deadline, done);
     if (status.ok()) status = conn_.Execute("COMMIT");
     if (!status.ok()) {
       (void)conn_.Execute("ROLLBACK");
       return status;
     }
-    progress_.rows_updated += updated;
-    data_version_ = version;
+    progress_.rows_updated += done.updated;
+    data_version_ = done.data_version;
     return status;
   }
 
-  // The chunk's work inside its transaction: the rows it updated and
-  // PRAGMA data_version read under the lock, so that any later move of it
-  // is a commit of another connection after this chunk (YieldToWriters).
-  Status WriteChunk(long long after, long long upto, long long& updated, std::string& version) {
-    TANDEM_ASSIGN_OR_RETURN(backend::QueryResult done,
-                            conn_.Query(update_, {std::to_string(after), std::to_string(upto)}));
-    updated = done.affected;
-    TANDEM_ASSIGN_OR_RETURN(version, DataVersion());
+  // The chunk's work inside its transaction. PRAGMA data_version is read
+  // under the lock, so that any later move of it is a commit of another
+  // connection after this chunk (YieldToWriters).
+  Status WriteChunk(long long after, long long limit, Clock::time_point deadline, ChunkDone& done) {
+    Clock::time_point now = Clock::now();
+    Clock::duration last_statement{0};
+    while (done.upto < limit && now + last_statement < deadline) {
+      long long from = done.upto;
+      done.upto = std::min(limit, from + statement_sizer_.size());
+      TANDEM_ASSIGN_OR_RETURN(
+          backend::QueryResult updated,
+          conn_.Query(update_, {std::to_string(from), std::to_string(done.upto)}));
+      done.updated += updated.affected;
+      last_statement = Clock::now() - now;
+      now += last_statement;
+      statement_sizer_.Observe(std::chrono::duration_cast<Millis>(last_statement));
+    }
+    TANDEM_ASSIGN_OR_RETURN(done.data_version, DataVersion());
     return Status::Ok();
   }
 
-  Status ChunkWithRetries(long long after, long long upto) {
+  // Returns the last rowid the committed chunk covered.
+  Result<long long> ChunkWithRetries(long long after, long long limit) {
     static thread_local std::mt19937 random{std::random_device{}()};
     for (int attempt = 1;; ++attempt) {
-      Status status = Chunk(after, upto);
-      if (status.ok()) return status;
+      ChunkDone done;
+      Status status = Chunk(after, limit, done);
+      if (status.ok()) return done.upto;
       if (!status.retryable() || attempt >= options_.max_attempts) {
         return status.WithContext("backfill of " + sync_.table + " failed in the chunk of rowids " +
-                                  std::to_string(after + 1) + ".." + std::to_string(upto) +
+                                  std::to_string(after + 1) + ".." + std::to_string(done.upto) +
                                   " (`up`: " + UpExpressions() +
                                   "); the rows done so far are kept. Fix the cause and run "
                                   "`tandem backfill` to continue");
@@ -194,7 +244,10 @@ class SqliteTableBackfill {
   backend::Connection& conn_;
   const plan::TableSync& sync_;
   const Options& options_;
-  ChunkSizer sizer_;
+  // Statements are sized to a part of the target chunk time.
+  const Options statement_options_;
+  ChunkSizer statement_sizer_;
+  Millis writer_tried_after_{0};
   std::string update_;
   Progress progress_;
   // PRAGMA data_version as the last chunk left it.
