@@ -115,14 +115,14 @@ class SqliteTableBackfill {
   // waiting (see kPollMargin), checkpointing the WAL meanwhile.
   Status YieldToWriters(Clock::time_point chunk_started) {
     auto released = Clock::now();
-    writer_tried_after_ = Millis(0);
+    writer_got_in_after_ = Millis(0);
     TANDEM_RETURN_IF_ERROR(CheckpointIfDue());
     // A writer still waiting began no earlier than nobody_waiting_at_.
     Millis gap = BusyPollGap(Since(nobody_waiting_at_)) + kPollMargin;
     for (;;) {
       TANDEM_ASSIGN_OR_RETURN(std::string version, DataVersion());
       if (version != data_version_) {
-        writer_tried_after_ = Since(chunk_started);
+        writer_got_in_after_ = Since(chunk_started);
         break;
       }
       if (Since(released) >= gap) break;
@@ -136,12 +136,14 @@ class SqliteTableBackfill {
   }
 
   // How long the next chunk may hold the lock. A writer that got in during
-  // the last pause tried again about writer_tried_after_ after that chunk
-  // began; an application writing at a steady pace does so again, so the
-  // chunk commits just before then, within a factor of two of the target.
+  // the last pause had tried again shortly before writer_got_in_after_
+  // (from that chunk's start; its commit is what the backfill saw). An
+  // application writing at a steady pace comes back after each commit and
+  // tries again at the same offset, so the chunk commits just before it,
+  // within a factor of two of the target.
   Millis ChunkTime() const {
     Millis target = options_.target_chunk_time;
-    Millis aligned = writer_tried_after_ - kPollMargin;
+    Millis aligned = writer_got_in_after_ - kPollMargin;
     if (aligned < target / 2 || aligned > target * 2) return target;
     return aligned;
   }
@@ -154,7 +156,9 @@ class SqliteTableBackfill {
                             conn_.Query("PRAGMA wal_checkpoint(PASSIVE)", {}));
     long long frames = done.rows.empty() ? 0 : Number(done.rows[0].at(1));
     long long per_chunk = std::max(1LL, frames / chunks_since_checkpoint_);
-    chunks_per_checkpoint_ = static_cast<int>(std::max(1LL, kCheckpointFrames / per_chunk));
+    // -1: the checkpoint could not start; try again after the next chunk.
+    chunks_per_checkpoint_ =
+        frames < 0 ? 1 : static_cast<int>(std::max(1LL, kCheckpointFrames / per_chunk));
     chunks_since_checkpoint_ = 0;
     return Status::Ok();
   }
@@ -247,7 +251,7 @@ class SqliteTableBackfill {
   // Statements are sized to a part of the target chunk time.
   const Options statement_options_;
   ChunkSizer statement_sizer_;
-  Millis writer_tried_after_{0};
+  Millis writer_got_in_after_{0};
   std::string update_;
   Progress progress_;
   // PRAGMA data_version as the last chunk left it.
