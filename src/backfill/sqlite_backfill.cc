@@ -251,6 +251,7 @@ class SqliteTableBackfill {
   // Statements are sized to a part of the target chunk time.
   const Options statement_options_;
   ChunkSizer statement_sizer_;
+  // How long after the last chunk began a writer got in; 0: none did.
   Millis writer_got_in_after_{0};
   std::string update_;
   Progress progress_;
