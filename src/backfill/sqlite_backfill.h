@@ -3,10 +3,12 @@
 //
 // Each chunk is one short IMMEDIATE write transaction over a rowid range
 // that sets the new columns to `up` and the marker to 'o' for rows not yet
-// written by either version; in WAL mode readers never wait, and the
-// application's writers (with a busy timeout) wait for at most one chunk.
-// Chunks are sized to the target chunk time. After a crash the walk starts
-// at the first row without a marker.
+// written by either version; in WAL mode readers never wait. Between chunks
+// the lock stays free until a waiting writer got in (PRAGMA data_version
+// moves) or has had its next try (busy_poll.h), so the application's
+// writers (with a busy timeout) wait for about one chunk. Chunks are sized
+// to the target chunk time. After a crash the walk starts at the first row
+// without a marker.
 #pragma once
 
 #include "backfill/backfill.h"
