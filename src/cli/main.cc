@@ -340,9 +340,10 @@ int Main(int argc, char** argv) {
           ->check(CLI::PositiveNumber);
       sub->add_option("--target-chunk-time", options.target_chunk_time,
                       "how long one backfill chunk should take; chunks grow (at most 1.5x per "
-                      "chunk) and shrink to it (default: 200ms on PostgreSQL, 20ms on SQLite, "
-                      "where every writer waits for a chunk; there a chunk may end up to 2x "
-                      "later or earlier to let a waiting writer in)");
+                      "chunk) and shrink to it (default: 200ms on PostgreSQL, where chunks aim "
+                      "at 20ms for 10s after an application session waited on rows a chunk "
+                      "held; 20ms on SQLite, where every writer waits for a chunk; there a "
+                      "chunk may end up to 2x later or earlier to let a waiting writer in)");
       sub->add_option("--concurrency", options.concurrency,
                       "backfill workers, each with its own connection, on disjoint key ranges; "
                       "fewer work while throttled (default: 2)")
