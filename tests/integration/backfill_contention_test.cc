@@ -8,6 +8,7 @@
 #include <random>
 #include <thread>
 
+#include "integration/accounts_table.h"
 #include "integration/pg_fixture.h"
 
 namespace tandem::testing {
@@ -15,11 +16,6 @@ namespace {
 
 // Every row's `up` sleeps 0.2 ms, so a chunk sized to 1 s holds thousands of
 // rows for a second: an application writing at random meets them.
-constexpr char kAccounts[] = R"sql(
-CREATE TABLE accounts (id bigint PRIMARY KEY, name text NOT NULL);
-INSERT INTO accounts SELECT i, 'name-' || i FROM generate_series(1, 8000) i;
-)sql";
-
 constexpr char kSlowUp[] = R"y(operations:
   - add_column:
       table: accounts
@@ -35,7 +31,7 @@ class BackfillContentionTest : public PgTest {
   void SetUp() override {
     PgTest::SetUp();
     if (HasFatalFailure()) return;
-    Exec(kAccounts);
+    Exec(AccountsTable(8000));
     ASSERT_EQ(
         Tandem({"start", "--skip-backfill", WriteMigration("02_label.yaml", kSlowUp)}).exit_code,
         0);

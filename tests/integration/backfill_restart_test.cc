@@ -7,6 +7,7 @@
 #include <chrono>
 #include <thread>
 
+#include "integration/accounts_table.h"
 #include "integration/own_server.h"
 #include "integration/pg_fixture.h"
 
@@ -14,21 +15,6 @@ namespace tandem::testing {
 namespace {
 
 constexpr int kRows = 120000;
-
-constexpr char kAccounts[] = R"sql(
-CREATE TABLE accounts (id bigint PRIMARY KEY, name text NOT NULL);
-INSERT INTO accounts SELECT i, 'name-' || i FROM generate_series(1, 120000) i;
-)sql";
-
-constexpr char kAddScore[] = R"y(operations:
-  - add_column:
-      table: accounts
-      up: length(name) * 100 + id % 97
-      column:
-        name: score
-        type: integer
-        nullable: true
-)y";
 
 class BackfillRestartTest : public PgTest {
  protected:
@@ -44,7 +30,7 @@ class BackfillRestartTest : public PgTest {
   void SetUp() override {
     PgTest::SetUp();
     if (HasFatalFailure()) return;
-    Exec(kAccounts);
+    Exec(AccountsTable(kRows));
     ASSERT_EQ(
         Tandem({"start", "--skip-backfill", WriteMigration("02_score.yaml", kAddScore)}).exit_code,
         0);

@@ -8,27 +8,13 @@
 #include <random>
 #include <thread>
 
+#include "integration/accounts_table.h"
 #include "integration/pg_fixture.h"
 
 namespace tandem::testing {
 namespace {
 
 constexpr int kRows = 40000;
-
-constexpr char kAccounts[] = R"sql(
-CREATE TABLE accounts (id bigint PRIMARY KEY, name text NOT NULL);
-INSERT INTO accounts SELECT i, 'name-' || i FROM generate_series(1, 40000) i;
-)sql";
-
-constexpr char kAddScore[] = R"y(operations:
-  - add_column:
-      table: accounts
-      up: length(name) * 100 + id % 97
-      column:
-        name: score
-        type: integer
-        nullable: true
-)y";
 
 // Every row's id, score and writer: equal fingerprints, equal tables.
 constexpr char kFingerprint[] =
@@ -40,7 +26,7 @@ class BackfillResumeTest : public PgTest {
   void SetUp() override {
     PgTest::SetUp();
     if (HasFatalFailure()) return;
-    Exec(kAccounts);
+    Exec(AccountsTable(kRows));
     ASSERT_EQ(
         Tandem({"start", "--skip-backfill", WriteMigration("02_score.yaml", kAddScore)}).exit_code,
         0);
