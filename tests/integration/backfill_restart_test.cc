@@ -16,32 +16,22 @@ namespace {
 
 constexpr int kRows = 120000;
 
-class BackfillRestartTest : public PgTest {
+class BackfillRestartTest : public AccountsScoreTest {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new OwnServer("restart");
-    ASSERT_TRUE(server_->Start());
-  }
-  static void TearDownTestSuite() {
-    server_->Stop();
-    delete server_;
-  }
+  static void SetUpTestSuite() { ASSERT_TRUE(server_.Start()); }
+  static void TearDownTestSuite() { server_.Stop(); }
 
   void SetUp() override {
-    PgTest::SetUp();
+    AccountsScoreTest::SetUp();
     if (HasFatalFailure()) return;
-    Exec(AccountsTable(kRows));
-    ASSERT_EQ(
-        Tandem({"start", "--skip-backfill", WriteMigration("02_score.yaml", kAddScore)}).exit_code,
-        0);
-    Exec("SET search_path TO public_02_score; UPDATE accounts SET score = -1 WHERE id % 1000 = 0");
+    StartScoreMigration(kRows, 1000);
   }
 
   long long Count(const std::string& where) {
     return std::stoll(Scalar("SELECT count(*) FROM accounts WHERE " + where));
   }
 
-  static inline OwnServer* server_ = nullptr;
+  static inline OwnServer server_{"restart"};
 };
 
 TEST_F(BackfillRestartTest, ACrashRestartMidwayEndsLikeAnUninterruptedRun) {
@@ -54,7 +44,7 @@ TEST_F(BackfillRestartTest, ACrashRestartMidwayEndsLikeAnUninterruptedRun) {
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   long long before_crash = Count("_tandem_written_by = 'o'");
-  ASSERT_TRUE(server_->Crash());
+  ASSERT_TRUE(server_.Crash());
 
   // The crash ended the session that held the runner lock: the runner takes
   // it back within about a second, so a second runner is turned away.

@@ -21,18 +21,12 @@ constexpr char kFingerprint[] =
     "SELECT md5(string_agg(id || ':' || coalesce(_tandem_new_score::text, '-') || ':' || "
     "coalesce(_tandem_written_by, '-'), ',' ORDER BY id)) FROM accounts";
 
-class BackfillResumeTest : public PgTest {
+class BackfillResumeTest : public AccountsScoreTest {
  protected:
   void SetUp() override {
-    PgTest::SetUp();
+    AccountsScoreTest::SetUp();
     if (HasFatalFailure()) return;
-    Exec(AccountsTable(kRows));
-    ASSERT_EQ(
-        Tandem({"start", "--skip-backfill", WriteMigration("02_score.yaml", kAddScore)}).exit_code,
-        0);
-    // The new version writes some rows before the backfill: they must keep
-    // the value it chose.
-    Exec("SET search_path TO public_02_score; UPDATE accounts SET score = -1 WHERE id % 500 = 0");
+    StartScoreMigration(kRows, 500);
   }
 
   // Undoes the backfill (not the new version's writes), trigger off.

@@ -34,19 +34,15 @@ class ReplicaLagTest : public PgTest {
   // A primary and its replica of this suite's own; PgTest then creates this
   // test's database on the primary, and the replica receives it.
   static void SetUpTestSuite() {
-    server_ = new OwnServer("replica");
-    ASSERT_TRUE(server_->Start());
-    ASSERT_TRUE(server_->StartReplica());
+    ASSERT_TRUE(server_.Start());
+    ASSERT_TRUE(server_.StartReplica());
   }
-  static void TearDownTestSuite() {
-    server_->Stop();
-    delete server_;
-  }
+  static void TearDownTestSuite() { server_.Stop(); }
 
   void SetUp() override {
     PgTest::SetUp();
     if (HasFatalFailure()) return;
-    replica_url_ = server_->ReplicaUrl() + " dbname=" + db_name_;
+    replica_url_ = server_.ReplicaUrl() + " dbname=" + db_name_;
     Exec(kEvents);
     ASSERT_EQ(
         Tandem({"start", "--skip-backfill", WriteMigration("05_kind.yaml", kKindNotNullUpper)})
@@ -103,7 +99,7 @@ class ReplicaLagTest : public PgTest {
     return backfill;
   }
 
-  static inline OwnServer* server_ = nullptr;
+  static inline OwnServer server_{"replica"};
   std::string replica_url_;
 };
 
