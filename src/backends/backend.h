@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "common/duration.h"
@@ -33,6 +34,17 @@ struct QueryResult {
   Value Scalar() const { return rows.empty() || rows[0].empty() ? Value() : rows[0][0]; }
 };
 
+// A value that keeps the type the database gave it (SQLite's storage
+// classes: NULL, integer, real, text, blob), so that a value read on one
+// connection is written on another exactly as it was computed: text would
+// lose a real's last digits and turn an integer into a string.
+struct Blob {
+  std::string bytes;
+  bool operator==(const Blob&) const = default;
+};
+using TypedValue = std::variant<std::monostate, long long, double, std::string, Blob>;
+using TypedRow = std::vector<TypedValue>;
+
 class Connection {
  public:
   virtual ~Connection() = default;
@@ -41,6 +53,15 @@ class Connection {
   // Runs one statement with $1..$n parameters (text), returning its rows.
   virtual Result<QueryResult> Query(const std::string& sql,
                                     const std::vector<Value>& params = {}) = 0;
+  // Like Query, with the values' own types kept. Engines whose values
+  // survive text (PostgreSQL) do not need it: kInternal there.
+  virtual Result<std::vector<TypedRow>> QueryTyped(const std::string& sql,
+                                                   const std::vector<Value>& params);
+  // Runs `sql` once for each of rows[first, first + count), binding the
+  // row's values as $1..$n. Returns the number of rows changed in all.
+  virtual Result<long long> ExecuteForEachRow(const std::string& sql,
+                                              const std::vector<TypedRow>& rows, size_t first,
+                                              size_t count);
   // True when the session is still usable (a lost connection is not).
   virtual bool Healthy() const = 0;
   // Opens the session again in place, with the parameters it was opened

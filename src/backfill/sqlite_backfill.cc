@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <chrono>
-#include <random>
+#include <climits>
+#include <deque>
 #include <thread>
+#include <variant>
 
+#include "backfill/backoff.h"
 #include "backfill/busy_poll.h"
-#include "backfill/chunk_sizer.h"
 #include "backfill/control_wait.h"
+#include "backfill/sqlite_up_prefetch.h"
 #include "common/strings.h"
 
 namespace tandem::backfill {
@@ -22,10 +25,6 @@ using Clock = std::chrono::steady_clock;
 // starve it, and one that always waited out the longest gap would waste a
 // third of its time. kPollMargin covers a writer woken on a busy machine.
 constexpr Millis kPollMargin{2};
-// A chunk is a few statements, so that it can commit right before the
-// moment the waiting writer is expected to try again (ChunkTime) instead of
-// whenever its rows happen to be done.
-constexpr int kStatementsPerChunk = 4;
 constexpr std::chrono::microseconds kDataVersionPoll{500};
 // The backfill checkpoints the WAL once it holds about this many frames:
 // well under the application's automatic checkpoint (1000 by default), so
@@ -33,32 +32,34 @@ constexpr std::chrono::microseconds kDataVersionPoll{500};
 // fsyncs are not paid after every chunk.
 constexpr long long kCheckpointFrames = 500;
 
-// The options a chunk's statements are sized by.
-Options StatementOptions(const Options& options) {
-  Options statements = options;
-  statements.target_chunk_time = options.target_chunk_time / kStatementsPerChunk;
-  return statements;
-}
-
 long long Number(const backend::Value& v) { return v ? std::stoll(*v) : 0; }
 
 class SqliteTableBackfill {
  public:
-  SqliteTableBackfill(backend::Connection& conn, const plan::TableSync& sync,
-                      const Options& options)
-      : conn_(conn),
-        sync_(sync),
-        options_(options),
-        statement_options_(StatementOptions(options)),
-        statement_sizer_(statement_options_) {
-    std::vector<std::string> set;
-    for (const auto& c : sync.up) set.push_back(QuoteIdent(c.target) + " = (" + c.expression + ")");
+  SqliteTableBackfill(backend::Connection& conn, const Connector& connect,
+                      const plan::TableSync& sync, const Options& options)
+      : conn_(conn), connect_(connect), sync_(sync), options_(options) {
+    std::string table = QuoteIdent(sync.table);
     std::string marker = QuoteIdent(plan::kWrittenByColumn);
+    std::vector<std::string> set;
+    std::vector<std::string> computed;
+    for (size_t i = 0; i < sync.up.size(); ++i) {
+      set.push_back(QuoteIdent(sync.up[i].target) + " = $" + std::to_string(i + 2));
+      computed.push_back("(" + sync.up[i].expression + ")");
+    }
     set.push_back(marker + " = " + plan::kWrittenByOld);
+    // Stored only over a row nobody has written since it was computed
+    // (sqlite_up_prefetch.h).
+    store_ = "UPDATE " + table + " SET " + Join(set, ", ") + " WHERE rowid = $1 AND " + marker +
+             " IS NULL";
+    std::string unmarked = " WHERE rowid > $1 AND rowid <= $2 AND " + marker + " IS NULL";
     // The alias lets the plan's expressions (which read NEW."col") run as
     // they do in the dual-write trigger.
-    update_ = "UPDATE " + QuoteIdent(sync.table) + " AS new SET " + Join(set, ", ") +
-              " WHERE rowid > $1 AND rowid <= $2 AND " + marker + " IS NULL";
+    queries_.compute = "SELECT rowid, " + Join(computed, ", ") + " FROM " + table + " AS new" +
+                       unmarked + " ORDER BY rowid";
+    queries_.batch_end = "SELECT max(rowid) FROM (SELECT rowid FROM " + table + unmarked +
+                         " ORDER BY rowid LIMIT " + std::to_string(UpPrefetch::kBatchRows) + ")";
+    queries_.first = "SELECT min(rowid) FROM " + table + unmarked;
   }
 
   Result<Progress> Run(const ProgressCallback& on_progress) {
@@ -88,27 +89,67 @@ class SqliteTableBackfill {
                     table + "), (SELECT min(rowid) FROM " + table + ")"));
     const backend::Row& row = bounds.rows.at(0);
     if (!row[0]) return progress_;  // every row is marked: nothing to do
-    long long last = Number(row[0]) - 1;
+    covered_ = Number(row[0]) - 1;
     long long end = Number(row[1]);
     progress_.estimated_total = end - Number(row[2]) + 1;
-    progress_.rows_scanned = last - Number(row[2]) + 1;  // done before a restart
+    progress_.rows_scanned = covered_ - Number(row[2]) + 1;  // done before a restart
+    // One reader per worker of --concurrency: they compute, this connection stores.
+    TANDEM_ASSIGN_OR_RETURN(
+        std::unique_ptr<UpPrefetch> prefetch,
+        UpPrefetch::Start(connect_, options_.concurrency, queries_, covered_, end, options_));
     auto started = Clock::now();
     nobody_waiting_at_ = started;
-    while (last < end) {
+    for (;;) {
       TANDEM_RETURN_IF_ERROR(WaitForControl(options_, sync_.table, progress_, on_progress));
-      long long limit = options_.batch_size ? std::min(end, last + *options_.batch_size) : end;
+      TANDEM_RETURN_IF_ERROR(Refill(*prefetch));
+      if (pending_.empty()) {
+        if (prefetch->Exhausted()) break;
+        continue;
+      }
       auto chunk_started = Clock::now();
-      TANDEM_ASSIGN_OR_RETURN(long long upper, ChunkWithRetries(last, limit));
+      TANDEM_ASSIGN_OR_RETURN(ChunkDone done, ChunkWithRetries());
       TANDEM_RETURN_IF_ERROR(YieldToWriters(chunk_started));
-      progress_.rows_scanned += upper - last;
-      if (options_.chunk_done) options_.chunk_done(upper - last);
+      if (options_.chunk_done) options_.chunk_done(done.rows);
       progress_.chunks += 1;
-      progress_.batch_size = static_cast<int>(upper - last);
-      last = upper;
+      progress_.batch_size = static_cast<int>(done.rows);
+      Covered(done.upto);
       progress_.elapsed = std::chrono::duration_cast<Millis>(Clock::now() - started);
       if (on_progress) on_progress(progress_);
     }
+    Covered(end);  // the last ranges may have held only marked rows
     return progress_;
+  }
+
+  void Covered(long long upto) {
+    progress_.rows_scanned += upto - covered_;
+    covered_ = upto;
+  }
+
+  // Takes what the prefetch computed, waiting (without the write lock) for
+  // about as many rows as a chunk stores in its time. An error once the
+  // rows computed before it are stored.
+  Status Refill(UpPrefetch& prefetch) {
+    size_t wanted = static_cast<size_t>(
+        std::clamp<double>(rows_per_ms_ * static_cast<double>(ChunkTime().count()),
+                           UpPrefetch::kBatchRows, UpPrefetch::kBufferRows));
+    if (PendingRows() >= wanted) return Status::Ok();
+    prefetch.WaitFor(wanted - PendingRows(), ChunkTime());
+    auto taken = prefetch.Take();
+    if (!taken.ok()) {
+      if (!pending_.empty()) return Status::Ok();
+      return taken.status().WithContext("backfill of " + sync_.table + " failed (`up`: " +
+                                        UpExpressions() +
+                                        "); the rows done so far are kept. Fix the cause and "
+                                        "run `tandem backfill` to continue");
+    }
+    for (auto& batch : *taken) pending_.push_back(std::move(batch));
+    return Status::Ok();
+  }
+
+  size_t PendingRows() const {
+    size_t rows = 0;
+    for (const auto& batch : pending_) rows += batch.rows.size();
+    return rows - stored_in_front_;
   }
 
   // Leaves the write lock free until a writer got in or none can be left
@@ -175,67 +216,84 @@ class SqliteTableBackfill {
 
   // What a chunk did, known once it commits.
   struct ChunkDone {
-    long long upto = 0;  // the last rowid it covered (on failure, of the failed statement)
-    long long updated = 0;
+    long long upto = 0;  // the last rowid it covered
+    long long rows = 0;  // computed rows it stored or found marked since
+    long long updated = 0;  // rows it stored
+    size_t batches = 0;  // pending_ batches it finished
+    size_t stored_in_front = 0;  // of the batch it stopped in
     std::string data_version;
   };
 
-  // One write transaction over rowids after..limit: statements of the
-  // sizer's size until `limit` or until one more would pass ChunkTime().
-  Status Chunk(long long after, long long limit, ChunkDone& done) {
-    auto deadline = Clock::now() + ChunkTime();
-    done = {after, 0, ""};
+  // One write transaction that stores computed rows, in pending_'s order,
+  // until they run out, options_.batch_size rows, or one more slice would
+  // pass ChunkTime(). pending_ keeps the rows until the commit.
+  Result<ChunkDone> Chunk() {
+    auto started = Clock::now();
     TANDEM_RETURN_IF_ERROR(conn_.Execute("BEGIN IMMEDIATE"));
-    Status status = WriteChunk(after, limit, deadline, done);
-    if (status.ok()) status = conn_.Execute("COMMIT");
+    auto done = StoreRows(started + ChunkTime());
+    Status status = done.ok() ? conn_.Execute("COMMIT") : done.status();
     if (!status.ok()) {
       (void)conn_.Execute("ROLLBACK");
       return status;
     }
-    progress_.rows_updated += done.updated;
-    data_version_ = done.data_version;
-    return status;
+    auto took = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    if (took > 0) rows_per_ms_ = static_cast<double>(done->rows) / took;
+    progress_.rows_updated += done->updated;
+    for (size_t i = 0; i < done->batches; ++i) pending_.pop_front();
+    stored_in_front_ = done->stored_in_front;
+    data_version_ = done->data_version;
+    return done;
   }
 
-  // The chunk's work inside its transaction. PRAGMA data_version is read
-  // under the lock, so that any later move of it is a commit of another
-  // connection after this chunk (YieldToWriters).
-  Status WriteChunk(long long after, long long limit, Clock::time_point deadline, ChunkDone& done) {
+  // The chunk's work inside its transaction, in slices whose duration
+  // tells whether another fits before `deadline`. PRAGMA data_version is
+  // read under the lock, so that any later move of it is a commit of
+  // another connection after this chunk (YieldToWriters).
+  Result<ChunkDone> StoreRows(Clock::time_point deadline) {
+    constexpr size_t kSliceRows = 256;
+    ChunkDone done;
+    done.upto = covered_;
+    long long limit = options_.batch_size ? *options_.batch_size : LLONG_MAX;
+    size_t offset = stored_in_front_;
     Clock::time_point now = Clock::now();
-    Clock::duration last_statement{0};
-    while (done.upto < limit && now + last_statement < deadline) {
-      long long from = done.upto;
-      done.upto = std::min(limit, from + statement_sizer_.size());
-      TANDEM_ASSIGN_OR_RETURN(
-          backend::QueryResult updated,
-          conn_.Query(update_, {std::to_string(from), std::to_string(done.upto)}));
-      done.updated += updated.affected;
-      last_statement = Clock::now() - now;
-      now += last_statement;
-      statement_sizer_.Observe(std::chrono::duration_cast<Millis>(last_statement));
+    Clock::duration last_slice{0};
+    while (done.batches < pending_.size() && done.rows < limit && now + last_slice < deadline) {
+      const ComputedBatch& batch = pending_[done.batches];
+      size_t count = std::min({kSliceRows, batch.rows.size() - offset,
+                               static_cast<size_t>(limit - done.rows)});
+      TANDEM_ASSIGN_OR_RETURN(long long stored,
+                              conn_.ExecuteForEachRow(store_, batch.rows, offset, count));
+      done.updated += stored;
+      done.rows += static_cast<long long>(count);
+      offset += count;
+      if (offset == batch.rows.size()) {
+        done.upto = batch.upto;
+        done.batches += 1;
+        offset = 0;
+      } else {
+        done.upto = std::get<long long>(batch.rows[offset - 1].front());
+      }
+      last_slice = Clock::now() - now;
+      now += last_slice;
     }
+    done.stored_in_front = offset;
     TANDEM_ASSIGN_OR_RETURN(done.data_version, DataVersion());
-    return Status::Ok();
+    return done;
   }
 
-  // Returns the last rowid the committed chunk covered.
-  Result<long long> ChunkWithRetries(long long after, long long limit) {
-    static thread_local std::mt19937 random{std::random_device{}()};
+  Result<ChunkDone> ChunkWithRetries() {
     for (int attempt = 1;; ++attempt) {
-      ChunkDone done;
-      Status status = Chunk(after, limit, done);
-      if (status.ok()) return done.upto;
-      if (!status.retryable() || attempt >= options_.max_attempts) {
-        return status.WithContext("backfill of " + sync_.table + " failed in the chunk of rowids " +
-                                  std::to_string(after + 1) + ".." + std::to_string(done.upto) +
-                                  " (`up`: " + UpExpressions() +
-                                  "); the rows done so far are kept. Fix the cause and run "
-                                  "`tandem backfill` to continue");
+      auto done = Chunk();
+      if (done.ok()) return done;
+      if (!done.status().retryable() || attempt >= options_.max_attempts) {
+        return done.status().WithContext(
+            "backfill of " + sync_.table + " failed storing the rows after rowid " +
+            std::to_string(covered_) + " (`up`: " + UpExpressions() +
+            "); the rows done so far are kept. Fix the cause and run `tandem backfill` to "
+            "continue");
       }
       progress_.retries += 1;
-      long long ceiling = options_.backoff_base.count() << std::min(attempt, 10);
-      std::uniform_int_distribution<long long> pick(ceiling / 2, ceiling);
-      std::this_thread::sleep_for(Millis(pick(random)));
+      SleepBeforeRetry(options_, attempt);
     }
   }
 
@@ -246,14 +304,21 @@ class SqliteTableBackfill {
   }
 
   backend::Connection& conn_;
+  const Connector& connect_;
   const plan::TableSync& sync_;
   const Options& options_;
-  // Statements are sized to a part of the target chunk time.
-  const Options statement_options_;
-  ChunkSizer statement_sizer_;
+  std::string store_;  // one row's values, by rowid
+  UpQueries queries_;
+  // Computed rows not stored yet; the first stored_in_front_ rows of the
+  // front batch are.
+  std::deque<ComputedBatch> pending_;
+  size_t stored_in_front_ = 0;
+  // The last rowid whose range is done.
+  long long covered_ = 0;
+  // Rows the last chunk stored per millisecond under the lock.
+  double rows_per_ms_ = 0;
   // How long after the last chunk began a writer got in; 0: none did.
   Millis writer_got_in_after_{0};
-  std::string update_;
   Progress progress_;
   // PRAGMA data_version as the last chunk left it.
   std::string data_version_;
@@ -265,9 +330,10 @@ class SqliteTableBackfill {
 
 }  // namespace
 
-Result<Progress> BackfillSqliteTable(backend::Connection& conn, const plan::TableSync& sync,
-                                     const Options& options, const ProgressCallback& on_progress) {
-  SqliteTableBackfill backfill(conn, sync, options);
+Result<Progress> BackfillSqliteTable(backend::Connection& conn, const Connector& connect,
+                                     const plan::TableSync& sync, const Options& options,
+                                     const ProgressCallback& on_progress) {
+  SqliteTableBackfill backfill(conn, connect, sync, options);
   return backfill.Run(on_progress);
 }
 

@@ -1,9 +1,9 @@
 #include "backfill/worker.h"
 
 #include <chrono>
-#include <random>
 #include <thread>
 
+#include "backfill/backoff.h"
 #include "backfill/checkpoints.h"
 #include "common/log.h"
 #include "common/strings.h"
@@ -134,15 +134,8 @@ Result<Worker::Outcome> Worker::ChunkWithRetries(KeyRange& range) {
     spdlog::debug("backfill chunk of {} failed (attempt {}): {}", statements_.qualified_table(),
                   attempt, error.message());
     coordinator_.Retried();
-    Backoff(attempt);
+    SleepBeforeRetry(options_, attempt);
   }
-}
-
-void Worker::Backoff(int attempt) const {
-  static thread_local std::mt19937 random{std::random_device{}()};
-  long long ceiling = options_.backoff_base.count() << std::min(attempt, 10);
-  std::uniform_int_distribution<long long> pick(ceiling / 2, ceiling);
-  std::this_thread::sleep_for(Millis(pick(random)));
 }
 
 // Halves the chunk until a single row fails, so the message can name its

@@ -45,7 +45,6 @@ class Worker {
   Status SplitOff(KeyRange& range);
   Result<Key> SplitPoint(const KeyRange& range, long long left);
   Status Failed(const KeyRange& range, const Status& error) const;
-  void Backoff(int attempt) const;
 
   const Connector& connect_;
   const PgStatements& statements_;

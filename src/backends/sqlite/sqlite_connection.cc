@@ -14,6 +14,63 @@ using StatementPtr = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
 
 std::string CodeText(int code) { return std::to_string(code); }
 
+// Prepares `sql` on `db` and binds `params` as $1..$n text values; a null
+// statement for SQL that is only whitespace or a comment.
+Result<StatementPtr> Prepare(sqlite3* db, const std::string& sql, const std::vector<Value>& params) {
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr);
+  StatementPtr statement(raw);
+  if (rc != SQLITE_OK) return MapSqliteError(sqlite3_extended_errcode(db), sqlite3_errmsg(db));
+  if (!statement) return statement;
+  for (size_t i = 0; i < params.size(); ++i) {
+    std::string name = "$" + std::to_string(i + 1);
+    int index = sqlite3_bind_parameter_index(raw, name.c_str());
+    if (index == 0) continue;  // the statement does not use this parameter
+    const Value& v = params[i];
+    rc = v ? sqlite3_bind_text(raw, index, v->data(), static_cast<int>(v->size()), SQLITE_TRANSIENT)
+           : sqlite3_bind_null(raw, index);
+    if (rc != SQLITE_OK) return MapSqliteError(sqlite3_extended_errcode(db), sqlite3_errmsg(db));
+  }
+  return statement;
+}
+
+TypedValue ColumnValue(sqlite3_stmt* statement, int column) {
+  switch (sqlite3_column_type(statement, column)) {
+    case SQLITE_INTEGER:
+      return static_cast<long long>(sqlite3_column_int64(statement, column));
+    case SQLITE_FLOAT:
+      return sqlite3_column_double(statement, column);
+    case SQLITE_TEXT:
+      return std::string(reinterpret_cast<const char*>(sqlite3_column_text(statement, column)),
+                         sqlite3_column_bytes(statement, column));
+    case SQLITE_BLOB: {
+      const void* bytes = sqlite3_column_blob(statement, column);
+      int size = sqlite3_column_bytes(statement, column);
+      return Blob{bytes ? std::string(static_cast<const char*>(bytes), size) : std::string()};
+    }
+    default:
+      return std::monostate{};
+  }
+}
+
+int BindValue(sqlite3_stmt* statement, int index, const TypedValue& value) {
+  struct Binder {
+    sqlite3_stmt* s;
+    int i;
+    int operator()(std::monostate) const { return sqlite3_bind_null(s, i); }
+    int operator()(long long v) const { return sqlite3_bind_int64(s, i, v); }
+    int operator()(double v) const { return sqlite3_bind_double(s, i, v); }
+    int operator()(const std::string& v) const {
+      return sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+    }
+    int operator()(const Blob& v) const {
+      return sqlite3_bind_blob(s, i, v.bytes.data(), static_cast<int>(v.bytes.size()),
+                               SQLITE_STATIC);
+    }
+  };
+  return std::visit(Binder{statement, index}, value);
+}
+
 }  // namespace
 
 Status MapSqliteError(int code, const std::string& message) {
@@ -55,6 +112,15 @@ int SqliteVersionNumber() { return sqlite3_libversion_number(); }
 
 Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path,
                                                                  const OpenOptions& options) {
+  // SQLite counts every allocation under one process-wide mutex unless told
+  // not to; tandem reads no such counts, and its backfill runs two
+  // connections on two threads that would otherwise queue on that mutex.
+  // (It must be set before SQLite initializes, i.e. before the first open.)
+  static const int initialized = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return sqlite3_initialize();
+  }();
+  if (initialized != SQLITE_OK) return MapSqliteError(initialized, "SQLite failed to initialize");
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
   if (options.create) flags |= SQLITE_OPEN_CREATE;
@@ -89,7 +155,10 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   return conn;
 }
 
-SqliteConnection::~SqliteConnection() { sqlite3_close_v2(db_); }
+SqliteConnection::~SqliteConnection() {
+  sqlite3_finalize(each_statement_);
+  sqlite3_close_v2(db_);
+}
 
 Status SqliteConnection::Error(int code, const std::string& what) const {
   (void)what;
@@ -113,23 +182,13 @@ Status SqliteConnection::Execute(const std::string& sql) {
 
 Result<QueryResult> SqliteConnection::Query(const std::string& sql,
                                             const std::vector<Value>& params) {
-  sqlite3_stmt* raw = nullptr;
-  int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr);
-  StatementPtr statement(raw);
-  if (rc != SQLITE_OK) return Error(rc, "prepare");
-  if (!statement) return QueryResult{};  // only whitespace or a comment
-  for (size_t i = 0; i < params.size(); ++i) {
-    std::string name = "$" + std::to_string(i + 1);
-    int index = sqlite3_bind_parameter_index(raw, name.c_str());
-    if (index == 0) continue;  // the statement does not use this parameter
-    const Value& v = params[i];
-    rc = v ? sqlite3_bind_text(raw, index, v->data(), static_cast<int>(v->size()), SQLITE_TRANSIENT)
-           : sqlite3_bind_null(raw, index);
-    if (rc != SQLITE_OK) return Error(rc, "bind");
-  }
+  TANDEM_ASSIGN_OR_RETURN(StatementPtr statement, Prepare(db_, sql, params));
   QueryResult out;
+  if (!statement) return out;  // only whitespace or a comment
+  sqlite3_stmt* raw = statement.get();
   int columns = sqlite3_column_count(raw);
   for (int c = 0; c < columns; ++c) out.columns.push_back(sqlite3_column_name(raw, c));
+  int rc;
   while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
     Row row;
     for (int c = 0; c < columns; ++c) {
@@ -143,6 +202,65 @@ Result<QueryResult> SqliteConnection::Query(const std::string& sql,
   if (rc != SQLITE_DONE) return Error(rc, "step");
   out.affected = sqlite3_stmt_readonly(raw) ? 0 : sqlite3_changes64(db_);
   return out;
+}
+
+Result<std::vector<TypedRow>> SqliteConnection::QueryTyped(const std::string& sql,
+                                                           const std::vector<Value>& params) {
+  TANDEM_ASSIGN_OR_RETURN(StatementPtr statement, Prepare(db_, sql, params));
+  std::vector<TypedRow> rows;
+  if (!statement) return rows;
+  sqlite3_stmt* raw = statement.get();
+  int columns = sqlite3_column_count(raw);
+  int rc;
+  while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
+    TypedRow& row = rows.emplace_back();
+    row.reserve(columns);
+    for (int c = 0; c < columns; ++c) row.push_back(ColumnValue(raw, c));
+  }
+  if (rc != SQLITE_DONE) return Error(rc, "step");
+  return rows;
+}
+
+Result<long long> SqliteConnection::ExecuteForEachRow(const std::string& sql,
+                                                      const std::vector<TypedRow>& rows,
+                                                      size_t first, size_t count) {
+  if (each_statement_ == nullptr || each_sql_ != sql) {
+    sqlite3_finalize(each_statement_);
+    each_statement_ = nullptr;
+    each_sql_.clear();
+    int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &each_statement_, nullptr);
+    if (rc != SQLITE_OK || each_statement_ == nullptr) return Error(rc, "prepare");
+    each_sql_ = sql;
+  }
+  sqlite3_stmt* raw = each_statement_;
+  // The rows' values are bound without a copy (SQLITE_STATIC): they outlive
+  // each step, and the bindings are cleared before returning.
+  std::vector<int> indexes;
+  long long changed = 0;
+  Status failed;
+  for (size_t r = first; r < first + count && r < rows.size() && failed.ok(); ++r) {
+    const TypedRow& row = rows[r];
+    for (size_t i = indexes.size(); i < row.size(); ++i) {
+      indexes.push_back(sqlite3_bind_parameter_index(raw, ("$" + std::to_string(i + 1)).c_str()));
+    }
+    for (size_t i = 0; i < row.size() && failed.ok(); ++i) {
+      if (indexes[i] == 0) continue;  // the statement does not use this value
+      int rc = BindValue(raw, indexes[i], row[i]);
+      if (rc != SQLITE_OK) failed = Error(rc, "bind");
+    }
+    if (!failed.ok()) break;
+    int rc = sqlite3_step(raw);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+      changed += sqlite3_changes64(db_);
+    } else {
+      failed = Error(rc, "step");
+    }
+    sqlite3_reset(raw);
+  }
+  sqlite3_clear_bindings(raw);
+  if (!failed.ok()) return failed;
+  return changed;
 }
 
 }  // namespace tandem::backend::sqlite

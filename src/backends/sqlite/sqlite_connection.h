@@ -13,6 +13,7 @@
 #include "backends/backend.h"
 
 struct sqlite3;  // without including sqlite3.h in a header
+struct sqlite3_stmt;
 
 namespace tandem::backend::sqlite {
 
@@ -34,6 +35,12 @@ class SqliteConnection : public Connection {
   Status Execute(const std::string& sql) override;
   // `$1..$n` bind as named parameters, so the PostgreSQL convention holds.
   Result<QueryResult> Query(const std::string& sql, const std::vector<Value>& params) override;
+  Result<std::vector<TypedRow>> QueryTyped(const std::string& sql,
+                                           const std::vector<Value>& params) override;
+  // Keeps the last statement prepared: a caller applies rows in many small
+  // calls of the same statement.
+  Result<long long> ExecuteForEachRow(const std::string& sql, const std::vector<TypedRow>& rows,
+                                      size_t first, size_t count) override;
   bool Healthy() const override { return db_ != nullptr; }
   // A file has no session to lose: nothing to do while it is open.
   Status Reconnect() override;
@@ -45,6 +52,10 @@ class SqliteConnection : public Connection {
   Status Error(int code, const std::string& what) const;
   sqlite3* db_;
   std::string path_;
+  // ExecuteForEachRow's statement, finalized on destruction or when another
+  // statement replaces it.
+  std::string each_sql_;
+  sqlite3_stmt* each_statement_ = nullptr;
 };
 
 // Maps an extended result code and message to a Status: SQLITE_BUSY and
