@@ -131,6 +131,13 @@ Result<Progress> BackfillTable(const Connector& connect, const std::string& sche
                                const plan::TableSync& sync, const CheckpointStore& store,
                                const Options& options, const ProgressCallback& on_progress);
 
+// The table's `up` expressions, for error messages.
+std::string UpExpressions(const plan::TableSync& sync);
+
+// Sets p.rows_per_second and p.eta from the rows this run scanned in
+// p.elapsed (p.rows_scanned counts earlier runs too).
+void EstimateRate(Progress& p, long long scanned_this_run);
+
 // The progress of every table of a migration, as the checkpoints hold it:
 // what `tandem status` shows, from any process.
 Result<std::vector<Progress>> ReadProgress(backend::Connection& conn, const CheckpointStore& store);

@@ -168,15 +168,7 @@ Progress Coordinator::Snapshot() const {
   p.retries = retries_.load();
   p.batch_size = last_size_.load();
   p.elapsed = std::chrono::duration_cast<Millis>(Clock::now() - started_);
-  double seconds = static_cast<double>(p.elapsed.count()) / 1000.0;
-  p.rows_per_second = seconds > 0 ? scanned / seconds : 0;
-  // Rows inserted meanwhile make the estimate too small: never show more
-  // than 100%.
-  p.estimated_total = std::max(p.estimated_total, p.rows_scanned);
-  if (p.rows_per_second > 0) {
-    double left = static_cast<double>(p.estimated_total - p.rows_scanned);
-    p.eta = Millis(static_cast<long long>(left / p.rows_per_second * 1000.0));
-  }
+  EstimateRate(p, scanned);
   p.max_workers = options_.concurrency;
   p.short_chunks = TargetChunkTime(Clock::now()) < options_.target_chunk_time;
   {

@@ -97,6 +97,9 @@ class SqliteTableBackfill {
     TANDEM_ASSIGN_OR_RETURN(
         std::unique_ptr<UpPrefetch> prefetch,
         UpPrefetch::Start(connect_, options_.concurrency, queries_, covered_, end, options_));
+    // Workers are the readers computing `up`.
+    progress_.workers = progress_.max_workers = std::max(1, options_.concurrency);
+    const long long scanned_before = progress_.rows_scanned;
     auto started = Clock::now();
     nobody_waiting_at_ = started;
     for (;;) {
@@ -114,6 +117,7 @@ class SqliteTableBackfill {
       progress_.batch_size = static_cast<int>(done.rows);
       Covered(done.upto);
       progress_.elapsed = std::chrono::duration_cast<Millis>(Clock::now() - started);
+      EstimateRate(progress_, progress_.rows_scanned - scanned_before);
       if (on_progress) on_progress(progress_);
     }
     Covered(end);  // the last ranges may have held only marked rows
@@ -138,9 +142,7 @@ class SqliteTableBackfill {
     if (!taken.ok()) {
       if (!pending_.empty()) return Status::Ok();
       return taken.status().WithContext("backfill of " + sync_.table + " failed (`up`: " +
-                                        UpExpressions() +
-                                        "); the rows done so far are kept. Fix the cause and "
-                                        "run `tandem backfill` to continue");
+                                        UpExpressions(sync_) + ")");
     }
     for (auto& batch : *taken) pending_.push_back(std::move(batch));
     return Status::Ok();
@@ -286,21 +288,13 @@ class SqliteTableBackfill {
       auto done = Chunk();
       if (done.ok()) return done;
       if (!done.status().retryable() || attempt >= options_.max_attempts) {
-        return done.status().WithContext(
-            "backfill of " + sync_.table + " failed storing the rows after rowid " +
-            std::to_string(covered_) + " (`up`: " + UpExpressions() +
-            "); the rows done so far are kept. Fix the cause and run `tandem backfill` to "
-            "continue");
+        return done.status().WithContext("backfill of " + sync_.table +
+                                         " failed storing the rows after rowid " +
+                                         std::to_string(covered_));
       }
       progress_.retries += 1;
       SleepBeforeRetry(options_, attempt);
     }
-  }
-
-  std::string UpExpressions() const {
-    std::vector<std::string> parts;
-    for (const auto& c : sync_.up) parts.push_back(c.expression);
-    return Join(parts, "; ");
   }
 
   backend::Connection& conn_;

@@ -343,10 +343,12 @@ int Main(int argc, char** argv) {
                       "chunk) and shrink to it (default: 200ms on PostgreSQL, where chunks aim "
                       "at 20ms for 10s after an application session waited on rows a chunk "
                       "held; 20ms on SQLite, where every writer waits for a chunk; there a "
-                      "chunk may end up to 2x later or earlier to let a waiting writer in)");
+                      "chunk stores computed rows until its time is up, which may be up to 2x "
+                      "later or earlier to let a waiting writer in)");
       sub->add_option("--concurrency", options.concurrency,
                       "backfill workers, each with its own connection, on disjoint key ranges; "
-                      "fewer work while throttled (default: 2)")
+                      "fewer work while throttled (on SQLite: readers that compute `up` ahead "
+                      "of its one writer) (default: 2)")
           ->check(CLI::Range(1, 64));
       sub->add_option("--vacuum-every", options.vacuum_every,
                       "VACUUM the table after every N rows backfilled so dead row versions are "

@@ -149,6 +149,78 @@ TEST_F(SqliteBackfillTest, ServerThrottlesAreRefusedAndTheRateCapHolds) {
   EXPECT_GT(seconds, 3.5) << "the rate cap did not hold the backfill";
 }
 
+// `up` fails on one row (abs() of the smallest integer overflows): the
+// backfill stops naming its rowid, keeps every row before it, and finishes
+// once the row is fixed.
+TEST_F(SqliteBackfillTest, UpFailingOnOneRowNamesItAndResumesAfterTheFix) {
+  Exec(
+      "CREATE TABLE accounts (id INTEGER PRIMARY KEY, delta INTEGER); WITH RECURSIVE g(i) AS "
+      "(SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 50000) INSERT INTO accounts (delta) "
+      "SELECT CASE WHEN i = 30001 THEN -9223372036854775807 - 1 ELSE -i END FROM g");
+  auto started = Tandem({"start", "--skip-backfill", WriteMigration("01_magnitude.yaml", R"y(
+operations:
+  - add_column:
+      table: accounts
+      up: abs(delta)
+      column: {name: magnitude, type: INTEGER, nullable: true}
+)y")});
+  ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+  auto marked = [&] {
+    return Scalar("SELECT count(*) FROM accounts WHERE _tandem_written_by IS NOT NULL");
+  };
+  auto failed = Tandem({"backfill"});
+  EXPECT_EQ(failed.exit_code, 3) << failed.out << failed.err;
+  EXPECT_NE(failed.err.find("rowid 30001"), std::string::npos) << failed.err;
+  EXPECT_NE(failed.err.find("integer overflow"), std::string::npos) << failed.err;
+  EXPECT_EQ(marked(), "30000") << "the rows before the failing one were not all kept";
+  EXPECT_EQ(Scalar("SELECT backfill_done FROM tandem_migrations"), "f");
+  // The application fixes the row through the old version; the trigger fills it.
+  Exec("UPDATE accounts SET delta = 0 WHERE id = 30001");
+  auto resumed = Tandem({"backfill"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_EQ(marked(), "50000");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM accounts WHERE _tandem_new_magnitude IS NOT abs(delta)"),
+            "0");
+  auto verify = Tandem({"verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+}
+
+// Values are computed on one connection and stored on another: each keeps
+// the type `up` gave it. A real keeps its last digit, an integer stays an
+// integer and a blob a blob in columns without affinity.
+TEST_F(SqliteBackfillTest, ComputedValuesKeepTheirTypes) {
+  Exec(
+      "CREATE TABLE measures (id INTEGER PRIMARY KEY, x REAL, label TEXT); WITH RECURSIVE g(i) "
+      "AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 20000) INSERT INTO measures (x, "
+      "label) SELECT i / 7.0, 'm' || i FROM g");
+  auto started = Tandem({"start", "--skip-backfill", WriteMigration("01_derived.yaml", R"y(
+operations:
+  - add_column:
+      table: measures
+      up: x / 3.0
+      column: {name: third, type: REAL, nullable: true}
+  - add_column:
+      table: measures
+      up: id * 7
+      column: {name: seven, type: BLOB, nullable: true}
+  - add_column:
+      table: measures
+      up: CAST(label AS BLOB)
+      column: {name: raw, type: BLOB, nullable: true}
+)y")});
+  ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+  auto backfill = Tandem({"backfill"});
+  ASSERT_EQ(backfill.exit_code, 0) << backfill.out << backfill.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM measures WHERE _tandem_new_third IS NOT x / 3.0 OR "
+                   "typeof(_tandem_new_seven) <> 'integer' OR _tandem_new_seven IS NOT id * 7 OR "
+                   "typeof(_tandem_new_raw) <> 'blob' OR _tandem_new_raw IS NOT CAST(label AS "
+                   "BLOB)"),
+            "0");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM measures WHERE _tandem_written_by IS NULL"), "0");
+  auto verify = Tandem({"verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+}
+
 TEST_F(SqliteBackfillTest, CompleteRefusedBeforeBackfill) {
   Start();
   auto completed = Tandem({"complete"});
