@@ -1,5 +1,9 @@
 #include "backfill/sqlite_up_prefetch.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <variant>
 
@@ -7,6 +11,8 @@
 
 namespace tandem::backfill {
 namespace {
+
+constexpr int kReaderNice = 10;
 
 std::vector<backend::Value> Range(long long after, long long upto) {
   return {std::to_string(after), std::to_string(upto)};
@@ -46,6 +52,11 @@ UpPrefetch::~UpPrefetch() {
 bool UpPrefetch::Full() const { return done_rows_ >= kBufferRows; }
 
 void UpPrefetch::Run(backend::Connection& conn) {
+  // Readers are background work: on a machine the application shares, its
+  // threads (and the backfill's writer, which holds the lock they wait
+  // for) get the CPU first. Linux sets a nice value per thread; where that
+  // fails the readers simply run at normal priority.
+  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kReaderNice);
   for (;;) {
     {
       std::unique_lock lock(mutex_);

@@ -342,7 +342,7 @@ int Main(int argc, char** argv) {
                       "how long one backfill chunk should take; chunks grow (at most 1.5x per "
                       "chunk) and shrink to it (default: 200ms on PostgreSQL, where chunks aim "
                       "at 20ms for 10s after an application session waited on rows a chunk "
-                      "held; 20ms on SQLite, where every writer waits for a chunk; there a "
+                      "held; 10ms on SQLite, where every writer waits for a chunk; there a "
                       "chunk stores computed rows until its time is up, which may be up to 2x "
                       "later or earlier to let a waiting writer in)");
       sub->add_option("--concurrency", options.concurrency,

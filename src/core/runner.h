@@ -44,7 +44,9 @@ struct RunnerOptions {
 };
 
 inline constexpr Millis kPostgresChunkTime{200};
-inline constexpr Millis kSqliteChunkTime{20};
+// Computing `up` happens outside the write lock on SQLite (sqlite_up_prefetch.h),
+// so short chunks cost no throughput and bound how long a writer waits.
+inline constexpr Millis kSqliteChunkTime{10};
 
 struct StartOptions {
   bool complete = false;
