@@ -65,9 +65,11 @@ Status VerifyTable(backend::Connection& conn, const plan::TableSync& sync, const
   };
   for (const auto& c : sync.up) add("up", c);
   for (const auto& c : sync.down) add("down", c);
-  // Each expression is evaluated once per row, in the inner query; the
-  // outer one only counts. (LIMIT -1 keeps SQLite from flattening the inner
-  // query into the outer one, which would evaluate them again per use.)
+  // Each expression is evaluated at most once per row, in the inner query;
+  // the outer one compares and counts. (LIMIT -1 keeps SQLite from
+  // flattening the inner query into the outer one, which would evaluate
+  // them again per use.) `up` is evaluated for every row, as the NULL drift
+  // needs it; `down` only for rows the new version wrote.
   std::vector<std::string> inner = {Marker() + " AS w"};
   std::vector<std::string> columns = {"count(*)", Sum("w IS NULL")};
   std::vector<std::string> any;
@@ -77,13 +79,20 @@ Status VerifyTable(backend::Connection& conn, const plan::TableSync& sync, const
     std::string i = std::to_string(n);
     const char* writer = c.direction == "up" ? plan::kWrittenByOld : plan::kWrittenByNew;
     inner.push_back("new." + QuoteIdent(c.sync->target) + " AS t" + i);
-    // IS NOT compares with the column's affinity: the value as stored.
-    // Only rows written in this check's direction are compared.
-    inner.push_back("CASE WHEN " + Marker() + " = " + writer + " THEN new." +
-                    QuoteIdent(c.sync->target) + " IS NOT (" + c.sync->expression + ") END AS d" +
-                    i);
-    if (c.direction == "up") inner.push_back("(" + c.sync->expression + ") IS NULL AS n" + i);
-    std::string mismatch = "coalesce(d" + i + ", 0)";
+    // IS NOT compares with the column's affinity (which the inner query's
+    // column keeps): the value as stored. Only rows written in this check's
+    // direction are compared.
+    std::string differs;
+    if (c.direction == "up") {
+      inner.push_back("(" + c.sync->expression + ") AS u" + i);
+      differs = "CASE WHEN w = " + std::string(writer) + " THEN t" + i + " IS NOT u" + i + " END";
+    } else {
+      inner.push_back("CASE WHEN " + Marker() + " = " + writer + " THEN new." +
+                      QuoteIdent(c.sync->target) + " IS NOT (" + c.sync->expression +
+                      ") END AS d" + i);
+      differs = "d" + i;
+    }
+    std::string mismatch = "coalesce(" + differs + ", 0)";
     if (c.skipped_because.empty()) any.push_back(mismatch);
     per_check.push_back(Sum("w = " + std::string(writer)));
     per_check.push_back(c.skipped_because.empty() ? Sum(mismatch) : "0");
@@ -93,7 +102,7 @@ Status VerifyTable(backend::Connection& conn, const plan::TableSync& sync, const
   for (size_t n = 0; n < sync.up.size(); ++n) {
     std::string i = std::to_string(n);  // the up checks come first
     columns.push_back(Sum("t" + i + " IS NULL"));
-    columns.push_back(Sum("n" + i));
+    columns.push_back(Sum("u" + i + " IS NULL"));
   }
   std::string from = " FROM " + QuoteIdent(sync.table) + " AS new";
   TANDEM_ASSIGN_OR_RETURN(backend::QueryResult result,

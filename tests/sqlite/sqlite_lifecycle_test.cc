@@ -94,6 +94,32 @@ TEST_F(SqliteLifecycleTest, VerifyFindsRowsThatDisagree) {
             "1");
 }
 
+// Each defect is counted in its own check: new columns emptied behind the
+// triggers' back (up parity and NULL drift), and a row the new version
+// wrote whose old column disagrees with `down`.
+TEST_F(SqliteLifecycleTest, VerifyCountsDriftAndBothDirections) {
+  Start();
+  Exec("DROP TRIGGER _tandem_up_update_users");
+  // 200 rows with a name (ids up to 300 not divisible by 3) lose their new name.
+  Exec("UPDATE users SET _tandem_new_name = NULL WHERE id <= 300 AND id % 3 <> 0");
+  // Row 500 as if the new version wrote it, with an old age down() cannot give.
+  Exec("UPDATE users SET _tandem_written_by = 'n', age = '999' WHERE id = 500");
+  auto verify = Tandem({"verify", "--json"});
+  EXPECT_EQ(verify.exit_code, 1) << verify.out << verify.err;
+  const std::string& json = verify.out;
+  EXPECT_NE(json.find(R"("column":"_tandem_new_name","direction":"up")"), std::string::npos);
+  EXPECT_NE(json.find(R"("mismatches":200)"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("column":"_tandem_new_name","default_ratio":0.0,"default_value":"",)"
+                      R"("expected_default_ratio":0.0,"expected_null_ratio":0.0,"flagged":true,)"
+                      R"("null_ratio":0.2)"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find(R"("checked":1,"column":"age","direction":"down","example_keys":["500"])"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find(R"("flag_names":["parity_mismatch","drift"])"), std::string::npos) << json;
+}
+
 TEST_F(SqliteLifecycleTest, StatusAndHistory) {
   Start();
   auto status = Tandem({"status", "--json"});
