@@ -141,8 +141,9 @@ class SqliteTableBackfill {
     auto taken = prefetch.Take();
     if (!taken.ok()) {
       if (!pending_.empty()) return Status::Ok();
-      return taken.status().WithContext("backfill of " + sync_.table + " failed (`up`: " +
-                                        UpExpressions(sync_) + ")");
+      return taken.status().WithContext("backfill of " + sync_.table +
+                                        " failed while computing `up` (" + UpExpressions(sync_) +
+                                        ")");
     }
     for (auto& batch : *taken) pending_.push_back(std::move(batch));
     return Status::Ok();
@@ -230,8 +231,10 @@ class SqliteTableBackfill {
   // until they run out, options_.batch_size rows, or one more slice would
   // pass ChunkTime(). pending_ keeps the rows until the commit.
   Result<ChunkDone> Chunk() {
-    auto started = Clock::now();
     TANDEM_RETURN_IF_ERROR(conn_.Execute("BEGIN IMMEDIATE"));
+    // The chunk's time counts from when it holds the lock: a BEGIN that
+    // waited for a writer must not leave it no time at all.
+    auto started = Clock::now();
     auto done = StoreRows(started + ChunkTime());
     Status status = done.ok() ? conn_.Execute("COMMIT") : done.status();
     if (!status.ok()) {
@@ -248,7 +251,7 @@ class SqliteTableBackfill {
   }
 
   // The chunk's work inside its transaction, in slices whose duration
-  // tells whether another fits before `deadline`. PRAGMA data_version is
+  // tells whether another fits before `deadline` (the first always runs). PRAGMA data_version is
   // read under the lock, so that any later move of it is a commit of
   // another connection after this chunk (YieldToWriters).
   Result<ChunkDone> StoreRows(Clock::time_point deadline) {
@@ -259,7 +262,8 @@ class SqliteTableBackfill {
     size_t offset = stored_in_front_;
     Clock::time_point now = Clock::now();
     Clock::duration last_slice{0};
-    while (done.batches < pending_.size() && done.rows < limit && now + last_slice < deadline) {
+    while (done.batches < pending_.size() && done.rows < limit &&
+           (done.rows == 0 || now + last_slice < deadline)) {
       const ComputedBatch& batch = pending_[done.batches];
       size_t count = std::min({kSliceRows, batch.rows.size() - offset,
                                static_cast<size_t>(limit - done.rows)});

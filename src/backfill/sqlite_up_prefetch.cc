@@ -142,10 +142,29 @@ void UpPrefetch::Deliver(long long sequence, Outcome outcome) {
   changed_.notify_all();
 }
 
+size_t UpPrefetch::RowsInOrder(bool& failure_in_order) const {
+  size_t rows = 0;
+  failure_in_order = false;
+  for (long long next = next_to_take_;; ++next) {
+    auto it = done_.find(next);
+    if (it == done_.end()) break;
+    rows += it->second.batch.rows.size();
+    if (it->second.failure) {
+      failure_in_order = true;
+      break;
+    }
+  }
+  return rows;
+}
+
 void UpPrefetch::WaitFor(size_t rows, Millis patience) {
   std::unique_lock lock(mutex_);
-  changed_.wait_for(lock, patience,
-                    [&] { return done_rows_ >= rows || Full() || running_ == 0 || failure_; });
+  // Only batches that follow the last one taken count: a later batch that
+  // a faster reader finished cannot be taken before the one it follows.
+  changed_.wait_for(lock, patience, [&] {
+    bool failure_in_order = false;
+    return RowsInOrder(failure_in_order) >= rows || failure_in_order || running_ == 0;
+  });
 }
 
 Result<std::vector<ComputedBatch>> UpPrefetch::Take() {

@@ -39,8 +39,9 @@ struct ComputedBatch {
   std::vector<backend::TypedRow> rows;
 };
 
-// The statements a reader runs, each with `$1` the rowid after which and
-// `$2` the last rowid of the walk, over rows without a marker.
+// The statements a reader runs over rows without a marker, each with `$1`
+// the rowid after which and `$2` the last rowid: of the walk for
+// batch_end, of the batch for the others.
 struct UpQueries {
   // The rowid of the last of the next kBatchRows rows: where a batch ends.
   std::string batch_end;
@@ -53,7 +54,9 @@ struct UpQueries {
 
 class UpPrefetch {
  public:
-  // Rows per batch, and how many computed rows may wait to be stored.
+  // Rows per batch, and how many computed rows may wait here before the
+  // readers pause (the writer holds at most as many more, taken but not
+  // stored yet).
   static constexpr long long kBatchRows = 1024;
   static constexpr size_t kBufferRows = 32 * 1024;
 
@@ -66,7 +69,7 @@ class UpPrefetch {
   UpPrefetch(const UpPrefetch&) = delete;
   UpPrefetch& operator=(const UpPrefetch&) = delete;
 
-  // Waits until `rows` rows are computed, the buffer is full, the walk is
+  // Waits until `rows` rows can be taken, a failure can be, the walk is
   // over, or `patience` has passed.
   void WaitFor(size_t rows, Millis patience);
   // The batches computed so far that follow the last one taken, in rowid
@@ -98,6 +101,9 @@ class UpPrefetch {
   Outcome PinDownFailingRow(backend::Connection& conn, const Claim& claim, Status failure);
   void Deliver(long long sequence, Outcome outcome);
   bool Full() const;  // with mutex_ held
+  // Rows of the batches done that follow the last one taken, up to the
+  // first missing one or the first that failed (with mutex_ held).
+  size_t RowsInOrder(bool& failure_in_order) const;
   template <typename Fn>
   auto WithRetries(const Fn& attempt) -> decltype(attempt());
 

@@ -113,9 +113,11 @@ int SqliteVersionNumber() { return sqlite3_libversion_number(); }
 Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path,
                                                                  const OpenOptions& options) {
   // SQLite counts every allocation under one process-wide mutex unless told
-  // not to; tandem reads no such counts, and its backfill runs two
-  // connections on two threads that would otherwise queue on that mutex.
-  // (It must be set before SQLite initializes, i.e. before the first open.)
+  // not to; tandem reads no such counts, and its backfill runs several
+  // connections on threads of their own that would otherwise queue on that
+  // mutex. (It must be set before SQLite initializes, i.e. before the first
+  // open; should anything have initialized SQLite earlier, the setting is
+  // refused and the counts simply stay on.)
   static const int initialized = [] {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     return sqlite3_initialize();
@@ -230,7 +232,8 @@ Result<long long> SqliteConnection::ExecuteForEachRow(const std::string& sql,
     each_sql_.clear();
     int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
                                 SQLITE_PREPARE_PERSISTENT, &each_statement_, nullptr);
-    if (rc != SQLITE_OK || each_statement_ == nullptr) return Error(rc, "prepare");
+    if (rc != SQLITE_OK) return Error(rc, "prepare");
+    if (each_statement_ == nullptr) return Status::Internal("no statement to run for each row");
     each_sql_ = sql;
   }
   sqlite3_stmt* raw = each_statement_;
