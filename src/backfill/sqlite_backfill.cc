@@ -219,10 +219,10 @@ class SqliteTableBackfill {
 
   // What a chunk did, known once it commits.
   struct ChunkDone {
-    long long upto = 0;  // the last rowid it covered
-    long long rows = 0;  // computed rows it stored or found marked since
-    long long updated = 0;  // rows it stored
-    size_t batches = 0;  // pending_ batches it finished
+    long long upto = 0;          // the last rowid it covered
+    long long rows = 0;          // computed rows it stored or found marked since
+    long long updated = 0;       // rows it stored
+    size_t batches = 0;          // pending_ batches it finished
     size_t stored_in_front = 0;  // of the batch it stopped in
     std::string data_version;
   };
@@ -265,8 +265,8 @@ class SqliteTableBackfill {
     while (done.batches < pending_.size() && done.rows < limit &&
            (done.rows == 0 || now + last_slice < deadline)) {
       const ComputedBatch& batch = pending_[done.batches];
-      size_t count = std::min({kSliceRows, batch.rows.size() - offset,
-                               static_cast<size_t>(limit - done.rows)});
+      size_t count = std::min(
+          {kSliceRows, batch.rows.size() - offset, static_cast<size_t>(limit - done.rows)});
       TANDEM_ASSIGN_OR_RETURN(long long stored,
                               conn_.ExecuteForEachRow(store_, batch.rows, offset, count));
       done.updated += stored;

@@ -102,8 +102,8 @@ std::optional<UpPrefetch::Claim> UpPrefetch::NextClaim(backend::Connection& conn
 }
 
 UpPrefetch::Outcome UpPrefetch::Compute(backend::Connection& conn, const Claim& claim) {
-  auto rows =
-      WithRetries([&] { return conn.QueryTyped(queries_.compute, Range(claim.after, claim.upto)); });
+  auto rows = WithRetries(
+      [&] { return conn.QueryTyped(queries_.compute, Range(claim.after, claim.upto)); });
   if (rows.ok()) return Outcome{{claim.after, claim.upto, std::move(*rows)}, std::nullopt};
   {
     std::lock_guard claim_lock(claim_mutex_);

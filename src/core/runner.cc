@@ -342,10 +342,10 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
     if (!sync.backfill) continue;
     auto report = [this](const backfill::Progress& p) { reporter_.BackfillProgress(p); };
     backfill::Connector connect = [this] { return database_.Connect(); };
-    auto progress = Sqlite() ? backfill::BackfillSqliteTable(*conn_, connect, sync, options, report)
-                             : backfill::BackfillTable(connect, plan.schema, sync,
-                                                       {options_.state_schema, record.id}, options,
-                                                       report);
+    auto progress =
+        Sqlite() ? backfill::BackfillSqliteTable(*conn_, connect, sync, options, report)
+                 : backfill::BackfillTable(connect, plan.schema, sync,
+                                           {options_.state_schema, record.id}, options, report);
     if (!progress.ok()) {
       if (conn_->Healthy()) {
         (void)Record(record.id, {"backfill", "backfill", "backfill " + sync.table, "", 0, 0,

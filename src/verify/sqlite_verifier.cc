@@ -88,8 +88,8 @@ Status VerifyTable(backend::Connection& conn, const plan::TableSync& sync, const
       differs = "CASE WHEN w = " + std::string(writer) + " THEN t" + i + " IS NOT u" + i + " END";
     } else {
       inner.push_back("CASE WHEN " + Marker() + " = " + writer + " THEN new." +
-                      QuoteIdent(c.sync->target) + " IS NOT (" + c.sync->expression +
-                      ") END AS d" + i);
+                      QuoteIdent(c.sync->target) + " IS NOT (" + c.sync->expression + ") END AS d" +
+                      i);
       differs = "d" + i;
     }
     std::string mismatch = "coalesce(" + differs + ", 0)";

@@ -36,8 +36,11 @@ TEST_F(SqliteTypedRowsTest, ValuesKeepTheirStorageClass) {
 
 TEST_F(SqliteTypedRowsTest, ExecuteForEachRowBindsEveryRowAndCountsChanges) {
   Exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v)");  // no affinity: values stay as bound
-  std::vector<TypedRow> rows = {{1LL, 0.1 + 0.2}, {2LL, std::string("two")},
-                                {3LL, Blob{"\x01\x02"}}, {4LL, std::monostate{}}, {5LL, 5LL}};
+  std::vector<TypedRow> rows = {{1LL, 0.1 + 0.2},
+                                {2LL, std::string("two")},
+                                {3LL, Blob{"\x01\x02"}},
+                                {4LL, std::monostate{}},
+                                {5LL, 5LL}};
   auto inserted = conn_->ExecuteForEachRow("INSERT INTO t VALUES ($1, $2)", rows, 1, 3);
   ASSERT_TRUE(inserted.ok()) << inserted.status().message();
   EXPECT_EQ(*inserted, 3);

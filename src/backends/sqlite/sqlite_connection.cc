@@ -16,7 +16,8 @@ std::string CodeText(int code) { return std::to_string(code); }
 
 // Prepares `sql` on `db` and binds `params` as $1..$n text values; a null
 // statement for SQL that is only whitespace or a comment.
-Result<StatementPtr> Prepare(sqlite3* db, const std::string& sql, const std::vector<Value>& params) {
+Result<StatementPtr> Prepare(sqlite3* db, const std::string& sql,
+                             const std::vector<Value>& params) {
   sqlite3_stmt* raw = nullptr;
   int rc = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr);
   StatementPtr statement(raw);
