@@ -1,5 +1,6 @@
 #include "plan/planner_base.h"
 
+#include "common/strings.h"
 #include "plan/planner_messages.h"
 
 namespace tandem::plan {
@@ -25,6 +26,26 @@ Result<VirtualColumn*> PlannerBase::RequireColumn(const Operation& op, const std
   VirtualColumn* found = table.FindColumn(column);
   if (found != nullptr) return found;
   return ErrorAt(op, field, UnknownColumnMessage(table, column));
+}
+
+Result<std::string> PlannerBase::SyncThroughShadow(const Operation& op, VirtualTable& table,
+                                                   VirtualColumn& column, const std::string& shadow,
+                                                   const std::string& type, const std::string& up,
+                                                   const std::string& down) {
+  std::string up_text = up.empty() ? QuoteIdent(column.physical) : up;
+  TANDEM_ASSIGN_OR_RETURN(std::string up_sql, UpExpression(op, "up", table, up_text));
+  // `down` reads the new version's names; until here the column's name
+  // still maps to the original, so it is resolved against the shadow.
+  std::string original_physical = column.physical;
+  column.physical = shadow;
+  column.type = type;
+  std::string down_text = down.empty() ? QuoteIdent(column.name) : down;
+  TANDEM_ASSIGN_OR_RETURN(std::string down_sql, DownExpression(op, "down", table, down_text));
+  TableSync& sync = SyncFor(table);
+  sync.up.push_back({shadow, up_sql});
+  sync.down.push_back({original_physical, down_sql});
+  sync.backfill = true;
+  return original_physical;
 }
 
 }  // namespace tandem::plan

@@ -198,19 +198,8 @@ Result<std::string> Planner::DuplicateColumn(const Operation& op, VirtualTable& 
     step.lock = LockLevel::kAccessExclusive;
     plan_.expand.push_back(step);
   }
-  std::string up_text = up.empty() ? QuoteIdent(column.physical) : up;
-  TANDEM_ASSIGN_OR_RETURN(std::string up_sql, UpExpression(op, "up", table, up_text));
-  // `down` reads the new version's names; at this point the column's name
-  // still maps to the original, so resolve it against the shadow first.
-  std::string original_physical = column.physical;
-  column.physical = shadow;
-  column.type = type;
-  std::string down_text = down.empty() ? QuoteIdent(column.name) : down;
-  TANDEM_ASSIGN_OR_RETURN(std::string down_sql, DownExpression(op, "down", table, down_text));
-  TableSync& sync = SyncFor(table);
-  sync.up.push_back({shadow, up_sql});
-  sync.down.push_back({original_physical, down_sql});
-  sync.backfill = true;
+  TANDEM_ASSIGN_OR_RETURN(std::string original_physical,
+                          SyncThroughShadow(op, table, column, shadow, type, up, down));
   duplicated_columns_.insert(table.physical + "." + original_physical);
   return shadow;
 }

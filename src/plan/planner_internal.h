@@ -81,10 +81,12 @@ class Planner : private PlannerBase {
                               const VirtualTable& table, const std::string& column);
   // The physical table's original columns, as the old version names them.
   Result<std::string> UpExpression(const Operation& op, const std::string& field,
-                                   const VirtualTable& table, const std::string& expression);
+                                   const VirtualTable& table,
+                                   const std::string& expression) override;
   // Columns as the new version names them.
   Result<std::string> DownExpression(const Operation& op, const std::string& field,
-                                     const VirtualTable& table, const std::string& expression);
+                                     const VirtualTable& table,
+                                     const std::string& expression) override;
   // Rewrites an expression over new-version names to the physical columns
   // (for CHECK constraints and index predicates on duplicated columns).
   Result<std::string> PhysicalExpression(const Operation& op, const std::string& field,
@@ -94,7 +96,7 @@ class Planner : private PlannerBase {
   // NULLs for columns that expand has not created yet).
   void AddExpressionCheck(const Operation& op, const std::string& field, const VirtualTable& table,
                           const std::string& expression, const lint::ColumnResolver& resolve);
-  TableSync& SyncFor(const VirtualTable& table);
+  TableSync& SyncFor(const VirtualTable& table) override;
   std::vector<std::string> WalkKey(const VirtualTable& table) const;
   // Adds `column` as a new physical column `_tandem_new_<name>` of `table`
   // (nullable, no default) and returns its physical name.

@@ -223,17 +223,8 @@ Result<ColumnShape*> SqlitePlanner::ReplaceColumn(const Operation& op, const std
   // and a constant for all of them would break a unique index built now.
   TANDEM_ASSIGN_OR_RETURN(std::string shadow,
                           AddShadowColumn(op, table, column.name, type, {}, collate));
-  std::string up_text = up.empty() ? QuoteIdent(column.physical) : up;
-  TANDEM_ASSIGN_OR_RETURN(std::string up_sql, UpExpression(op, "up", table, up_text));
-  std::string original_physical = column.physical;
-  column.physical = shadow;
-  column.type = type;
-  std::string down_text = down.empty() ? QuoteIdent(column.name) : down;
-  TANDEM_ASSIGN_OR_RETURN(std::string down_sql, DownExpression(op, "down", table, down_text));
-  TableSync& sync = SyncFor(table);
-  sync.up.push_back({shadow, up_sql});
-  sync.down.push_back({original_physical, down_sql});
-  sync.backfill = true;
+  TANDEM_ASSIGN_OR_RETURN(std::string original_physical,
+                          SyncThroughShadow(op, table, column, shadow, type, up, down));
   replaced_by_[table.physical + "." + original_physical] = shadow;
   ColumnShape& shape = ShapeOf(table.physical, shadow);
   shape.default_value = default_value;

@@ -113,9 +113,11 @@ class SqlitePlanner : private PlannerBase {
                                         const lint::ColumnResolver& check,
                                         const lint::ColumnResolver& trigger);
   Result<std::string> UpExpression(const Operation& op, const std::string& field,
-                                   const VirtualTable& table, const std::string& expression);
+                                   const VirtualTable& table,
+                                   const std::string& expression) override;
   Result<std::string> DownExpression(const Operation& op, const std::string& field,
-                                     const VirtualTable& table, const std::string& expression);
+                                     const VirtualTable& table,
+                                     const std::string& expression) override;
   Result<std::string> AddShadowColumn(const Operation& op, VirtualTable& table,
                                       const std::string& name, const std::string& type,
                                       const NullableString& default_value,
@@ -134,7 +136,7 @@ class SqlitePlanner : private PlannerBase {
                                      const std::string& up, const std::string& down);
   // The table's CREATE TABLE statement read, or null when tandem cannot.
   const TableSql* TableSqlOf(const std::string& physical) const;
-  TableSync& SyncFor(const VirtualTable& table);
+  TableSync& SyncFor(const VirtualTable& table) override;
   ColumnShape& ShapeOf(const std::string& table, const std::string& physical_column);
   std::string ReferencesClause(const Operation& op, const ForeignKeyRef& ref, Status& error);
 
