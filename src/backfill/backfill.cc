@@ -1,6 +1,7 @@
 // The backfill of one table as a list of passes: read the table's facts,
 // load (or plan and store) its ranges, run the workers while reporting
-// progress, then ANALYZE.
+// progress, then ANALYZE and, under bloat control, rebuild the indexes the
+// backfill bloated.
 #include "backfill/backfill.h"
 
 #include <deque>
@@ -8,6 +9,7 @@
 
 #include "backfill/checkpoints.h"
 #include "backfill/coordinator.h"
+#include "backfill/index_rebuild.h"
 #include "backfill/range_planner.h"
 #include "backfill/worker.h"
 #include "common/log.h"
@@ -41,6 +43,12 @@ Result<std::vector<KeyRange>> RangesOf(backend::Connection& conn, const PgStatem
   if (!ranges.empty()) return ranges;
   int count = std::max(1, options.concurrency * kRangesPerWorker);
   TANDEM_ASSIGN_OR_RETURN(ranges, PlanRanges(conn, statements, facts, count));
+  // Only bloat control reads them, and it can do without.
+  Status recorded = RecordIndexSizes(conn, statements);
+  if (!recorded.ok()) {
+    spdlog::warn("could not record the index sizes of {}: {}", statements.qualified_table(),
+                 recorded.message());
+  }
   TANDEM_RETURN_IF_ERROR(SaveRanges(conn, statements, ranges));
   return ranges;
 }
@@ -134,7 +142,8 @@ Result<Progress> BackfillTable(const Connector& connect, const std::string& sche
   }
   int next_number = ranges.empty() ? 0 : ranges.back().number + 1;
   Coordinator coordinator(options, pending, earlier, next_number);
-  coordinator.set_vacuum_every(VacuumEvery(options, facts, earlier.estimated_total));
+  long long vacuum_every = VacuumEvery(options, facts, earlier.estimated_total);
+  coordinator.set_vacuum_every(vacuum_every);
   int workers =
       static_cast<int>(std::min<size_t>(std::max(1, options.concurrency), pending.size()));
   spdlog::debug("backfill of {}: {} of {} ranges left, {} workers", statements.qualified_table(),
@@ -159,6 +168,13 @@ Result<Progress> BackfillTable(const Connector& connect, const std::string& sche
   Status analyzed = conn->Execute(statements.Analyze());
   if (!analyzed.ok())
     spdlog::warn("ANALYZE {} failed: {}", statements.qualified_table(), analyzed.message());
+  if (vacuum_every > 0) {  // bloat control is on
+    RebuildGrownIndexes(*conn, statements, [&](const std::string& index) {
+      progress.waiting_reason = "rebuilding index " + index;
+      (void)SaveRun(*conn, statements, progress, "running");
+      if (on_progress) on_progress(progress);
+    });
+  }
   progress.done = true;
   progress.ranges_done = progress.ranges_total;
   progress.workers = 0;

@@ -10,6 +10,7 @@ namespace {
 
 constexpr char kCheckpoints[] = "backfill_checkpoints";
 constexpr char kRuns[] = "backfill_runs";
+constexpr char kIndexSizes[] = "backfill_index_sizes";
 
 // Appends `value` as the next parameter and returns its placeholder.
 std::string Param(Statement& out, backend::Value value) {
@@ -92,6 +93,7 @@ PgStatements::PgStatements(const std::string& schema, const plan::TableSync& syn
       table_(QualifiedName(schema, sync.table)),
       checkpoints_(QualifiedName(state_schema, kCheckpoints)),
       runs_(QualifiedName(state_schema, kRuns)),
+      index_sizes_(QualifiedName(state_schema, kIndexSizes)),
       migration_id_(std::to_string(migration_id)) {
   for (const auto& k : sync.key_columns) key_columns_.push_back(QuoteIdent(k));
   key_names_ = sync.key_columns;
@@ -396,6 +398,52 @@ Statement PgStatements::ReadProgress(const std::string& state_schema, long long 
   return out;
 }
 
+Statement PgStatements::RecordIndexSizes() const {
+  Statement out;
+  out.sql = "INSERT INTO " + index_sizes_ +
+            " (migration_id, table_name, index_name, bytes_at_start) SELECT " +
+            Param(out, migration_id_) + "::bigint, " + Param(out, table_name_) +
+            ", c.relname, pg_relation_size(c.oid) FROM pg_index i JOIN pg_class c ON c.oid = "
+            "i.indexrelid WHERE i.indrelid = " +
+            Param(out, table_) + "::regclass AND i.indisvalid ON CONFLICT DO NOTHING";
+  return out;
+}
+
+Statement PgStatements::GrownIndexes(double growth) const {
+  Statement out;
+  // Exclusion constraints' indexes cannot be rebuilt concurrently.
+  out.sql = "SELECT c.relname, s.bytes_at_start, pg_relation_size(c.oid) FROM " + index_sizes_ +
+            " s JOIN pg_index i ON i.indrelid = " + Param(out, table_) +
+            "::regclass AND i.indisvalid JOIN pg_class c ON c.oid = i.indexrelid AND "
+            "c.relname = s.index_name WHERE s.migration_id = " +
+            Param(out, migration_id_) + "::bigint AND s.table_name = " + Param(out, table_name_) +
+            " AND pg_relation_size(c.oid) > s.bytes_at_start * " +
+            Param(out, std::to_string(growth)) +
+            "::float8 AND NOT EXISTS (SELECT 1 FROM pg_constraint x WHERE x.conindid = c.oid "
+            "AND x.contype = 'x') ORDER BY c.relname";
+  return out;
+}
+
+Statement PgStatements::LeftoverRebuilds(const std::string& index) const {
+  Statement out;
+  std::string name = Param(out, index);
+  out.sql =
+      "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE "
+      "i.indrelid = " +
+      Param(out, table_) + "::regclass AND NOT i.indisvalid AND left(c.relname, length(" + name +
+      ")) = " + name + " AND substr(c.relname, length(" + name +
+      ") + 1) ~ '^_cc(new|old)[0-9]*$' ORDER BY c.relname";
+  return out;
+}
+
+std::string PgStatements::Reindex(const std::string& index) const {
+  return "REINDEX INDEX CONCURRENTLY " + QualifiedName(schema_, index);
+}
+
+std::string PgStatements::DropIndex(const std::string& index) const {
+  return "DROP INDEX CONCURRENTLY IF EXISTS " + QualifiedName(schema_, index);
+}
+
 std::string PgStatements::CreateTables(const std::string& state_schema) {
   std::string migrations = QualifiedName(state_schema, "migrations");
   // One row per key range: its bounds and how far the walk got. Written by
@@ -433,10 +481,18 @@ std::string PgStatements::CreateTables(const std::string& state_schema) {
   estimated_total bigint NOT NULL DEFAULT 0,
   PRIMARY KEY (migration_id, table_name)
 );
+)sql" + "CREATE TABLE IF NOT EXISTS " +
+         QualifiedName(state_schema, kIndexSizes) +
+         " (\n  migration_id bigint NOT NULL REFERENCES " + migrations + R"sql( (id),
+  table_name text NOT NULL,
+  index_name text NOT NULL,
+  bytes_at_start bigint NOT NULL,
+  PRIMARY KEY (migration_id, table_name, index_name)
+);
 )sql";
 }
 
-std::vector<std::string> CheckpointTableNames() { return {kCheckpoints, kRuns}; }
+std::vector<std::string> CheckpointTableNames() { return {kCheckpoints, kRuns, kIndexSizes}; }
 
 std::vector<std::string> PickBounds(const std::vector<std::string>& sorted, int n) {
   std::vector<std::string> bounds;

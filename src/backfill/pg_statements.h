@@ -73,6 +73,19 @@ class PgStatements {
   std::string Vacuum() const { return "VACUUM " + table_; }
   std::string Analyze() const { return "ANALYZE " + table_; }
 
+  // The size of each valid index of the table, stored beside the
+  // checkpoints when the backfill starts (a resumed run keeps the first).
+  Statement RecordIndexSizes() const;
+  // The indexes recorded at the start that are now more than `growth` times
+  // that size: name, bytes at the start, bytes now.
+  Statement GrownIndexes(double growth) const;
+  // Invalid indexes that a cancelled REINDEX CONCURRENTLY of `index` left
+  // on the table (PostgreSQL names them index_ccnew or index_ccold, with a
+  // number when taken); its documentation says to drop them.
+  Statement LeftoverRebuilds(const std::string& index) const;
+  std::string Reindex(const std::string& index) const;
+  std::string DropIndex(const std::string& index) const;
+
   // Checkpoints of this table.
   Statement LoadRanges() const;
   Statement LoadRange(int number) const;
@@ -105,6 +118,7 @@ class PgStatements {
   std::vector<std::string> key_names_;    // as in the catalog
   std::string checkpoints_;               // qualified
   std::string runs_;                      // qualified
+  std::string index_sizes_;               // qualified
   std::string migration_id_;
   std::string set_up_;  // ", col = (up), ..." for the new columns
   double rows_per_page_ = 100;

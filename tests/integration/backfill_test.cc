@@ -179,6 +179,38 @@ TEST_F(BackfillTest, VacuumEveryVacuumsTheTableDuringTheBackfillAndAnalyzeRunsAt
   EXPECT_EQ(Done(), "60000");
 }
 
+TEST_F(BackfillTest, BloatControlRebuildsTheIndexesTheBackfillDoubled) {
+  long long before = std::stoll(Scalar("SELECT pg_relation_size('items_pkey')"));
+  // What a cancelled REINDEX CONCURRENTLY leaves behind: an invalid index
+  // named after the one it rebuilt (here a unique build that fails).
+  EXPECT_FALSE(
+      Connect()->Execute("CREATE UNIQUE INDEX CONCURRENTLY items_pkey_ccnew ON items (code)").ok());
+  ASSERT_EQ(Scalar("SELECT count(*) FROM pg_index WHERE NOT indisvalid"), "1");
+  ASSERT_EQ(Tandem({"start", "--skip-backfill", file_}).exit_code, 0);
+  CommandResult backfill = Tandem({"backfill", "--vacuum-every", "10000", "--batch-size", "2000"});
+  ASSERT_EQ(backfill.exit_code, 0) << backfill.err;
+  EXPECT_EQ(Done(), "60000");
+  EXPECT_EQ(Scalar("SELECT bytes_at_start FROM tandem.backfill_index_sizes WHERE index_name = "
+                   "'items_pkey'"),
+            std::to_string(before));
+  long long after = std::stoll(Scalar("SELECT pg_relation_size('items_pkey')"));
+  EXPECT_LE(after, before * 5 / 4) << "rebuilt: " << before << " -> " << after << " bytes";
+  EXPECT_EQ(Scalar("SELECT count(*) FROM pg_index WHERE NOT indisvalid"), "0")
+      << "the leftover was dropped";
+  EXPECT_EQ(Scalar("SELECT count(*) FROM pg_indexes WHERE tablename = 'items'"), "1");
+  EXPECT_EQ(Scalar("SELECT state || ',' || waiting_reason FROM tandem.backfill_runs"), "done,");
+}
+
+TEST_F(BackfillTest, WithoutBloatControlTheIndexesKeepTheirGrowth) {
+  long long before = std::stoll(Scalar("SELECT pg_relation_size('items_pkey')"));
+  ASSERT_EQ(Tandem({"start", "--skip-backfill", file_}).exit_code, 0);
+  CommandResult backfill = Tandem({"backfill", "--vacuum-every", "0", "--batch-size", "2000"});
+  ASSERT_EQ(backfill.exit_code, 0) << backfill.err;
+  long long after = std::stoll(Scalar("SELECT pg_relation_size('items_pkey')"));
+  // Every row updated out of place: a second entry per row in the index.
+  EXPECT_GT(after, before * 3 / 2) << before << " -> " << after << " bytes";
+}
+
 TEST_F(BackfillTest, AStateSchemaOfAnOlderTandemGetsTheCheckpointTables) {
   ASSERT_EQ(Tandem({"init"}).exit_code, 0);
   Exec("DROP TABLE tandem.backfill_checkpoints, tandem.backfill_runs");  // as before checkpoints
