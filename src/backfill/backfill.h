@@ -53,6 +53,13 @@ struct Options {
   // chunk time bounds the wait): for contention_hold after the last wait seen.
   Millis contended_chunk_time{20};
   Millis contention_hold{10 * 1000};
+  // For this long after it starts, the backfill aims at contended_chunk_time
+  // as if the application had waited: a short backfill would be over before
+  // the check for waits saw one, and the first full-size chunks would set
+  // the application's worst latencies. Short chunks cost no throughput to
+  // speak of (bench/README.md). 0 aims at target_chunk_time from the first
+  // chunk, as the runner does when the target is given explicitly.
+  Millis gentle_start{10 * 1000};
   int min_batch = 100;
   int max_batch = 50000;
   int first_batch = 1000;
@@ -109,7 +116,8 @@ struct Progress {
   std::optional<Millis> chunk_max;
   // Chunks are short right now: the application waited on the backfill's
   // row locks (Options::contended_chunk_time).
-  bool short_chunks = false;
+  bool short_chunks = false;  // because the application waited on their rows
+  bool gentle_start = false;  // short because the backfill just started
   // Filled when read back for `tandem status`: running, done, stopped,
   // failed, or "not running" when its runner stopped reporting.
   std::string state;

@@ -25,7 +25,8 @@ Coordinator::Coordinator(const Options& options, std::deque<KeyRange> pending, P
       queue_(std::move(pending)),
       governor_(options.concurrency, options.scale_up_after),
       base_(std::move(done)),
-      started_(Clock::now()) {}
+      started_(Clock::now()),
+      gentle_until_(started_ + options.gentle_start) {}
 
 std::optional<KeyRange> Coordinator::Take() {
   while (!stopping()) {
@@ -123,7 +124,7 @@ void Coordinator::ObserveWaiters(long long waiters, Clock::time_point now) {
 }
 
 Millis Coordinator::TargetChunkTime(Clock::time_point now) const {
-  if (now.time_since_epoch().count() < contended_until_.load()) {
+  if (now < gentle_until_ || now.time_since_epoch().count() < contended_until_.load()) {
     return std::min(options_.target_chunk_time, options_.contended_chunk_time);
   }
   return options_.target_chunk_time;
@@ -170,7 +171,10 @@ Progress Coordinator::Snapshot() const {
   p.elapsed = std::chrono::duration_cast<Millis>(Clock::now() - started_);
   EstimateRate(p, scanned);
   p.max_workers = options_.concurrency;
-  p.short_chunks = TargetChunkTime(Clock::now()) < options_.target_chunk_time;
+  auto now = Clock::now();
+  bool short_target = TargetChunkTime(now) < options_.target_chunk_time;
+  p.short_chunks = short_target && now.time_since_epoch().count() < contended_until_.load();
+  p.gentle_start = short_target && !p.short_chunks;
   {
     std::lock_guard lock(chunk_times_mutex_);
     if (!chunk_times_.empty()) {

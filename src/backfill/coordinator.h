@@ -96,6 +96,7 @@ class Coordinator {
   std::atomic<int> retries_{0};
   std::atomic<int> last_size_{0};
   std::atomic<Clock::rep> contended_until_{0};  // since the clock's epoch
+  Clock::time_point gentle_until_;
   mutable std::mutex chunk_times_mutex_;
   std::vector<Millis> chunk_times_;
 

@@ -64,6 +64,7 @@ TEST(CoordinatorTest, ChunksAreShortWhileTheApplicationWaitsOnTheirRows) {
   options.target_chunk_time = Millis(200);
   options.contended_chunk_time = Millis(20);
   options.contention_hold = Millis(10000);
+  options.gentle_start = Millis(0);
   Coordinator coordinator(options, Ranges(1), Progress{});
   auto t0 = Coordinator::Clock::now();
   coordinator.ObserveWaiters(0, t0);
@@ -73,6 +74,20 @@ TEST(CoordinatorTest, ChunksAreShortWhileTheApplicationWaitsOnTheirRows) {
   coordinator.ObserveWaiters(0, t0 + Millis(9000));
   EXPECT_EQ(coordinator.TargetChunkTime(t0 + Millis(9999)).count(), 20) << "held after the wait";
   EXPECT_EQ(coordinator.TargetChunkTime(t0 + Millis(10001)).count(), 200) << "and back after";
+}
+
+TEST(CoordinatorTest, ChunksAreShortWhileTheBackfillStartsThenGrowToTheTarget) {
+  Options options;
+  options.target_chunk_time = Millis(200);
+  options.contended_chunk_time = Millis(20);
+  options.gentle_start = Millis(10000);
+  auto before = Coordinator::Clock::now();
+  Coordinator coordinator(options, Ranges(1), Progress{});
+  EXPECT_EQ(coordinator.TargetChunkTime(before + Millis(9000)).count(), 20);
+  Progress p = coordinator.Snapshot();
+  EXPECT_TRUE(p.gentle_start);
+  EXPECT_FALSE(p.short_chunks) << "nobody waited";
+  EXPECT_EQ(coordinator.TargetChunkTime(Coordinator::Clock::now() + Millis(10001)).count(), 200);
 }
 
 TEST(CoordinatorTest, AShorterTargetThanTheContendedOneStays) {

@@ -39,8 +39,10 @@ std::string ProgressLine(const backfill::Progress& p) {
   }
   if (p.eta) line += ", ETA " + FormatDuration(*p.eta);
   line += ", chunk " + std::to_string(p.batch_size) +
-          (p.short_chunks ? " (short: the application waits on its rows)" : "") + ", workers " +
-          std::to_string(p.workers) + "/" + std::to_string(p.max_workers);
+          (p.short_chunks   ? " (short: the application waits on its rows)"
+           : p.gentle_start ? " (short while starting)"
+                            : "") +
+          ", workers " + std::to_string(p.workers) + "/" + std::to_string(p.max_workers);
   if (!p.waiting_reason.empty()) line += " (waiting: " + p.waiting_reason + ")";
   return line;
 }
@@ -76,7 +78,8 @@ json ProgressJson(const backfill::Progress& p) {
           {"elapsed_ms", p.elapsed.count()},
           {"chunk_p99_ms", p.chunk_p99 ? json(p.chunk_p99->count()) : json(nullptr)},
           {"chunk_max_ms", p.chunk_max ? json(p.chunk_max->count()) : json(nullptr)},
-          {"short_chunks", p.short_chunks}};
+          {"short_chunks", p.short_chunks},
+          {"gentle_start", p.gentle_start}};
 }
 
 class TextReporter : public core::Reporter {

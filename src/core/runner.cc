@@ -329,6 +329,10 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
   options.target_chunk_time =
       options_.target_chunk_time.value_or(settings.backfill_target_chunk_time.value_or(
           Sqlite() ? kSqliteChunkTime : kPostgresChunkTime));
+  // A target someone chose holds from the first chunk.
+  if (options_.target_chunk_time || settings.backfill_target_chunk_time) {
+    options.gentle_start = Millis(0);
+  }
   options.concurrency =
       options_.concurrency.value_or(settings.backfill_concurrency.value_or(options.concurrency));
   options.vacuum_every =

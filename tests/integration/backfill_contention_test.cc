@@ -5,9 +5,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
 
+#include "common/strings.h"
 #include "integration/accounts_table.h"
 #include "integration/pg_fixture.h"
 
@@ -28,6 +30,16 @@ constexpr char kSlowUp[] = R"y(operations:
 
 class BackfillContentionTest : public PgTest {
  protected:
+  // The progress lines of --json output that are not the last (done) one.
+  static std::vector<nlohmann::json> RunningProgress(const std::string& out) {
+    std::vector<nlohmann::json> lines;
+    for (const auto& line : Split(out, '\n')) {
+      if (line.find("backfill_progress") == std::string::npos) continue;
+      nlohmann::json progress = nlohmann::json::parse(line);
+      if (!progress["done"].get<bool>()) lines.push_back(progress);
+    }
+    return lines;
+  }
   void SetUp() override {
     PgTest::SetUp();
     if (HasFatalFailure()) return;
@@ -62,6 +74,33 @@ TEST_F(BackfillContentionTest, ChunksShortenWhileTheApplicationWaitsOnTheirRows)
   EXPECT_NE(backfill.out.find("\"short_chunks\":true"), std::string::npos) << backfill.out;
   EXPECT_EQ(Scalar("SELECT count(*) FROM accounts WHERE _tandem_new_label IS DISTINCT FROM name"),
             "0");
+}
+
+TEST_F(BackfillContentionTest, ADefaultBackfillStartsWithShortChunksWhileNobodyWaits) {
+  CommandResult backfill = Tandem({"--json", "backfill", "--concurrency", "1"});
+  ASSERT_EQ(backfill.exit_code, 0) << backfill.err;
+  std::vector<nlohmann::json> lines = RunningProgress(backfill.out);
+  ASSERT_FALSE(lines.empty()) << "8000 rows at 0.3 ms or more each take over a second";
+  for (const auto& line : lines) {
+    // The first 10 s (Options::gentle_start); what chunks then aim at is
+    // Coordinator::TargetChunkTime's (unit tests).
+    if (line["elapsed_ms"].get<int>() > 9000) continue;
+    EXPECT_TRUE(line["gentle_start"].get<bool>()) << line.dump();
+    EXPECT_FALSE(line["short_chunks"].get<bool>()) << "nobody waited: " << line.dump();
+  }
+}
+
+TEST_F(BackfillContentionTest, AChosenTargetHoldsFromTheFirstChunk) {
+  CommandResult backfill =
+      Tandem({"--json", "backfill", "--concurrency", "1", "--target-chunk-time", "400ms"});
+  ASSERT_EQ(backfill.exit_code, 0) << backfill.err;
+  std::vector<nlohmann::json> lines = RunningProgress(backfill.out);
+  ASSERT_FALSE(lines.empty());
+  for (const auto& line : lines) {
+    EXPECT_FALSE(line["gentle_start"].get<bool>()) << line.dump();
+    if (line["chunks"].get<int>() == 0) continue;  // no chunk done yet
+    EXPECT_GT(line["batch_size"].get<int>(), 150) << "400 ms of rows at 1.2 ms or less each";
+  }
 }
 
 }  // namespace
