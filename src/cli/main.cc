@@ -338,13 +338,15 @@ int Main(int argc, char** argv) {
       sub->add_option("--batch-size", options.batch_size,
                       "fixed rows per backfill chunk (default: sized to --target-chunk-time)")
           ->check(CLI::PositiveNumber);
-      sub->add_option("--target-chunk-time", options.target_chunk_time,
-                      "how long one backfill chunk should take; chunks grow (at most 1.5x per "
-                      "chunk) and shrink to it (default: 200ms on PostgreSQL, where chunks aim "
-                      "at 20ms for 10s after an application session waited on rows a chunk "
-                      "held; 10ms on SQLite, where every writer waits for a chunk; there a "
-                      "chunk stores computed rows until its time is up, which may be up to 2x "
-                      "later or earlier to let a waiting writer in)");
+      sub->add_option(
+          "--target-chunk-time", options.target_chunk_time,
+          "how long one backfill chunk should take; chunks grow (at most 1.5x per "
+          "chunk) and shrink to it (default: 200ms on PostgreSQL, where chunks aim "
+          "at 20ms during the first 10s, and for 10s after an application session "
+          "waited on rows a chunk held; a target given here or in the file holds "
+          "from the first chunk; 10ms on SQLite, where every writer waits for a chunk; there a "
+          "chunk stores computed rows until its time is up, which may be up to 2x "
+          "later or earlier to let a waiting writer in)");
       sub->add_option("--concurrency", options.concurrency,
                       "backfill workers, each with its own connection, on disjoint key ranges; "
                       "fewer work while throttled (on SQLite: readers that compute `up` ahead "
@@ -353,7 +355,9 @@ int Main(int argc, char** argv) {
       sub->add_option("--vacuum-every", options.vacuum_every,
                       "VACUUM the table after every N rows backfilled so dead row versions are "
                       "reused; 0 never (default: every tenth of the rows for tables of 1 GB or "
-                      "more, else never). ANALYZE runs when the backfill finishes")
+                      "more, else never). ANALYZE runs when the backfill finishes; with vacuuming "
+                      "on, each index that grew past 1.5x its size at the start is then rebuilt "
+                      "with REINDEX CONCURRENTLY")
           ->check(CLI::NonNegativeNumber);
       AddThrottleFlags(sub, &options.throttle);
     }
