@@ -27,9 +27,9 @@
 #
 # Then the application's view: pgbench (bench/backfill_pgbench.sql, a point
 # read and a point update of the same table, 2 clients at 200 tx/s in total)
-# against a BENCH_LOAD_ROWS-row users table, idle for 10 s, during tandem's
-# backfill (defaults, then BENCH_POLITE_FLAGS), and during the single
-# UPDATE: p99 and max latency, and how many of its statements waited on a
+# against a BENCH_LOAD_ROWS-row users table: idle (vacuumed, after a
+# checkpoint), during tandem's backfill (defaults, then BENCH_POLITE_FLAGS),
+# during the single UPDATE, and idle again: p99 and max latency, and how many of its statements waited on a
 # lock for more than 1 s (log_lock_waits with deadlock_timeout = 1s, counted
 # in the server log).
 #
@@ -39,7 +39,9 @@
 # BENCH_WIDE_ROWS (10000000), BENCH_PGROLL_MAX_ROWS (1000000),
 # BENCH_LOAD_ROWS (1000000), BENCH_TANDEM_FLAGS (extra flags for tandem
 # backfill, e.g. "--target-chunk-time 100ms"), BENCH_POLITE_FLAGS (the
-# flags of the second backfill under pgbench, "--target-chunk-time 20ms").
+# flags of the second backfill under pgbench, "--target-chunk-time 20ms"),
+# BENCH_IDLE_SECONDS (15, each idle pgbench phase: before the backfills and
+# again after them), BENCH_LOAD_ONLY (1: the pgbench part alone).
 set -Eeuo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 readonly ROOT="$PWD"
@@ -52,6 +54,8 @@ readonly WIDE_ROWS="${BENCH_WIDE_ROWS:-10000000}"
 readonly PGROLL_MAX_ROWS="${BENCH_PGROLL_MAX_ROWS:-1000000}"
 readonly LOAD_ROWS="${BENCH_LOAD_ROWS:-1000000}"
 readonly ROUNDS="${BENCH_ROUNDS:-3}"
+readonly LOAD_ONLY="${BENCH_LOAD_ONLY:-0}"
+readonly IDLE_SECONDS="${BENCH_IDLE_SECONDS:-15}"
 read -r -a TANDEM_FLAGS <<<"${BENCH_TANDEM_FLAGS:-}"
 readonly TANDEM_FLAGS
 # The second backfill under pgbench: short chunks. An application update
@@ -286,7 +290,12 @@ bench_load() {
   create_users bf_load "$LOAD_ROWS" narrow
   clone bf_load bf_load_update
   clone bf_load bf_load_polite
-  sleep 10 &
+  # Loading and cloning leave work behind (hint bits, autovacuum, a
+  # checkpoint due): done now, so that the idle phase is idle.
+  local db
+  for db in bf_load bf_load_update bf_load_polite; do sql_in "$db" -c "VACUUM ANALYZE users"; done
+  sql_in bf_load -c "CHECKPOINT"
+  sleep "$IDLE_SECONDS" &
   pgbench_while idle bf_load $!
   "$TANDEM" --url "$(url_of bf_load)" start --skip-backfill "$MIGRATION" >/dev/null
   "$TANDEM" --url "$(url_of bf_load)" --json backfill "${TANDEM_FLAGS[@]}" >/dev/null &
@@ -299,6 +308,9 @@ bench_load() {
   sql_in bf_load_update -c "ALTER TABLE users ADD COLUMN new_name varchar(255)"
   sql_in bf_load_update -c "UPDATE users SET new_name = $UP_SQL" &
   pgbench_while update bf_load_update $!
+  # The same idle workload once more, to show how much idle p99 itself moves.
+  sleep "$IDLE_SECONDS" &
+  pgbench_while idle_after bf_load_polite $!
 }
 
 # ---- report -------------------------------------------------------------------
@@ -330,7 +342,7 @@ report() {
   echo
   echo "| phase | transactions | p99 ms | p99 vs idle | max ms | lock waits > 1 s |"
   echo "|---|---:|---:|---:|---:|---:|"
-  for phase in idle tandem tandem_polite update; do
+  for phase in idle tandem tandem_polite update idle_after; do
     printf '| %s | %s | %s | %s | %s | %s |\n' "$phase" "${LOAD["$phase tx"]}" \
       "${LOAD["$phase p99"]}" "$(ratio "${LOAD["$phase p99"]}" "${LOAD["idle p99"]}")" \
       "${LOAD["$phase max"]}" "${LOAD["$phase waits"]}"
@@ -348,11 +360,12 @@ main() {
   WORKLOADS=()
   local rows
   for rows in "${SIZES[@]}"; do
+    [[ "$LOAD_ONLY" != 1 ]] || break
     WORKLOADS+=("users_$rows")
     ROWS_OF["users_$rows"]="$rows"
     bench_workload "users_$rows" "$rows" narrow "$ROUNDS"
   done
-  if [[ "$WIDE" == 1 ]]; then
+  if [[ "$WIDE" == 1 && "$LOAD_ONLY" != 1 ]]; then
     WORKLOADS+=("wide_$WIDE_ROWS")
     ROWS_OF["wide_$WIDE_ROWS"]="$WIDE_ROWS"
     bench_workload "wide_$WIDE_ROWS" "$WIDE_ROWS" wide 1

@@ -23,6 +23,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 readonly TANDEM="${TANDEM_BIN:-build/tandem}"
 readonly ROWS="${BENCH_VERIFY_ROWS:-10000000}"
 readonly RUNS="${BENCH_VERIFY_RUNS:-3}"
+# The harness's 256MB unless set, e.g. 2GB: then the table fits.
+readonly SHARED_BUFFERS="${BENCH_VERIFY_SHARED_BUFFERS:-}"
 readonly UP="CASE WHEN new.name IS NULL THEN 'n/a' ELSE new.name END"
 
 WORK="$(mktemp -d)"
@@ -37,8 +39,12 @@ bash scripts/pg-harness.sh start "$WORK/pg" >/dev/null
 URL="$(cat "$WORK/pg/url")"
 export TANDEM_URL="$URL"
 psql() { command psql -X -q -v ON_ERROR_STOP=1 -d "$URL" "$@"; }
+if [[ -n "$SHARED_BUFFERS" ]]; then # before any data: the restart is an immediate stop
+  psql -c "ALTER SYSTEM SET shared_buffers = '$SHARED_BUFFERS'"
+  bash scripts/pg-harness.sh restart "$WORK/pg" >/dev/null
+fi
 
-echo "verify bench: $ROWS rows, $RUNS rounds"
+echo "verify bench: $ROWS rows, $RUNS rounds, shared_buffers $(psql -At -c 'SHOW shared_buffers')"
 psql -c "CREATE TABLE bench_verify (id bigint PRIMARY KEY, name text, score integer)" \
   -c "INSERT INTO bench_verify SELECT i, CASE WHEN i % 10 = 0 THEN NULL ELSE 'name ' || i END,
         i % 1000 FROM generate_series(1, $ROWS) i"
