@@ -298,11 +298,12 @@ bench_load() {
   sleep "$IDLE_SECONDS" &
   pgbench_while idle bf_load $!
   "$TANDEM" --url "$(url_of bf_load)" start --skip-backfill "$MIGRATION" >/dev/null
-  "$TANDEM" --url "$(url_of bf_load)" --json backfill "${TANDEM_FLAGS[@]}" >/dev/null &
+  "$TANDEM" --url "$(url_of bf_load)" --json backfill "${TANDEM_FLAGS[@]}" >"$WORK/out-tandem" &
   pgbench_while tandem bf_load $!
   check_filled bf_load _tandem_new_name
   "$TANDEM" --url "$(url_of bf_load_polite)" start --skip-backfill "$MIGRATION" >/dev/null
-  "$TANDEM" --url "$(url_of bf_load_polite)" --json backfill "${POLITE_FLAGS[@]}" >/dev/null &
+  "$TANDEM" --url "$(url_of bf_load_polite)" --json backfill "${POLITE_FLAGS[@]}" \
+    >"$WORK/out-tandem_polite" &
   pgbench_while tandem_polite bf_load_polite $!
   check_filled bf_load_polite _tandem_new_name
   sql_in bf_load_update -c "ALTER TABLE users ADD COLUMN new_name varchar(255)"
@@ -346,6 +347,15 @@ report() {
     printf '| %s | %s | %s | %s | %s | %s |\n' "$phase" "${LOAD["$phase tx"]}" \
       "${LOAD["$phase p99"]}" "$(ratio "${LOAD["$phase p99"]}" "${LOAD["idle p99"]}")" \
       "${LOAD["$phase max"]}" "${LOAD["$phase waits"]}"
+  done
+  echo
+  local phase last
+  for phase in tandem tandem_polite; do # what tandem itself saw meanwhile
+    last="$(grep backfill_progress "$WORK/out-$phase" | tail -1)"
+    echo "$phase: $(grep -c backfill_progress "$WORK/out-$phase" || true) progress lines," \
+      "$(grep -c '"short_chunks":true' "$WORK/out-$phase" || true) with the application waiting;" \
+      "chunks p99 $(sed 's/.*"chunk_p99_ms":\([0-9]*\).*/\1/' <<<"$last") ms," \
+      "max $(sed 's/.*"chunk_max_ms":\([0-9]*\).*/\1/' <<<"$last") ms"
   done
 }
 
