@@ -26,6 +26,8 @@ constexpr int kRangesPerWorker = 4;
 // How often the application's sessions are checked for waits on the
 // backfill's row locks (Coordinator::ObserveWaiters).
 constexpr Millis kWaitersPoll{100};
+// How often a paused or throttled backfill asks again before an index rebuild.
+constexpr Millis kRebuildPoll{1000};
 // Without a vacuum_every, big tables are vacuumed every tenth of their rows.
 constexpr long long kAutoVacuumParts = 10;
 constexpr long long kMinAutoVacuumRows = 100000;
@@ -65,6 +67,19 @@ Status SetStopAfter(backend::Connection& conn, const PgStatements& statements,
     if (r.upper.empty()) r.stop_after = rows.rows[0];
   }
   return Status::Ok();
+}
+
+// Between index rebuilds: waits while paused or throttled (telling `show`
+// why), false once told to stop.
+bool WaitForGo(const Options& options, const std::function<void(const std::string&)>& show) {
+  while (options.control) {
+    Decision decision = options.control();
+    if (decision.control == Control::kContinue) return true;
+    if (decision.control == Control::kStop) return false;
+    show(decision.reason);
+    std::this_thread::sleep_for(kRebuildPoll);
+  }
+  return true;
 }
 
 // What earlier runs did, from the checkpoints.
@@ -169,11 +184,19 @@ Result<Progress> BackfillTable(const Connector& connect, const std::string& sche
   if (!analyzed.ok())
     spdlog::warn("ANALYZE {} failed: {}", statements.qualified_table(), analyzed.message());
   if (vacuum_every > 0) {  // bloat control is on
-    RebuildGrownIndexes(*conn, statements, [&](const std::string& index) {
-      progress.waiting_reason = "rebuilding index " + index;
+    auto show = [&](const std::string& reason) {
+      progress.waiting_reason = reason;
       (void)SaveRun(*conn, statements, progress, "running");
       if (on_progress) on_progress(progress);
-    });
+    };
+    RebuildHooks hooks;
+    hooks.may_go = [&] { return WaitForGo(options, show); };
+    hooks.on_rebuild = [&](const std::string& index) { show("rebuilding index " + index); };
+    RebuildGrownIndexes(*conn, statements, hooks);
+    // A rebuild can outlast the session (it is logged, not fatal).
+    if (!conn->Healthy()) {
+      TANDEM_ASSIGN_OR_RETURN(conn, connect());
+    }
   }
   progress.done = true;
   progress.ranges_done = progress.ranges_total;

@@ -10,8 +10,10 @@ namespace {
 // A rebuild waits for the transactions older than it (twice) and queues
 // for a SHARE UPDATE EXCLUSIVE lock, which no read or write of the
 // application conflicts with; so it may wait long, but not forever behind
-// a session left idle in a transaction.
-constexpr char kRebuildLockTimeout[] = "SET lock_timeout = '5min'";
+// a session left idle in a transaction. A big index takes long to build:
+// no statement timeout (a role's or database's would cancel it each time).
+constexpr char kRebuildTimeouts[] = "SET lock_timeout = '5min'; SET statement_timeout = 0";
+constexpr char kResetTimeouts[] = "RESET lock_timeout; RESET statement_timeout";
 
 std::string Megabytes(const backend::Value& bytes) {
   return fmt::format("{:.1f} MB", std::stod(bytes.value_or("0")) / (1024.0 * 1024.0));
@@ -42,7 +44,7 @@ Status RecordIndexSizes(backend::Connection& conn, const PgStatements& statement
 }
 
 void RebuildGrownIndexes(backend::Connection& conn, const PgStatements& statements,
-                         const std::function<void(const std::string& index)>& on_rebuild) {
+                         const RebuildHooks& hooks) {
   Statement s = statements.GrownIndexes(kRebuildGrowth);
   auto grown = conn.Query(s.sql, s.params);
   if (!grown.ok()) {
@@ -51,13 +53,20 @@ void RebuildGrownIndexes(backend::Connection& conn, const PgStatements& statemen
     return;
   }
   if (grown->rows.empty()) return;
-  if (Status set = conn.Execute(kRebuildLockTimeout); !set.ok()) {
+  if (Status set = conn.Execute(kRebuildTimeouts); !set.ok()) {
     spdlog::warn("indexes of {} not rebuilt: {}", statements.qualified_table(), set.message());
     return;
   }
   for (const auto& row : grown->rows) {
     const std::string& index = row[0].value();
-    if (on_rebuild) on_rebuild(index);
+    if (hooks.may_go && !hooks.may_go()) {
+      spdlog::warn(
+          "index {} grew to {} in the backfill and is not rebuilt (stopped); to rebuild "
+          "it run: {}",
+          index, Megabytes(row[2]), statements.Reindex(index));
+      continue;
+    }
+    if (hooks.on_rebuild) hooks.on_rebuild(index);
     spdlog::info("rebuilding index {} concurrently: {} now, {} when the backfill started", index,
                  Megabytes(row[2]), Megabytes(row[1]));
     DropLeftovers(conn, statements, index);
@@ -74,7 +83,7 @@ void RebuildGrownIndexes(backend::Connection& conn, const PgStatements& statemen
         rebuilt.message(), statements.Reindex(index));
     DropLeftovers(conn, statements, index);
   }
-  (void)conn.Execute("RESET lock_timeout");
+  (void)conn.Execute(kResetTimeouts);
 }
 
 }  // namespace tandem::backfill

@@ -27,10 +27,20 @@ Status RecordIndexSizes(backend::Connection& conn, const PgStatements& statement
 
 // Rebuilds, one after the other, the indexes that grew past kRebuildGrowth,
 // first dropping what a cancelled rebuild of the same index left behind.
-// `on_rebuild` is told each index before its rebuild starts (e.g. to show
-// it in `tandem status`). Never fails the backfill, whose rows are all
-// done: a rebuild that fails is logged with what to run by hand.
+// Indexes of exclusion constraints are left alone (PostgreSQL cannot
+// rebuild them concurrently), and so are a partitioned table's (its own
+// indexes hold no entries).
+struct RebuildHooks {
+  // Asked before each rebuild; may wait (paused, throttled). False: stop
+  // here, leaving the rest to be rebuilt by hand (logged).
+  std::function<bool()> may_go;
+  // Told each index before its rebuild starts (e.g. for `tandem status`).
+  std::function<void(const std::string& index)> on_rebuild;
+};
+// Never fails the backfill, whose rows are all done: a rebuild that fails
+// is logged with what to run by hand. A rebuild once started runs to its
+// end; a stop waits for it.
 void RebuildGrownIndexes(backend::Connection& conn, const PgStatements& statements,
-                         const std::function<void(const std::string& index)>& on_rebuild);
+                         const RebuildHooks& hooks);
 
 }  // namespace tandem::backfill

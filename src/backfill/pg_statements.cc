@@ -427,12 +427,15 @@ Statement PgStatements::GrownIndexes(double growth) const {
 Statement PgStatements::LeftoverRebuilds(const std::string& index) const {
   Statement out;
   std::string name = Param(out, index);
+  // The name before the suffix; PostgreSQL shortens it when the whole would
+  // not fit in 63 bytes, so a long name matches by its start.
+  std::string base = "substring(c.relname FROM '^(.*)_cc(new|old)[0-9]*$')";
   out.sql =
       "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE "
       "i.indrelid = " +
-      Param(out, table_) + "::regclass AND NOT i.indisvalid AND left(c.relname, length(" + name +
-      ")) = " + name + " AND substr(c.relname, length(" + name +
-      ") + 1) ~ '^_cc(new|old)[0-9]*$' ORDER BY c.relname";
+      Param(out, table_) + "::regclass AND NOT i.indisvalid AND (" + base + " = " + name +
+      " OR (octet_length(c.relname) >= 58 AND starts_with(" + name + ", " + base +
+      "))) ORDER BY c.relname";
   return out;
 }
 

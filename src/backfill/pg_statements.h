@@ -81,7 +81,8 @@ class PgStatements {
   Statement GrownIndexes(double growth) const;
   // Invalid indexes that a cancelled REINDEX CONCURRENTLY of `index` left
   // on the table (PostgreSQL names them index_ccnew or index_ccold, with a
-  // number when taken); its documentation says to drop them.
+  // number when taken, and `index` shortened to fit 63 bytes); its
+  // documentation says to drop them.
   Statement LeftoverRebuilds(const std::string& index) const;
   std::string Reindex(const std::string& index) const;
   std::string DropIndex(const std::string& index) const;

@@ -329,8 +329,8 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
   options.target_chunk_time =
       options_.target_chunk_time.value_or(settings.backfill_target_chunk_time.value_or(
           Sqlite() ? kSqliteChunkTime : kPostgresChunkTime));
-  // A target someone chose holds from the first chunk.
-  if (options_.target_chunk_time || settings.backfill_target_chunk_time) {
+  // A target someone chose holds from the first chunk (a fixed size has none).
+  if (options_.target_chunk_time || settings.backfill_target_chunk_time || options.batch_size) {
     options.gentle_start = Millis(0);
   }
   options.concurrency =

@@ -180,12 +180,20 @@ TEST_F(BackfillTest, VacuumEveryVacuumsTheTableDuringTheBackfillAndAnalyzeRunsAt
 }
 
 TEST_F(BackfillTest, BloatControlRebuildsTheIndexesTheBackfillDoubled) {
+  // A second index, whose name PostgreSQL shortens in its rebuild's: 63 bytes.
+  const std::string long_name("items_code_index_with_a_name_long_enough_to_be_shortened_123456");
+  Exec("CREATE INDEX " + long_name + " ON items (code)");
   long long before = std::stoll(Scalar("SELECT pg_relation_size('items_pkey')"));
   // What a cancelled REINDEX CONCURRENTLY leaves behind: an invalid index
-  // named after the one it rebuilt (here a unique build that fails).
+  // named after the one it rebuilt (here a unique build that fails), for
+  // the long name its first 57 bytes and the suffix.
   EXPECT_FALSE(
       Connect()->Execute("CREATE UNIQUE INDEX CONCURRENTLY items_pkey_ccnew ON items (code)").ok());
-  ASSERT_EQ(Scalar("SELECT count(*) FROM pg_index WHERE NOT indisvalid"), "1");
+  EXPECT_FALSE(Connect()
+                   ->Execute("CREATE UNIQUE INDEX CONCURRENTLY " + long_name.substr(0, 57) +
+                             "_ccnew ON items (code)")
+                   .ok());
+  ASSERT_EQ(Scalar("SELECT count(*) FROM pg_index WHERE NOT indisvalid"), "2");
   ASSERT_EQ(Tandem({"start", "--skip-backfill", file_}).exit_code, 0);
   CommandResult backfill = Tandem({"backfill", "--vacuum-every", "10000", "--batch-size", "2000"});
   ASSERT_EQ(backfill.exit_code, 0) << backfill.err;
@@ -196,8 +204,8 @@ TEST_F(BackfillTest, BloatControlRebuildsTheIndexesTheBackfillDoubled) {
   long long after = std::stoll(Scalar("SELECT pg_relation_size('items_pkey')"));
   EXPECT_LE(after, before * 5 / 4) << "rebuilt: " << before << " -> " << after << " bytes";
   EXPECT_EQ(Scalar("SELECT count(*) FROM pg_index WHERE NOT indisvalid"), "0")
-      << "the leftover was dropped";
-  EXPECT_EQ(Scalar("SELECT count(*) FROM pg_indexes WHERE tablename = 'items'"), "1");
+      << "the leftovers were dropped";
+  EXPECT_EQ(Scalar("SELECT count(*) FROM pg_indexes WHERE tablename = 'items'"), "2");
   EXPECT_EQ(Scalar("SELECT state || ',' || waiting_reason FROM tandem.backfill_runs"), "done,");
 }
 
