@@ -27,9 +27,11 @@
 #
 # Then the application's view: pgbench (bench/backfill_pgbench.sql, a point
 # read and a point update of the same table, 2 clients at 200 tx/s in total)
-# against a BENCH_LOAD_ROWS-row users table: idle (vacuumed, after a
-# checkpoint), during tandem's backfill (defaults, then BENCH_POLITE_FLAGS),
-# during the single UPDATE, and idle again: p99 and max latency, and how many of its statements waited on a
+# against a BENCH_LOAD_ROWS-row users table, in BENCH_LOAD_ROUNDS rounds of:
+# idle (vacuumed, after a checkpoint), during tandem's backfill with the
+# defaults, during one with BENCH_POLITE_FLAGS; then during the single
+# UPDATE: p99 (of all rounds' transactions together, and of each round) and
+# max latency, and how many of its statements waited on a
 # lock for more than 1 s (log_lock_waits with deadlock_timeout = 1s, counted
 # in the server log).
 #
@@ -40,8 +42,10 @@
 # BENCH_LOAD_ROWS (1000000), BENCH_TANDEM_FLAGS (extra flags for tandem
 # backfill, e.g. "--target-chunk-time 100ms"), BENCH_POLITE_FLAGS (the
 # flags of the second backfill under pgbench, "--target-chunk-time 20ms"),
-# BENCH_IDLE_SECONDS (15, each idle pgbench phase: before the backfills and
-# again after them), BENCH_LOAD_ONLY (1: the pgbench part alone).
+# BENCH_LOAD_ROUNDS (3: rounds of an idle sample, a backfill with the
+# defaults and one with BENCH_POLITE_FLAGS, each on its own copy of the
+# table), BENCH_IDLE_SECONDS (10, each idle sample), BENCH_LOAD_ONLY (1:
+# the pgbench part alone).
 set -Eeuo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 readonly ROOT="$PWD"
@@ -55,7 +59,8 @@ readonly PGROLL_MAX_ROWS="${BENCH_PGROLL_MAX_ROWS:-1000000}"
 readonly LOAD_ROWS="${BENCH_LOAD_ROWS:-1000000}"
 readonly ROUNDS="${BENCH_ROUNDS:-3}"
 readonly LOAD_ONLY="${BENCH_LOAD_ONLY:-0}"
-readonly IDLE_SECONDS="${BENCH_IDLE_SECONDS:-15}"
+readonly IDLE_SECONDS="${BENCH_IDLE_SECONDS:-10}"
+readonly LOAD_ROUNDS="${BENCH_LOAD_ROUNDS:-3}"
 read -r -a TANDEM_FLAGS <<<"${BENCH_TANDEM_FLAGS:-}"
 readonly TANDEM_FLAGS
 # The second backfill under pgbench: short chunks. An application update
@@ -285,33 +290,62 @@ pgbench_while() {
   LOAD["$phase waits"]="$(tail -n +"$((lines + 1))" "$(server_log)" | grep -c 'still waiting for' || true)"
 }
 
+# backfill_under_load PHASE DB FLAGS...: tandem's backfill of DB with FLAGS
+# while pgbench runs; tandem's own --json lines go to $WORK/out-PHASE.
+backfill_under_load() {
+  local phase="$1" db="$2"
+  shift 2
+  "$TANDEM" --url "$(url_of "$db")" start --skip-backfill "$MIGRATION" >/dev/null
+  "$TANDEM" --url "$(url_of "$db")" --json backfill "$@" >"$WORK/out-$phase" &
+  pgbench_while "$phase" "$db" $!
+  check_filled "$db" _tandem_new_name
+}
+
+# pool KIND: the transactions of every round of KIND as one sample, plus
+# the p99 of each round on its own.
+pool() {
+  local kind="$1" r waits=0 each=""
+  cat "$WORK"/latency-"$kind".* >"$WORK/latency-$kind"
+  LOAD["$kind tx"]="$(wc -l <"$WORK/latency-$kind")"
+  LOAD["$kind p99"]="$(percentile 99 <"$WORK/latency-$kind")"
+  LOAD["$kind max"]="$(percentile 100 <"$WORK/latency-$kind")"
+  for ((r = 1; r <= LOAD_ROUNDS; r++)); do
+    waits=$((waits + ${LOAD["$kind.$r waits"]}))
+    each+="${LOAD["$kind.$r p99"]} "
+  done
+  LOAD["$kind waits"]="$waits"
+  LOAD["$kind rounds"]="${each% }"
+}
+
 bench_load() {
-  log "load: creating users ($LOAD_ROWS rows) for pgbench"
+  log "load: creating users ($LOAD_ROWS rows) for pgbench, $LOAD_ROUNDS rounds"
   create_users bf_load "$LOAD_ROWS" narrow
+  local r db dbs=(bf_load bf_load_update)
   clone bf_load bf_load_update
-  clone bf_load bf_load_polite
+  for ((r = 1; r <= LOAD_ROUNDS; r++)); do
+    clone bf_load "bf_load_t$r"
+    clone bf_load "bf_load_p$r"
+    dbs+=("bf_load_t$r" "bf_load_p$r")
+  done
   # Loading and cloning leave work behind (hint bits, autovacuum, a
-  # checkpoint due): done now, so that the idle phase is idle.
-  local db
-  for db in bf_load bf_load_update bf_load_polite; do sql_in "$db" -c "VACUUM ANALYZE users"; done
+  # checkpoint due): done now, so that the idle samples are idle.
+  for db in "${dbs[@]}"; do sql_in "$db" -c "VACUUM ANALYZE users"; done
   sql_in bf_load -c "CHECKPOINT"
-  sleep "$IDLE_SECONDS" &
-  pgbench_while idle bf_load $!
-  "$TANDEM" --url "$(url_of bf_load)" start --skip-backfill "$MIGRATION" >/dev/null
-  "$TANDEM" --url "$(url_of bf_load)" --json backfill "${TANDEM_FLAGS[@]}" >"$WORK/out-tandem" &
-  pgbench_while tandem bf_load $!
-  check_filled bf_load _tandem_new_name
-  "$TANDEM" --url "$(url_of bf_load_polite)" start --skip-backfill "$MIGRATION" >/dev/null
-  "$TANDEM" --url "$(url_of bf_load_polite)" --json backfill "${POLITE_FLAGS[@]}" \
-    >"$WORK/out-tandem_polite" &
-  pgbench_while tandem_polite bf_load_polite $!
-  check_filled bf_load_polite _tandem_new_name
+  # Idle and backfill samples alternate, so that whatever else the machine
+  # does meanwhile lands on both.
+  for ((r = 1; r <= LOAD_ROUNDS; r++)); do
+    sleep "$IDLE_SECONDS" &
+    pgbench_while "idle.$r" bf_load $!
+    backfill_under_load "tandem.$r" "bf_load_t$r" "${TANDEM_FLAGS[@]}"
+    backfill_under_load "tandem_polite.$r" "bf_load_p$r" "${POLITE_FLAGS[@]}"
+  done
+  pool idle
+  pool tandem
+  pool tandem_polite
   sql_in bf_load_update -c "ALTER TABLE users ADD COLUMN new_name varchar(255)"
   sql_in bf_load_update -c "UPDATE users SET new_name = $UP_SQL" &
   pgbench_while update bf_load_update $!
-  # The same idle workload once more, to show how much idle p99 itself moves.
-  sleep "$IDLE_SECONDS" &
-  pgbench_while idle_after bf_load_polite $!
+  LOAD["update rounds"]="${LOAD["update p99"]}"
 }
 
 # ---- report -------------------------------------------------------------------
@@ -341,21 +375,24 @@ report() {
   echo "pgbench on users ($LOAD_ROWS rows), 2 clients, 200 tx/s: point read + point update"
   echo "(tandem: defaults; tandem_polite: ${POLITE_FLAGS[*]})"
   echo
-  echo "| phase | transactions | p99 ms | p99 vs idle | max ms | lock waits > 1 s |"
-  echo "|---|---:|---:|---:|---:|---:|"
-  for phase in idle tandem tandem_polite update idle_after; do
-    printf '| %s | %s | %s | %s | %s | %s |\n' "$phase" "${LOAD["$phase tx"]}" \
+  echo "| phase | transactions | p99 ms (all rounds) | p99 vs idle | p99 ms of each round | max ms | lock waits > 1 s |"
+  echo "|---|---:|---:|---:|---|---:|---:|"
+  for phase in idle tandem tandem_polite update; do
+    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$phase" "${LOAD["$phase tx"]}" \
       "${LOAD["$phase p99"]}" "$(ratio "${LOAD["$phase p99"]}" "${LOAD["idle p99"]}")" \
-      "${LOAD["$phase max"]}" "${LOAD["$phase waits"]}"
+      "${LOAD["$phase rounds"]}" "${LOAD["$phase max"]}" "${LOAD["$phase waits"]}"
   done
   echo
-  local phase last
+  local phase r last
   for phase in tandem tandem_polite; do # what tandem itself saw meanwhile
-    last="$(grep backfill_progress "$WORK/out-$phase" | tail -1)"
-    echo "$phase: $(grep -c backfill_progress "$WORK/out-$phase" || true) progress lines," \
-      "$(grep -c '"short_chunks":true' "$WORK/out-$phase" || true) with the application waiting;" \
-      "chunks p99 $(sed 's/.*"chunk_p99_ms":\([0-9]*\).*/\1/' <<<"$last") ms," \
-      "max $(sed 's/.*"chunk_max_ms":\([0-9]*\).*/\1/' <<<"$last") ms"
+    for ((r = 1; r <= LOAD_ROUNDS; r++)); do
+      last="$(grep backfill_progress "$WORK/out-$phase.$r" | tail -1)"
+      echo "$phase round $r: $(grep -c backfill_progress "$WORK/out-$phase.$r" || true)" \
+        "progress lines, $(grep -c '"short_chunks":true' "$WORK/out-$phase.$r" || true) with" \
+        "the application waiting; chunks p99" \
+        "$(sed 's/.*"chunk_p99_ms":\([0-9]*\).*/\1/' <<<"$last") ms," \
+        "max $(sed 's/.*"chunk_max_ms":\([0-9]*\).*/\1/' <<<"$last") ms"
+    done
   done
 }
 
