@@ -387,9 +387,11 @@ report() {
   for phase in tandem tandem_polite; do # what tandem itself saw meanwhile
     for ((r = 1; r <= LOAD_ROUNDS; r++)); do
       last="$(grep backfill_progress "$WORK/out-$phase.$r" | tail -1)"
+      # short_chunks: shortened after an application wait, so never with
+      # a target at or below 20 ms.
       echo "$phase round $r: $(grep -c backfill_progress "$WORK/out-$phase.$r" || true)" \
         "progress lines, $(grep -c '"short_chunks":true' "$WORK/out-$phase.$r" || true) with" \
-        "the application waiting; chunks p99" \
+        "chunks shortened after an application wait; chunks p99" \
         "$(sed 's/.*"chunk_p99_ms":\([0-9]*\).*/\1/' <<<"$last") ms," \
         "max $(sed 's/.*"chunk_max_ms":\([0-9]*\).*/\1/' <<<"$last") ms"
     done
