@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "backfill/checkpoints.h"
+#include "backfill/control_wait.h"
 #include "backfill/coordinator.h"
 #include "backfill/index_rebuild.h"
 #include "backfill/range_planner.h"
@@ -26,8 +27,6 @@ constexpr int kRangesPerWorker = 4;
 // How often the application's sessions are checked for waits on the
 // backfill's row locks (Coordinator::ObserveWaiters).
 constexpr Millis kWaitersPoll{100};
-// How often a paused or throttled backfill asks again before an index rebuild.
-constexpr Millis kRebuildPoll{1000};
 // Without a vacuum_every, big tables are vacuumed every tenth of their rows.
 constexpr long long kAutoVacuumParts = 10;
 constexpr long long kMinAutoVacuumRows = 100000;
@@ -67,19 +66,6 @@ Status SetStopAfter(backend::Connection& conn, const PgStatements& statements,
     if (r.upper.empty()) r.stop_after = rows.rows[0];
   }
   return Status::Ok();
-}
-
-// Between index rebuilds: waits while paused or throttled (telling `show`
-// why), false once told to stop.
-bool WaitForGo(const Options& options, const std::function<void(const std::string&)>& show) {
-  while (options.control) {
-    Decision decision = options.control();
-    if (decision.control == Control::kContinue) return true;
-    if (decision.control == Control::kStop) return false;
-    show(decision.reason);
-    std::this_thread::sleep_for(kRebuildPoll);
-  }
-  return true;
 }
 
 // What earlier runs did, from the checkpoints.
@@ -184,14 +170,16 @@ Result<Progress> BackfillTable(const Connector& connect, const std::string& sche
   if (!analyzed.ok())
     spdlog::warn("ANALYZE {} failed: {}", statements.qualified_table(), analyzed.message());
   if (vacuum_every > 0) {  // bloat control is on
-    auto show = [&](const std::string& reason) {
-      progress.waiting_reason = reason;
-      (void)SaveRun(*conn, statements, progress, "running");
-      if (on_progress) on_progress(progress);
+    ProgressCallback report = [&](const Progress& p) {
+      (void)SaveRun(*conn, statements, p, "running");
+      if (on_progress) on_progress(p);
     };
     RebuildHooks hooks;
-    hooks.may_go = [&] { return WaitForGo(options, show); };
-    hooks.on_rebuild = [&](const std::string& index) { show("rebuilding index " + index); };
+    hooks.may_go = [&] { return WaitForControl(options, sync.table, progress, report).ok(); };
+    hooks.on_rebuild = [&](const std::string& index) {
+      progress.waiting_reason = "rebuilding index " + index;
+      report(progress);
+    };
     RebuildGrownIndexes(*conn, statements, hooks);
     // A rebuild can outlast the session (it is logged, not fatal).
     if (!conn->Healthy()) {

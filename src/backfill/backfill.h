@@ -114,10 +114,11 @@ struct Progress {
   // (unset until a chunk finished, and where chunks are not timed).
   std::optional<Millis> chunk_p99;
   std::optional<Millis> chunk_max;
-  // Chunks are short right now: the application waited on the backfill's
-  // row locks (Options::contended_chunk_time).
-  bool short_chunks = false;  // because the application waited on their rows
-  bool gentle_start = false;  // short because the backfill just started
+  // Chunks aim at Options::contended_chunk_time right now, either because
+  // the application waited on the backfill's row locks (short_chunks) or
+  // because the backfill just started (gentle_start).
+  bool short_chunks = false;
+  bool gentle_start = false;
   // Filled when read back for `tandem status`: running, done, stopped,
   // failed, or "not running" when its runner stopped reporting.
   std::string state;

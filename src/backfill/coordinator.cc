@@ -168,10 +168,10 @@ Progress Coordinator::Snapshot() const {
   p.chunks += chunks_.load();
   p.retries = retries_.load();
   p.batch_size = last_size_.load();
-  p.elapsed = std::chrono::duration_cast<Millis>(Clock::now() - started_);
+  auto now = Clock::now();
+  p.elapsed = std::chrono::duration_cast<Millis>(now - started_);
   EstimateRate(p, scanned);
   p.max_workers = options_.concurrency;
-  auto now = Clock::now();
   bool short_target = TargetChunkTime(now) < options_.target_chunk_time;
   p.short_chunks = short_target && now.time_since_epoch().count() < contended_until_.load();
   p.gentle_start = short_target && !p.short_chunks;
