@@ -39,7 +39,12 @@ void Planner::FinishTriggers() {
     plan_.syncs.push_back(sync);
     Step install;
     install.description = "install dual-write trigger on " + table;
-    install.statements = CreateDualWriteTriggerSql(plan_, sync);
+    std::vector<RequiredColumn> required;
+    for (const auto& nn : not_nulls_) {
+      if (nn.table != table) continue;
+      required.push_back({FinalTableName(table), FinalColumnName(table, nn.column), nn.column});
+    }
+    install.statements = CreateDualWriteTriggerSql(plan_, sync, required);
     install.tables = {table};
     install.lock = LockLevel::kShareRowExclusive;
     plan_.expand.push_back(install);

@@ -22,21 +22,64 @@ std::string DollarTag(const std::string& body) {
   return tag;
 }
 
+// A row the backfill has not reached holds no `up` yet. Each new column an
+// update through the new version left as it was gets `up` of the row as it
+// was before the statement (OLD, under the alias `new` the expressions read),
+// so the row is whole before `down` reads it, and counts as the new
+// version's from then on. "Left as it was" also covers a column set to the
+// value it had, which is what an ORM saving the whole row it read does.
+std::string FillUnreachedRow(const TableSync& sync) {
+  if (sync.up.empty()) return "";
+  std::string body =
+      "    IF TG_OP = 'UPDATE' AND OLD." + QuoteIdent(kWrittenByColumn) + " IS NULL THEN\n";
+  for (const auto& c : sync.up) {
+    std::string target = QuoteIdent(c.target);
+    body += "      IF NEW." + target + " IS NOT DISTINCT FROM OLD." + target + " THEN\n";
+    body += "        NEW." + target + " := (SELECT (" + c.expression +
+            ") FROM (SELECT OLD.*) AS new);\n";
+    body += "      END IF;\n";
+  }
+  return body + "    END IF;\n";
+}
+
+// The new version's NULL in a NOT NULL column fails as the column's own
+// constraint would (not_null_violation, PostgreSQL's message and fields),
+// not as tandem's stand-in check (check_violation): applications and ORMs
+// tell errors apart by their SQLSTATE.
+std::string RefuseNulls(const Plan& plan, const std::vector<RequiredColumn>& required) {
+  std::string body;
+  for (const auto& r : required) {
+    std::string message = "null value in column " + QuoteIdent(r.column) + " of relation " +
+                          QuoteIdent(r.table) + " violates not-null constraint";
+    body += "    IF NEW." + QuoteIdent(r.physical) + " IS NULL THEN\n";
+    body += "      RAISE EXCEPTION USING ERRCODE = 'not_null_violation', MESSAGE = " +
+            QuoteLiteral(message) + ", SCHEMA = " + QuoteLiteral(plan.schema) +
+            ", TABLE = " + QuoteLiteral(r.table) + ", COLUMN = " + QuoteLiteral(r.column) + ";\n";
+    body += "    END IF;\n";
+  }
+  return body;
+}
+
 std::string FunctionName(const Plan& plan, const TableSync& sync) {
   return QualifiedName(plan.state_schema, TriggerFunctionName(plan.schema, sync.table));
 }
 
 }  // namespace
 
-std::vector<std::string> CreateDualWriteTriggerSql(const Plan& plan, const TableSync& sync) {
+std::vector<std::string> CreateDualWriteTriggerSql(const Plan& plan, const TableSync& sync,
+                                                   const std::vector<RequiredColumn>& required) {
   // A session of the new version has the version schema first on its
   // search_path, so it is the current schema (an exact match, unlike a
   // substring test of the search_path text, which would confuse public_v1
   // with public_v12). Every other session (old version, backfill, ad-hoc)
-  // is treated as old.
-  std::string body = "BEGIN\n";
+  // is treated as old. In the subquery of FillUnreachedRow, NEW."col" must
+  // name the subquery's column rather than the trigger's record: hence
+  // use_column (any other clash would be an error without it).
+  std::string body = "#variable_conflict use_column\nBEGIN\n";
   body += "  IF current_schema() = " + QuoteLiteral(plan.version_schema) + " THEN\n";
   std::string written_by = "    NEW." + QuoteIdent(kWrittenByColumn) + " := ";
+  body += FillUnreachedRow(sync);
+  body += RefuseNulls(plan, required);
   body += Assignments(sync.down, "    ");
   body += written_by + kWrittenByNew + ";\n";
   body += "  ELSE\n";

@@ -6,7 +6,9 @@
 // Kept minimal on purpose, because it runs for every row the application
 // writes: one search_path lookup, one assignment per synced column with the
 // column references already rewritten to NEW."col" (no per-column locals),
-// and the backfill marker.
+// and the backfill marker. The new version's writes do a little more, each
+// part its own block: a row the backfill has not reached gets `up` first,
+// and a NULL where the new version declares NOT NULL is refused.
 #pragma once
 
 #include <string>
@@ -16,7 +18,17 @@
 
 namespace tandem::plan {
 
-std::vector<std::string> CreateDualWriteTriggerSql(const Plan& plan, const TableSync& sync);
+// A column the new version sees as NOT NULL before the table can say so:
+// until complete a NOT VALID check stands in for it, and the trigger refuses
+// the new version's NULL with the error of a real NOT NULL column.
+struct RequiredColumn {
+  std::string table;  // as the new version names them
+  std::string column;
+  std::string physical;  // column of the physical table
+};
+
+std::vector<std::string> CreateDualWriteTriggerSql(const Plan& plan, const TableSync& sync,
+                                                   const std::vector<RequiredColumn>& required);
 std::vector<std::string> DropDualWriteTriggerSql(const Plan& plan, const TableSync& sync);
 
 }  // namespace tandem::plan

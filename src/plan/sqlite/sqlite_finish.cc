@@ -54,6 +54,7 @@ void SqlitePlanner::FinishViews() {
     View view{name, table.physical, {}};
     ViewWrites writes;
     writes.view = SqliteViewName(name, plan_.version_schema);
+    writes.name = name;
     writes.table = table.physical;
     writes.key = table.key_columns;
     auto sync = syncs_.find(table.physical);
@@ -148,6 +149,7 @@ void SqlitePlanner::FinishComplete() {
   for (const auto& [name, table] : virtual_schema_.tables()) {
     ViewWrites writes;
     writes.view = SqliteViewName(name, plan_.version_schema);
+    writes.name = name;
     writes.table = name;
     std::map<std::string, std::string> defaults = DefaultsOf(table);
     for (const auto& c : table.columns) {

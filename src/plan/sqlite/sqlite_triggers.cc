@@ -99,18 +99,58 @@ std::string KeyMatch(const ViewWrites& view, const std::string& row) {
   return Join(match, " AND ");
 }
 
-std::string RequiredChecks(const ViewWrites& view) {
+// Refuses NULL where the new version declares NOT NULL, with SQLite's own
+// message for the column as the user names it (what the table says after
+// complete).
+std::string RequiredChecks(const ViewWrites& view, const ColumnValue& value) {
   std::string sql;
   for (const auto& [name, physical] : view.columns) {
     if (view.required.count(physical) == 0) continue;
     sql += "  SELECT RAISE(ABORT, " +
-           QuoteLiteral("NOT NULL constraint failed: " + view.view + "." + name) + ") WHERE NEW." +
-           QuoteIdent(name) + " IS NULL";
-    auto d = view.defaults.find(physical);
-    if (d != view.defaults.end()) sql += " AND (" + d->second + ") IS NULL";
-    sql += ";\n";
+           QuoteLiteral("NOT NULL constraint failed: " + view.name + "." + name) + ") WHERE (" +
+           value(name, physical) + ") IS NULL;\n";
   }
   return sql;
+}
+
+bool IsUpTarget(const ViewWrites& view, const std::string& physical) {
+  if (!view.sync) return false;
+  for (const auto& c : view.sync->up) {
+    if (c.target == physical) return true;
+  }
+  return false;
+}
+
+// What an update through the view leaves in a column: what the statement
+// set, or for a new column it left as it was, what the table holds (`up`
+// after StoreUp; the view's OLD was read before that). `stored` is the
+// SQL of the table's value of a physical column.
+ColumnValue UpdateValue(const ViewWrites& view,
+                        std::function<std::string(const std::string&)> stored) {
+  return [&view, stored](const std::string& name, const std::string& physical) {
+    std::string set = "NEW." + QuoteIdent(name);
+    if (!IsUpTarget(view, physical)) return set;
+    return "CASE WHEN " + set + " IS NOT OLD." + QuoteIdent(name) + " THEN " + set + " ELSE " +
+           stored(physical) + " END";
+  };
+}
+
+// Stores `up` in the new columns of the row if the backfill has not reached
+// it. The expressions read NEW."col": the alias `new` of the subquery wins
+// over the trigger's NEW.
+std::string StoreUp(const ViewWrites& view) {
+  if (!view.sync || view.sync->up.empty()) return "";
+  std::vector<std::string> targets;
+  std::vector<std::string> values;
+  for (const auto& c : view.sync->up) {
+    targets.push_back(QuoteIdent(c.target));
+    values.push_back("(" + c.expression + ")");
+  }
+  std::string table = QuoteIdent(view.table);
+  std::string row = KeyMatch(view, "OLD");
+  return "  UPDATE " + table + " SET (" + Join(targets, ", ") + ") = (SELECT " +
+         Join(values, ", ") + " FROM " + table + " AS new WHERE " + row + ") WHERE " + row +
+         " AND " + QuoteIdent(kWrittenByColumn) + " IS NULL;\n";
 }
 
 std::string InsertTrigger(const ViewWrites& view) {
@@ -128,33 +168,39 @@ std::string InsertTrigger(const ViewWrites& view) {
     targets.push_back(QuoteIdent(kWrittenByColumn));
     values.push_back(kWrittenByNew);
   }
+  ColumnValue value = [&view](const std::string& name, const std::string& physical) {
+    return InsertValue(view, name, physical);
+  };
   return "CREATE TRIGGER " + QuoteIdent(view.view + "_insert") + " INSTEAD OF INSERT ON " +
-         QuoteIdent(view.view) + " BEGIN\n" + RequiredChecks(view) +
-         Guards(view,
-                [&](const std::string& name, const std::string& physical) {
-                  return InsertValue(view, name, physical);
-                }) +
+         QuoteIdent(view.view) + " BEGIN\n" + RequiredChecks(view, value) + Guards(view, value) +
          "  INSERT INTO " + QuoteIdent(view.table) + " (" + Join(targets, ", ") + ") VALUES (" +
          Join(values, ", ") + ");\nEND";
 }
 
 std::string UpdateTrigger(const ViewWrites& view) {
+  std::string table = QuoteIdent(view.table);
+  std::string row = KeyMatch(view, "OLD");
+  ColumnValue checked = UpdateValue(view, [&](const std::string& physical) {
+    return "(SELECT " + QuoteIdent(physical) + " FROM " + table + " WHERE " + row + ")";
+  });
+  // Inside the UPDATE of the row, its columns are the table's values.
+  ColumnValue written =
+      UpdateValue(view, [](const std::string& physical) { return QuoteIdent(physical); });
+  std::string body = StoreUp(view) + RequiredChecks(view, checked) + Guards(view, checked);
   std::vector<std::string> set;
   for (const auto& [name, physical] : view.columns) {
-    set.push_back(QuoteIdent(physical) + " = NEW." + QuoteIdent(name));
+    set.push_back(QuoteIdent(physical) + " = " + written(name, physical));
   }
-  std::string body = RequiredChecks(view) + Guards(view, NewOfView);
   if (view.sync) {
     for (const auto& c : view.sync->down) {
-      set.push_back(QuoteIdent(c.target) + " = (" + ForView(c.expression, view) + ")");
+      set.push_back(QuoteIdent(c.target) + " = (" + ForView(c.expression, view, written) + ")");
     }
     set.push_back(QuoteIdent(kWrittenByColumn) + " = " + kPending);
   }
-  body += "  UPDATE " + QuoteIdent(view.table) + " SET " + Join(set, ", ") + " WHERE " +
-          KeyMatch(view, "OLD") + ";\n";
+  body += "  UPDATE " + table + " SET " + Join(set, ", ") + " WHERE " + row + ";\n";
   if (view.sync) {
-    body += "  UPDATE " + QuoteIdent(view.table) + " SET " + QuoteIdent(kWrittenByColumn) + " = " +
-            kWrittenByNew + " WHERE " + KeyMatch(view, "NEW") + ";\n";
+    body += "  UPDATE " + table + " SET " + QuoteIdent(kWrittenByColumn) + " = " + kWrittenByNew +
+            " WHERE " + KeyMatch(view, "NEW") + ";\n";
   }
   return "CREATE TRIGGER " + QuoteIdent(view.view + "_update") + " INSTEAD OF UPDATE ON " +
          QuoteIdent(view.view) + " BEGIN\n" + body + "END";

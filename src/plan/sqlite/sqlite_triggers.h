@@ -11,7 +11,9 @@
 // Version view (new version): INSTEAD OF triggers write the base table,
 // computing the old columns with `down`. An update through the view first
 // sets the marker to the transient 'N', which the base table's update
-// trigger ignores, then to 'n'.
+// trigger ignores, then to 'n'. An update of a row the backfill has not
+// reached first stores `up` of the row in the new columns, so the columns
+// the statement leaves as they were hold `up`, as after the backfill.
 #pragma once
 
 #include <map>
@@ -26,7 +28,8 @@ namespace tandem::plan::sqlite {
 // How a view's writes map to its table.
 struct ViewWrites {
   std::string view;
-  std::string table;                                         // physical
+  std::string name;   // the table, as the new version names it
+  std::string table;  // physical
   std::vector<std::pair<std::string, std::string>> columns;  // view name, physical
   std::map<std::string, std::string> defaults;               // physical -> default SQL
   std::set<std::string> required;                            // physical, must not be NULL
