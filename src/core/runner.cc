@@ -201,7 +201,9 @@ const Runner::PhaseSpec Runner::kExpand{"expand", kPhaseStarting, kPhaseActive,
                                         "run `tandem start` again to resume, or `tandem "
                                         "rollback` to undo the steps done"};
 const Runner::PhaseSpec Runner::kContract{"complete", kPhaseCompleting, kPhaseCompleted,
-                                          "run `tandem complete` again to resume"};
+                                          "run `tandem complete` again to resume (until its "
+                                          "switch step has run, `tandem rollback` undoes the "
+                                          "migration instead)"};
 const Runner::PhaseSpec Runner::kRollback{"rollback", kPhaseRollingBack, kPhaseRolledBack,
                                           "run `tandem rollback` again to resume"};
 

@@ -55,6 +55,8 @@ inline constexpr long long kRebuildRowsPerSecond = 400000;
 
 // True for a default SQLite's ADD COLUMN accepts (a literal).
 bool IsConstantDefault(const std::string& value);
+// `value` as it may follow DEFAULT in a column definition.
+std::string DefaultSql(const std::string& value);
 
 class SqlitePlanner : private PlannerBase {
  public:
