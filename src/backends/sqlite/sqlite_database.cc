@@ -76,6 +76,14 @@ Result<std::unique_ptr<Connection>> SqliteDatabase::Connect() {
   return std::unique_ptr<Connection>(std::move(conn));
 }
 
+Result<std::unique_ptr<Connection>> SqliteDatabase::ConnectToRead() {
+  OpenOptions options;
+  options.read_only = true;
+  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> conn,
+                          SqliteConnection::Open(target_.open_name, options));
+  return std::unique_ptr<Connection>(std::move(conn));
+}
+
 Result<plan::Catalog> SqliteDatabase::LoadCatalog(Connection& conn, const std::string&) {
   return LoadSqliteCatalog(conn);
 }

@@ -27,6 +27,7 @@ class SqliteDatabase : public Database {
 
   Engine engine() const override { return Engine::kSqlite; }
   Result<std::unique_ptr<Connection>> Connect() override;
+  Result<std::unique_ptr<Connection>> ConnectToRead() override;
   std::string Describe() const override { return "SQLite " + target_.file; }
   Result<plan::Catalog> LoadCatalog(Connection& conn, const std::string& schema) override;
   Result<StepOutcome> RunStep(Connection& conn, const std::string& schema, const plan::Step& step,
