@@ -1,6 +1,7 @@
 // Commands that only look change nothing on SQLite: `plan` leaves a
 // rollback-journal database as it was (journal mode included, byte for
-// byte).
+// byte), and `diff`, which needs PostgreSQL for now, says so before it
+// opens the file.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -39,6 +40,13 @@ TEST_F(SqliteReadOnlyCommandsTest, PlanLeavesTheFileAsItWas) {
   auto planned = Tandem({"plan", WriteMigration("02_name.yaml", kUsersNameNotNull)});
   ASSERT_EQ(planned.exit_code, 0) << planned.out << planned.err;
   EXPECT_NE(planned.out.find("rebuilds table users"), std::string::npos) << planned.out;
+  ExpectUnchanged();
+}
+
+TEST_F(SqliteReadOnlyCommandsTest, DiffIsRefusedBeforeTheFileIsOpened) {
+  auto diffed = Tandem({"diff", "--source", "users", "--target", "users", "--key", "id"});
+  EXPECT_EQ(diffed.exit_code, 2) << diffed.out << diffed.err;
+  EXPECT_NE(diffed.err.find("diff needs PostgreSQL for now"), std::string::npos) << diffed.err;
   ExpectUnchanged();
 }
 
