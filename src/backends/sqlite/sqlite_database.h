@@ -39,9 +39,9 @@ class SqliteDatabase : public Database {
   Status CheckSeparateSessions(Connection&, Connection&) override { return Status::Ok(); }
 
  private:
-  std::string LockPath() const { return target_.file + "-tandem.lock"; }
   SqliteTarget target_;
   std::unique_ptr<RunnerLockFile> lock_;
+  std::string holder_;  // who held the runner lock when it was last refused
 };
 
 }  // namespace tandem::backend::sqlite
