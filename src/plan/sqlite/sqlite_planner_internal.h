@@ -148,6 +148,8 @@ class SqlitePlanner : private PlannerBase {
   std::map<std::string, std::string> DefaultsOf(const VirtualTable& table) const;
   void FinishTriggers();
   void FinishViews();
+  // Says what an INSERT through the new version's `views` returns.
+  void WarnAboutInsertIds(const std::vector<std::string>& views);
   void FinishComplete();
   void FinishRollback();
   std::vector<std::string> RebuildStatements(const VirtualTable& table, std::string& summary);
