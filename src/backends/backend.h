@@ -100,6 +100,9 @@ class Database {
   virtual ~Database() = default;
   virtual Engine engine() const = 0;
   virtual Result<std::unique_ptr<Connection>> Connect() = 0;
+  // A connection for a command that only reads (`plan`): it leaves the
+  // database exactly as it was, settings that persist in it included.
+  virtual Result<std::unique_ptr<Connection>> ConnectToRead() { return Connect(); }
   virtual std::string Describe() const = 0;
   virtual Result<plan::Catalog> LoadCatalog(Connection& conn, const std::string& schema) = 0;
   // Runs one planned step (whose tables live in `schema`) under the lock policy.

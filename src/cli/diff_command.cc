@@ -34,6 +34,14 @@ Result<Side> Connect(const std::string& url_flag, const GlobalOptions& global,
   auto database = backend::OpenDatabase(url);
   if (!database.ok()) return database.status().WithContext(side + " database");
   opened.database = std::move(*database);
+  // Refused before the file is opened, which would switch it to WAL.
+  if (opened.database->engine() == backend::Engine::kSqlite) {
+    return Status::InvalidInput(
+        side + " database " + opened.database->Describe() +
+        ": diff needs PostgreSQL for now (it checksums the rows on the server with "
+        "PostgreSQL's functions). To check a migration in progress on SQLite, run `tandem "
+        "verify`; to compare two SQLite tables, compare them in the sqlite3 shell with EXCEPT");
+  }
   auto conn = opened.database->Connect();
   if (!conn.ok()) return conn.status().WithContext(side + " database");
   opened.conn = std::move(*conn);
@@ -265,7 +273,8 @@ CLI::App* AddDiffSubcommand(CLI::App& app, DiffFlags& flags) {
   CLI::App* sub = app.add_subcommand(
       "diff",
       "compare two tables (or one table in two databases): counts per partition, checksums "
-      "per key range computed in each database, then the exact differing keys");
+      "per key range computed in each database, then the exact differing keys (PostgreSQL "
+      "only for now)");
   sub->add_option("--source", flags.source, "source table, TABLE or SCHEMA.TABLE")->required();
   sub->add_option("--source-url", flags.source_url, "source database (default: --url)");
   sub->add_option("--target", flags.target, "target table, TABLE or SCHEMA.TABLE")->required();
@@ -293,7 +302,7 @@ CLI::App* AddDiffSubcommand(CLI::App& app, DiffFlags& flags) {
       ->capture_default_str();
   sub->footer(
       "Exit codes: 0 the tables match, 1 they differ, 2 bad usage (unknown table or column, "
-      "no unique key), 3 the scan could not finish.\n"
+      "no unique key, a SQLite URL), 3 the scan could not finish.\n"
       "--json flags: 1 rows differ in content, 2 rows missing or extra (per range or "
       "partition), 16 scan incomplete.\n");
   return sub;

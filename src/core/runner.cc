@@ -61,9 +61,14 @@ bool Runner::Sqlite() const { return database_.engine() == backend::Engine::kSql
 
 Runner::~Runner() = default;
 
-Status Runner::Connect() {
-  if (conn_ && conn_->Healthy()) return Status::Ok();
-  TANDEM_ASSIGN_OR_RETURN(conn_, database_.Connect());
+Status Runner::Connect() { return Open(/*to_read=*/false); }
+
+Status Runner::ConnectToRead() { return Open(/*to_read=*/true); }
+
+Status Runner::Open(bool to_read) {
+  if (conn_ && conn_->Healthy() && (to_read || !conn_reads_only_)) return Status::Ok();
+  TANDEM_ASSIGN_OR_RETURN(conn_, to_read ? database_.ConnectToRead() : database_.Connect());
+  conn_reads_only_ = to_read;
   state_ = std::make_unique<StateStore>(*conn_, options_.state_schema, database_.engine());
   return Status::Ok();
 }
@@ -113,7 +118,7 @@ Status Runner::Init() {
 }
 
 Result<plan::Plan> Runner::Plan(const plan::Migration& migration) {
-  TANDEM_RETURN_IF_ERROR(Connect());
+  TANDEM_RETURN_IF_ERROR(ConnectToRead());
   TANDEM_ASSIGN_OR_RETURN(plan::Catalog catalog, database_.LoadCatalog(*conn_, options_.schema));
   plan::PlanOptions plan_options{options_.schema, options_.state_schema, {}};
   // Without the state tables there are no earlier version schemas to drop.
@@ -201,7 +206,9 @@ const Runner::PhaseSpec Runner::kExpand{"expand", kPhaseStarting, kPhaseActive,
                                         "run `tandem start` again to resume, or `tandem "
                                         "rollback` to undo the steps done"};
 const Runner::PhaseSpec Runner::kContract{"complete", kPhaseCompleting, kPhaseCompleted,
-                                          "run `tandem complete` again to resume"};
+                                          "run `tandem complete` again to resume (until its "
+                                          "switch step has run, `tandem rollback` undoes the "
+                                          "migration instead)"};
 const Runner::PhaseSpec Runner::kRollback{"rollback", kPhaseRollingBack, kPhaseRolledBack,
                                           "run `tandem rollback` again to resume"};
 

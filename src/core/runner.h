@@ -116,6 +116,10 @@ class Runner {
 
   bool Sqlite() const;
   Status Connect();
+  // For `plan`, which leaves the database as it was; a writing connection
+  // takes its place when the runner goes on to write.
+  Status ConnectToRead();
+  Status Open(bool to_read);
   Result<StartDecision> DecideStart(const plan::Migration& migration);
   Result<MigrationRecord> RecordNewMigration(const plan::Migration& migration);
   // Runs `steps` as one phase of `record`, recording it in the state store.
@@ -149,6 +153,7 @@ class Runner {
   RunnerOptions options_;
   Reporter& reporter_;
   std::unique_ptr<backend::Connection> conn_;       // does the work
+  bool conn_reads_only_ = false;                    // conn_ came from ConnectToRead()
   std::unique_ptr<backend::Connection> lock_conn_;  // holds the runner lock
   std::unique_ptr<StateStore> state_;
 };

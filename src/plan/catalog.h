@@ -49,7 +49,7 @@ struct CatalogTable {
   // must honour (constraints the catalog pragmas do not describe).
   std::string definition;
   std::vector<std::string> triggers;  // SQLite: names of the table's own triggers
-  long long estimated_rows = 0;       // SQLite: max(rowid), for rebuild estimates
+  long long estimated_rows = 0;       // SQLite: count(*), for rebuild estimates
 
   const CatalogColumn* FindColumn(const std::string& column) const;
   const CatalogConstraint* FindConstraint(const std::string& constraint) const;

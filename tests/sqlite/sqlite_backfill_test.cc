@@ -18,21 +18,9 @@ constexpr int kRows = 200000;
 class SqliteBackfillTest : public SqliteTest {
  protected:
   void Start() {
-    Exec(
-        "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); WITH RECURSIVE g(i) AS (SELECT 1 "
-        "UNION ALL SELECT i + 1 FROM g WHERE i < " +
-        std::to_string(kRows) +
-        ") INSERT INTO users (name) SELECT CASE WHEN i % 3 = 0 THEN NULL ELSE 'user ' || i END "
-        "FROM g");
+    CreateUsers(kRows);
     auto started =
-        Tandem({"start", "--skip-backfill", WriteMigration("01_name.yaml", R"y(operations:
-  - alter_column:
-      table: users
-      column: name
-      nullable: false
-      up: coalesce(name, 'anonymous')
-      down: name
-)y")});
+        Tandem({"start", "--skip-backfill", WriteMigration("01_name.yaml", kUsersNameNotNull)});
     ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
   }
   long long Marked() {

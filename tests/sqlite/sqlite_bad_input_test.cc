@@ -10,12 +10,6 @@
 namespace tandem::testing {
 namespace {
 
-constexpr char kAddColumn[] = R"y(operations:
-  - add_column:
-      table: users
-      column: {name: nickname, type: TEXT, nullable: true}
-)y";
-
 class SqliteBadInputTest : public SqliteTest {
  protected:
   void SetUp() override {
@@ -32,7 +26,7 @@ TEST_F(SqliteBadInputTest, FileThatIsNotSqlite) {
   std::string path = TempDir() + "/not-a-database.db";
   std::ofstream(path) << "this is a text file, not a SQLite database, and long enough to have a "
                          "header that SQLite reads and rejects\n";
-  auto result = RunTandem("sqlite:" + path, {"plan", WriteMigration("01.yaml", kAddColumn)});
+  auto result = RunTandem("sqlite:" + path, {"plan", WriteMigration("01.yaml", kUsersAddNickname)});
   EXPECT_EQ(result.exit_code, 2) << result.out << result.err;
   EXPECT_NE(result.err.find("not a SQLite database"), std::string::npos) << result.err;
   EXPECT_EQ(ReadFile(path).substr(0, 14), "this is a text");
@@ -40,15 +34,16 @@ TEST_F(SqliteBadInputTest, FileThatIsNotSqlite) {
 
 TEST_F(SqliteBadInputTest, MissingFile) {
   std::string path = TempDir() + "/does-not-exist.db";
-  auto result = RunTandem("sqlite:" + path, {"start", WriteMigration("01.yaml", kAddColumn)});
+  auto result =
+      RunTandem("sqlite:" + path, {"start", WriteMigration("01.yaml", kUsersAddNickname)});
   EXPECT_EQ(result.exit_code, 3) << result.out << result.err;
   EXPECT_NE(result.err.find("cannot open SQLite database"), std::string::npos) << result.err;
   EXPECT_FALSE(std::filesystem::exists(path));
 }
 
 TEST_F(SqliteBadInputTest, ReadOnlyDatabase) {
-  auto result =
-      RunTandem("file:" + path_ + "?mode=ro", {"start", WriteMigration("01.yaml", kAddColumn)});
+  auto result = RunTandem("file:" + path_ + "?mode=ro",
+                          {"start", WriteMigration("01.yaml", kUsersAddNickname)});
   EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
   EXPECT_NE(result.err.find("read-only"), std::string::npos) << result.err;
   EXPECT_EQ(Schema(), schema_);
@@ -57,7 +52,7 @@ TEST_F(SqliteBadInputTest, ReadOnlyDatabase) {
 TEST_F(SqliteBadInputTest, LockedDatabase) {
   // Another connection holds the write lock for the whole attempt.
   Exec("BEGIN IMMEDIATE; INSERT INTO users (name) VALUES ('held')");
-  auto result = Tandem({"start", WriteMigration("01.yaml", kAddColumn)});
+  auto result = Tandem({"start", WriteMigration("01.yaml", kUsersAddNickname)});
   Exec("ROLLBACK");
   EXPECT_EQ(result.exit_code, 3) << result.out << result.err;
   EXPECT_NE(result.err.find("locked"), std::string::npos) << result.err;

@@ -7,6 +7,21 @@
 
 namespace tandem::testing {
 
+const char kUsersNameNotNull[] = R"y(operations:
+  - alter_column:
+      table: users
+      column: name
+      nullable: false
+      up: coalesce(name, 'anonymous')
+      down: name
+)y";
+
+const char kUsersAddNickname[] = R"y(operations:
+  - add_column:
+      table: users
+      column: {name: nickname, type: TEXT, nullable: true}
+)y";
+
 void SqliteTest::SetUp() {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
   std::string name = std::string(info->test_suite_name()) + "_" + info->name();
@@ -61,6 +76,15 @@ std::string SqliteTest::Rows(const std::string& table) {
     text += "\n";
   }
   return text;
+}
+
+void SqliteTest::CreateUsers(int rows) {
+  Exec(
+      "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); WITH RECURSIVE g(i) AS (SELECT 1 "
+      "UNION ALL SELECT i + 1 FROM g WHERE i < " +
+      std::to_string(rows) +
+      ") INSERT INTO users (name) SELECT CASE WHEN i % 3 = 0 THEN NULL ELSE 'user ' || i END "
+      "FROM g");
 }
 
 }  // namespace tandem::testing

@@ -13,6 +13,14 @@
 
 namespace tandem::testing {
 
+// Migrations of the `users (id INTEGER PRIMARY KEY, name TEXT)` table that
+// CreateUsers() makes, shared by several tests.
+// name becomes NOT NULL; NULL names become 'anonymous' (a table rebuild at
+// complete).
+extern const char kUsersNameNotNull[];
+// A nullable nickname column, nothing to backfill.
+extern const char kUsersAddNickname[];
+
 class SqliteTest : public ::testing::Test {
  protected:
   void SetUp() override;
@@ -27,6 +35,9 @@ class SqliteTest : public ::testing::Test {
   std::string Schema();
   // Every row of `table`, ordered by rowid, as text.
   std::string Rows(const std::string& table);
+  // users (id INTEGER PRIMARY KEY, name TEXT) with `rows` rows, ids 1 to
+  // `rows`, every third name NULL.
+  void CreateUsers(int rows);
   CommandResult Tandem(const std::vector<std::string>& args) { return RunTandem(url_, args); }
 
   std::string path_;

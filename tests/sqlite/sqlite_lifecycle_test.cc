@@ -3,8 +3,13 @@
 // report it, and a second runner is turned away.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
 
 #include "sqlite/sqlite_fixture.h"
 
@@ -150,6 +155,39 @@ TEST_F(SqliteLifecycleTest, SecondRunnerIsToldWhoHoldsTheLock) {
   EXPECT_EQ(started.exit_code, 3) << started.out << started.err;
   EXPECT_NE(started.err.find("pid 4242"), std::string::npos) << started.err;
   EXPECT_EQ(Schema(), schema);
+}
+
+// The lock belongs to the database file, whatever name a runner uses for it.
+TEST_F(SqliteLifecycleTest, RunnerThroughAnotherNameOfTheFileIsRefused) {
+  Exec(kUsers);
+  auto started = Tandem({"start", "--skip-backfill", WriteMigration("02_users.yaml", kMigration)});
+  ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+  ASSERT_EQ(Tandem({"pause"}).exit_code, 0);
+  int holder = SpawnTandem(url_, {"backfill"});  // waits, paused, holding the lock
+  std::string lock = std::filesystem::canonical(path_).string() + "-tandem.lock";
+  std::string pid = "pid " + std::to_string(holder) + " ";
+  for (int i = 0; i < 500 && ReadFile(lock).find(pid) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_NE(ReadFile(lock).find(pid), std::string::npos) << ReadFile(lock);
+  std::string symlink = path_ + ".symlink";
+  std::string hardlink = TempDir() + "/elsewhere/" + "hardlink.db";
+  std::filesystem::remove(symlink);
+  std::filesystem::remove_all(TempDir() + "/elsewhere");
+  std::filesystem::create_directory(TempDir() + "/elsewhere");
+  std::filesystem::create_symlink(path_, symlink);
+  std::filesystem::create_hard_link(path_, hardlink);
+  std::string schema = Schema();
+  for (const auto& other : {symlink, hardlink}) {
+    auto second = RunTandem("sqlite:" + other, {"rollback"});
+    EXPECT_EQ(second.exit_code, 3) << other << "\n" << second.out << second.err;
+    EXPECT_NE(second.err.find(pid), std::string::npos) << other << "\n" << second.err;
+    EXPECT_EQ(Schema(), schema) << other;
+  }
+  kill(holder, SIGTERM);
+  WaitTandem(holder);
+  std::filesystem::remove(symlink);
+  std::filesystem::remove_all(TempDir() + "/elsewhere");
 }
 
 TEST_F(SqliteLifecycleTest, MigrateDirectoryCompletesAllButTheLast) {

@@ -151,6 +151,11 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   // a database (SQLITE_NOTADB), so it doubles as the check.
   Status probe = conn->Execute("SELECT count(*) FROM sqlite_schema");
   if (!probe.ok()) return probe.WithContext("cannot read SQLite database \"" + path + "\"");
+  // A reader leaves the file in the journal mode the application chose.
+  if (options.read_only) {
+    TANDEM_RETURN_IF_ERROR(conn->Execute("PRAGMA query_only = ON"));
+    return conn;
+  }
   // WAL lets the application read while tandem writes, and keeps write
   // transactions short; foreign keys as the application is expected to run.
   TANDEM_RETURN_IF_ERROR(conn->Execute("PRAGMA journal_mode = WAL"));

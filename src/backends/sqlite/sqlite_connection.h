@@ -1,7 +1,7 @@
 // One SQLite database handle behind the backend::Connection interface.
 //
-// Owns its sqlite3 handle (closed on destruction). Every handle runs in WAL
-// mode with a busy timeout, so readers never block writers and a writer waits
+// Owns its sqlite3 handle (closed on destruction). Every handle that may
+// write runs in WAL mode with a busy timeout, so readers never block writers and a writer waits
 // (up to the timeout) for another writer's short transaction instead of
 // failing at once. Errors become Status values through MapSqliteError(), the
 // single place that reads SQLite's extended result codes.
@@ -21,6 +21,9 @@ namespace tandem::backend::sqlite {
 struct OpenOptions {
   Millis busy_timeout{5000};
   bool create = false;  // create the file when missing (tests, the demo)
+  // Neither switches the file to WAL (a setting stored in the file) nor
+  // lets a statement write: for commands that only read.
+  bool read_only = false;
 };
 
 class SqliteConnection : public Connection {

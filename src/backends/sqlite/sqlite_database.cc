@@ -76,6 +76,14 @@ Result<std::unique_ptr<Connection>> SqliteDatabase::Connect() {
   return std::unique_ptr<Connection>(std::move(conn));
 }
 
+Result<std::unique_ptr<Connection>> SqliteDatabase::ConnectToRead() {
+  OpenOptions options;
+  options.read_only = true;
+  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> conn,
+                          SqliteConnection::Open(target_.open_name, options));
+  return std::unique_ptr<Connection>(std::move(conn));
+}
+
 Result<plan::Catalog> SqliteDatabase::LoadCatalog(Connection& conn, const std::string&) {
   return LoadSqliteCatalog(conn);
 }
@@ -92,14 +100,17 @@ Result<StepOutcome> SqliteDatabase::RunStep(Connection& conn, const std::string&
 
 Result<bool> SqliteDatabase::TryRunnerLock(Connection&, const std::string&) {
   // One lock per database file: SQLite has one schema per file.
-  if (!lock_) lock_ = std::make_unique<RunnerLockFile>(LockPath());
+  if (!lock_) lock_ = std::make_unique<RunnerLockFile>(target_.file);
   TANDEM_ASSIGN_OR_RETURN(bool got, lock_->TryLock());
-  if (!got) lock_.reset();
+  if (!got) {
+    holder_ = lock_->Holder();
+    lock_.reset();
+  }
   return got;
 }
 
 std::string SqliteDatabase::DescribeRunnerLockHolder(Connection&, const std::string&) {
-  return RunnerLockFile(LockPath()).Holder() + " (lock file " + LockPath() + ")";
+  return holder_;
 }
 
 }  // namespace tandem::backend::sqlite

@@ -27,6 +27,7 @@ class SqliteDatabase : public Database {
 
   Engine engine() const override { return Engine::kSqlite; }
   Result<std::unique_ptr<Connection>> Connect() override;
+  Result<std::unique_ptr<Connection>> ConnectToRead() override;
   std::string Describe() const override { return "SQLite " + target_.file; }
   Result<plan::Catalog> LoadCatalog(Connection& conn, const std::string& schema) override;
   Result<StepOutcome> RunStep(Connection& conn, const std::string& schema, const plan::Step& step,
@@ -38,9 +39,9 @@ class SqliteDatabase : public Database {
   Status CheckSeparateSessions(Connection&, Connection&) override { return Status::Ok(); }
 
  private:
-  std::string LockPath() const { return target_.file + "-tandem.lock"; }
   SqliteTarget target_;
   std::unique_ptr<RunnerLockFile> lock_;
+  std::string holder_;  // who held the runner lock when it was last refused
 };
 
 }  // namespace tandem::backend::sqlite

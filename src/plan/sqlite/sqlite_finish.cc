@@ -48,8 +48,25 @@ std::map<std::string, std::string> SqlitePlanner::DefaultsOf(const VirtualTable&
   return defaults;
 }
 
+// SQLite gives a statement on a view nothing of what its INSTEAD OF trigger
+// did: drivers read the new row's id and the change count from the
+// connection, which the trigger's own INSERT leaves as they were.
+void SqlitePlanner::WarnAboutInsertIds(const std::vector<std::string>& views) {
+  std::string what = views.size() == 1 ? views[0] + " is a view (the new version)"
+                                       : "the new version's tables are views (" + views[0] +
+                                             " and " + std::to_string(views.size() - 1) + " more)";
+  plan_.warnings.push_back(
+      what +
+      ": an INSERT through it reports no row id, now and after complete (the views stay). "
+      "sqlite3_last_insert_rowid() keeps the id of the connection's previous insert, "
+      "sqlite3_changes() is 0 and INSERT ... RETURNING gives NULL. An application that needs "
+      "the new row's id should read the id back by a unique key (SELECT id FROM the view WHERE "
+      "<unique column> = ?), or insert into the table itself once complete has run");
+}
+
 void SqlitePlanner::FinishViews() {
   Step create;
+  std::vector<std::string> names;
   for (const auto& [name, table] : virtual_schema_.tables()) {
     View view{name, table.physical, {}};
     ViewWrites writes;
@@ -75,8 +92,10 @@ void SqlitePlanner::FinishViews() {
                                "deletes through the new version need a key)");
     }
     plan_.views.push_back(view);
+    names.push_back(writes.view);
     for (auto& s : CreateViewSql(writes)) create.statements.push_back(s);
   }
+  if (!names.empty()) WarnAboutInsertIds(names);
   create.description = "create the new version's views (<table>__" + plan_.version_schema +
                        ") for " + std::to_string(plan_.views.size()) + " tables";
   create.lock = LockLevel::kNone;

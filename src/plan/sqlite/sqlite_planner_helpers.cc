@@ -139,6 +139,13 @@ bool IsConstantDefault(const std::string& value) {
   return !v.empty() && v.find_first_not_of("0123456789.e") == std::string::npos;
 }
 
+// A column definition takes a literal as written and any other expression
+// only in parentheses, which pragma table_info leaves out of the default it
+// reports (DEFAULT (datetime('now')) reads back as datetime('now')).
+std::string DefaultSql(const std::string& value) {
+  return IsConstantDefault(value) ? value : "(" + value + ")";
+}
+
 Result<std::string> SqlitePlanner::AddShadowColumn(const Operation& op, VirtualTable& table,
                                                    const std::string& name, const std::string& type,
                                                    const NullableString& default_value,

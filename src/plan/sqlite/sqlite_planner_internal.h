@@ -55,6 +55,8 @@ inline constexpr long long kRebuildRowsPerSecond = 400000;
 
 // True for a default SQLite's ADD COLUMN accepts (a literal).
 bool IsConstantDefault(const std::string& value);
+// `value` as it may follow DEFAULT in a column definition.
+std::string DefaultSql(const std::string& value);
 
 class SqlitePlanner : private PlannerBase {
  public:
@@ -146,6 +148,8 @@ class SqlitePlanner : private PlannerBase {
   std::map<std::string, std::string> DefaultsOf(const VirtualTable& table) const;
   void FinishTriggers();
   void FinishViews();
+  // Says what an INSERT through the new version's `views` returns.
+  void WarnAboutInsertIds(const std::vector<std::string>& views);
   void FinishComplete();
   void FinishRollback();
   std::vector<std::string> RebuildStatements(const VirtualTable& table, std::string& summary);

@@ -161,9 +161,9 @@ std::string SqlitePlanner::ColumnDefinition(const VirtualTable& table,
   }
   if ((column && column->not_null) || shape.not_null) sql += " NOT NULL";
   if (shape.default_value.present) {
-    if (!shape.default_value.is_null) sql += " DEFAULT " + shape.default_value.value;
+    if (!shape.default_value.is_null) sql += " DEFAULT " + DefaultSql(shape.default_value.value);
   } else if (column && !column->default_expr.empty()) {
-    sql += " DEFAULT " + column->default_expr;
+    sql += " DEFAULT " + DefaultSql(column->default_expr);
   }
   if (shape.unique) sql += " UNIQUE";
   if (!shape.check.empty()) sql += " CHECK (" + shape.check + ")";

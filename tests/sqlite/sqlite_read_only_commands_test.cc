@@ -1,0 +1,54 @@
+// Commands that only look change nothing on SQLite: `plan` leaves a
+// rollback-journal database as it was (journal mode included, byte for
+// byte), and `diff`, which needs PostgreSQL for now, says so before it
+// opens the file.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "sqlite/sqlite_fixture.h"
+
+namespace tandem::testing {
+namespace {
+
+class SqliteReadOnlyCommandsTest : public SqliteTest {
+ protected:
+  // A database in rollback-journal mode, closed, as an application that
+  // never chose WAL leaves it.
+  void SetUp() override {
+    SqliteTest::SetUp();
+    CreateUsers(3);
+    Exec("PRAGMA journal_mode = DELETE");
+    ASSERT_EQ(Scalar("PRAGMA journal_mode"), "delete");
+    conn_.reset();
+    bytes_ = ReadFile(path_);
+    ASSERT_FALSE(bytes_.empty());
+  }
+  // Bytes 18 and 19 of the header are 1 in rollback-journal mode, 2 in WAL.
+  void ExpectUnchanged() {
+    std::string now = ReadFile(path_);
+    ASSERT_GT(now.size(), 20u);
+    EXPECT_EQ(static_cast<int>(now[18]), 1) << "the file was switched to WAL mode";
+    EXPECT_TRUE(now == bytes_) << "the file's bytes changed";
+    EXPECT_FALSE(std::filesystem::exists(path_ + "-wal"));
+    EXPECT_FALSE(std::filesystem::exists(path_ + "-tandem.lock"));
+  }
+  std::string bytes_;
+};
+
+TEST_F(SqliteReadOnlyCommandsTest, PlanLeavesTheFileAsItWas) {
+  auto planned = Tandem({"plan", WriteMigration("02_name.yaml", kUsersNameNotNull)});
+  ASSERT_EQ(planned.exit_code, 0) << planned.out << planned.err;
+  EXPECT_NE(planned.out.find("rebuilds table users"), std::string::npos) << planned.out;
+  ExpectUnchanged();
+}
+
+TEST_F(SqliteReadOnlyCommandsTest, DiffIsRefusedBeforeTheFileIsOpened) {
+  auto diffed = Tandem({"diff", "--source", "users", "--target", "users", "--key", "id"});
+  EXPECT_EQ(diffed.exit_code, 2) << diffed.out << diffed.err;
+  EXPECT_NE(diffed.err.find("diff needs PostgreSQL for now"), std::string::npos) << diffed.err;
+  ExpectUnchanged();
+}
+
+}  // namespace
+}  // namespace tandem::testing
