@@ -132,6 +132,21 @@ TEST_F(AlterColumnTest, ConstraintsIndexesAndCommentHoldTheNewVersionAndKeepThei
   EXPECT_EQ(Scalar("SELECT count(*) FROM pg_class WHERE relname LIKE '\\_tandem%'"), "0");
 }
 
+TEST_F(AlterColumnTest, ConstraintsAddedNotValidAreValidatedOnceTheBackfillIsDone) {
+  CommandResult start =
+      Tandem({"start", "--skip-backfill", WriteMigration("01_alter.yaml", kAlterThree)});
+  ASSERT_EQ(start.exit_code, 0) << start.out << start.err;
+  const std::string not_valid =
+      "SELECT string_agg(conname, ' ' ORDER BY conname) FROM pg_constraint WHERE conrelid = "
+      "'members'::regclass AND NOT convalidated";
+  EXPECT_EQ(Scalar(not_valid),
+            "_tandem_members_team_fk _tandem_members_zip_check _tandem_nn__tandem_new_email "
+            "_tandem_nn__tandem_new_zip");
+  CommandResult backfill = Tandem({"backfill"});
+  ASSERT_EQ(backfill.exit_code, 0) << backfill.out << backfill.err;
+  EXPECT_EQ(Scalar(not_valid), "NULL");
+}
+
 TEST_F(AlterColumnTest, RollbackLeavesNoCopyBehind) {
   std::string before = SchemaDump(url_);
   CommandResult start = Tandem({"start", WriteMigration("01_alter.yaml", kAlterThree)});
