@@ -275,6 +275,12 @@ Statement PgStatements::MaxKey() const {
   return out;
 }
 
+Statement PgStatements::HasRows() const {
+  Statement out;
+  out.sql = "SELECT EXISTS (SELECT 1 FROM " + table_ + ")";
+  return out;
+}
+
 Statement PgStatements::TableStats() const {
   Statement out;
   out.sql =
@@ -335,10 +341,12 @@ Statement PgStatements::InsertRange(const KeyRange& range) const {
   std::string lower = TextArrayFromJson(Param(out, KeyParam(range.lower)));
   std::string upper = TextArrayFromJson(Param(out, KeyParam(range.upper)));
   std::string estimate = Param(out, std::to_string(range.estimated_rows));
+  std::string done = Param(out, range.done ? "true" : "false");
   out.sql = "INSERT INTO " + checkpoints_ +
-            " (migration_id, table_name, range_no, lower_key, upper_key, estimated_rows) VALUES (" +
+            " (migration_id, table_name, range_no, lower_key, upper_key, estimated_rows, done) "
+            "VALUES (" +
             m + "::bigint, " + t + ", " + n + "::integer, " + lower + ", " + upper + ", " +
-            estimate + "::bigint)";
+            estimate + "::bigint, " + done + "::boolean)";
   return out;
 }
 

@@ -62,6 +62,8 @@ class PgStatements {
   Statement SetUpper(const KeyRange& range) const;
   // The greatest key of the table (no row when it is empty).
   Statement MaxKey() const;
+  // Whether the table has any row ("t" or "f").
+  Statement HasRows() const;
   // Table statistics: reltuples, pages, bytes, rows modified since the last
   // ANALYZE (-1 when unknown).
   Statement TableStats() const;

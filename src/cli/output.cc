@@ -240,6 +240,7 @@ void PrintPlan(const plan::Plan& plan, bool as_json) {
                   Join(sync.key_columns, ", ").c_str());
     }
   }
+  if (!plan.after_backfill.empty()) PrintSteps("start: after the backfill", plan.after_backfill);
   PrintSteps("complete", plan.complete);
   PrintSteps("rollback", plan.rollback);
 }

@@ -163,33 +163,39 @@ Status Runner::RunSteps(MigrationRecord& record, const std::string& phase,
                         const std::vector<plan::Step>& steps, const std::string& schema) {
   int total = static_cast<int>(steps.size());
   for (int i = record.steps_done; i < total; ++i) {
-    const plan::Step& step = steps[i];
-    auto observer = [&](int attempt, const Status& error, const std::string& blockers) {
-      reporter_.StepRetrying(step, attempt, error, blockers);
-      (void)Record(record.id,
-                   {phase, "retry", step.description, "", 0, attempt, "retry",
-                    error.message() + (blockers.empty() ? "" : "; held by " + blockers)});
-    };
-    std::string sql;
-    for (const auto& s : step.statements) sql += s + ";\n";
-    spdlog::debug("{} step {}/{}: {}\n{}", phase, i + 1, total, step.description, sql);
-    auto outcome = database_.RunStep(*conn_, schema, step, options_.lock_policy, observer);
-    if (!outcome.ok()) {
-      if (conn_->Healthy()) {
-        (void)Record(record.id, {phase, "step", step.description, sql, 0, 0, "failed",
-                                 outcome.status().message()});
-      }
-      return outcome.status().WithContext(phase + " step " + std::to_string(i + 1) + "/" +
-                                          std::to_string(total) + " (" + step.description +
-                                          ") failed");
-    }
-    TANDEM_RETURN_IF_ERROR(Record(
-        record.id, {phase, "step", step.description, sql,
-                    static_cast<double>(outcome->duration.count()), outcome->attempts, "ok", ""}));
+    TANDEM_RETURN_IF_ERROR(RunStep(record, phase, steps, i, schema));
     TANDEM_RETURN_IF_ERROR(state_->SetStepsDone(record.id, i + 1));
     record.steps_done = i + 1;
-    reporter_.StepDone(phase, i + 1, total, step, *outcome);
   }
+  return Status::Ok();
+}
+
+Status Runner::RunStep(const MigrationRecord& record, const std::string& phase,
+                       const std::vector<plan::Step>& steps, int i, const std::string& schema) {
+  const plan::Step& step = steps[i];
+  int total = static_cast<int>(steps.size());
+  auto observer = [&](int attempt, const Status& error, const std::string& blockers) {
+    reporter_.StepRetrying(step, attempt, error, blockers);
+    (void)Record(record.id, {phase, "retry", step.description, "", 0, attempt, "retry",
+                             error.message() + (blockers.empty() ? "" : "; held by " + blockers)});
+  };
+  std::string sql;
+  for (const auto& s : step.statements) sql += s + ";\n";
+  spdlog::debug("{} step {}/{}: {}\n{}", phase, i + 1, total, step.description, sql);
+  auto outcome = database_.RunStep(*conn_, schema, step, options_.lock_policy, observer);
+  if (!outcome.ok()) {
+    if (conn_->Healthy()) {
+      (void)Record(record.id, {phase, "step", step.description, sql, 0, 0, "failed",
+                               outcome.status().message()});
+    }
+    return outcome.status().WithContext(phase + " step " + std::to_string(i + 1) + "/" +
+                                        std::to_string(total) + " (" + step.description +
+                                        ") failed");
+  }
+  TANDEM_RETURN_IF_ERROR(Record(
+      record.id, {phase, "step", step.description, sql,
+                  static_cast<double>(outcome->duration.count()), outcome->attempts, "ok", ""}));
+  reporter_.StepDone(phase, i + 1, total, step, *outcome);
   return Status::Ok();
 }
 
@@ -371,6 +377,18 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
                            static_cast<double>(progress->elapsed.count()), progress->chunks, "ok",
                            std::to_string(progress->rows_updated) + " rows updated of " +
                                std::to_string(progress->rows_scanned) + " scanned"}));
+  }
+  // The new columns are filled: the constraints added NOT VALID can be
+  // proven now, each in its own transaction (SHARE UPDATE EXCLUSIVE, so
+  // reads and writes go on), rather than only at complete. Until they are,
+  // the backfill does not count as done.
+  for (int i = 0; i < static_cast<int>(plan.after_backfill.size()); ++i) {
+    Status validated = RunStep(record, "backfill", plan.after_backfill, i, plan.schema);
+    if (!validated.ok()) {
+      return validated.WithContext(
+          "the backfill finished but a constraint does not hold for every row; fix the rows "
+          "and run `tandem backfill` again, or `tandem rollback`");
+    }
   }
   TANDEM_RETURN_IF_ERROR(state_->SetBackfillDone(record.id));
   record.backfill_done = true;

@@ -136,6 +136,9 @@ class Runner {
   Status RunSteps(MigrationRecord& record, const std::string& phase,
                   const std::vector<plan::Step>& steps, const std::string& schema);
   Status RunBackfill(MigrationRecord& record, const plan::Plan& plan);
+  // Runs steps[i] with the lock timeout and retries, recording it.
+  Status RunStep(const MigrationRecord& record, const std::string& phase,
+                 const std::vector<plan::Step>& steps, int i, const std::string& schema);
   Status CompleteRecord(MigrationRecord record, const CompleteOptions& options = {});
   // complete's gate: a full, passing verification after the backfill, run
   // now if there is none.

@@ -24,7 +24,8 @@ struct CatalogConstraint {
   char type = 0;  // 'p' primary, 'u' unique, 'c' check, 'f' foreign key, 'x' exclude
   std::vector<std::string> columns;
   bool validated = true;
-  std::string definition;  // SQLite foreign keys: the REFERENCES clause
+  // PostgreSQL: pg_get_constraintdef(); SQLite foreign keys: the REFERENCES clause
+  std::string definition;
 };
 
 struct CatalogIndex {
@@ -33,7 +34,8 @@ struct CatalogIndex {
   bool primary = false;
   bool valid = true;
   std::vector<std::string> columns;  // empty entries for expressions
-  std::string definition;            // SQLite: its CREATE INDEX statement ("" if implicit)
+  // PostgreSQL: pg_get_indexdef(); SQLite: its CREATE INDEX statement ("" if implicit)
+  std::string definition;
 };
 
 struct CatalogTable {

@@ -3,6 +3,7 @@
 #include "lint/pg_parse.h"
 #include "plan/planner_internal.h"
 #include "plan/planner_messages.h"
+#include "plan/serial_type.h"
 #include "plan/sql_clauses.h"
 
 namespace tandem::plan {
@@ -13,6 +14,16 @@ std::string DefaultName(const std::string& table, const std::string& column,
   std::string name = table + "_" + column + "_" + suffix;
   if (name.size() > 63) name.resize(63);
   return name;
+}
+
+// A default change alone is seen through the view, except when `up` or
+// `down` say how values move (pgroll then copies the column), or when the
+// default is dropped: a view cannot hide its table's default (a NULL view
+// default is no default), so the new version gets a copy without one.
+bool NeedsShadowForDefault(const AlterColumn& body, const CatalogColumn* original) {
+  if (!body.default_value.present) return false;
+  if (!body.up.empty() || !body.down.empty()) return true;
+  return body.default_value.is_null && original != nullptr && !original->default_expr.empty();
 }
 
 }  // namespace
@@ -48,6 +59,7 @@ Status Planner::AddColumnOp(const Operation& op, const AddColumn& body) {
                    "column, then use create_constraint with type primary_key");
   }
   std::string up = body.up;
+  std::string serial_type = SerialIntegerType(column.type);
   bool fast_default = false;
   if (column.default_value.IsSet()) {
     auto non_volatile = lint::IsNonVolatileExpression(column.default_value.value);
@@ -57,14 +69,19 @@ Status Planner::AddColumnOp(const Operation& op, const AddColumn& body) {
     // and let the backfill compute it for existing rows.
     if (!fast_default && up.empty()) up = column.default_value.value;
   }
-  if (!column.nullable && !column.default_value.IsSet() && up.empty()) {
+  if (!column.nullable && !column.default_value.IsSet() && serial_type.empty() && up.empty()) {
     return ErrorAt(op, "column.nullable",
                    "column \"" + column.name +
                        "\" is NOT NULL but has no default and no `up`: existing rows would have "
                        "no value. Give it a `default` or an `up` expression");
   }
-  TANDEM_ASSIGN_OR_RETURN(std::string physical,
-                          AddShadowColumn(op, *table, column.name, column.type));
+  TANDEM_ASSIGN_OR_RETURN(
+      std::string physical,
+      AddShadowColumn(op, *table, column.name, serial_type.empty() ? column.type : serial_type));
+  if (!serial_type.empty()) {
+    TANDEM_RETURN_IF_ERROR(
+        AddSerialSequence(op, *table, column.name, physical, serial_type, up.empty()));
+  }
   std::string qualified = Qualified(*table);
   if (column.default_value.IsSet()) {
     // A non-volatile default belongs in ADD COLUMN itself: PostgreSQL keeps
@@ -79,7 +96,8 @@ Status Planner::AddColumnOp(const Operation& op, const AddColumn& body) {
                     table->physical, LockLevel::kAccessExclusive));
     }
   }
-  table->columns.push_back({column.name, physical, column.type, column.nullable});
+  table->columns.push_back(
+      {column.name, physical, serial_type.empty() ? column.type : serial_type, column.nullable});
   if (!column.nullable) AddNotNullCheck(*table, physical);
   if (column.unique) {
     TANDEM_RETURN_IF_ERROR(AddUniqueIndex(op, "column.unique", *table,
@@ -113,13 +131,46 @@ Status Planner::AddColumnOp(const Operation& op, const AddColumn& body) {
   return Status::Ok();
 }
 
+Status Planner::AddSerialSequence(const Operation& op, const VirtualTable& table,
+                                  const std::string& column, const std::string& physical,
+                                  const std::string& integer_type, bool fill_existing_rows) {
+  std::string sequence = DefaultName(table.name, column, "seq");
+  TANDEM_RETURN_IF_ERROR(RequireNewRelationName(op, "column.type", sequence));
+  std::string qualified_sequence = QualifiedName(options_.schema, sequence);
+  // Owned by the shadow column: rollback's DROP COLUMN drops it too, and it
+  // follows the column to its final name at complete.
+  plan_.expand.push_back(TableStep("create sequence " + sequence + " for " + physical,
+                                   "CREATE SEQUENCE " + qualified_sequence + " AS " + integer_type +
+                                       " OWNED BY " + Qualified(table) + "." + QuoteIdent(physical),
+                                   table.physical, LockLevel::kAccessShare));
+  std::string next_value = "nextval(" + QuoteLiteral(qualified_sequence) + "::regclass)";
+  // A volatile default in ADD COLUMN would rewrite the table: it is set
+  // afterwards, and the backfill numbers the existing rows.
+  plan_.expand.push_back(TableStep("set default of " + table.physical + "." + physical,
+                                   "ALTER TABLE " + Qualified(table) + " ALTER COLUMN " +
+                                       QuoteIdent(physical) + " SET DEFAULT " + next_value,
+                                   table.physical, LockLevel::kAccessExclusive));
+  if (fill_existing_rows) {
+    // Not planned against the live schema: the sequence exists only once
+    // expand has run.
+    TableSync& sync = SyncFor(table);
+    sync.up.push_back({physical, next_value});
+    sync.backfill = true;
+  }
+  return Status::Ok();
+}
+
 Status Planner::AlterColumnOp(const Operation& op, const AlterColumn& body) {
   TANDEM_ASSIGN_OR_RETURN(VirtualTable * table, RequireTable(op, "table", body.table));
   TANDEM_ASSIGN_OR_RETURN(VirtualColumn * column, RequireColumn(op, "column", *table, body.column));
   if (body.name && *body.name != column->name) {
     TANDEM_RETURN_IF_ERROR(RequireNewColumnName(op, "name", *table, *body.name));
   }
-  bool shadow = body.type || body.nullable || body.check || body.unique || body.references;
+  const CatalogTable* original = catalog_.FindTable(table->physical);
+  const CatalogColumn* original_column =
+      original ? original->FindColumn(column->physical) : nullptr;
+  bool shadow = body.type || body.nullable || body.check || body.unique || body.references ||
+                NeedsShadowForDefault(body, original_column);
   std::string qualified = Qualified(*table);
   if (!shadow) {
     // Rename, default and comment changes need no data movement: the new
@@ -146,12 +197,10 @@ Status Planner::AlterColumnOp(const Operation& op, const AlterColumn& body) {
     if (body.name) column->name = *body.name;
     return Status::Ok();
   }
-  const CatalogTable* original = catalog_.FindTable(table->physical);
-  const CatalogColumn* original_column =
-      original ? original->FindColumn(column->physical) : nullptr;
   std::string type = body.type ? *body.type : column->type;
   TANDEM_ASSIGN_OR_RETURN(std::string physical,
-                          DuplicateColumn(op, *table, *column, type, body.up, body.down));
+                          DuplicateColumn(op, *table, *column, type, body.up, body.down, "",
+                                          !body.default_value.present));
   if (body.default_value.present) {
     plan_.expand.push_back(
         TableStep("set default of " + physical,
@@ -185,11 +234,6 @@ Status Planner::AlterColumnOp(const Operation& op, const AlterColumn& body) {
                   "COMMENT ON COLUMN " + qualified + "." + QuoteIdent(physical) + " IS " +
                       (body.comment.is_null ? "NULL" : QuoteLiteral(body.comment.value)),
                   table->physical, LockLevel::kShareUpdateExclusive));
-  } else if (original_column && !original_column->comment.empty()) {
-    plan_.expand.push_back(TableStep("keep comment on " + physical,
-                                     "COMMENT ON COLUMN " + qualified + "." + QuoteIdent(physical) +
-                                         " IS " + QuoteLiteral(original_column->comment),
-                                     table->physical, LockLevel::kShareUpdateExclusive));
   }
   if (body.name) column->name = *body.name;
   return Status::Ok();

@@ -56,6 +56,7 @@ Status Planner::DropIndexOp(const Operation& op, const DropIndex& body) {
         op, "name",
         "index \"" + body.name + "\" does not exist in schema \"" + options_.schema + "\"");
   }
+  dropped_on_purpose_[owner->name].insert(body.name);
   Step drop =
       TableStep("drop index " + body.name,
                 "DROP INDEX CONCURRENTLY IF EXISTS " + QualifiedName(options_.schema, body.name),

@@ -86,6 +86,10 @@ struct Plan {
   std::string version_schema;  // e.g. public_02_add_email
   std::string state_schema;    // e.g. tandem
   std::vector<Step> expand;
+  // Run as soon as the backfill has filled the new columns: the
+  // validations of the constraints expand added NOT VALID (complete runs
+  // them again, at no cost once they hold).
+  std::vector<Step> after_backfill;
   std::vector<Step> complete;
   std::vector<Step> rollback;
   std::vector<TableSync> syncs;

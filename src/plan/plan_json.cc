@@ -73,6 +73,7 @@ std::string PlanToJson(const Plan& plan, int indent) {
               {"version_schema", plan.version_schema},
               {"state_schema", plan.state_schema},
               {"expand", StepsToJson(plan.expand)},
+              {"after_backfill", StepsToJson(plan.after_backfill)},
               {"complete", StepsToJson(plan.complete)},
               {"rollback", StepsToJson(plan.rollback)},
               {"syncs", syncs},
@@ -90,6 +91,8 @@ Result<Plan> PlanFromJson(const std::string& text) {
     plan.version_schema = in.at("version_schema");
     plan.state_schema = in.at("state_schema");
     plan.expand = StepsFromJson(in.at("expand"));
+    // Plans stored before validations ran after the backfill have none.
+    if (in.contains("after_backfill")) plan.after_backfill = StepsFromJson(in["after_backfill"]);
     plan.complete = StepsFromJson(in.at("complete"));
     plan.rollback = StepsFromJson(in.at("rollback"));
     for (const auto& s : in.at("syncs")) {

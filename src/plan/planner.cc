@@ -32,6 +32,7 @@ Result<Plan> Planner::Run() {
   for (op_index_ = 0; op_index_ < static_cast<int>(migration_.operations.size()); ++op_index_) {
     TANDEM_RETURN_IF_ERROR(PlanOperation(migration_.operations[op_index_]));
   }
+  FinishCarryOver();
   TANDEM_RETURN_IF_ERROR(RefuseBrokenConcurrentIndexBuilds());
   FinishTriggers();
   FinishViews();

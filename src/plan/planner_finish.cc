@@ -162,6 +162,7 @@ std::vector<std::string> Planner::ContractStatements() {
 }
 
 void Planner::FinishComplete() {
+  plan_.after_backfill = validate_steps_;
   plan_.complete = validate_steps_;
   Step contract;
   contract.description =

@@ -165,7 +165,8 @@ Result<std::string> Planner::AddShadowColumn(const Operation& op, VirtualTable& 
 Result<std::string> Planner::DuplicateColumn(const Operation& op, VirtualTable& table,
                                              VirtualColumn& column, const std::string& type,
                                              const std::string& up, const std::string& down,
-                                             const std::string& dropped_constraint) {
+                                             const std::string& dropped_constraint,
+                                             bool copy_default) {
   if (table.created) {
     return ErrorAt(op, "column",
                    "table \"" + table.name +
@@ -186,17 +187,16 @@ Result<std::string> Planner::DuplicateColumn(const Operation& op, VirtualTable& 
                        "\" was added by this migration; "
                        "give it its final shape where it is added");
   }
-  WarnAboutDependents(*original, column.physical, dropped_constraint);
+  if (!dropped_constraint.empty()) dropped_on_purpose_[table.physical].insert(dropped_constraint);
   TANDEM_ASSIGN_OR_RETURN(std::string shadow, AddShadowColumn(op, table, column.name, type));
-  // Keep the column's default for inserts through the new version.
-  if (!original_column->default_expr.empty()) {
-    Step step;
-    step.description = "copy default of " + table.physical + "." + column.physical;
-    step.statements.push_back("ALTER TABLE " + Qualified(table) + " ALTER COLUMN " +
-                              QuoteIdent(shadow) + " SET DEFAULT " + original_column->default_expr);
-    step.tables = {table.physical};
-    step.lock = LockLevel::kAccessExclusive;
-    plan_.expand.push_back(step);
+  shadows_[table.physical][column.physical] = shadow;
+  if (copy_default) CopyDefault(table, *original_column, shadow, type);
+  if (!original_column->comment.empty()) {
+    plan_.expand.push_back(TableStep("keep comment on " + shadow,
+                                     "COMMENT ON COLUMN " + Qualified(table) + "." +
+                                         QuoteIdent(shadow) + " IS " +
+                                         QuoteLiteral(original_column->comment),
+                                     table.physical, LockLevel::kShareUpdateExclusive));
   }
   TANDEM_ASSIGN_OR_RETURN(std::string original_physical,
                           SyncThroughShadow(op, table, column, shadow, type, up, down));
@@ -204,26 +204,24 @@ Result<std::string> Planner::DuplicateColumn(const Operation& op, VirtualTable& 
   return shadow;
 }
 
-void Planner::WarnAboutDependents(const CatalogTable& table, const std::string& column,
-                                  const std::string& dropped_constraint) {
-  auto covers = [&column](const std::vector<std::string>& columns) {
-    return std::find(columns.begin(), columns.end(), column) != columns.end();
-  };
-  std::set<std::string> named = {dropped_constraint};
-  for (const auto& c : table.constraints) {
-    if (c.type == 'p' || named.count(c.name) > 0 || !covers(c.columns)) continue;
-    named.insert(c.name);
-    plan_.warnings.push_back("constraint " + c.name + " on " + table.name + "." + column +
-                             " goes away at complete with the old column (the new column is a "
-                             "copy without it); add it again in this migration if it should "
-                             "stay");
+// Keeps the column's default for inserts through the new version. Under a
+// new type the default may not fit (a text '0' on an integer): then, as in
+// pgroll, the new column has none, rather than start failing.
+void Planner::CopyDefault(const VirtualTable& table, const CatalogColumn& original,
+                          const std::string& shadow, const std::string& type) {
+  if (original.default_expr.empty()) return;
+  std::string sql = "ALTER TABLE " + Qualified(table) + " ALTER COLUMN " + QuoteIdent(shadow) +
+                    " SET DEFAULT " + original.default_expr;
+  std::string description = "copy default of " + table.physical + "." + original.name;
+  if (type != original.type) {
+    sql = "DO $tandem$ BEGIN " + sql + "; EXCEPTION WHEN datatype_mismatch THEN NULL; END $tandem$";
+    description += " if it fits type " + type;
+    plan_.warnings.push_back("the default of " + table.name + "." + original.name + " (" +
+                             original.default_expr + ") is kept under the new type " + type +
+                             " only if it fits it; otherwise the column has no default in the "
+                             "new version and after complete (as in pgroll)");
   }
-  for (const auto& index : table.indexes) {
-    if (index.primary || named.count(index.name) > 0 || !covers(index.columns)) continue;
-    plan_.warnings.push_back("index " + index.name + " on " + table.name + "." + column +
-                             " goes away at complete with the old column; recreate it on the "
-                             "new column with create_index in this migration if it should stay");
-  }
+  plan_.expand.push_back(TableStep(description, sql, table.physical, LockLevel::kAccessExclusive));
 }
 
 void Planner::AddNotNullCheck(const VirtualTable& table, const std::string& physical_column) {
@@ -236,7 +234,8 @@ void Planner::AddNotNullCheck(const VirtualTable& table, const std::string& phys
 
 Status Planner::AddUniqueIndex(const Operation& op, const std::string& field,
                                const VirtualTable& table, const std::string& name,
-                               const std::string& columns_sql, bool primary_key) {
+                               const std::string& columns_sql, bool primary_key,
+                               const std::string& constraint) {
   TANDEM_RETURN_IF_ERROR(RequireNewRelationName(op, field, name));
   Step build = TableStep("build unique index " + name + " concurrently",
                          "CREATE UNIQUE INDEX CONCURRENTLY " + QuoteIdent(name) + " ON " +
@@ -250,7 +249,8 @@ Status Planner::AddUniqueIndex(const Operation& op, const std::string& field,
                         table.physical, LockLevel::kShareUpdateExclusive);
   drop.concurrent = true;
   rollback_steps_.push_back(drop);
-  index_constraints_.push_back({table.physical, name, name, primary_key});
+  index_constraints_.push_back(
+      {table.physical, name, constraint.empty() ? name : constraint, primary_key});
   return Status::Ok();
 }
 

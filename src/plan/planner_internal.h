@@ -57,6 +57,12 @@ class Planner : private PlannerBase {
   Status RefuseBrokenConcurrentIndexBuilds() const;
   Status CreateTableOp(const Operation& op, const CreateTable& body);
   Status AddColumnOp(const Operation& op, const AddColumn& body);
+  // A serial column's sequence, owned by `physical` (a shadow column of
+  // `integer_type`), as its default; with `fill_existing_rows` the backfill
+  // numbers the existing rows from it.
+  Status AddSerialSequence(const Operation& op, const VirtualTable& table,
+                           const std::string& column, const std::string& physical,
+                           const std::string& integer_type, bool fill_existing_rows);
   Status AlterColumnOp(const Operation& op, const AlterColumn& body);
   Status DropColumnOp(const Operation& op, const DropColumn& body);
   Status RenameColumnOp(const Operation& op, const RenameColumn& body);
@@ -106,21 +112,26 @@ class Planner : private PlannerBase {
   // create_constraint and drop constraint: a new physical column that the
   // new version sees under the old name, filled by `up`, with `down` filling
   // the original for writes through the new version.
-  // `dropped_constraint` is the one the operation removes on purpose.
+  // `dropped_constraint` is the one the operation removes on purpose;
+  // without `copy_default` the operation gives the copy its own default.
   Result<std::string> DuplicateColumn(const Operation& op, VirtualTable& table,
                                       VirtualColumn& column, const std::string& type,
                                       const std::string& up, const std::string& down,
-                                      const std::string& dropped_constraint = "");
+                                      const std::string& dropped_constraint = "",
+                                      bool copy_default = true);
+  void CopyDefault(const VirtualTable& table, const CatalogColumn& original,
+                   const std::string& shadow, const std::string& type);
   void AddNotNullCheck(const VirtualTable& table, const std::string& physical_column);
-  // Warns about indexes and constraints on `column` that a shadow copy does
-  // not carry over, so complete would drop them with the original.
-  void WarnAboutDependents(const CatalogTable& table, const std::string& column,
-                           const std::string& dropped_constraint);
   // Builds unique index `name` over `columns_sql` ("(a, b)" plus any tail)
   // concurrently during expand; `complete` attaches it as a UNIQUE (or
-  // PRIMARY KEY) constraint of the same name.
+  // PRIMARY KEY) constraint named `constraint` (by default `name`).
   Status AddUniqueIndex(const Operation& op, const std::string& field, const VirtualTable& table,
-                        const std::string& name, const std::string& columns_sql, bool primary_key);
+                        const std::string& name, const std::string& columns_sql, bool primary_key,
+                        const std::string& constraint = "");
+  // Builds index `name` as `definition` says (pg_get_indexdef of another
+  // index) on the columns `rename` gives, concurrently during expand.
+  void AddIndexCopy(const VirtualTable& table, const std::string& name,
+                    const std::string& definition, const lint::ColumnResolver& rename);
   // ADD CONSTRAINT `name` `definition` NOT VALID during expand (no scan, a
   // brief lock), VALIDATE CONSTRAINT during complete (a scan that blocks no
   // writes).
@@ -134,6 +145,21 @@ class Planner : private PlannerBase {
   std::string Qualified(const VirtualTable& table) const;
   std::string Qualified(const std::string& physical_table) const;
   std::string ForeignKeyClause(const ForeignKeyRef& ref, const Operation& op, Status& error);
+
+  // --- carrying constraints over to shadow columns (carry_over.cc) ---
+  // Recreates on the shadow columns the constraints, indexes and comments of
+  // the columns they replace (all but those the migration drops), so the
+  // new version is held to them during the migration and they keep their
+  // names after complete.
+  void FinishCarryOver();
+  Status CarryConstraintOver(const VirtualTable& table, const CatalogTable& original,
+                             const CatalogConstraint& constraint,
+                             const lint::ColumnResolver& rename);
+  void CarryIndexOver(const VirtualTable& table, const CatalogIndex& index,
+                      const lint::ColumnResolver& rename);
+  // At complete, once the original is gone: the copy takes its name.
+  void RenameCopyAtComplete(const VirtualTable& table, const std::string& copy,
+                            const std::string& name, bool is_index);
 
   // --- finishing (planner_finish.cc) ---
   void FinishTriggers();
@@ -160,6 +186,10 @@ class Planner : private PlannerBase {
   std::set<std::string> created_tables_;                        // physical
   std::map<std::string, std::set<std::string>> added_columns_;  // physical table -> columns
   std::set<std::string> duplicated_columns_;  // "table.column" of originals already shadowed
+  // physical table -> original column -> the shadow column that replaces it
+  std::map<std::string, std::map<std::string, std::string>> shadows_;
+  // physical table -> constraints and indexes the migration drops on purpose
+  std::map<std::string, std::set<std::string>> dropped_on_purpose_;
 };
 
 }  // namespace tandem::plan

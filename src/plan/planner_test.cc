@@ -206,24 +206,48 @@ TEST(PlannerTest, ConcurrentIndexBuildsAreRefusedOnBrokenPostgres14Releases) {
   EXPECT_TRUE(PlanText(kNameNotNull, broken).ok());
 }
 
-TEST(PlannerTest, WarnsAboutIndexesAndConstraintsACopiedColumnLeavesBehind) {
+TEST(PlannerTest, ACopiedColumnGetsTheIndexesAndConstraintsOfTheOriginal) {
   Catalog catalog = UsersCatalog();
-  catalog.tables["users"].indexes.push_back({"users_name_idx", false, false, true, {"name"}, ""});
-  catalog.tables["users"].constraints.push_back({"users_name_check", 'c', {"name"}, true, ""});
+  catalog.tables["users"].indexes.push_back(
+      {"users_name_idx",
+       false,
+       false,
+       true,
+       {"name"},
+       "CREATE INDEX users_name_idx ON public.users USING btree (name) WHERE (name <> ''::text)"});
+  catalog.tables["users"].constraints.push_back(
+      {"users_name_check", 'c', {"name"}, true, "CHECK ((length(name) < 50))"});
   auto plan = PlanText(kNameNotNull, catalog);
   ASSERT_TRUE(plan.ok()) << plan.status().message();
-  ASSERT_EQ(plan->warnings.size(), 2u);
-  EXPECT_TRUE(Contains(plan->warnings[0], "constraint users_name_check"));
-  EXPECT_TRUE(Contains(plan->warnings[1], "index users_name_idx"));
-  EXPECT_TRUE(PlanText(kNameNotNull)->warnings.empty());
-  // Dropping that very constraint is what drop_constraint is for: no warning.
+  EXPECT_TRUE(plan->warnings.empty());
+  std::string expand = AllSql(plan->expand);
+  EXPECT_TRUE(
+      Contains(expand,
+               "CREATE INDEX CONCURRENTLY \"_tandem_users_name_idx\" ON \"public\".\"users\" "
+               "USING btree (\"_tandem_new_name\") WHERE (\"_tandem_new_name\" <> ''::text)"))
+      << expand;
+  EXPECT_TRUE(
+      Contains(expand,
+               "ADD CONSTRAINT \"_tandem_users_name_check\" CHECK ((length(\"_tandem_new_name\") "
+               "< 50)) NOT VALID"))
+      << expand;
+  std::string complete = AllSql(plan->complete);
+  EXPECT_TRUE(Contains(complete,
+                       "RENAME CONSTRAINT \"_tandem_users_name_check\" TO "
+                       "\"users_name_check\""))
+      << complete;
+  EXPECT_TRUE(Contains(complete,
+                       "ALTER INDEX \"public\".\"_tandem_users_name_idx\" RENAME TO "
+                       "\"users_name_idx\""))
+      << complete;
+  // Dropping that very constraint is what drop_constraint is for: it is not copied.
   auto drop = PlanText(
       "operations:\n  - drop_constraint: {table: users, column: name, name: users_name_check, up: "
       "name, down: name}\n",
       catalog);
   ASSERT_TRUE(drop.ok()) << drop.status().message();
-  ASSERT_EQ(drop->warnings.size(), 1u);
-  EXPECT_TRUE(Contains(drop->warnings[0], "index users_name_idx"));
+  EXPECT_FALSE(Contains(AllSql(drop->expand), "users_name_check"));
+  EXPECT_TRUE(Contains(AllSql(drop->expand), "_tandem_users_name_idx"));
 }
 
 TEST(PlannerTest, ForeignKeysKeepTheirOnDeleteSetColumns) {

@@ -1,5 +1,7 @@
 #include "plan/sql_clauses.h"
 
+#include <cctype>
+
 #include "common/strings.h"
 
 namespace tandem::plan {
@@ -77,6 +79,79 @@ std::string TableConstraintSql(const ConstraintDef& constraint,
     if (!exclude.predicate.empty()) sql += " WHERE (" + exclude.predicate + ")";
   }
   return sql + DeferrableSql(constraint.deferrable, constraint.initially_deferred);
+}
+
+namespace {
+
+bool IsIdentifierStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+
+bool IsIdentifierPart(char c) {
+  return IsIdentifierStart(c) || std::isdigit(static_cast<unsigned char>(c)) || c == '$';
+}
+
+// The end of the quoted token that starts at `start` ('...' or "..."; a
+// doubled quote stays inside).
+size_t QuotedEnd(const std::string& sql, size_t start) {
+  char quote = sql[start];
+  size_t i = start + 1;
+  while (i < sql.size()) {
+    if (sql[i] == quote) {
+      if (i + 1 < sql.size() && sql[i + 1] == quote) {
+        i += 2;
+        continue;
+      }
+      return i + 1;
+    }
+    ++i;
+  }
+  return sql.size();
+}
+
+// Whether the token before `start` makes the name there something other
+// than a column: `x.name` (qualified) or `::name` (a type).
+bool FollowsQualifier(const std::string& sql, size_t start) {
+  size_t i = start;
+  while (i > 0 && sql[i - 1] == ' ') --i;
+  return i > 0 && (sql[i - 1] == '.' || sql[i - 1] == ':');
+}
+
+bool PrecedesCall(const std::string& sql, size_t end) {
+  size_t i = end;
+  while (i < sql.size() && sql[i] == ' ') ++i;
+  return i < sql.size() && (sql[i] == '(' || sql[i] == '.');
+}
+
+}  // namespace
+
+std::string RenameColumnsInSql(
+    const std::string& sql,
+    const std::function<std::optional<std::string>(const std::string&)>& rename) {
+  std::string out;
+  size_t i = 0;
+  while (i < sql.size()) {
+    char c = sql[i];
+    size_t end = i + 1;
+    std::string name;
+    if (c == '\'') {
+      end = QuotedEnd(sql, i);
+    } else if (c == '"') {
+      end = QuotedEnd(sql, i);
+      for (size_t k = i + 1; k + 1 < end; ++k) {
+        name += sql[k];
+        if (sql[k] == '"') ++k;
+      }
+    } else if (IsIdentifierStart(c)) {
+      while (end < sql.size() && IsIdentifierPart(sql[end])) ++end;
+      name = sql.substr(i, end - i);
+    }
+    std::optional<std::string> renamed;
+    if (!name.empty() && !FollowsQualifier(sql, i) && !PrecedesCall(sql, end)) {
+      renamed = rename(name);
+    }
+    out += renamed ? *renamed : sql.substr(i, end - i);
+    i = end;
+  }
+  return out;
 }
 
 }  // namespace tandem::plan

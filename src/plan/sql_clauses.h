@@ -2,6 +2,8 @@
 // add_column and create_constraint.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,5 +30,13 @@ std::string DeferrableSql(bool deferrable, bool initially_deferred);
 std::string TableConstraintSql(const ConstraintDef& constraint,
                                const std::vector<std::string>& columns, const std::string& check,
                                const std::string& references);
+
+// Replaces each column name in SQL text as PostgreSQL prints it (the
+// column list and predicate of pg_get_indexdef) by rename(name), leaving the
+// names rename() declines (nullopt) as they are. String literals, qualified
+// names, types after `::` and function names are not column names.
+std::string RenameColumnsInSql(
+    const std::string& sql,
+    const std::function<std::optional<std::string>(const std::string&)>& rename);
 
 }  // namespace tandem::plan

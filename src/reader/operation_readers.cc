@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/strings.h"
+#include "plan/serial_type.h"
 #include "reader/definitions.h"
 
 namespace tandem::reader {
@@ -52,7 +53,7 @@ plan::OperationBody ReadAddColumn(const MapReader& m) {
   op.up = m.Expression("up");
   const plan::ColumnDef& column = op.column;
   if (m.ok() && !column.nullable && !column.default_value.IsSet() && !column.generated &&
-      op.up.empty()) {
+      plan::SerialIntegerType(column.type).empty() && op.up.empty()) {
     m.FailMissing("up", "a NOT NULL column without a default needs a value for existing rows");
   }
   return op;

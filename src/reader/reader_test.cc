@@ -166,6 +166,23 @@ operations:
   EXPECT_EQ(op.column.default_value.value, "true");
 }
 
+TEST(ReaderTest, AddColumnSerialNotNullNeedsNoUp) {
+  for (const char* type : {"serial", "BIGSERIAL", "smallserial", "serial8"}) {
+    auto op = OnlyBody<plan::AddColumn>(std::string(R"--(
+operations:
+  - add_column:
+      table: users
+      column: {name: counter, nullable: false, type: )--") +
+                                        type + "}\n");
+    EXPECT_EQ(op.column.type, type);
+    EXPECT_TRUE(op.up.empty());
+  }
+  EXPECT_NE(ErrorOf("operations:\n  - add_column:\n      table: users\n      column: {name: c, "
+                    "type: integer, nullable: false}\n")
+                .find("add_column.up: required field is missing"),
+            std::string::npos);
+}
+
 TEST(ReaderTest, DefaultsThatAreValues) {
   auto op = OnlyBody<plan::CreateTable>(R"--(
 operations:

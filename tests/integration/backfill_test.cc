@@ -97,6 +97,28 @@ TEST_F(BackfillTest, AFailingUpOnOneWorkerStopsTheOthersAndTheRowIsNamed) {
   EXPECT_EQ(Scalar("SELECT count(*) FROM items WHERE _tandem_new_code = code::integer"), "60000");
 }
 
+TEST_F(BackfillTest, EmptyTablesFinishWithoutEvaluatingUp) {
+  // `up` is a constant that no integer column takes: any row would fail,
+  // but there is none, with a key or without.
+  Exec(
+      "CREATE TABLE empty_keyed (id bigserial PRIMARY KEY, label text); CREATE TABLE "
+      "empty_keyless (label text)");
+  std::string file = WriteMigration("03_sizes.yaml", R"y(operations:
+  - add_column:
+      table: empty_keyed
+      up: "'not a number'"
+      column: {name: size, type: integer, nullable: true}
+  - add_column:
+      table: empty_keyless
+      up: "'not a number'"
+      column: {name: size, type: integer, nullable: true}
+)y");
+  CommandResult start = Tandem({"start", file});
+  ASSERT_EQ(start.exit_code, 0) << start.out << start.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM tandem.backfill_checkpoints WHERE NOT done"), "0");
+  EXPECT_EQ(Scalar("SELECT backfill_done FROM tandem.migrations"), "t");
+}
+
 TEST_F(BackfillTest, PauseAndResumeFromAnotherProcess) {
   ASSERT_EQ(Tandem({"start", "--skip-backfill", file_}).exit_code, 0);
   ASSERT_EQ(Tandem({"pause"}).exit_code, 0);

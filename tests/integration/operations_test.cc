@@ -91,6 +91,23 @@ const Case kCases[] = {
      "INSERT INTO users (name, email) VALUES ('zed', 'zed@example.com')", "",
      "(SELECT token FROM users WHERE name = 'zed') IS NOT NULL",
      "(SELECT count(DISTINCT token) FROM users) = (SELECT count(*) FROM users)"},
+    {"add_column_serial_not_null", R"y(operations:
+  - add_column:
+      table: users
+      column: {name: counter, type: bigserial, nullable: false}
+  - add_column:
+      table: users
+      column: {name: small_counter, type: smallserial, nullable: false}
+)y",
+     "INSERT INTO users (name, email) VALUES ('zed', 'zed@example.com')",
+     "INSERT INTO users (name, email) VALUES ('amy', 'amy@example.com')",
+     "(SELECT count(DISTINCT counter) FROM users WHERE counter IS NOT NULL) = 302 AND (SELECT "
+     "count(DISTINCT small_counter) FROM users WHERE small_counter IS NOT NULL) = 302",
+     "(SELECT format_type(atttypid, atttypmod) || attnotnull FROM pg_attribute WHERE attrelid = "
+     "'users'::regclass AND attname = 'counter') = 'biginttrue' AND (SELECT "
+     "format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'users'::regclass AND "
+     "attname = 'small_counter') = 'smallint' AND pg_get_serial_sequence('users', 'counter') = "
+     "'public.users_counter_seq' AND (SELECT count(DISTINCT counter) FROM users) = 302"},
     {"alter_column_type", R"y(operations:
   - alter_column:
       table: users

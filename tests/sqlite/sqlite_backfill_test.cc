@@ -173,6 +173,24 @@ operations:
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
 }
 
+TEST_F(SqliteBackfillTest, EmptyTableFinishesWithoutEvaluatingUp) {
+  // `up` overflows whatever row it runs on; the table has none.
+  Exec("CREATE TABLE accounts (id INTEGER PRIMARY KEY, delta INTEGER)");
+  auto started = Tandem({"start", WriteMigration("01_magnitude.yaml", R"y(
+operations:
+  - add_column:
+      table: accounts
+      up: abs(-9223372036854775807 - 1)
+      column: {name: magnitude, type: INTEGER, nullable: true}
+)y")});
+  ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+  EXPECT_EQ(Scalar("SELECT backfill_done FROM tandem_migrations"), "t");
+  auto completed = Tandem({"complete"});
+  ASSERT_EQ(completed.exit_code, 0) << completed.out << completed.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM pragma_table_info('accounts') WHERE name = 'magnitude'"),
+            "1");
+}
+
 // Values are computed on one connection and stored on another: each keeps
 // the type `up` gave it. A real keeps its last digit, an integer stays an
 // integer and a blob a blob in columns without affinity.

@@ -73,6 +73,20 @@ TEST_F(SqliteBadInputTest, UnsupportedOperationRefusedByPlanAndStart) {
   EXPECT_EQ(Scalar("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'tandem%'"), "0");
 }
 
+TEST_F(SqliteBadInputTest, SerialColumnRefusedWithWhatToDoInstead) {
+  auto result = Tandem({"start", WriteMigration("01.yaml", R"y(operations:
+  - add_column:
+      table: users
+      column: {name: counter, type: serial, nullable: false}
+)y")});
+  EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+  EXPECT_NE(result.err.find("01.yaml:2:5: operations[0].add_column: type serial needs a sequence"),
+            std::string::npos)
+      << result.err;
+  EXPECT_NE(result.err.find("up: rowid"), std::string::npos) << result.err;
+  EXPECT_EQ(Schema(), schema_);
+}
+
 TEST_F(SqliteBadInputTest, UnknownColumnInUp) {
   auto result = Tandem({"start", WriteMigration("01.yaml", R"y(operations:
   - add_column:

@@ -35,7 +35,8 @@ constexpr char kConstraintsSql[] = R"sql(
 SELECT c.relname, con.conname, con.contype::text, con.convalidated,
        (SELECT string_agg(a.attname, chr(31) ORDER BY k.ord)
         FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
-        JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum)
+        JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum),
+       pg_get_constraintdef(con.oid)
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -46,7 +47,7 @@ SELECT t.relname, i.relname, ix.indisunique, ix.indisprimary, ix.indisvalid,
        (SELECT string_agg(coalesce(a.attname, ''), chr(31) ORDER BY k.ord)
         FROM unnest(ix.indkey) WITH ORDINALITY k(attnum, ord)
         LEFT JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.attnum),
-       ix.indisreplident
+       ix.indisreplident, pg_get_indexdef(ix.indexrelid)
 FROM pg_index ix
 JOIN pg_class i ON i.oid = ix.indexrelid
 JOIN pg_class t ON t.oid = ix.indrelid
@@ -69,7 +70,8 @@ Status LoadConstraints(Connection& conn, plan::Catalog& catalog) {
   for (const auto& r : rows.rows) {
     auto table = catalog.tables.find(*r[0]);
     if (table == catalog.tables.end()) continue;
-    plan::CatalogConstraint constraint{*r[1], (*r[2])[0], SplitList(r[4]), IsTrue(r[3]), ""};
+    plan::CatalogConstraint constraint{*r[1], (*r[2])[0], SplitList(r[4]), IsTrue(r[3]),
+                                       r[5].value_or("")};
     if (constraint.type == 'p') table->second.primary_key = constraint.columns;
     table->second.constraints.push_back(std::move(constraint));
   }
@@ -81,7 +83,8 @@ Status LoadIndexes(Connection& conn, plan::Catalog& catalog) {
   for (const auto& r : rows.rows) {
     auto table = catalog.tables.find(*r[0]);
     if (table == catalog.tables.end()) continue;
-    plan::CatalogIndex index{*r[1], IsTrue(r[2]), IsTrue(r[3]), IsTrue(r[4]), SplitList(r[5]), ""};
+    plan::CatalogIndex index{*r[1],        IsTrue(r[2]),    IsTrue(r[3]),
+                             IsTrue(r[4]), SplitList(r[5]), r[7].value_or("")};
     if (IsTrue(r[6])) table->second.replica_identity_index = index.name;
     table->second.indexes.push_back(std::move(index));
   }

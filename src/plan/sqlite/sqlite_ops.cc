@@ -3,6 +3,7 @@
 #include "common/strings.h"
 #include "lint/pg_parse.h"
 #include "plan/planner_messages.h"
+#include "plan/serial_type.h"
 #include "plan/sql_clauses.h"
 #include "plan/sqlite/sqlite_planner_internal.h"
 
@@ -82,6 +83,11 @@ Status SqlitePlanner::AddColumnOp(const Operation& op, const AddColumn& body) {
   TANDEM_RETURN_IF_ERROR(RequireNewColumnName(op, "column.name", *table, column.name));
   if (column.generated || column.pk) {
     return Unsupported(op, "add_column cannot add a generated or primary key column on SQLite");
+  }
+  if (!SerialIntegerType(column.type).empty()) {
+    return Unsupported(op, "type " + column.type +
+                               " needs a sequence, which SQLite does not have; add an INTEGER "
+                               "column and fill it with `up` (e.g. `up: rowid`)");
   }
   if (table->created) {
     return ErrorAt(op, "table",
