@@ -21,6 +21,7 @@
 #include "core/runner.h"
 #include "reader/reader.h"
 #include "verify/report.h"
+#include "verify/verifier.h"
 
 namespace tandem::cli {
 namespace {
@@ -133,7 +134,8 @@ void PrintPass(const verify::Report& report, bool json) {
 }
 
 // verify, once or every --watch interval until interrupted. Exit 0 when
-// every check is clean, 1 when one fails, 3 when a scan could not finish.
+// every check is clean, 1 when one fails or the backfill has not finished,
+// 3 when a scan could not finish.
 Status RunVerify(core::Runner& runner, const GlobalOptions& global, const CommandOptions& options) {
   core::VerifyOptions verify_options;
   verify_options.scan.show = options.show;
@@ -161,8 +163,7 @@ Status RunVerify(core::Runner& runner, const GlobalOptions& global, const Comman
       std::printf("  trend: %+lld mismatching values since the previous pass\n", delta);
     }
     previous_mismatches = mismatches;
-    // Later passes only look at rows written since this one began.
-    verify_options.scan.written_since_xid = pass.next_xid;
+    verify::FollowUp(pass, verify_options.scan);
     verify_options.repair = false;
     for (long long waited = 0; every && !interrupted && waited < every->count(); waited += 100) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -171,6 +172,10 @@ Status RunVerify(core::Runner& runner, const GlobalOptions& global, const Comman
   if (!last.scan_complete) {
     return Status::Error(ErrorKind::kDatabase,
                          "verification could not finish: " + last.incomplete_reason);
+  }
+  if (verify::WaitsForBackfill(last.flags)) {
+    return Status::Refused("backfill not finished: " + std::to_string(last.not_backfilled) +
+                           " rows not reached; run `tandem backfill`, then `tandem verify`");
   }
   if (!last.passed())
     return Status::Refused("verification failed (flags " + std::to_string(last.flags) + ")");
@@ -323,7 +328,7 @@ int Main(int argc, char** argv) {
                       "stated");
       sub->add_option("--watch", options.watch,
                       "re-check every interval (e.g. 30s) until interrupted, looking only at rows "
-                      "written since the previous pass");
+                      "written since the previous pass and those it found mismatching");
       sub->add_flag("--repair", options.repair,
                     "re-sync exactly the mismatching rows, then verify again");
     }

@@ -8,6 +8,7 @@
 #include "common/duration.h"
 #include "common/strings.h"
 #include "plan/plan_json.h"
+#include "verify/report.h"
 
 namespace tandem::cli {
 namespace {
@@ -308,8 +309,10 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
     if (report.last_verify) {
       const auto& v = *report.last_verify;
       std::printf("last verification: %s at %s, parity %.4f%%, flags %d%s\n",
-                  v.passed ? "passed" : "FAILED", v.at.c_str(), v.parity_percent, v.flags,
-                  v.full ? "" : " (partial)");
+                  v.passed                            ? "passed"
+                  : verify::WaitsForBackfill(v.flags) ? "backfill not finished"
+                                                      : "FAILED",
+                  v.at.c_str(), v.parity_percent, v.flags, v.full ? "" : " (partial)");
     } else {
       std::printf("not verified yet: `tandem verify` (complete verifies if needed)\n");
     }

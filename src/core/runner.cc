@@ -456,6 +456,7 @@ Result<verify::Pass> Runner::VerifyPass(const MigrationRecord& record, const pla
   TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record));
   if (settings.parity_threshold) options.parity_threshold = *settings.parity_threshold;
   if (settings.drift_threshold) options.drift_threshold = *settings.drift_threshold;
+  options.backfill_finished = record.backfill_done;
   // The scans hold back under the same throttle as the backfill.
   TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<backfill::Throttle> throttle, MakeThrottle(settings));
   options.before_chunk = ScanGate(*throttle, options_.stop_requested,
@@ -473,7 +474,8 @@ Result<verify::Pass> Runner::VerifyPass(const MigrationRecord& record, const pla
   TANDEM_RETURN_IF_ERROR(Record(
       record.id,
       {"verify", "verify", r.full ? "full verification" : "partial verification", "", r.duration_ms,
-       0, r.passed() ? "ok" : "failed",
+       0,
+       r.passed() ? "ok" : (verify::WaitsForBackfill(r.flags) ? "backfill unfinished" : "failed"),
        "parity " + std::to_string(r.parity_percent) + "%, flags " + std::to_string(r.flags)}));
   return pass;
 }

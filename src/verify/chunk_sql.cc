@@ -75,11 +75,16 @@ std::string AggregateSql(const plan::TableSync& sync, const std::vector<Check>& 
       inner.push_back(std::string(kAlias) + "." + QuoteIdent(sync.up[u].target) + " AS t" + n);
       inner.push_back("(" + sync.up[u].expression + ") AS e" + n);
     }
-    outer += ", " + CountWhere("t" + n + " IS NULL") + ", " + CountWhere("e" + n + " IS NULL");
+    // Drift is measured over the rows a version or the backfill wrote: a row
+    // the backfill has not reached says nothing about the data yet.
+    auto marked = [](const std::string& condition) {
+      return CountWhere("w IS NOT NULL AND " + condition);
+    };
+    outer += ", " + marked("t" + n + " IS NULL") + ", " + marked("e" + n + " IS NULL");
     const std::string& d = defaults[u];
     outer += d.empty() ? ", 0, 0"
-                       : ", " + CountWhere("t" + n + " IS NOT DISTINCT FROM (" + d + ")") + ", " +
-                             CountWhere("e" + n + " IS NOT DISTINCT FROM (" + d + ")");
+                       : ", " + marked("t" + n + " IS NOT DISTINCT FROM (" + d + ")") + ", " +
+                             marked("e" + n + " IS NOT DISTINCT FROM (" + d + ")");
   }
   return outer + " FROM (SELECT " + Join(inner, ", ") + " " + from_where + ") AS s";
 }

@@ -54,8 +54,8 @@ inline constexpr long long kMaxBoundedBlocks = (1LL << 31) / 2048;
 // The detailed aggregate row of one chunk: rows, not backfilled, rows with
 // any mismatch, then per check (rows checked, mismatches), then per up column
 // (NULLs in the new column, NULLs `up` implies, defaults in the new column,
-// defaults `up` implies). `defaults` holds each up column's default, "" for
-// none or one that recomputing would not reproduce.
+// defaults `up` implies) among the rows that carry a marker. `defaults` holds each up column's
+// default, "" for none or one that recomputing would not reproduce.
 std::string AggregateSql(const plan::TableSync& sync, const std::vector<Check>& checks,
                          const std::vector<std::string>& defaults, const std::string& from_where);
 

@@ -16,7 +16,13 @@ std::vector<std::string> FlagNames(int flags) {
   if (flags & kDrift) names.push_back("drift");
   if (flags & kInvariantViolation) names.push_back("invariant_violation");
   if (flags & kScanIncomplete) names.push_back("scan_incomplete");
+  if (flags & kBackfillUnfinished) names.push_back("backfill_unfinished");
   return names;
+}
+
+const char* Verdict(const Report& r) {
+  if (r.passed()) return "PASSED";
+  return WaitsForBackfill(r.flags) ? "BACKFILL NOT FINISHED" : "FAILED";
 }
 
 std::string Percent(double value) {
@@ -67,6 +73,7 @@ std::string ReportToJson(const Report& r, int indent) {
               {"sample_percent", r.sample_percent},
               {"rows", r.rows},
               {"not_backfilled", r.not_backfilled},
+              {"backfill_finished", r.backfill_finished},
               {"parity_percent", r.parity_percent},
               {"parity_threshold", r.parity_threshold},
               {"drift_threshold", r.drift_threshold},
@@ -82,8 +89,7 @@ std::string ReportToJson(const Report& r, int indent) {
 
 std::string ReportToText(const Report& r) {
   std::string text =
-      "verify " + r.migration + ": " + (r.passed() ? "PASSED" : "FAILED") + " (" +
-      std::to_string(r.rows) + " rows" +
+      "verify " + r.migration + ": " + Verdict(r) + " (" + std::to_string(r.rows) + " rows" +
       (r.sample_percent > 0 ? ", " + std::to_string(r.sample_percent) + "% sample" : "") +
       (r.full ? "" : ", incremental") + ")\n";
   text +=
@@ -91,7 +97,10 @@ std::string ReportToText(const Report& r) {
   if (r.sample_percent > 0)
     text += ", at least " + Percent(r.confidence_low) + " at 95% confidence";
   text += "\n";
-  if (r.not_backfilled > 0) {
+  if (r.flags & kBackfillUnfinished) {
+    text += "  backfill not finished: " + std::to_string(r.not_backfilled) +
+            " rows not reached; run `tandem backfill`, then verify again\n";
+  } else if (r.not_backfilled > 0) {
     text += "  " + std::to_string(r.not_backfilled) +
             " rows not backfilled yet: run `tandem backfill`\n";
   }
@@ -127,7 +136,7 @@ std::string ReportToText(const Report& r) {
     text += "\n";
   }
   if (!r.scan_complete) text += "  scan incomplete: " + r.incomplete_reason + "\n";
-  if (!r.passed()) {
+  if (!r.passed() && !WaitsForBackfill(r.flags)) {
     text +=
         "  fix the data (`tandem verify --repair` re-backfills mismatching rows), or "
         "`tandem rollback`\n";
@@ -151,13 +160,16 @@ double ConfidenceLow(long long matching, long long rows) {
 }  // namespace
 
 void SetFlags(Report& report, long long mismatching_rows) {
-  long long bad = mismatching_rows + report.not_backfilled;
+  bool unfinished = !report.backfill_finished && report.not_backfilled > 0;
+  long long compared = report.rows - (unfinished ? report.not_backfilled : 0);
+  long long bad = mismatching_rows + (unfinished ? 0 : report.not_backfilled);
   report.parity_percent =
-      report.rows == 0 ? 100.0 : 100.0 * static_cast<double>(report.rows - bad) / report.rows;
+      compared == 0 ? 100.0 : 100.0 * static_cast<double>(compared - bad) / compared;
   if (report.sample_percent > 0) {
-    report.confidence_low = ConfidenceLow(report.rows - bad, report.rows);
+    report.confidence_low = ConfidenceLow(compared - bad, compared);
   }
   if (report.parity_percent < report.parity_threshold) report.flags |= kParityMismatch;
+  if (unfinished) report.flags |= kBackfillUnfinished;
   for (const auto& d : report.drift) {
     if (d.flagged) report.flags |= kDrift;
   }

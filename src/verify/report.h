@@ -16,7 +16,14 @@ enum Flag : int {
   kDrift = 4,
   kInvariantViolation = 8,
   kScanIncomplete = 16,
+  // Rows the backfill has not reached yet, while it has not finished: not a
+  // verdict on the data, so it is kept apart from kParityMismatch.
+  kBackfillUnfinished = 32,
 };
+
+// True when the only thing that stopped the pass from passing is the
+// unfinished backfill.
+inline bool WaitsForBackfill(int flags) { return flags == kBackfillUnfinished; }
 
 // Mismatching rows of one synced column, in one direction.
 struct ColumnParity {
@@ -59,6 +66,10 @@ struct Report {
   double sample_percent = 0;     // > 0 for --sample
   long long rows = 0;            // rows looked at
   long long not_backfilled = 0;  // rows the backfill has not reached
+  // Whether the backfill had finished when the pass began. Until it has,
+  // rows it has not reached are reported as such (kBackfillUnfinished) and
+  // left out of the parity; after, a row without a marker is a mismatch.
+  bool backfill_finished = true;
   std::vector<ColumnParity> parity;
   std::vector<ColumnDrift> drift;
   std::vector<InvariantResult> invariants;
@@ -74,8 +85,9 @@ struct Report {
   bool passed() const { return flags == 0; }
 };
 
-// Computes the parity (rows matching in every column, not-backfilled rows
-// counting as mismatches), the sample's confidence bound, and the flags.
+// Computes the parity (rows matching in every column; rows the backfill has
+// not reached count as mismatches once it has finished, and are left out
+// before), the sample's confidence bound, and the flags.
 void SetFlags(Report& report, long long mismatching_rows);
 // Ends a pass whose scan ended with `scan`: a lost connection is returned as
 // the error; any other failure marks the report incomplete. Then sets the

@@ -101,8 +101,9 @@ Status VerifyTable(backend::Connection& conn, const plan::TableSync& sync, const
   for (auto& p : per_check) columns.push_back(p);
   for (size_t n = 0; n < sync.up.size(); ++n) {
     std::string i = std::to_string(n);  // the up checks come first
-    columns.push_back(Sum("t" + i + " IS NULL"));
-    columns.push_back(Sum("u" + i + " IS NULL"));
+    // Drift over the rows a version or the backfill wrote (as on PostgreSQL).
+    columns.push_back(Sum("w IS NOT NULL AND t" + i + " IS NULL"));
+    columns.push_back(Sum("w IS NOT NULL AND u" + i + " IS NULL"));
   }
   std::string from = " FROM " + QuoteIdent(sync.table) + " AS new";
   TANDEM_ASSIGN_OR_RETURN(backend::QueryResult result,
@@ -112,8 +113,8 @@ Status VerifyTable(backend::Connection& conn, const plan::TableSync& sync, const
   size_t i = 0;
   long long rows = Number(r[i++]);
   report.rows += rows;
-  if (sync.backfill) report.not_backfilled += Number(r[i]);
-  ++i;
+  long long unmarked = Number(r[i++]);
+  if (sync.backfill) report.not_backfilled += unmarked;
   mismatching_rows += Number(r[i++]);
   for (const auto& c : checks) {
     ColumnParity parity;
@@ -133,7 +134,7 @@ Status VerifyTable(backend::Connection& conn, const plan::TableSync& sync, const
     }
     report.parity.push_back(parity);
   }
-  double total = static_cast<double>(std::max<long long>(1, rows));
+  double total = static_cast<double>(std::max<long long>(1, rows - unmarked));
   for (const auto& c : sync.up) {
     ColumnDrift drift;
     drift.table = sync.table;
@@ -155,6 +156,7 @@ Result<Pass> VerifySqlite(backend::Connection& conn, const plan::Plan& plan,
   Pass pass;
   Report& report = pass.report;
   report.full = true;
+  report.backfill_finished = options.backfill_finished;
   report.parity_threshold = options.parity_threshold;
   report.drift_threshold = options.drift_threshold;
   long long mismatching_rows = 0;

@@ -8,9 +8,9 @@
 #include <thread>
 
 #include "common/strings.h"
-#include "lint/pg_parse.h"
 #include "verify/chunk_sql.h"
 #include "verify/invariants.h"
+#include "verify/reproducible.h"
 
 namespace tandem::verify {
 namespace {
@@ -21,26 +21,12 @@ std::string TimeoutSql(const Options& options) {
   return "SET statement_timeout = " + std::to_string(options.chunk_timeout.count());
 }
 
-// Why recomputing `expression` cannot reproduce a stored value, or "" when it
-// can: only IMMUTABLE functions give the same result on every call.
-std::string Unreproducible(backend::Connection& conn, const std::string& expression) {
-  auto functions = lint::CalledFunctions(expression);
-  if (!functions.ok() || functions->empty()) return "";
-  std::vector<std::string> quoted;
-  for (const auto& f : *functions) quoted.push_back("\"" + f + "\"");
-  auto changing = conn.Query(
-      "SELECT string_agg(DISTINCT f, ', ') FROM unnest($1::text[]) f WHERE f = 'sql value "
-      "function' OR EXISTS (SELECT 1 FROM pg_proc p WHERE p.proname = f AND p.provolatile <> "
-      "'i')",
-      {"{" + Join(quoted, ",") + "}"});
-  if (!changing.ok() || !changing->Scalar()) return "";
-  return "its expression calls functions whose result changes (" + *changing->Scalar() + ")";
-}
-
-std::vector<Check> ChecksOf(backend::Connection& conn, const plan::TableSync& sync) {
+std::vector<Check> ChecksOf(backend::Connection& conn, const std::string& table,
+                            const plan::TableSync& sync) {
   std::vector<Check> checks;
   auto add = [&](const char* direction, const plan::ColumnSync& c) {
-    checks.push_back({direction, &c, Mismatch(direction, c), Unreproducible(conn, c.expression)});
+    checks.push_back(
+        {direction, &c, Mismatch(direction, c), Unreproducible(conn, table, c.expression)});
   };
   for (const auto& c : sync.up) add("up", c);
   for (const auto& c : sync.down) add("down", c);
@@ -68,6 +54,7 @@ struct ChunkResult {
   std::vector<double> implied_nulls;
   std::vector<double> new_defaults;
   std::vector<double> implied_defaults;
+  std::vector<std::string> not_consistent;  // ctids, at most kMaxCarriedRows + 1
 };
 
 // The default of each up column, where recomputing it gives the same value
@@ -82,7 +69,7 @@ std::vector<std::string> ReproducibleDefaults(backend::Connection& conn, const s
         "a.attname = $2",
         {table, sync.up[u].target});
     if (!value.ok() || !value->Scalar()) continue;
-    if (Unreproducible(conn, *value->Scalar()).empty()) defaults[u] = *value->Scalar();
+    if (Unreproducible(conn, table, *value->Scalar()).empty()) defaults[u] = *value->Scalar();
   }
   return defaults;
 }
@@ -96,10 +83,10 @@ class TableVerifier {
         sync_(sync),
         options_(options),
         report_(report),
-        checks_(ChecksOf(conn, sync)),
+        table_(QualifiedName(plan.schema, sync.table)),
+        checks_(ChecksOf(conn, table_, sync)),
         all_compared_(std::all_of(checks_.begin(), checks_.end(),
                                   [](const Check& c) { return c.compared(); })),
-        table_(QualifiedName(plan.schema, sync.table)),
         defaults_(ReproducibleDefaults(conn, table_, sync)),
         new_nulls_(sync.up.size()),
         implied_nulls_(sync.up.size()),
@@ -118,6 +105,7 @@ class TableVerifier {
   }
 
   long long mismatching_rows() const { return mismatching_rows_; }
+  const std::vector<std::string>& not_consistent() const { return not_consistent_; }
 
   Status Run() {
     TANDEM_ASSIGN_OR_RETURN(bool all_consistent, ScanInOneQuery());
@@ -131,7 +119,7 @@ class TableVerifier {
         parity.example_keys.resize(options_.show);
       }
     }
-    double rows = static_cast<double>(std::max<long long>(1, rows_));
+    double rows = static_cast<double>(std::max<long long>(1, rows_ - unmarked_rows_));
     for (size_t i = 0; i < sync_.up.size(); ++i) {
       ColumnDrift drift;
       drift.table = sync_.table;
@@ -169,7 +157,10 @@ class TableVerifier {
   // ACCESS SHARE lock for the whole table, and the throttle is asked only
   // before it.
   Result<bool> ScanInOneQuery() {
-    if (!options_.one_query || !all_compared_ || options_.sample_percent > 0) return false;
+    if (!options_.one_query || !all_compared_ || options_.sample_percent > 0 ||
+        !Carried().empty()) {
+      return false;
+    }
     if (options_.before_chunk) TANDEM_RETURN_IF_ERROR(options_.before_chunk());
     Scope whole = WholeTable();
     auto result = conn_.Query(ConsistentChunkSql(sync_, defaults_, whole));
@@ -180,7 +171,33 @@ class TableVerifier {
     return true;
   }
 
+  // The parts of the table this pass scans: the chunks (or the sample) and
+  // the rows carried from the previous pass.
   Result<std::vector<Scope>> Scopes() {
+    TANDEM_ASSIGN_OR_RETURN(std::vector<Scope> scopes, ChunkScopes());
+    if (!Carried().empty()) scopes.push_back(CarriedScope());
+    return scopes;
+  }
+
+  // The rows of the previous pass to look at again, when this pass is
+  // incremental (none otherwise: a full pass looks at every row anyway).
+  const std::vector<std::string>& Carried() const {
+    static const std::vector<std::string> kNone;
+    if (!options_.written_since_xid) return kNone;
+    auto rows = options_.recheck.rows.find(sync_.table);
+    return rows == options_.recheck.rows.end() ? kNone : rows->second;
+  }
+
+  // The carried rows (fetched by ctid) that no scope of this pass holds
+  // already: those not written since.
+  Scope CarriedScope() const {
+    Scope whole = WholeTable();
+    std::string ctids = "'{\"" + Join(Carried(), "\",\"") + "\"}'::tid[]";
+    return {whole.from,
+            std::string(kAlias) + ".ctid = ANY(" + ctids + ") AND NOT (" + whole.where + ")", true};
+  }
+
+  Result<std::vector<Scope>> ChunkScopes() {
     Scope whole = WholeTable();
     const std::string& written_since = whole.where;
     const std::string& from = whole.from;
@@ -302,7 +319,30 @@ class TableVerifier {
       chunk.new_defaults.push_back(Number(r[i++]));
       chunk.implied_defaults.push_back(Number(r[i++]));
     }
+    if (chunk.mismatching_rows > 0 || (sync_.backfill && chunk.not_backfilled > 0)) {
+      TANDEM_ASSIGN_OR_RETURN(chunk.not_consistent, NotConsistentRows(conn, scope));
+    }
     return chunk;
+  }
+
+  // The ctids of the rows of `scope` that fail a compared check or that the
+  // backfill has not reached, up to one more than can be carried.
+  Result<std::vector<std::string>> NotConsistentRows(backend::Connection& conn,
+                                                     const Scope& scope) const {
+    std::vector<std::string> failing;
+    for (const auto& check : checks_) {
+      if (check.compared()) failing.push_back(check.predicate);
+    }
+    if (sync_.backfill) failing.push_back(WrittenBy() + " IS NULL");
+    std::string where = Where(scope);
+    where += (where.empty() ? " WHERE (" : " AND (") + Join(failing, " OR ") + ")";
+    TANDEM_ASSIGN_OR_RETURN(
+        backend::QueryResult rows,
+        conn.Query("SELECT " + std::string(kAlias) + ".ctid FROM " + scope.from + where +
+                   " LIMIT " + std::to_string(kMaxCarriedRows + 1)));
+    std::vector<std::string> ctids;
+    for (const auto& row : rows.rows) ctids.push_back(row[0].value_or(""));
+    return ctids;
   }
 
   void Merge(const ChunkResult& chunk) {
@@ -310,6 +350,11 @@ class TableVerifier {
     report_.rows += chunk.rows;
     if (sync_.backfill) report_.not_backfilled += chunk.not_backfilled;
     mismatching_rows_ += chunk.mismatching_rows;
+    unmarked_rows_ += chunk.not_backfilled;
+    for (const auto& ctid : chunk.not_consistent) {
+      if (not_consistent_.size() > kMaxCarriedRows) break;
+      not_consistent_.push_back(ctid);
+    }
     for (size_t c = 0; c < checks_.size(); ++c) {
       ColumnParity& parity = report_.parity[first_parity_ + c];
       parity.checked += chunk.checked[c];
@@ -347,13 +392,15 @@ class TableVerifier {
   const plan::TableSync& sync_;
   const Options& options_;
   Report& report_;
+  std::string table_;
   std::vector<Check> checks_;
   // Every check can be recomputed, so the cheap consistent-chunk scan applies.
   bool all_compared_;
-  std::string table_;
   size_t first_parity_ = 0;
   long long rows_ = 0;
   long long mismatching_rows_ = 0;
+  long long unmarked_rows_ = 0;  // no version nor the backfill wrote them: left out of drift
+  std::vector<std::string> not_consistent_;  // ctids, at most kMaxCarriedRows + 1
   std::vector<std::string> defaults_;
   std::vector<double> new_nulls_;
   std::vector<double> implied_nulls_;
@@ -361,7 +408,32 @@ class TableVerifier {
   std::vector<double> implied_defaults_;
 };
 
+// Adds the not consistent rows of `table` to those carried to the next pass,
+// or gives up on carrying rows once there are too many.
+void Carry(const std::string& table, const std::vector<std::string>& ctids,
+           NotConsistent& carried) {
+  if (carried.too_many || ctids.empty()) return;
+  size_t total = ctids.size();
+  for (const auto& [name, rows] : carried.rows) total += rows.size();
+  if (total > kMaxCarriedRows) {
+    carried.rows.clear();
+    carried.too_many = true;
+    return;
+  }
+  carried.rows[table] = ctids;
+}
+
 }  // namespace
+
+void FollowUp(const Pass& pass, Options& options) {
+  if (!pass.report.scan_complete) return;
+  options.recheck = pass.not_consistent;
+  if (pass.not_consistent.too_many) {
+    options.written_since_xid.reset();
+  } else {
+    options.written_since_xid = pass.next_xid;
+  }
+}
 
 Result<Pass> Verify(backend::Connection& conn, const ConnectionFactory& connect,
                     const plan::Plan& plan, const std::vector<plan::Invariant>& invariants,
@@ -371,6 +443,7 @@ Result<Pass> Verify(backend::Connection& conn, const ConnectionFactory& connect,
   Report& report = pass.report;
   report.full = options.sample_percent == 0 && !options.written_since_xid;
   report.sample_percent = options.sample_percent;
+  report.backfill_finished = options.backfill_finished;
   report.parity_threshold = options.parity_threshold;
   report.drift_threshold = options.drift_threshold;
   // The next incremental pass looks at what transactions from here on write.
@@ -385,6 +458,7 @@ Result<Pass> Verify(backend::Connection& conn, const ConnectionFactory& connect,
     TableVerifier table(conn, connect, plan, sync, options, report);
     scan = table.Run();
     mismatching_rows += table.mismatching_rows();
+    Carry(sync.table, table.not_consistent(), pass.not_consistent);
     if (!scan.ok()) break;
   }
   for (size_t i = 0; scan.ok() && i < invariants.size(); ++i) {

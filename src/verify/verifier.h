@@ -11,8 +11,10 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "backends/backend.h"
@@ -21,6 +23,19 @@
 #include "verify/report.h"
 
 namespace tandem::verify {
+
+// Rows a pass found not consistent (mismatching, or not reached by the
+// backfill), by table, as ctids. The next incremental pass looks at them
+// again although nothing wrote them since, so a mismatch stays reported
+// until a pass sees the row fixed.
+struct NotConsistent {
+  std::map<std::string, std::vector<std::string>> rows;
+  // More than kMaxCarriedRows: the next pass looks at every row instead.
+  bool too_many = false;
+};
+
+// Most rows carried from one pass to the next (their ctids go into a query).
+inline constexpr size_t kMaxCarriedRows = 10000;
 
 struct Options {
   int show = 10;                  // example keys per failing check
@@ -38,6 +53,10 @@ struct Options {
   // Incremental pass: only rows written by transactions at or after this
   // 32-bit transaction id (from a previous pass's `next_xid`).
   std::optional<long long> written_since_xid;
+  // With written_since_xid: rows looked at again whoever wrote them last.
+  NotConsistent recheck;
+  // Whether the backfill has finished (see Report::backfill_finished).
+  bool backfill_finished = true;
   double parity_threshold = 100;  // percent
   double drift_threshold = 0.1;   // percentage points
   // Called before each chunk by every scanning connection: returns when the
@@ -49,7 +68,14 @@ struct Options {
 struct Pass {
   Report report;
   long long next_xid = 0;  // where the next incremental pass starts
+  NotConsistent not_consistent;
 };
+
+// Sets `options` up for the pass that follows `pass` under --watch: the rows
+// written since it began and those it found not consistent, or every row
+// when those were too many. After a pass that could not finish, the same
+// rows as that pass.
+void FollowUp(const Pass& pass, Options& options);
 
 // Opens another connection for a scan worker.
 using ConnectionFactory = std::function<Result<std::unique_ptr<backend::Connection>>()>;

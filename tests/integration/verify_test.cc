@@ -4,11 +4,13 @@
 #include <signal.h>
 
 #include <chrono>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "common/strings.h"
 #include "integration/pg_fixture.h"
+#include "support/verify_text.h"
 
 namespace tandem::testing {
 namespace {
@@ -45,6 +47,27 @@ class VerifyTest : public PgTest {
     file_ = WriteMigration("02_owner.yaml", kOwnerNotNull);
   }
   void Tamper(const std::string& sql) { Exec(ReplaceAll(kBehindTheTriggersBack, "%s", sql)); }
+  int PassesRecorded() { return std::stoi(Scalar("SELECT count(*) FROM tandem.verify_runs")); }
+  // Waits (up to a minute) until `n` passes are recorded. Right after one is,
+  // --watch waits for its next pass, so an interrupt then ends it cleanly.
+  bool WaitForPasses(int n) {
+    for (int i = 0; i < 600 && PassesRecorded() < n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return PassesRecorded() >= n;
+  }
+  // Starts migration `name` adding to accounts each of `columns`: its `up`
+  // and its column definition.
+  void StartAddingColumns(const std::string& name,
+                          const std::vector<std::pair<std::string, std::string>>& columns) {
+    std::string yaml = "operations:\n";
+    for (const auto& [up, column] : columns) {
+      yaml += "  - add_column:\n      table: accounts\n      up: " + up +
+              "\n      column: " + column + "\n";
+    }
+    CommandResult started = Tandem({"start", WriteMigration(name, yaml)});
+    ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+  }
   // `tandem verify --json`: exit code and the parsed report.
   std::pair<int, nlohmann::json> VerifyJson(std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {"--json", "verify"};
@@ -195,14 +218,8 @@ TEST_F(VerifyTest, AnOldColumnChangedBehindTheTriggersBackIsFoundInTheDownDirect
 }
 
 TEST_F(VerifyTest, NullDriftIsFlagged) {
-  ASSERT_EQ(Tandem({"start", WriteMigration("03_shout.yaml", R"y(operations:
-  - add_column:
-      table: accounts
-      up: upper(owner)
-      column: {name: shout, type: text, nullable: true}
-)y")})
-                .exit_code,
-            0);
+  StartAddingColumns("03_shout.yaml",
+                     {{"upper(owner)", "{name: shout, type: text, nullable: true}"}});
   // 20% of owners are NULL, so 20% of `shout` should be; make it 30%.
   Tamper("UPDATE accounts SET _tandem_new_shout = NULL WHERE id % 10 = 1");
   auto [code, report] = VerifyJson();
@@ -246,14 +263,36 @@ TEST_F(VerifyTest, InvariantViolationsAreCountedWithExamples) {
   EXPECT_EQ(report["invariants"][0]["example_keys"].size(), 2u);
 }
 
-TEST_F(VerifyTest, RowsTheBackfillHasNotReachedFailParity) {
+// Before the backfill has finished, verify says so with its own flag and
+// message instead of failing the rows it has not reached: exit 1, as for
+// every gate that refuses until the backfill is done.
+TEST_F(VerifyTest, VerifyBeforeTheBackfillFinishedSaysSo) {
   ASSERT_EQ(Tandem({"start", "--skip-backfill", file_}).exit_code, 0);
   auto [code, report] = VerifyJson();
   EXPECT_EQ(code, 1);
+  EXPECT_EQ(report["flags"], 32) << report.dump(2);
+  EXPECT_EQ(report["flag_names"], nlohmann::json::array({"backfill_unfinished"}));
   EXPECT_EQ(report["not_backfilled"], 20000);
-  EXPECT_EQ(report["parity_percent"], 0.0);
+  ExpectBackfillNotFinished(Tandem({"verify"}), 20000);
+  CommandResult status = Tandem({"status"});
+  EXPECT_NE(status.out.find("last verification: backfill not finished"), std::string::npos)
+      << status.out;
   ASSERT_EQ(Tandem({"backfill"}).exit_code, 0);
   EXPECT_EQ(VerifyJson().first, 0);
+}
+
+// Rows the backfill has reached are still compared while it is unfinished:
+// a mismatch among them fails the pass, with both flags.
+TEST_F(VerifyTest, AMismatchAmongReachedRowsFailsWhileTheBackfillIsUnfinished) {
+  ASSERT_EQ(Tandem({"start", "--skip-backfill", file_}).exit_code, 0);
+  Exec("UPDATE accounts SET balance = balance WHERE id <= 100");  // synced by the trigger
+  Tamper("UPDATE accounts SET _tandem_new_owner = 'tampered' WHERE id = 42");
+  auto [code, report] = VerifyJson();
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(report["flags"], 1 | 32) << report.dump(2);
+  EXPECT_EQ(report["not_backfilled"], 19900);
+  EXPECT_EQ(report["parity_percent"], 99.0);
+  EXPECT_EQ(report["parity"][0]["example_keys"], nlohmann::json::array({"42"}));
 }
 
 TEST_F(VerifyTest, SampleStatesItsConfidence) {
@@ -296,18 +335,59 @@ TEST_F(VerifyTest, VolatileUpExpressionsAreReportedNotCompared) {
             std::string::npos);
 }
 
+// length(text) is immutable although another overload of length is not: the
+// function PostgreSQL resolves decides, so the column is compared and a
+// planted mismatch fails the pass.
+TEST_F(VerifyTest, AnUpCallingAnImmutableOverloadIsCompared) {
+  StartAddingColumns("03_owner_length.yaml",
+                     {{"length(owner)", "{name: owner_length, type: integer, nullable: true}"}});
+  Tamper("UPDATE accounts SET _tandem_new_owner_length = 99 WHERE id = 123");
+  auto [code, report] = VerifyJson();
+  EXPECT_EQ(code, 1) << report.dump(2);
+  EXPECT_EQ(report["flags"].get<int>() & 1, 1) << report.dump(2);
+  const auto& parity = report["parity"][0];
+  EXPECT_EQ(parity["skipped_because"], "") << report.dump(2);
+  EXPECT_EQ(parity["checked"], 20000);
+  EXPECT_EQ(parity["mismatches"], 1);
+  EXPECT_EQ(parity["example_keys"], nlohmann::json::array({"123"}));
+}
+
+// What changes from call to call is still reported, not compared, named by
+// the functions PostgreSQL resolved; an expression PostgreSQL would not index
+// (it reads the clock) is not compared either.
+TEST_F(VerifyTest, UpsReadingTheClockOrRandomnessAreReportedNotCompared) {
+  StartAddingColumns("03_stamps.yaml",
+                     {{"now()", "{name: seen_at, type: timestamptz, nullable: true}"},
+                      {"gen_random_uuid()", "{name: token, type: uuid, nullable: true}"},
+                      {"CURRENT_TIMESTAMP::text", "{name: seen_text, type: text, nullable: true}"},
+                      {"\"'#' || balance\"", "{name: tag, type: text, nullable: true}"}});
+  auto [code, report] = VerifyJson();
+  EXPECT_EQ(code, 0) << report.dump(2);
+  ASSERT_EQ(report["parity"].size(), 4u) << report.dump(2);
+  std::map<std::string, std::string> skipped;
+  for (const auto& p : report["parity"]) {
+    skipped[p["column"].get<std::string>()] = p["skipped_because"].get<std::string>();
+  }
+  EXPECT_NE(skipped["_tandem_new_seen_at"].find("(now)"), std::string::npos) << report.dump(2);
+  EXPECT_NE(skipped["_tandem_new_token"].find("(gen_random_uuid)"), std::string::npos);
+  EXPECT_NE(skipped["_tandem_new_seen_text"], "") << report.dump(2);
+  // text || integer resolves to textanycat, which PostgreSQL marks STABLE.
+  EXPECT_NE(skipped["_tandem_new_tag"].find("textanycat"), std::string::npos) << report.dump(2);
+}
+
 TEST_F(VerifyTest, WatchRechecksOnlyRecentWritesUntilInterrupted) {
   ASSERT_EQ(Tandem({"start", file_}).exit_code, 0);
   CommandResult watch;
   std::thread runner([&] { watch = Tandem({"--json", "verify", "--watch", "1s"}); });
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   Exec("INSERT INTO accounts (owner, balance) VALUES ('late', 1)");
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  bool seen = WaitForPasses(PassesRecorded() + 1);
   // Interrupt tandem itself (anchored on its path), not the shell around it.
   std::string interrupt =
       std::string("pkill -INT -f '^") + TANDEM_BINARY + " --json verify --watch'";
   ASSERT_EQ(std::system(interrupt.c_str()), 0);
   runner.join();
+  ASSERT_TRUE(seen) << watch.out << watch.err;
   EXPECT_EQ(watch.exit_code, 0) << watch.err;
   std::vector<nlohmann::json> passes;
   for (const auto& line : Split(watch.out, '\n')) {
@@ -319,6 +399,48 @@ TEST_F(VerifyTest, WatchRechecksOnlyRecentWritesUntilInterrupted) {
   EXPECT_TRUE(passes[0]["full"].get<bool>());
   EXPECT_FALSE(passes[1]["full"].get<bool>());
   EXPECT_LT(passes.back()["rows"].get<long long>(), 100) << "later passes look at recent rows";
+}
+
+// A mismatch an earlier pass found is reported by every later pass of
+// --watch (and by status) until a pass sees the row fixed, although later
+// passes look only at rows written since.
+TEST_F(VerifyTest, WatchKeepsReportingAMismatchUntilTheRowIsFixed) {
+  ASSERT_EQ(Tandem({"start", file_}).exit_code, 0);
+  Tamper("UPDATE accounts SET _tandem_new_owner = 'tampered' WHERE id = 4242");
+  CommandResult watch;
+  // Its own command line, so the interrupt below reaches this watch only.
+  std::thread runner([&] { watch = Tandem({"--json", "verify", "--show", "3", "--watch", "1s"}); });
+  bool two_passes = WaitForPasses(2);
+  CommandResult status = Tandem({"--json", "status"});
+  int failing_passes = PassesRecorded();
+  Exec("UPDATE accounts SET owner = 'fixed' WHERE id = 4242");  // synced by the trigger
+  bool fixed_and_seen = WaitForPasses(failing_passes + 2);
+  std::string interrupt =
+      std::string("pkill -INT -f '^") + TANDEM_BINARY + " --json verify --show 3 --watch'";
+  ASSERT_EQ(std::system(interrupt.c_str()), 0);
+  runner.join();
+  ASSERT_TRUE(two_passes && fixed_and_seen) << watch.out << watch.err;
+  auto shown = nlohmann::json::parse(status.out);
+  EXPECT_EQ(shown["last_verify"]["passed"], false) << status.out;
+  EXPECT_EQ(shown["last_verify"]["full"], false) << status.out;
+  std::vector<nlohmann::json> passes;
+  for (const auto& line : Split(watch.out, '\n')) {
+    if (line.find("\"parity_percent\"") != std::string::npos) {
+      passes.push_back(nlohmann::json::parse(line));
+    }
+  }
+  ASSERT_GE(passes.size(), static_cast<size_t>(failing_passes + 2)) << watch.out;
+  for (int i = 0; i < failing_passes; ++i) {
+    EXPECT_EQ(passes[i]["flags"], 1) << "pass " << i << ": " << passes[i].dump(2);
+    EXPECT_EQ(passes[i]["parity"][0]["mismatches"], 1) << "pass " << i;
+    EXPECT_EQ(passes[i]["parity"][0]["example_keys"], nlohmann::json::array({"4242"}));
+  }
+  EXPECT_FALSE(passes[1]["full"].get<bool>());
+  // The pass running while the row was fixed may have seen either; the next did not.
+  for (size_t i = failing_passes + 1; i < passes.size(); ++i) {
+    EXPECT_EQ(passes[i]["flags"], 0) << "pass " << i << ": " << passes[i].dump(2);
+  }
+  EXPECT_EQ(watch.exit_code, 0) << watch.err;
 }
 
 }  // namespace

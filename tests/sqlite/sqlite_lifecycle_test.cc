@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "sqlite/sqlite_fixture.h"
+#include "support/verify_text.h"
 
 namespace tandem::testing {
 namespace {
@@ -123,6 +124,25 @@ TEST_F(SqliteLifecycleTest, VerifyCountsDriftAndBothDirections) {
             std::string::npos)
       << json;
   EXPECT_NE(json.find(R"("flag_names":["parity_mismatch","drift"])"), std::string::npos) << json;
+}
+
+// Before the backfill has finished, verify says so (flag 32, exit 1)
+// instead of failing the rows it has not reached.
+TEST_F(SqliteLifecycleTest, VerifyBeforeTheBackfillFinishedSaysSo) {
+  Exec(kUsers);
+  file_ = WriteMigration("02_users.yaml", kMigration);
+  auto started = Tandem({"start", "--skip-backfill", file_});
+  ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+  auto json = Tandem({"verify", "--json"});
+  EXPECT_EQ(json.exit_code, 1) << json.out << json.err;
+  EXPECT_NE(json.out.find(R"("flag_names":["backfill_unfinished"],"flags":32)"), std::string::npos)
+      << json.out;
+  EXPECT_NE(json.out.find(R"("not_backfilled":1000)"), std::string::npos) << json.out;
+  ExpectBackfillNotFinished(Tandem({"verify"}), 1000);
+  auto backfill = Tandem({"backfill"});
+  ASSERT_EQ(backfill.exit_code, 0) << backfill.out << backfill.err;
+  auto verify = Tandem({"verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
 }
 
 TEST_F(SqliteLifecycleTest, StatusAndHistory) {
