@@ -94,6 +94,9 @@ std::string ReportToText(const Report& r) {
       (r.full ? "" : ", incremental") + ")\n";
   text +=
       "  parity " + Percent(r.parity_percent) + " (threshold " + Percent(r.parity_threshold) + ")";
+  if (r.flags & kBackfillUnfinished) {
+    text += " over the " + std::to_string(r.rows - r.not_backfilled) + " rows reached";
+  }
   if (r.sample_percent > 0)
     text += ", at least " + Percent(r.confidence_low) + " at 95% confidence";
   text += "\n";

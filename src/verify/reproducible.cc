@@ -11,11 +11,14 @@ constexpr char kView[] = "pg_temp._tandem_expression";
 
 // The resolved functions of the view's query tree (functions, operators'
 // functions, aggregates, window functions) that are not IMMUTABLE.
-constexpr char kChangingFunctionsSql[] =
-    "SELECT string_agg(DISTINCT p.proname, ', ') FROM pg_rewrite r, "
-    "regexp_matches(r.ev_action::text, ':(?:funcid|opfuncid|aggfnoid|winfnoid) (\\d+)', 'g') m "
-    "JOIN pg_proc p ON p.oid = m[1]::oid WHERE r.ev_class = 'pg_temp._tandem_expression'::regclass "
-    "AND p.provolatile <> 'i'";
+std::string ChangingFunctionsSql() {
+  return std::string(
+             "SELECT string_agg(DISTINCT p.proname, ', ') FROM pg_rewrite r, "
+             "regexp_matches(r.ev_action::text, ':(?:funcid|opfuncid|aggfnoid|winfnoid) (\\d+)', "
+             "'g') m JOIN pg_proc p ON p.oid = m[1]::oid WHERE p.provolatile <> 'i' AND "
+             "r.ev_class = '") +
+         kView + "'::regclass";
+}
 
 // PostgreSQL refuses to index an expression that is not IMMUTABLE with this
 // SQLSTATE; its test also covers what names no function (CURRENT_TIMESTAMP,
@@ -38,7 +41,7 @@ std::string Why(backend::Connection& conn, const std::string& table,
   Status viewed = conn.Execute(std::string("CREATE TEMP VIEW ") + kView + " AS SELECT (" +
                                expression + ") FROM " + table + " AS " + kAlias);
   if (!viewed.ok()) return "";
-  auto changing = conn.Query(kChangingFunctionsSql);
+  auto changing = conn.Query(ChangingFunctionsSql());
   if (changing.ok() && changing->Scalar()) {
     return "its expression calls functions whose result changes (" + *changing->Scalar() + ")";
   }
