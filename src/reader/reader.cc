@@ -22,8 +22,9 @@
 namespace tandem::reader {
 namespace {
 
-constexpr std::string_view kTopLevelKeys[] = {"name", "version_schema", "operations", "backfill",
-                                              "verify"};
+// `$schema` names the JSON schema editors check a file against.
+constexpr std::string_view kTopLevelKeys[] = {"$schema",    "name",     "version_schema",
+                                              "operations", "backfill", "verify"};
 // The engine's keys, then the throttle's (throttle_settings.cc).
 constexpr std::string_view kBackfillKeys[] = {
     "batch_size",      "concurrency",    "target_chunk_time",   "vacuum_every",
@@ -246,6 +247,7 @@ plan::Migration ReadDocument(const YAML::Node& root, const std::string& file_nam
                              ErrorSink* errors) {
   plan::Migration migration;
   MapReader top(errors, root, "", kTopLevelKeys);
+  top.String("$schema");  // any text: tandem does not use it
   ReadNames(top, file_name, &migration);
   ReadOperations(top, &migration);
   ReadSettings(top, &migration.settings);

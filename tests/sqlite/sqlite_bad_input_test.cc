@@ -137,6 +137,20 @@ TEST_F(SqliteBadInputTest, EndlessOversizedAndStuckFilesAnsweredWithinBounds) {
   EXPECT_EQ(Scalar("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'tandem%'"), "0");
 }
 
+// pgroll accepts a table with no columns; SQLite's CREATE TABLE does not.
+TEST_F(SqliteBadInputTest, TableWithoutColumnsRefusedBeforeAnythingChanges) {
+  std::string file = WriteMigration("01.yaml", R"y(operations:
+  - create_table: {name: markers, columns: []}
+)y");
+  for (const char* command : {"plan", "start"}) {
+    auto result = Tandem({command, file});
+    EXPECT_EQ(result.exit_code, 1) << command << ": " << result.out << result.err;
+    EXPECT_NE(result.err.find("SQLite cannot create a table without columns"), std::string::npos)
+        << result.err;
+  }
+  EXPECT_EQ(Schema(), schema_);
+}
+
 TEST_F(SqliteBadInputTest, UrlWithoutFile) {
   auto result = RunTandem("sqlite:", {"status"});
   EXPECT_EQ(result.exit_code, 2) << result.out << result.err;
