@@ -597,8 +597,19 @@ TEST(ReaderErrorTest, FileOverTheSizeLimit) {
   text += std::string(kMaxMigrationFileBytes - text.size(), '#');
   EXPECT_TRUE(ParseMigration(text, "m.yaml").ok());
   EXPECT_EQ(ErrorOf(text + "#"),
-            "m.yaml: the file is larger than 256 KiB, the limit for a migration file; split it "
+            "m.yaml: the file is larger than 128 KiB, the limit for a migration file; split it "
             "into several migrations");
+}
+
+// A chain of binary operators parses into a tree as deep as the chain; the
+// longest a file can hold is refused, not a crash.
+TEST(ReaderErrorTest, LongestOperatorChainIsRefused) {
+  std::string text = "operations:\n  - sql:\n      up: SELECT 1";
+  while (text.size() + 3 < kMaxMigrationFileBytes) text += "+1";
+  EXPECT_NE(ErrorOf(text + "\n")
+                .find("m.yaml:3:11: operations[0].sql.up: SQL does not parse: it "
+                      "nests too deeply"),
+            std::string::npos);
 }
 
 // A device or pipe that never ends is read only up to the limit.
@@ -607,7 +618,7 @@ TEST(ReaderErrorTest, EndlessFileStopsAtTheSizeLimit) {
   ASSERT_FALSE(read.ok());
   EXPECT_EQ(read.status().kind(), ErrorKind::kInvalidInput);
   EXPECT_EQ(read.status().message(),
-            "/dev/zero: the file is larger than 256 KiB, the limit for a migration file; split "
+            "/dev/zero: the file is larger than 128 KiB, the limit for a migration file; split "
             "it into several migrations");
 }
 

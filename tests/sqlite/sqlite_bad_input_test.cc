@@ -113,15 +113,15 @@ TEST_F(SqliteBadInputTest, TableWithConflictClauseCannotBeRebuilt) {
 // bounded memory, and change nothing.
 TEST_F(SqliteBadInputTest, EndlessOversizedAndStuckFilesAnsweredWithinBounds) {
   std::string many = "operations:\n";
-  while (many.size() <= 256 * 1024) many += "  - sql: {up: SELECT 1, down: SELECT 2}\n";
+  while (many.size() <= 128 * 1024) many += "  - sql: {up: SELECT 1, down: SELECT 2}\n";
   std::string corpus = std::string(TANDEM_SOURCE_DIR) + "/tests/bad_input/";
   struct Case {
     std::string file;
     std::string expected;
   };
   const Case cases[] = {
-      {"/dev/zero", "/dev/zero: the file is larger than 256 KiB"},
-      {WriteMigration("01_many.yaml", many), "01_many.yaml: the file is larger than 256 KiB"},
+      {"/dev/zero", "/dev/zero: the file is larger than 128 KiB"},
+      {WriteMigration("01_many.yaml", many), "01_many.yaml: the file is larger than 128 KiB"},
       {corpus + "stray_comma.yaml", "stray_comma.yaml:1:1: not valid YAML or JSON: unexpected `,`"},
   };
   for (const Case& c : cases) {
