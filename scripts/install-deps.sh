@@ -14,7 +14,7 @@ readonly PACKAGES=(
   libpg-query-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libfmt-dev libspdlog-dev libcpp-httplib-dev
   libgtest-dev googletest libbenchmark-dev hyperfine time
-  clang-format
+  clang-format clang libclang-rt-14-dev
 )
 
 # dpkg-query is the authority on "installed": a package that is merely known

@@ -1,7 +1,9 @@
 #include "lint/pg_parse.h"
 
 #include <pg_query.h>
+#include <pthread.h>
 
+#include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -12,22 +14,87 @@ namespace {
 
 constexpr std::string_view kSelectPrefix = "SELECT ";
 
+// Deeper parse trees (as JSON) are refused before nlohmann::json and the
+// walkers below, which recurse over them: a chain of binary operators
+// (`1+1+1...`) parses into a tree as deep as the chain, a migration file can
+// hold one of 65,000 operators, and its DOM alone would take hundreds of MB.
+// No real expression nests this far.
+constexpr int kMaxTreeDepth = 10000;
+
+// How deep the objects and arrays of `json` nest, counted without parsing it.
+int JsonDepth(const char* json) {
+  int depth = 0, deepest = 0;
+  bool in_string = false;
+  for (const char* c = json; c != nullptr && *c != '\0'; ++c) {
+    if (in_string) {
+      if (*c == '\\' && c[1] != '\0') {
+        ++c;
+      } else if (*c == '"') {
+        in_string = false;
+      }
+    } else if (*c == '"') {
+      in_string = true;
+    } else if (*c == '{' || *c == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if (*c == '}' || *c == ']') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+// libpg_query writes its JSON output recursively, two frames per level of
+// the tree, and a migration file can hold a 65,000-operator chain: more than
+// the 8 MB of a main thread's stack. So the parse runs on a thread whose
+// stack is large enough (its pages are committed only as they are touched).
+constexpr size_t kParseStackBytes = 64 << 20;
+
+PgQueryParseResult ParseOnLargeStack(const std::string& sql) {
+  struct Call {
+    const std::string* sql;
+    PgQueryParseResult result;
+  } call{&sql, {}};
+  auto run = [](void* arg) -> void* {
+    auto* c = static_cast<Call*>(arg);
+    c->result = pg_query_parse(c->sql->c_str());
+    return nullptr;
+  };
+  pthread_attr_t attributes;
+  pthread_attr_init(&attributes);
+  pthread_attr_setstacksize(&attributes, kParseStackBytes);
+  pthread_t thread;
+  bool started = pthread_create(&thread, &attributes, run, &call) == 0;
+  pthread_attr_destroy(&attributes);
+  if (!started) return pg_query_parse(sql.c_str());  // no thread to be had: this stack it is
+  pthread_join(thread, nullptr);
+  return call.result;
+}
+
 // Owns one parse result; frees it on destruction.
 class ParseResult {
  public:
-  explicit ParseResult(const std::string& sql) : result_(pg_query_parse(sql.c_str())) {}
+  explicit ParseResult(const std::string& sql)
+      : result_(ParseOnLargeStack(sql)),
+        too_deep_(result_.error == nullptr && JsonDepth(result_.parse_tree) > kMaxTreeDepth) {}
   ~ParseResult() { pg_query_free_parse_result(result_); }
   ParseResult(const ParseResult&) = delete;
   ParseResult& operator=(const ParseResult&) = delete;
 
-  bool ok() const { return result_.error == nullptr; }
-  std::string error_message() const { return result_.error ? result_.error->message : ""; }
+  bool ok() const { return result_.error == nullptr && !too_deep_; }
+  std::string error_message() const {
+    if (too_deep_) {
+      return "it nests too deeply (its parse tree is more than " + std::to_string(kMaxTreeDepth) +
+             " levels deep, e.g. a chain of thousands of operators); split it up";
+    }
+    return result_.error ? result_.error->message : "";
+  }
   // 1-based offset into the parsed string; 0 when unknown.
   int error_position() const { return result_.error ? result_.error->cursorpos : 0; }
   nlohmann::json tree() const { return nlohmann::json::parse(result_.parse_tree); }
 
  private:
   PgQueryParseResult result_;
+  bool too_deep_;
 };
 
 Status ParseError(std::string_view what, std::string_view text, const ParseResult& parsed,

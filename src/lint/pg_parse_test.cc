@@ -82,5 +82,32 @@ TEST(CheckTypeNameTest, AcceptsTypesAndRejectsInjection) {
   EXPECT_FALSE(CheckTypeName("not a type at all").ok());
 }
 
+// A chain of binary operators parses into a tree as deep as the chain; a
+// migration file of 128 KiB holds one of 65,000 operators.
+std::string OperatorChain(int operators) {
+  std::string sql = "1";
+  for (int i = 0; i < operators; ++i) sql += "+1";
+  return sql;
+}
+
+TEST(PgParseDepthTest, LongOperatorChainsAreRefusedWithoutOverflowingTheStack) {
+  std::string chain = OperatorChain(65000);
+  Status statements = CheckStatements("SELECT " + chain);
+  EXPECT_EQ(statements.kind(), ErrorKind::kInvalidInput);
+  EXPECT_NE(statements.message().find("nests too deeply"), std::string::npos)
+      << statements.message();
+  EXPECT_FALSE(CheckExpression(chain).ok());
+  EXPECT_FALSE(IsNonVolatileExpression(chain).ok());
+}
+
+TEST(PgParseDepthTest, ChainsOfHundredsOfOperatorsStillParse) {
+  std::string chain = OperatorChain(1000);
+  EXPECT_TRUE(CheckStatements("SELECT " + chain).ok());
+  Result<std::string> rewritten =
+      RewriteColumnRefs(chain + "+a", [](const std::string&) { return std::string("b"); });
+  ASSERT_TRUE(rewritten.ok()) << rewritten.status().message();
+  EXPECT_EQ(rewritten->substr(rewritten->size() - 2), "+b");
+}
+
 }  // namespace
 }  // namespace tandem::lint

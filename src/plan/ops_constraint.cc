@@ -13,6 +13,14 @@ std::string UpFor(const std::map<std::string, std::string>& expressions,
   return it == expressions.end() ? "" : it->second;
 }
 
+// The new version's name of the physical column `physical`.
+std::string VirtualNameOf(const VirtualTable& table, const std::string& physical) {
+  for (const auto& c : table.columns) {
+    if (c.physical == physical) return c.name;
+  }
+  return physical;
+}
+
 }  // namespace
 
 Status Planner::CreateConstraintOp(const Operation& op, const CreateConstraint& body) {
@@ -93,13 +101,29 @@ Status Planner::CreateConstraintOp(const Operation& op, const CreateConstraint& 
 }
 
 Status Planner::DropConstraintOp(const Operation& op, const DropConstraint& body) {
+  TANDEM_ASSIGN_OR_RETURN(VirtualTable * table, RequireTable(op, "table", body.table));
+  std::string column = body.column;
+  if (!column.empty()) {
+    TANDEM_RETURN_IF_ERROR(RequireColumn(op, "column", *table, column).status());
+  } else {
+    // pgroll's current form leaves `column` out: the constraint names it.
+    const CatalogTable* original = catalog_.FindTable(table->physical);
+    const CatalogConstraint* constraint = original ? original->FindConstraint(body.name) : nullptr;
+    if (constraint != nullptr && constraint->columns.size() != 1) {
+      return ErrorAt(op, "name",
+                     "constraint \"" + body.name + "\" covers " +
+                         std::to_string(constraint->columns.size()) + " columns (" +
+                         Join(constraint->columns, ", ") +
+                         "); drop it with drop_multicolumn_constraint, which takes `up` and "
+                         "`down` for each column");
+    }
+    if (constraint != nullptr) column = VirtualNameOf(*table, constraint->columns[0]);
+  }
   DropMultiColumnConstraint multi;
   multi.table = body.table;
   multi.name = body.name;
-  if (!body.up.empty()) multi.up[body.column] = body.up;
-  if (!body.down.empty()) multi.down[body.column] = body.down;
-  TANDEM_ASSIGN_OR_RETURN(VirtualTable * table, RequireTable(op, "table", body.table));
-  TANDEM_RETURN_IF_ERROR(RequireColumn(op, "column", *table, body.column).status());
+  if (!body.up.empty()) multi.up[column] = body.up;
+  if (!body.down.empty()) multi.down[column] = body.down;
   return DropMultiColumnConstraintOp(op, multi);
 }
 

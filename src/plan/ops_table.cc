@@ -87,13 +87,9 @@ Status Planner::RenameTableOp(const Operation& op, const RenameTable& body) {
 }
 
 Status Planner::DropTableOp(const Operation& op, const DropTable& body) {
-  TANDEM_ASSIGN_OR_RETURN(VirtualTable * table, RequireTable(op, "name", body.name));
-  if (table->created) {
-    return ErrorAt(op, "name",
-                   "table \"" + body.name +
-                       "\" is created by this migration; remove its "
-                       "create_table instead of dropping it");
-  }
+  TANDEM_RETURN_IF_ERROR(RequireTable(op, "name", body.name).status());
+  // A table this migration created goes too: start creates it (the old
+  // version may already write to it) and complete drops it.
   virtual_schema_.DropTable(body.name);
   return Status::Ok();
 }

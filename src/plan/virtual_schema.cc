@@ -54,7 +54,7 @@ void VirtualSchema::RenameTable(const std::string& from, const std::string& to) 
 void VirtualSchema::DropTable(const std::string& table) {
   auto it = tables_.find(table);
   if (it == tables_.end()) return;
-  if (!it->second.created) dropped_tables_.push_back(it->second.physical);
+  dropped_tables_.push_back(it->second.physical);
   tables_.erase(it);
 }
 

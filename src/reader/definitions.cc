@@ -232,7 +232,9 @@ std::optional<plan::ColumnDef> ReadColumn(const MapReader& parent, std::string_v
 
 std::vector<plan::ColumnDef> ReadColumnList(const MapReader& parent, std::string_view key) {
   std::vector<plan::ColumnDef> columns;
-  for (const MapReader& m : parent.MapList(key, kColumnKeys, Need::kRequired)) {
+  // pgroll requires the key, but a table may start without columns.
+  if (!parent.Has(key)) parent.FailMissing(key);
+  for (const MapReader& m : parent.MapList(key, kColumnKeys)) {
     columns.push_back(ReadColumnFields(m));
   }
   return columns;

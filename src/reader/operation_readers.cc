@@ -197,7 +197,9 @@ plan::OperationBody ReadDropConstraint(const MapReader& m) {
   op.table = m.Identifier("table", Need::kRequired);
   op.column = m.Identifier("column");
   op.name = m.Identifier("name", Need::kRequired);
-  op.up = m.Expression("up", Need::kRequired);
+  // pgroll requires the key but reads an empty `up` as the column unchanged.
+  if (!m.Has("up")) m.FailMissing("up");
+  op.up = m.Expression("up");
   op.down = m.Expression("down", Need::kRequired);
   return op;
 }

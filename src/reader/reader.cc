@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <sstream>
 
 #include "common/sha256.h"
 #include "common/strings.h"
@@ -18,12 +17,14 @@
 #include "reader/node_reader.h"
 #include "reader/operation_readers.h"
 #include "reader/throttle_settings.h"
+#include "reader/yaml_document.h"
 
 namespace tandem::reader {
 namespace {
 
-constexpr std::string_view kTopLevelKeys[] = {"name", "version_schema", "operations", "backfill",
-                                              "verify"};
+// `$schema` names the JSON schema editors check a file against.
+constexpr std::string_view kTopLevelKeys[] = {"$schema",    "name",     "version_schema",
+                                              "operations", "backfill", "verify"};
 // The engine's keys, then the throttle's (throttle_settings.cc).
 constexpr std::string_view kBackfillKeys[] = {
     "batch_size",      "concurrency",    "target_chunk_time",   "vacuum_every",
@@ -59,9 +60,13 @@ std::optional<plan::SourcePos> InvalidUtf8(std::string_view text) {
   return std::nullopt;
 }
 
-// Problems visible before parsing: no content, or not text at all.
+// Problems visible before parsing: too large, no content, or not text at all.
 void CheckBytes(std::string_view content, ErrorSink* errors) {
-  if (Trim(content).empty()) {
+  if (content.size() > kMaxMigrationFileBytes) {
+    errors->Report({}, "",
+                   "the file is larger than " + std::to_string(kMaxMigrationFileBytes / 1024) +
+                       " KiB, the limit for a migration file; split it into several migrations");
+  } else if (Trim(content).empty()) {
     errors->Report({1, 1}, "", "the file is empty; a migration needs an `operations` list");
   } else if (content.find('\0') != std::string_view::npos) {
     errors->Report({}, "", "not YAML or JSON: the file contains NUL bytes (a binary file?)");
@@ -69,36 +74,6 @@ void CheckBytes(std::string_view content, ErrorSink* errors) {
     errors->Report(*pos, "",
                    "not YAML or JSON: the file is not valid UTF-8 here; save it as UTF-8");
   }
-}
-
-// The one document of the file, or an undefined node after reporting.
-YAML::Node LoadDocument(const std::string& content, ErrorSink* errors) {
-  std::vector<YAML::Node> documents;
-  try {
-    documents = YAML::LoadAll(content);
-  } catch (const YAML::Exception& e) {
-    errors->Report({e.mark.line + 1, e.mark.column + 1}, "",
-                   "not valid YAML or JSON: " + e.msg +
-                       "; check indentation, quoting and "
-                       "brackets at this point or just before it");
-    return YAML::Node(YAML::NodeType::Undefined);
-  }
-  if (documents.empty() || documents[0].IsNull()) {
-    errors->Report({1, 1}, "",
-                   "the file has no content (only comments or `---`); a migration "
-                   "needs an `operations` list");
-  } else if (documents.size() > 1) {
-    errors->Report(PosOf(documents[1]), "",
-                   "the file holds more than one YAML document (`---`); put all operations "
-                   "in one document, or one migration per file");
-  } else if (!documents[0].IsMap()) {
-    errors->Report(PosOf(documents[0]), "",
-                   "the top level must be a map with an `operations` list, got " +
-                       Describe(documents[0]) + "; is this a migration file?");
-  } else {
-    return documents[0];
-  }
-  return YAML::Node(YAML::NodeType::Undefined);
 }
 
 // Reports an `operations` entry that is not a map with exactly one known key.
@@ -272,6 +247,7 @@ plan::Migration ReadDocument(const YAML::Node& root, const std::string& file_nam
                              ErrorSink* errors) {
   plan::Migration migration;
   MapReader top(errors, root, "", kTopLevelKeys);
+  top.String("$schema");  // any text: tandem does not use it
   ReadNames(top, file_name, &migration);
   ReadOperations(top, &migration);
   ReadSettings(top, &migration.settings);
@@ -287,7 +263,7 @@ Result<plan::Migration> ParseMigration(std::string_view content, const std::stri
   if (errors.failed()) return errors.status();
   plan::Migration migration;
   try {
-    YAML::Node root = LoadDocument(std::string(content), &errors);
+    YAML::Node root = LoadSingleDocument(std::string(content), &errors);
     if (errors.failed()) return errors.status();
     migration = ReadDocument(root, file_name, &errors);
   } catch (const YAML::Exception& e) {
@@ -311,10 +287,13 @@ Result<plan::Migration> ReadMigrationFile(const std::string& path) {
     return Status::InvalidInput(path + ": cannot open: " + std::strerror(errno) +
                                 "; check the path");
   }
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
+  // One byte past the limit tells a file over it from one at it, and a
+  // device or pipe that never ends is not read to the end.
+  std::string bytes(kMaxMigrationFileBytes + 1, '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   if (in.bad()) return Status::InvalidInput(path + ": cannot read: " + std::strerror(errno));
-  return ParseMigration(bytes.str(), path);
+  bytes.resize(static_cast<size_t>(in.gcount()));
+  return ParseMigration(bytes, path);
 }
 
 }  // namespace tandem::reader

@@ -20,6 +20,11 @@
 
 namespace tandem::reader {
 
+// The largest migration file read. Parsing costs up to about 250 bytes of
+// memory per byte of YAML (a flow list of short items), so this keeps a read
+// within about 100 MB and a second; real migrations are a few KiB.
+inline constexpr size_t kMaxMigrationFileBytes = 128 * 1024;
+
 // Reads and parses the file at `path`. JSON is read by the same parser (JSON
 // is YAML), so both get line:column positions.
 Result<plan::Migration> ReadMigrationFile(const std::string& path);

@@ -8,39 +8,10 @@
 #include <variant>
 
 #include "common/sha256.h"
+#include "reader/reader_test_helpers.h"
 
 namespace tandem::reader {
 namespace {
-
-plan::Migration MustParse(const std::string& text, const std::string& file = "m.yaml") {
-  Result<plan::Migration> parsed = ParseMigration(text, file);
-  EXPECT_TRUE(parsed.ok()) << parsed.status().message();
-  return parsed.ok() ? parsed.value() : plan::Migration{};
-}
-
-// The single operation of `text`, as body type T.
-template <typename T>
-T OnlyBody(const std::string& text, const std::string& file = "m.yaml") {
-  plan::Migration m = MustParse(text, file);
-  if (m.operations.size() != 1) {
-    ADD_FAILURE() << "expected one operation, got " << m.operations.size();
-    return T{};
-  }
-  const T* body = std::get_if<T>(&m.operations[0].body);
-  if (body == nullptr) {
-    ADD_FAILURE() << "wrong body type for " << m.operations[0].kind;
-    return T{};
-  }
-  return *body;
-}
-
-std::string ErrorOf(const std::string& text, const std::string& file = "m.yaml") {
-  Result<plan::Migration> parsed = ParseMigration(text, file);
-  EXPECT_FALSE(parsed.ok());
-  if (parsed.ok()) return "";
-  EXPECT_EQ(parsed.status().kind(), ErrorKind::kInvalidInput);
-  return parsed.status().message();
-}
 
 TEST(ReaderTest, CreateTableWithEveryColumnField) {
   auto op = OnlyBody<plan::CreateTable>(R"--(
@@ -636,6 +607,36 @@ TEST(ReaderErrorTest, MissingFileIsInvalidInput) {
   ASSERT_FALSE(read.ok());
   EXPECT_EQ(read.status().kind(), ErrorKind::kInvalidInput);
   EXPECT_NE(read.status().message().find("no/such/migration.yaml: cannot open"), std::string::npos);
+}
+
+TEST(ReaderErrorTest, FileOverTheSizeLimit) {
+  std::string text = "operations: [{sql: {up: SELECT 1}}]\n";
+  text += std::string(kMaxMigrationFileBytes - text.size(), '#');
+  EXPECT_TRUE(ParseMigration(text, "m.yaml").ok());
+  EXPECT_EQ(ErrorOf(text + "#"),
+            "m.yaml: the file is larger than 128 KiB, the limit for a migration file; split it "
+            "into several migrations");
+}
+
+// A chain of binary operators parses into a tree as deep as the chain; the
+// longest a file can hold is refused, not a crash.
+TEST(ReaderErrorTest, LongestOperatorChainIsRefused) {
+  std::string text = "operations:\n  - sql:\n      up: SELECT 1";
+  while (text.size() + 3 < kMaxMigrationFileBytes) text += "+1";
+  EXPECT_NE(ErrorOf(text + "\n")
+                .find("m.yaml:3:11: operations[0].sql.up: SQL does not parse: it "
+                      "nests too deeply"),
+            std::string::npos);
+}
+
+// A device or pipe that never ends is read only up to the limit.
+TEST(ReaderErrorTest, EndlessFileStopsAtTheSizeLimit) {
+  Result<plan::Migration> read = ReadMigrationFile("/dev/zero");
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().kind(), ErrorKind::kInvalidInput);
+  EXPECT_EQ(read.status().message(),
+            "/dev/zero: the file is larger than 128 KiB, the limit for a migration file; split "
+            "it into several migrations");
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // The bad-input corpus (tests/bad_input/cases.tsv) through the real CLI and a
 // real server: every malformed or schema-inconsistent file is refused by
-// `plan` and by `start` with exit code 2 and the documented message, and the
-// database is left exactly as it was.
+// `plan` and by `start` with exit code 2 and the documented message, within
+// seconds and bounded memory, and the database is left exactly as it was.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -20,6 +20,9 @@ CREATE TABLE items (sku text, qty integer);
 CREATE INDEX users_email_idx ON users (email);
 INSERT INTO users (name, email) VALUES ('a', 'a@example.com'), ('b', 'b@example.com');
 )sql";
+
+// A refusal takes milliseconds; a parser that loops is killed at this bound.
+constexpr RunLimits kRefusalLimits{.seconds = 5, .memory_mb = 1024};
 
 struct CorpusCase {
   std::string file;
@@ -50,8 +53,9 @@ TEST_P(BadInputCliTest, RefusedWithExitCode2AndNothingChanges) {
   std::string before = SchemaDump(url_);
   std::string path = std::string(TANDEM_SOURCE_DIR) + "/tests/bad_input/" + c.file;
   for (const char* command : {"plan", "start"}) {
-    CommandResult result = Tandem({command, path});
-    EXPECT_EQ(result.exit_code, 2) << command << ": " << result.out << result.err;
+    CommandResult result = RunTandemWithin(url_, {command, path}, kRefusalLimits);
+    EXPECT_EQ(result.exit_code, 2) << command << " (137: killed after " << kRefusalLimits.seconds
+                                   << " s, 134: out of memory): " << result.out << result.err;
     EXPECT_NE(result.err.find(c.expected), std::string::npos)
         << command << " said: " << result.err << "\nexpected to contain: " << c.expected;
     EXPECT_EQ(result.err.find("terminate called"), std::string::npos) << result.err;

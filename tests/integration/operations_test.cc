@@ -330,6 +330,35 @@ const Case kCases[] = {
      "name = 'amy') = 0",
      "NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'users_age_check') AND (SELECT "
      "age FROM users WHERE name = 'amy') = -5"},
+    // pgroll's current form: no `column` (the constraint names it), and an
+    // empty `up` reads as the column unchanged.
+    {"drop_constraint_without_column", R"y(operations:
+  - drop_constraint:
+      table: users
+      name: users_age_check
+      up: ""
+      down: SELECT CASE WHEN age < 0 THEN 0 ELSE age END
+)y",
+     "INSERT INTO users (name, email, age) VALUES ('zed', 'zed@example.com', 7)", "",
+     "(SELECT age FROM users WHERE name = 'zed') = 7 AND (SELECT count(*) FROM users WHERE age "
+     "IS NULL) = 0",
+     "NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'users_age_check') AND (SELECT "
+     "sum(age) FROM users) = (SELECT sum(i % 90) FROM generate_series(1, 300) i) + 7"},
+    {"create_table_without_columns", R"y(operations:
+  - create_table: {name: markers, columns: []}
+)y",
+     "", "", "(SELECT count(*) FROM markers) = 0",
+     "(SELECT relnatts FROM pg_class WHERE oid = 'public.markers'::regclass) = 0"},
+    {"create_and_drop_table", R"y(operations:
+  - create_table:
+      name: scratch
+      columns: [{name: id, type: bigint, pk: true}]
+  - drop_table: {name: scratch}
+)y",
+     "", "",
+     "NOT EXISTS (SELECT 1 FROM pg_views WHERE schemaname = current_schema() AND viewname = "
+     "'scratch')",
+     "to_regclass('public.scratch') IS NULL"},
     {"drop_multicolumn_constraint", R"y(operations:
   - drop_multicolumn_constraint:
       table: posts

@@ -117,6 +117,49 @@ TEST_F(SqliteBadInputTest, TableWithConflictClauseCannotBeRebuilt) {
   EXPECT_EQ(Schema(), schema);
 }
 
+// Inputs that once kept the parser busy until memory ran out, and inputs too
+// large to parse quickly: `plan` and `start` answer each within seconds and
+// bounded memory, and change nothing.
+TEST_F(SqliteBadInputTest, EndlessOversizedAndStuckFilesAnsweredWithinBounds) {
+  std::string many = "operations:\n";
+  while (many.size() <= 128 * 1024) many += "  - sql: {up: SELECT 1, down: SELECT 2}\n";
+  std::string corpus = std::string(TANDEM_SOURCE_DIR) + "/tests/bad_input/";
+  struct Case {
+    std::string file;
+    std::string expected;
+  };
+  const Case cases[] = {
+      {"/dev/zero", "/dev/zero: the file is larger than 128 KiB"},
+      {WriteMigration("01_many.yaml", many), "01_many.yaml: the file is larger than 128 KiB"},
+      {corpus + "stray_comma.yaml", "stray_comma.yaml:1:1: not valid YAML or JSON: unexpected `,`"},
+  };
+  for (const Case& c : cases) {
+    for (const char* command : {"plan", "start"}) {
+      auto result = RunTandemWithin(url_, {command, c.file}, {.seconds = 5, .memory_mb = 1024});
+      EXPECT_EQ(result.exit_code, 2)
+          << command << " " << c.file
+          << " (137: killed after 5 s, 134: out of memory): " << result.out << result.err;
+      EXPECT_NE(result.err.find(c.expected), std::string::npos) << result.err;
+    }
+  }
+  EXPECT_EQ(Schema(), schema_);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'tandem%'"), "0");
+}
+
+// pgroll accepts a table with no columns; SQLite's CREATE TABLE does not.
+TEST_F(SqliteBadInputTest, TableWithoutColumnsRefusedBeforeAnythingChanges) {
+  std::string file = WriteMigration("01.yaml", R"y(operations:
+  - create_table: {name: markers, columns: []}
+)y");
+  for (const char* command : {"plan", "start"}) {
+    auto result = Tandem({command, file});
+    EXPECT_EQ(result.exit_code, 1) << command << ": " << result.out << result.err;
+    EXPECT_NE(result.err.find("SQLite cannot create a table without columns"), std::string::npos)
+        << result.err;
+  }
+  EXPECT_EQ(Schema(), schema_);
+}
+
 TEST_F(SqliteBadInputTest, UrlWithoutFile) {
   auto result = RunTandem("sqlite:", {"status"});
   EXPECT_EQ(result.exit_code, 2) << result.out << result.err;

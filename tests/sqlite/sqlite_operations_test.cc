@@ -159,6 +159,17 @@ const Case kCases[] = {
 )y",
      "SELECT sql NOT LIKE '%age_digits%' AND sql LIKE '%CHECK (email <> '''')%' FROM sqlite_schema "
      "WHERE name = 'users'"},
+    // pgroll's current form: no `column`, and an empty `up` (the column unchanged).
+    {"drop_constraint_without_column", R"y(operations:
+  - drop_constraint: {table: users, name: age_digits, up: "", down: age}
+)y",
+     "SELECT sql NOT LIKE '%age_digits%' AND sql LIKE '%CHECK (email <> '''')%' FROM sqlite_schema "
+     "WHERE name = 'users'"},
+    {"create_and_drop_table", R"y(operations:
+  - create_table: {name: scratch, columns: [{name: id, type: INTEGER, pk: true}]}
+  - drop_table: {name: scratch}
+)y",
+     "SELECT count(*) = 0 FROM sqlite_schema WHERE name LIKE 'scratch%'"},
     {"drop_multicolumn_constraint_unique", R"y(operations:
   - drop_multicolumn_constraint:
       table: teams

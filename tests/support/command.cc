@@ -49,11 +49,16 @@ std::string Capture(const std::string& command, int& exit_code) {
   return out;
 }
 
-CommandResult RunTandem(const std::string& url, const std::vector<std::string>& args) {
+namespace {
+
+// Runs tandem through the shell, after `prefix` (which may set limits and
+// wrap the binary, e.g. "timeout 5 ").
+CommandResult RunTandemAfter(const std::string& prefix, const std::string& url,
+                             const std::vector<std::string>& args) {
   static int counter = 0;
   std::string err_file =
       TempDir() + "/stderr-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
-  std::string command = "TANDEM_URL=" + ShellQuote(url) + " " + TANDEM_BINARY;
+  std::string command = prefix + "env TANDEM_URL=" + ShellQuote(url) + " " + TANDEM_BINARY;
   for (const auto& a : args) command += " " + ShellQuote(a);
   command += " 2>" + ShellQuote(err_file);
   CommandResult result;
@@ -61,6 +66,19 @@ CommandResult RunTandem(const std::string& url, const std::vector<std::string>& 
   result.err = ReadFile(err_file);
   std::filesystem::remove(err_file);
   return result;
+}
+
+}  // namespace
+
+CommandResult RunTandem(const std::string& url, const std::vector<std::string>& args) {
+  return RunTandemAfter("", url, args);
+}
+
+CommandResult RunTandemWithin(const std::string& url, const std::vector<std::string>& args,
+                              RunLimits limits) {
+  std::string prefix = "ulimit -v " + std::to_string(limits.memory_mb * 1024) +
+                       " && timeout --signal=KILL " + std::to_string(limits.seconds) + " ";
+  return RunTandemAfter(prefix, url, args);
 }
 
 int SpawnTandem(const std::string& url, const std::vector<std::string>& args,

@@ -23,6 +23,17 @@ std::string Capture(const std::string& command, int& exit_code);
 // Runs the tandem binary with `args` (each shell-quoted) and TANDEM_URL=url.
 CommandResult RunTandem(const std::string& url, const std::vector<std::string>& args);
 
+// Bounds for a run that must end on its own, whatever its input.
+struct RunLimits {
+  int seconds = 5;
+  int memory_mb = 1024;  // address space, so well above what a run touches
+};
+// RunTandem, with the process killed once it has run `limits.seconds`
+// (exit code 137) and its address space capped at `limits.memory_mb` (an
+// allocation past it aborts, exit code 134).
+CommandResult RunTandemWithin(const std::string& url, const std::vector<std::string>& args,
+                              RunLimits limits);
+
 // Starts the tandem binary with `args` and TANDEM_URL=url in the background,
 // its output discarded (stderr written to `err_path` if given); returns its
 // process id, so a test signals only its own runner.

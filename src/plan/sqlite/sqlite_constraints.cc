@@ -199,7 +199,10 @@ std::vector<std::string> SqlitePlanner::ConstraintsNamed(const CatalogTable& tab
 
 Status SqlitePlanner::DropConstraintOp(const Operation& op, const DropConstraint& body) {
   TANDEM_ASSIGN_OR_RETURN(VirtualTable * table, RequireTable(op, "table", body.table));
-  TANDEM_RETURN_IF_ERROR(RequireColumn(op, "column", *table, body.column).status());
+  // pgroll's current form leaves `column` out; `up` and `down` are not used here.
+  if (!body.column.empty()) {
+    TANDEM_RETURN_IF_ERROR(RequireColumn(op, "column", *table, body.column).status());
+  }
   DropMultiColumnConstraint multi;
   multi.table = body.table;
   multi.name = body.name;

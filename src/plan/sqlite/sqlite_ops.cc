@@ -31,6 +31,9 @@ Status SqlitePlanner::CreateTableOp(const Operation& op, const CreateTable& body
   for (const auto& c : body.columns) {
     if (c.pk) pk.push_back(c.name);
   }
+  if (body.columns.empty()) {
+    return Unsupported(op, "SQLite cannot create a table without columns; give it at least one");
+  }
   std::vector<std::string> definitions;
   for (const auto& column : body.columns) {
     if (column.generated) {
@@ -220,10 +223,8 @@ Status SqlitePlanner::RenameTableOp(const Operation& op, const RenameTable& body
 }
 
 Status SqlitePlanner::DropTableOp(const Operation& op, const DropTable& body) {
-  TANDEM_ASSIGN_OR_RETURN(VirtualTable * table, RequireTable(op, "name", body.name));
-  if (table->created) {
-    return ErrorAt(op, "name", "table \"" + body.name + "\" is created by this migration");
-  }
+  // A table this migration created is dropped at complete too.
+  TANDEM_RETURN_IF_ERROR(RequireTable(op, "name", body.name).status());
   virtual_schema_.DropTable(body.name);
   return Status::Ok();
 }
