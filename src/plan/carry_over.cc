@@ -73,9 +73,11 @@ void Planner::FinishCarryOver() {
                                  carried.message() + ")");
       }
     }
+    // An invalid index (what a failed concurrent build leaves) holds
+    // nothing; it is not copied.
     for (const auto& index : original->indexes) {
-      if (index.primary || handled.count(index.name) > 0 || dropped.count(index.name) > 0 ||
-          StartsWith(index.name, kCopyPrefix)) {
+      if (index.primary || !index.valid || handled.count(index.name) > 0 ||
+          dropped.count(index.name) > 0 || StartsWith(index.name, kCopyPrefix)) {
         continue;
       }
       bool whole = std::all_of(index.columns.begin(), index.columns.end(),
