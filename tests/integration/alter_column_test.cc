@@ -194,6 +194,33 @@ TEST_F(AlterColumnTest, ATypeChangeDropsADefaultThatDoesNotFitTheNewType) {
   EXPECT_EQ(Default("nickname"), "'none'::character varying");
 }
 
+TEST_F(AlterColumnTest, ACheckThatDoesNotApplyToTheNewTypeIsLeftOut) {
+  std::string file = WriteMigration("01_alter.yaml", R"y(operations:
+  - alter_column:
+      table: members
+      column: zip
+      type: integer
+      up: length(zip)
+      down: CAST(zip AS text)
+)y");
+  CommandResult plan = Tandem({"plan", file});
+  ASSERT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+  EXPECT_NE(plan.out.find("constraint members_zip_check of members is kept under the new type "
+                          "only if it applies to it"),
+            std::string::npos)
+      << plan.out;
+  CommandResult start = Tandem({"start", file});
+  ASSERT_EQ(start.exit_code, 0) << start.out << start.err;
+  Complete();
+  if (HasFatalFailure()) return;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM pg_constraint WHERE conrelid = 'members'::regclass AND "
+                   "contype = 'c'"),
+            "0")
+      << "length(zip) has no meaning for an integer";
+  EXPECT_EQ(Scalar("SELECT pg_get_indexdef('members_zip_idx'::regclass)"),
+            "CREATE INDEX members_zip_idx ON public.members USING btree (zip)");
+}
+
 TEST_F(AlterColumnTest, ANewDefaultWithUpAndDownHoldsForTheNewVersionFromStart) {
   StartAndInsertThroughBoth(WriteMigration("01_alter.yaml", R"y(operations:
   - alter_column:
