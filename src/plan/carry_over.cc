@@ -26,6 +26,14 @@ std::string WithoutSuffix(std::string text, const std::string& suffix) {
   return text;
 }
 
+// `statement`, run only while constraint `name` of `table` exists.
+std::string IfConstraintExists(const std::string& table, const std::string& name,
+                               const std::string& statement) {
+  return "DO $tandem$ BEGIN IF EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = " +
+         QuoteLiteral(table) + "::regclass AND conname = " + QuoteLiteral(name) + ") THEN " +
+         statement + "; END IF; END $tandem$";
+}
+
 bool Covers(const std::vector<std::string>& columns,
             const std::map<std::string, std::string>& shadows) {
   return std::any_of(columns.begin(), columns.end(),
@@ -73,9 +81,11 @@ void Planner::FinishCarryOver() {
                                  carried.message() + ")");
       }
     }
+    // An invalid index (what a failed concurrent build leaves) holds
+    // nothing; it is not copied.
     for (const auto& index : original->indexes) {
-      if (index.primary || handled.count(index.name) > 0 || dropped.count(index.name) > 0 ||
-          StartsWith(index.name, kCopyPrefix)) {
+      if (index.primary || !index.valid || handled.count(index.name) > 0 ||
+          dropped.count(index.name) > 0 || StartsWith(index.name, kCopyPrefix)) {
         continue;
       }
       bool whole = std::all_of(index.columns.begin(), index.columns.end(),
@@ -123,11 +133,38 @@ Status Planner::CarryConstraintOver(const VirtualTable& table, const CatalogTabl
     return Status::Refused("tandem cannot recreate this kind of constraint on a new column");
   }
   AddNotValidConstraint(table, copy, sql, lock, {table.physical});
+  // A check may not apply to a column's new type (length() of an integer):
+  // as in pgroll, it is then left out rather than failing start.
+  bool may_not_fit = constraint.type == 'c' && TypeChanged(table, original, constraint.columns);
+  if (may_not_fit) {
+    std::string& add = plan_.expand.back().statements.back();
+    add = "DO $tandem$ BEGIN " + add +
+          "; EXCEPTION WHEN undefined_function OR datatype_mismatch THEN NULL; END $tandem$";
+    std::string& validate = validate_steps_.back().statements.back();
+    validate = IfConstraintExists(Qualified(table), copy, validate);
+    plan_.warnings.push_back("constraint " + constraint.name + " of " + table.name +
+                             " is kept under the new type only if it applies to it; otherwise "
+                             "it is left out (as in pgroll)");
+  }
   // A constraint the original never validated is not validated now either:
   // rows it would refuse may be there on purpose.
   if (!constraint.validated) validate_steps_.pop_back();
-  RenameCopyAtComplete(table, copy, constraint.name, false);
+  RenameCopyAtComplete(table, copy, constraint.name, false, may_not_fit);
   return Status::Ok();
+}
+
+bool Planner::TypeChanged(const VirtualTable& table, const CatalogTable& original,
+                          const std::vector<std::string>& columns) const {
+  const auto& shadows = shadows_.at(table.physical);
+  for (const auto& name : columns) {
+    auto shadow = shadows.find(name);
+    const CatalogColumn* before = original.FindColumn(name);
+    if (shadow == shadows.end() || before == nullptr) continue;
+    for (const auto& c : table.columns) {
+      if (c.physical == shadow->second && c.type != before->type) return true;
+    }
+  }
+  return false;
 }
 
 void Planner::CarryIndexOver(const VirtualTable& table, const CatalogIndex& index,
@@ -159,15 +196,17 @@ void Planner::AddIndexCopy(const VirtualTable& table, const std::string& name,
 }
 
 void Planner::RenameCopyAtComplete(const VirtualTable& table, const std::string& copy,
-                                   const std::string& name, bool is_index) {
+                                   const std::string& name, bool is_index, bool may_be_absent) {
   std::string physical_table = table.physical;
-  switch_sql_.push_back([this, physical_table, copy, name, is_index] {
+  switch_sql_.push_back([this, physical_table, copy, name, is_index, may_be_absent] {
     if (is_index) {
       return "ALTER INDEX " + QualifiedName(options_.schema, copy) + " RENAME TO " +
              QuoteIdent(name);
     }
-    return "ALTER TABLE " + FinalQualified(physical_table) + " RENAME CONSTRAINT " +
-           QuoteIdent(copy) + " TO " + QuoteIdent(name);
+    std::string table = FinalQualified(physical_table);
+    std::string rename = "ALTER TABLE " + table + " RENAME CONSTRAINT " + QuoteIdent(copy) +
+                         " TO " + QuoteIdent(name);
+    return may_be_absent ? IfConstraintExists(table, copy, rename) : rename;
   });
 }
 

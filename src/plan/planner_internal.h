@@ -159,7 +159,11 @@ class Planner : private PlannerBase {
                       const lint::ColumnResolver& rename);
   // At complete, once the original is gone: the copy takes its name.
   void RenameCopyAtComplete(const VirtualTable& table, const std::string& copy,
-                            const std::string& name, bool is_index);
+                            const std::string& name, bool is_index, bool may_be_absent = false);
+  // Whether a shadow column of `table` that replaces one of `columns` has
+  // another type than the original.
+  bool TypeChanged(const VirtualTable& table, const CatalogTable& original,
+                   const std::vector<std::string>& columns) const;
 
   // --- finishing (planner_finish.cc) ---
   void FinishTriggers();

@@ -59,6 +59,13 @@ class AlterColumnTest : public PgTest {
     CommandResult complete = Tandem({"complete"});
     ASSERT_EQ(complete.exit_code, 0) << complete.out << complete.err;
   }
+  // Completes the migration; `column` then has `expected` as its default
+  // ("none" for no default).
+  void CompleteAndExpectDefault(const std::string& column, const std::string& expected) {
+    Complete();
+    if (HasFatalFailure()) return;
+    EXPECT_EQ(Default(column), expected);
+  }
   std::string Default(const std::string& column) {
     return Scalar(
         "SELECT coalesce((SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN "
@@ -183,49 +190,65 @@ TEST_F(AlterColumnTest, ATypeChangeDropsADefaultThatDoesNotFitTheNewType) {
                      "SELECT coalesce(age::text, 'NULL') || ' ' || nickname FROM members "
                      "WHERE email = 'new@example.com'"),
             "NULL none");
-  Complete();
-  if (HasFatalFailure()) return;
-  EXPECT_EQ(Default("age"), "none");
+  CompleteAndExpectDefault("age", "none");
   EXPECT_EQ(Default("nickname"), "'none'::character varying");
 }
 
-TEST_F(AlterColumnTest, ANewDefaultWithUpAndDownHoldsForTheNewVersionFromStart) {
+TEST_F(AlterColumnTest, ACheckThatDoesNotApplyToTheNewTypeIsLeftOut) {
   std::string file = WriteMigration("01_alter.yaml", R"y(operations:
+  - alter_column:
+      table: members
+      column: zip
+      type: integer
+      up: length(zip)
+      down: CAST(zip AS text)
+)y");
+  CommandResult plan = Tandem({"plan", file});
+  ASSERT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+  EXPECT_NE(plan.out.find("constraint members_zip_check of members is kept under the new type "
+                          "only if it applies to it"),
+            std::string::npos)
+      << plan.out;
+  CommandResult start = Tandem({"start", file});
+  ASSERT_EQ(start.exit_code, 0) << start.out << start.err;
+  Complete();
+  if (HasFatalFailure()) return;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM pg_constraint WHERE conrelid = 'members'::regclass AND "
+                   "contype = 'c'"),
+            "0")
+      << "length(zip) has no meaning for an integer";
+  EXPECT_EQ(Scalar("SELECT pg_get_indexdef('members_zip_idx'::regclass)"),
+            "CREATE INDEX members_zip_idx ON public.members USING btree (zip)");
+}
+
+TEST_F(AlterColumnTest, ANewDefaultWithUpAndDownHoldsForTheNewVersionFromStart) {
+  StartAndInsertThroughBoth(WriteMigration("01_alter.yaml", R"y(operations:
   - alter_column:
       table: members
       column: status
       default: "'new'"
       up: coalesce(status, 'unknown')
       down: status
-)y");
-  StartAndInsertThroughBoth(file);
+)y"));
   if (HasFatalFailure()) return;
   EXPECT_EQ(ScalarIn(kNew,
                      "SELECT string_agg(status || ':' || n, ' ' ORDER BY status) FROM "
                      "(SELECT status, count(*) n FROM members GROUP BY status) s"),
             "new:1 old:51 unknown:50");
   EXPECT_EQ(Scalar("SELECT status FROM members WHERE email = 'new@example.com'"), "new");
-  Complete();
-  if (HasFatalFailure()) return;
-  EXPECT_EQ(Default("status"), "'new'::text");
+  CompleteAndExpectDefault("status", "'new'::text");
 }
 
 TEST_F(AlterColumnTest, ADroppedDefaultIsGoneForTheNewVersionFromStart) {
-  std::string file = WriteMigration("01_alter.yaml", R"y(operations:
-  - alter_column:
-      table: members
-      column: score
-      default: null
-)y");
-  StartAndInsertThroughBoth(file);
+  StartAndInsertThroughBoth(WriteMigration("01_alter.yaml", R"y(operations:
+  - alter_column: {table: members, column: score, default: null}
+)y"));
   if (HasFatalFailure()) return;
   EXPECT_EQ(ScalarIn(kNew,
                      "SELECT string_agg(email || ':' || coalesce(score::text, 'NULL'), ' ' "
                      "ORDER BY email) FROM members WHERE email NOT LIKE 'm%'"),
             "new@example.com:NULL old@example.com:5");
-  Complete();
-  if (HasFatalFailure()) return;
-  EXPECT_EQ(Default("score"), "none");
+  CompleteAndExpectDefault("score", "none");
 }
 
 }  // namespace
