@@ -40,6 +40,7 @@ struct CommandOptions {
   std::string dir;
   bool complete = false;
   bool skip_backfill = false;
+  bool allow_irreversible = false;
   int batch_size = 0;
   std::string target_chunk_time;  // empty: the file's, else the engine's
   int concurrency = 0;            // 0: the file's, else 2
@@ -79,6 +80,7 @@ Result<core::RunnerOptions> MakeRunnerOptions(const GlobalOptions& global,
   }
   if (command.concurrency > 0) options.concurrency = command.concurrency;
   if (command.vacuum_every >= 0) options.vacuum_every = command.vacuum_every;
+  options.allow_irreversible = command.allow_irreversible;
   TANDEM_ASSIGN_OR_RETURN(options.throttle, ParseThrottleFlags(command.throttle));
   options.connect_replica = ReplicaSessions();
   options.stop_requested = &interrupted;
@@ -206,7 +208,7 @@ Status Dispatch(const std::string& command, const GlobalOptions& global,
   if (command == "plan") {
     TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, runner.Plan(*migration));
     PrintPlan(plan, global.json);
-    return Status::Ok();
+    return options.allow_irreversible ? Status::Ok() : plan::RefuseIrreversible(plan);
   }
   if (command == "start") {
     return runner.Start(*migration, {options.complete, options.skip_backfill});
@@ -304,6 +306,11 @@ int Main(int argc, char** argv) {
       sub->add_option("DIR", options.dir, "directory of migrations")->required();
     if (name == "start" || name == "migrate") {
       sub->add_flag("--complete", options.complete, "complete right after start (and backfill)");
+    }
+    if (name == "plan" || name == "start" || name == "migrate") {
+      sub->add_flag("--allow-irreversible", options.allow_irreversible,
+                    "run raw SQL that rollback cannot undo (rules TD101-TD103: it drops, "
+                    "truncates, deletes or updates); refused without it");
     }
     if (name == "start") {
       sub->add_flag("--skip-backfill", options.skip_backfill,

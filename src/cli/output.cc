@@ -228,6 +228,10 @@ void PrintPlan(const plan::Plan& plan, bool as_json) {
     std::printf("version %s: %s\n", plan.version_schema.c_str(), plan.version_access.c_str());
   }
   for (const auto& w : plan.warnings) std::printf("warning: %s\n", w.c_str());
+  for (const auto& i : plan.irreversible) {
+    std::printf("irreversible: %s %s: `%s` %s; rollback cannot undo it\n", i.rule.c_str(),
+                i.where.c_str(), i.statement.c_str(), i.what.c_str());
+  }
   PrintSteps("start: expand", plan.expand);
   for (const auto& sync : plan.syncs) {
     if (!sync.backfill) continue;

@@ -290,6 +290,7 @@ Result<Runner::StartDecision> Runner::DecideStart(const plan::Migration& migrati
 
 Result<MigrationRecord> Runner::RecordNewMigration(const plan::Migration& migration) {
   TANDEM_ASSIGN_OR_RETURN(plan::Plan planned, Plan(migration));
+  if (!options_.allow_irreversible) TANDEM_RETURN_IF_ERROR(plan::RefuseIrreversible(planned));
   for (const auto& warning : planned.warnings) reporter_.Note("warning: " + warning);
   TANDEM_RETURN_IF_ERROR(state_->Init());
   MigrationRecord record;

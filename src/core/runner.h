@@ -41,6 +41,9 @@ struct RunnerOptions {
   backfill::ReplicaConnector connect_replica;
   // Set (e.g. by a signal handler) to stop the backfill after its current chunk.
   const std::atomic<bool>* stop_requested = nullptr;
+  // Start (and migrate) run statements rollback cannot undo instead of
+  // refusing them (plan::RefuseIrreversible).
+  bool allow_irreversible = false;
 };
 
 inline constexpr Millis kPostgresChunkTime{200};

@@ -256,6 +256,13 @@ Status CheckStatements(std::string_view sql) {
   return Status::Ok();
 }
 
+Result<nlohmann::json> ParseStatements(std::string_view sql) {
+  std::string text(sql);
+  ParseResult parsed(text);
+  if (!parsed.ok()) return ParseError("SQL", text, parsed, 0);
+  return parsed.tree();
+}
+
 Status CheckTypeName(std::string_view type) {
   std::string prefix = "CREATE TABLE t (c ";
   ParseResult parsed(prefix + std::string(type) + ")");

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,11 @@ Status CheckExpression(std::string_view text);
 
 // Checks that `sql` parses as one or more complete SQL statements.
 Status CheckStatements(std::string_view sql);
+
+// The parse tree of `sql` (one or more statements) as libpg_query's JSON:
+// {"stmts": [{"stmt": {...}, "stmt_location": N, "stmt_len": N}, ...]}.
+// Errors (kInvalidInput) quote the parser's message and the offset.
+Result<nlohmann::json> ParseStatements(std::string_view sql);
 
 // Checks that `type` is a single PostgreSQL type name ("varchar(255)", "int[]").
 Status CheckTypeName(std::string_view type);

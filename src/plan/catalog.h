@@ -38,6 +38,9 @@ struct CatalogIndex {
   std::string definition;
 };
 
+// PostgreSQL's MaxHeapAttributeNumber: columns a table can ever have had.
+inline constexpr int kMaxAttributeNumbers = 1600;
+
 struct CatalogTable {
   std::string name;
   std::vector<CatalogColumn> columns;
@@ -52,6 +55,9 @@ struct CatalogTable {
   std::string definition;
   std::vector<std::string> triggers;  // SQLite: names of the table's own triggers
   long long estimated_rows = 0;       // SQLite: count(*), for rebuild estimates
+  // PostgreSQL: attribute numbers taken, dropped columns included (they keep
+  // theirs until the table is recreated); a table has kMaxAttributeNumbers.
+  int attribute_numbers_used = 0;
 
   const CatalogColumn* FindColumn(const std::string& column) const;
   const CatalogConstraint* FindConstraint(const std::string& constraint) const;

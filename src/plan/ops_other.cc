@@ -1,4 +1,4 @@
-// set_replica_identity, sql.
+// set_replica_identity.
 #include "common/strings.h"
 #include "plan/planner_internal.h"
 
@@ -45,29 +45,6 @@ Status Planner::SetReplicaIdentityOp(const Operation& op, const SetReplicaIdenti
                           ReplicaIdentityClause(previous, original->replica_identity_index)};
     rollback_steps_.push_back(restore);
   }
-  return Status::Ok();
-}
-
-Status Planner::RawSqlOp(const Operation& op, const RawSql& body) {
-  Step step;
-  step.description = body.on_complete ? "run sql (on complete)" : "run sql";
-  step.statements.push_back(body.up);
-  // tandem cannot see what raw SQL locks: assume the worst in `plan` output.
-  step.lock = LockLevel::kAccessExclusive;
-  if (body.on_complete) {
-    after_switch_steps_.push_back(step);
-  } else {
-    plan_.expand.push_back(step);
-  }
-  if (!body.down.empty()) {
-    Step undo = step;
-    undo.description = "run sql down";
-    undo.statements = {body.down};
-    rollback_steps_.push_back(undo);
-  }
-  plan_.warnings.push_back("operation " + std::to_string(op_index_) +
-                           " runs raw SQL: tandem cannot check its locks or undo it without "
-                           "`down`");
   return Status::Ok();
 }
 

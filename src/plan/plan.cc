@@ -45,6 +45,19 @@ const char* LockLevelEffect(LockLevel level) {
   return "";
 }
 
+Status RefuseIrreversible(const Plan& plan) {
+  if (plan.irreversible.empty()) return Status::Ok();
+  std::string message = "this migration's start runs SQL that rollback cannot undo:";
+  for (const auto& i : plan.irreversible) {
+    message += "\n  " + i.rule + " " + i.where + ": `" + i.statement + "` " + i.what;
+  }
+  message +=
+      "\nMove such statements to an `sql` operation with `onComplete: true` (it runs at "
+      "complete, once the old version is gone), or run again with --allow-irreversible if "
+      "losing them on rollback is intended";
+  return Status::Refused(message);
+}
+
 std::string NewColumnName(const std::string& column) { return "_tandem_new_" + column; }
 
 std::string TriggerFunctionName(const std::string& schema, const std::string& table) {

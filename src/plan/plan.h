@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "common/status.h"
+
 namespace tandem::plan {
 
 // PostgreSQL's table-level lock modes, weakest first.
@@ -81,6 +83,16 @@ struct ExpressionCheck {
   std::string sql;
 };
 
+// A statement of `start` that rollback cannot undo (a raw `sql` that drops
+// or empties something): `start` refuses the plan unless the user accepts it
+// explicitly (--allow-irreversible).
+struct Irreversible {
+  std::string rule;       // stable rule code, e.g. TD101
+  std::string where;      // FILE:LINE:COL: operations[i].sql.up
+  std::string statement;  // as written
+  std::string what;       // "drops a table"
+};
+
 struct Plan {
   std::string schema;          // the migrated schema, e.g. public
   std::string version_schema;  // e.g. public_02_add_email
@@ -96,10 +108,15 @@ struct Plan {
   std::vector<View> views;
   std::vector<ExpressionCheck> checks;
   std::vector<std::string> warnings;  // things a person should know before running it
+  std::vector<Irreversible> irreversible;
   // How an application reaches the new version, when it is not by the
   // version schema on the search_path (SQLite). Not stored.
   std::string version_access;
 };
+
+// Refused (exit 1) when the plan holds irreversible statements: names each
+// one with its rule code and place, and what to do instead.
+Status RefuseIrreversible(const Plan& plan);
 
 // Names tandem gives to the objects it creates. Kept in one place so the
 // planner, the backfill and the tests agree.

@@ -69,6 +69,11 @@ std::string PlanToJson(const Plan& plan, int indent) {
   }
   json checks = json::array();
   for (const auto& c : plan.checks) checks.push_back({{"where", c.where}, {"sql", c.sql}});
+  json irreversible = json::array();
+  for (const auto& i : plan.irreversible) {
+    irreversible.push_back(
+        {{"rule", i.rule}, {"where", i.where}, {"statement", i.statement}, {"what", i.what}});
+  }
   json out = {{"schema", plan.schema},
               {"version_schema", plan.version_schema},
               {"state_schema", plan.state_schema},
@@ -79,7 +84,8 @@ std::string PlanToJson(const Plan& plan, int indent) {
               {"syncs", syncs},
               {"views", views},
               {"checks", checks},
-              {"warnings", plan.warnings}};
+              {"warnings", plan.warnings},
+              {"irreversible", irreversible}};
   return out.dump(indent);
 }
 
@@ -108,6 +114,10 @@ Result<Plan> PlanFromJson(const std::string& text) {
     }
     for (const auto& c : in.at("checks")) plan.checks.push_back({c.at("where"), c.at("sql")});
     plan.warnings = in.at("warnings").get<std::vector<std::string>>();
+    // Plans stored before irreversible statements were recorded have none.
+    for (const auto& i : in.value("irreversible", json::array())) {
+      plan.irreversible.push_back({i.at("rule"), i.at("where"), i.at("statement"), i.at("what")});
+    }
     return plan;
   } catch (const nlohmann::json::exception& e) {
     return Status::Internal(std::string("stored plan is unreadable: ") + e.what() +

@@ -35,6 +35,7 @@ Result<Plan> Planner::Run() {
   FinishCarryOver();
   TANDEM_RETURN_IF_ERROR(RefuseBrokenConcurrentIndexBuilds());
   FinishTriggers();
+  TANDEM_RETURN_IF_ERROR(CheckAttributeNumbers());
   FinishViews();
   FinishComplete();
   FinishRollback();
@@ -55,6 +56,42 @@ Status Planner::RefuseBrokenConcurrentIndexBuilds() const {
         migration_.file + ": this migration builds an index CONCURRENTLY (\"" + step.description +
         "\"), which PostgreSQL 14.0-14.3 can corrupt silently; the server runs " +
         std::to_string(catalog_.server_version) + ". Upgrade to 14.4 or later first");
+  }
+  return Status::Ok();
+}
+
+// Every column a migration adds to a table (new, shadow, tandem's marker)
+// takes an attribute number for good: dropping it on rollback or at
+// complete does not give it back. PostgreSQL refuses the column after the
+// 1600th, which would stop start half-way, so the plan refuses first and
+// warns while few are left.
+Status Planner::CheckAttributeNumbers() {
+  constexpr int kFewLeft = 100;
+  std::map<std::string, int> needed = raw_sql_columns_;
+  for (const auto& [table, columns] : added_columns_) {
+    needed[table] += static_cast<int>(columns.size());
+  }
+  for (const auto& [table, count] : needed) {
+    const CatalogTable* original = catalog_.FindTable(table);
+    if (original == nullptr || original->attribute_numbers_used == 0 || count == 0) continue;
+    int left = kMaxAttributeNumbers - original->attribute_numbers_used;
+    std::string state = "table \"" + table + "\" has " + std::to_string(left) + " of " +
+                        std::to_string(kMaxAttributeNumbers) +
+                        " column numbers left (dropped columns keep theirs until the table is "
+                        "recreated), and this migration adds " +
+                        std::to_string(count) + " columns (new, shadow and tandem's marker)";
+    if (count > left) {
+      return Status::Refused(
+          std::string(lint::kRuleColumnNumbers) + " " + migration_.file + ": " + state +
+          ", more than PostgreSQL allows, so start would fail half-way. Change fewer columns "
+          "of it per migration, or recreate the table first to free the numbers (CREATE TABLE "
+          "... (LIKE " +
+          table + " INCLUDING ALL), copy the rows, swap the names)");
+    }
+    if (left - count < kFewLeft) {
+      plan_.warnings.push_back(std::string(lint::kRuleColumnNumbers) + ": " + state + ", leaving " +
+                               std::to_string(left - count));
+    }
   }
   return Status::Ok();
 }

@@ -51,18 +51,49 @@ void Planner::FinishTriggers() {
   }
 }
 
+std::string Planner::ViewSql(const View& view, bool replace) const {
+  std::vector<std::string> columns;
+  for (const auto& c : view.columns) {
+    columns.push_back(QuoteIdent(c.physical) + " AS " + QuoteIdent(c.name));
+  }
+  return std::string(replace ? "CREATE OR REPLACE VIEW " : "CREATE VIEW ") +
+         QualifiedName(plan_.version_schema, view.name) + " AS SELECT " + Join(columns, ", ") +
+         " FROM " + QualifiedName(options_.schema, view.physical_table);
+}
+
 std::vector<std::string> Planner::ViewStatements() const {
   std::vector<std::string> sql = {"CREATE SCHEMA " + QuoteIdent(plan_.version_schema)};
-  for (const auto& view : plan_.views) {
-    std::vector<std::string> columns;
-    for (const auto& c : view.columns) {
-      columns.push_back(QuoteIdent(c.physical) + " AS " + QuoteIdent(c.name));
-    }
-    sql.push_back("CREATE VIEW " + QualifiedName(plan_.version_schema, view.name) + " AS SELECT " +
-                  Join(columns, ", ") + " FROM " +
-                  QualifiedName(options_.schema, view.physical_table));
-  }
+  for (const auto& view : plan_.views) sql.push_back(ViewSql(view, false));
   return sql;
+}
+
+// The on-complete SQL runs after the switch recreated the version schema:
+// its new tables get views, and tables it added columns to get them in
+// theirs (appended, which CREATE OR REPLACE VIEW allows).
+Step Planner::OnCompleteViewsStep() {
+  std::map<std::string, View> views;
+  std::set<std::string> created;
+  for (const auto& s : on_complete_relations_) {
+    auto [it, added] = views.try_emplace(s.table, View{s.table, s.table, {}});
+    if (added && !s.creates_table) {
+      const VirtualTable* table = virtual_schema_.FindTable(s.table);
+      if (table == nullptr) {
+        views.erase(it);
+        continue;
+      }
+      for (const auto& c : table->columns) it->second.columns.push_back({c.name, c.name});
+    }
+    if (s.creates_table) created.insert(s.table);
+    for (const auto& c : s.columns) it->second.columns.push_back({c.name, c.name});
+  }
+  Step step;
+  step.description =
+      "show what the on-complete sql created in version schema " + plan_.version_schema;
+  for (const auto& [name, view] : views) {
+    step.statements.push_back(ViewSql(view, created.count(name) == 0));
+  }
+  step.lock = LockLevel::kAccessShare;
+  return step;
 }
 
 void Planner::FinishViews() {
@@ -109,6 +140,7 @@ std::vector<std::string> Planner::ContractStatements() {
     }
     for (const auto& c : added_columns_[table.physical]) physical.insert(c);
     for (const auto& c : table.columns) physical.erase(c.physical);
+    for (const auto& c : raw_sql_dropped_columns_[table.physical]) physical.erase(c);
     for (const auto& column : physical) {
       sql.push_back("ALTER TABLE " + Qualified(table) + " DROP COLUMN " + QuoteIdent(column));
     }
@@ -176,6 +208,8 @@ void Planner::FinishComplete() {
   for (const auto& dropped : virtual_schema_.dropped_tables()) contract.tables.push_back(dropped);
   plan_.complete.push_back(contract);
   for (const auto& step : after_switch_steps_) plan_.complete.push_back(step);
+  Step views = OnCompleteViewsStep();
+  if (!views.statements.empty()) plan_.complete.push_back(views);
 }
 
 void Planner::FinishRollback() {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "lint/pg_parse.h"
+#include "lint/raw_sql.h"
 #include "plan/planner.h"
 #include "plan/planner_base.h"
 #include "plan/virtual_schema.h"
@@ -55,6 +56,7 @@ class Planner : private PlannerBase {
  private:
   Status PlanOperation(const Operation& op);
   Status RefuseBrokenConcurrentIndexBuilds() const;
+  Status CheckAttributeNumbers();
   Status CreateTableOp(const Operation& op, const CreateTable& body);
   Status AddColumnOp(const Operation& op, const AddColumn& body);
   // A serial column's sequence, owned by `physical` (a shadow column of
@@ -76,6 +78,13 @@ class Planner : private PlannerBase {
   Status RenameConstraintOp(const Operation& op, const RenameConstraint& body);
   Status SetReplicaIdentityOp(const Operation& op, const SetReplicaIdentity& body);
   Status RawSqlOp(const Operation& op, const RawSql& body);
+
+  // --- raw sql (ops_raw_sql.cc) ---
+  // True for a statement about a table of the migrated schema.
+  bool InMigratedSchema(const lint::RawStatement& statement) const;
+  void AddRawSqlRelations(const std::vector<lint::RawStatement>& statements);
+  // Records the statements that rollback cannot undo (plan_.irreversible).
+  void FlagIrreversible(const Operation& op, const std::vector<lint::RawStatement>& statements);
 
   // --- shared helpers (planner_helpers.cc) ---
   // "FILE:LINE:COL: operations[i].kind.field", for messages.
@@ -170,7 +179,9 @@ class Planner : private PlannerBase {
   void FinishViews();
   void FinishComplete();
   void FinishRollback();
+  std::string ViewSql(const View& view, bool replace) const;
   std::vector<std::string> ViewStatements() const;
+  Step OnCompleteViewsStep();
   std::vector<std::string> ContractStatements();
   // Final (post-complete) names of a physical table and column.
   std::string FinalTableName(const std::string& physical) const;
@@ -189,6 +200,12 @@ class Planner : private PlannerBase {
   std::set<std::string> new_relation_names_;
   std::set<std::string> created_tables_;                        // physical
   std::map<std::string, std::set<std::string>> added_columns_;  // physical table -> columns
+  // Tables and columns the raw SQL adds: at complete (on_complete), and
+  // how many columns per physical table (both).
+  std::vector<lint::RawStatement> on_complete_relations_;
+  std::map<std::string, int> raw_sql_columns_;
+  // Columns the raw SQL dropped itself: `complete` has nothing to drop.
+  std::map<std::string, std::set<std::string>> raw_sql_dropped_columns_;
   std::set<std::string> duplicated_columns_;  // "table.column" of originals already shadowed
   // physical table -> original column -> the shadow column that replaces it
   std::map<std::string, std::map<std::string, std::string>> shadows_;

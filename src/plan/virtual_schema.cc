@@ -58,4 +58,6 @@ void VirtualSchema::DropTable(const std::string& table) {
   tables_.erase(it);
 }
 
+void VirtualSchema::ForgetTable(const std::string& table) { tables_.erase(table); }
+
 }  // namespace tandem::plan

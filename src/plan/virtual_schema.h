@@ -42,6 +42,9 @@ class VirtualSchema {
   void AddTable(VirtualTable table);
   void RenameTable(const std::string& from, const std::string& to);
   void DropTable(const std::string& table);
+  // The table is gone already (raw SQL dropped it): no view shows it and
+  // `complete` has nothing to drop.
+  void ForgetTable(const std::string& table);
   // Physical tables dropped by this migration.
   const std::vector<std::string>& dropped_tables() const { return dropped_tables_; }
 

@@ -15,7 +15,8 @@ std::vector<std::string> SplitList(const Value& value) {
 }
 
 constexpr char kTablesSql[] = R"sql(
-SELECT c.relname, c.relreplident::text, coalesce(obj_description(c.oid, 'pg_class'), '')
+SELECT c.relname, c.relreplident::text, coalesce(obj_description(c.oid, 'pg_class'), ''),
+       (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = $1 AND c.relkind IN ('r', 'p'))sql";
 
@@ -131,6 +132,7 @@ Result<plan::Catalog> LoadPgCatalog(Connection& conn, const std::string& schema)
     table.name = *r[0];
     table.replica_identity = (*r[1])[0];
     table.comment = *r[2];
+    table.attribute_numbers_used = std::stoi(r[3].value_or("0"));
   }
   TANDEM_RETURN_IF_ERROR(LoadColumns(conn, catalog));
   TANDEM_RETURN_IF_ERROR(LoadConstraints(conn, catalog));
