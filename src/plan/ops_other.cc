@@ -43,7 +43,7 @@ Status Planner::SetReplicaIdentityOp(const Operation& op, const SetReplicaIdenti
     restore.description = "restore replica identity of " + table->physical;
     restore.statements = {"ALTER TABLE " + qualified + " REPLICA IDENTITY " +
                           ReplicaIdentityClause(previous, original->replica_identity_index)};
-    rollback_steps_.push_back(restore);
+    AddRollbackStep(restore);
   }
   return Status::Ok();
 }
@@ -63,7 +63,11 @@ Status Planner::RawSqlOp(const Operation& op, const RawSql& body) {
     Step undo = step;
     undo.description = "run sql down";
     undo.statements = {body.down};
-    rollback_steps_.push_back(undo);
+    if (body.on_complete) {
+      rollback_steps_.push_back(undo);
+    } else {
+      AddRollbackStep(undo);
+    }
   }
   plan_.warnings.push_back("operation " + std::to_string(op_index_) +
                            " runs raw SQL: tandem cannot check its locks or undo it without "

@@ -140,6 +140,9 @@ class Planner : private PlannerBase {
   void FinishViews();
   void FinishComplete();
   void FinishRollback();
+  // Queues `undo` for the rollback, tied to the expand step added last.
+  void AddRollbackStep(Step undo);
+  int LastExpandStep() const { return static_cast<int>(plan_.expand.size()) - 1; }
   std::vector<std::string> ViewStatements() const;
   std::vector<std::string> ContractStatements();
   // Final (post-complete) names of a physical table and column.
@@ -157,8 +160,11 @@ class Planner : private PlannerBase {
   std::vector<PendingIndexConstraint> index_constraints_;
   std::map<std::string, TableSync> syncs_;  // by physical table
   std::set<std::string> new_relation_names_;
-  std::set<std::string> created_tables_;                        // physical
-  std::map<std::string, std::set<std::string>> added_columns_;  // physical table -> columns
+  std::set<std::string> created_tables_;  // physical
+  // physical table -> column -> the expand step that adds it
+  std::map<std::string, std::map<std::string, int>> added_columns_;
+  std::map<std::string, int> trigger_steps_;  // physical table -> the step installing its trigger
+  int version_schema_step_ = -1;              // the step creating the version schema
   std::set<std::string> duplicated_columns_;  // "table.column" of originals already shadowed
 };
 
