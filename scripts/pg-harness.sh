@@ -14,10 +14,12 @@
 #                             Unix socket into DIR/data, started on a free
 #                             port of its own; writes DIR/url and DIR/port
 #                             like start. `stop DIR` stops and removes it.
-#   pg-harness.sh restart DIR crash-restart the server started in DIR: stop it
+#   pg-harness.sh restart DIR [SECONDS]
+#                             crash-restart the server started in DIR: stop it
 #                             with -m immediate (every session dies, recovery
-#                             replays the WAL, as after a power loss), then
-#                             start it again on the same port
+#                             replays the WAL, as after a power loss), stay
+#                             down SECONDS (0 by default), then start it again
+#                             on the same port
 #
 # PostgreSQL refuses to run as root, so when this script runs as root the
 # server runs as the "postgres" system user, or as a "tandem-test" system user
@@ -50,6 +52,7 @@ BINDIR=""          # PostgreSQL server binaries
 RUN_AS=""          # user that owns and runs the server; empty: the current user
 PORT=""            # TCP port chosen by start
 SERVER_STARTED=0   # set once start has a running server to clean up on failure
+DOWN_SECONDS=0     # restart: how long the server stays down
 
 # ---- small helpers ---------------------------------------------------------
 
@@ -72,7 +75,7 @@ die() {
 }
 
 usage() {
-  echo "usage: $0 start|stop|restart|env DIR  |  $0 start-replica PRIMARY_DIR DIR" >&2
+  echo "usage: $0 start|stop|restart|env DIR  |  $0 restart DIR SECONDS  |  $0 start-replica PRIMARY_DIR DIR" >&2
   exit 2
 }
 
@@ -392,6 +395,7 @@ cmd_restart() {
   RUN_AS="$(stat -c %U "$SERVER_DIR/data")"
   [[ "$RUN_AS" != "$(id -un)" ]] || RUN_AS=""
   as_server_user "$BINDIR/pg_ctl" -D "$SERVER_DIR/data" -m immediate stop >/dev/null 2>&1
+  sleep "$DOWN_SECONDS"
   start_server || die "the server in $DIR did not start again after an immediate stop"
   log "PostgreSQL in $DIR restarted after an immediate stop"
 }
@@ -417,6 +421,11 @@ main() {
     [[ "$DIR" != / ]] || die "refusing to use / as the harness directory"
     cmd_start_replica "$(absolute_path "$2")"
     return
+  fi
+  if [[ "${1:-}" == restart && $# == 3 ]]; then
+    [[ "$3" =~ ^[0-9]+$ ]] || usage
+    DOWN_SECONDS="$3"
+    set -- "$1" "$2"
   fi
   (($# == 2)) || usage
   DIR="$(absolute_path "$2")"

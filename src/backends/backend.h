@@ -95,6 +95,15 @@ using RetryObserver =
 // backfill and the verifier pick their SQL by it.
 enum class Engine { kPostgres, kSqlite };
 
+// One of tandem's objects on a table (see Database::MigrationObjectsOn).
+struct MigrationObject {
+  bool trigger = false;  // a dual-write trigger, else a column
+  std::string description;
+  // The state schema of the migration that installed it, where the
+  // database says (a PostgreSQL trigger's function lives there); else empty.
+  std::string state_schema;
+};
+
 class Database {
  public:
   virtual ~Database() = default;
@@ -114,6 +123,12 @@ class Database {
   virtual Result<bool> TryRunnerLock(Connection& conn, const std::string& key) = 0;
   // Who holds the runner lock for `key`, in words.
   virtual std::string DescribeRunnerLockHolder(Connection& conn, const std::string& key) = 0;
+  // tandem's objects installed on `table` of `schema` by a migration in
+  // flight (its dual-write triggers, shadow columns), whichever state schema
+  // keeps that migration's records; empty when none.
+  virtual Result<std::vector<MigrationObject>> MigrationObjectsOn(Connection& conn,
+                                                                  const std::string& schema,
+                                                                  const std::string& table) = 0;
   // Refuses connections through a pooler in transaction mode, where session
   // state (advisory locks, SET) does not survive between statements.
   virtual Status CheckSessionState(Connection& conn) = 0;

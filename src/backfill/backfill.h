@@ -45,6 +45,8 @@ struct Decision {
 // `vacuum_every` says otherwise.
 inline constexpr long long kAutoVacuumTableBytes = 1LL << 30;
 
+inline constexpr Millis kDefaultReconnectWindow{60 * 1000};
+
 struct Options {
   std::optional<int> batch_size;  // fixed chunk size; else sized to target_chunk_time
   Millis target_chunk_time{200};
@@ -67,6 +69,9 @@ struct Options {
   Millis chunk_timeout{30 * 1000};
   int max_attempts = 6;  // per chunk, for retryable errors
   Millis backoff_base{200};
+  // A lost connection is retried for this long, whatever max_attempts says:
+  // a server that crashed or restarts is back within it.
+  Millis reconnect_window{kDefaultReconnectWindow};
   // Workers, each with its own connection.
   int concurrency = 2;
   // VACUUM the table after every this many rows written; 0 never. Unset:

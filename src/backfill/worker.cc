@@ -1,10 +1,12 @@
 #include "backfill/worker.h"
 
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "backfill/backoff.h"
 #include "backfill/checkpoints.h"
+#include "common/duration.h"
 #include "common/log.h"
 #include "common/strings.h"
 
@@ -12,6 +14,10 @@ namespace tandem::backfill {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// While reconnecting, backoffs stop growing at this attempt's (0.8 to 1.6 s),
+// so a server that is back is found soon.
+constexpr int kReconnectBackoffAttempts = 3;
 
 constexpr char kStatementTimeout[] = "57014";
 
@@ -117,6 +123,7 @@ Status Worker::Reload(KeyRange& range) {
 }
 
 Result<Worker::Outcome> Worker::ChunkWithRetries(KeyRange& range) {
+  std::optional<Clock::time_point> lost_since;
   for (int attempt = 1;; ++attempt) {
     Status connected = Connect();
     if (connected.ok() && attempt > 1) {
@@ -129,12 +136,21 @@ Result<Worker::Outcome> Worker::ChunkWithRetries(KeyRange& range) {
     if (outcome.ok()) return outcome;
     const Status& error = outcome.status();
     if (IsDataError(error)) return PinDownFailingRow(range);
-    if (!error.retryable() || attempt >= options_.max_attempts) return Failed(range, error);
+    if (!error.retryable()) return Failed(range, error);
+    bool lost = error.kind() == ErrorKind::kConnection;
+    if (lost && !lost_since) lost_since = Clock::now();
+    if (lost && Clock::now() - *lost_since >= options_.reconnect_window) {
+      return Failed(range, error.WithContext("the database stayed unreachable for longer than "
+                                             "the reconnect window (" +
+                                             FormatDuration(options_.reconnect_window) +
+                                             ", --reconnect-window)"));
+    }
+    if (!lost && attempt >= options_.max_attempts) return Failed(range, error);
     if (error.native_code() == kStatementTimeout) sizer_.Shrink();
     spdlog::debug("backfill chunk of {} failed (attempt {}): {}", statements_.qualified_table(),
                   attempt, error.message());
     coordinator_.Retried();
-    SleepBeforeRetry(options_, attempt);
+    SleepBeforeRetry(options_, lost ? std::min(attempt, kReconnectBackoffAttempts) : attempt);
   }
 }
 

@@ -45,6 +45,7 @@ struct CommandOptions {
   std::string target_chunk_time;  // empty: the file's, else the engine's
   int concurrency = 0;            // 0: the file's, else 2
   long long vacuum_every = -1;    // -1: the file's, else automatic
+  std::string reconnect_window;   // empty: the file's, else 60s
   ThrottleFlags throttle;
   // verify
   int show = 10;
@@ -81,6 +82,12 @@ Result<core::RunnerOptions> MakeRunnerOptions(const GlobalOptions& global,
   if (command.concurrency > 0) options.concurrency = command.concurrency;
   if (command.vacuum_every >= 0) options.vacuum_every = command.vacuum_every;
   options.allow_irreversible = command.allow_irreversible;
+  if (!command.reconnect_window.empty()) {
+    TANDEM_ASSIGN_OR_RETURN(options.reconnect_window, ParseDuration(command.reconnect_window));
+    if (options.reconnect_window->count() <= 0) {
+      return Status::InvalidInput("--reconnect-window must be above 0, e.g. 60s");
+    }
+  }
   TANDEM_ASSIGN_OR_RETURN(options.throttle, ParseThrottleFlags(command.throttle));
   options.connect_replica = ReplicaSessions();
   options.stop_requested = &interrupted;
@@ -230,7 +237,9 @@ Status Dispatch(const std::string& command, const GlobalOptions& global,
   if (command == "status") {
     TANDEM_ASSIGN_OR_RETURN(core::StatusReport report, runner.GetStatus());
     PrintStatus(report, global.json);
-    return Status::Ok();
+    if (report.contradictions.empty()) return Status::Ok();
+    return Status::Refused(
+        "tandem's records contradict the database; the status above says how to clear it");
   }
   if (command == "history") {
     TANDEM_ASSIGN_OR_RETURN(auto history, runner.History());
@@ -371,6 +380,9 @@ int Main(int argc, char** argv) {
                       "on, each index that grew past 1.5x its size at the start is then rebuilt "
                       "with REINDEX CONCURRENTLY")
           ->check(CLI::NonNegativeNumber);
+      sub->add_option("--reconnect-window", options.reconnect_window,
+                      "how long the backfill keeps reconnecting after it lost the database (a "
+                      "crash, a restart) before it stops, resumably, with exit 3 (default: 60s)");
       AddThrottleFlags(sub, &options.throttle);
     }
   }

@@ -297,6 +297,7 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
     }
     out["backfill"] = backfill;
     out["last_throttle"] = ThrottleJson(report.last_throttle);
+    out["contradictions"] = report.contradictions;
     std::printf("%s\n", out.dump(2).c_str());
     return;
   }
@@ -330,6 +331,9 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
   }
   if (!report.version_schema.empty()) {
     std::printf("newest version schema: %s\n", report.version_schema.c_str());
+  }
+  for (const auto& contradiction : report.contradictions) {
+    std::printf("the records contradict the database: %s\n", contradiction.c_str());
   }
 }
 

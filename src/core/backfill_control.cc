@@ -66,12 +66,13 @@ constexpr std::chrono::seconds kPausePollInterval{1};
 BackfillControl::BackfillControl(StateStore& state, long long migration_id,
                                  const std::atomic<bool>* stop_requested,
                                  std::unique_ptr<backfill::Throttle> throttle,
-                                 std::function<Status()> keep_sessions)
+                                 std::function<Status()> keep_sessions, Millis reconnect_window)
     : state_(state),
       migration_id_(migration_id),
       stop_requested_(stop_requested),
       throttle_(std::move(throttle)),
       keep_sessions_(std::move(keep_sessions)),
+      reconnect_window_(reconnect_window),
       pause_asked_at_(Clock::now() - kPausePollInterval) {}
 
 BackfillControl::~BackfillControl() {
@@ -89,10 +90,11 @@ Decision BackfillControl::Sessions() {
   }
   if (kept.kind() == ErrorKind::kBusy) return {Control::kStop, kept.message()};
   if (!unreachable_since_) unreachable_since_ = Clock::now();
-  if (Clock::now() - *unreachable_since_ >= kUnreachableLimit) {
-    return {Control::kStop, "the database has been unreachable for " +
-                                std::to_string(kUnreachableLimit.count()) +
-                                " s: " + kept.message()};
+  if (Clock::now() - *unreachable_since_ >= reconnect_window_) {
+    return {Control::kStop,
+            "the database stayed unreachable for longer than the reconnect "
+            "window (" +
+                FormatDuration(reconnect_window_) + ", --reconnect-window): " + kept.message()};
   }
   return {Control::kThrottle, "reconnecting: " + kept.message()};
 }

@@ -8,7 +8,7 @@
 // sessions again after a server restart and takes the runner lock back).
 // While that fails the backfill waits, naming why; it stops (resumably)
 // when another runner took the lock, or when the database stays
-// unreachable for kUnreachableLimit.
+// unreachable for longer than the reconnect window.
 //
 // Thread-safe: the backfill's workers may ask concurrently. Uses the state
 // store's connection only between chunks.
@@ -41,14 +41,13 @@ std::function<Status()> ScanGate(backfill::Throttle& throttle,
                                  const std::atomic<bool>* stop_requested,
                                  std::function<void(const std::string&)> note);
 
-inline constexpr std::chrono::seconds kUnreachableLimit{60};
-
 class BackfillControl {
  public:
   BackfillControl(StateStore& state, long long migration_id,
                   const std::atomic<bool>* stop_requested,
                   std::unique_ptr<backfill::Throttle> throttle,
-                  std::function<Status()> keep_sessions);
+                  std::function<Status()> keep_sessions,
+                  Millis reconnect_window = backfill::kDefaultReconnectWindow);
   // Records a throttle that still holds as released: the backfill is over.
   ~BackfillControl();
 
@@ -68,6 +67,7 @@ class BackfillControl {
   const std::atomic<bool>* stop_requested_;
   std::unique_ptr<backfill::Throttle> throttle_;
   std::function<Status()> keep_sessions_;
+  Millis reconnect_window_;
   std::mutex mutex_;
   Clock::time_point pause_asked_at_;
   bool paused_ = false;

@@ -9,8 +9,6 @@
 #include "common/log.h"
 #include "core/backfill_control.h"
 #include "plan/plan_json.h"
-#include "plan/planner.h"
-#include "plan/sqlite/sqlite_planner.h"
 #include "reader/reader.h"
 #include "verify/sqlite_verifier.h"
 
@@ -74,7 +72,9 @@ Status Runner::Open(bool to_read) {
 }
 
 std::string Runner::LockKey() const {
-  return "tandem:" + options_.state_schema + ":" + options_.schema;
+  // Not the state schema: two runners keeping their records apart still
+  // change the same tables.
+  return "tandem:" + options_.schema;
 }
 
 Status Runner::AcquireRunnerLock() {
@@ -115,36 +115,6 @@ Status Runner::KeepSessions() {
 Status Runner::Init() {
   TANDEM_RETURN_IF_ERROR(Connect());
   return state_->Init();
-}
-
-Result<plan::Plan> Runner::Plan(const plan::Migration& migration) {
-  TANDEM_RETURN_IF_ERROR(ConnectToRead());
-  TANDEM_ASSIGN_OR_RETURN(plan::Catalog catalog, database_.LoadCatalog(*conn_, options_.schema));
-  plan::PlanOptions plan_options{options_.schema, options_.state_schema, {}};
-  // Without the state tables there are no earlier version schemas to drop.
-  TANDEM_ASSIGN_OR_RETURN(bool has_state, state_->Exists());
-  if (has_state) {
-    TANDEM_ASSIGN_OR_RETURN(plan_options.previous_version_schemas,
-                            state_->CompletedVersionSchemas(options_.schema));
-  }
-  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan,
-                          Sqlite()
-                              ? plan::sqlite::PlanSqliteMigration(migration, catalog, plan_options)
-                              : plan::PlanMigration(migration, catalog, plan_options));
-  TANDEM_RETURN_IF_ERROR(CheckExpressions(plan));
-  return plan;
-}
-
-Status Runner::CheckExpressions(const plan::Plan& plan) {
-  for (const auto& check : plan.checks) {
-    auto planned = conn_->Query(check.sql);
-    if (planned.ok()) continue;
-    if (planned.status().kind() == ErrorKind::kConnection) return planned.status();
-    return Status::InvalidInput(check.where + ": " + planned.status().message() +
-                                "; fix the expression (it is evaluated against the table as "
-                                "it is now)");
-  }
-  return Status::Ok();
 }
 
 Status Runner::Record(long long id, const Event& event) { return state_->Append(id, event); }
@@ -198,15 +168,6 @@ Status Runner::RunStep(const MigrationRecord& record, const std::string& phase,
   reporter_.StepDone(phase, i + 1, total, step, *outcome);
   return Status::Ok();
 }
-
-// How each phase moves a migration: the phase it runs in, the phase it ends
-// in, and the command that resumes it after an interruption.
-struct Runner::PhaseSpec {
-  const char* name;
-  const char* running;
-  const char* done;
-  const char* resume_hint;
-};
 
 const Runner::PhaseSpec Runner::kExpand{"expand", kPhaseStarting, kPhaseActive,
                                         "run `tandem start` again to resume, or `tandem "
@@ -289,7 +250,7 @@ Result<Runner::StartDecision> Runner::DecideStart(const plan::Migration& migrati
 }
 
 Result<MigrationRecord> Runner::RecordNewMigration(const plan::Migration& migration) {
-  TANDEM_ASSIGN_OR_RETURN(plan::Plan planned, Plan(migration));
+  TANDEM_ASSIGN_OR_RETURN(plan::Plan planned, PlanWithInputs(migration));
   if (!options_.allow_irreversible) TANDEM_RETURN_IF_ERROR(plan::RefuseIrreversible(planned));
   for (const auto& warning : planned.warnings) reporter_.Note("warning: " + warning);
   TANDEM_RETURN_IF_ERROR(state_->Init());
@@ -309,6 +270,7 @@ Result<MigrationRecord> Runner::RecordNewMigration(const plan::Migration& migrat
 Status Runner::Start(const plan::Migration& migration, const StartOptions& options) {
   TANDEM_RETURN_IF_ERROR(Connect());
   TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
+  TANDEM_RETURN_IF_ERROR(RefuseContradictions());
   TANDEM_ASSIGN_OR_RETURN(StartDecision decision, DecideStart(migration));
   MigrationRecord record = decision.record;
   switch (decision.action) {
@@ -323,7 +285,7 @@ Status Runner::Start(const plan::Migration& migration, const StartOptions& optio
     case StartDecision::kResume:
       break;
   }
-  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(record.plan_json));
+  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, StoredPlan(record));
   TANDEM_RETURN_IF_ERROR(RunPhase(record, kExpand, plan.expand, plan.schema));
   if (!options.skip_backfill) {
     TANDEM_RETURN_IF_ERROR(RunBackfill(record, plan));
@@ -351,9 +313,12 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
       options_.concurrency.value_or(settings.backfill_concurrency.value_or(options.concurrency));
   options.vacuum_every =
       options_.vacuum_every ? options_.vacuum_every : settings.backfill_vacuum_every;
+  options.reconnect_window = options_.reconnect_window.value_or(
+      settings.backfill_reconnect_window.value_or(options.reconnect_window));
   TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<backfill::Throttle> throttle, MakeThrottle(settings));
-  BackfillControl control(*state_, record.id, options_.stop_requested, std::move(throttle),
-                          [this] { return KeepSessions(); });
+  BackfillControl control(
+      *state_, record.id, options_.stop_requested, std::move(throttle),
+      [this] { return KeepSessions(); }, options.reconnect_window);
   options.control = [&control] { return control.Decide(); };
   options.chunk_done = [&control](long long rows) { control.ChunkDone(rows); };
   for (const auto& sync : plan.syncs) {
@@ -407,7 +372,7 @@ Status Runner::Backfill() {
                            "; the backfill runs only once start has finished expanding (run "
                            "`tandem start` again to resume it)");
   }
-  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(record.plan_json));
+  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, StoredPlan(record));
   return RunBackfill(record, plan);
 }
 
@@ -429,7 +394,7 @@ Status Runner::CompleteRecord(MigrationRecord record, const CompleteOptions& opt
                            "\" did not finish; run `tandem start` again to resume it, or "
                            "`tandem rollback`");
   }
-  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(record.plan_json));
+  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, StoredPlan(record));
   bool needs_backfill = false;
   for (const auto& sync : plan.syncs) needs_backfill = needs_backfill || sync.backfill;
   if (needs_backfill && !record.backfill_done) {
@@ -495,7 +460,7 @@ Result<verify::Pass> Runner::Verify(const VerifyOptions& options) {
         "verify --sample and --repair are not available on SQLite yet; run "
         "`tandem verify` (a full pass) instead");
   }
-  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(record.plan_json));
+  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, StoredPlan(record));
   TANDEM_ASSIGN_OR_RETURN(verify::Pass pass, VerifyPass(record, plan, options.scan));
   if (!options.repair || pass.report.passed()) return pass;
   // Repair writes: it needs the runner lock like every other writer.
@@ -541,7 +506,8 @@ Status Runner::Rollback() {
                            "\" already switched to the new schema; rollback is no longer "
                            "possible. Run `tandem complete` to finish it");
   }
-  return RunPhase(record, kRollback, plan.rollback, plan.schema);
+  TANDEM_ASSIGN_OR_RETURN(std::vector<plan::Step> rollback, OwnRollbackSteps(record, plan));
+  return RunPhase(record, kRollback, rollback, plan.schema);
 }
 
 Status Runner::Migrate(const std::vector<plan::Migration>& migrations, bool complete_last) {
@@ -559,13 +525,10 @@ Result<StatusReport> Runner::GetStatus() {
   TANDEM_RETURN_IF_ERROR(state_->Init());
   StatusReport report;
   TANDEM_ASSIGN_OR_RETURN(report.active, state_->Active(options_.schema));
-  TANDEM_ASSIGN_OR_RETURN(std::vector<MigrationRecord> history, state_->History(options_.schema));
-  for (auto it = history.rbegin(); it != history.rend(); ++it) {
-    if (it->phase == kPhaseCompleted) {
-      report.last_completed = *it;
-      break;
-    }
-  }
+  TANDEM_ASSIGN_OR_RETURN(report.last_completed, LastCompleted());
+  TANDEM_ASSIGN_OR_RETURN(
+      report.contradictions,
+      StateContradictions(report.active ? report.active : report.last_completed));
   if (report.active) {
     report.version_schema = report.active->version_schema;
     TANDEM_ASSIGN_OR_RETURN(std::vector<VerifyRun> runs, state_->VerifyRuns(report.active->id));

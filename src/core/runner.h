@@ -35,6 +35,7 @@ struct RunnerOptions {
   std::optional<Millis> target_chunk_time;
   std::optional<int> concurrency;
   std::optional<long long> vacuum_every;
+  std::optional<Millis> reconnect_window;
   // The throttle's flags; the file's `backfill:` section fills in the rest.
   plan::ThrottleSettings throttle;
   // Opens sessions with replicas given as --replica (or in the file).
@@ -77,6 +78,9 @@ struct StatusReport {
   std::optional<RecordedEvent> last_throttle;
   // Per table of the active migration, from the backfill's checkpoints.
   std::vector<backfill::Progress> backfill;
+  // Where the database contradicts the newest migration's records, each
+  // with the step that clears it (state_check.h).
+  std::vector<std::string> contradictions;
 };
 
 class Runner {
@@ -105,7 +109,14 @@ class Runner {
   Status SetPaused(bool paused);
 
  private:
-  struct PhaseSpec;
+  // How each phase moves a migration: the phase it runs in, the phase it
+  // ends in, and the command that resumes it after an interruption.
+  struct PhaseSpec {
+    const char* name;
+    const char* running;
+    const char* done;
+    const char* resume_hint;
+  };
   static const PhaseSpec kExpand;
   static const PhaseSpec kContract;
   static const PhaseSpec kRollback;
@@ -125,10 +136,24 @@ class Runner {
   Status Open(bool to_read);
   Result<StartDecision> DecideStart(const plan::Migration& migration);
   Result<MigrationRecord> RecordNewMigration(const plan::Migration& migration);
+  // Plan() with the plan's inputs kept, as start stores it.
+  Result<plan::Plan> PlanWithInputs(const plan::Migration& migration);
+  Result<plan::Plan> Derive(const plan::Migration& migration, const plan::PlanInputs& inputs) const;
+  // The stored plan of `record`, derived again from its stored file and
+  // inputs and compared: kRefused, naming the first difference, when the
+  // state store was edited.
+  Result<plan::Plan> StoredPlan(const MigrationRecord& record);
   // Runs `steps` as one phase of `record`, recording it in the state store.
   Status RunPhase(MigrationRecord& record, const PhaseSpec& spec,
                   const std::vector<plan::Step>& steps, const std::string& schema);
   Status AcquireRunnerLock();
+  Result<std::optional<MigrationRecord>> LastCompleted();
+  // Contradictions(...) for `newest`, the active or else the last completed
+  // migration of the schema.
+  Result<std::vector<std::string>> StateContradictions(
+      const std::optional<MigrationRecord>& newest);
+  // kRefused when the database contradicts the newest migration's records.
+  Status RefuseContradictions();
   // A restart of the server ends every session, the state store's and the
   // one holding the runner lock among them. Opens both again and takes the
   // runner lock back; kBusy when another runner took it meanwhile.
@@ -142,6 +167,11 @@ class Runner {
   // Runs steps[i] with the lock timeout and retries, recording it.
   Status RunStep(const MigrationRecord& record, const std::string& phase,
                  const std::vector<plan::Step>& steps, int i, const std::string& schema);
+  // The rollback steps that undo expand steps `record` ran: a start that
+  // stopped part-way never made the other objects, and objects of those
+  // names may be another migration's.
+  Result<std::vector<plan::Step>> OwnRollbackSteps(const MigrationRecord& record,
+                                                   const plan::Plan& plan);
   Status CompleteRecord(MigrationRecord record, const CompleteOptions& options = {});
   // complete's gate: a full, passing verification after the backfill, run
   // now if there is none.

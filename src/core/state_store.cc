@@ -190,6 +190,18 @@ Result<std::optional<RecordedEvent>> StateStore::LastEvent(long long id, const s
   return std::optional<RecordedEvent>(recorded);
 }
 
+Result<std::set<std::string>> StateStore::StepsRun(long long id, const std::string& phase) {
+  TANDEM_ASSIGN_OR_RETURN(
+      backend::QueryResult rows,
+      conn_.Query(
+          "SELECT DISTINCT description FROM " + Table("events") +
+              " WHERE migration_id = $1 AND phase = $2 AND kind = 'step' AND outcome = 'ok'",
+          {std::to_string(id), phase}));
+  std::set<std::string> steps;
+  for (const auto& r : rows.rows) steps.insert(r[0].value_or(""));
+  return steps;
+}
+
 Status StateStore::AppendVerifyRun(long long id, const VerifyRun& run) {
   return conn_
       .Query("INSERT INTO " + Table("verify_runs") +

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -101,6 +102,8 @@ class StateStore {
   Status Append(long long id, const Event& event);
   // The newest event of `kind` of migration `id`, if any.
   Result<std::optional<RecordedEvent>> LastEvent(long long id, const std::string& kind);
+  // Descriptions of the steps of `phase` that migration `id` ran to the end.
+  Result<std::set<std::string>> StepsRun(long long id, const std::string& phase);
   Status AppendVerifyRun(long long id, const VerifyRun& run);
   // Passes of migration `id`, oldest first.
   Result<std::vector<VerifyRun>> VerifyRuns(long long id);

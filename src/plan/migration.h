@@ -280,6 +280,7 @@ struct Settings {
   std::optional<Millis> backfill_target_chunk_time;
   std::optional<int> backfill_concurrency;
   std::optional<long long> backfill_vacuum_every;  // rows; 0 turns vacuuming off
+  std::optional<Millis> backfill_reconnect_window;
   ThrottleSettings throttle;
   std::optional<double> parity_threshold;  // percent of rows that must match; default 100
   std::optional<double> drift_threshold;   // percentage points of null/default drift allowed

@@ -44,7 +44,7 @@ Status Planner::AddColumnOp(const Operation& op, const AddColumn& body) {
                                      "ALTER TABLE " + Qualified(*table) + " ADD COLUMN " +
                                          ColumnDefinitionSql(column, references, column.pk),
                                      table->physical, LockLevel::kAccessExclusive));
-    added_columns_[table->physical].insert(column.name);
+    added_columns_[table->physical][column.name] = LastExpandStep();
     table->columns.push_back({column.name, column.name, column.type, column.nullable});
     return Status::Ok();
   }

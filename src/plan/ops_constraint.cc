@@ -52,7 +52,7 @@ Status Planner::CreateConstraintOp(const Operation& op, const CreateConstraint& 
                                     "ALTER TABLE " + qualified + " DROP CONSTRAINT IF EXISTS " +
                                         QuoteIdent(not_nulls_.back().check_name),
                                     table->physical, LockLevel::kAccessExclusive);
-        rollback_steps_.push_back(drop_check);
+        AddRollbackStep(drop_check);
       }
     }
     TANDEM_RETURN_IF_ERROR(

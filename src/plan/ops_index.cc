@@ -40,7 +40,7 @@ Status Planner::CreateIndexOp(const Operation& op, const CreateIndex& body) {
                 "DROP INDEX CONCURRENTLY IF EXISTS " + QualifiedName(options_.schema, body.name),
                 table->physical, LockLevel::kShareUpdateExclusive);
   drop.concurrent = true;
-  rollback_steps_.push_back(drop);
+  AddRollbackStep(drop);
   return Status::Ok();
 }
 

@@ -43,7 +43,7 @@ Status Planner::SetReplicaIdentityOp(const Operation& op, const SetReplicaIdenti
     restore.description = "restore replica identity of " + table->physical;
     restore.statements = {"ALTER TABLE " + qualified + " REPLICA IDENTITY " +
                           ReplicaIdentityClause(previous, original->replica_identity_index)};
-    rollback_steps_.push_back(restore);
+    AddRollbackStep(restore);
   }
   return Status::Ok();
 }

@@ -109,7 +109,7 @@ Status Planner::RawSqlOp(const Operation& op, const RawSql& body) {
     undo.statements = lint::UndoOf(*described);
   }
   if (!undo.statements.empty()) {
-    rollback_steps_.push_back(undo);
+    AddRollbackStep(undo);
     return Status::Ok();
   }
   plan_.warnings.push_back("operation " + std::to_string(op_index_) +

@@ -71,9 +71,9 @@ Status Planner::CreateTableOp(const Operation& op, const CreateTable& body) {
   drop.statements.push_back("DROP TABLE IF EXISTS " + qualified);
   drop.tables = {body.name};
   drop.lock = LockLevel::kAccessExclusive;
-  rollback_steps_.push_back(drop);
+  AddRollbackStep(drop);
   created_tables_.insert(body.name);
-  for (const auto& c : body.columns) added_columns_[body.name].insert(c.name);
+  for (const auto& c : body.columns) added_columns_[body.name][c.name] = LastExpandStep();
   virtual_schema_.AddTable(std::move(table));
   return Status::Ok();
 }

@@ -6,10 +6,12 @@
 // exactly what was planned even though the schema has changed since.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
+#include "plan/catalog.h"
 
 namespace tandem::plan {
 
@@ -46,6 +48,11 @@ struct Step {
   // SQLite table rebuild: runs with foreign key enforcement off and ends
   // with PRAGMA foreign_key_check, which must find nothing before COMMIT.
   bool check_foreign_keys = false;
+  // A rollback step: the index of the expand step whose objects it drops,
+  // or -1 when it is tied to none. The rollback of a start that stopped
+  // part-way skips the steps whose expand step never ran: objects under
+  // those names, if any, belong to another migration.
+  int undoes_expand_step = -1;
 };
 
 // One column kept in sync by the dual-write trigger: `target` (a physical
@@ -93,6 +100,14 @@ struct Irreversible {
   std::string what;       // "drops a table"
 };
 
+// What a plan was derived from besides its file: stored with the plan, so
+// that the plan can be derived again from the stored file and compared with
+// the stored one before it runs.
+struct PlanInputs {
+  Catalog catalog;
+  std::vector<std::string> previous_version_schemas;
+};
+
 struct Plan {
   std::string schema;          // the migrated schema, e.g. public
   std::string version_schema;  // e.g. public_02_add_email
@@ -112,6 +127,8 @@ struct Plan {
   // How an application reaches the new version, when it is not by the
   // version schema on the search_path (SQLite). Not stored.
   std::string version_access;
+  // Set only on the plan `start` stores.
+  std::optional<PlanInputs> inputs;
 };
 
 // Refused (exit 1) when the plan holds irreversible statements: names each

@@ -2,10 +2,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/strings.h"
+
 namespace tandem::plan {
 namespace {
 
 using nlohmann::json;
+
+// Around this many characters of each text are shown where two plans differ.
+constexpr size_t kExcerpt = 60;
 
 json StepsToJson(const std::vector<Step>& steps) {
   json out = json::array();
@@ -17,7 +22,8 @@ json StepsToJson(const std::vector<Step>& steps) {
                    {"lock_level", static_cast<int>(s.lock)},
                    {"concurrent", s.concurrent},
                    {"index_to_clean", s.index_to_clean},
-                   {"check_foreign_keys", s.check_foreign_keys}});
+                   {"check_foreign_keys", s.check_foreign_keys},
+                   {"undoes_expand_step", s.undoes_expand_step}});
   }
   return out;
 }
@@ -33,6 +39,7 @@ std::vector<Step> StepsFromJson(const json& in) {
     s.concurrent = j.at("concurrent");
     s.index_to_clean = j.at("index_to_clean");
     s.check_foreign_keys = j.value("check_foreign_keys", false);
+    s.undoes_expand_step = j.value("undoes_expand_step", -1);
     steps.push_back(std::move(s));
   }
   return steps;
@@ -50,7 +57,42 @@ std::vector<ColumnSync> SyncsFromJson(const json& in) {
   return out;
 }
 
+// The part of `text` around `at`, for a message.
+std::string Excerpt(const std::string& text, size_t at) {
+  size_t begin = at > kExcerpt / 2 ? at - kExcerpt / 2 : 0;
+  std::string excerpt = text.substr(begin, kExcerpt);
+  for (char& c : excerpt) {
+    if (c == '\n') c = ' ';
+  }
+  return (begin > 0 ? "..." : "") + excerpt + (begin + kExcerpt < text.size() ? "..." : "");
+}
+
+std::string Describe(const json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+// " (expand step "...")" when `path` is inside a step of `plan`.
+std::string StepOf(const json& plan, const std::string& path) {
+  std::vector<std::string> parts = Split(path, '/');  // "", phase, index, ...
+  if (parts.size() < 3 || !plan.contains(parts[1]) || !plan[parts[1]].is_array()) return "";
+  const json& steps = plan[parts[1]];
+  bool numeric = !parts[2].empty() && parts[2].find_first_not_of("0123456789") == std::string::npos;
+  size_t index = numeric ? std::stoul(parts[2]) : steps.size();
+  if (index >= steps.size() || !steps[index].contains("description")) return "";
+  return " (" + parts[1] + " step \"" + Describe(steps[index]["description"]) + "\")";
+}
+
 }  // namespace
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CatalogColumn, name, type, not_null, default_expr, generated,
+                                   comment)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CatalogConstraint, name, type, columns, validated, definition)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CatalogIndex, name, unique, primary, valid, columns, definition)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CatalogTable, name, columns, constraints, indexes, primary_key,
+                                   replica_identity, replica_identity_index, comment, definition,
+                                   triggers, estimated_rows, attribute_numbers_used)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Catalog, schema, tables, relation_names, schemas, server_version)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PlanInputs, catalog, previous_version_schemas)
 
 std::string PlanToJson(const Plan& plan, int indent) {
   json syncs = json::array();
@@ -86,6 +128,7 @@ std::string PlanToJson(const Plan& plan, int indent) {
               {"checks", checks},
               {"warnings", plan.warnings},
               {"irreversible", irreversible}};
+  if (plan.inputs) out["inputs"] = *plan.inputs;
   return out.dump(indent);
 }
 
@@ -118,11 +161,32 @@ Result<Plan> PlanFromJson(const std::string& text) {
     for (const auto& i : in.value("irreversible", json::array())) {
       plan.irreversible.push_back({i.at("rule"), i.at("where"), i.at("statement"), i.at("what")});
     }
+    if (in.contains("inputs")) plan.inputs = in.at("inputs").get<PlanInputs>();
     return plan;
   } catch (const nlohmann::json::exception& e) {
     return Status::Internal(std::string("stored plan is unreadable: ") + e.what() +
                             "; the state schema may have been edited by hand");
   }
+}
+
+std::string FirstDifference(const Plan& stored, const Plan& derived) {
+  json a = json::parse(PlanToJson(stored));
+  json b = json::parse(PlanToJson(derived));
+  // The expression checks, warnings and irreversible statements name the
+  // file's path, which the stored copy has not kept; none of them runs.
+  for (const char* key : {"inputs", "checks", "warnings", "irreversible"}) {
+    a.erase(key);
+    b.erase(key);
+  }
+  json patch = json::diff(a, b);
+  if (patch.empty()) return "";
+  json::json_pointer path(patch[0].at("path").get<std::string>());
+  std::string was = a.contains(path) ? Describe(a.at(path)) : "(nothing)";
+  std::string is = b.contains(path) ? Describe(b.at(path)) : "(nothing)";
+  size_t at = 0;
+  while (at < was.size() && at < is.size() && was[at] == is[at]) ++at;
+  return path.to_string() + StepOf(a, path.to_string()) + ": stored \"" + Excerpt(was, at) +
+         "\", from the file \"" + Excerpt(is, at) + "\"";
 }
 
 }  // namespace tandem::plan

@@ -11,5 +11,9 @@ namespace tandem::plan {
 
 std::string PlanToJson(const Plan& plan, int indent = -1);
 Result<Plan> PlanFromJson(const std::string& json);
+// Where `stored` first differs from `derived` (in what runs), in words: the
+// element's path and both texts around the first differing character;
+// empty when they are the same.
+std::string FirstDifference(const Plan& stored, const Plan& derived);
 
 }  // namespace tandem::plan

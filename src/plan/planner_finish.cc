@@ -35,7 +35,7 @@ void Planner::FinishTriggers() {
                                      "ALTER TABLE " + Qualified(table) + " ADD COLUMN " +
                                          QuoteIdent(kWrittenByColumn) + " \"char\"",
                                      table, LockLevel::kAccessExclusive));
-    added_columns_[table].insert(kWrittenByColumn);
+    added_columns_[table][kWrittenByColumn] = LastExpandStep();
     plan_.syncs.push_back(sync);
     Step install;
     install.description = "install dual-write trigger on " + table;
@@ -48,6 +48,7 @@ void Planner::FinishTriggers() {
     install.tables = {table};
     install.lock = LockLevel::kShareRowExclusive;
     plan_.expand.push_back(install);
+    trigger_steps_[table] = LastExpandStep();
   }
 }
 
@@ -115,6 +116,7 @@ void Planner::FinishViews() {
   }
   create.lock = LockLevel::kAccessShare;
   plan_.expand.push_back(create);
+  version_schema_step_ = LastExpandStep();
 }
 
 // The contract switch: one transaction in which the old version disappears
@@ -138,7 +140,7 @@ std::vector<std::string> Planner::ContractStatements() {
     if (const CatalogTable* original = catalog_.FindTable(table.physical)) {
       for (const auto& c : original->columns) physical.insert(c.name);
     }
-    for (const auto& c : added_columns_[table.physical]) physical.insert(c);
+    for (const auto& [c, step] : added_columns_[table.physical]) physical.insert(c);
     for (const auto& c : table.columns) physical.erase(c.physical);
     for (const auto& c : raw_sql_dropped_columns_[table.physical]) physical.erase(c);
     for (const auto& column : physical) {
@@ -212,30 +214,44 @@ void Planner::FinishComplete() {
   if (!views.statements.empty()) plan_.complete.push_back(views);
 }
 
+void Planner::AddRollbackStep(Step undo) {
+  undo.undoes_expand_step = LastExpandStep();
+  rollback_steps_.push_back(std::move(undo));
+}
+
+// Each rollback step drops what one expand step created, so that a start
+// that stopped part-way is undone without touching objects it never made.
+// The version schema goes first: the new version stops writing before its
+// writes stop reaching the old columns.
 void Planner::FinishRollback() {
-  Step stop_sync;
-  stop_sync.description = "drop dual-write triggers and version schema " + plan_.version_schema;
+  Step drop_version;
+  drop_version.description = "drop version schema " + plan_.version_schema;
+  drop_version.statements = {"DROP SCHEMA IF EXISTS " + QuoteIdent(plan_.version_schema) +
+                             " CASCADE"};
+  drop_version.undoes_expand_step = version_schema_step_;
+  plan_.rollback.push_back(drop_version);
   for (const auto& sync : plan_.syncs) {
-    for (auto& s : DropDualWriteTriggerSql(plan_, sync)) stop_sync.statements.push_back(s);
-    stop_sync.tables.push_back(sync.table);
+    Step stop_sync;
+    stop_sync.description = "drop dual-write trigger on " + sync.table;
+    stop_sync.statements = DropDualWriteTriggerSql(plan_, sync);
+    stop_sync.tables = {sync.table};
+    stop_sync.lock = LockLevel::kAccessExclusive;
+    stop_sync.undoes_expand_step = trigger_steps_[sync.table];
+    plan_.rollback.push_back(stop_sync);
   }
-  stop_sync.statements.push_back("DROP SCHEMA IF EXISTS " + QuoteIdent(plan_.version_schema) +
-                                 " CASCADE");
-  stop_sync.lock = plan_.syncs.empty() ? LockLevel::kNone : LockLevel::kAccessExclusive;
-  plan_.rollback.push_back(stop_sync);
   for (auto it = rollback_steps_.rbegin(); it != rollback_steps_.rend(); ++it) {
     plan_.rollback.push_back(*it);
   }
   for (const auto& [table, columns] : added_columns_) {
-    if (created_tables_.count(table) > 0 || columns.empty()) continue;
-    Step drop;
-    drop.description = "drop columns added to " + table;
-    std::vector<std::string> clauses;
-    for (const auto& c : columns) clauses.push_back("DROP COLUMN IF EXISTS " + QuoteIdent(c));
-    drop.statements.push_back("ALTER TABLE " + Qualified(table) + " " + Join(clauses, ", "));
-    drop.tables = {table};
-    drop.lock = LockLevel::kAccessExclusive;
-    plan_.rollback.push_back(drop);
+    if (created_tables_.count(table) > 0) continue;
+    for (const auto& [column, expand_step] : columns) {
+      Step drop = TableStep(
+          "drop column " + column + " added to " + table,
+          "ALTER TABLE " + Qualified(table) + " DROP COLUMN IF EXISTS " + QuoteIdent(column), table,
+          LockLevel::kAccessExclusive);
+      drop.undoes_expand_step = expand_step;
+      plan_.rollback.push_back(drop);
+    }
   }
 }
 

@@ -158,7 +158,7 @@ Result<std::string> Planner::AddShadowColumn(const Operation& op, VirtualTable& 
   step.tables = {table.physical};
   step.lock = LockLevel::kAccessExclusive;
   plan_.expand.push_back(step);
-  added_columns_[table.physical].insert(physical);
+  added_columns_[table.physical][physical] = LastExpandStep();
   return physical;
 }
 
@@ -248,7 +248,7 @@ Status Planner::AddUniqueIndex(const Operation& op, const std::string& field,
                         "DROP INDEX CONCURRENTLY IF EXISTS " + QualifiedName(options_.schema, name),
                         table.physical, LockLevel::kShareUpdateExclusive);
   drop.concurrent = true;
-  rollback_steps_.push_back(drop);
+  AddRollbackStep(drop);
   index_constraints_.push_back(
       {table.physical, name, constraint.empty() ? name : constraint, primary_key});
   return Status::Ok();

@@ -180,6 +180,9 @@ class Planner : private PlannerBase {
   void FinishComplete();
   void FinishRollback();
   std::string ViewSql(const View& view, bool replace) const;
+  // Queues `undo` for the rollback, tied to the expand step added last.
+  void AddRollbackStep(Step undo);
+  int LastExpandStep() const { return static_cast<int>(plan_.expand.size()) - 1; }
   std::vector<std::string> ViewStatements() const;
   Step OnCompleteViewsStep();
   std::vector<std::string> ContractStatements();
@@ -198,8 +201,11 @@ class Planner : private PlannerBase {
   std::vector<PendingIndexConstraint> index_constraints_;
   std::map<std::string, TableSync> syncs_;  // by physical table
   std::set<std::string> new_relation_names_;
-  std::set<std::string> created_tables_;                        // physical
-  std::map<std::string, std::set<std::string>> added_columns_;  // physical table -> columns
+  std::set<std::string> created_tables_;  // physical
+  // physical table -> column -> the expand step that adds it
+  std::map<std::string, std::map<std::string, int>> added_columns_;
+  std::map<std::string, int> trigger_steps_;  // physical table -> the step installing its trigger
+  int version_schema_step_ = -1;              // the step creating the version schema
   // Tables and columns the raw SQL adds: at complete (on_complete), and
   // how many columns per physical table (both).
   std::vector<lint::RawStatement> on_complete_relations_;

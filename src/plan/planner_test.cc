@@ -288,5 +288,42 @@ TEST(PlannerTest, PlanSurvivesItsJsonForm) {
   EXPECT_FALSE(PlanFromJson("{\"schema\": 1}").ok());
 }
 
+TEST(PlannerTest, EachRollbackStepNamesTheExpandStepWhoseObjectsItDrops) {
+  auto plan = PlanText(kNameNotNull);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  for (const auto& step : plan->rollback) {
+    ASSERT_GE(step.undoes_expand_step, 0) << step.description;
+    ASSERT_LT(step.undoes_expand_step, static_cast<int>(plan->expand.size()));
+    const Step& made = plan->expand[step.undoes_expand_step];
+    // The object the rollback step drops is the one its expand step created.
+    if (Contains(step.description, "trigger")) {
+      EXPECT_TRUE(Contains(made.description, "trigger")) << made.description;
+    }
+    if (Contains(step.description, "_tandem_new_name")) {
+      EXPECT_TRUE(Contains(AllSql({made}), "ADD COLUMN \"_tandem_new_name\"")) << made.description;
+    }
+    if (Contains(step.description, "version schema")) {
+      EXPECT_TRUE(Contains(AllSql({made}), "CREATE SCHEMA")) << made.description;
+    }
+  }
+}
+
+TEST(PlannerTest, PlanInputsSurviveTheJsonFormAndPlansCompareByWhatRuns) {
+  auto plan = PlanText(kNameNotNull);
+  ASSERT_TRUE(plan.ok());
+  Plan stored = *plan;
+  stored.inputs = PlanInputs{UsersCatalog(), {"public_01_init"}};
+  auto restored = PlanFromJson(PlanToJson(stored));
+  ASSERT_TRUE(restored.ok()) << restored.status().message();
+  ASSERT_TRUE(restored->inputs.has_value());
+  EXPECT_EQ(PlanToJson(*restored), PlanToJson(stored));
+  EXPECT_EQ(FirstDifference(*restored, *plan), "");
+
+  restored->syncs[0].up[0].expression = "upper(" + restored->syncs[0].up[0].expression + ")";
+  std::string difference = FirstDifference(*restored, *plan);
+  EXPECT_TRUE(Contains(difference, "/syncs/0/up/0/expression")) << difference;
+  EXPECT_TRUE(Contains(difference, "stored \"upper(")) << difference;
+}
+
 }  // namespace
 }  // namespace tandem::plan

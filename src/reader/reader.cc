@@ -27,10 +27,10 @@ constexpr std::string_view kTopLevelKeys[] = {"$schema",    "name",     "version
                                               "operations", "backfill", "verify"};
 // The engine's keys, then the throttle's (throttle_settings.cc).
 constexpr std::string_view kBackfillKeys[] = {
-    "batch_size",      "concurrency",    "target_chunk_time",   "vacuum_every",
-    "max_replica_lag", "replicas",       "max_active_sessions", "max_lock_waiters",
-    "throttle_query",  "throttle_above", "max_rows_per_second", "window",
-    "max_runtime"};
+    "batch_size",      "concurrency",     "target_chunk_time",   "vacuum_every",
+    "max_replica_lag", "replicas",        "max_active_sessions", "max_lock_waiters",
+    "throttle_query",  "throttle_above",  "max_rows_per_second", "window",
+    "max_runtime",     "reconnect_window"};
 constexpr int64_t kMaxConcurrency = 64;
 
 // Bytes in the UTF-8 sequence that `lead` starts; 0 if it cannot start one.
@@ -200,6 +200,8 @@ void ReadBackfillSettings(const MapReader& backfill, plan::Settings* settings) {
   }
   std::optional<Millis> chunk_time = DurationSetting(backfill, "target_chunk_time", false);
   if (chunk_time) settings->backfill_target_chunk_time = *chunk_time;
+  std::optional<Millis> reconnect_window = DurationSetting(backfill, "reconnect_window", false);
+  if (reconnect_window) settings->backfill_reconnect_window = *reconnect_window;
 }
 
 // tandem's own sections, which pgroll does not know.

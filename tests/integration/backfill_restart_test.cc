@@ -15,6 +15,8 @@ namespace tandem::testing {
 namespace {
 
 constexpr int kRows = 120000;
+// Longer than a lost connection was waited for before --reconnect-window.
+constexpr int kOutageSeconds = 8;
 
 class BackfillRestartTest : public AccountsScoreTest {
  protected:
@@ -80,6 +82,46 @@ TEST_F(BackfillRestartTest, ACrashRestartMidwayEndsLikeAnUninterruptedRun) {
   EXPECT_EQ(Scalar("SELECT sum(rows_done) FROM tandem.backfill_checkpoints"), std::to_string(kRows))
       << "every row walked exactly once";
   EXPECT_EQ(Tandem({"verify"}).exit_code, 0);
+}
+
+// A server down for several seconds (longer than the chunk retries'
+// backoff) is waited for within --reconnect-window (60 s by default).
+TEST_F(BackfillRestartTest, AnOutageWithinTheReconnectWindowIsRiddenThrough) {
+  CommandResult run;
+  std::thread runner([&] {
+    run = Tandem({"--json", "backfill", "--batch-size", "500", "--concurrency", "2",
+                  "--max-rows-per-second", "20000"});
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ASSERT_TRUE(server_.Crash(kOutageSeconds));
+  runner.join();
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(Count("_tandem_written_by IS NULL"), 0);
+  EXPECT_EQ(Count("_tandem_written_by = 'o' AND _tandem_new_score IS DISTINCT FROM "
+                  "length(name) * 100 + id % 97"),
+            0);
+  EXPECT_EQ(Scalar("SELECT sum(rows_done) FROM tandem.backfill_checkpoints"), std::to_string(kRows))
+      << "every row walked exactly once";
+}
+
+TEST_F(BackfillRestartTest, AnOutageLongerThanTheReconnectWindowStopsWithCheckpointsKept) {
+  CommandResult run;
+  std::thread runner([&] {
+    run = Tandem({"backfill", "--batch-size", "500", "--concurrency", "2", "--max-rows-per-second",
+                  "20000", "--reconnect-window", "2s"});
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ASSERT_TRUE(server_.Crash(kOutageSeconds));
+  runner.join();
+  EXPECT_EQ(run.exit_code, 3) << run.out << run.err;
+  EXPECT_NE(run.err.find("--reconnect-window"), std::string::npos) << run.err;
+  long long kept = std::stoll(Scalar("SELECT sum(rows_done) FROM tandem.backfill_checkpoints"));
+  EXPECT_GT(kept, 0) << "the checkpoints were lost";
+  CommandResult resumed = Tandem({"backfill", "--concurrency", "2"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(Count("_tandem_written_by IS NULL"), 0);
+  EXPECT_EQ(Scalar("SELECT sum(rows_done) FROM tandem.backfill_checkpoints"),
+            std::to_string(kRows));
 }
 
 }  // namespace

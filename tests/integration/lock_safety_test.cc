@@ -126,7 +126,7 @@ TEST_F(LockSafetyTest, SecondRunnerIsRefusedWithTheHolderNamed) {
   ASSERT_TRUE(holder->Execute("SET application_name = 'other-runner'").ok());
   ASSERT_TRUE(holder
                   ->Execute("SELECT pg_advisory_lock(1952542308, "
-                            "hashtext('tandem:tandem:public'))")
+                            "hashtext('tandem:public'))")
                   .ok());
   std::string holder_pid = *holder->Query("SELECT pg_backend_pid()")->Scalar();
   CommandResult second = Tandem({"start", WriteMigration("02_owner_upper.yaml", kAddColumn)});
@@ -144,14 +144,7 @@ TEST_F(LockSafetyTest, TwoRunnersAtOnceOnlyOneProceeds) {
   CommandResult first;
   std::thread runner([&] { first = Tandem({"--lock-timeout", "100ms", "start", file}); });
   // Wait until the first runner is retrying its DDL, i.e. holds the runner lock.
-  for (int i = 0; i < 100; ++i) {
-    if (Scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = "
-               "1952542308 AND database = (SELECT oid FROM pg_database WHERE datname = "
-               "current_database())") == "1") {
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  EXPECT_TRUE(WaitForRunnerLock());
   CommandResult second = Tandem({"rollback"});
   EXPECT_EQ(second.exit_code, 3) << second.err;
   EXPECT_NE(second.err.find("another tandem runner"), std::string::npos) << second.err;

@@ -34,7 +34,10 @@ bool OwnServer::StartReplica() {
   return Run(Harness() + " start-replica " + dir_ + "/primary " + dir_ + "/replica >/dev/null");
 }
 
-bool OwnServer::Crash() { return Run(Harness() + " restart " + dir_ + "/primary 2>/dev/null"); }
+bool OwnServer::Crash(int down_seconds) {
+  return Run(Harness() + " restart " + dir_ + "/primary " + std::to_string(down_seconds) +
+             " 2>/dev/null");
+}
 
 void OwnServer::Stop() {
   Run(Harness() + " stop " + dir_ + "/replica; " + Harness() + " stop " + dir_ + "/primary");

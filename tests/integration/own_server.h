@@ -18,9 +18,9 @@ class OwnServer {
   // scripts/pg-harness.sh start (and start-replica); true when they worked.
   bool Start();
   bool StartReplica();
-  // An immediate stop and a start on the same port: every session dies and
-  // recovery replays the WAL, as after a power loss.
-  bool Crash();
+  // An immediate stop and, `down_seconds` later, a start on the same port:
+  // every session dies and recovery replays the WAL, as after a power loss.
+  bool Crash(int down_seconds = 0);
   // Stops what was started, removes the directory, restores the shared server.
   void Stop();
 

@@ -4,11 +4,13 @@
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "common/strings.h"
 
@@ -90,6 +92,18 @@ void PgTest::Exec(const std::string& sql) {
 }
 
 std::string PgTest::Scalar(const std::string& sql) { return ScalarIn("", sql); }
+
+bool PgTest::WaitForRunnerLock() {
+  for (int i = 0; i < 100; ++i) {
+    if (Scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
+               "classid = 1952542308 AND database = (SELECT oid FROM pg_database WHERE "
+               "datname = current_database())") == "1") {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
 
 std::string PgTest::ScalarIn(const std::string& schema, const std::string& sql) {
   auto conn = Connect();

@@ -35,6 +35,9 @@ class PgTest : public ::testing::Test {
   // that version would).
   std::string ScalarIn(const std::string& schema, const std::string& sql);
   std::unique_ptr<backend::Connection> Connect();
+  // Waits up to 10 s for a tandem runner to hold its runner lock on this
+  // test's database; false when none did.
+  bool WaitForRunnerLock();
   CommandResult Tandem(const std::vector<std::string>& args) { return RunTandem(url_, args); }
 
   std::string db_name_;

@@ -21,6 +21,9 @@ class PgDatabase : public Database {
                               const LockPolicy& policy, const RetryObserver& observer) override;
   Result<bool> TryRunnerLock(Connection& conn, const std::string& key) override;
   std::string DescribeRunnerLockHolder(Connection& conn, const std::string& key) override;
+  Result<std::vector<MigrationObject>> MigrationObjectsOn(Connection& conn,
+                                                          const std::string& schema,
+                                                          const std::string& table) override;
   Status CheckSessionState(Connection& conn) override;
   Status CheckSeparateSessions(Connection& first, Connection& second) override;
 

@@ -34,6 +34,9 @@ class SqliteDatabase : public Database {
                               const LockPolicy& policy, const RetryObserver& observer) override;
   Result<bool> TryRunnerLock(Connection& conn, const std::string& key) override;
   std::string DescribeRunnerLockHolder(Connection& conn, const std::string& key) override;
+  Result<std::vector<MigrationObject>> MigrationObjectsOn(Connection& conn,
+                                                          const std::string& schema,
+                                                          const std::string& table) override;
   // A SQLite connection is its own session: nothing to check.
   Status CheckSessionState(Connection&) override { return Status::Ok(); }
   Status CheckSeparateSessions(Connection&, Connection&) override { return Status::Ok(); }

@@ -1,0 +1,83 @@
+// Runner: planning a migration, and checking a stored plan against its stored file.
+#include "core/runner.h"
+#include "core/tables_in_flight.h"
+#include "plan/plan_json.h"
+#include "plan/planner.h"
+#include "plan/sqlite/sqlite_planner.h"
+#include "reader/reader.h"
+
+namespace tandem::core {
+
+Result<plan::Plan> Runner::Plan(const plan::Migration& migration) {
+  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, PlanWithInputs(migration));
+  plan.inputs.reset();
+  return plan;
+}
+
+Result<plan::Plan> Runner::PlanWithInputs(const plan::Migration& migration) {
+  // Planning only reads: `plan` leaves the database as it was, and start
+  // has its writing connection open already.
+  TANDEM_RETURN_IF_ERROR(ConnectToRead());
+  plan::PlanInputs inputs;
+  TANDEM_ASSIGN_OR_RETURN(inputs.catalog, database_.LoadCatalog(*conn_, options_.schema));
+  // Without the state tables there are no earlier version schemas to drop.
+  TANDEM_ASSIGN_OR_RETURN(bool has_state, state_->Exists());
+  if (has_state) {
+    TANDEM_ASSIGN_OR_RETURN(inputs.previous_version_schemas,
+                            state_->CompletedVersionSchemas(options_.schema));
+  }
+  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, Derive(migration, inputs));
+  TANDEM_RETURN_IF_ERROR(RefuseTablesInFlight(database_, *conn_, plan));
+  TANDEM_RETURN_IF_ERROR(CheckExpressions(plan));
+  plan.inputs = std::move(inputs);
+  return plan;
+}
+
+Result<plan::Plan> Runner::Derive(const plan::Migration& migration,
+                                  const plan::PlanInputs& inputs) const {
+  plan::PlanOptions plan_options{options_.schema, options_.state_schema,
+                                 inputs.previous_version_schemas};
+  return Sqlite() ? plan::sqlite::PlanSqliteMigration(migration, inputs.catalog, plan_options)
+                  : plan::PlanMigration(migration, inputs.catalog, plan_options);
+}
+
+Result<plan::Plan> Runner::StoredPlan(const MigrationRecord& record) {
+  TANDEM_ASSIGN_OR_RETURN(plan::Plan stored, plan::PlanFromJson(record.plan_json));
+  if (!stored.inputs) return stored;  // stored before plans kept what they came from
+  std::string edited = "; tandem's records of it (table migrations of state schema \"" +
+                       options_.state_schema +
+                       "\") were changed by hand, so nothing was run. Put back what start "
+                       "stored, or run `tandem rollback` and start the file again";
+  auto migration = reader::ParseMigration(record.file_content, record.name + ".yaml");
+  if (!migration.ok() || migration->checksum != record.checksum) {
+    return Status::Refused("the stored file of migration \"" + record.name +
+                           "\" no longer matches its checksum " + record.checksum.substr(0, 12) +
+                           edited);
+  }
+  auto derived = Derive(*migration, *stored.inputs);
+  if (!derived.ok()) {
+    return Status::Refused("the stored file of migration \"" + record.name +
+                           "\" no longer plans: " + derived.status().message() + edited);
+  }
+  std::string difference = plan::FirstDifference(stored, *derived);
+  if (!difference.empty()) {
+    return Status::Refused("the stored plan of migration \"" + record.name +
+                           "\" differs from the plan its stored file gives, at " + difference +
+                           edited);
+  }
+  return stored;
+}
+
+Status Runner::CheckExpressions(const plan::Plan& plan) {
+  for (const auto& check : plan.checks) {
+    auto planned = conn_->Query(check.sql);
+    if (planned.ok()) continue;
+    if (planned.status().kind() == ErrorKind::kConnection) return planned.status();
+    return Status::InvalidInput(check.where + ": " + planned.status().message() +
+                                "; fix the expression (it is evaluated against the table as "
+                                "it is now)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace tandem::core

@@ -1,0 +1,58 @@
+#include "core/state_check.h"
+
+namespace tandem::core {
+namespace {
+
+// Whether `table` carries a dual-write trigger that may be `state_schema`'s
+// (SQLite does not say whose a trigger is).
+Result<bool> HasTrigger(backend::Database& database, backend::Connection& conn,
+                        const plan::Plan& plan, const std::string& table,
+                        const std::string& state_schema) {
+  TANDEM_ASSIGN_OR_RETURN(std::vector<backend::MigrationObject> objects,
+                          database.MigrationObjectsOn(conn, plan.schema, table));
+  for (const auto& object : objects) {
+    if (object.trigger && (object.state_schema.empty() || object.state_schema == state_schema)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string ActiveWithoutTrigger(const MigrationRecord& record, const std::string& table) {
+  return "migration \"" + record.name + "\" is active, but its dual-write trigger on \"" + table +
+         "\" is gone: writes through the old version no longer fill the new columns. Run "
+         "`tandem rollback` (it drops what is left of the migration), then start the file again";
+}
+
+std::string CompletedWithTrigger(const MigrationRecord& record, const std::string& table,
+                                 const std::string& state_schema) {
+  return "migration \"" + record.name + "\" is recorded as completed (" + record.completed_at +
+         "), but its dual-write trigger on \"" + table +
+         "\" is still installed: its contract never ran, and the records were restored or "
+         "edited. Set it back to active in tandem's migrations table (state schema \"" +
+         state_schema + "\": phase = 'active', completed_at = NULL for id " +
+         std::to_string(record.id) + "), then run `tandem complete` or `tandem rollback`";
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> Contradictions(backend::Database& database,
+                                                backend::Connection& conn,
+                                                const MigrationRecord& record,
+                                                const plan::Plan& plan,
+                                                const std::string& state_schema) {
+  std::vector<std::string> found;
+  bool active = record.phase == kPhaseActive;
+  if (!active && record.phase != kPhaseCompleted) return found;
+  for (const auto& sync : plan.syncs) {
+    TANDEM_ASSIGN_OR_RETURN(bool installed,
+                            HasTrigger(database, conn, plan, sync.table, state_schema));
+    if (active && !installed) found.push_back(ActiveWithoutTrigger(record, sync.table));
+    if (!active && installed) {
+      found.push_back(CompletedWithTrigger(record, sync.table, state_schema));
+    }
+  }
+  return found;
+}
+
+}  // namespace tandem::core
