@@ -14,11 +14,26 @@ Result<std::vector<plan::Step>> Runner::OwnRollbackSteps(const MigrationRecord& 
   // progress replaces: the same steps when a rollback is resumed.
   TANDEM_ASSIGN_OR_RETURN(std::set<std::string> expanded,
                           state_->StepsRun(record.id, kExpand.name));
+  TANDEM_ASSIGN_OR_RETURN(std::set<std::string> failed,
+                          state_->StepsRun(record.id, kExpand.name, "failed"));
+  // Expand runs its steps in order, so only the first one without an `ok`
+  // can have left objects behind: its DDL commits before its event is
+  // written (a runner killed in between leaves no event at all), and a
+  // failed concurrent index build leaves an INVALID index. A step that
+  // failed as one transaction left nothing.
+  int in_flight = -1;
+  for (int i = 0; i < static_cast<int>(plan.expand.size()); ++i) {
+    const plan::Step& step = plan.expand[i];
+    if (expanded.count(step.description) > 0) continue;
+    if (step.concurrent || failed.count(step.description) == 0) in_flight = i;
+    break;
+  }
   std::vector<plan::Step> own;
   for (const auto& step : plan.rollback) {
     int undoes = step.undoes_expand_step;
-    bool ran = undoes < 0 || (undoes < static_cast<int>(plan.expand.size()) &&
-                              expanded.count(plan.expand[undoes].description) > 0);
+    bool ran = undoes < 0 || undoes == in_flight ||
+               (undoes < static_cast<int>(plan.expand.size()) &&
+                expanded.count(plan.expand[undoes].description) > 0);
     if (ran) {
       own.push_back(step);
     } else {

@@ -103,7 +103,8 @@ class StateStore {
   // The newest event of `kind` of migration `id`, if any.
   Result<std::optional<RecordedEvent>> LastEvent(long long id, const std::string& kind);
   // Descriptions of the steps of `phase` that migration `id` ran to the end.
-  Result<std::set<std::string>> StepsRun(long long id, const std::string& phase);
+  Result<std::set<std::string>> StepsRun(long long id, const std::string& phase,
+                                         const std::string& outcome = "ok");
   Status AppendVerifyRun(long long id, const VerifyRun& run);
   // Passes of migration `id`, oldest first.
   Result<std::vector<VerifyRun>> VerifyRuns(long long id);
