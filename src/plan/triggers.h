@@ -3,12 +3,15 @@
 // any other version, and the old columns (`down`) for writes through the new
 // version.
 //
-// Kept minimal on purpose, because it runs for every row the application
-// writes: one search_path lookup, one assignment per synced column with the
-// column references already rewritten to NEW."col" (no per-column locals),
-// and the backfill marker. The new version's writes do a little more, each
-// part its own block: a row the backfill has not reached gets `up` first,
-// and a NULL where the new version declares NOT NULL is refused.
+// It fires on every insert, and on an update only when the statement sets a
+// column the dual-write reads or writes (UPDATE OF): an application update
+// of other columns never calls the function. Kept minimal on purpose,
+// because it runs for every row such a write touches: one search_path
+// lookup, one assignment per synced column with the column references
+// already rewritten to NEW."col" (no per-column locals), and the backfill
+// marker. The new version's writes do a little more, each part its own
+// block: a row the backfill has not reached gets `up` first, and a NULL
+// where the new version declares NOT NULL is refused.
 #pragma once
 
 #include <string>
@@ -27,8 +30,10 @@ struct RequiredColumn {
   std::string physical;  // column of the physical table
 };
 
+// `columns`: the table's physical columns once expand has added its own.
 std::vector<std::string> CreateDualWriteTriggerSql(const Plan& plan, const TableSync& sync,
-                                                   const std::vector<RequiredColumn>& required);
+                                                   const std::vector<RequiredColumn>& required,
+                                                   const std::vector<std::string>& columns);
 std::vector<std::string> DropDualWriteTriggerSql(const Plan& plan, const TableSync& sync);
 
 }  // namespace tandem::plan
