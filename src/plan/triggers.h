@@ -1,17 +1,17 @@
-// The dual-write trigger of one table: a BEFORE INSERT OR UPDATE row trigger
-// whose function fills the new version's columns (`up`) for writes through
-// any other version, and the old columns (`down`) for writes through the new
-// version.
+// The dual-write triggers of one table: BEFORE row triggers whose function
+// fills the new version's columns (`up`) for writes through any other
+// version, and the old columns (`down`) for writes through the new version.
 //
-// It fires on every insert, and on an update only when the statement sets a
-// column the dual-write reads or writes (UPDATE OF): an application update
-// of other columns never calls the function. Kept minimal on purpose,
-// because it runs for every row such a write touches: one search_path
-// lookup, one assignment per synced column with the column references
-// already rewritten to NEW."col" (no per-column locals), and the backfill
-// marker. The new version's writes do a little more, each part its own
-// block: a row the backfill has not reached gets `up` first, and a NULL
-// where the new version declares NOT NULL is refused.
+// They fire on every insert, on an update of a column the dual-write reads
+// or writes (UPDATE OF), and on any update of a row the backfill has not
+// reached (WHEN on the marker): an application update of other columns of
+// a backfilled row never calls the function. The function is kept minimal
+// on purpose, because it runs for every row such a write touches: one
+// search_path lookup, one assignment per synced column with the column
+// references already rewritten to NEW."col" (no per-column locals), and
+// the backfill marker. The new version's writes do a little more, each
+// part its own block: a row the backfill has not reached gets `up` first,
+// and a NULL where the new version declares NOT NULL is refused.
 #pragma once
 
 #include <string>
