@@ -12,14 +12,6 @@
 namespace tandem::testing {
 namespace {
 
-constexpr char kCustomers[] = R"sql(
-CREATE TABLE customers (id bigserial PRIMARY KEY, full_name text, email text NOT NULL,
-  balance text, created_at timestamptz NOT NULL DEFAULT now());
-INSERT INTO customers (full_name, email, balance)
-  SELECT 'Ann' || i || ' Lee' || i, 'c' || i || '@example.com', i || '.25'
-  FROM generate_series(1, 100) i;
-)sql";
-
 constexpr char kVersion[] = "public_02_customers_split_name";
 
 // Calls of tandem's trigger functions so far in the session's transaction
@@ -34,7 +26,7 @@ class DualWriteCostTest : public PgTest {
   void SetUp() override {
     PgTest::SetUp();
     if (HasFatalFailure()) return;
-    Exec(kCustomers);
+    Exec(split_name::kPostgresCustomers);
   }
   // Starts the migration (`extra`: arguments of start) and a transaction
   // whose function calls are counted.
