@@ -14,7 +14,9 @@
 #   b  tandem start --skip-backfill of bench/dual_write_<shape>.yaml: shadow
 #      column, NOT VALID check, _tandem_written_by column and tandem's
 #      dual-write triggers
-#   c  as b, with the trigger function replaced by a pgroll-style one
+#   c  as b, with the trigger function replaced by a pgroll-style one;
+#      backfilled, since that function never sets the marker (a row without
+#      one runs the trigger on any update)
 #   e  tandem's columns and check, backfilled, tandem's triggers disabled,
 #      and one plain BEFORE UPDATE row trigger whose PL/pgSQL function only
 #      does RETURN NEW: the floor of any row trigger
@@ -30,6 +32,7 @@
 #   g  as b, with the version test replaced by the constant false: the body
 #      without any version test (b - g is what the test costs)
 #   h  as b, without the marker assignment of the old version's branch
+#      (backfilled, as c)
 #
 # Environment: TANDEM_BIN (default build/tandem), BENCH_ROWS (300000),
 # BENCH_RUNS (5 timed rounds, after one untimed warm-up round),
@@ -267,7 +270,7 @@ install_breakdown() {
   replace_version_test "$shape" f "position('public_bench' IN current_setting('search_path')) > 0"
   install_tandem "$shape" g --skip-backfill
   replace_version_test "$shape" g "false"
-  install_tandem "$shape" h --skip-backfill
+  install_tandem "$shape" h
   replace_in_function "$shape" h "NEW.\"_tandem_written_by\" := 'o';" ""
 }
 
@@ -278,7 +281,7 @@ setup_shape() {
     create_table "$shape" "$variant"
   done
   install_tandem "$shape" b --skip-backfill
-  install_tandem "$shape" c --skip-backfill
+  install_tandem "$shape" c
   install_pgroll_style "$shape" c
   install_noop_trigger "$shape" e
   [[ "${BENCH_BREAKDOWN:-0}" == 0 ]] || install_breakdown "$shape"
