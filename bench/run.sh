@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Dual-write trigger overhead: how much slower one bulk UPDATE of every row
-# gets while a tandem migration is in progress (bench/README.md).
+# Dual-write trigger overhead: how much slower a bulk UPDATE of every row
+# gets while a tandem migration is in progress (bench/README.md), for an
+# UPDATE of the column `up` reads and for one of an unrelated column.
 #
 #   make bench     (or: bash bench/run.sh once build/tandem exists)
 #
@@ -8,24 +9,30 @@
 #   users     bench_users, 3 columns, primary key only (a trigger's worst case)
 #   accounts  bench_accounts, 12 columns of mixed types, primary key, a unique
 #             index and one more secondary index (a realistic table)
-# and for each shape three variants of the same table:
+# and for each shape four variants of the same table:
 #   a  no trigger (the table before the migration)
 #   b  tandem start --skip-backfill of bench/dual_write_<shape>.yaml: shadow
 #      column, NOT VALID check, _tandem_written_by column and tandem's
-#      dual-write trigger
-#   c  as b, with the trigger function replaced by a pgroll-style one
-# Each round times the same UPDATE once in each database of each shape, the
-# order of the variants rotating from round to round; the report gives the
-# medians and b/a, c/a per shape.
+#      dual-write triggers
+#   c  as b, with the trigger function replaced by a pgroll-style one;
+#      backfilled, since that function never sets the marker (a row without
+#      one runs the trigger on any update)
+#   e  tandem's columns and check, backfilled, tandem's triggers disabled,
+#      and one plain BEFORE UPDATE row trigger whose PL/pgSQL function only
+#      does RETURN NEW: the floor of any row trigger
+# Each round times two UPDATEs (the column `up` reads, then an unrelated
+# one) once in each database of each shape, the order of the variants
+# rotating from round to round; the report gives the medians and the ratios
+# to a per shape and UPDATE.
 #
 # BENCH_BREAKDOWN=1 adds four databases per shape that split b's cost:
-#   d  tandem's columns and check, backfilled, trigger disabled: wider rows
-#   e  as d, trigger enabled but its function only does RETURN NEW: the cost
-#      of calling a PL/pgSQL row trigger at all
+#   d  tandem's columns and check, backfilled, triggers disabled: wider rows
 #   f  as b, with the version test put back to the substring test of
 #      search_path that tandem used before current_schema()
 #   g  as b, with the version test replaced by the constant false: the body
 #      without any version test (b - g is what the test costs)
+#   h  as b, without the marker assignment of the old version's branch
+#      (backfilled, as c)
 #
 # Environment: TANDEM_BIN (default build/tandem), BENCH_ROWS (300000),
 # BENCH_RUNS (5 timed rounds, after one untimed warm-up round),
@@ -39,11 +46,11 @@ readonly ROWS="${BENCH_ROWS:-300000}"
 readonly RUNS="${BENCH_RUNS:-5}"
 read -r -a SHAPES <<<"${BENCH_SHAPES:-users accounts}"
 readonly SHAPES
-VARIANTS=(a b c)
-[[ "${BENCH_BREAKDOWN:-0}" == 0 ]] || VARIANTS+=(d e f g)
+VARIANTS=(a b c e)
+[[ "${BENCH_BREAKDOWN:-0}" == 0 ]] || VARIANTS+=(d f g h)
 readonly VARIANTS
 # The variants whose trigger computes the shadow column on every row.
-readonly CHECKED_VARIANTS="b c f g"
+readonly CHECKED_VARIANTS="b c f g h"
 # The migration's up expression, as the correctness check evaluates it.
 readonly UP_SQL="CASE WHEN name IS NULL THEN 'n/a' ELSE name END"
 
@@ -57,12 +64,19 @@ declare -A LABEL=(
   [b]="b  tandem dual-write trigger"
   [c]="c  pgroll-style trigger"
   [d]="d  tandem columns, no trigger"
-  [e]="e  tandem columns, no-op trigger"
+  [e]="e  plain trigger, RETURN NEW only"
   [f]="f  tandem, old substring test"
   [g]="g  tandem, no version test"
+  [h]="h  tandem, no marker assignment"
 )
-declare -A TIMES=()   # "shape variant" -> space-separated milliseconds
-declare -A MEDIAN=()  # "shape variant" -> median milliseconds
+# The two timed UPDATEs: one changes the column `up` reads, so the trigger
+# does real work on every row; the other changes only a column `up` and
+# `down` do not read, which tandem's triggers skip. Neither changes an
+# indexed column.
+KINDS=(up unrelated)
+declare -A KIND_LABEL=([up]="the column up reads" [unrelated]="an unrelated column")
+declare -A TIMES=()   # "shape kind variant" -> space-separated milliseconds
+declare -A MEDIAN=()  # "shape kind variant" -> median milliseconds
 WORK_DIR=""
 BASE_URL=""
 PSQL=""
@@ -213,36 +227,51 @@ END
 SQL
 }
 
-# replace_version_test SHAPE VARIANT NEW_TEST: rewrites tandem's generated
-# function with its version test (current_schema() = '<version schema>')
-# replaced by NEW_TEST; everything else stays as tandem generated it.
-replace_version_test() {
-  local shape="$1" variant="$2" new_test="$3"
-  sql_in "$shape" "$variant" -v new_test="$new_test" <<SQL
+# replace_in_function SHAPE VARIANT FROM TO: rewrites tandem's generated
+# function with FROM replaced by TO; everything else stays as tandem
+# generated it.
+replace_in_function() {
+  local shape="$1" variant="$2" from="$3" to="$4"
+  sql_in "$shape" "$variant" -v from="$from" -v to="$to" <<SQL
 SELECT pg_get_functiondef(tgfoid) AS def FROM pg_trigger
 WHERE tgrelid = '${TABLE[$shape]}'::regclass AND tgname = '_tandem_dual_write' \gset
-SELECT replace(:'def', 'current_schema() = ''public_bench''', :'new_test') AS new_def \gset
+SELECT replace(:'def', :'from', :'to') AS new_def \gset
 SELECT :'new_def' <> :'def' AS replaced \gset
 \if :replaced
 :new_def;
 \else
-\warn 'tandem''s function has no current_schema() test'
+\warn 'tandem''s function does not contain' :'from'
 SELECT 1/0;
 \endif
+SQL
+}
+
+# The version test (current_schema() = '<version schema>') replaced.
+replace_version_test() {
+  replace_in_function "$1" "$2" "current_schema() = 'public_bench'" "$3"
+}
+
+# A plain row trigger that only returns NEW, in place of tandem's.
+install_noop_trigger() {
+  local shape="$1" variant="$2"
+  install_tandem "$shape" "$variant"
+  sql_in "$shape" "$variant" <<SQL
+ALTER TABLE ${TABLE[$shape]} DISABLE TRIGGER USER;
+CREATE FUNCTION bench_noop() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN RETURN NEW; END \$\$;
+CREATE TRIGGER bench_noop BEFORE UPDATE ON ${TABLE[$shape]} FOR EACH ROW EXECUTE FUNCTION bench_noop();
 SQL
 }
 
 install_breakdown() {
   local shape="$1"
   install_tandem "$shape" d
-  sql_in "$shape" d -c "ALTER TABLE ${TABLE[$shape]} DISABLE TRIGGER _tandem_dual_write"
-  install_tandem "$shape" e
-  sql_in "$shape" e -c "CREATE OR REPLACE FUNCTION $(trigger_function "$shape" e)() RETURNS trigger
-    LANGUAGE plpgsql AS \$\$ BEGIN RETURN NEW; END \$\$"
+  sql_in "$shape" d -c "ALTER TABLE ${TABLE[$shape]} DISABLE TRIGGER USER"
   install_tandem "$shape" f --skip-backfill
   replace_version_test "$shape" f "position('public_bench' IN current_setting('search_path')) > 0"
   install_tandem "$shape" g --skip-backfill
   replace_version_test "$shape" g "false"
+  install_tandem "$shape" h
+  replace_in_function "$shape" h "NEW.\"_tandem_written_by\" := 'o';" ""
 }
 
 setup_shape() {
@@ -252,44 +281,55 @@ setup_shape() {
     create_table "$shape" "$variant"
   done
   install_tandem "$shape" b --skip-backfill
-  install_tandem "$shape" c --skip-backfill
+  install_tandem "$shape" c
   install_pgroll_style "$shape" c
+  install_noop_trigger "$shape" e
   [[ "${BENCH_BREAKDOWN:-0}" == 0 ]] || install_breakdown "$shape"
 }
 
 # ---- timing -------------------------------------------------------------------
 
-update_sql() { printf "UPDATE %s SET name = name || 'x', counter = counter + 1" "${TABLE[$1]}"; }
+# update_sql SHAPE KIND
+update_sql() {
+  case "$2" in
+    up) printf "UPDATE %s SET name = name || 'x', counter = counter + 1" "${TABLE[$1]}" ;;
+    unrelated) printf "UPDATE %s SET counter = counter + 1" "${TABLE[$1]}" ;;
+  esac
+}
 
 # Prints the UPDATE's wall time in ms, measured by the server (commit
 # included) after a VACUUM and CHECKPOINT that give every run the same start.
 timed_update() {
-  local shape="$1" variant="$2"
+  local shape="$1" variant="$2" kind="$3"
   sql_in "$shape" "$variant" <<SQL
 VACUUM ${TABLE[$shape]};
 CHECKPOINT;
 SELECT clock_timestamp() AS t0 \gset
-$(update_sql "$shape");
+$(update_sql "$shape" "$kind");
 SELECT round(extract(epoch FROM clock_timestamp() - :'t0') * 1000);
 SQL
 }
 
-# Round 0 is an untimed warm-up. In every round each shape's variants run
-# once, starting with a different one each round, so that no variant always
-# follows the same neighbour or always runs first.
+# Round 0 is an untimed warm-up (its first UPDATE brings every row of b's
+# table in sync, as the backfill would). In every round each shape's
+# variants run once, each both UPDATEs, starting with a different variant
+# each round, so that no variant always follows the same neighbour or
+# always runs first.
 run_rounds() {
-  local round shape i variant ms
+  local round shape i variant kind ms
   for ((round = 0; round <= RUNS; round++)); do
     for shape in "${SHAPES[@]}"; do
       for ((i = 0; i < ${#VARIANTS[@]}; i++)); do
         variant="${VARIANTS[(round + i) % ${#VARIANTS[@]}]}"
-        ms="$(timed_update "$shape" "$variant")"
-        if ((round == 0)); then
-          log "warm-up $shape $variant: $ms ms"
-        else
-          log "round $round $shape $variant: $ms ms"
-          TIMES["$shape $variant"]+="$ms "
-        fi
+        for kind in "${KINDS[@]}"; do
+          ms="$(timed_update "$shape" "$variant" "$kind")"
+          if ((round == 0)); then
+            log "warm-up $shape $kind $variant: $ms ms"
+          else
+            log "round $round $shape $kind $variant: $ms ms"
+            TIMES["$shape $kind $variant"]+="$ms "
+          fi
+        done
       done
     done
   done
@@ -316,29 +356,41 @@ median() { tr ' ' '\n' | grep . | sort -n | awk '{v[NR] = $1} END {
 
 ratio() { awk -v x="$1" -v y="$2" 'BEGIN { printf "%.2f", x / y }'; }
 
-report_shape() {
-  local shape="$1" variant
+report_table() {
+  local shape="$1" kind="$2" variant key
   echo
-  echo "$shape: ${TABLE[$shape]} (${DESCRIPTION[$shape]}), $ROWS rows: $(update_sql "$shape")"
+  echo "$shape: ${TABLE[$shape]} (${DESCRIPTION[$shape]}), $ROWS rows: $(update_sql "$shape" "$kind")"
   printf '%-34s %-36s %9s %7s\n' "variant" "runs (ms, in round order)" "median ms" "vs a"
   for variant in "${VARIANTS[@]}"; do
-    MEDIAN["$shape $variant"]="$(median <<<"${TIMES["$shape $variant"]}")"
-    printf '%-34s %-36s %9s %6sx\n' "${LABEL[$variant]}" "${TIMES["$shape $variant"]% }" \
-      "${MEDIAN["$shape $variant"]}" "$(ratio "${MEDIAN["$shape $variant"]}" "${MEDIAN["$shape a"]}")"
+    key="$shape $kind $variant"
+    MEDIAN["$key"]="$(median <<<"${TIMES["$key"]}")"
+    printf '%-34s %-36s %9s %6sx\n' "${LABEL[$variant]}" "${TIMES["$key"]% }" \
+      "${MEDIAN["$key"]}" "$(ratio "${MEDIAN["$key"]}" "${MEDIAN["$shape $kind a"]}")"
   done
 }
 
+# m SHAPE KIND VARIANT: the median.
+m() { printf '%s' "${MEDIAN["$1 $2 $3"]}"; }
+
 report() {
-  local shape
+  local shape kind
   for shape in "${SHAPES[@]}"; do
-    report_shape "$shape"
+    for kind in "${KINDS[@]}"; do
+      report_table "$shape" "$kind"
+    done
   done
   echo
   for shape in "${SHAPES[@]}"; do
-    printf 'trigger overhead, %-9s tandem %sx, pgroll-style %sx (median of %s, %s rows)\n' "$shape:" \
-      "$(ratio "${MEDIAN["$shape b"]}" "${MEDIAN["$shape a"]}")" \
-      "$(ratio "${MEDIAN["$shape c"]}" "${MEDIAN["$shape a"]}")" "$RUNS" "$ROWS"
+    printf 'unrelated column, %-9s tandem %sx (target 1.05x), plain no-op trigger %sx\n' "$shape:" \
+      "$(ratio "$(m "$shape" unrelated b)" "$(m "$shape" unrelated a)")" \
+      "$(ratio "$(m "$shape" unrelated e)" "$(m "$shape" unrelated a)")"
+    printf 'column up reads,  %-9s tandem %sx, pgroll-style %sx, plain no-op trigger %sx; tandem/no-op %sx\n' \
+      "$shape:" "$(ratio "$(m "$shape" up b)" "$(m "$shape" up a)")" \
+      "$(ratio "$(m "$shape" up c)" "$(m "$shape" up a)")" \
+      "$(ratio "$(m "$shape" up e)" "$(m "$shape" up a)")" \
+      "$(ratio "$(m "$shape" up b)" "$(m "$shape" up e)")"
   done
+  echo "(median of $RUNS rounds, $ROWS rows; targets: unrelated 1.05x, accounts up 1.5x, users up within 1.10x of the no-op trigger)"
 }
 
 main() {

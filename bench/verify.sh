@@ -59,9 +59,9 @@ operations:
       down: name
 YAML
 "$TANDEM" start --skip-backfill "$WORK/verify_bench.yaml" >/dev/null
-psql -c "ALTER TABLE bench_verify DISABLE TRIGGER _tandem_dual_write" \
+psql -c "ALTER TABLE bench_verify DISABLE TRIGGER USER" \
   -c "UPDATE bench_verify AS new SET _tandem_new_name = $UP, _tandem_written_by = 'o'" \
-  -c "ALTER TABLE bench_verify ENABLE TRIGGER _tandem_dual_write" \
+  -c "ALTER TABLE bench_verify ENABLE TRIGGER USER" \
   -c "VACUUM (ANALYZE) bench_verify"
 
 time_query() {

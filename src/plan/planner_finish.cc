@@ -44,7 +44,12 @@ void Planner::FinishTriggers() {
       if (nn.table != table) continue;
       required.push_back({FinalTableName(table), FinalColumnName(table, nn.column), nn.column});
     }
-    install.statements = CreateDualWriteTriggerSql(plan_, sync, required);
+    std::vector<std::string> columns;
+    if (const CatalogTable* original = catalog_.FindTable(table)) {
+      for (const auto& c : original->columns) columns.push_back(c.name);
+    }
+    for (const auto& c : added_columns_[table]) columns.push_back(c);
+    install.statements = CreateDualWriteTriggerSql(plan_, sync, required, columns);
     install.tables = {table};
     install.lock = LockLevel::kShareRowExclusive;
     plan_.expand.push_back(install);

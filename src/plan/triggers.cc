@@ -1,6 +1,9 @@
 #include "plan/triggers.h"
 
+#include <algorithm>
+
 #include "common/strings.h"
+#include "plan/sync_inputs.h"
 
 namespace tandem::plan {
 namespace {
@@ -60,6 +63,54 @@ std::string RefuseNulls(const Plan& plan, const std::vector<RequiredColumn>& req
   return body;
 }
 
+// The columns whose update a reached row's trigger fires for: what `up`
+// and `down` read, the old columns `down` sets, the new columns (which only
+// the new version writes), the columns it refuses NULL in, and the marker,
+// which `verify --repair` rewrites to have a row recomputed. An update of
+// any other column (by either version) changes nothing the other version
+// sees differently, so PostgreSQL skips the trigger without calling the
+// function.
+std::vector<std::string> WatchedColumns(const TableSync& sync,
+                                        const std::vector<RequiredColumn>& required,
+                                        const std::vector<std::string>& columns) {
+  std::vector<std::string> watched = SyncInputs(sync, columns);
+  auto watch = [&watched](const std::string& column) {
+    if (std::find(watched.begin(), watched.end(), column) == watched.end()) {
+      watched.push_back(column);
+    }
+  };
+  for (const auto& c : sync.up) watch(c.target);
+  for (const auto& r : required) watch(r.physical);
+  watch(kWrittenByColumn);
+  return watched;
+}
+
+// One of the row triggers that call the function, with what it fires on.
+struct Trigger {
+  std::string name;
+  std::string events;
+  std::string when;  // besides "not the backfill's session"
+};
+
+// Every insert; an update of a watched column of a row the backfill has
+// reached; any update of a row it has not reached, whose new columns get
+// `up` then (the NOT VALID checks that stand in for NOT NULL hold for every
+// row an update writes, and the new version's write of such a row makes
+// it whole first). The conditions are disjoint, so no write runs the
+// function twice.
+std::vector<Trigger> Triggers(const std::vector<std::string>& watched) {
+  std::string marker = "OLD." + QuoteIdent(kWrittenByColumn);
+  std::vector<Trigger> triggers = {
+      {std::string(kTriggerName) + "_insert", "INSERT", ""},
+      {std::string(kTriggerName) + "_unreached", "UPDATE", marker + " IS NULL AND "},
+  };
+  std::vector<std::string> quoted;
+  for (const auto& c : watched) quoted.push_back(QuoteIdent(c));
+  triggers.push_back(
+      {kTriggerName, "UPDATE OF " + Join(quoted, ", "), marker + " IS NOT NULL AND "});
+  return triggers;
+}
+
 std::string FunctionName(const Plan& plan, const TableSync& sync) {
   return QualifiedName(plan.state_schema, TriggerFunctionName(plan.schema, sync.table));
 }
@@ -67,7 +118,8 @@ std::string FunctionName(const Plan& plan, const TableSync& sync) {
 }  // namespace
 
 std::vector<std::string> CreateDualWriteTriggerSql(const Plan& plan, const TableSync& sync,
-                                                   const std::vector<RequiredColumn>& required) {
+                                                   const std::vector<RequiredColumn>& required,
+                                                   const std::vector<std::string>& columns) {
   // A session of the new version has the version schema first on its
   // search_path, so it is the current schema (an exact match, unlike a
   // substring test of the search_path text, which would confuse public_v1
@@ -89,22 +141,27 @@ std::vector<std::string> CreateDualWriteTriggerSql(const Plan& plan, const Table
   body += "  RETURN NEW;\nEND\n";
   std::string tag = DollarTag(body);
   std::string function = FunctionName(plan, sync);
-  return {
-      "CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS " + tag +
-          "\n" + body + tag,
-      "CREATE TRIGGER " + QuoteIdent(kTriggerName) + " BEFORE INSERT OR UPDATE ON " +
-          QualifiedName(plan.schema, sync.table) + " FOR EACH ROW WHEN (current_setting(" +
-          QuoteLiteral(kBackfillSessionSetting) +
-          ", true) IS DISTINCT FROM 'on') EXECUTE FUNCTION " + function + "()",
-  };
+  std::vector<std::string> sql = {"CREATE OR REPLACE FUNCTION " + function +
+                                  "() RETURNS trigger LANGUAGE plpgsql AS " + tag + "\n" + body +
+                                  tag};
+  for (const auto& t : Triggers(WatchedColumns(sync, required, columns))) {
+    sql.push_back("CREATE TRIGGER " + QuoteIdent(t.name) + " BEFORE " + t.events + " ON " +
+                  QualifiedName(plan.schema, sync.table) + " FOR EACH ROW WHEN (" + t.when +
+                  "current_setting(" + QuoteLiteral(kBackfillSessionSetting) +
+                  ", true) IS DISTINCT FROM 'on') EXECUTE FUNCTION " + function + "()");
+  }
+  return sql;
 }
 
 std::vector<std::string> DropDualWriteTriggerSql(const Plan& plan, const TableSync& sync) {
-  return {
-      "DROP TRIGGER IF EXISTS " + QuoteIdent(kTriggerName) + " ON " +
-          QualifiedName(plan.schema, sync.table),
-      "DROP FUNCTION IF EXISTS " + FunctionName(plan, sync) + "()",
-  };
+  std::vector<std::string> sql;
+  // The triggers by name (the columns they watch do not matter here).
+  for (const auto& t : Triggers({""})) {
+    sql.push_back("DROP TRIGGER IF EXISTS " + QuoteIdent(t.name) + " ON " +
+                  QualifiedName(plan.schema, sync.table));
+  }
+  sql.push_back("DROP FUNCTION IF EXISTS " + FunctionName(plan, sync) + "()");
+  return sql;
 }
 
 }  // namespace tandem::plan

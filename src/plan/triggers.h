@@ -1,12 +1,15 @@
-// The dual-write trigger of one table: a BEFORE INSERT OR UPDATE row trigger
-// whose function fills the new version's columns (`up`) for writes through
-// any other version, and the old columns (`down`) for writes through the new
-// version.
+// The dual-write triggers of one table: BEFORE row triggers whose function
+// fills the new version's columns (`up`) for writes through any other
+// version, and the old columns (`down`) for writes through the new version.
 //
-// Kept minimal on purpose, because it runs for every row the application
-// writes: one search_path lookup, one assignment per synced column with the
-// column references already rewritten to NEW."col" (no per-column locals),
-// and the backfill marker. The new version's writes do a little more, each
+// They fire on every insert, on an update of a column the dual-write reads
+// or writes (UPDATE OF), and on any update of a row the backfill has not
+// reached (WHEN on the marker): an application update of other columns of
+// a backfilled row never calls the function. The function is kept minimal
+// on purpose, because it runs for every row such a write touches: one
+// search_path lookup, one assignment per synced column with the column
+// references already rewritten to NEW."col" (no per-column locals), and
+// the backfill marker. The new version's writes do a little more, each
 // part its own block: a row the backfill has not reached gets `up` first,
 // and a NULL where the new version declares NOT NULL is refused.
 #pragma once
@@ -27,8 +30,10 @@ struct RequiredColumn {
   std::string physical;  // column of the physical table
 };
 
+// `columns`: the table's physical columns once expand has added its own.
 std::vector<std::string> CreateDualWriteTriggerSql(const Plan& plan, const TableSync& sync,
-                                                   const std::vector<RequiredColumn>& required);
+                                                   const std::vector<RequiredColumn>& required,
+                                                   const std::vector<std::string>& columns);
 std::vector<std::string> DropDualWriteTriggerSql(const Plan& plan, const TableSync& sync);
 
 }  // namespace tandem::plan

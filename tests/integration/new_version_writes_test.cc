@@ -9,23 +9,13 @@
 namespace tandem::testing {
 namespace {
 
-// The table of support/split_name_scenario.h.
-constexpr char kCustomers[] = R"sql(
-CREATE TABLE customers (id bigserial PRIMARY KEY, full_name text, email text NOT NULL,
-  balance text, created_at timestamptz NOT NULL DEFAULT now());
-INSERT INTO customers (full_name, email, balance)
-  SELECT 'Ann' || i || ' Lee' || i, 'c' || i || '@example.com',
-         CASE WHEN i % 7 = 0 THEN NULL ELSE i || '.25' END
-  FROM generate_series(1, 200) i;
-)sql";
-
 constexpr char kVersion[] = "public_02_customers_split_name";
 
 class NewVersionWritesTest : public PgTest {
  protected:
   void SetUp() override {
     PgTest::SetUp();
-    if (!HasFatalFailure()) Exec(kCustomers);
+    if (!HasFatalFailure()) Exec(split_name::kPostgresCustomers);
   }
   // Runs `sql` as the new version would; returns its status.
   Status InNewVersion(const std::string& sql) {

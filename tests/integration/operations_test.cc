@@ -437,7 +437,8 @@ TEST_P(OperationTest, StartWritesThroughBothVersionsThenComplete) {
   EXPECT_EQ(Scalar("SELECT count(*) FROM information_schema.columns WHERE table_schema = "
                    "'public' AND column_name LIKE '\\_tandem%'"),
             "0");
-  EXPECT_EQ(Scalar("SELECT count(*) FROM pg_trigger WHERE tgname = '_tandem_dual_write'"), "0");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM pg_trigger WHERE tgname LIKE '\\_tandem\\_dual\\_write%'"),
+            "0");
   EXPECT_EQ(Scalar("SELECT phase FROM tandem.migrations"), "completed");
   // The new version's schema stays, now over the final physical names.
   EXPECT_EQ(Scalar("SELECT count(*) > 0 FROM information_schema.views WHERE table_schema = '" +

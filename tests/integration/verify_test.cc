@@ -33,10 +33,10 @@ verify:
     - {name: balance_not_negative, table: accounts, check: balance >= 0}
 )y";
 
-// Runs `sql` with the dual-write trigger disabled: a write tandem never saw.
+// Runs `sql` with the dual-write triggers disabled: a write tandem never saw.
 constexpr char kBehindTheTriggersBack[] =
-    "ALTER TABLE accounts DISABLE TRIGGER _tandem_dual_write; %s; "
-    "ALTER TABLE accounts ENABLE TRIGGER _tandem_dual_write";
+    "ALTER TABLE accounts DISABLE TRIGGER USER; %s; "
+    "ALTER TABLE accounts ENABLE TRIGGER USER";
 
 class VerifyTest : public PgTest {
  protected:

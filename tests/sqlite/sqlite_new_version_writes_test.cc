@@ -9,24 +9,13 @@
 namespace tandem::testing {
 namespace {
 
-// The table of support/split_name_scenario.h.
-constexpr char kCustomers[] = R"sql(
-CREATE TABLE customers (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT NOT NULL,
-  balance TEXT, created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP);
-WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 200)
-INSERT INTO customers (full_name, email, balance)
-  SELECT 'Ann' || i || ' Lee' || i, 'c' || i || '@example.com',
-         CASE WHEN i % 7 = 0 THEN NULL ELSE i || '.25' END
-  FROM g;
-)sql";
-
 constexpr char kView[] = "customers__02_customers_split_name";
 
 class SqliteNewVersionWritesTest : public SqliteTest {
  protected:
   void SetUp() override {
     SqliteTest::SetUp();
-    if (!HasFatalFailure()) Exec(kCustomers);
+    if (!HasFatalFailure()) Exec(split_name::kSqliteCustomers);
   }
 };
 

@@ -3,6 +3,26 @@
 #include <gtest/gtest.h>
 
 namespace tandem::testing::split_name {
+
+const char kPostgresCustomers[] = R"sql(
+CREATE TABLE customers (id bigserial PRIMARY KEY, full_name text, email text NOT NULL,
+  balance text, created_at timestamptz NOT NULL DEFAULT now());
+INSERT INTO customers (full_name, email, balance)
+  SELECT 'Ann' || i || ' Lee' || i, 'c' || i || '@example.com',
+         CASE WHEN i % 7 = 0 THEN NULL ELSE i || '.25' END
+  FROM generate_series(1, 200) i;
+)sql";
+
+const char kSqliteCustomers[] = R"sql(
+CREATE TABLE customers (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT NOT NULL,
+  balance TEXT, created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP);
+WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 200)
+INSERT INTO customers (full_name, email, balance)
+  SELECT 'Ann' || i || ' Lee' || i, 'c' || i || '@example.com',
+         CASE WHEN i % 7 = 0 THEN NULL ELSE i || '.25' END
+  FROM g;
+)sql";
+
 namespace {
 
 constexpr char kExpectedBalance[] = "CASE WHEN id % 7 = 0 THEN 0 ELSE id + 0.25 END";

@@ -16,6 +16,10 @@ namespace tandem::testing::split_name {
 
 std::string MigrationPath();
 
+// The customers table, filled as above, in each engine's SQL.
+extern const char kPostgresCustomers[];
+extern const char kSqliteCustomers[];
+
 // How the scenario reaches one engine.
 struct Engine {
   std::function<CommandResult(const std::vector<std::string>&)> tandem;

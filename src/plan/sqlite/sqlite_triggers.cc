@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "common/strings.h"
+#include "plan/sync_inputs.h"
 
 namespace tandem::plan::sqlite {
 namespace {
@@ -213,14 +214,19 @@ std::vector<std::string> CreateBaseTriggerSql(const TableSync& sync,
   std::string table = QuoteIdent(sync.table);
   std::string update =
       "UPDATE " + table + " SET " + UpAssignments(sync) + " WHERE rowid = NEW.rowid";
-  return {
+  std::vector<std::string> sql = {
       "CREATE TRIGGER " + TriggerName("up_insert", sync.table) + " AFTER INSERT ON " + table +
           " WHEN " + Marker("NEW") + " IS NULL BEGIN\n  " + update + ";\nEND",
-      "CREATE TRIGGER " + TriggerName("up_update", sync.table) + " AFTER UPDATE OF " +
-          Join(QuotedAll(old_columns), ", ") + " ON " + table + " WHEN " + Marker("NEW") +
-          " IS NOT " + kPending + " AND " + Marker("OLD") + " IS NOT " + kPending + " AND " +
-          OutOfSync(sync) + " BEGIN\n  " + update + ";\nEND",
   };
+  // An update of a column `up` and `down` neither read nor set leaves the
+  // row as consistent as it was: it need not run `up`.
+  std::vector<std::string> inputs = SyncInputs(sync, old_columns);
+  if (inputs.empty()) return sql;
+  sql.push_back("CREATE TRIGGER " + TriggerName("up_update", sync.table) + " AFTER UPDATE OF " +
+                Join(QuotedAll(inputs), ", ") + " ON " + table + " WHEN " + Marker("NEW") +
+                " IS NOT " + kPending + " AND " + Marker("OLD") + " IS NOT " + kPending + " AND " +
+                OutOfSync(sync) + " BEGIN\n  " + update + ";\nEND");
+  return sql;
 }
 
 std::vector<std::string> DropBaseTriggerSql(const TableSync& sync) {

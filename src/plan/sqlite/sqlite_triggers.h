@@ -2,11 +2,12 @@
 //
 // Base table (old version): AFTER INSERT / AFTER UPDATE triggers set the
 // shadow columns to `up` and the marker to 'o' with an UPDATE by rowid
-// (SQLite triggers cannot assign NEW). The guard against recursion does not
-// rely on recursive_triggers being off: the update trigger fires only for
-// UPDATE OF the old version's columns, which the trigger's own UPDATE (and
-// the backfill's) never sets, and its WHEN clause skips rows already in
-// sync.
+// (SQLite triggers cannot assign NEW). The update trigger fires only for
+// UPDATE OF the old version's columns that `up` or `down` read or `down`
+// sets, so an update of any other column costs nothing. That also guards
+// against recursion without relying on recursive_triggers being off: the
+// trigger's own UPDATE (and the backfill's) never sets those columns, and
+// its WHEN clause skips rows already in sync.
 //
 // Version view (new version): INSTEAD OF triggers write the base table,
 // computing the old columns with `down`. An update through the view first
@@ -41,7 +42,7 @@ struct ViewWrites {
 };
 
 // `old_columns`: the columns the old version writes (the table's original
-// columns).
+// columns). Without any that the sync reads or sets, no update trigger.
 std::vector<std::string> CreateBaseTriggerSql(const TableSync& sync,
                                               const std::vector<std::string>& old_columns);
 std::vector<std::string> DropBaseTriggerSql(const TableSync& sync);
