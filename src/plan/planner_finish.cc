@@ -48,7 +48,7 @@ void Planner::FinishTriggers() {
     if (const CatalogTable* original = catalog_.FindTable(table)) {
       for (const auto& c : original->columns) columns.push_back(c.name);
     }
-    for (const auto& c : added_columns_[table]) columns.push_back(c);
+    for (const auto& [c, step] : added_columns_[table]) columns.push_back(c);
     install.statements = CreateDualWriteTriggerSql(plan_, sync, required, columns);
     install.tables = {table};
     install.lock = LockLevel::kShareRowExclusive;
