@@ -246,6 +246,8 @@ int Main(int argc, char** argv) {
       "Migration files use pgroll's YAML/JSON operation format."};
   app.footer(std::string("\nDatabase URL: --url, else $TANDEM_URL, else $DATABASE_URL.\n\n") +
              kExitCodesHelp);
+  app.set_version_flag("--version", std::string("tandem ") + TANDEM_VERSION,
+                       "print tandem's version and exit");
   GlobalOptions global;
   CommandOptions options;
   app.add_option(
@@ -371,9 +373,7 @@ int Main(int argc, char** argv) {
   CLI::App* diff = AddDiffSubcommand(app, diff_flags);
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
+  } catch (const CLI::Success& e) {  // --help, --help-all, --version
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);
