@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "backends/backend.h"
+#include "cli/command_errors.h"
 #include "cli/diff_command.h"
 #include "cli/exit_codes.h"
 #include "cli/global_options.h"
@@ -376,7 +377,11 @@ int Main(int argc, char** argv) {
   } catch (const CLI::Success& e) {  // --help, --help-all, --version
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    if (!app.get_subcommands().empty() || e.get_name() != "RequiredError") {
+      app.exit(e);
+      return kExitInvalid;
+    }
+    PrintError(NoCommandError(app), kExitInvalid, global.json);  // not "A subcommand is required"
     return kExitInvalid;
   }
   InitLogging(global.verbosity, global.json);
