@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "backends/backend.h"
+#include "cli/command_errors.h"
 #include "cli/diff_command.h"
 #include "cli/exit_codes.h"
 #include "cli/global_options.h"
@@ -257,6 +258,8 @@ int Main(int argc, char** argv) {
       "Migration files use pgroll's YAML/JSON operation format."};
   app.footer(std::string("\nDatabase URL: --url, else $TANDEM_URL, else $DATABASE_URL.\n\n") +
              kExitCodesHelp);
+  app.set_version_flag("--version", std::string("tandem ") + TANDEM_VERSION,
+                       "print tandem's version and exit");
   GlobalOptions global;
   CommandOptions options;
   app.add_option(
@@ -390,12 +393,14 @@ int Main(int argc, char** argv) {
   CLI::App* diff = AddDiffSubcommand(app, diff_flags);
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
+  } catch (const CLI::Success& e) {  // --help, --help-all, --version
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    if (!app.get_subcommands().empty() || e.get_name() != "RequiredError") {
+      app.exit(e);
+      return kExitInvalid;
+    }
+    PrintError(NoCommandError(app), kExitInvalid, global.json);  // not "A subcommand is required"
     return kExitInvalid;
   }
   InitLogging(global.verbosity, global.json);

@@ -20,7 +20,22 @@ TEST(DurationTest, ParsesUnits) {
   EXPECT_EQ(ParseDuration("2s")->count(), 2000);
   EXPECT_EQ(ParseDuration("10m")->count(), 600000);
   EXPECT_EQ(ParseDuration("1h")->count(), 3600000);
-  EXPECT_EQ(ParseDuration("250")->count(), 250);
+  EXPECT_EQ(ParseDuration("0")->count(), 0);  // zero needs no unit: it is zero in every one
+}
+
+TEST(DurationTest, ParsesCompoundsAndFractions) {
+  EXPECT_EQ(ParseDuration("1h30m")->count(), 5400000);
+  EXPECT_EQ(ParseDuration("1.5s")->count(), 1500);
+  EXPECT_EQ(ParseDuration("2m05s")->count(), 125000);
+  EXPECT_EQ(ParseDuration("0.25h")->count(), 900000);
+}
+
+TEST(DurationTest, RejectsABareNumberWithAUnitHint) {
+  auto bare = ParseDuration("5");
+  ASSERT_FALSE(bare.ok());
+  EXPECT_EQ(bare.status().message(), "invalid duration \"5\": give a unit, e.g. 5s or 500ms");
+  EXPECT_FALSE(ParseDuration("1h30").ok());
+  EXPECT_FALSE(ParseDuration("1.5").ok());
 }
 
 TEST(DurationTest, RejectsNonsenseWithAHint) {
@@ -29,6 +44,9 @@ TEST(DurationTest, RejectsNonsenseWithAHint) {
   EXPECT_NE(bad.status().message().find("500ms"), std::string::npos);
   EXPECT_FALSE(ParseDuration("5 parsecs").ok());
   EXPECT_FALSE(ParseDuration("-1s").ok());
+  EXPECT_FALSE(ParseDuration("").ok());
+  EXPECT_FALSE(ParseDuration("1.2.3s").ok());
+  EXPECT_FALSE(ParseDuration("s").ok());
 }
 
 TEST(DurationTest, FormatsForPeople) {

@@ -12,9 +12,12 @@ std::optional<Millis> DurationSetting(const MapReader& map, std::string_view key
   if (!map.Has(key)) return std::nullopt;
   std::string text = map.String(key);
   auto duration = ParseDuration(text);
-  if (!duration.ok() || (!zero_ok && duration->count() == 0)) {
-    map.Fail(key, "expected a duration" + std::string(zero_ok ? "" : " above 0") +
-                      " such as 500ms, 5s, 10m or 2h, got \"" + text + "\"");
+  if (!duration.ok()) {
+    map.Fail(key, duration.status().message());
+    return std::nullopt;
+  }
+  if (!zero_ok && duration->count() == 0) {
+    map.Fail(key, "expected a duration above 0 such as 500ms, 5s, 10m or 2h, got \"" + text + "\"");
     return std::nullopt;
   }
   return *duration;
