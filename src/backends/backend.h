@@ -99,6 +99,7 @@ enum class Engine { kPostgres, kSqlite };
 struct MigrationObject {
   bool trigger = false;  // a dual-write trigger, else a column
   std::string description;
+  std::string name;  // as the catalog has it
   // The state schema of the migration that installed it, where the
   // database says (a PostgreSQL trigger's function lives there); else empty.
   std::string state_schema;

@@ -1,19 +1,33 @@
 #include "core/state_check.h"
 
+#include <set>
+
 namespace tandem::core {
 namespace {
 
-// Whether `table` carries a dual-write trigger that may be `state_schema`'s
-// (SQLite does not say whose a trigger is).
-Result<bool> HasTrigger(backend::Database& database, backend::Connection& conn,
-                        const plan::Plan& plan, const std::string& table,
-                        const std::string& state_schema) {
+// The dual-write triggers of `sync` that may be `state_schema`'s and are
+// installed on its table (SQLite does not say whose a trigger is).
+Result<std::set<std::string>> InstalledTriggers(backend::Database& database,
+                                                backend::Connection& conn, const plan::Plan& plan,
+                                                const plan::TableSync& sync,
+                                                const std::string& state_schema) {
   TANDEM_ASSIGN_OR_RETURN(std::vector<backend::MigrationObject> objects,
-                          database.MigrationObjectsOn(conn, plan.schema, table));
+                          database.MigrationObjectsOn(conn, plan.schema, sync.table));
+  std::set<std::string> installed;
   for (const auto& object : objects) {
     if (object.trigger && (object.state_schema.empty() || object.state_schema == state_schema)) {
-      return true;
+      installed.insert(object.name);
     }
+  }
+  return installed;
+}
+
+// Whether a trigger of `sync` is not installed. A plan that does not name
+// its triggers misses them only when the table has none at all.
+bool AnyTriggerMissing(const plan::TableSync& sync, const std::set<std::string>& installed) {
+  if (sync.triggers.empty()) return installed.empty();
+  for (const auto& name : sync.triggers) {
+    if (installed.count(name) == 0) return true;
   }
   return false;
 }
@@ -45,10 +59,12 @@ Result<std::vector<std::string>> Contradictions(backend::Database& database,
   bool active = record.phase == kPhaseActive;
   if (!active && record.phase != kPhaseCompleted) return found;
   for (const auto& sync : plan.syncs) {
-    TANDEM_ASSIGN_OR_RETURN(bool installed,
-                            HasTrigger(database, conn, plan, sync.table, state_schema));
-    if (active && !installed) found.push_back(ActiveWithoutTrigger(record, sync.table));
-    if (!active && installed) {
+    TANDEM_ASSIGN_OR_RETURN(std::set<std::string> installed,
+                            InstalledTriggers(database, conn, plan, sync, state_schema));
+    if (active && AnyTriggerMissing(sync, installed)) {
+      found.push_back(ActiveWithoutTrigger(record, sync.table));
+    }
+    if (!active && !installed.empty()) {
       found.push_back(CompletedWithTrigger(record, sync.table, state_schema));
     }
   }

@@ -194,10 +194,9 @@ Result<std::set<std::string>> StateStore::StepsRun(long long id, const std::stri
                                                    const std::string& outcome) {
   TANDEM_ASSIGN_OR_RETURN(
       backend::QueryResult rows,
-      conn_.Query(
-          "SELECT DISTINCT description FROM " + Table("events") +
-              " WHERE migration_id = $1 AND phase = $2 AND kind = 'step' AND outcome = $3",
-          {std::to_string(id), phase, outcome}));
+      conn_.Query("SELECT DISTINCT description FROM " + Table("events") +
+                      " WHERE migration_id = $1 AND phase = $2 AND kind = 'step' AND outcome = $3",
+                  {std::to_string(id), phase, outcome}));
   std::set<std::string> steps;
   for (const auto& r : rows.rows) steps.insert(r[0].value_or(""));
   return steps;

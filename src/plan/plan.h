@@ -69,6 +69,10 @@ struct TableSync {
   std::vector<ColumnSync> up;            // run for writes through any other version
   std::vector<ColumnSync> down;          // run for writes through the new version
   bool backfill = false;                 // existing rows need `up` applied
+  // The dual-write triggers it installs on the table, so that a check can
+  // tell one that went missing; empty where the engine's planner does not
+  // name them (then any tandem trigger on the table counts).
+  std::vector<std::string> triggers;
 };
 
 struct ViewColumn {

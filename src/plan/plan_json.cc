@@ -101,7 +101,8 @@ std::string PlanToJson(const Plan& plan, int indent) {
                      {"key_columns", s.key_columns},
                      {"up", SyncsToJson(s.up)},
                      {"down", SyncsToJson(s.down)},
-                     {"backfill", s.backfill}});
+                     {"backfill", s.backfill},
+                     {"triggers", s.triggers}});
   }
   json views = json::array();
   for (const auto& v : plan.views) {
@@ -147,7 +148,9 @@ Result<Plan> PlanFromJson(const std::string& text) {
     for (const auto& s : in.at("syncs")) {
       plan.syncs.push_back({s.at("table"), s.at("key_columns").get<std::vector<std::string>>(),
                             SyncsFromJson(s.at("up")), SyncsFromJson(s.at("down")),
-                            s.at("backfill")});
+                            s.at("backfill"),
+                            // Plans stored before triggers were named have none.
+                            s.value("triggers", std::vector<std::string>())});
     }
     for (const auto& v : in.at("views")) {
       View view{v.at("name"), v.at("physical_table"), {}};

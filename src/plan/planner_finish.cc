@@ -36,6 +36,7 @@ void Planner::FinishTriggers() {
                                          QuoteIdent(kWrittenByColumn) + " \"char\"",
                                      table, LockLevel::kAccessExclusive));
     added_columns_[table][kWrittenByColumn] = LastExpandStep();
+    sync.triggers = DualWriteTriggerNames();
     plan_.syncs.push_back(sync);
     Step install;
     install.description = "install dual-write trigger on " + table;

@@ -117,6 +117,12 @@ std::string FunctionName(const Plan& plan, const TableSync& sync) {
 
 }  // namespace
 
+std::vector<std::string> DualWriteTriggerNames() {
+  std::vector<std::string> names;
+  for (const auto& trigger : Triggers({})) names.push_back(trigger.name);
+  return names;
+}
+
 std::vector<std::string> CreateDualWriteTriggerSql(const Plan& plan, const TableSync& sync,
                                                    const std::vector<RequiredColumn>& required,
                                                    const std::vector<std::string>& columns) {

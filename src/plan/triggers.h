@@ -34,6 +34,8 @@ struct RequiredColumn {
 std::vector<std::string> CreateDualWriteTriggerSql(const Plan& plan, const TableSync& sync,
                                                    const std::vector<RequiredColumn>& required,
                                                    const std::vector<std::string>& columns);
+// The names of the triggers CreateDualWriteTriggerSql installs.
+std::vector<std::string> DualWriteTriggerNames();
 std::vector<std::string> DropDualWriteTriggerSql(const Plan& plan, const TableSync& sync);
 
 }  // namespace tandem::plan

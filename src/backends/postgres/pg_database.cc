@@ -150,18 +150,19 @@ Result<std::vector<MigrationObject>> PgDatabase::MigrationObjectsOn(Connection& 
   TANDEM_ASSIGN_OR_RETURN(QueryResult found, conn.Query(R"sql(
 WITH t AS (SELECT to_regclass(quote_ident($1) || '.' || quote_ident($2)) AS oid)
 SELECT 't', format('trigger %I (of a migration whose records are in state schema "%s")',
-                   tg.tgname, n.nspname), n.nspname
+                   tg.tgname, n.nspname), n.nspname, tg.tgname
 FROM t JOIN pg_trigger tg ON tg.tgrelid = t.oid JOIN pg_proc p ON p.oid = tg.tgfoid
 JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE tg.tgname LIKE '\_tandem\_%'
 UNION ALL
-SELECT 'f', format('column %I', a.attname), ''
+SELECT 'f', format('column %I', a.attname), '', a.attname
 FROM t JOIN pg_attribute a ON a.attrelid = t.oid
 WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attname LIKE '\_tandem\_%')sql",
                                                         {schema, table}));
   std::vector<MigrationObject> objects;
   for (const auto& row : found.rows) {
-    objects.push_back({row[0] == Value("t"), row[1].value_or(""), row[2].value_or("")});
+    objects.push_back(
+        {row[0] == Value("t"), row[1].value_or(""), row[3].value_or(""), row[2].value_or("")});
   }
   return objects;
 }

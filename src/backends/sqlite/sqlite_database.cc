@@ -117,15 +117,15 @@ Result<std::vector<MigrationObject>> SqliteDatabase::MigrationObjectsOn(Connecti
                                                                         const std::string&,
                                                                         const std::string& table) {
   TANDEM_ASSIGN_OR_RETURN(QueryResult found, conn.Query(R"sql(
-SELECT 't', 'trigger "' || name || '"' FROM sqlite_schema
+SELECT 't', 'trigger "' || name || '"', name FROM sqlite_schema
 WHERE type = 'trigger' AND tbl_name = $1 AND name LIKE '\_tandem\_%' ESCAPE '\'
 UNION ALL
-SELECT 'f', 'column "' || name || '"' FROM pragma_table_info($1)
+SELECT 'f', 'column "' || name || '"', name FROM pragma_table_info($1)
 WHERE name LIKE '\_tandem\_%' ESCAPE '\')sql",
                                                         {table}));
   std::vector<MigrationObject> objects;
   for (const auto& row : found.rows)
-    objects.push_back({row[0] == Value("t"), row[1].value_or(""), ""});
+    objects.push_back({row[0] == Value("t"), row[1].value_or(""), row[2].value_or(""), ""});
   return objects;
 }
 
