@@ -73,15 +73,23 @@ PgQueryParseResult ParseOnLargeStack(const std::string& sql) {
 // Owns one parse result; frees it on destruction.
 class ParseResult {
  public:
-  explicit ParseResult(const std::string& sql)
-      : result_(ParseOnLargeStack(sql)),
-        too_deep_(result_.error == nullptr && JsonDepth(result_.parse_tree) > kMaxTreeDepth) {}
+  explicit ParseResult(const std::string& sql) : result_(ParseOnLargeStack(sql)) {
+    if (result_.error != nullptr) return;
+    too_deep_ = JsonDepth(result_.parse_tree) > kMaxTreeDepth;
+    if (too_deep_) return;
+    // libpg_query copies the bytes of string constants into its JSON as they
+    // are; bytes that are not UTF-8 make JSON that cannot be read, which is
+    // refused here rather than thrown.
+    tree_ = nlohmann::json::parse(result_.parse_tree, nullptr, /*allow_exceptions=*/false);
+    unreadable_ = tree_.is_discarded();
+  }
   ~ParseResult() { pg_query_free_parse_result(result_); }
   ParseResult(const ParseResult&) = delete;
   ParseResult& operator=(const ParseResult&) = delete;
 
-  bool ok() const { return result_.error == nullptr && !too_deep_; }
+  bool ok() const { return result_.error == nullptr && !too_deep_ && !unreadable_; }
   std::string error_message() const {
+    if (unreadable_) return "it holds bytes that are not valid UTF-8; save the file as UTF-8";
     if (too_deep_) {
       return "it nests too deeply (its parse tree is more than " + std::to_string(kMaxTreeDepth) +
              " levels deep, e.g. a chain of thousands of operators); split it up";
@@ -90,11 +98,14 @@ class ParseResult {
   }
   // 1-based offset into the parsed string; 0 when unknown.
   int error_position() const { return result_.error ? result_.error->cursorpos : 0; }
-  nlohmann::json tree() const { return nlohmann::json::parse(result_.parse_tree); }
+  // The parse tree; only when ok().
+  const nlohmann::json& tree() const { return tree_; }
 
  private:
   PgQueryParseResult result_;
-  bool too_deep_;
+  bool too_deep_ = false;
+  bool unreadable_ = false;
+  nlohmann::json tree_;
 };
 
 Status ParseError(std::string_view what, std::string_view text, const ParseResult& parsed,

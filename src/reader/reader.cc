@@ -33,13 +33,28 @@ constexpr std::string_view kBackfillKeys[] = {
     "max_runtime",     "reconnect_window"};
 constexpr int64_t kMaxConcurrency = 64;
 
-// Bytes in the UTF-8 sequence that `lead` starts; 0 if it cannot start one.
+// Bytes in the UTF-8 sequence that `lead` starts; 0 if it cannot start one
+// (0xC0 and 0xC1 only start overlong forms, 0xF5 and above code points past
+// U+10FFFF).
 size_t Utf8SequenceLength(unsigned char lead) {
   if (lead < 0x80) return 1;
-  if ((lead >> 5) == 0x6) return 2;
-  if ((lead >> 4) == 0xE) return 3;
-  if ((lead >> 3) == 0x1E) return 4;
+  if (lead >= 0xC2 && lead <= 0xDF) return 2;
+  if (lead >= 0xE0 && lead <= 0xEF) return 3;
+  if (lead >= 0xF0 && lead <= 0xF4) return 4;
   return 0;
+}
+
+// Whether `byte` may follow `lead` in a sequence: a continuation byte, in
+// the narrower range some leads allow (RFC 3629: no overlong forms, no
+// surrogates, nothing past U+10FFFF).
+bool IsValidSecondByte(unsigned char lead, unsigned char byte) {
+  unsigned char low = 0x80;
+  unsigned char high = 0xBF;
+  if (lead == 0xE0) low = 0xA0;
+  if (lead == 0xED) high = 0x9F;
+  if (lead == 0xF0) low = 0x90;
+  if (lead == 0xF4) high = 0x8F;
+  return byte >= low && byte <= high;
 }
 
 bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) >> 6) == 0x2; }
@@ -50,7 +65,11 @@ std::optional<plan::SourcePos> InvalidUtf8(std::string_view text) {
   for (size_t i = 0; i < text.size();) {
     size_t length = Utf8SequenceLength(static_cast<unsigned char>(text[i]));
     if (length == 0 || i + length > text.size()) return pos;
-    for (size_t k = 1; k < length; ++k) {
+    if (length > 1 && !IsValidSecondByte(static_cast<unsigned char>(text[i]),
+                                         static_cast<unsigned char>(text[i + 1]))) {
+      return pos;
+    }
+    for (size_t k = 2; k < length; ++k) {
       if (!IsContinuationByte(text[i + k])) return pos;
     }
     bool newline = text[i] == '\n';
