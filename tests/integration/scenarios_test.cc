@@ -5,21 +5,18 @@
 
 #include "common/strings.h"
 #include "integration/pg_fixture.h"
-#include "support/scenario_runner.h"
+#include "support/scenario_test.h"
 
 namespace tandem::testing {
 namespace {
 
 constexpr char kEngine[] = "postgres";
-
 constexpr char kMigratedSchema[] = "public";
+constexpr char kStateSchema[] = "tandem";
 
-class PgScenarioTest : public PgTest,
-                       public scenario::ScenarioEngine,
-                       public ::testing::WithParamInterface<std::string> {
+class PgScenarioTest : public scenario::ScenarioTest<PgTest> {
  public:
   std::string EngineName() const override { return kEngine; }
-  std::string Url() const override { return url_; }
   Result<std::unique_ptr<backend::Connection>> OpenSession() override {
     auto database = backend::OpenDatabase(url_);
     if (!database.ok()) return database.status();
@@ -32,7 +29,7 @@ class PgScenarioTest : public PgTest,
     return QualifiedName(version.empty() ? kMigratedSchema : VersionSchema(version), table);
   }
   std::string StateTable(const std::string& name) const override {
-    return QualifiedName("tandem", name);
+    return QualifiedName(kStateSchema, name);
   }
   std::string Snapshot() override { return SchemaDump(url_) + TableRows(); }
 
@@ -49,10 +46,10 @@ class PgScenarioTest : public PgTest,
     EXPECT_TRUE(tables.ok()) << tables.status().message();
     if (!tables.ok()) return rows;
     for (const auto& table : tables->rows) {
-      auto text = conn->Query(
-          "SELECT coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '') "
-          "FROM " +
-          QualifiedName(kMigratedSchema, *table[0]) + " t");
+      std::string table_name = QualifiedName(kMigratedSchema, *table[0]);
+      auto text =
+          conn->Query("SELECT coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '') FROM " +
+                      table_name + " t");
       EXPECT_TRUE(text.ok()) << text.status().message();
       if (text.ok()) rows += "table " + *table[0] + ":\n" + text->Scalar().value_or("") + "\n";
     }
@@ -60,13 +57,7 @@ class PgScenarioTest : public PgTest,
   }
 };
 
-TEST_P(PgScenarioTest, Passes) {
-  scenario::ExpectScenarioPasses(*this, GetParam(), TempDir() + "/scenario-pg-" + db_name_);
-}
-
-INSTANTIATE_TEST_SUITE_P(Scenarios, PgScenarioTest,
-                         ::testing::ValuesIn(scenario::ScenarioFiles(kEngine)),
-                         [](const auto& info) { return scenario::ScenarioTestName(info.param); });
+TANDEM_SCENARIO_TESTS(PgScenarioTest, kEngine);
 
 }  // namespace
 }  // namespace tandem::testing

@@ -114,20 +114,19 @@ TEST(ScenarioFormatTest, IncludedRecordsKeepTheirPlaceAndTakeTheConditions) {
 }
 
 TEST(ScenarioFormatTest, MalformedFilesAreRefusedWithFileAndLine) {
-  EXPECT_NE(ErrorOf("\nselect 1\n").find("bad.test:2: unknown record \"select\""),
-            std::string::npos);
-  EXPECT_NE(ErrorOf("query I\nSELECT 1\n1\n").find("bad.test:1: the query has no `----` line"),
-            std::string::npos);
-  EXPECT_NE(ErrorOf("query X\nSELECT 1\n----\n").find("bad.test:1: write `query <types>"),
-            std::string::npos);
-  EXPECT_NE(ErrorOf("tandem start x\n").find("bad.test:1: the next line says"), std::string::npos);
-  EXPECT_NE(ErrorOf("tandem start x\nerror one\n").find("bad.test:2: write `error <exit code>"),
-            std::string::npos);
-  EXPECT_NE(ErrorOf("onlyif mysql\nstatement ok\nSELECT 1\n").find("bad.test:1:"),
-            std::string::npos);
-  EXPECT_NE(ErrorOf("statement ok\n").find("bad.test:1: the statement has no SQL"),
-            std::string::npos);
-  EXPECT_NE(ErrorOf("include bad.test\n").find("nest deeper"), std::string::npos);
+  const std::pair<const char*, const char*> kCases[] = {
+      {"\nselect 1\n", "bad.test:2: unknown record \"select\""},
+      {"query I\nSELECT 1\n1\n", "bad.test:1: the query has no `----` line"},
+      {"query X\nSELECT 1\n----\n", "bad.test:1: write `query <types>"},
+      {"tandem start x\n", "bad.test:1: the next line says"},
+      {"tandem start x\nerror one\n", "bad.test:2: write `error <exit code>"},
+      {"onlyif mysql\nstatement ok\nSELECT 1\n", "bad.test:1: `onlyif` names one engine"},
+      {"statement ok\n", "bad.test:1: the statement has no SQL"},
+      {"include bad.test\n", "nest deeper"},
+  };
+  for (const auto& [text, error] : kCases) {
+    EXPECT_NE(ErrorOf(text).find(error), std::string::npos) << text << "\n" << ErrorOf(text);
+  }
 }
 
 TEST(ScenarioRowsTest, ValuesReadTheSameOnBothEngines) {

@@ -6,19 +6,16 @@
 #include "backends/sqlite/sqlite_connection.h"
 #include "common/strings.h"
 #include "sqlite/sqlite_fixture.h"
-#include "support/scenario_runner.h"
+#include "support/scenario_test.h"
 
 namespace tandem::testing {
 namespace {
 
 constexpr char kEngine[] = "sqlite";
 
-class SqliteScenarioTest : public SqliteTest,
-                           public scenario::ScenarioEngine,
-                           public ::testing::WithParamInterface<std::string> {
+class SqliteScenarioTest : public scenario::ScenarioTest<SqliteTest> {
  public:
   std::string EngineName() const override { return kEngine; }
-  std::string Url() const override { return url_; }
   Result<std::unique_ptr<backend::Connection>> OpenSession() override {
     auto conn = backend::sqlite::SqliteConnection::Open(path_, backend::sqlite::OpenOptions());
     if (!conn.ok()) return conn.status();
@@ -43,14 +40,7 @@ class SqliteScenarioTest : public SqliteTest,
   }
 };
 
-TEST_P(SqliteScenarioTest, Passes) {
-  std::string work_dir = TempDir() + "/scenario-sqlite-" + scenario::ScenarioTestName(GetParam());
-  scenario::ExpectScenarioPasses(*this, GetParam(), work_dir);
-}
-
-INSTANTIATE_TEST_SUITE_P(Scenarios, SqliteScenarioTest,
-                         ::testing::ValuesIn(scenario::ScenarioFiles(kEngine)),
-                         [](const auto& info) { return scenario::ScenarioTestName(info.param); });
+TANDEM_SCENARIO_TESTS(SqliteScenarioTest, kEngine);
 
 }  // namespace
 }  // namespace tandem::testing

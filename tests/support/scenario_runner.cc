@@ -92,32 +92,23 @@ ScenarioRunner::ScenarioRunner(ScenarioEngine& engine, std::string work_dir)
 std::vector<std::string> ScenarioRunner::Run(const std::vector<Record>& records) {
   for (const Record& record : records) {
     if (!record.RunsOn(engine_.EngineName())) continue;
-    if (!RunRecord(record)) break;
+    RunRecord(record);
+    if (stopped_) break;
   }
   return failures_;
 }
 
-bool ScenarioRunner::RunRecord(const Record& record) {
-  switch (record.kind) {
-    case RecordKind::kStatement:
-      RunStatement(record);
-      return true;
-    case RecordKind::kQuery:
-      RunQuery(record);
-      return true;
-    case RecordKind::kConnection:
-      UseConnection(record);
-      return true;
-    case RecordKind::kMigration:
-      WriteMigration(record);
-      return true;
-    case RecordKind::kTandem:
-      return RunTandem(record);
-    case RecordKind::kSnapshot:
-      TakeSnapshot(record);
-      return true;
-  }
-  return true;
+void ScenarioRunner::RunRecord(const Record& record) {
+  using Handler = void (ScenarioRunner::*)(const Record&);
+  static const std::map<RecordKind, Handler> kHandlers = {
+      {RecordKind::kStatement, &ScenarioRunner::RunStatement},
+      {RecordKind::kQuery, &ScenarioRunner::RunQuery},
+      {RecordKind::kConnection, &ScenarioRunner::UseConnection},
+      {RecordKind::kMigration, &ScenarioRunner::WriteMigration},
+      {RecordKind::kTandem, &ScenarioRunner::RunTandem},
+      {RecordKind::kSnapshot, &ScenarioRunner::TakeSnapshot},
+  };
+  (this->*kHandlers.at(record.kind))(record);
 }
 
 void ScenarioRunner::Fail(const Record& record, const std::string& what) {
@@ -172,10 +163,14 @@ bool ScenarioRunner::ExpandNames(const Record& record, std::string& sql) {
   return true;
 }
 
+backend::Connection* ScenarioRunner::Prepare(const Record& record, std::string& sql) {
+  sql = record.body;
+  return ExpandNames(record, sql) ? Session(record) : nullptr;
+}
+
 void ScenarioRunner::RunStatement(const Record& record) {
-  std::string sql = record.body;
-  if (!ExpandNames(record, sql)) return;
-  backend::Connection* session = Session(record);
+  std::string sql;
+  backend::Connection* session = Prepare(record, sql);
   if (session == nullptr) return;
   Status status = session->Execute(sql);
   if (record.mode == "ok") {
@@ -191,9 +186,8 @@ void ScenarioRunner::RunStatement(const Record& record) {
 }
 
 void ScenarioRunner::RunQuery(const Record& record) {
-  std::string sql = record.body;
-  if (!ExpandNames(record, sql)) return;
-  backend::Connection* session = Session(record);
+  std::string sql;
+  backend::Connection* session = Prepare(record, sql);
   if (session == nullptr) return;
   auto result = session->Query(sql);
   if (!result.ok()) {
@@ -240,13 +234,14 @@ std::string ScenarioRunner::ArgumentPath(const std::string& arg) const {
   return arg;
 }
 
-bool ScenarioRunner::RunTandem(const Record& record) {
+void ScenarioRunner::RunTandem(const Record& record) {
   std::vector<std::string> args;
   for (const auto& arg : record.args) args.push_back(ArgumentPath(arg));
   CommandResult result = testing::RunTandem(engine_.Url(), args);
   std::string said = result.out + result.err;
   std::string command = "tandem " + Join(record.args, " ");
   bool ok = result.exit_code == record.exit_code;
+  stopped_ = !ok;
   if (!ok) {
     Fail(record, command + ": expected exit code " + std::to_string(record.exit_code) + ", got " +
                      std::to_string(result.exit_code) + "\n" + said);
@@ -268,7 +263,6 @@ bool ScenarioRunner::RunTandem(const Record& record) {
     version_ =
         std::filesystem::is_directory(target) ? LastMigrationIn(target) : MigrationName(target);
   }
-  return ok;
 }
 
 void ScenarioRunner::TakeSnapshot(const Record& record) {

@@ -60,18 +60,21 @@ class ScenarioRunner {
   std::vector<std::string> Run(const std::vector<Record>& records);
 
  private:
-  // false when the run cannot go on.
-  bool RunRecord(const Record& record);
+  void RunRecord(const Record& record);
   void RunStatement(const Record& record);
   void RunQuery(const Record& record);
   void UseConnection(const Record& record);
   void WriteMigration(const Record& record);
-  bool RunTandem(const Record& record);
+  // A failed tandem command stops the run.
+  void RunTandem(const Record& record);
   void TakeSnapshot(const Record& record);
 
   // The current connection's session, opened on first use; null (with a
   // failure reported) when it cannot be opened.
   backend::Connection* Session(const Record& record);
+  // The record's SQL, names expanded, in `sql`, and the session to run it
+  // on; null (with a failure reported) when either cannot be had.
+  backend::Connection* Prepare(const Record& record, std::string& sql);
   // `sql` with {new:table}, {old:table} and {state:table} replaced; false (with a
   // failure reported) when a {new:...} has no version yet.
   bool ExpandNames(const Record& record, std::string& sql);
@@ -89,6 +92,7 @@ class ScenarioRunner {
   std::map<std::string, std::string> migrations_;                         // name as written -> path
   std::map<std::string, std::pair<std::string, std::string>> snapshots_;  // label -> where, text
   std::vector<std::string> failures_;
+  bool stopped_ = false;
 };
 
 }  // namespace tandem::testing::scenario
