@@ -34,9 +34,18 @@
 #   h  as b, without the marker assignment of the old version's branch
 #      (backfilled, as c)
 #
+# Then a mixed workload per shape: pgbench's clients send single-row UPDATEs
+# by random id, 9 in 10 of an unrelated column and 1 in 10 of the column
+# `up` reads, to a (no migration) and b (the migration active), alternating
+# a and b for BENCH_MIXED_ROUNDS rounds of BENCH_MIXED_SECONDS each; the
+# report gives the transactions per second and the 99th percentile latency
+# of each, and b's ratio to a.
+#
 # Environment: TANDEM_BIN (default build/tandem), BENCH_ROWS (300000),
 # BENCH_RUNS (5 timed rounds, after one untimed warm-up round),
-# BENCH_SHAPES ("users accounts"), BENCH_BREAKDOWN (0).
+# BENCH_SHAPES ("users accounts"), BENCH_BREAKDOWN (0), BENCH_MIXED_ROUNDS
+# (3; 0 leaves the mixed workload out), BENCH_MIXED_SECONDS (10),
+# BENCH_MIXED_CLIENTS (4).
 set -Eeuo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -44,6 +53,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 readonly TANDEM="${TANDEM_BIN:-build/tandem}"
 readonly ROWS="${BENCH_ROWS:-300000}"
 readonly RUNS="${BENCH_RUNS:-5}"
+readonly MIXED_ROUNDS="${BENCH_MIXED_ROUNDS:-3}"
+readonly MIXED_SECONDS="${BENCH_MIXED_SECONDS:-10}"
+readonly MIXED_CLIENTS="${BENCH_MIXED_CLIENTS:-4}"
 read -r -a SHAPES <<<"${BENCH_SHAPES:-users accounts}"
 readonly SHAPES
 VARIANTS=(a b c e)
@@ -77,9 +89,11 @@ KINDS=(up unrelated)
 declare -A KIND_LABEL=([up]="the column up reads" [unrelated]="an unrelated column")
 declare -A TIMES=()   # "shape kind variant" -> space-separated milliseconds
 declare -A MEDIAN=()  # "shape kind variant" -> median milliseconds
+declare -A MIXED_TPS=()  # "shape variant" -> space-separated tps, one per round
 WORK_DIR=""
 BASE_URL=""
 PSQL=""
+PGBENCH=""
 
 log() { echo "bench: $*" >&2; }
 
@@ -94,6 +108,8 @@ cleanup() {
 find_psql() {
   PSQL=/usr/lib/postgresql/15/bin/psql
   [[ -x "$PSQL" ]] || PSQL="$(command -v psql)" || { log "psql not found"; exit 1; }
+  PGBENCH=/usr/lib/postgresql/15/bin/pgbench
+  [[ -x "$PGBENCH" ]] || PGBENCH="$(command -v pgbench)" || { log "pgbench not found"; exit 1; }
 }
 
 start_server() {
@@ -349,6 +365,76 @@ check_shadow_columns() {
   done
 }
 
+# ---- mixed workload -------------------------------------------------------------
+
+# The pgbench script: one single-row UPDATE by random id per transaction, 9
+# in 10 of the counter (unrelated), 1 in 10 of the column `up` reads (set,
+# not appended to, so names do not grow over the run).
+mixed_script() {
+  cat <<SCRIPT
+\\set id random(1, $ROWS)
+\\set pick random(1, 10)
+\\if :pick = 1
+UPDATE ${TABLE[$1]} SET name = 'mixed ' || :id, counter = counter + 1 WHERE id = :id;
+\\else
+UPDATE ${TABLE[$1]} SET counter = counter + 1 WHERE id = :id;
+\\endif
+SCRIPT
+}
+
+# mixed_run SHAPE VARIANT ROUND: one pgbench run; its per-transaction log
+# (latency in microseconds in the third field) is kept for the percentile.
+mixed_run() {
+  local shape="$1" variant="$2" round="$3" tps
+  tps="$("$PGBENCH" -n -M prepared -c "$MIXED_CLIENTS" -j "$MIXED_CLIENTS" -T "$MIXED_SECONDS" \
+    -f "$WORK_DIR/mixed_$shape.sql" -l --log-prefix="$WORK_DIR/mixed_${shape}_${variant}_$round" \
+    "$(url_of "$shape" "$variant")" 2>/dev/null | awk '/^tps = / {printf "%.0f", $3}')"
+  [[ -n "$tps" ]] || { log "pgbench gave no tps for $shape $variant"; exit 1; }
+  log "mixed round $round $shape $variant: $tps tps"
+  MIXED_TPS["$shape $variant"]+="$tps "
+}
+
+run_mixed() {
+  local shape round
+  ((MIXED_ROUNDS > 0)) || return 0
+  log "mixed workload: $MIXED_ROUNDS rounds of ${MIXED_SECONDS}s, $MIXED_CLIENTS clients, a and b alternating"
+  for shape in "${SHAPES[@]}"; do
+    mixed_script "$shape" >"$WORK_DIR/mixed_$shape.sql"
+    for ((round = 1; round <= MIXED_ROUNDS; round++)); do
+      if ((round % 2)); then
+        mixed_run "$shape" a "$round"
+        mixed_run "$shape" b "$round"
+      else
+        mixed_run "$shape" b "$round"
+        mixed_run "$shape" a "$round"
+      fi
+    done
+  done
+}
+
+# p99 SHAPE VARIANT: the 99th percentile latency in ms over all its rounds.
+p99() {
+  cat "$WORK_DIR/mixed_$1_$2_"* | awk '{print $3}' | sort -n |
+    awk '{v[NR] = $1} END {i = int(NR * 0.99); if (i < 1) i = 1; printf "%.2f", v[i] / 1000}'
+}
+
+report_mixed() {
+  local shape tps_a tps_b p99_a p99_b
+  ((MIXED_ROUNDS > 0)) || return 0
+  echo
+  echo "mixed workload: single-row UPDATEs by random id, 9 in 10 unrelated, 1 in 10 of the column up reads"
+  echo "($MIXED_CLIENTS clients, $MIXED_ROUNDS rounds of ${MIXED_SECONDS}s per variant, a and b alternating)"
+  printf '%-9s %-22s %-22s %9s %9s %9s\n' "shape" "tps a (runs)" "tps b (runs)" "tps b/a" "p99 a ms" "p99 b/a"
+  for shape in "${SHAPES[@]}"; do
+    tps_a="$(median <<<"${MIXED_TPS["$shape a"]}")"
+    tps_b="$(median <<<"${MIXED_TPS["$shape b"]}")"
+    p99_a="$(p99 "$shape" a)"
+    p99_b="$(p99 "$shape" b)"
+    printf '%-9s %-22s %-22s %8sx %9s %8sx\n' "$shape" "${MIXED_TPS["$shape a"]% }" \
+      "${MIXED_TPS["$shape b"]% }" "$(ratio "$tps_b" "$tps_a")" "$p99_a" "$(ratio "$p99_b" "$p99_a")"
+  done
+}
+
 # ---- report -------------------------------------------------------------------
 
 median() { tr ' ' '\n' | grep . | sort -n | awk '{v[NR] = $1} END {
@@ -409,8 +495,10 @@ main() {
   done
   log "timing: 1 warm-up round, then $RUNS rounds of ${VARIANTS[*]} (rotating order) per shape"
   run_rounds
+  run_mixed
   check_shadow_columns
   report
+  report_mixed
 }
 
 main "$@"
