@@ -17,16 +17,23 @@
 #   c  as b, with the trigger function replaced by a pgroll-style one;
 #      backfilled, since that function never sets the marker (a row without
 #      one runs the trigger on any update)
-#   e  tandem's columns and check, backfilled, tandem's triggers disabled,
-#      and one plain BEFORE UPDATE row trigger whose PL/pgSQL function only
-#      does RETURN NEW: the floor of any row trigger
+#   d  tandem's columns and check, backfilled, triggers dropped: what the
+#      wider rows and the check cost without any trigger
+#   e  as d, and one plain BEFORE UPDATE row trigger whose PL/pgSQL function
+#      only does RETURN NEW: the floor of any row trigger
+#   s  as d, and one BEFORE UPDATE OF name row trigger (RETURN NEW only),
+#      which the unrelated UPDATE never fires: what the mere presence of a
+#      skipped BEFORE UPDATE trigger costs (PostgreSQL locks each row for
+#      it before it looks at the trigger's column list)
 # Each round times two UPDATEs (the column `up` reads, then an unrelated
 # one) once in each database of each shape, the order of the variants
 # rotating from round to round; the report gives the medians and the ratios
 # to a per shape and UPDATE.
 #
-# BENCH_BREAKDOWN=1 adds four databases per shape that split b's cost:
-#   d  tandem's columns and check, backfilled, triggers disabled: wider rows
+# Each timed UPDATE also records the WAL it wrote (bytes per row), which
+# the machine's load does not change.
+#
+# BENCH_BREAKDOWN=1 adds three databases per shape that split b's cost:
 #   f  as b, with the version test put back to the substring test of
 #      search_path that tandem used before current_schema()
 #   g  as b, with the version test replaced by the constant false: the body
@@ -58,8 +65,8 @@ readonly MIXED_SECONDS="${BENCH_MIXED_SECONDS:-10}"
 readonly MIXED_CLIENTS="${BENCH_MIXED_CLIENTS:-4}"
 read -r -a SHAPES <<<"${BENCH_SHAPES:-users accounts}"
 readonly SHAPES
-VARIANTS=(a b c e)
-[[ "${BENCH_BREAKDOWN:-0}" == 0 ]] || VARIANTS+=(d f g h)
+VARIANTS=(a b c d e s)
+[[ "${BENCH_BREAKDOWN:-0}" == 0 ]] || VARIANTS+=(f g h)
 readonly VARIANTS
 # The variants whose trigger computes the shadow column on every row.
 readonly CHECKED_VARIANTS="b c f g h"
@@ -77,6 +84,7 @@ declare -A LABEL=(
   [c]="c  pgroll-style trigger"
   [d]="d  tandem columns, no trigger"
   [e]="e  plain trigger, RETURN NEW only"
+  [s]="s  skipped BEFORE UPDATE OF trigger"
   [f]="f  tandem, old substring test"
   [g]="g  tandem, no version test"
   [h]="h  tandem, no marker assignment"
@@ -89,6 +97,7 @@ KINDS=(up unrelated)
 declare -A KIND_LABEL=([up]="the column up reads" [unrelated]="an unrelated column")
 declare -A TIMES=()   # "shape kind variant" -> space-separated milliseconds
 declare -A MEDIAN=()  # "shape kind variant" -> median milliseconds
+declare -A WAL=()     # "shape kind variant" -> WAL bytes per row, last round
 declare -A MIXED_TPS=()  # "shape variant" -> space-separated tps, one per round
 WORK_DIR=""
 BASE_URL=""
@@ -267,21 +276,43 @@ replace_version_test() {
   replace_in_function "$1" "$2" "current_schema() = 'public_bench'" "$3"
 }
 
-# A plain row trigger that only returns NEW, in place of tandem's.
-install_noop_trigger() {
-  local shape="$1" variant="$2"
-  install_tandem "$shape" "$variant"
-  sql_in "$shape" "$variant" <<SQL
-ALTER TABLE ${TABLE[$shape]} DISABLE TRIGGER USER;
-CREATE FUNCTION bench_noop() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN RETURN NEW; END \$\$;
-CREATE TRIGGER bench_noop BEFORE UPDATE ON ${TABLE[$shape]} FOR EACH ROW EXECUTE FUNCTION bench_noop();
+# tandem's columns and check, backfilled, tandem's triggers dropped (a
+# disabled trigger would still count: PostgreSQL locks each updated row for
+# any BEFORE UPDATE row trigger, enabled or not).
+install_columns_only() {
+  install_tandem "$1" "$2"
+  sql_in "$1" "$2" <<SQL
+DO \$\$
+DECLARE trigger_name name;
+BEGIN
+  FOR trigger_name IN SELECT tgname FROM pg_trigger
+                      WHERE tgrelid = '${TABLE[$1]}'::regclass AND NOT tgisinternal LOOP
+    EXECUTE format('DROP TRIGGER %I ON ${TABLE[$1]}', trigger_name);
+  END LOOP;
+END
+\$\$;
 SQL
 }
 
+# install_plain_trigger SHAPE VARIANT EVENT: as install_columns_only, and a
+# row trigger BEFORE EVENT whose function only returns NEW.
+install_plain_trigger() {
+  local shape="$1" variant="$2" event="$3"
+  install_columns_only "$shape" "$variant"
+  sql_in "$shape" "$variant" <<SQL
+CREATE FUNCTION bench_noop() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN RETURN NEW; END \$\$;
+CREATE TRIGGER bench_noop BEFORE $event ON ${TABLE[$shape]} FOR EACH ROW EXECUTE FUNCTION bench_noop();
+SQL
+}
+
+# A plain row trigger that only returns NEW, in place of tandem's.
+install_noop_trigger() { install_plain_trigger "$1" "$2" "UPDATE"; }
+
+# The same, for updates of name only: never fired by the unrelated UPDATE.
+install_skipped_trigger() { install_plain_trigger "$1" "$2" "UPDATE OF name"; }
+
 install_breakdown() {
   local shape="$1"
-  install_tandem "$shape" d
-  sql_in "$shape" d -c "ALTER TABLE ${TABLE[$shape]} DISABLE TRIGGER USER"
   install_tandem "$shape" f --skip-backfill
   replace_version_test "$shape" f "position('public_bench' IN current_setting('search_path')) > 0"
   install_tandem "$shape" g --skip-backfill
@@ -299,7 +330,9 @@ setup_shape() {
   install_tandem "$shape" b --skip-backfill
   install_tandem "$shape" c
   install_pgroll_style "$shape" c
+  install_columns_only "$shape" d
   install_noop_trigger "$shape" e
+  install_skipped_trigger "$shape" s
   [[ "${BENCH_BREAKDOWN:-0}" == 0 ]] || install_breakdown "$shape"
 }
 
@@ -314,15 +347,17 @@ update_sql() {
 }
 
 # Prints the UPDATE's wall time in ms, measured by the server (commit
-# included) after a VACUUM and CHECKPOINT that give every run the same start.
+# included) after a VACUUM and CHECKPOINT that give every run the same start,
+# and the WAL it wrote in bytes per row: "ms wal".
 timed_update() {
   local shape="$1" variant="$2" kind="$3"
-  sql_in "$shape" "$variant" <<SQL
+  sql_in "$shape" "$variant" -F ' ' <<SQL
 VACUUM ${TABLE[$shape]};
 CHECKPOINT;
-SELECT clock_timestamp() AS t0 \gset
+SELECT clock_timestamp() AS t0, pg_current_wal_insert_lsn() AS l0 \gset
 $(update_sql "$shape" "$kind");
-SELECT round(extract(epoch FROM clock_timestamp() - :'t0') * 1000);
+SELECT round(extract(epoch FROM clock_timestamp() - :'t0') * 1000),
+       round(pg_wal_lsn_diff(pg_current_wal_insert_lsn(), :'l0') / $ROWS);
 SQL
 }
 
@@ -332,18 +367,19 @@ SQL
 # each round, so that no variant always follows the same neighbour or
 # always runs first.
 run_rounds() {
-  local round shape i variant kind ms
+  local round shape i variant kind ms wal
   for ((round = 0; round <= RUNS; round++)); do
     for shape in "${SHAPES[@]}"; do
       for ((i = 0; i < ${#VARIANTS[@]}; i++)); do
         variant="${VARIANTS[(round + i) % ${#VARIANTS[@]}]}"
         for kind in "${KINDS[@]}"; do
-          ms="$(timed_update "$shape" "$variant" "$kind")"
+          read -r ms wal <<<"$(timed_update "$shape" "$variant" "$kind")"
           if ((round == 0)); then
-            log "warm-up $shape $kind $variant: $ms ms"
+            log "warm-up $shape $kind $variant: $ms ms, $wal WAL bytes/row"
           else
-            log "round $round $shape $kind $variant: $ms ms"
+            log "round $round $shape $kind $variant: $ms ms, $wal WAL bytes/row"
             TIMES["$shape $kind $variant"]+="$ms "
+            WAL["$shape $kind $variant"]="$wal"
           fi
         done
       done
@@ -446,12 +482,12 @@ report_table() {
   local shape="$1" kind="$2" variant key
   echo
   echo "$shape: ${TABLE[$shape]} (${DESCRIPTION[$shape]}), $ROWS rows: $(update_sql "$shape" "$kind")"
-  printf '%-34s %-36s %9s %7s\n' "variant" "runs (ms, in round order)" "median ms" "vs a"
+  printf '%-34s %-36s %9s %7s %9s\n' "variant" "runs (ms, in round order)" "median ms" "vs a" "WAL B/row"
   for variant in "${VARIANTS[@]}"; do
     key="$shape $kind $variant"
     MEDIAN["$key"]="$(median <<<"${TIMES["$key"]}")"
-    printf '%-34s %-36s %9s %6sx\n' "${LABEL[$variant]}" "${TIMES["$key"]% }" \
-      "${MEDIAN["$key"]}" "$(ratio "${MEDIAN["$key"]}" "${MEDIAN["$shape $kind a"]}")"
+    printf '%-34s %-36s %9s %6sx %9s\n' "${LABEL[$variant]}" "${TIMES["$key"]% }" \
+      "${MEDIAN["$key"]}" "$(ratio "${MEDIAN["$key"]}" "${MEDIAN["$shape $kind a"]}")" "${WAL["$key"]}"
   done
 }
 
@@ -467,8 +503,10 @@ report() {
   done
   echo
   for shape in "${SHAPES[@]}"; do
-    printf 'unrelated column, %-9s tandem %sx (target 1.05x), plain no-op trigger %sx\n' "$shape:" \
+    printf 'unrelated column, %-9s tandem %sx (target 1.05x), columns only %sx, skipped trigger %sx, plain no-op trigger %sx\n' "$shape:" \
       "$(ratio "$(m "$shape" unrelated b)" "$(m "$shape" unrelated a)")" \
+      "$(ratio "$(m "$shape" unrelated d)" "$(m "$shape" unrelated a)")" \
+      "$(ratio "$(m "$shape" unrelated s)" "$(m "$shape" unrelated a)")" \
       "$(ratio "$(m "$shape" unrelated e)" "$(m "$shape" unrelated a)")"
     printf 'column up reads,  %-9s tandem %sx, pgroll-style %sx, plain no-op trigger %sx; tandem/no-op %sx\n' \
       "$shape:" "$(ratio "$(m "$shape" up b)" "$(m "$shape" up a)")" \
