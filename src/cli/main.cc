@@ -21,8 +21,8 @@
 #include "common/log.h"
 #include "core/runner.h"
 #include "reader/reader.h"
+#include "verify/postgres/verifier.h"
 #include "verify/report.h"
-#include "verify/verifier.h"
 
 namespace tandem::cli {
 namespace {
