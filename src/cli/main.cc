@@ -256,7 +256,9 @@ int Main(int argc, char** argv) {
   CLI::App app{
       "tandem: zero-downtime schema migrations with expand/contract.\n"
       "Migration files use pgroll's YAML/JSON operation format."};
-  app.footer(std::string("\nDatabase URL: --url, else $TANDEM_URL, else $DATABASE_URL.\n\n") +
+  app.footer(std::string("\nDatabase URL: --url, else $TANDEM_URL, else $DATABASE_URL, else\n"
+                         "libpq's environment (PGHOST, PGPORT, PGUSER, PGDATABASE, PGSERVICE)\n"
+                         "as psql uses it.\n\n") +
              kExitCodesHelp);
   app.set_version_flag("--version", std::string("tandem ") + TANDEM_VERSION,
                        "print tandem's version and exit");
@@ -265,7 +267,8 @@ int Main(int argc, char** argv) {
   app.add_option(
       "--url", global.url,
       "sqlite:PATH, sqlite:///abs/path, file: URI, postgres://, postgresql:// or a libpq "
-      "key=value string (default: $TANDEM_URL, then $DATABASE_URL)");
+      "key=value string (default: $TANDEM_URL, then $DATABASE_URL, then libpq's PG* "
+      "environment)");
   app.add_option("--schema", global.schema, "schema to migrate")->capture_default_str();
   app.add_option("--state-schema", global.state_schema, "schema where tandem keeps its state")
       ->capture_default_str();
