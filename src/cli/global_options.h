@@ -13,6 +13,7 @@ struct GlobalOptions {
   std::string lock_timeout = "500ms";
   std::string lock_deadline = "10m";
   bool json = false;
+  std::string log_format = "text";  // or "json"
   int verbosity = 0;
 };
 

@@ -280,6 +280,11 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--json", global.json, "machine-readable output (one JSON object per line)");
   app.add_flag("-v,--verbose", global.verbosity, "more logging (repeat for more)");
+  app.add_option("--log-format", global.log_format,
+                 "log lines on stderr: text (a UTC time, the level, the message) or json (one "
+                 "object per line: time, level, message)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   app.require_subcommand(1);
   app.fallthrough();  // global options may also follow the subcommand
 
@@ -406,7 +411,8 @@ int Main(int argc, char** argv) {
     PrintError(NoCommandError(app), kExitInvalid, global.json);  // not "A subcommand is required"
     return kExitInvalid;
   }
-  InitLogging(global.verbosity, global.json);
+  InitLogging(global.verbosity, global.json,
+              global.log_format == "json" ? LogFormat::kJson : LogFormat::kText);
   StopOnSignals();
   std::string command = app.get_subcommands().front()->get_name();
   if (diff->parsed()) {
