@@ -155,21 +155,21 @@ class JsonReporter : public core::Reporter {
   void StepDone(const std::string& phase, int index, int total, const plan::Step& step,
                 const backend::StepOutcome& outcome) override {
     PrintEvent({{"event", "step_done"},
-               {"phase", phase},
-               {"index", index},
-               {"total", total},
-               {"description", step.description},
-               {"lock", plan::LockLevelName(step.lock)},
-               {"duration_ms", outcome.duration.count()},
-               {"attempts", outcome.attempts}});
+                {"phase", phase},
+                {"index", index},
+                {"total", total},
+                {"description", step.description},
+                {"lock", plan::LockLevelName(step.lock)},
+                {"duration_ms", outcome.duration.count()},
+                {"attempts", outcome.attempts}});
   }
   void StepRetrying(const plan::Step& step, int attempt, const Status& error,
                     const std::string& blockers) override {
     PrintEvent({{"event", "step_retry"},
-               {"description", step.description},
-               {"attempt", attempt},
-               {"error", error.message()},
-               {"blockers", blockers}});
+                {"description", step.description},
+                {"attempt", attempt},
+                {"error", error.message()},
+                {"blockers", blockers}});
   }
   void BackfillProgress(const backfill::Progress& p) override {
     json line = ProgressJson(p);
@@ -179,9 +179,9 @@ class JsonReporter : public core::Reporter {
   void PhaseFinished(const std::string& phase, const std::string& migration,
                      Millis duration) override {
     PrintEvent({{"event", "phase_finished"},
-               {"phase", phase},
-               {"migration", migration},
-               {"duration_ms", duration.count()}});
+                {"phase", phase},
+                {"migration", migration},
+                {"duration_ms", duration.count()}});
   }
   void Note(const std::string& message) override {
     PrintEvent({{"event", "note"}, {"message", message}});

@@ -28,7 +28,8 @@ std::vector<nlohmann::json> JsonLines(const std::string& out) {
 }
 
 bool IsRfc3339(const nlohmann::json& value) {
-  static const std::regex kRfc3339(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}))");
+  static const std::regex kRfc3339(
+      R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}))");
   return value.is_string() && std::regex_match(value.get<std::string>(), kRfc3339);
 }
 
@@ -132,7 +133,8 @@ TEST_F(CliConventionsTest, JsonIsJsonLinesEverywhere) {
   - add_column:
       table: users
       column: {name: motto, type: text, nullable: true}
-)y")}).exit_code,
+)y")})
+                .exit_code,
             0);
   auto history = Tandem({"--json", "history"});
   ASSERT_EQ(history.exit_code, 0) << history.err;
@@ -142,6 +144,31 @@ TEST_F(CliConventionsTest, JsonIsJsonLinesEverywhere) {
     EXPECT_TRUE(migration["name"].is_string()) << migration;
     EXPECT_TRUE(IsRfc3339(migration["started_at"])) << migration;
   }
+}
+
+TEST_F(CliConventionsTest, LogLinesCarryATimeAndJsonLogsAreOneObjectPerLine) {
+  CreateUsers(3);
+  std::string file = WriteMigration("01.yaml", kUsersAddNickname);
+  auto start = Tandem({"-v", "--log-format", "json", "start", file});
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  auto records = JsonLines(start.err);
+  ASSERT_FALSE(records.empty()) << "-v logs each step";
+  for (const auto& record : records) {
+    EXPECT_TRUE(IsRfc3339(record["time"])) << record;
+    EXPECT_TRUE(record["level"].is_string()) << record;
+    EXPECT_TRUE(record["message"].is_string()) << record;
+  }
+
+  auto rollback = Tandem({"-v", "rollback"});
+  ASSERT_EQ(rollback.exit_code, 0) << rollback.err;
+  static const std::regex kTimedLine(
+      R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z (debug|info) .*)");
+  std::smatch match;
+  std::string first_line = rollback.err.substr(0, rollback.err.find('\n'));
+  EXPECT_TRUE(std::regex_match(first_line, match, kTimedLine)) << first_line;
+
+  auto bad = Tandem({"--log-format", "xml", "status"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.out << bad.err;
 }
 
 }  // namespace
