@@ -13,6 +13,8 @@ namespace {
 // Includes nest at most this deep, so a file that includes itself is an
 // error rather than a hang.
 constexpr int kMaxIncludeDepth = 8;
+// An exit code is 0 to 255.
+constexpr size_t kMaxExitCodeDigits = 3;
 constexpr char kRecordNames[] =
     "statement, query, connection, migration, tandem, snapshot, include, onlyif or skipif";
 
@@ -211,7 +213,8 @@ class Reader {
     std::vector<std::string> said = Words(expectation.text);
     size_t texts_from = 1;
     if (said[0] == "error") {
-      bool code = said.size() >= 2 && said[1].find_first_not_of("0123456789") == std::string::npos;
+      bool code = said.size() >= 2 && said[1].size() <= kMaxExitCodeDigits &&
+                  said[1].find_first_not_of("0123456789") == std::string::npos;
       if (!code) return Error(expectation.number, "write `error <exit code> [text]`");
       record.exit_code = std::stoi(said[1]);
       texts_from = 2;
