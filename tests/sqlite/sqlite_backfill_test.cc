@@ -191,6 +191,29 @@ operations:
             "1");
 }
 
+// `verify`, and `complete`, which verifies by itself, find an empty table in
+// parity without evaluating an `up` that would fail on any row.
+TEST_F(SqliteBackfillTest, EmptyTableVerifiesWithoutEvaluatingUp) {
+  Exec("CREATE TABLE accounts (id INTEGER PRIMARY KEY, delta INTEGER)");
+  auto started = Tandem({"start", WriteMigration("01_magnitude.yaml", R"y(
+operations:
+  - add_column:
+      table: accounts
+      up: abs(-9223372036854775807 - 1)
+      column: {name: magnitude, type: INTEGER, nullable: false}
+)y")});
+  ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+  auto verified = Tandem({"verify"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  EXPECT_NE(verified.out.find("0 rows"), std::string::npos) << verified.out;
+  Exec("DELETE FROM tandem_verify_runs");  // complete verifies by itself
+  auto completed = Tandem({"complete"});
+  ASSERT_EQ(completed.exit_code, 0) << completed.out << completed.err;
+  EXPECT_EQ(Scalar("SELECT \"notnull\" FROM pragma_table_info('accounts') WHERE name = "
+                   "'magnitude'"),
+            "1");
+}
+
 // Values are computed on one connection and stored on another: each keeps
 // the type `up` gave it. A real keeps its last digit, an integer stays an
 // integer and a blob a blob in columns without affinity.
