@@ -227,6 +227,9 @@ void PrintPlan(const plan::Plan& plan, bool as_json) {
   } else {
     std::printf("version %s: %s\n", plan.version_schema.c_str(), plan.version_access.c_str());
   }
+  for (const auto& v : plan.views) {
+    if (!v.access.empty()) std::printf("  %s: %s\n", v.name.c_str(), v.access.c_str());
+  }
   for (const auto& w : plan.warnings) std::printf("warning: %s\n", w.c_str());
   for (const auto& i : plan.irreversible) {
     std::printf("irreversible: %s %s: `%s` %s; rollback cannot undo it\n", i.rule.c_str(),
@@ -298,6 +301,9 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
     out["backfill"] = backfill;
     out["last_throttle"] = ThrottleJson(report.last_throttle);
     out["contradictions"] = report.contradictions;
+    json access = json::object();
+    for (const auto& [table, uses] : report.new_version_access) access[table] = uses;
+    out["new_version_access"] = access;
     std::printf("%s\n", out.dump(2).c_str());
     return;
   }
@@ -322,6 +328,9 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
       std::printf("not verified yet: `tandem verify` (complete verifies if needed)\n");
     }
     PrintThrottle(report.last_throttle);
+    for (const auto& [table, uses] : report.new_version_access) {
+      std::printf("%s: %s\n", table.c_str(), uses.c_str());
+    }
   } else {
     std::printf("no migration in progress\n");
   }

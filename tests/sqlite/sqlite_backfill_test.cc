@@ -167,8 +167,7 @@ operations:
   auto resumed = Tandem({"backfill"});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
   EXPECT_EQ(marked(), "50000");
-  EXPECT_EQ(Scalar("SELECT count(*) FROM accounts WHERE _tandem_new_magnitude IS NOT abs(delta)"),
-            "0");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM accounts WHERE magnitude IS NOT abs(delta)"), "0");
   auto verify = Tandem({"verify"});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
 }
@@ -221,9 +220,9 @@ operations:
   ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
   auto backfill = Tandem({"backfill"});
   ASSERT_EQ(backfill.exit_code, 0) << backfill.out << backfill.err;
-  EXPECT_EQ(Scalar("SELECT count(*) FROM measures WHERE _tandem_new_third IS NOT x / 3.0 OR "
-                   "typeof(_tandem_new_seven) <> 'integer' OR _tandem_new_seven IS NOT id * 7 OR "
-                   "typeof(_tandem_new_raw) <> 'blob' OR _tandem_new_raw IS NOT CAST(label AS "
+  EXPECT_EQ(Scalar("SELECT count(*) FROM measures WHERE third IS NOT x / 3.0 OR "
+                   "typeof(seven) <> 'integer' OR seven IS NOT id * 7 OR "
+                   "typeof(raw) <> 'blob' OR raw IS NOT CAST(label AS "
                    "BLOB)"),
             "0");
   EXPECT_EQ(Scalar("SELECT count(*) FROM measures WHERE _tandem_written_by IS NULL"), "0");
