@@ -60,7 +60,7 @@ std::string SqlitePlanner::AccessOf(const std::string& name, const std::string& 
     return "the new version uses the view " + view + " (an INSERT through it reports no row id)";
   }
   return "the new version uses the table " + name +
-         " itself, as the old version does, so inserts report their row ids (the view " + view +
+         " itself, so inserts report their row ids (the view " + view +
          " works too, but an INSERT through it reports none)";
 }
 
