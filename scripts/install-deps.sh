@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages tandem needs to build, test, benchmark and run
-# its demo (see DESIGN.md §2). Only missing packages are installed, so a second
-# run is a few dpkg-query calls and prints nothing.
+# its demo (see ARCHITECTURE.md, "Dependencies"). Only missing packages are
+# installed, so a second run is a few dpkg-query calls and prints nothing.
 #
 # Output: one line per package installed; silent when everything is present.
 # Exit status: 0 when all packages are installed afterwards, 1 otherwise.

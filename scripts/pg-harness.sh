@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL 15 server for integration tests (DESIGN.md §6).
+# A throwaway PostgreSQL 15 server for integration tests (ARCHITECTURE.md, "Testing").
 #
 #   pg-harness.sh start DIR   initdb into DIR/data, start on a free port with
 #                             the Unix socket in DIR, create database

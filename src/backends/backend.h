@@ -1,6 +1,6 @@
 // The database behind a small interface: what core, backfill and verify may
 // ask of a database, so that nothing above this layer includes a client
-// library's header (DESIGN.md §1).
+// library's header (ARCHITECTURE.md, "Modules and their direction").
 //
 // A Connection is one session; it is not thread-safe and is owned by one
 // caller at a time. A Database knows how to open connections and answers

@@ -1,4 +1,5 @@
-// Status and Result<T>: expected failures as values (see DESIGN.md §3).
+// Status and Result<T>: expected failures as values (see ARCHITECTURE.md,
+// "Errors").
 //
 // A Status carries an error kind, a message meant for a person (what failed,
 // where, what to do next), the native code where one exists (SQLSTATE) and

@@ -1,5 +1,6 @@
 #include "core/state_store.h"
 
+#include "backends/number.h"
 #include "backfill/postgres/backfill.h"
 #include "common/strings.h"
 
@@ -12,9 +13,10 @@ constexpr char kColumns[] =
     "backfill_done, steps_done, db_user, os_user, started_at, completed_at, rolled_back_at, "
     "backfill_done_at";
 
-MigrationRecord FromRow(const backend::Row& r) {
+Result<MigrationRecord> FromRow(const backend::Row& r) {
+  backend::NumberReader read;
   MigrationRecord m;
-  m.id = std::stoll(*r[0]);
+  m.id = read.Integer(r[0], "the id");
   m.schema = *r[1];
   m.name = *r[2];
   m.version_schema = *r[3];
@@ -23,13 +25,14 @@ MigrationRecord FromRow(const backend::Row& r) {
   m.plan_json = r[6].value_or("");
   m.file_content = *r[7];
   m.backfill_done = r[8] == backend::Value("t");
-  m.steps_done = std::stoi(*r[9]);
+  m.steps_done = static_cast<int>(read.Integer(r[9], "steps done"));
   m.db_user = *r[10];
   m.os_user = r[11].value_or("");
   m.started_at = *r[12];
   m.completed_at = r[13].value_or("");
   m.rolled_back_at = r[14].value_or("");
   m.backfill_done_at = r[15].value_or("");
+  TANDEM_RETURN_IF_ERROR(read.status().WithContext("migration " + r[0].value_or("NULL")));
   return m;
 }
 
@@ -64,7 +67,16 @@ Result<std::vector<MigrationRecord>> StateStore::Select(const std::string& where
                                           Table("migrations") + " WHERE " + where + " ORDER BY id",
                                       params));
   std::vector<MigrationRecord> out;
-  for (const auto& r : rows.rows) out.push_back(FromRow(r));
+  for (const auto& r : rows.rows) {
+    Result<MigrationRecord> record = FromRow(r);
+    if (!record.ok()) {
+      return Status::Error(ErrorKind::kDatabase,
+                           record.status().message() + " in " + Table("migrations") +
+                               ": the record was changed outside tandem; put the value back "
+                               "(or restore tandem's state from a backup) and rerun");
+    }
+    out.push_back(std::move(*record));
+  }
   return out;
 }
 
@@ -103,7 +115,7 @@ Result<long long> StateStore::Insert(const MigrationRecord& r) {
                       "os_user) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                   {r.schema, r.name, r.version_schema, r.checksum, r.phase, r.plan_json,
                    r.file_content, r.os_user}));
-  return std::stoll(*rows.Scalar());
+  return backend::ToInteger(rows.Scalar(), "the id of the new migration");
 }
 
 Status StateStore::SetPhase(long long id, const std::string& phase) {
@@ -142,9 +154,10 @@ Result<bool> StateStore::SetPaused(const std::string& schema, bool paused) {
                       "RETURNING id",
                   {schema, paused ? "t" : "f"}));
   if (rows.rows.empty()) return false;
+  TANDEM_ASSIGN_OR_RETURN(long long id,
+                          backend::ToInteger(rows.Scalar(), "the id of the migration"));
   TANDEM_RETURN_IF_ERROR(
-      Append(std::stoll(*rows.Scalar()),
-             {"backfill", "control", paused ? "paused" : "resumed", "", 0, 0, "ok", ""}));
+      Append(id, {"backfill", "control", paused ? "paused" : "resumed", "", 0, 0, "ok", ""}));
   return true;
 }
 
@@ -183,7 +196,8 @@ Result<std::optional<RecordedEvent>> StateStore::LastEvent(long long id, const s
   event.phase = r[0].value_or("");
   event.kind = r[1].value_or("");
   event.description = r[2].value_or("");
-  event.duration_ms = std::stod(r[3].value_or("0"));
+  TANDEM_ASSIGN_OR_RETURN(event.duration_ms,
+                          backend::ToDouble(r[3], "the duration of a " + kind + " event", 0));
   event.outcome = r[4].value_or("");
   event.detail = r[5].value_or("");
   recorded.at = r[6].value_or("");
@@ -223,9 +237,13 @@ Result<std::vector<VerifyRun>> StateStore::VerifyRuns(long long id) {
                   {std::to_string(id)}));
   std::vector<VerifyRun> runs;
   for (const auto& r : rows.rows) {
-    runs.push_back({std::stoll(*r[0]), *r[1], r[2] == backend::Value("t"),
-                    r[3] == backend::Value("t"), r[4] == backend::Value("t"), std::stod(*r[5]),
-                    std::stoi(*r[6]), *r[7]});
+    backend::NumberReader read;
+    runs.push_back({read.Integer(r[0], "the id"), *r[1], r[2] == backend::Value("t"),
+                    r[3] == backend::Value("t"), r[4] == backend::Value("t"),
+                    read.Double(r[5], "the parity"),
+                    static_cast<int>(read.Integer(r[6], "the flags")), *r[7]});
+    TANDEM_RETURN_IF_ERROR(
+        read.status().WithContext("a verify run of migration " + std::to_string(id)));
   }
   return runs;
 }

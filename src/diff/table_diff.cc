@@ -7,6 +7,7 @@
 #include <system_error>
 #include <utility>
 
+#include "backends/number.h"
 #include "common/strings.h"
 #include "diff/pass.h"
 #include "diff/scan.h"
@@ -215,7 +216,7 @@ Result<long long> CountNullKeys(backend::Connection& target, const DiffPlan& pla
   TANDEM_ASSIGN_OR_RETURN(backend::QueryResult result,
                           target.Query("SELECT count(*) FROM " + plan.target_shape.table +
                                        " WHERE " + Join(nullable, " OR ")));
-  return std::stoll(result.Scalar().value_or("0"));
+  return backend::ToInteger(result.Scalar(), "the target rows with a NULL key", 0);
 }
 
 void StartReport(const DiffPlan& plan, const DiffOptions& options, backend::Connection& source,

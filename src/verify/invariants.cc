@@ -1,5 +1,7 @@
 #include "verify/invariants.h"
 
+#include "backends/number.h"
+
 namespace tandem::verify {
 
 Status CheckInvariant(backend::Connection& conn, const std::string& view,
@@ -14,7 +16,10 @@ Status CheckInvariant(backend::Connection& conn, const std::string& view,
   if (!count.ok()) {
     return count.status().WithContext("invariant \"" + invariant.name + "\" on " + invariant.table);
   }
-  result.violations = count->Scalar() ? std::stoll(*count->Scalar()) : 0;
+  TANDEM_ASSIGN_OR_RETURN(
+      result.violations,
+      backend::ToInteger(count->Scalar(), "the rows breaking invariant \"" + invariant.name + "\"",
+                         0));
   if (result.violations > 0) {
     TANDEM_ASSIGN_OR_RETURN(
         backend::QueryResult examples,

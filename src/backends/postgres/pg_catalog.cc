@@ -1,5 +1,6 @@
 #include "backends/postgres/pg_catalog.h"
 
+#include "backends/number.h"
 #include "common/strings.h"
 
 namespace tandem::backend::postgres {
@@ -119,7 +120,10 @@ Result<plan::Catalog> LoadPgCatalog(Connection& conn, const std::string& schema)
   catalog.schema = schema;
   TANDEM_ASSIGN_OR_RETURN(QueryResult version,
                           conn.Query("SELECT current_setting('server_version_num')"));
-  catalog.server_version = std::stoi(version.Scalar().value_or("0"));
+  TANDEM_ASSIGN_OR_RETURN(
+      long long server_version,
+      ToInteger(version.Scalar(), "the server's version (server_version_num)", 0));
+  catalog.server_version = static_cast<int>(server_version);
   TANDEM_ASSIGN_OR_RETURN(QueryResult schemas, conn.Query("SELECT nspname FROM pg_namespace"));
   for (const auto& r : schemas.rows) catalog.schemas.insert(*r[0]);
   if (catalog.schemas.count(schema) == 0) {
@@ -132,7 +136,9 @@ Result<plan::Catalog> LoadPgCatalog(Connection& conn, const std::string& schema)
     table.name = *r[0];
     table.replica_identity = (*r[1])[0];
     table.comment = *r[2];
-    table.attribute_numbers_used = std::stoi(r[3].value_or("0"));
+    TANDEM_ASSIGN_OR_RETURN(long long used,
+                            ToInteger(r[3], "the column numbers used by table " + table.name, 0));
+    table.attribute_numbers_used = static_cast<int>(used);
   }
   TANDEM_RETURN_IF_ERROR(LoadColumns(conn, catalog));
   TANDEM_RETURN_IF_ERROR(LoadConstraints(conn, catalog));

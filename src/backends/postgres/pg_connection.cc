@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include "backends/number.h"
 #include "common/strings.h"
 
 namespace tandem::backend::postgres {
@@ -106,7 +107,9 @@ Result<QueryResult> PgConnection::Query(const std::string& sql, const std::vecto
     out.rows.push_back(std::move(values_of_row));
   }
   const char* affected = PQcmdTuples(r);
-  out.affected = (affected && *affected) ? std::stoll(affected) : 0;
+  if (affected && *affected) {
+    TANDEM_ASSIGN_OR_RETURN(out.affected, ToInteger(Value(affected), "the rows affected"));
+  }
   return out;
 }
 

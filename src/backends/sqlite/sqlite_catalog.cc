@@ -4,6 +4,7 @@
 #include <chrono>
 #include <map>
 
+#include "backends/number.h"
 #include "backends/sqlite/sqlite_connection.h"
 #include "common/strings.h"
 
@@ -26,7 +27,8 @@ Status LoadColumns(Connection& conn, plan::CatalogTable& table) {
     column.not_null = r[2] == Value("1");
     column.default_expr = r[3].value_or("");
     column.generated = r[5] != Value("0");  // hidden: virtual table or generated column
-    int pk = std::stoi(r[4].value_or("0"));
+    TANDEM_ASSIGN_OR_RETURN(
+        long long pk, ToInteger(r[4], "the primary key position of column " + column.name, 0));
     if (pk > 0) key.emplace_back(pk, column.name);
     table.columns.push_back(std::move(column));
   }
@@ -100,7 +102,9 @@ long long EstimateRows(Connection& conn, const std::string& table, Millis& count
                                      QuoteIdent(table));
   counting += std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - started);
   // (A WITHOUT ROWID table has no rowid; the planner refuses those anyway.)
-  return rows.ok() ? std::stoll(rows->Scalar().value_or("0")) : 0;
+  if (!rows.ok()) return 0;
+  Result<long long> estimate = ToInteger(rows->Scalar(), "the rows of " + table, 0);
+  return estimate.ok() ? *estimate : 0;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <deque>
 #include <thread>
 
+#include "backends/number.h"
 #include "backfill/control_wait.h"
 #include "backfill/coordinator.h"
 #include "backfill/postgres/checkpoints.h"
@@ -95,9 +96,9 @@ Progress Earlier(const std::string& table, const std::vector<KeyRange>& ranges) 
 void LookForWaiters(backend::Connection& conn, Coordinator& coordinator) {
   if (!conn.Healthy()) return;
   auto waiters = conn.Query(PgStatements::WaitersOnBackfill());
-  if (waiters.ok()) {
-    coordinator.ObserveWaiters(std::stoll(waiters->Scalar().value_or("0")), Clock::now());
-  }
+  if (!waiters.ok()) return;
+  Result<long long> count = backend::ToInteger(waiters->Scalar(), "the sessions waiting", 0);
+  if (count.ok()) coordinator.ObserveWaiters(*count, Clock::now());
 }
 
 void RunWorkers(const Connector& connect, backend::Connection& conn, const PgStatements& statements,

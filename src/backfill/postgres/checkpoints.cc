@@ -3,12 +3,11 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "backends/number.h"
 #include "common/strings.h"
 
 namespace tandem::backfill {
 namespace {
-
-long long Number(const backend::Value& v) { return v ? std::stoll(*v) : 0; }
 
 // A key stored as text[] and read back through to_json().
 Key KeyFromJson(const backend::Value& text) {
@@ -20,15 +19,29 @@ Key KeyFromJson(const backend::Value& text) {
   return key;
 }
 
-KeyRange RangeFromRow(const backend::Row& r) {
+// A ctid walk's keys are page numbers: checked here, where they come back
+// from the database, so the statements built from them can trust them.
+Status CheckPages(const KeyRange& range) {
+  for (const Key* key : {&range.lower, &range.upper, &range.last}) {
+    if (key->empty()) continue;
+    TANDEM_RETURN_IF_ERROR(
+        backend::ToInteger(key->at(0), "a page of range " + std::to_string(range.number)).status());
+  }
+  return Status::Ok();
+}
+
+Result<KeyRange> RangeFromRow(const backend::Row& r, bool by_ctid) {
+  backend::NumberReader read;
   KeyRange range;
-  range.number = static_cast<int>(Number(r[0]));
+  range.number = static_cast<int>(read.Integer(r[0], "a checkpoint's range number"));
   range.lower = KeyFromJson(r[1]);
   range.upper = KeyFromJson(r[2]);
   range.last = KeyFromJson(r[3]);
-  range.estimated_rows = Number(r[4]);
-  range.rows_done = Number(r[5]);
+  range.estimated_rows = read.Integer(r[4], "the estimated rows of a checkpoint");
+  range.rows_done = read.Integer(r[5], "the rows done of a checkpoint");
   range.done = r[6] == backend::Value("t");
+  TANDEM_RETURN_IF_ERROR(read.status());
+  if (by_ctid) TANDEM_RETURN_IF_ERROR(CheckPages(range));
   return range;
 }
 
@@ -42,7 +55,10 @@ Result<std::vector<KeyRange>> LoadRanges(backend::Connection& conn,
                                          const PgStatements& statements) {
   TANDEM_ASSIGN_OR_RETURN(backend::QueryResult rows, Run(conn, statements.LoadRanges()));
   std::vector<KeyRange> ranges;
-  for (const auto& r : rows.rows) ranges.push_back(RangeFromRow(r));
+  for (const auto& r : rows.rows) {
+    TANDEM_ASSIGN_OR_RETURN(KeyRange range, RangeFromRow(r, statements.by_ctid()));
+    ranges.push_back(std::move(range));
+  }
   return ranges;
 }
 
@@ -52,7 +68,7 @@ Result<KeyRange> LoadRange(backend::Connection& conn, const PgStatements& statem
     return Status::Internal("the checkpoint of range " + std::to_string(number) + " of " +
                             statements.qualified_table() + " is gone");
   }
-  return RangeFromRow(rows.rows[0]);
+  return RangeFromRow(rows.rows[0], statements.by_ctid());
 }
 
 // Runs `statements` in one transaction.
@@ -98,24 +114,27 @@ Result<std::vector<Progress>> ReadProgress(backend::Connection& conn,
       Run(conn, PgStatements::ReadProgress(store.state_schema, store.migration_id)));
   std::vector<Progress> out;
   for (const auto& r : rows.rows) {
+    backend::NumberReader read;
     Progress p;
     p.table = r[0].value_or("");
-    p.rows_scanned = Number(r[1]);
-    p.rows_updated = Number(r[2]);
-    p.estimated_total = std::max(Number(r[3]), Number(r[18]));
-    p.chunks = static_cast<int>(Number(r[4]));
-    p.ranges_done = static_cast<int>(Number(r[5]));
-    p.ranges_total = static_cast<int>(Number(r[6]));
+    p.rows_scanned = read.Integer(r[1], "rows scanned of " + p.table);
+    p.rows_updated = read.Integer(r[2], "rows updated of " + p.table);
+    p.estimated_total = std::max(read.Integer(r[3], "estimated rows of " + p.table),
+                                 read.Integer(r[18], "rows planned of " + p.table));
+    p.chunks = static_cast<int>(read.Integer(r[4], "chunks of " + p.table));
+    p.ranges_done = static_cast<int>(read.Integer(r[5], "ranges done of " + p.table));
+    p.ranges_total = static_cast<int>(read.Integer(r[6], "ranges of " + p.table));
     p.state = r[7].value_or("");
-    p.rows_per_second = r[8] ? std::stod(*r[8]) : 0;
-    if (r[9]) p.eta = Millis(Number(r[9]));
-    p.workers = static_cast<int>(Number(r[10]));
-    p.max_workers = static_cast<int>(Number(r[11]));
-    p.batch_size = static_cast<int>(Number(r[12]));
-    p.retries = static_cast<int>(Number(r[13]));
+    p.rows_per_second = read.Double(r[8], "rows per second of " + p.table);
+    if (r[9]) p.eta = Millis(read.Integer(r[9], "time left of " + p.table));
+    p.workers = static_cast<int>(read.Integer(r[10], "workers of " + p.table));
+    p.max_workers = static_cast<int>(read.Integer(r[11], "most workers of " + p.table));
+    p.batch_size = static_cast<int>(read.Integer(r[12], "batch size of " + p.table));
+    p.retries = static_cast<int>(read.Integer(r[13], "retries of " + p.table));
     p.waiting_reason = r[14].value_or("");
     p.updated_at = r[15].value_or("");
-    p.elapsed = Millis(Number(r[17]));
+    p.elapsed = Millis(read.Integer(r[17], "time elapsed of " + p.table));
+    TANDEM_RETURN_IF_ERROR(read.status());
     p.done = p.ranges_total > 0 && p.ranges_done == p.ranges_total;
     p.paused = StartsWith(p.waiting_reason, "paused");
     // A runner killed without a word leaves "running" behind: say it is not.

@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "backends/number.h"
+
 namespace tandem::backfill {
 namespace {
 
@@ -15,8 +17,11 @@ namespace {
 constexpr char kRebuildTimeouts[] = "SET lock_timeout = '5min'; SET statement_timeout = 0";
 constexpr char kResetTimeouts[] = "RESET lock_timeout; RESET statement_timeout";
 
+// For a log line only: a size that is not a number is shown as the error.
 std::string Megabytes(const backend::Value& bytes) {
-  return fmt::format("{:.1f} MB", std::stod(bytes.value_or("0")) / (1024.0 * 1024.0));
+  Result<double> n = backend::ToDouble(bytes, "the index size", 0);
+  if (!n.ok()) return n.status().message();
+  return fmt::format("{:.1f} MB", *n / (1024.0 * 1024.0));
 }
 
 void DropLeftovers(backend::Connection& conn, const PgStatements& statements,

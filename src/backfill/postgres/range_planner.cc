@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "backends/number.h"
+
 namespace tandem::backfill {
 namespace {
 
@@ -11,8 +13,6 @@ constexpr double kFreshStatsShare = 0.1;
 // A sample reads about this many pages (TABLESAMPLE SYSTEM picks pages), so
 // planning stays cheap on a table of any size.
 constexpr double kSamplePages = 1000;
-
-long long Number(const backend::Value& v) { return v ? std::stoll(*v) : 0; }
 
 long long Pages(const TableFacts& facts) {
   return std::max(facts.pages, facts.bytes / std::max(1LL, facts.block_size));
@@ -62,10 +62,15 @@ Result<std::vector<Key>> SampleBounds(backend::Connection& conn, const PgStateme
   TANDEM_ASSIGN_OR_RETURN(backend::QueryResult rows, conn.Query(s.sql, s.params));
   std::vector<Key> bounds;
   *sampled_total = 0;
+  backend::NumberReader read;
   for (const auto& r : rows.rows) {
-    *sampled_total = static_cast<long long>(Number(r[1]) * 100.0 / percent);
-    if (Number(r[0]) > 1) bounds.push_back(Key(r.begin() + 2, r.end()));
+    *sampled_total = static_cast<long long>(
+        static_cast<double>(read.Integer(r[1], "the rows sampled")) * 100.0 / percent);
+    if (read.Integer(r[0], "a sampled bound's position") > 1) {
+      bounds.push_back(Key(r.begin() + 2, r.end()));
+    }
   }
+  TANDEM_RETURN_IF_ERROR(read.status().WithContext(statements.qualified_table()));
   return bounds;
 }
 
@@ -84,8 +89,13 @@ Result<TableFacts> ReadTableFacts(backend::Connection& conn, const PgStatements&
     return Status::Refused("table " + statements.qualified_table() + " does not exist any more");
   }
   const backend::Row& r = rows.rows[0];
-  return TableFacts{Number(r[0]), Number(r[1]), Number(r[2]), r[3] ? Number(r[3]) : -1,
-                    Number(r[4])};
+  backend::NumberReader read;
+  TableFacts facts{read.Integer(r[0], "the estimated rows"), read.Integer(r[1], "the pages"),
+                   read.Integer(r[2], "the size in bytes"),
+                   read.Integer(r[3], "the rows changed since ANALYZE", -1),
+                   read.Integer(r[4], "the block size")};
+  TANDEM_RETURN_IF_ERROR(read.status().WithContext(statements.qualified_table()));
+  return facts;
 }
 
 std::vector<KeyRange> RangesBetween(const std::vector<Key>& bounds, long long total) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "backends/number.h"
 #include "common/strings.h"
 
 namespace tandem::backfill {
@@ -73,9 +74,13 @@ backend::Value KeyParam(const Key& key) {
   return KeyJson(key);
 }
 
+// The keys of a ctid walk were checked to be page numbers when their
+// checkpoints were loaded (LoadRanges), so `fallback` stands only for a
+// missing bound.
 long long PageOf(const Key& key, long long fallback) {
-  if (key.empty() || !key[0]) return fallback;
-  return std::stoll(*key[0]);
+  if (key.empty()) return fallback;
+  Result<long long> page = backend::ToInteger(key[0], "a page", fallback);
+  return page.ok() ? *page : fallback;
 }
 
 }  // namespace

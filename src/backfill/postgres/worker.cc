@@ -4,6 +4,7 @@
 #include <optional>
 #include <thread>
 
+#include "backends/number.h"
 #include "backfill/backoff.h"
 #include "backfill/postgres/checkpoints.h"
 #include "common/duration.h"
@@ -29,8 +30,6 @@ bool IsDataError(const Status& error) {
   const std::string& code = error.native_code();
   return StartsWith(code, "22") || StartsWith(code, "23") || code == "P0001";
 }
-
-long long Number(const backend::Value& v) { return v ? std::stoll(*v) : 0; }
 
 std::string Where(const KeyRange& range) {
   if (!range.last.empty()) return "after key " + KeyText(range.last);
@@ -99,8 +98,12 @@ Result<Worker::Outcome> Worker::Chunk(KeyRange& range, int size) {
   Statement s = statements_.Chunk(range, size);
   TANDEM_ASSIGN_OR_RETURN(backend::QueryResult result, conn_->Query(s.sql, s.params));
   const backend::Row& row = result.rows.at(0);
-  Outcome outcome{Number(row[0]), Number(row[1])};
-  if (Number(row[2]) != 1) {
+  backend::NumberReader read;
+  Outcome outcome{read.Integer(row[0], "the rows a chunk scanned"),
+                  read.Integer(row[1], "the rows a chunk updated")};
+  long long saved = read.Integer(row[2], "the checkpoints a chunk saved");
+  TANDEM_RETURN_IF_ERROR(read.status().WithContext(statements_.qualified_table()));
+  if (saved != 1) {
     // Someone else (a chunk of a killed runner that committed late) moved
     // the checkpoint: continue from where it says. The rows this chunk
     // marked are right either way, the trigger computed them.
@@ -193,8 +196,10 @@ constexpr long long kMinChunksToSplit = 4;
 
 Result<Key> Worker::SplitPoint(const KeyRange& range, long long left) {
   if (statements_.by_ctid()) {
-    long long first = std::stoll(range.last.empty() ? *range.lower.at(0) : *range.last.at(0));
-    long long upper = std::stoll(*range.upper.at(0));
+    TANDEM_ASSIGN_OR_RETURN(
+        long long first,
+        backend::ToInteger(range.last.empty() ? range.lower.at(0) : range.last.at(0), "a page"));
+    TANDEM_ASSIGN_OR_RETURN(long long upper, backend::ToInteger(range.upper.at(0), "a page"));
     if (upper - first < 2) return Key{};
     return Key{std::to_string(first + (upper - first) / 2)};
   }

@@ -7,6 +7,7 @@
 #include <thread>
 #include <variant>
 
+#include "backends/number.h"
 #include "backfill/backoff.h"
 #include "backfill/control_wait.h"
 #include "backfill/sqlite/busy_poll.h"
@@ -31,8 +32,6 @@ constexpr std::chrono::microseconds kDataVersionPoll{500};
 // its commits never run one, and rarely enough that the checkpoint's two
 // fsyncs are not paid after every chunk.
 constexpr long long kCheckpointFrames = 500;
-
-long long Number(const backend::Value& v) { return v ? std::stoll(*v) : 0; }
 
 class SqliteTableBackfill {
  public:
@@ -88,8 +87,9 @@ class SqliteTableBackfill {
                                         " IS NULL), (SELECT max(rowid) FROM " + table + ")"));
     const backend::Row& row = bounds.rows.at(0);
     if (!row[0]) return progress_;  // every row is marked: nothing to do
-    covered_ = Number(row[0]) - 1;
-    long long end = Number(row[1]);
+    TANDEM_ASSIGN_OR_RETURN(long long first, backend::ToInteger(row[0], "the first rowid to fill"));
+    TANDEM_ASSIGN_OR_RETURN(long long end, backend::ToInteger(row[1], "the last rowid", 0));
+    covered_ = first - 1;
     TANDEM_RETURN_IF_ERROR(CountRows());
     // One reader per worker of --concurrency: they compute, this connection stores.
     TANDEM_ASSIGN_OR_RETURN(
@@ -134,9 +134,10 @@ class SqliteTableBackfill {
         backend::QueryResult counts,
         conn_.Query("SELECT (SELECT count(*) FROM " + table + "), (SELECT count(*) FROM " + table +
                     " WHERE rowid <= " + std::to_string(covered_) + ")"));
-    progress_.estimated_total = Number(counts.rows.at(0)[0]);
-    progress_.rows_scanned = Number(counts.rows.at(0)[1]);
-    return Status::Ok();
+    backend::NumberReader read;
+    progress_.estimated_total = read.Integer(counts.rows.at(0)[0], "the rows of " + sync_.table);
+    progress_.rows_scanned = read.Integer(counts.rows.at(0)[1], "the rows done of " + sync_.table);
+    return read.status();
   }
 
   void Covered(long long upto, long long rows) {
@@ -213,7 +214,11 @@ class SqliteTableBackfill {
     if (++chunks_since_checkpoint_ < chunks_per_checkpoint_) return Status::Ok();
     TANDEM_ASSIGN_OR_RETURN(backend::QueryResult done,
                             conn_.Query("PRAGMA wal_checkpoint(PASSIVE)", {}));
-    long long frames = done.rows.empty() ? 0 : Number(done.rows[0].at(1));
+    long long frames = 0;
+    if (!done.rows.empty()) {
+      TANDEM_ASSIGN_OR_RETURN(frames,
+                              backend::ToInteger(done.rows[0].at(1), "the WAL's frames", 0));
+    }
     long long per_chunk = std::max(1LL, frames / chunks_since_checkpoint_);
     // -1: the checkpoint could not start; try again after the next chunk.
     chunks_per_checkpoint_ =

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <variant>
 
+#include "backends/number.h"
 #include "backfill/backoff.h"
 
 namespace tandem::backfill {
@@ -90,13 +91,16 @@ std::optional<UpPrefetch::Claim> UpPrefetch::NextClaim(backend::Connection& conn
   Claim claim{next_sequence_++, next_after_, end_};
   auto batch_end =
       WithRetries([&] { return conn.Query(queries_.batch_end, Range(claim.after, end_)); });
-  if (!batch_end.ok()) {
+  Result<long long> upto =
+      batch_end.ok() ? backend::ToInteger(batch_end->Scalar(), "the last rowid of a batch", end_)
+                     : Result<long long>(batch_end.status());
+  if (!upto.ok()) {
     // Handed over in its turn, after the batches claimed before it.
     claimed_all_ = true;
-    Deliver(claim.sequence, Outcome{{claim.after, claim.after, {}}, batch_end.status()});
+    Deliver(claim.sequence, Outcome{{claim.after, claim.after, {}}, upto.status()});
     return std::nullopt;
   }
-  if (auto upto = batch_end->Scalar()) claim.upto = std::stoll(*upto);
+  claim.upto = *upto;
   next_after_ = claim.upto;
   return claim;
 }
@@ -121,7 +125,9 @@ UpPrefetch::Outcome UpPrefetch::PinDownFailingRow(backend::Connection& conn, con
   for (;;) {
     auto next = conn.Query(queries_.first, Range(outcome.batch.upto, claim.upto));
     if (!next.ok() || !next->Scalar()) return outcome;  // the batch's own error stands
-    long long rowid = std::stoll(*next->Scalar());
+    Result<long long> next_rowid = backend::ToInteger(next->Scalar(), "a rowid");
+    if (!next_rowid.ok()) return outcome;
+    long long rowid = *next_rowid;
     auto row = conn.QueryTyped(queries_.compute, Range(rowid - 1, rowid));
     if (!row.ok()) {
       outcome.failure =

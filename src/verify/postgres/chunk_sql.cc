@@ -1,5 +1,6 @@
 #include "verify/postgres/chunk_sql.h"
 
+#include "backends/number.h"
 #include "common/strings.h"
 
 namespace tandem::verify {
@@ -38,8 +39,6 @@ std::string WrittenBy() { return std::string(kAlias) + "." + QuoteIdent(plan::kW
 std::string Mismatch(const std::string& direction, const plan::ColumnSync& c) {
   return "(" + WrittenBy() + " = " + WriterOf(direction) + " AND " + Differs(c) + ")";
 }
-
-long long Number(const backend::Value& v) { return v ? std::stoll(*v) : 0; }
 
 std::string Where(const Scope& scope) { return scope.where.empty() ? "" : " WHERE " + scope.where; }
 
@@ -132,21 +131,24 @@ std::optional<ConsistentCounts> ReadConsistentRow(const Scope& scope,
                                                   const std::vector<std::string>& defaults,
                                                   const backend::Row& row) {
   size_t i = 0;
+  backend::NumberReader read;
   ConsistentCounts counts;
-  if (!scope.bounded) counts.rows = Number(row.at(i++));
+  if (!scope.bounded) counts.rows = read.Integer(row.at(i++), "the rows");
   const backend::Value& code = row.at(i++);
   // A negative sum (the text of a numeric) marks a row that is not consistent.
   if (code && code->front() == '-') return std::nullopt;
+  long long sum = read.Integer(code, "the sum of the rows' codes");
   if (scope.bounded) {
-    counts.rows = Number(code) % kRowsPackedBelow;
-    counts.written_by_new = Number(code) / kRowsPackedBelow;
+    counts.rows = sum % kRowsPackedBelow;
+    counts.written_by_new = sum / kRowsPackedBelow;
   } else {
-    counts.written_by_new = Number(code);
+    counts.written_by_new = sum;
   }
   for (const auto& d : defaults) {
-    counts.nulls.push_back(counts.rows - Number(row.at(i++)));
-    counts.defaults.push_back(d.empty() ? 0 : Number(row.at(i++)));
+    counts.nulls.push_back(counts.rows - read.Integer(row.at(i++), "the values"));
+    counts.defaults.push_back(d.empty() ? 0 : read.Integer(row.at(i++), "the defaults"));
   }
+  if (!read.status().ok()) return std::nullopt;
   return counts;
 }
 

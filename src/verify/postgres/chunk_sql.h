@@ -23,8 +23,6 @@ std::string WrittenBy();
 // from its expression.
 std::string Mismatch(const std::string& direction, const plan::ColumnSync& c);
 
-long long Number(const backend::Value& v);  // 0 for NULL
-
 // One checked column pair of a table.
 struct Check {
   std::string direction;
@@ -74,7 +72,8 @@ struct ConsistentCounts {
 };
 
 // The counts in `row`, the result of ConsistentChunkSql(sync, defaults,
-// scope); nullopt when some row of the scope is not consistent.
+// scope); nullopt when some row of the scope is not consistent, or when a
+// count cannot be read (the detailed scan that follows then says which).
 std::optional<ConsistentCounts> ReadConsistentRow(const Scope& scope,
                                                   const std::vector<std::string>& defaults,
                                                   const backend::Row& row);

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "backends/number.h"
 #include "common/strings.h"
 #include "verify/invariants.h"
 #include "verify/postgres/chunk_sql.h"
@@ -224,7 +225,8 @@ class TableVerifier {
         backend::QueryResult size,
         conn_.Query("SELECT pg_relation_size($1::regclass) / current_setting('block_size')::int",
                     {table_}));
-    long long blocks = Number(size.Scalar());
+    TANDEM_ASSIGN_OR_RETURN(long long blocks,
+                            backend::ToInteger(size.Scalar(), "the blocks of " + table_, 0));
     std::string extra = written_since.empty() ? "" : " AND " + written_since;
     std::string ctid = std::string(kAlias) + ".ctid";
     std::vector<Scope> scopes;
@@ -314,12 +316,13 @@ class TableVerifier {
     const backend::Row& r = result.rows.at(0);
     ChunkResult chunk;
     size_t i = 0;
-    chunk.rows = Number(r[i++]);
-    chunk.not_backfilled = Number(r[i++]);
-    chunk.mismatching_rows = Number(r[i++]);
+    backend::NumberReader read;
+    chunk.rows = read.Integer(r[i++], "the rows");
+    chunk.not_backfilled = read.Integer(r[i++], "the rows not backfilled");
+    chunk.mismatching_rows = read.Integer(r[i++], "the rows not matching");
     for (size_t c = 0; c < checks_.size(); ++c) {
-      chunk.checked.push_back(Number(r[i++]));
-      chunk.mismatches.push_back(Number(r[i++]));
+      chunk.checked.push_back(read.Integer(r[i++], "the rows checked"));
+      chunk.mismatches.push_back(read.Integer(r[i++], "the mismatches"));
       chunk.examples.emplace_back();
       chunk.ranges.emplace_back();
       if (chunk.mismatches.back() > 0) {
@@ -328,11 +331,12 @@ class TableVerifier {
       }
     }
     for (size_t u = 0; u < sync_.up.size(); ++u) {
-      chunk.new_nulls.push_back(Number(r[i++]));
-      chunk.implied_nulls.push_back(Number(r[i++]));
-      chunk.new_defaults.push_back(Number(r[i++]));
-      chunk.implied_defaults.push_back(Number(r[i++]));
+      chunk.new_nulls.push_back(read.Integer(r[i++], "the NULLs"));
+      chunk.implied_nulls.push_back(read.Integer(r[i++], "the expected NULLs"));
+      chunk.new_defaults.push_back(read.Integer(r[i++], "the defaults"));
+      chunk.implied_defaults.push_back(read.Integer(r[i++], "the expected defaults"));
     }
+    TANDEM_RETURN_IF_ERROR(read.status().WithContext("verify " + table_));
     if (chunk.mismatching_rows > 0 || (sync_.backfill && chunk.not_backfilled > 0)) {
       TANDEM_ASSIGN_OR_RETURN(chunk.not_consistent, NotConsistentRows(conn, scope));
     }
@@ -464,7 +468,8 @@ Result<Pass> Verify(backend::Connection& conn, const ConnectionFactory& connect,
   TANDEM_ASSIGN_OR_RETURN(
       backend::QueryResult xid,
       conn.Query("SELECT txid_snapshot_xmin(txid_current_snapshot()) % 4294967296"));
-  pass.next_xid = Number(xid.Scalar());
+  TANDEM_ASSIGN_OR_RETURN(pass.next_xid,
+                          backend::ToInteger(xid.Scalar(), "the oldest transaction running"));
   TANDEM_RETURN_IF_ERROR(conn.Execute(TimeoutSql(options)));
   long long mismatching_rows = 0;
   Status scan = Status::Ok();

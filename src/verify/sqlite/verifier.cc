@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "backends/number.h"
 #include "common/strings.h"
 #include "lint/pg_parse.h"
 #include "plan/sqlite/sqlite_planner.h"
@@ -13,8 +14,6 @@ namespace tandem::verify {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-long long Number(const backend::Value& v) { return v ? std::stoll(*v) : 0; }
 
 // Functions whose value changes from call to call: a column filled by them
 // cannot be recomputed, so it is reported, not compared.
@@ -111,11 +110,12 @@ Status VerifyTable(backend::Connection& conn, const plan::TableSync& sync, const
                                      Join(inner, ", ") + from + " LIMIT -1)"));
   const backend::Row& r = result.rows.at(0);
   size_t i = 0;
-  long long rows = Number(r[i++]);
+  backend::NumberReader read;
+  long long rows = read.Integer(r[i++], "the rows");
   report.rows += rows;
-  long long unmarked = Number(r[i++]);
+  long long unmarked = read.Integer(r[i++], "the rows not backfilled");
   if (sync.backfill) report.not_backfilled += unmarked;
-  mismatching_rows += Number(r[i++]);
+  mismatching_rows += read.Integer(r[i++], "the rows not matching");
   for (const auto& c : checks) {
     ColumnParity parity;
     parity.table = sync.table;
@@ -123,8 +123,8 @@ Status VerifyTable(backend::Connection& conn, const plan::TableSync& sync, const
     parity.direction = c.direction;
     parity.expression = c.sync->expression;
     parity.skipped_because = c.skipped_because;
-    parity.checked = Number(r[i++]);
-    parity.mismatches = Number(r[i++]);
+    parity.checked = read.Integer(r[i++], "the rows checked");
+    parity.mismatches = read.Integer(r[i++], "the mismatches");
     if (parity.mismatches > 0) {
       TANDEM_ASSIGN_OR_RETURN(
           backend::QueryResult keys,
@@ -139,13 +139,14 @@ Status VerifyTable(backend::Connection& conn, const plan::TableSync& sync, const
     ColumnDrift drift;
     drift.table = sync.table;
     drift.column = c.target;
-    drift.null_ratio = Number(r[i++]) / total;
-    drift.expected_null_ratio = Number(r[i++]) / total;
+    drift.null_ratio = static_cast<double>(read.Integer(r[i++], "the NULLs")) / total;
+    drift.expected_null_ratio =
+        static_cast<double>(read.Integer(r[i++], "the expected NULLs")) / total;
     drift.flagged =
         100.0 * std::fabs(drift.null_ratio - drift.expected_null_ratio) > options.drift_threshold;
     report.drift.push_back(drift);
   }
-  return Status::Ok();
+  return read.status().WithContext("verify " + sync.table);
 }
 
 }  // namespace
