@@ -34,6 +34,9 @@ std::atomic<bool> interrupted{false};
 void StopOnSignals() {
   std::signal(SIGINT, [](int) { interrupted = true; });
   std::signal(SIGTERM, [](int) { interrupted = true; });
+  // Output is a report, not the work: a closed pipe (`tandem start f | head`)
+  // must not end a backfill halfway. Writes to it then fail quietly.
+  std::signal(SIGPIPE, SIG_IGN);
 }
 
 struct CommandOptions {

@@ -1,8 +1,11 @@
 #include "cli/output.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "common/duration.h"
@@ -50,8 +53,10 @@ double Percent(const backfill::Progress& p) {
 // "1,234 / ~5,000 rows, 812 rows/s, ETA 4.8s, chunk 2000, workers 2/2"
 std::string ProgressLine(const backfill::Progress& p) {
   std::string line = p.table + ": " + Number(p.rows_scanned) +
-                     (p.estimated_total > 0 ? " / ~" + Number(p.estimated_total) : "") + " rows, " +
-                     Number(static_cast<long long>(p.rows_per_second)) + " rows/s";
+                     (p.estimated_total > 0 ? " / ~" + Number(p.estimated_total) : "") + " rows";
+  // Paused, nothing moves: a rate and an ETA would only decay towards zero.
+  if (p.paused && !p.done) return line + ", " + p.waiting_reason;
+  line += ", " + Number(static_cast<long long>(p.rows_per_second)) + " rows/s";
   if (p.done) {
     if (p.chunk_p99) line += ", chunks p99 " + FormatDuration(*p.chunk_p99);
     return line + ", done";
@@ -83,7 +88,7 @@ json ProgressJson(const backfill::Progress& p) {
           {"estimated_total", p.estimated_total},
           {"percent", Percent(p)},
           {"rows_per_second", static_cast<long long>(p.rows_per_second)},
-          {"eta_ms", p.eta ? json(p.eta->count()) : json(nullptr)},
+          {"eta_ms", p.eta && !p.paused ? json(p.eta->count()) : json(nullptr)},
           {"chunks", p.chunks},
           {"batch_size", p.batch_size},
           {"workers", p.workers},
@@ -99,6 +104,13 @@ json ProgressJson(const backfill::Progress& p) {
           {"chunk_max_ms", p.chunk_max ? json(p.chunk_max->count()) : json(nullptr)},
           {"short_chunks", p.short_chunks},
           {"gentle_start", p.gentle_start}};
+}
+
+// The terminal's width in columns, 80 when it does not say.
+size_t TerminalColumns() {
+  winsize size{};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  return 80;
 }
 
 class TextReporter : public core::Reporter {
@@ -123,14 +135,17 @@ class TextReporter : public core::Reporter {
                  blockers.empty() ? "" : ("; blocked by " + blockers).c_str());
   }
   void BackfillProgress(const backfill::Progress& p) override {
-    // On a terminal the bar redraws in place; in a log, one line per report
-    // (the engine reports about once a second).
+    // On a terminal the bar redraws in place, cut to the terminal's width
+    // (a wrapped line cannot be redrawn: every report would leave one
+    // behind). In a log, a timed line at most every kLogInterval per table,
+    // and always the first and the last.
     if (terminal_) {
-      std::printf("\r%s\033[K", ProgressBar(p).c_str());
+      std::printf("\r%s\033[K", FitColumns(ProgressBar(p), TerminalColumns() - 1).c_str());
       std::fflush(stdout);
       in_progress_line_ = true;
-    } else {
-      std::printf("  %s\n", ProgressLine(p).c_str());
+    } else if (DueForLog(p)) {
+      std::printf("  %s %s\n", NowRfc3339().c_str(), ProgressLine(p).c_str());
+      std::fflush(stdout);
     }
   }
   void PhaseFinished(const std::string& phase, const std::string& migration,
@@ -143,8 +158,19 @@ class TextReporter : public core::Reporter {
   void Note(const std::string& message) override { std::printf("%s\n", message.c_str()); }
 
  private:
+  static constexpr std::chrono::seconds kLogInterval{5};
+
+  bool DueForLog(const backfill::Progress& p) {
+    auto now = std::chrono::steady_clock::now();
+    auto [last, first] = last_logged_.try_emplace(p.table, now);
+    if (!first && !p.done && now - last->second < kLogInterval) return false;
+    last->second = now;
+    return true;
+  }
+
   bool terminal_;
   bool in_progress_line_ = false;
+  std::map<std::string, std::chrono::steady_clock::time_point> last_logged_;
 };
 
 class JsonReporter : public core::Reporter {
@@ -327,9 +353,12 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
   }
   if (report.active) {
     const auto& a = *report.active;
-    std::printf("in progress: %s (phase %s, backfill %s), started %s by %s\n", a.name.c_str(),
-                a.phase.c_str(), a.backfill_done ? "done" : "pending", a.started_at.c_str(),
-                Who(a).c_str());
+    // The tables' own lines below say how a backfill under way is doing.
+    std::string backfill = a.backfill_done           ? ", backfill done"
+                           : report.backfill.empty() ? ", backfill not started"
+                                                     : "";
+    std::printf("in progress: %s (phase %s%s), started %s by %s\n", a.name.c_str(), a.phase.c_str(),
+                backfill.c_str(), a.started_at.c_str(), Who(a).c_str());
     for (const auto& p : report.backfill) {
       std::printf("backfill %s (%s): %s\n", p.state.c_str(),
                   p.done ? "100%" : (std::to_string(static_cast<int>(Percent(p))) + "%").c_str(),

@@ -61,5 +61,14 @@ TEST(StringsTest, QuotesIdentifiersAndLiterals) {
   EXPECT_EQ(QualifiedName("public", "users"), "\"public\".\"users\"");
 }
 
+TEST(StringsTest, FitColumnsCutsWholeCharacters) {
+  EXPECT_EQ(FitColumns("users: 1,024 rows", 5), "users");
+  EXPECT_EQ(FitColumns("short", 80), "short");
+  // "é" is two bytes and one column: never cut inside it.
+  EXPECT_EQ(FitColumns("caf\xc3\xa9 au lait", 4), "caf\xc3\xa9");
+  EXPECT_EQ(FitColumns("caf\xc3\xa9", 3), "caf");
+  EXPECT_EQ(FitColumns("", 0), "");
+}
+
 }  // namespace
 }  // namespace tandem

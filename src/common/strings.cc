@@ -86,4 +86,13 @@ std::string FormatNumber(double value) {
   return buf;
 }
 
+std::string FitColumns(std::string_view text, size_t columns) {
+  size_t characters = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    bool starts_character = (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+    if (starts_character && ++characters > columns) return std::string(text.substr(0, i));
+  }
+  return std::string(text);
+}
+
 }  // namespace tandem

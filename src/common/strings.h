@@ -22,6 +22,9 @@ bool EndsWith(std::string_view text, std::string_view suffix);
 std::vector<std::string> Split(std::string_view text, char separator);
 // A number as a person writes it: "1000", "0.5", "2.25".
 std::string FormatNumber(double value);
+// `text` cut to at most `columns` characters (UTF-8 code points), for a
+// line that must not wrap on a terminal of that width.
+std::string FitColumns(std::string_view text, size_t columns);
 // Replaces every occurrence of `from` in `text` by `to`.
 std::string ReplaceAll(std::string text, std::string_view from, std::string_view to);
 

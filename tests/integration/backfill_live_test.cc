@@ -119,6 +119,17 @@ TEST_F(BackfillLiveTest, PauseAndResumeWorkersMidWayWhileStatusShowsTheProgress)
   EXPECT_EQ(status.value("rows_scanned", 0LL), paused_at) << status.dump();
   EXPECT_EQ(status.value("max_workers", 0), 2);
   EXPECT_GT(status.value("estimated_total", 0LL), 0);
+  EXPECT_TRUE(status["eta_ms"].is_null()) << "no ETA while nothing moves: " << status.dump();
+  // As text: the table's line says paused instead of a rate decaying
+  // towards zero, and no "pending" above a backfill that is under way.
+  CommandResult text = Tandem({"status"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_EQ(text.out.find("pending"), std::string::npos) << text.out;
+  std::string items_line = text.out.substr(text.out.find("items: "));
+  items_line = items_line.substr(0, items_line.find('\n'));
+  EXPECT_NE(items_line.find("paused"), std::string::npos) << items_line;
+  EXPECT_EQ(items_line.find("rows/s"), std::string::npos) << items_line;
+  EXPECT_EQ(items_line.find("ETA"), std::string::npos) << items_line;
 
   ASSERT_EQ(Tandem({"resume"}).exit_code, 0);
   EXPECT_EQ(WaitTandem(runner), 0);

@@ -2,6 +2,9 @@
 // --version prints, how a mistyped command is answered, and how durations
 // are read.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -169,6 +172,58 @@ TEST_F(CliConventionsTest, LogLinesCarryATimeAndJsonLogsAreOneObjectPerLine) {
 
   auto bad = Tandem({"--log-format", "xml", "status"});
   EXPECT_EQ(bad.exit_code, 2) << bad.out << bad.err;
+}
+
+// A migration whose backfill has work on every row.
+constexpr char kUsersAddNameLength[] = R"y(operations:
+  - add_column:
+      table: users
+      column: {name: name_length, type: INTEGER, nullable: true}
+      up: length(name)
+)y";
+
+TEST_F(CliConventionsTest, AClosedOutputPipeDoesNotStopTheBackfill) {
+  CreateUsers(20000);
+  std::string file = WriteMigration("01.yaml", kUsersAddNameLength);
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  close(fds[0]);  // nobody reads: the first write fails with EPIPE
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    signal(SIGPIPE, SIG_DFL);  // what a shell gives a command it starts
+    dup2(fds[1], STDOUT_FILENO);
+    execl(TANDEM_BINARY, TANDEM_BINARY, "--url", url_.c_str(), "start", file.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(fds[1]);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_FALSE(WIFSIGNALED(status)) << "ended by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE _tandem_new_name_length IS NOT length(name)"),
+            "0");
+}
+
+TEST_F(CliConventionsTest, ProgressOffATerminalIsTimedAndSparse) {
+  CreateUsers(300000);
+  std::string file = WriteMigration("01.yaml", kUsersAddNameLength);
+  auto start = Tandem({"start", "--target-chunk-time", "5ms", file});
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  static const std::regex kTimedProgress(
+      R"(  \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z users: .* rows/s.*)");
+  int progress_lines = 0;
+  std::istringstream lines(start.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("rows/s") == std::string::npos) continue;
+    ++progress_lines;
+    EXPECT_TRUE(std::regex_match(line, kTimedProgress)) << line;
+  }
+  // The backfill's own duration bounds the count: one line every 5 s at
+  // most, plus the first and the last.
+  EXPECT_GE(progress_lines, 1) << start.out;
+  EXPECT_LE(progress_lines, 4) << start.out;
 }
 
 }  // namespace
