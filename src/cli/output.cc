@@ -189,7 +189,7 @@ json RecordJson(const core::MigrationRecord& r) {
           {"name", r.name},
           {"schema", r.schema},
           {"version_schema", r.version_schema},
-          {"phase", r.phase},
+          {"phase", core::PhaseName(r.phase)},
           {"checksum", r.checksum},
           {"backfill_done", r.backfill_done},
           {"db_user", r.db_user},
@@ -304,8 +304,8 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
   if (report.active) {
     const auto& a = *report.active;
     std::printf("in progress: %s (phase %s, backfill %s), started %s by %s\n", a.name.c_str(),
-                a.phase.c_str(), a.backfill_done ? "done" : "pending", a.started_at.c_str(),
-                Who(a).c_str());
+                core::PhaseName(a.phase), a.backfill_done ? "done" : "pending",
+                a.started_at.c_str(), Who(a).c_str());
     for (const auto& p : report.backfill) {
       std::printf("backfill %s (%s): %s\n", p.state.c_str(),
                   p.done ? "100%" : (std::to_string(static_cast<int>(Percent(p))) + "%").c_str(),
@@ -346,8 +346,8 @@ void PrintHistory(const std::vector<core::MigrationRecord>& history, bool as_jso
   }
   if (history.empty()) std::printf("no migrations yet\n");
   for (const auto& r : history) {
-    std::printf("%-4lld %-32s %-12s started %s by %s%s\n", r.id, r.name.c_str(), r.phase.c_str(),
-                r.started_at.c_str(), Who(r).c_str(),
+    std::printf("%-4lld %-32s %-12s started %s by %s%s\n", r.id, r.name.c_str(),
+                core::PhaseName(r.phase), r.started_at.c_str(), Who(r).c_str(),
                 r.completed_at.empty() ? "" : (", completed " + r.completed_at).c_str());
   }
 }

@@ -130,15 +130,22 @@ void BackfillControl::NoteThrottle(const backfill::Verdict& verdict) {
   if (!throttled_by_.empty()) {
     double held_ms =
         std::chrono::duration<double, std::milli>(Clock::now() - throttled_since_).count();
-    (void)state_.Append(migration_id_, {"backfill", "throttle", "throttle released", "", held_ms, 0,
-                                        "ok", throttled_reason_});
+    (void)state_.Append(migration_id_, {.phase = "backfill",
+                                        .kind = "throttle",
+                                        .description = "throttle released",
+                                        .duration_ms = held_ms,
+                                        .outcome = "ok",
+                                        .detail = throttled_reason_});
   }
   throttled_by_ = by;
   throttled_reason_ = holds ? verdict.decision.reason : "";
   if (!holds) return;
   throttled_since_ = Clock::now();
-  (void)state_.Append(migration_id_, {"backfill", "throttle", "throttle started", "", 0, 0,
-                                      "throttled", throttled_reason_});
+  (void)state_.Append(migration_id_, {.phase = "backfill",
+                                      .kind = "throttle",
+                                      .description = "throttle started",
+                                      .outcome = "throttled",
+                                      .detail = throttled_reason_});
 }
 
 void BackfillControl::ChunkDone(long long rows) {

@@ -27,11 +27,13 @@ Millis Since(Clock::time_point start) {
   return std::chrono::duration_cast<Millis>(Clock::now() - start);
 }
 
+double DurationMs(Millis duration) { return static_cast<double>(duration.count()); }
+
 // Index of the contract switch within the complete steps: once it ran, the
 // old version is gone and rollback is no longer possible.
 int SwitchIndex(const plan::Plan& plan) {
   for (size_t i = 0; i < plan.complete.size(); ++i) {
-    if (plan.complete[i].description.rfind("switch:", 0) == 0) return static_cast<int>(i);
+    if (plan.complete[i].kind == plan::StepKind::kSwitch) return static_cast<int>(i);
   }
   return static_cast<int>(plan.complete.size());
 }
@@ -119,6 +121,13 @@ Status Runner::Init() {
 
 Status Runner::Record(long long id, const Event& event) { return state_->Append(id, event); }
 
+Status Runner::MoveTo(MigrationRecord& record, Phase to) {
+  TANDEM_RETURN_IF_ERROR(state_->SetPhase(record.id, record.phase, to));
+  record.phase = to;
+  record.steps_done = 0;
+  return Status::Ok();
+}
+
 Result<MigrationRecord> Runner::RequireActive(const std::string& command) {
   TANDEM_ASSIGN_OR_RETURN(std::optional<MigrationRecord> active, state_->Active(options_.schema));
   if (!active) {
@@ -146,8 +155,13 @@ Status Runner::RunStep(const MigrationRecord& record, const std::string& phase,
   int total = static_cast<int>(steps.size());
   auto observer = [&](int attempt, const Status& error, const std::string& blockers) {
     reporter_.StepRetrying(step, attempt, error, blockers);
-    (void)Record(record.id, {phase, "retry", step.description, "", 0, attempt, "retry",
-                             error.message() + (blockers.empty() ? "" : "; held by " + blockers)});
+    (void)Record(record.id,
+                 {.phase = phase,
+                  .kind = "retry",
+                  .description = step.description,
+                  .attempts = attempt,
+                  .outcome = "retry",
+                  .detail = error.message() + (blockers.empty() ? "" : "; held by " + blockers)});
   };
   std::string sql;
   for (const auto& s : step.statements) sql += s + ";\n";
@@ -155,53 +169,59 @@ Status Runner::RunStep(const MigrationRecord& record, const std::string& phase,
   auto outcome = database_.RunStep(*conn_, schema, step, options_.lock_policy, observer);
   if (!outcome.ok()) {
     if (conn_->Healthy()) {
-      (void)Record(record.id, {phase, "step", step.description, sql, 0, 0, "failed",
-                               outcome.status().message()});
+      (void)Record(record.id, {.phase = phase,
+                               .kind = "step",
+                               .description = step.description,
+                               .sql = sql,
+                               .outcome = "failed",
+                               .detail = outcome.status().message()});
     }
     return outcome.status().WithContext(phase + " step " + std::to_string(i + 1) + "/" +
                                         std::to_string(total) + " (" + step.description +
                                         ") failed");
   }
-  TANDEM_RETURN_IF_ERROR(Record(
-      record.id, {phase, "step", step.description, sql,
-                  static_cast<double>(outcome->duration.count()), outcome->attempts, "ok", ""}));
+  TANDEM_RETURN_IF_ERROR(Record(record.id, {.phase = phase,
+                                            .kind = "step",
+                                            .description = step.description,
+                                            .sql = sql,
+                                            .duration_ms = DurationMs(outcome->duration),
+                                            .attempts = outcome->attempts,
+                                            .outcome = "ok"}));
   reporter_.StepDone(phase, i + 1, total, step, *outcome);
   return Status::Ok();
 }
 
-const Runner::PhaseSpec Runner::kExpand{"expand", kPhaseStarting, kPhaseActive,
+const Runner::PhaseSpec Runner::kExpand{"expand", Phase::kStarting, Phase::kActive,
                                         "run `tandem start` again to resume, or `tandem "
                                         "rollback` to undo the steps done"};
-const Runner::PhaseSpec Runner::kContract{"complete", kPhaseCompleting, kPhaseCompleted,
+const Runner::PhaseSpec Runner::kContract{"complete", Phase::kCompleting, Phase::kCompleted,
                                           "run `tandem complete` again to resume (until its "
                                           "switch step has run, `tandem rollback` undoes the "
                                           "migration instead)"};
-const Runner::PhaseSpec Runner::kRollback{"rollback", kPhaseRollingBack, kPhaseRolledBack,
+const Runner::PhaseSpec Runner::kRollback{"rollback", Phase::kRollingBack, Phase::kRolledBack,
                                           "run `tandem rollback` again to resume"};
 
 Status Runner::RunPhase(MigrationRecord& record, const PhaseSpec& spec,
                         const std::vector<plan::Step>& steps, const std::string& schema) {
   auto started = Clock::now();
-  if (record.phase != spec.running) {
-    TANDEM_RETURN_IF_ERROR(state_->SetPhase(record.id, spec.running));
-    record.phase = spec.running;
-    record.steps_done = 0;
-  }
+  if (record.phase != spec.running) TANDEM_RETURN_IF_ERROR(MoveTo(record, spec.running));
   reporter_.PhaseStarted(spec.name, record.name);
-  TANDEM_RETURN_IF_ERROR(Record(
-      record.id, {spec.name, "phase", std::string(spec.name) + " started", "", 0, 0, "ok", ""}));
+  TANDEM_RETURN_IF_ERROR(Record(record.id, {.phase = spec.name,
+                                            .kind = "phase",
+                                            .description = std::string(spec.name) + " started",
+                                            .outcome = "ok"}));
   Status status = RunSteps(record, spec.name, steps, schema);
   if (!status.ok()) {
     return status.WithContext(std::string(spec.name) + " of \"" + record.name +
                               "\" stopped; the steps done so far are recorded. Fix the cause and " +
                               spec.resume_hint);
   }
-  TANDEM_RETURN_IF_ERROR(state_->SetPhase(record.id, spec.done));
-  record.phase = spec.done;
-  record.steps_done = 0;
-  TANDEM_RETURN_IF_ERROR(
-      Record(record.id, {spec.name, "phase", std::string(spec.name) + " finished", "",
-                         static_cast<double>(Since(started).count()), 0, "ok", ""}));
+  TANDEM_RETURN_IF_ERROR(MoveTo(record, spec.done));
+  TANDEM_RETURN_IF_ERROR(Record(record.id, {.phase = spec.name,
+                                            .kind = "phase",
+                                            .description = std::string(spec.name) + " finished",
+                                            .duration_ms = DurationMs(Since(started)),
+                                            .outcome = "ok"}));
   reporter_.PhaseFinished(spec.name, record.name, Since(started));
   return Status::Ok();
 }
@@ -229,7 +249,7 @@ Result<Runner::StartDecision> Runner::DecideStart(const plan::Migration& migrati
   if (!active) return StartDecision{StartDecision::kNew, {}};
   if (active->name != migration.name) {
     return Status::Refused("migration \"" + active->name + "\" is in progress on schema \"" +
-                           options_.schema + "\" (phase " + active->phase +
+                           options_.schema + "\" (phase " + PhaseName(active->phase) +
                            "); run `tandem complete` or `tandem rollback` before starting \"" +
                            migration.name + "\"");
   }
@@ -239,9 +259,9 @@ Result<Runner::StartDecision> Runner::DecideStart(const plan::Migration& migrati
         active->checksum.substr(0, 12) + ", now " + migration.checksum.substr(0, 12) +
         "); run `tandem rollback`, then start the new file");
   }
-  if (active->phase != kPhaseStarting) {
-    reporter_.Note("migration \"" + active->name + "\" is already started (phase " + active->phase +
-                   ")");
+  if (active->phase != Phase::kStarting) {
+    reporter_.Note("migration \"" + active->name + "\" is already started (phase " +
+                   PhaseName(active->phase) + ")");
     return StartDecision{StartDecision::kAlreadyStarted, *active};
   }
   reporter_.Note("resuming start of \"" + active->name + "\" at step " +
@@ -259,7 +279,7 @@ Result<MigrationRecord> Runner::RecordNewMigration(const plan::Migration& migrat
   record.name = migration.name;
   record.version_schema = planned.version_schema;
   record.checksum = migration.checksum;
-  record.phase = kPhaseStarting;
+  record.phase = Phase::kStarting;
   record.plan_json = plan::PlanToJson(planned);
   record.file_content = migration.content;
   record.os_user = OsUser();
@@ -331,18 +351,25 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
                                            {options_.state_schema, record.id}, options, report);
     if (!progress.ok()) {
       if (conn_->Healthy()) {
-        (void)Record(record.id, {"backfill", "backfill", "backfill " + sync.table, "", 0, 0,
-                                 "failed", progress.status().message()});
+        (void)Record(record.id, {.phase = "backfill",
+                                 .kind = "backfill",
+                                 .description = "backfill " + sync.table,
+                                 .outcome = "failed",
+                                 .detail = progress.status().message()});
       }
       return progress.status().WithContext(
           "the backfill stopped; rows done so far are kept. Fix the cause and run `tandem "
           "backfill` to continue, or `tandem rollback`");
     }
     TANDEM_RETURN_IF_ERROR(
-        Record(record.id, {"backfill", "backfill", "backfill " + sync.table, "",
-                           static_cast<double>(progress->elapsed.count()), progress->chunks, "ok",
-                           std::to_string(progress->rows_updated) + " rows updated of " +
-                               std::to_string(progress->rows_scanned) + " scanned"}));
+        Record(record.id, {.phase = "backfill",
+                           .kind = "backfill",
+                           .description = "backfill " + sync.table,
+                           .duration_ms = DurationMs(progress->elapsed),
+                           .attempts = progress->chunks,
+                           .outcome = "ok",
+                           .detail = std::to_string(progress->rows_updated) + " rows updated of " +
+                                     std::to_string(progress->rows_scanned) + " scanned"}));
   }
   // The new columns are filled: the constraints added NOT VALID can be
   // proven now, each in its own transaction (SHARE UPDATE EXCLUSIVE, so
@@ -367,8 +394,9 @@ Status Runner::Backfill() {
   TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
   TANDEM_RETURN_IF_ERROR(state_->Init());
   TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("backfill"));
-  if (record.phase != kPhaseActive) {
-    return Status::Refused("migration \"" + record.name + "\" is in phase " + record.phase +
+  if (record.phase != Phase::kActive) {
+    return Status::Refused("migration \"" + record.name + "\" is in phase " +
+                           PhaseName(record.phase) +
                            "; the backfill runs only once start has finished expanding (run "
                            "`tandem start` again to resume it)");
   }
@@ -385,11 +413,11 @@ Status Runner::Complete(const CompleteOptions& options) {
 }
 
 Status Runner::CompleteRecord(MigrationRecord record, const CompleteOptions& options) {
-  if (record.phase == kPhaseRollingBack) {
+  if (record.phase == Phase::kRollingBack) {
     return Status::Refused("a rollback of \"" + record.name +
                            "\" was interrupted; run `tandem rollback` again to finish it");
   }
-  if (record.phase == kPhaseStarting) {
+  if (record.phase == Phase::kStarting) {
     return Status::Refused("start of \"" + record.name +
                            "\" did not finish; run `tandem start` again to resume it, or "
                            "`tandem rollback`");
@@ -402,7 +430,7 @@ Status Runner::CompleteRecord(MigrationRecord record, const CompleteOptions& opt
                            "\" has not finished: completing now would drop old columns whose "
                            "data is not yet in the new ones. Run `tandem backfill` first");
   }
-  if (record.phase != kPhaseCompleting) {
+  if (record.phase != Phase::kCompleting) {
     TANDEM_RETURN_IF_ERROR(GateOnVerification(record, plan, options));
   }
   return RunPhase(record, kContract, plan.complete, plan.schema);
@@ -438,11 +466,15 @@ Result<verify::Pass> Runner::VerifyPass(const MigrationRecord& record, const pla
       record.id,
       {0, "", r.full, r.passed(), false, r.parity_percent, r.flags, verify::ReportToJson(r)}));
   TANDEM_RETURN_IF_ERROR(Record(
-      record.id,
-      {"verify", "verify", r.full ? "full verification" : "partial verification", "", r.duration_ms,
-       0,
-       r.passed() ? "ok" : (verify::WaitsForBackfill(r.flags) ? "backfill unfinished" : "failed"),
-       "parity " + std::to_string(r.parity_percent) + "%, flags " + std::to_string(r.flags)}));
+      record.id, {.phase = "verify",
+                  .kind = "verify",
+                  .description = r.full ? "full verification" : "partial verification",
+                  .duration_ms = r.duration_ms,
+                  .outcome = r.passed() ? "ok"
+                                        : (verify::WaitsForBackfill(r.flags) ? "backfill unfinished"
+                                                                             : "failed"),
+                  .detail = "parity " + std::to_string(r.parity_percent) + "%, flags " +
+                            std::to_string(r.flags)}));
   return pass;
 }
 
@@ -450,8 +482,9 @@ Result<verify::Pass> Runner::Verify(const VerifyOptions& options) {
   TANDEM_RETURN_IF_ERROR(Connect());
   TANDEM_RETURN_IF_ERROR(state_->Init());
   TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("verify"));
-  if (record.phase != kPhaseActive) {
-    return Status::Refused("migration \"" + record.name + "\" is in phase " + record.phase +
+  if (record.phase != Phase::kActive) {
+    return Status::Refused("migration \"" + record.name + "\" is in phase " +
+                           PhaseName(record.phase) +
                            "; verification runs while it is active (after start, before "
                            "complete)");
   }
@@ -467,8 +500,11 @@ Result<verify::Pass> Runner::Verify(const VerifyOptions& options) {
   TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
   TANDEM_ASSIGN_OR_RETURN(long long repaired, verify::Repair(*conn_, plan));
   reporter_.Note("repaired " + std::to_string(repaired) + " rows; verifying again");
-  TANDEM_RETURN_IF_ERROR(Record(record.id, {"verify", "repair", "re-synced mismatching rows", "", 0,
-                                            0, "ok", std::to_string(repaired) + " rows"}));
+  TANDEM_RETURN_IF_ERROR(Record(record.id, {.phase = "verify",
+                                            .kind = "repair",
+                                            .description = "re-synced mismatching rows",
+                                            .outcome = "ok",
+                                            .detail = std::to_string(repaired) + " rows"}));
   return VerifyPass(record, plan, options.scan);
 }
 
@@ -484,8 +520,11 @@ Status Runner::GateOnVerification(const MigrationRecord& record, const plan::Pla
   if (pass.report.passed()) return Status::Ok();
   if (options.force) {
     reporter_.Note("completing despite the failed verification (--force): " + options.reason);
-    return Record(record.id, {"complete", "forced", "complete forced past a failed verification",
-                              "", 0, 0, "ok", "reason: " + options.reason});
+    return Record(record.id, {.phase = "complete",
+                              .kind = "forced",
+                              .description = "complete forced past a failed verification",
+                              .outcome = "ok",
+                              .detail = "reason: " + options.reason});
   }
   return Status::Refused("verification of \"" + record.name +
                          "\" failed, so complete would drop old data that the new columns do "
@@ -501,7 +540,7 @@ Status Runner::Rollback() {
   TANDEM_RETURN_IF_ERROR(state_->Init());
   TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("roll back"));
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(record.plan_json));
-  if (record.phase == kPhaseCompleting && record.steps_done > SwitchIndex(plan)) {
+  if (record.phase == Phase::kCompleting && record.steps_done > SwitchIndex(plan)) {
     return Status::Refused("complete of \"" + record.name +
                            "\" already switched to the new schema; rollback is no longer "
                            "possible. Run `tandem complete` to finish it");

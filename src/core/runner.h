@@ -113,8 +113,8 @@ class Runner {
   // ends in, and the command that resumes it after an interruption.
   struct PhaseSpec {
     const char* name;
-    const char* running;
-    const char* done;
+    Phase running;
+    Phase done;
     const char* resume_hint;
   };
   static const PhaseSpec kExpand;
@@ -183,6 +183,9 @@ class Runner {
   Result<verify::Pass> VerifyPass(const MigrationRecord& record, const plan::Plan& plan,
                                   verify::Options options);
   Status Record(long long id, const Event& event);
+  // Moves `record` to phase `to` in the state store, where the lifecycle
+  // allows it (phase.h), and starts its step count anew.
+  Status MoveTo(MigrationRecord& record, Phase to);
   std::string LockKey() const;
 
   backend::Database& database_;

@@ -12,14 +12,31 @@ constexpr char kColumns[] =
     "backfill_done, steps_done, db_user, os_user, started_at, completed_at, rolled_back_at, "
     "backfill_done_at";
 
-MigrationRecord FromRow(const backend::Row& r) {
+// The condition on a migration that is under way.
+std::string Unfinished() {
+  return std::string("phase NOT IN (") + QuoteLiteral(PhaseName(Phase::kCompleted)) + ", " +
+         QuoteLiteral(PhaseName(Phase::kRolledBack)) + ")";
+}
+
+}  // namespace
+
+Result<MigrationRecord> StateStore::FromRow(const backend::Row& r) const {
   MigrationRecord m;
   m.id = std::stoll(*r[0]);
   m.schema = *r[1];
   m.name = *r[2];
   m.version_schema = *r[3];
   m.checksum = *r[4];
-  m.phase = *r[5];
+  Result<Phase> phase = ParsePhase(*r[5]);
+  if (!phase.ok()) {
+    return Status::Refused("migration \"" + m.name + "\" (id " + std::to_string(m.id) +
+                           ") is recorded in " + phase.status().message() + " in " +
+                           Table("migrations") +
+                           ": the records were edited by hand or written by a newer tandem, so "
+                           "nothing was run. Put back the phase it had, or use the tandem "
+                           "version that wrote it");
+  }
+  m.phase = *phase;
   m.plan_json = r[6].value_or("");
   m.file_content = *r[7];
   m.backfill_done = r[8] == backend::Value("t");
@@ -32,8 +49,6 @@ MigrationRecord FromRow(const backend::Row& r) {
   m.backfill_done_at = r[15].value_or("");
   return m;
 }
-
-}  // namespace
 
 std::string StateStore::Table(const std::string& name) const { return sql_.Table(name); }
 
@@ -64,22 +79,23 @@ Result<std::vector<MigrationRecord>> StateStore::Select(const std::string& where
                                           Table("migrations") + " WHERE " + where + " ORDER BY id",
                                       params));
   std::vector<MigrationRecord> out;
-  for (const auto& r : rows.rows) out.push_back(FromRow(r));
+  for (const auto& r : rows.rows) {
+    TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, FromRow(r));
+    out.push_back(std::move(record));
+  }
   return out;
 }
 
 Result<std::optional<MigrationRecord>> StateStore::Active(const std::string& schema) {
-  TANDEM_ASSIGN_OR_RETURN(
-      auto rows,
-      Select("schema_name = $1 AND phase NOT IN ('completed', 'rolled_back')", {schema}));
+  TANDEM_ASSIGN_OR_RETURN(auto rows, Select("schema_name = $1 AND " + Unfinished(), {schema}));
   if (rows.empty()) return std::optional<MigrationRecord>();
   return std::optional<MigrationRecord>(rows.back());
 }
 
 Result<std::optional<MigrationRecord>> StateStore::Completed(const std::string& schema,
                                                              const std::string& name) {
-  TANDEM_ASSIGN_OR_RETURN(
-      auto rows, Select("schema_name = $1 AND name = $2 AND phase = 'completed'", {schema, name}));
+  TANDEM_ASSIGN_OR_RETURN(auto rows, Select("schema_name = $1 AND name = $2 AND phase = $3",
+                                            {schema, name, PhaseName(Phase::kCompleted)}));
   if (rows.empty()) return std::optional<MigrationRecord>();
   return std::optional<MigrationRecord>(rows.back());
 }
@@ -89,7 +105,8 @@ Result<std::vector<MigrationRecord>> StateStore::History(const std::string& sche
 }
 
 Result<std::vector<std::string>> StateStore::CompletedVersionSchemas(const std::string& schema) {
-  TANDEM_ASSIGN_OR_RETURN(auto rows, Select("schema_name = $1 AND phase = 'completed'", {schema}));
+  TANDEM_ASSIGN_OR_RETURN(
+      auto rows, Select("schema_name = $1 AND phase = $2", {schema, PhaseName(Phase::kCompleted)}));
   std::vector<std::string> out;
   for (auto it = rows.rbegin(); it != rows.rend(); ++it) out.push_back(it->version_schema);
   return out;
@@ -101,21 +118,29 @@ Result<long long> StateStore::Insert(const MigrationRecord& r) {
       conn_.Query("INSERT INTO " + Table("migrations") +
                       " (schema_name, name, version_schema, checksum, phase, plan, file_content, "
                       "os_user) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                  {r.schema, r.name, r.version_schema, r.checksum, r.phase, r.plan_json,
+                  {r.schema, r.name, r.version_schema, r.checksum, PhaseName(r.phase), r.plan_json,
                    r.file_content, r.os_user}));
   return std::stoll(*rows.Scalar());
 }
 
-Status StateStore::SetPhase(long long id, const std::string& phase) {
+Status StateStore::SetPhase(long long id, Phase from, Phase to) {
+  TANDEM_RETURN_IF_ERROR(CheckMove(from, to));
   std::string now = sql_.Now();
-  std::string stamp = phase == kPhaseCompleted    ? ", completed_at = " + now
-                      : phase == kPhaseRolledBack ? ", rolled_back_at = " + now
-                                                  : "";
-  return conn_
-      .Query("UPDATE " + Table("migrations") +
-                 " SET phase = $2, steps_done = 0, updated_at = " + now + stamp + " WHERE id = $1",
-             {std::to_string(id), phase})
-      .status();
+  std::string stamp = to == Phase::kCompleted    ? ", completed_at = " + now
+                      : to == Phase::kRolledBack ? ", rolled_back_at = " + now
+                                                 : "";
+  TANDEM_ASSIGN_OR_RETURN(backend::QueryResult rows,
+                          conn_.Query("UPDATE " + Table("migrations") +
+                                          " SET phase = $2, steps_done = 0, updated_at = " + now +
+                                          stamp + " WHERE id = $1 AND phase = $3 RETURNING id",
+                                      {std::to_string(id), PhaseName(to), PhaseName(from)}));
+  if (rows.rows.empty()) {
+    return Status::Internal("migration id " + std::to_string(id) + " is no longer in phase " +
+                            PhaseName(from) + " in " + Table("migrations") +
+                            ", so it was not moved to phase " + PhaseName(to) +
+                            "; `tandem status` shows where it is");
+  }
+  return Status::Ok();
 }
 
 Status StateStore::SetStepsDone(long long id, int steps_done) {
@@ -138,13 +163,14 @@ Result<bool> StateStore::SetPaused(const std::string& schema, bool paused) {
   TANDEM_ASSIGN_OR_RETURN(
       backend::QueryResult rows,
       conn_.Query("UPDATE " + Table("migrations") + " SET paused = $2, updated_at = " + sql_.Now() +
-                      " WHERE schema_name = $1 AND phase NOT IN ('completed', 'rolled_back') "
-                      "RETURNING id",
+                      " WHERE schema_name = $1 AND " + Unfinished() + " RETURNING id",
                   {schema, paused ? "t" : "f"}));
   if (rows.rows.empty()) return false;
   TANDEM_RETURN_IF_ERROR(
-      Append(std::stoll(*rows.Scalar()),
-             {"backfill", "control", paused ? "paused" : "resumed", "", 0, 0, "ok", ""}));
+      Append(std::stoll(*rows.Scalar()), {.phase = "backfill",
+                                          .kind = "control",
+                                          .description = paused ? "paused" : "resumed",
+                                          .outcome = "ok"}));
   return true;
 }
 

@@ -12,18 +12,10 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "core/phase.h"
 #include "core/state_sql.h"
 
 namespace tandem::core {
-
-// Phases of a migration as stored. "starting" also covers a start that
-// failed part-way (resumable, or undone by rollback).
-inline constexpr char kPhaseStarting[] = "starting";
-inline constexpr char kPhaseActive[] = "active";
-inline constexpr char kPhaseCompleting[] = "completing";
-inline constexpr char kPhaseCompleted[] = "completed";
-inline constexpr char kPhaseRollingBack[] = "rolling_back";
-inline constexpr char kPhaseRolledBack[] = "rolled_back";
 
 struct MigrationRecord {
   long long id = 0;
@@ -31,7 +23,7 @@ struct MigrationRecord {
   std::string name;
   std::string version_schema;
   std::string checksum;
-  std::string phase;
+  Phase phase = Phase::kStarting;
   std::string plan_json;
   std::string file_content;
   bool backfill_done = false;
@@ -56,9 +48,13 @@ struct VerifyRun {
   std::string report_json;
 };
 
+// Built with designated initializers, naming the fields it sets:
+// {.phase = "verify", .kind = "repair", .description = ..., .outcome = "ok"}.
 struct Event {
+  // The part of the lifecycle: expand | backfill | verify | complete | rollback.
   std::string phase;
-  std::string kind;  // phase | step | retry | backfill | note
+  // phase | step | retry | backfill | control | throttle | verify | repair | forced
+  std::string kind;
   std::string description;
   std::string sql;
   double duration_ms = 0;
@@ -92,7 +88,10 @@ class StateStore {
   // Version schemas of completed migrations of `schema`, newest first.
   Result<std::vector<std::string>> CompletedVersionSchemas(const std::string& schema);
   Result<long long> Insert(const MigrationRecord& record);
-  Status SetPhase(long long id, const std::string& phase);
+  // Moves migration `id` from phase `from` to `to`: kInternal, writing
+  // nothing, when the lifecycle has no such move (phase.h) or the stored
+  // phase is no longer `from`.
+  Status SetPhase(long long id, Phase from, Phase to);
   Status SetStepsDone(long long id, int steps_done);
   Status SetBackfillDone(long long id);
   // Pause or resume the backfill of `schema`'s active migration, from any
@@ -110,6 +109,8 @@ class StateStore {
   Result<std::vector<VerifyRun>> VerifyRuns(long long id);
 
  private:
+  // A row of the migrations table; kRefused when its phase is unknown.
+  Result<MigrationRecord> FromRow(const backend::Row& row) const;
   Result<std::vector<MigrationRecord>> Select(const std::string& where,
                                               const std::vector<backend::Value>& params);
   std::string Table(const std::string& name) const;
