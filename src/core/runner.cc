@@ -5,12 +5,10 @@
 
 #include <chrono>
 
-#include "backfill/sqlite_backfill.h"
 #include "common/log.h"
 #include "core/backfill_control.h"
 #include "plan/plan_json.h"
 #include "reader/reader.h"
-#include "verify/sqlite_verifier.h"
 
 namespace tandem::core {
 namespace {
@@ -52,12 +50,12 @@ bool Answers(backend::Connection& conn) { return conn.Execute("SELECT 1").ok(); 
 }  // namespace
 
 Runner::Runner(backend::Database& database, RunnerOptions options, Reporter& reporter)
-    : database_(database), options_(std::move(options)), reporter_(reporter) {
-  // A SQLite file is one schema, "main"; --schema names nothing there.
-  if (Sqlite()) options_.schema = "main";
+    : database_(database),
+      engine_(MakeEngine(database.engine())),
+      options_(std::move(options)),
+      reporter_(reporter) {
+  options_.schema = engine_->MigratedSchema(options_.schema);
 }
-
-bool Runner::Sqlite() const { return database_.engine() == backend::Engine::kSqlite; }
 
 Runner::~Runner() = default;
 
@@ -320,11 +318,8 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
   backfill::Options options;
   // The command line wins over the file's `backfill:` section.
   options.batch_size = options_.batch_size ? options_.batch_size : settings.backfill_batch_size;
-  // Every SQLite writer waits for a whole chunk (one writer at a time), so
-  // its chunks are shorter unless the user says otherwise.
-  options.target_chunk_time =
-      options_.target_chunk_time.value_or(settings.backfill_target_chunk_time.value_or(
-          Sqlite() ? kSqliteChunkTime : kPostgresChunkTime));
+  options.target_chunk_time = options_.target_chunk_time.value_or(
+      settings.backfill_target_chunk_time.value_or(engine_->DefaultChunkTime()));
   // A target someone chose holds from the first chunk (a fixed size has none).
   if (options_.target_chunk_time || settings.backfill_target_chunk_time || options.batch_size) {
     options.gentle_start = Millis(0);
@@ -345,10 +340,8 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
     if (!sync.backfill) continue;
     auto report = [this](const backfill::Progress& p) { reporter_.BackfillProgress(p); };
     backfill::Connector connect = [this] { return database_.Connect(); };
-    auto progress =
-        Sqlite() ? backfill::BackfillSqliteTable(*conn_, connect, sync, options, report)
-                 : backfill::BackfillTable(connect, plan.schema, sync,
-                                           {options_.state_schema, record.id}, options, report);
+    auto progress = engine_->BackfillTable(
+        {*conn_, connect, plan.schema, sync, {options_.state_schema, record.id}, options, report});
     if (!progress.ok()) {
       if (conn_->Healthy()) {
         (void)Record(record.id, {.phase = "backfill",
@@ -439,8 +432,7 @@ Status Runner::CompleteRecord(MigrationRecord record, const CompleteOptions& opt
 Result<std::unique_ptr<backfill::Throttle>> Runner::MakeThrottle(const plan::Settings& settings) {
   TANDEM_ASSIGN_OR_RETURN(backfill::ThrottleConfig config,
                           backfill::ResolveThrottle(options_.throttle, settings.throttle));
-  TANDEM_RETURN_IF_ERROR(
-      FitThrottleToEngine(database_.engine(), options_.throttle, settings.throttle, config));
+  TANDEM_RETURN_IF_ERROR(engine_->FitThrottle(options_.throttle, settings.throttle, config));
   return backfill::MakeThrottle(
       config, [this] { return database_.Connect(); }, options_.connect_replica);
 }
@@ -456,10 +448,8 @@ Result<verify::Pass> Runner::VerifyPass(const MigrationRecord& record, const pla
   options.before_chunk = ScanGate(*throttle, options_.stop_requested,
                                   [this](const std::string& why) { reporter_.Note(why); });
   auto connect = [this] { return database_.Connect(); };
-  TANDEM_ASSIGN_OR_RETURN(
-      verify::Pass pass, Sqlite()
-                             ? verify::VerifySqlite(*conn_, plan, settings.invariants, options)
-                             : verify::Verify(*conn_, connect, plan, settings.invariants, options));
+  TANDEM_ASSIGN_OR_RETURN(verify::Pass pass,
+                          engine_->Verify(*conn_, connect, plan, settings.invariants, options));
   pass.report.migration = record.name;
   const verify::Report& r = pass.report;
   TANDEM_RETURN_IF_ERROR(state_->AppendVerifyRun(
@@ -488,17 +478,18 @@ Result<verify::Pass> Runner::Verify(const VerifyOptions& options) {
                            "; verification runs while it is active (after start, before "
                            "complete)");
   }
-  if (Sqlite() && (options.scan.sample_percent > 0 || options.repair)) {
-    return Status::Refused(
-        "verify --sample and --repair are not available on SQLite yet; run "
-        "`tandem verify` (a full pass) instead");
+  EngineCapabilities can = engine_->capabilities();
+  if ((options.scan.sample_percent > 0 && !can.verify_sampling) ||
+      (options.repair && !can.verify_repair)) {
+    return Status::Refused(std::string("verify --sample and --repair are not available on ") +
+                           engine_->name() + " yet; run `tandem verify` (a full pass) instead");
   }
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, StoredPlan(record));
   TANDEM_ASSIGN_OR_RETURN(verify::Pass pass, VerifyPass(record, plan, options.scan));
   if (!options.repair || pass.report.passed()) return pass;
   // Repair writes: it needs the runner lock like every other writer.
   TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
-  TANDEM_ASSIGN_OR_RETURN(long long repaired, verify::Repair(*conn_, plan));
+  TANDEM_ASSIGN_OR_RETURN(long long repaired, engine_->Repair(*conn_, plan));
   reporter_.Note("repaired " + std::to_string(repaired) + " rows; verifying again");
   TANDEM_RETURN_IF_ERROR(Record(record.id, {.phase = "verify",
                                             .kind = "repair",
@@ -573,11 +564,8 @@ Result<StatusReport> Runner::GetStatus() {
     TANDEM_ASSIGN_OR_RETURN(std::vector<VerifyRun> runs, state_->VerifyRuns(report.active->id));
     if (!runs.empty()) report.last_verify = runs.back();
     TANDEM_ASSIGN_OR_RETURN(report.last_throttle, state_->LastEvent(report.active->id, "throttle"));
-    if (!Sqlite()) {  // SQLite's backfill keeps no checkpoints table
-      TANDEM_ASSIGN_OR_RETURN(
-          report.backfill,
-          backfill::ReadProgress(*conn_, {options_.state_schema, report.active->id}));
-    }
+    TANDEM_ASSIGN_OR_RETURN(
+        report.backfill, engine_->ReadProgress(*conn_, {options_.state_schema, report.active->id}));
   } else if (report.last_completed) {
     report.version_schema = report.last_completed->version_schema;
   }

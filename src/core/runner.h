@@ -18,6 +18,7 @@
 
 #include "backends/backend.h"
 #include "backfill/throttle.h"
+#include "core/engine.h"
 #include "core/reporter.h"
 #include "core/state_store.h"
 #include "plan/migration.h"
@@ -46,11 +47,6 @@ struct RunnerOptions {
   // refusing them (plan::RefuseIrreversible).
   bool allow_irreversible = false;
 };
-
-inline constexpr Millis kPostgresChunkTime{200};
-// Computing `up` happens outside the write lock on SQLite (sqlite_up_prefetch.h),
-// so short chunks cost no throughput and bound how long a writer waits.
-inline constexpr Millis kSqliteChunkTime{10};
 
 struct StartOptions {
   bool complete = false;
@@ -128,7 +124,6 @@ class Runner {
     MigrationRecord record;
   };
 
-  bool Sqlite() const;
   Status Connect();
   // For `plan`, which leaves the database as it was; a writing connection
   // takes its place when the runner goes on to write.
@@ -189,6 +184,7 @@ class Runner {
   std::string LockKey() const;
 
   backend::Database& database_;
+  std::unique_ptr<Engine> engine_;  // database_'s
   RunnerOptions options_;
   Reporter& reporter_;
   std::unique_ptr<backend::Connection> conn_;       // does the work

@@ -1,7 +1,7 @@
 #include "core/state_store.h"
 
-#include "backfill/backfill.h"
 #include "common/strings.h"
+#include "core/engine.h"
 
 namespace tandem::core {
 namespace {
@@ -50,14 +50,17 @@ Result<MigrationRecord> StateStore::FromRow(const backend::Row& r) const {
   return m;
 }
 
-std::string StateStore::Table(const std::string& name) const { return sql_.Table(name); }
+StateStore::StateStore(backend::Connection& conn, std::string state_schema, backend::Engine engine)
+    : conn_(conn), sql_(MakeEngine(engine)->MakeStateSql(std::move(state_schema))) {}
+
+std::string StateStore::Table(const std::string& name) const { return sql_->Table(name); }
 
 Status StateStore::Init() {
   // Creating is DDL (locks on tandem's own tables): skip it when everything
   // is already there, which is every call but the first.
-  auto present = conn_.Query(sql_.Exist(sql_.AllTables()));
+  auto present = conn_.Query(sql_->Exist(sql_->AllTables()));
   if (present.ok() && present->Scalar() == backend::Value("t")) return Status::Ok();
-  Status status = conn_.Execute(sql_.Create());
+  Status status = conn_.Execute(sql_->Create());
   if (!status.ok()) {
     if (conn_.Healthy()) (void)conn_.Execute("ROLLBACK");
     return status.WithContext("cannot create tandem's state tables (" + Table("migrations") +
@@ -68,7 +71,7 @@ Status StateStore::Init() {
 
 Result<bool> StateStore::Exists() {
   TANDEM_ASSIGN_OR_RETURN(backend::QueryResult rows,
-                          conn_.Query(sql_.Exist({"migrations", "events"})));
+                          conn_.Query(sql_->Exist({"migrations", "events"})));
   return rows.Scalar() == backend::Value("t");
 }
 
@@ -125,7 +128,7 @@ Result<long long> StateStore::Insert(const MigrationRecord& r) {
 
 Status StateStore::SetPhase(long long id, Phase from, Phase to) {
   TANDEM_RETURN_IF_ERROR(CheckMove(from, to));
-  std::string now = sql_.Now();
+  std::string now = sql_->Now();
   std::string stamp = to == Phase::kCompleted    ? ", completed_at = " + now
                       : to == Phase::kRolledBack ? ", rolled_back_at = " + now
                                                  : "";
@@ -145,7 +148,7 @@ Status StateStore::SetPhase(long long id, Phase from, Phase to) {
 
 Status StateStore::SetStepsDone(long long id, int steps_done) {
   return conn_
-      .Query("UPDATE " + Table("migrations") + " SET steps_done = $2, updated_at = " + sql_.Now() +
+      .Query("UPDATE " + Table("migrations") + " SET steps_done = $2, updated_at = " + sql_->Now() +
                  " WHERE id = $1",
              {std::to_string(id), std::to_string(steps_done)})
       .status();
@@ -154,7 +157,7 @@ Status StateStore::SetStepsDone(long long id, int steps_done) {
 Status StateStore::SetBackfillDone(long long id) {
   return conn_
       .Query("UPDATE " + Table("migrations") + " SET backfill_done = 't', backfill_done_at = " +
-                 sql_.Now() + ", updated_at = " + sql_.Now() + " WHERE id = $1",
+                 sql_->Now() + ", updated_at = " + sql_->Now() + " WHERE id = $1",
              {std::to_string(id)})
       .status();
 }
@@ -162,8 +165,8 @@ Status StateStore::SetBackfillDone(long long id) {
 Result<bool> StateStore::SetPaused(const std::string& schema, bool paused) {
   TANDEM_ASSIGN_OR_RETURN(
       backend::QueryResult rows,
-      conn_.Query("UPDATE " + Table("migrations") + " SET paused = $2, updated_at = " + sql_.Now() +
-                      " WHERE schema_name = $1 AND " + Unfinished() + " RETURNING id",
+      conn_.Query("UPDATE " + Table("migrations") + " SET paused = $2, updated_at = " +
+                      sql_->Now() + " WHERE schema_name = $1 AND " + Unfinished() + " RETURNING id",
                   {schema, paused ? "t" : "f"}));
   if (rows.rows.empty()) return false;
   TANDEM_RETURN_IF_ERROR(

@@ -6,6 +6,7 @@
 // Not thread-safe; uses the connection it is given.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -50,17 +51,19 @@ struct VerifyRun {
 
 // Built with designated initializers, naming the fields it sets:
 // {.phase = "verify", .kind = "repair", .description = ..., .outcome = "ok"}.
+// Every field has a default initializer, so one left out is empty without
+// a warning.
 struct Event {
   // The part of the lifecycle: expand | backfill | verify | complete | rollback.
-  std::string phase;
+  std::string phase{};
   // phase | step | retry | backfill | control | throttle | verify | repair | forced
-  std::string kind;
-  std::string description;
-  std::string sql;
+  std::string kind{};
+  std::string description{};
+  std::string sql{};
   double duration_ms = 0;
   int attempts = 0;
-  std::string outcome;  // ok | failed | retry
-  std::string detail;
+  std::string outcome{};  // ok | failed | retry | throttled
+  std::string detail{};
 };
 
 // An event as read back, with when it was recorded.
@@ -72,8 +75,7 @@ struct RecordedEvent {
 class StateStore {
  public:
   StateStore(backend::Connection& conn, std::string state_schema,
-             backend::Engine engine = backend::Engine::kPostgres)
-      : conn_(conn), sql_(engine, std::move(state_schema)) {}
+             backend::Engine engine = backend::Engine::kPostgres);
 
   // Creates the state schema and its tables when missing. Idempotent.
   Status Init();
@@ -116,7 +118,7 @@ class StateStore {
   std::string Table(const std::string& name) const;
 
   backend::Connection& conn_;
-  StateSql sql_;
+  std::unique_ptr<StateSql> sql_;
 };
 
 }  // namespace tandem::core
