@@ -12,13 +12,13 @@
 #include <vector>
 
 #include "backends/backend.h"
-#include "backfill/backfill.h"
-#include "backfill/throttle.h"
+#include "backfill/types.h"
 #include "core/state_sql.h"
 #include "plan/migration.h"
 #include "plan/plan.h"
 #include "plan/planner.h"
-#include "verify/verifier.h"
+#include "throttle/throttle.h"
+#include "verify/types.h"
 
 namespace tandem::core {
 
@@ -67,8 +67,8 @@ class Engine {
   virtual Result<std::vector<backfill::Progress>> ReadProgress(
       backend::Connection& conn, const backfill::CheckpointStore& checkpoints) const = 0;
 
-  virtual Result<verify::Pass> Verify(backend::Connection& conn,
-                                      const verify::ConnectionFactory& connect,
+  // `connect` opens the scans' sessions where the engine scans in parallel.
+  virtual Result<verify::Pass> Verify(backend::Connection& conn, const backfill::Connector& connect,
                                       const plan::Plan& plan,
                                       const std::vector<plan::Invariant>& invariants,
                                       const verify::Options& options) const = 0;

@@ -1,7 +1,9 @@
 // PostgreSQL: the planner of src/plan, the parallel keyset backfill with
 // checkpoints in the state schema, and the chunked verifier.
+#include "backfill/postgres/backfill.h"
 #include "core/engine.h"
 #include "plan/planner.h"
+#include "verify/postgres/verifier.h"
 
 namespace tandem::core {
 namespace {
@@ -44,7 +46,7 @@ class PostgresEngine : public Engine {
     return backfill::ReadProgress(conn, checkpoints);
   }
 
-  Result<verify::Pass> Verify(backend::Connection& conn, const verify::ConnectionFactory& connect,
+  Result<verify::Pass> Verify(backend::Connection& conn, const backfill::Connector& connect,
                               const plan::Plan& plan,
                               const std::vector<plan::Invariant>& invariants,
                               const verify::Options& options) const override {

@@ -9,6 +9,7 @@
 #include "core/backfill_control.h"
 #include "plan/plan_json.h"
 #include "reader/reader.h"
+#include "verify/report.h"
 
 namespace tandem::core {
 namespace {

@@ -17,13 +17,13 @@
 #include <vector>
 
 #include "backends/backend.h"
-#include "backfill/throttle.h"
 #include "core/engine.h"
 #include "core/reporter.h"
 #include "core/state_store.h"
 #include "plan/migration.h"
 #include "plan/plan.h"
-#include "verify/verifier.h"
+#include "throttle/throttle.h"
+#include "verify/types.h"
 
 namespace tandem::core {
 

@@ -1,16 +1,16 @@
 // SQLite: one schema per file, the SQLite planner, a backfill of short
 // write transactions that keeps no checkpoints (it resumes at the first
 // row without a marker), and a verifier without sampling or repair.
-#include "backfill/sqlite_backfill.h"
+#include "backfill/sqlite/backfill.h"
 #include "common/strings.h"
 #include "core/engine.h"
 #include "plan/sqlite/sqlite_planner.h"
-#include "verify/sqlite_verifier.h"
+#include "verify/sqlite/verifier.h"
 
 namespace tandem::core {
 namespace {
 
-// Computing `up` happens outside the write lock on SQLite (sqlite_up_prefetch.h),
+// Computing `up` happens outside the write lock on SQLite (backfill/sqlite/up_prefetch.h),
 // so short chunks cost no throughput and bound how long a writer waits.
 constexpr Millis kSqliteChunkTime{10};
 
@@ -65,7 +65,7 @@ class SqliteEngine : public Engine {
     return std::vector<backfill::Progress>();  // no checkpoints table
   }
 
-  Result<verify::Pass> Verify(backend::Connection& conn, const verify::ConnectionFactory&,
+  Result<verify::Pass> Verify(backend::Connection& conn, const backfill::Connector&,
                               const plan::Plan& plan,
                               const std::vector<plan::Invariant>& invariants,
                               const verify::Options& options) const override {

@@ -1,5 +1,5 @@
 // tandem's state tables on PostgreSQL: a schema of their own.
-#include "backfill/backfill.h"
+#include "backfill/postgres/backfill.h"
 #include "common/strings.h"
 #include "core/state_sql.h"
 
