@@ -34,6 +34,14 @@ const char* PhaseName(Phase phase);
 // phases when it is none of them (records edited, or written by a newer
 // tandem).
 Result<Phase> ParsePhase(std::string_view name);
+// The names code written before the enum uses, e.g. in tests.
+inline constexpr Phase kPhaseStarting = Phase::kStarting;
+inline constexpr Phase kPhaseActive = Phase::kActive;
+inline constexpr Phase kPhaseCompleting = Phase::kCompleting;
+inline constexpr Phase kPhaseCompleted = Phase::kCompleted;
+inline constexpr Phase kPhaseRollingBack = Phase::kRollingBack;
+inline constexpr Phase kPhaseRolledBack = Phase::kRolledBack;
+
 // Whether a migration in `from` may move to `to`.
 bool CanMove(Phase from, Phase to);
 // kInternal naming both phases when CanMove(from, to) is false.

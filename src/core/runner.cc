@@ -1,3 +1,7 @@
+// The lifecycle, top to bottom: start (expand), backfill, verify, complete
+// (the switch and the contract), rollback; then how each phase runs its
+// steps. Sessions and the runner lock: runner_session.cc; planning:
+// runner_plan.cc; status: runner_status.cc.
 #include "core/runner.h"
 
 #include <pwd.h>
@@ -7,6 +11,7 @@
 
 #include "common/log.h"
 #include "core/backfill_control.h"
+#include "core/run_settings.h"
 #include "plan/plan_json.h"
 #include "reader/reader.h"
 #include "verify/report.h"
@@ -44,10 +49,6 @@ Result<plan::Settings> SettingsOf(const MigrationRecord& record) {
   return migration.settings;
 }
 
-// A session is alive when it answers; Healthy() alone only knows of
-// failures a statement has already met.
-bool Answers(backend::Connection& conn) { return conn.Execute("SELECT 1").ok(); }
-
 }  // namespace
 
 Runner::Runner(backend::Database& database, RunnerOptions options, Reporter& reporter)
@@ -60,169 +61,37 @@ Runner::Runner(backend::Database& database, RunnerOptions options, Reporter& rep
 
 Runner::~Runner() = default;
 
-Status Runner::Connect() { return Open(/*to_read=*/false); }
-
-Status Runner::ConnectToRead() { return Open(/*to_read=*/true); }
-
-Status Runner::Open(bool to_read) {
-  if (conn_ && conn_->Healthy() && (to_read || !conn_reads_only_)) return Status::Ok();
-  TANDEM_ASSIGN_OR_RETURN(conn_, to_read ? database_.ConnectToRead() : database_.Connect());
-  conn_reads_only_ = to_read;
-  state_ = std::make_unique<StateStore>(*conn_, options_.state_schema, database_.engine());
-  return Status::Ok();
-}
-
-std::string Runner::LockKey() const {
-  // Not the state schema: two runners keeping their records apart still
-  // change the same tables.
-  return "tandem:" + options_.schema;
-}
-
-Status Runner::AcquireRunnerLock() {
-  if (lock_conn_) return Status::Ok();
-  TANDEM_ASSIGN_OR_RETURN(lock_conn_, database_.Connect());
-  TANDEM_RETURN_IF_ERROR(database_.CheckSessionState(*lock_conn_));
-  TANDEM_RETURN_IF_ERROR(Connect());
-  TANDEM_RETURN_IF_ERROR(database_.CheckSeparateSessions(*lock_conn_, *conn_));
-  TANDEM_ASSIGN_OR_RETURN(bool got, database_.TryRunnerLock(*lock_conn_, LockKey()));
-  if (!got) {
-    std::string holder = database_.DescribeRunnerLockHolder(*lock_conn_, LockKey());
-    lock_conn_.reset();
-    return Status::Error(ErrorKind::kBusy,
-                         "another tandem runner is working on schema \"" + options_.schema +
-                             "\": " + holder +
-                             ". Wait for it to finish (tandem status shows what it does), or "
-                             "stop it; only one runner may change a schema at a time");
-  }
-  return Status::Ok();
-}
-
-Status Runner::KeepSessions() {
-  if (!Answers(*conn_)) TANDEM_RETURN_IF_ERROR(conn_->Reconnect());
-  if (!lock_conn_ || Answers(*lock_conn_)) return Status::Ok();
-  TANDEM_RETURN_IF_ERROR(lock_conn_->Reconnect());
-  TANDEM_ASSIGN_OR_RETURN(bool got, database_.TryRunnerLock(*lock_conn_, LockKey()));
-  if (got) {
-    spdlog::warn("the database session holding the runner lock was lost; took the lock again");
-    return Status::Ok();
-  }
-  return Status::Error(ErrorKind::kBusy,
-                       "the session holding the runner lock was lost, and another runner took "
-                       "the lock meanwhile: " +
-                           database_.DescribeRunnerLockHolder(*lock_conn_, LockKey()) +
-                           ". This runner stops; the other one carries on");
-}
-
 Status Runner::Init() {
   TANDEM_RETURN_IF_ERROR(Connect());
   return state_->Init();
 }
 
-Status Runner::Record(long long id, const Event& event) { return state_->Append(id, event); }
+// ---- start: expand -------------------------------------------------------
 
-Status Runner::MoveTo(MigrationRecord& record, Phase to) {
-  TANDEM_RETURN_IF_ERROR(state_->SetPhase(record.id, record.phase, to));
-  record.phase = to;
-  record.steps_done = 0;
-  return Status::Ok();
-}
-
-Result<MigrationRecord> Runner::RequireActive(const std::string& command) {
-  TANDEM_ASSIGN_OR_RETURN(std::optional<MigrationRecord> active, state_->Active(options_.schema));
-  if (!active) {
-    return Status::Refused("no migration is in progress on schema \"" + options_.schema +
-                           "\", so there is nothing to " + command +
-                           "; `tandem status` shows the history");
-  }
-  return *active;
-}
-
-Status Runner::RunSteps(MigrationRecord& record, const std::string& phase,
-                        const std::vector<plan::Step>& steps, const std::string& schema) {
-  int total = static_cast<int>(steps.size());
-  for (int i = record.steps_done; i < total; ++i) {
-    TANDEM_RETURN_IF_ERROR(RunStep(record, phase, steps, i, schema));
-    TANDEM_RETURN_IF_ERROR(state_->SetStepsDone(record.id, i + 1));
-    record.steps_done = i + 1;
-  }
-  return Status::Ok();
-}
-
-Status Runner::RunStep(const MigrationRecord& record, const std::string& phase,
-                       const std::vector<plan::Step>& steps, int i, const std::string& schema) {
-  const plan::Step& step = steps[i];
-  int total = static_cast<int>(steps.size());
-  auto observer = [&](int attempt, const Status& error, const std::string& blockers) {
-    reporter_.StepRetrying(step, attempt, error, blockers);
-    (void)Record(record.id,
-                 {.phase = phase,
-                  .kind = "retry",
-                  .description = step.description,
-                  .attempts = attempt,
-                  .outcome = "retry",
-                  .detail = error.message() + (blockers.empty() ? "" : "; held by " + blockers)});
-  };
-  std::string sql;
-  for (const auto& s : step.statements) sql += s + ";\n";
-  spdlog::debug("{} step {}/{}: {}\n{}", phase, i + 1, total, step.description, sql);
-  auto outcome = database_.RunStep(*conn_, schema, step, options_.lock_policy, observer);
-  if (!outcome.ok()) {
-    if (conn_->Healthy()) {
-      (void)Record(record.id, {.phase = phase,
-                               .kind = "step",
-                               .description = step.description,
-                               .sql = sql,
-                               .outcome = "failed",
-                               .detail = outcome.status().message()});
+Status Runner::Start(const plan::Migration& migration, const StartOptions& options) {
+  TANDEM_RETURN_IF_ERROR(Connect());
+  TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
+  TANDEM_RETURN_IF_ERROR(RefuseContradictions());
+  TANDEM_ASSIGN_OR_RETURN(StartDecision decision, DecideStart(migration));
+  MigrationRecord record = decision.record;
+  switch (decision.action) {
+    case StartDecision::kNothingToDo:
+      return Status::Ok();
+    case StartDecision::kAlreadyStarted:
+      return options.complete ? CompleteRecord(record) : Status::Ok();
+    case StartDecision::kNew: {
+      TANDEM_ASSIGN_OR_RETURN(record, RecordNewMigration(migration));
+      break;
     }
-    return outcome.status().WithContext(phase + " step " + std::to_string(i + 1) + "/" +
-                                        std::to_string(total) + " (" + step.description +
-                                        ") failed");
+    case StartDecision::kResume:
+      break;
   }
-  TANDEM_RETURN_IF_ERROR(Record(record.id, {.phase = phase,
-                                            .kind = "step",
-                                            .description = step.description,
-                                            .sql = sql,
-                                            .duration_ms = DurationMs(outcome->duration),
-                                            .attempts = outcome->attempts,
-                                            .outcome = "ok"}));
-  reporter_.StepDone(phase, i + 1, total, step, *outcome);
-  return Status::Ok();
-}
-
-const Runner::PhaseSpec Runner::kExpand{"expand", Phase::kStarting, Phase::kActive,
-                                        "run `tandem start` again to resume, or `tandem "
-                                        "rollback` to undo the steps done"};
-const Runner::PhaseSpec Runner::kContract{"complete", Phase::kCompleting, Phase::kCompleted,
-                                          "run `tandem complete` again to resume (until its "
-                                          "switch step has run, `tandem rollback` undoes the "
-                                          "migration instead)"};
-const Runner::PhaseSpec Runner::kRollback{"rollback", Phase::kRollingBack, Phase::kRolledBack,
-                                          "run `tandem rollback` again to resume"};
-
-Status Runner::RunPhase(MigrationRecord& record, const PhaseSpec& spec,
-                        const std::vector<plan::Step>& steps, const std::string& schema) {
-  auto started = Clock::now();
-  if (record.phase != spec.running) TANDEM_RETURN_IF_ERROR(MoveTo(record, spec.running));
-  reporter_.PhaseStarted(spec.name, record.name);
-  TANDEM_RETURN_IF_ERROR(Record(record.id, {.phase = spec.name,
-                                            .kind = "phase",
-                                            .description = std::string(spec.name) + " started",
-                                            .outcome = "ok"}));
-  Status status = RunSteps(record, spec.name, steps, schema);
-  if (!status.ok()) {
-    return status.WithContext(std::string(spec.name) + " of \"" + record.name +
-                              "\" stopped; the steps done so far are recorded. Fix the cause and " +
-                              spec.resume_hint);
+  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, StoredPlan(record));
+  TANDEM_RETURN_IF_ERROR(RunPhase(record, kExpand, plan.expand, plan.schema));
+  if (!options.skip_backfill) {
+    TANDEM_RETURN_IF_ERROR(RunBackfill(record, plan));
   }
-  TANDEM_RETURN_IF_ERROR(MoveTo(record, spec.done));
-  TANDEM_RETURN_IF_ERROR(Record(record.id, {.phase = spec.name,
-                                            .kind = "phase",
-                                            .description = std::string(spec.name) + " finished",
-                                            .duration_ms = DurationMs(Since(started)),
-                                            .outcome = "ok"}));
-  reporter_.PhaseFinished(spec.name, record.name, Since(started));
-  return Status::Ok();
+  return options.complete ? CompleteRecord(record) : Status::Ok();
 }
 
 Result<Runner::StartDecision> Runner::DecideStart(const plan::Migration& migration) {
@@ -286,51 +155,38 @@ Result<MigrationRecord> Runner::RecordNewMigration(const plan::Migration& migrat
   return record;
 }
 
-Status Runner::Start(const plan::Migration& migration, const StartOptions& options) {
+Status Runner::Migrate(const std::vector<plan::Migration>& migrations, bool complete_last) {
+  for (size_t i = 0; i < migrations.size(); ++i) {
+    bool last = i + 1 == migrations.size();
+    StartOptions start;
+    start.complete = !last || complete_last;
+    TANDEM_RETURN_IF_ERROR(Start(migrations[i], start));
+  }
+  return Status::Ok();
+}
+
+// ---- backfill ------------------------------------------------------------
+
+Status Runner::Backfill() {
   TANDEM_RETURN_IF_ERROR(Connect());
   TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
-  TANDEM_RETURN_IF_ERROR(RefuseContradictions());
-  TANDEM_ASSIGN_OR_RETURN(StartDecision decision, DecideStart(migration));
-  MigrationRecord record = decision.record;
-  switch (decision.action) {
-    case StartDecision::kNothingToDo:
-      return Status::Ok();
-    case StartDecision::kAlreadyStarted:
-      return options.complete ? CompleteRecord(record) : Status::Ok();
-    case StartDecision::kNew: {
-      TANDEM_ASSIGN_OR_RETURN(record, RecordNewMigration(migration));
-      break;
-    }
-    case StartDecision::kResume:
-      break;
+  TANDEM_RETURN_IF_ERROR(state_->Init());
+  TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("backfill"));
+  if (record.phase != Phase::kActive) {
+    return Status::Refused("migration \"" + record.name + "\" is in phase " +
+                           PhaseName(record.phase) +
+                           "; the backfill runs only once start has finished expanding (run "
+                           "`tandem start` again to resume it)");
   }
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, StoredPlan(record));
-  TANDEM_RETURN_IF_ERROR(RunPhase(record, kExpand, plan.expand, plan.schema));
-  if (!options.skip_backfill) {
-    TANDEM_RETURN_IF_ERROR(RunBackfill(record, plan));
-  }
-  return options.complete ? CompleteRecord(record) : Status::Ok();
+  return RunBackfill(record, plan);
 }
 
 Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
   auto started = Clock::now();
   reporter_.PhaseStarted("backfill", record.name);
   TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record));
-  backfill::Options options;
-  // The command line wins over the file's `backfill:` section.
-  options.batch_size = options_.batch_size ? options_.batch_size : settings.backfill_batch_size;
-  options.target_chunk_time = options_.target_chunk_time.value_or(
-      settings.backfill_target_chunk_time.value_or(engine_->DefaultChunkTime()));
-  // A target someone chose holds from the first chunk (a fixed size has none).
-  if (options_.target_chunk_time || settings.backfill_target_chunk_time || options.batch_size) {
-    options.gentle_start = Millis(0);
-  }
-  options.concurrency =
-      options_.concurrency.value_or(settings.backfill_concurrency.value_or(options.concurrency));
-  options.vacuum_every =
-      options_.vacuum_every ? options_.vacuum_every : settings.backfill_vacuum_every;
-  options.reconnect_window = options_.reconnect_window.value_or(
-      settings.backfill_reconnect_window.value_or(options.reconnect_window));
+  backfill::Options options = BackfillSettings(options_, settings, engine_->DefaultChunkTime());
   TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<backfill::Throttle> throttle, MakeThrottle(settings));
   BackfillControl control(
       *state_, record.id, options_.stop_requested, std::move(throttle),
@@ -383,20 +239,91 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
   return Status::Ok();
 }
 
-Status Runner::Backfill() {
+Result<std::unique_ptr<backfill::Throttle>> Runner::MakeThrottle(const plan::Settings& settings) {
+  TANDEM_ASSIGN_OR_RETURN(backfill::ThrottleConfig config,
+                          backfill::ResolveThrottle(options_.throttle, settings.throttle));
+  TANDEM_RETURN_IF_ERROR(engine_->FitThrottle(options_.throttle, settings.throttle, config));
+  return backfill::MakeThrottle(
+      config, [this] { return database_.Connect(); }, options_.connect_replica);
+}
+
+Status Runner::SetPaused(bool paused) {
   TANDEM_RETURN_IF_ERROR(Connect());
-  TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
   TANDEM_RETURN_IF_ERROR(state_->Init());
-  TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("backfill"));
+  TANDEM_ASSIGN_OR_RETURN(bool changed, state_->SetPaused(options_.schema, paused));
+  if (!changed) {
+    return Status::Refused("no migration is in progress on schema \"" + options_.schema +
+                           "\"; there is no backfill to " + (paused ? "pause" : "resume"));
+  }
+  reporter_.Note(std::string("backfill ") + (paused ? "paused" : "resumed") +
+                 (paused ? "; it waits between chunks until `tandem resume`" : ""));
+  return Status::Ok();
+}
+
+// ---- verify --------------------------------------------------------------
+
+Result<verify::Pass> Runner::Verify(const VerifyOptions& options) {
+  TANDEM_RETURN_IF_ERROR(Connect());
+  TANDEM_RETURN_IF_ERROR(state_->Init());
+  TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("verify"));
   if (record.phase != Phase::kActive) {
     return Status::Refused("migration \"" + record.name + "\" is in phase " +
                            PhaseName(record.phase) +
-                           "; the backfill runs only once start has finished expanding (run "
-                           "`tandem start` again to resume it)");
+                           "; verification runs while it is active (after start, before "
+                           "complete)");
+  }
+  EngineCapabilities can = engine_->capabilities();
+  if ((options.scan.sample_percent > 0 && !can.verify_sampling) ||
+      (options.repair && !can.verify_repair)) {
+    return Status::Refused(std::string("verify --sample and --repair are not available on ") +
+                           engine_->name() + " yet; run `tandem verify` (a full pass) instead");
   }
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, StoredPlan(record));
-  return RunBackfill(record, plan);
+  TANDEM_ASSIGN_OR_RETURN(verify::Pass pass, VerifyPass(record, plan, options.scan));
+  if (!options.repair || pass.report.passed()) return pass;
+  // Repair writes: it needs the runner lock like every other writer.
+  TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
+  TANDEM_ASSIGN_OR_RETURN(long long repaired, engine_->Repair(*conn_, plan));
+  reporter_.Note("repaired " + std::to_string(repaired) + " rows; verifying again");
+  TANDEM_RETURN_IF_ERROR(Record(record.id, {.phase = "verify",
+                                            .kind = "repair",
+                                            .description = "re-synced mismatching rows",
+                                            .outcome = "ok",
+                                            .detail = std::to_string(repaired) + " rows"}));
+  return VerifyPass(record, plan, options.scan);
 }
+
+Result<verify::Pass> Runner::VerifyPass(const MigrationRecord& record, const plan::Plan& plan,
+                                        verify::Options options) {
+  TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record));
+  options = VerifySettings(std::move(options), settings);
+  options.backfill_finished = record.backfill_done;
+  // The scans hold back under the same throttle as the backfill.
+  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<backfill::Throttle> throttle, MakeThrottle(settings));
+  options.before_chunk = ScanGate(*throttle, options_.stop_requested,
+                                  [this](const std::string& why) { reporter_.Note(why); });
+  auto connect = [this] { return database_.Connect(); };
+  TANDEM_ASSIGN_OR_RETURN(verify::Pass pass,
+                          engine_->Verify(*conn_, connect, plan, settings.invariants, options));
+  pass.report.migration = record.name;
+  const verify::Report& r = pass.report;
+  TANDEM_RETURN_IF_ERROR(state_->AppendVerifyRun(
+      record.id,
+      {0, "", r.full, r.passed(), false, r.parity_percent, r.flags, verify::ReportToJson(r)}));
+  TANDEM_RETURN_IF_ERROR(Record(
+      record.id, {.phase = "verify",
+                  .kind = "verify",
+                  .description = r.full ? "full verification" : "partial verification",
+                  .duration_ms = r.duration_ms,
+                  .outcome = r.passed() ? "ok"
+                                        : (verify::WaitsForBackfill(r.flags) ? "backfill unfinished"
+                                                                             : "failed"),
+                  .detail = "parity " + std::to_string(r.parity_percent) + "%, flags " +
+                            std::to_string(r.flags)}));
+  return pass;
+}
+
+// ---- complete: the switch and the contract -------------------------------
 
 Status Runner::Complete(const CompleteOptions& options) {
   TANDEM_RETURN_IF_ERROR(Connect());
@@ -430,76 +357,6 @@ Status Runner::CompleteRecord(MigrationRecord record, const CompleteOptions& opt
   return RunPhase(record, kContract, plan.complete, plan.schema);
 }
 
-Result<std::unique_ptr<backfill::Throttle>> Runner::MakeThrottle(const plan::Settings& settings) {
-  TANDEM_ASSIGN_OR_RETURN(backfill::ThrottleConfig config,
-                          backfill::ResolveThrottle(options_.throttle, settings.throttle));
-  TANDEM_RETURN_IF_ERROR(engine_->FitThrottle(options_.throttle, settings.throttle, config));
-  return backfill::MakeThrottle(
-      config, [this] { return database_.Connect(); }, options_.connect_replica);
-}
-
-Result<verify::Pass> Runner::VerifyPass(const MigrationRecord& record, const plan::Plan& plan,
-                                        verify::Options options) {
-  TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record));
-  if (settings.parity_threshold) options.parity_threshold = *settings.parity_threshold;
-  if (settings.drift_threshold) options.drift_threshold = *settings.drift_threshold;
-  options.backfill_finished = record.backfill_done;
-  // The scans hold back under the same throttle as the backfill.
-  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<backfill::Throttle> throttle, MakeThrottle(settings));
-  options.before_chunk = ScanGate(*throttle, options_.stop_requested,
-                                  [this](const std::string& why) { reporter_.Note(why); });
-  auto connect = [this] { return database_.Connect(); };
-  TANDEM_ASSIGN_OR_RETURN(verify::Pass pass,
-                          engine_->Verify(*conn_, connect, plan, settings.invariants, options));
-  pass.report.migration = record.name;
-  const verify::Report& r = pass.report;
-  TANDEM_RETURN_IF_ERROR(state_->AppendVerifyRun(
-      record.id,
-      {0, "", r.full, r.passed(), false, r.parity_percent, r.flags, verify::ReportToJson(r)}));
-  TANDEM_RETURN_IF_ERROR(Record(
-      record.id, {.phase = "verify",
-                  .kind = "verify",
-                  .description = r.full ? "full verification" : "partial verification",
-                  .duration_ms = r.duration_ms,
-                  .outcome = r.passed() ? "ok"
-                                        : (verify::WaitsForBackfill(r.flags) ? "backfill unfinished"
-                                                                             : "failed"),
-                  .detail = "parity " + std::to_string(r.parity_percent) + "%, flags " +
-                            std::to_string(r.flags)}));
-  return pass;
-}
-
-Result<verify::Pass> Runner::Verify(const VerifyOptions& options) {
-  TANDEM_RETURN_IF_ERROR(Connect());
-  TANDEM_RETURN_IF_ERROR(state_->Init());
-  TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("verify"));
-  if (record.phase != Phase::kActive) {
-    return Status::Refused("migration \"" + record.name + "\" is in phase " +
-                           PhaseName(record.phase) +
-                           "; verification runs while it is active (after start, before "
-                           "complete)");
-  }
-  EngineCapabilities can = engine_->capabilities();
-  if ((options.scan.sample_percent > 0 && !can.verify_sampling) ||
-      (options.repair && !can.verify_repair)) {
-    return Status::Refused(std::string("verify --sample and --repair are not available on ") +
-                           engine_->name() + " yet; run `tandem verify` (a full pass) instead");
-  }
-  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, StoredPlan(record));
-  TANDEM_ASSIGN_OR_RETURN(verify::Pass pass, VerifyPass(record, plan, options.scan));
-  if (!options.repair || pass.report.passed()) return pass;
-  // Repair writes: it needs the runner lock like every other writer.
-  TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
-  TANDEM_ASSIGN_OR_RETURN(long long repaired, engine_->Repair(*conn_, plan));
-  reporter_.Note("repaired " + std::to_string(repaired) + " rows; verifying again");
-  TANDEM_RETURN_IF_ERROR(Record(record.id, {.phase = "verify",
-                                            .kind = "repair",
-                                            .description = "re-synced mismatching rows",
-                                            .outcome = "ok",
-                                            .detail = std::to_string(repaired) + " rows"}));
-  return VerifyPass(record, plan, options.scan);
-}
-
 Status Runner::GateOnVerification(const MigrationRecord& record, const plan::Plan& plan,
                                   const CompleteOptions& options) {
   TANDEM_ASSIGN_OR_RETURN(std::vector<VerifyRun> runs, state_->VerifyRuns(record.id));
@@ -526,6 +383,8 @@ Status Runner::GateOnVerification(const MigrationRecord& record, const plan::Pla
                          "re-sync, or `tandem complete --force --reason TEXT` to override");
 }
 
+// ---- rollback ------------------------------------------------------------
+
 Status Runner::Rollback() {
   TANDEM_RETURN_IF_ERROR(Connect());
   TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
@@ -541,55 +400,115 @@ Status Runner::Rollback() {
   return RunPhase(record, kRollback, rollback, plan.schema);
 }
 
-Status Runner::Migrate(const std::vector<plan::Migration>& migrations, bool complete_last) {
-  for (size_t i = 0; i < migrations.size(); ++i) {
-    bool last = i + 1 == migrations.size();
-    StartOptions start;
-    start.complete = !last || complete_last;
-    TANDEM_RETURN_IF_ERROR(Start(migrations[i], start));
+// ---- how a phase runs ----------------------------------------------------
+
+const Runner::PhaseSpec Runner::kExpand{"expand", Phase::kStarting, Phase::kActive,
+                                        "run `tandem start` again to resume, or `tandem "
+                                        "rollback` to undo the steps done"};
+
+const Runner::PhaseSpec Runner::kContract{"complete", Phase::kCompleting, Phase::kCompleted,
+                                          "run `tandem complete` again to resume (until its "
+                                          "switch step has run, `tandem rollback` undoes the "
+                                          "migration instead)"};
+
+const Runner::PhaseSpec Runner::kRollback{"rollback", Phase::kRollingBack, Phase::kRolledBack,
+                                          "run `tandem rollback` again to resume"};
+
+Status Runner::RunPhase(MigrationRecord& record, const PhaseSpec& spec,
+                        const std::vector<plan::Step>& steps, const std::string& schema) {
+  auto started = Clock::now();
+  if (record.phase != spec.running) TANDEM_RETURN_IF_ERROR(MoveTo(record, spec.running));
+  reporter_.PhaseStarted(spec.name, record.name);
+  TANDEM_RETURN_IF_ERROR(Record(record.id, {.phase = spec.name,
+                                            .kind = "phase",
+                                            .description = std::string(spec.name) + " started",
+                                            .outcome = "ok"}));
+  Status status = RunSteps(record, spec.name, steps, schema);
+  if (!status.ok()) {
+    return status.WithContext(std::string(spec.name) + " of \"" + record.name +
+                              "\" stopped; the steps done so far are recorded. Fix the cause and " +
+                              spec.resume_hint);
+  }
+  TANDEM_RETURN_IF_ERROR(MoveTo(record, spec.done));
+  TANDEM_RETURN_IF_ERROR(Record(record.id, {.phase = spec.name,
+                                            .kind = "phase",
+                                            .description = std::string(spec.name) + " finished",
+                                            .duration_ms = DurationMs(Since(started)),
+                                            .outcome = "ok"}));
+  reporter_.PhaseFinished(spec.name, record.name, Since(started));
+  return Status::Ok();
+}
+
+Status Runner::RunSteps(MigrationRecord& record, const std::string& phase,
+                        const std::vector<plan::Step>& steps, const std::string& schema) {
+  int total = static_cast<int>(steps.size());
+  for (int i = record.steps_done; i < total; ++i) {
+    TANDEM_RETURN_IF_ERROR(RunStep(record, phase, steps, i, schema));
+    TANDEM_RETURN_IF_ERROR(state_->SetStepsDone(record.id, i + 1));
+    record.steps_done = i + 1;
   }
   return Status::Ok();
 }
 
-Result<StatusReport> Runner::GetStatus() {
-  TANDEM_RETURN_IF_ERROR(Connect());
-  TANDEM_RETURN_IF_ERROR(state_->Init());
-  StatusReport report;
-  TANDEM_ASSIGN_OR_RETURN(report.active, state_->Active(options_.schema));
-  TANDEM_ASSIGN_OR_RETURN(report.last_completed, LastCompleted());
-  TANDEM_ASSIGN_OR_RETURN(
-      report.contradictions,
-      StateContradictions(report.active ? report.active : report.last_completed));
-  if (report.active) {
-    report.version_schema = report.active->version_schema;
-    TANDEM_ASSIGN_OR_RETURN(std::vector<VerifyRun> runs, state_->VerifyRuns(report.active->id));
-    if (!runs.empty()) report.last_verify = runs.back();
-    TANDEM_ASSIGN_OR_RETURN(report.last_throttle, state_->LastEvent(report.active->id, "throttle"));
-    TANDEM_ASSIGN_OR_RETURN(
-        report.backfill, engine_->ReadProgress(*conn_, {options_.state_schema, report.active->id}));
-  } else if (report.last_completed) {
-    report.version_schema = report.last_completed->version_schema;
+Status Runner::RunStep(const MigrationRecord& record, const std::string& phase,
+                       const std::vector<plan::Step>& steps, int i, const std::string& schema) {
+  const plan::Step& step = steps[i];
+  int total = static_cast<int>(steps.size());
+  auto observer = [&](int attempt, const Status& error, const std::string& blockers) {
+    reporter_.StepRetrying(step, attempt, error, blockers);
+    (void)Record(record.id,
+                 {.phase = phase,
+                  .kind = "retry",
+                  .description = step.description,
+                  .attempts = attempt,
+                  .outcome = "retry",
+                  .detail = error.message() + (blockers.empty() ? "" : "; held by " + blockers)});
+  };
+  std::string sql;
+  for (const auto& s : step.statements) sql += s + ";\n";
+  spdlog::debug("{} step {}/{}: {}\n{}", phase, i + 1, total, step.description, sql);
+  auto outcome = database_.RunStep(*conn_, schema, step, options_.lock_policy, observer);
+  if (!outcome.ok()) {
+    if (conn_->Healthy()) {
+      (void)Record(record.id, {.phase = phase,
+                               .kind = "step",
+                               .description = step.description,
+                               .sql = sql,
+                               .outcome = "failed",
+                               .detail = outcome.status().message()});
+    }
+    return outcome.status().WithContext(phase + " step " + std::to_string(i + 1) + "/" +
+                                        std::to_string(total) + " (" + step.description +
+                                        ") failed");
   }
-  return report;
+  TANDEM_RETURN_IF_ERROR(Record(record.id, {.phase = phase,
+                                            .kind = "step",
+                                            .description = step.description,
+                                            .sql = sql,
+                                            .duration_ms = DurationMs(outcome->duration),
+                                            .attempts = outcome->attempts,
+                                            .outcome = "ok"}));
+  reporter_.StepDone(phase, i + 1, total, step, *outcome);
+  return Status::Ok();
 }
 
-Status Runner::SetPaused(bool paused) {
-  TANDEM_RETURN_IF_ERROR(Connect());
-  TANDEM_RETURN_IF_ERROR(state_->Init());
-  TANDEM_ASSIGN_OR_RETURN(bool changed, state_->SetPaused(options_.schema, paused));
-  if (!changed) {
+Result<MigrationRecord> Runner::RequireActive(const std::string& command) {
+  TANDEM_ASSIGN_OR_RETURN(std::optional<MigrationRecord> active, state_->Active(options_.schema));
+  if (!active) {
     return Status::Refused("no migration is in progress on schema \"" + options_.schema +
-                           "\"; there is no backfill to " + (paused ? "pause" : "resume"));
+                           "\", so there is nothing to " + command +
+                           "; `tandem status` shows the history");
   }
-  reporter_.Note(std::string("backfill ") + (paused ? "paused" : "resumed") +
-                 (paused ? "; it waits between chunks until `tandem resume`" : ""));
+  return *active;
+}
+
+Status Runner::MoveTo(MigrationRecord& record, Phase to) {
+  TANDEM_RETURN_IF_ERROR(state_->SetPhase(record.id, record.phase, to));
+  record.phase = to;
+  record.steps_done = 0;
   return Status::Ok();
 }
 
-Result<std::vector<MigrationRecord>> Runner::History() {
-  TANDEM_RETURN_IF_ERROR(Connect());
-  TANDEM_RETURN_IF_ERROR(state_->Init());
-  return state_->History(options_.schema);
-}
+Status Runner::Record(long long id, const Event& event) { return state_->Append(id, event); }
 
 }  // namespace tandem::core

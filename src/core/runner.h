@@ -19,6 +19,7 @@
 #include "backends/backend.h"
 #include "core/engine.h"
 #include "core/reporter.h"
+#include "core/runner_options.h"
 #include "core/state_store.h"
 #include "plan/migration.h"
 #include "plan/plan.h"
@@ -26,27 +27,6 @@
 #include "verify/types.h"
 
 namespace tandem::core {
-
-struct RunnerOptions {
-  std::string schema = "public";
-  std::string state_schema = "tandem";
-  backend::LockPolicy lock_policy;
-  // Each overrides the file's `backfill:` setting of the same name.
-  std::optional<int> batch_size;
-  std::optional<Millis> target_chunk_time;
-  std::optional<int> concurrency;
-  std::optional<long long> vacuum_every;
-  std::optional<Millis> reconnect_window;
-  // The throttle's flags; the file's `backfill:` section fills in the rest.
-  plan::ThrottleSettings throttle;
-  // Opens sessions with replicas given as --replica (or in the file).
-  backfill::ReplicaConnector connect_replica;
-  // Set (e.g. by a signal handler) to stop the backfill after its current chunk.
-  const std::atomic<bool>* stop_requested = nullptr;
-  // Start (and migrate) run statements rollback cannot undo instead of
-  // refusing them (plan::RefuseIrreversible).
-  bool allow_irreversible = false;
-};
 
 struct StartOptions {
   bool complete = false;
