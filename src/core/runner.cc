@@ -49,6 +49,13 @@ Result<plan::Settings> SettingsOf(const MigrationRecord& record) {
   return migration.settings;
 }
 
+// kRefused, saying `runs_when`, unless `record` is active.
+Status RefuseUnlessActive(const MigrationRecord& record, const std::string& runs_when) {
+  if (record.phase == Phase::kActive) return Status::Ok();
+  return Status::Refused("migration \"" + record.name + "\" is in phase " +
+                         PhaseName(record.phase) + "; " + runs_when);
+}
+
 }  // namespace
 
 Runner::Runner(backend::Database& database, RunnerOptions options, Reporter& reporter)
@@ -172,12 +179,10 @@ Status Runner::Backfill() {
   TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
   TANDEM_RETURN_IF_ERROR(state_->Init());
   TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("backfill"));
-  if (record.phase != Phase::kActive) {
-    return Status::Refused("migration \"" + record.name + "\" is in phase " +
-                           PhaseName(record.phase) +
-                           "; the backfill runs only once start has finished expanding (run "
-                           "`tandem start` again to resume it)");
-  }
+  TANDEM_RETURN_IF_ERROR(RefuseUnlessActive(
+      record,
+      "the backfill runs only once start has finished expanding (run `tandem start` again to "
+      "resume it)"));
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, StoredPlan(record));
   return RunBackfill(record, plan);
 }
@@ -266,12 +271,8 @@ Result<verify::Pass> Runner::Verify(const VerifyOptions& options) {
   TANDEM_RETURN_IF_ERROR(Connect());
   TANDEM_RETURN_IF_ERROR(state_->Init());
   TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("verify"));
-  if (record.phase != Phase::kActive) {
-    return Status::Refused("migration \"" + record.name + "\" is in phase " +
-                           PhaseName(record.phase) +
-                           "; verification runs while it is active (after start, before "
-                           "complete)");
-  }
+  TANDEM_RETURN_IF_ERROR(RefuseUnlessActive(
+      record, "verification runs while it is active (after start, before complete)"));
   EngineCapabilities can = engine_->capabilities();
   if ((options.scan.sample_percent > 0 && !can.verify_sampling) ||
       (options.repair && !can.verify_repair)) {
