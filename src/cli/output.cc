@@ -233,7 +233,7 @@ json RecordJson(const core::MigrationRecord& r) {
           {"name", r.name},
           {"schema", r.schema},
           {"version_schema", TextOrNull(r.version_schema)},
-          {"phase", r.phase},
+          {"phase", core::PhaseName(r.phase)},
           {"checksum", r.checksum},
           {"backfill_done", r.backfill_done},
           {"db_user", TextOrNull(r.db_user)},
@@ -357,8 +357,8 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
     std::string backfill = a.backfill_done           ? ", backfill done"
                            : report.backfill.empty() ? ", backfill not started"
                                                      : "";
-    std::printf("in progress: %s (phase %s%s), started %s by %s\n", a.name.c_str(), a.phase.c_str(),
-                backfill.c_str(), a.started_at.c_str(), Who(a).c_str());
+    std::printf("in progress: %s (phase %s%s), started %s by %s\n", a.name.c_str(),
+                core::PhaseName(a.phase), backfill.c_str(), a.started_at.c_str(), Who(a).c_str());
     for (const auto& p : report.backfill) {
       std::printf("backfill %s (%s): %s\n", p.state.c_str(),
                   p.done ? "100%" : (std::to_string(static_cast<int>(Percent(p))) + "%").c_str(),
@@ -400,8 +400,8 @@ void PrintHistory(const std::vector<core::MigrationRecord>& history, bool as_jso
   }
   if (history.empty()) std::printf("no migrations yet\n");
   for (const auto& r : history) {
-    std::printf("%-4lld %-32s %-12s started %s by %s%s\n", r.id, r.name.c_str(), r.phase.c_str(),
-                r.started_at.c_str(), Who(r).c_str(),
+    std::printf("%-4lld %-32s %-12s started %s by %s%s\n", r.id, r.name.c_str(),
+                core::PhaseName(r.phase), r.started_at.c_str(), Who(r).c_str(),
                 r.completed_at.empty() ? "" : (", completed " + r.completed_at).c_str());
   }
 }

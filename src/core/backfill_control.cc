@@ -2,8 +2,6 @@
 
 #include <thread>
 
-#include "common/strings.h"
-
 namespace tandem::core {
 
 std::function<Status()> ScanGate(backfill::Throttle& throttle,
@@ -33,26 +31,6 @@ std::function<Status()> ScanGate(backfill::Throttle& throttle,
   };
 }
 
-Status FitThrottleToEngine(backend::Engine engine, const plan::ThrottleSettings& flags,
-                           const plan::ThrottleSettings& file, backfill::ThrottleConfig& config) {
-  if (engine != backend::Engine::kSqlite) return Status::Ok();
-  std::vector<std::string> given;
-  if (flags.max_replica_lag || file.max_replica_lag) given.push_back("max_replica_lag");
-  if (!config.replicas.empty()) given.push_back("replica");
-  if (config.max_active_sessions) given.push_back("max_active_sessions");
-  if (config.max_lock_waiters) given.push_back("max_lock_waiters");
-  if (!config.throttle_query.empty()) given.push_back("throttle_query");
-  if (!given.empty()) {
-    return Status::InvalidInput(
-        "these backfill throttles measure a PostgreSQL server, and SQLite has no replicas or "
-        "server sessions: " +
-        Join(given, ", ") +
-        ". Remove them (flag or `backfill:` key); on SQLite --max-rows-per-second, --window "
-        "and --max-runtime apply");
-  }
-  config.max_replica_lag = Millis(0);
-  return Status::Ok();
-}
 namespace {
 
 using backfill::Control;
@@ -130,15 +108,22 @@ void BackfillControl::NoteThrottle(const backfill::Verdict& verdict) {
   if (!throttled_by_.empty()) {
     double held_ms =
         std::chrono::duration<double, std::milli>(Clock::now() - throttled_since_).count();
-    (void)state_.Append(migration_id_, {"backfill", "throttle", "throttle released", "", held_ms, 0,
-                                        "ok", throttled_reason_});
+    (void)state_.Append(migration_id_, {.phase = "backfill",
+                                        .kind = "throttle",
+                                        .description = "throttle released",
+                                        .duration_ms = held_ms,
+                                        .outcome = "ok",
+                                        .detail = throttled_reason_});
   }
   throttled_by_ = by;
   throttled_reason_ = holds ? verdict.decision.reason : "";
   if (!holds) return;
   throttled_since_ = Clock::now();
-  (void)state_.Append(migration_id_, {"backfill", "throttle", "throttle started", "", 0, 0,
-                                      "throttled", throttled_reason_});
+  (void)state_.Append(migration_id_, {.phase = "backfill",
+                                      .kind = "throttle",
+                                      .description = "throttle started",
+                                      .outcome = "throttled",
+                                      .detail = throttled_reason_});
 }
 
 void BackfillControl::ChunkDone(long long rows) {

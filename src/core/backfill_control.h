@@ -28,12 +28,6 @@
 
 namespace tandem::core {
 
-// SQLite has no replicas and no server sessions: refuses the throttles that
-// measure them (kInvalidInput naming them) and turns off replica lag, which
-// is on by default. PostgreSQL keeps `config` as it is.
-Status FitThrottleToEngine(backend::Engine engine, const plan::ThrottleSettings& flags,
-                           const plan::ThrottleSettings& file, backfill::ThrottleConfig& config);
-
 // verify::Options::before_chunk for scans that obey `throttle`: waits while
 // it holds (telling `note` the reason when it changes), and fails with
 // kInterrupted on its kStop (--max-runtime) or after a signal. Thread-safe.

@@ -18,40 +18,16 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "core/engine.h"
 #include "core/reporter.h"
+#include "core/runner_options.h"
 #include "core/state_store.h"
 #include "plan/migration.h"
 #include "plan/plan.h"
 #include "throttle/throttle.h"
-#include "verify/postgres/verifier.h"
+#include "verify/types.h"
 
 namespace tandem::core {
-
-struct RunnerOptions {
-  std::string schema = "public";
-  std::string state_schema = "tandem";
-  backend::LockPolicy lock_policy;
-  // Each overrides the file's `backfill:` setting of the same name.
-  std::optional<int> batch_size;
-  std::optional<Millis> target_chunk_time;
-  std::optional<int> concurrency;
-  std::optional<long long> vacuum_every;
-  std::optional<Millis> reconnect_window;
-  // The throttle's flags; the file's `backfill:` section fills in the rest.
-  plan::ThrottleSettings throttle;
-  // Opens sessions with replicas given as --replica (or in the file).
-  backfill::ReplicaConnector connect_replica;
-  // Set (e.g. by a signal handler) to stop the backfill after its current chunk.
-  const std::atomic<bool>* stop_requested = nullptr;
-  // Start (and migrate) run statements rollback cannot undo instead of
-  // refusing them (plan::RefuseIrreversible).
-  bool allow_irreversible = false;
-};
-
-inline constexpr Millis kPostgresChunkTime{200};
-// Computing `up` happens outside the write lock on SQLite (backfill/sqlite/up_prefetch.h),
-// so short chunks cost no throughput and bound how long a writer waits.
-inline constexpr Millis kSqliteChunkTime{10};
 
 struct StartOptions {
   bool complete = false;
@@ -117,8 +93,8 @@ class Runner {
   // ends in, and the command that resumes it after an interruption.
   struct PhaseSpec {
     const char* name;
-    const char* running;
-    const char* done;
+    Phase running;
+    Phase done;
     const char* resume_hint;
   };
   static const PhaseSpec kExpand;
@@ -132,7 +108,6 @@ class Runner {
     MigrationRecord record;
   };
 
-  bool Sqlite() const;
   Status Connect();
   // For `plan`, which leaves the database as it was; a writing connection
   // takes its place when the runner goes on to write.
@@ -187,9 +162,13 @@ class Runner {
   Result<verify::Pass> VerifyPass(const MigrationRecord& record, const plan::Plan& plan,
                                   verify::Options options);
   Status Record(long long id, const Event& event);
+  // Moves `record` to phase `to` in the state store, where the lifecycle
+  // allows it (phase.h), and starts its step count anew.
+  Status MoveTo(MigrationRecord& record, Phase to);
   std::string LockKey() const;
 
   backend::Database& database_;
+  std::unique_ptr<Engine> engine_;  // database_'s
   RunnerOptions options_;
   Reporter& reporter_;
   std::unique_ptr<backend::Connection> conn_;       // does the work

@@ -2,8 +2,6 @@
 #include "core/runner.h"
 #include "core/tables_in_flight.h"
 #include "plan/plan_json.h"
-#include "plan/planner.h"
-#include "plan/sqlite/sqlite_planner.h"
 #include "reader/reader.h"
 
 namespace tandem::core {
@@ -37,8 +35,7 @@ Result<plan::Plan> Runner::Derive(const plan::Migration& migration,
                                   const plan::PlanInputs& inputs) const {
   plan::PlanOptions plan_options{options_.schema, options_.state_schema,
                                  inputs.previous_version_schemas};
-  return Sqlite() ? plan::sqlite::PlanSqliteMigration(migration, inputs.catalog, plan_options)
-                  : plan::PlanMigration(migration, inputs.catalog, plan_options);
+  return engine_->Plan(migration, inputs.catalog, plan_options);
 }
 
 Result<plan::Plan> Runner::StoredPlan(const MigrationRecord& record) {

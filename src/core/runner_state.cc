@@ -46,7 +46,7 @@ Result<std::vector<plan::Step>> Runner::OwnRollbackSteps(const MigrationRecord& 
 Result<std::optional<MigrationRecord>> Runner::LastCompleted() {
   TANDEM_ASSIGN_OR_RETURN(std::vector<MigrationRecord> history, state_->History(options_.schema));
   for (auto it = history.rbegin(); it != history.rend(); ++it) {
-    if (it->phase == kPhaseCompleted) return std::optional<MigrationRecord>(*it);
+    if (it->phase == Phase::kCompleted) return std::optional<MigrationRecord>(*it);
   }
   return std::optional<MigrationRecord>();
 }

@@ -56,8 +56,8 @@ Result<std::vector<std::string>> Contradictions(backend::Database& database,
                                                 const plan::Plan& plan,
                                                 const std::string& state_schema) {
   std::vector<std::string> found;
-  bool active = record.phase == kPhaseActive;
-  if (!active && record.phase != kPhaseCompleted) return found;
+  bool active = record.phase == Phase::kActive;
+  if (!active && record.phase != Phase::kCompleted) return found;
   for (const auto& sync : plan.syncs) {
     TANDEM_ASSIGN_OR_RETURN(std::set<std::string> installed,
                             InstalledTriggers(database, conn, plan, sync, state_schema));

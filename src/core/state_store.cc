@@ -1,8 +1,8 @@
 #include "core/state_store.h"
 
 #include "backends/number.h"
-#include "backfill/postgres/backfill.h"
 #include "common/strings.h"
+#include "core/engine.h"
 
 namespace tandem::core {
 namespace {
@@ -13,7 +13,15 @@ constexpr char kColumns[] =
     "backfill_done, steps_done, db_user, os_user, started_at, completed_at, rolled_back_at, "
     "backfill_done_at";
 
-Result<MigrationRecord> FromRow(const backend::Row& r) {
+// The condition on a migration that is under way.
+std::string Unfinished() {
+  return std::string("phase NOT IN (") + QuoteLiteral(PhaseName(Phase::kCompleted)) + ", " +
+         QuoteLiteral(PhaseName(Phase::kRolledBack)) + ")";
+}
+
+}  // namespace
+
+Result<MigrationRecord> StateStore::FromRow(const backend::Row& r) const {
   backend::NumberReader read;
   MigrationRecord m;
   m.id = read.Integer(r[0], "the id");
@@ -21,7 +29,16 @@ Result<MigrationRecord> FromRow(const backend::Row& r) {
   m.name = *r[2];
   m.version_schema = *r[3];
   m.checksum = *r[4];
-  m.phase = *r[5];
+  Result<Phase> phase = ParsePhase(*r[5]);
+  if (!phase.ok()) {
+    return Status::Refused("migration \"" + m.name + "\" (id " + std::to_string(m.id) +
+                           ") is recorded in " + phase.status().message() + " in " +
+                           Table("migrations") +
+                           ": the records were edited by hand or written by a newer tandem, so "
+                           "nothing was run. Put back the phase it had, or use the tandem "
+                           "version that wrote it");
+  }
+  m.phase = *phase;
   m.plan_json = r[6].value_or("");
   m.file_content = *r[7];
   m.backfill_done = r[8] == backend::Value("t");
@@ -32,20 +49,28 @@ Result<MigrationRecord> FromRow(const backend::Row& r) {
   m.completed_at = r[13].value_or("");
   m.rolled_back_at = r[14].value_or("");
   m.backfill_done_at = r[15].value_or("");
-  TANDEM_RETURN_IF_ERROR(read.status().WithContext("migration " + r[0].value_or("NULL")));
+  if (!read.status().ok()) {
+    return Status::Error(
+        ErrorKind::kDatabase,
+        read.status().WithContext("migration " + r[0].value_or("NULL")).message() + " in " +
+            Table("migrations") +
+            ": the record was changed outside tandem; put the value back (or restore tandem's "
+            "state from a backup) and rerun");
+  }
   return m;
 }
 
-}  // namespace
+StateStore::StateStore(backend::Connection& conn, std::string state_schema, backend::Engine engine)
+    : conn_(conn), sql_(MakeEngine(engine)->MakeStateSql(std::move(state_schema))) {}
 
-std::string StateStore::Table(const std::string& name) const { return sql_.Table(name); }
+std::string StateStore::Table(const std::string& name) const { return sql_->Table(name); }
 
 Status StateStore::Init() {
   // Creating is DDL (locks on tandem's own tables): skip it when everything
   // is already there, which is every call but the first.
-  auto present = conn_.Query(sql_.Exist(sql_.AllTables()));
+  auto present = conn_.Query(sql_->Exist(sql_->AllTables()));
   if (present.ok() && present->Scalar() == backend::Value("t")) return Status::Ok();
-  Status status = conn_.Execute(sql_.Create());
+  Status status = conn_.Execute(sql_->Create());
   if (!status.ok()) {
     if (conn_.Healthy()) (void)conn_.Execute("ROLLBACK");
     return status.WithContext("cannot create tandem's state tables (" + Table("migrations") +
@@ -56,7 +81,7 @@ Status StateStore::Init() {
 
 Result<bool> StateStore::Exists() {
   TANDEM_ASSIGN_OR_RETURN(backend::QueryResult rows,
-                          conn_.Query(sql_.Exist({"migrations", "events"})));
+                          conn_.Query(sql_->Exist({"migrations", "events"})));
   return rows.Scalar() == backend::Value("t");
 }
 
@@ -68,30 +93,22 @@ Result<std::vector<MigrationRecord>> StateStore::Select(const std::string& where
                                       params));
   std::vector<MigrationRecord> out;
   for (const auto& r : rows.rows) {
-    Result<MigrationRecord> record = FromRow(r);
-    if (!record.ok()) {
-      return Status::Error(ErrorKind::kDatabase,
-                           record.status().message() + " in " + Table("migrations") +
-                               ": the record was changed outside tandem; put the value back "
-                               "(or restore tandem's state from a backup) and rerun");
-    }
-    out.push_back(std::move(*record));
+    TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, FromRow(r));
+    out.push_back(std::move(record));
   }
   return out;
 }
 
 Result<std::optional<MigrationRecord>> StateStore::Active(const std::string& schema) {
-  TANDEM_ASSIGN_OR_RETURN(
-      auto rows,
-      Select("schema_name = $1 AND phase NOT IN ('completed', 'rolled_back')", {schema}));
+  TANDEM_ASSIGN_OR_RETURN(auto rows, Select("schema_name = $1 AND " + Unfinished(), {schema}));
   if (rows.empty()) return std::optional<MigrationRecord>();
   return std::optional<MigrationRecord>(rows.back());
 }
 
 Result<std::optional<MigrationRecord>> StateStore::Completed(const std::string& schema,
                                                              const std::string& name) {
-  TANDEM_ASSIGN_OR_RETURN(
-      auto rows, Select("schema_name = $1 AND name = $2 AND phase = 'completed'", {schema, name}));
+  TANDEM_ASSIGN_OR_RETURN(auto rows, Select("schema_name = $1 AND name = $2 AND phase = $3",
+                                            {schema, name, PhaseName(Phase::kCompleted)}));
   if (rows.empty()) return std::optional<MigrationRecord>();
   return std::optional<MigrationRecord>(rows.back());
 }
@@ -101,7 +118,8 @@ Result<std::vector<MigrationRecord>> StateStore::History(const std::string& sche
 }
 
 Result<std::vector<std::string>> StateStore::CompletedVersionSchemas(const std::string& schema) {
-  TANDEM_ASSIGN_OR_RETURN(auto rows, Select("schema_name = $1 AND phase = 'completed'", {schema}));
+  TANDEM_ASSIGN_OR_RETURN(
+      auto rows, Select("schema_name = $1 AND phase = $2", {schema, PhaseName(Phase::kCompleted)}));
   std::vector<std::string> out;
   for (auto it = rows.rbegin(); it != rows.rend(); ++it) out.push_back(it->version_schema);
   return out;
@@ -113,26 +131,34 @@ Result<long long> StateStore::Insert(const MigrationRecord& r) {
       conn_.Query("INSERT INTO " + Table("migrations") +
                       " (schema_name, name, version_schema, checksum, phase, plan, file_content, "
                       "os_user) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                  {r.schema, r.name, r.version_schema, r.checksum, r.phase, r.plan_json,
+                  {r.schema, r.name, r.version_schema, r.checksum, PhaseName(r.phase), r.plan_json,
                    r.file_content, r.os_user}));
   return backend::ToInteger(rows.Scalar(), "the id of the new migration");
 }
 
-Status StateStore::SetPhase(long long id, const std::string& phase) {
-  std::string now = sql_.Now();
-  std::string stamp = phase == kPhaseCompleted    ? ", completed_at = " + now
-                      : phase == kPhaseRolledBack ? ", rolled_back_at = " + now
-                                                  : "";
-  return conn_
-      .Query("UPDATE " + Table("migrations") +
-                 " SET phase = $2, steps_done = 0, updated_at = " + now + stamp + " WHERE id = $1",
-             {std::to_string(id), phase})
-      .status();
+Status StateStore::SetPhase(long long id, Phase from, Phase to) {
+  TANDEM_RETURN_IF_ERROR(CheckMove(from, to));
+  std::string now = sql_->Now();
+  std::string stamp = to == Phase::kCompleted    ? ", completed_at = " + now
+                      : to == Phase::kRolledBack ? ", rolled_back_at = " + now
+                                                 : "";
+  TANDEM_ASSIGN_OR_RETURN(backend::QueryResult rows,
+                          conn_.Query("UPDATE " + Table("migrations") +
+                                          " SET phase = $2, steps_done = 0, updated_at = " + now +
+                                          stamp + " WHERE id = $1 AND phase = $3 RETURNING id",
+                                      {std::to_string(id), PhaseName(to), PhaseName(from)}));
+  if (rows.rows.empty()) {
+    return Status::Internal("migration id " + std::to_string(id) + " is no longer in phase " +
+                            PhaseName(from) + " in " + Table("migrations") +
+                            ", so it was not moved to phase " + PhaseName(to) +
+                            "; `tandem status` shows where it is");
+  }
+  return Status::Ok();
 }
 
 Status StateStore::SetStepsDone(long long id, int steps_done) {
   return conn_
-      .Query("UPDATE " + Table("migrations") + " SET steps_done = $2, updated_at = " + sql_.Now() +
+      .Query("UPDATE " + Table("migrations") + " SET steps_done = $2, updated_at = " + sql_->Now() +
                  " WHERE id = $1",
              {std::to_string(id), std::to_string(steps_done)})
       .status();
@@ -141,7 +167,7 @@ Status StateStore::SetStepsDone(long long id, int steps_done) {
 Status StateStore::SetBackfillDone(long long id) {
   return conn_
       .Query("UPDATE " + Table("migrations") + " SET backfill_done = 't', backfill_done_at = " +
-                 sql_.Now() + ", updated_at = " + sql_.Now() + " WHERE id = $1",
+                 sql_->Now() + ", updated_at = " + sql_->Now() + " WHERE id = $1",
              {std::to_string(id)})
       .status();
 }
@@ -149,15 +175,17 @@ Status StateStore::SetBackfillDone(long long id) {
 Result<bool> StateStore::SetPaused(const std::string& schema, bool paused) {
   TANDEM_ASSIGN_OR_RETURN(
       backend::QueryResult rows,
-      conn_.Query("UPDATE " + Table("migrations") + " SET paused = $2, updated_at = " + sql_.Now() +
-                      " WHERE schema_name = $1 AND phase NOT IN ('completed', 'rolled_back') "
-                      "RETURNING id",
+      conn_.Query("UPDATE " + Table("migrations") + " SET paused = $2, updated_at = " +
+                      sql_->Now() + " WHERE schema_name = $1 AND " + Unfinished() + " RETURNING id",
                   {schema, paused ? "t" : "f"}));
   if (rows.rows.empty()) return false;
   TANDEM_ASSIGN_OR_RETURN(long long id,
                           backend::ToInteger(rows.Scalar(), "the id of the migration"));
   TANDEM_RETURN_IF_ERROR(
-      Append(id, {"backfill", "control", paused ? "paused" : "resumed", "", 0, 0, "ok", ""}));
+      Append(id, {.phase = "backfill",
+                  .kind = "control",
+                  .description = paused ? "paused" : "resumed",
+                  .outcome = "ok"}));
   return true;
 }
 

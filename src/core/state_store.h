@@ -6,24 +6,17 @@
 // Not thread-safe; uses the connection it is given.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "backends/backend.h"
+#include "core/phase.h"
 #include "core/state_sql.h"
 
 namespace tandem::core {
-
-// Phases of a migration as stored. "starting" also covers a start that
-// failed part-way (resumable, or undone by rollback).
-inline constexpr char kPhaseStarting[] = "starting";
-inline constexpr char kPhaseActive[] = "active";
-inline constexpr char kPhaseCompleting[] = "completing";
-inline constexpr char kPhaseCompleted[] = "completed";
-inline constexpr char kPhaseRollingBack[] = "rolling_back";
-inline constexpr char kPhaseRolledBack[] = "rolled_back";
 
 struct MigrationRecord {
   long long id = 0;
@@ -31,7 +24,7 @@ struct MigrationRecord {
   std::string name;
   std::string version_schema;
   std::string checksum;
-  std::string phase;
+  Phase phase = Phase::kStarting;
   std::string plan_json;
   std::string file_content;
   bool backfill_done = false;
@@ -56,15 +49,21 @@ struct VerifyRun {
   std::string report_json;
 };
 
+// Built with designated initializers, naming the fields it sets:
+// {.phase = "verify", .kind = "repair", .description = ..., .outcome = "ok"}.
+// Every field has a default initializer, so one left out is empty without
+// a warning.
 struct Event {
-  std::string phase;
-  std::string kind;  // phase | step | retry | backfill | note
-  std::string description;
-  std::string sql;
+  // The part of the lifecycle: expand | backfill | verify | complete | rollback.
+  std::string phase{};
+  // phase | step | retry | backfill | control | throttle | verify | repair | forced
+  std::string kind{};
+  std::string description{};
+  std::string sql{};
   double duration_ms = 0;
   int attempts = 0;
-  std::string outcome;  // ok | failed | retry
-  std::string detail;
+  std::string outcome{};  // ok | failed | retry | throttled
+  std::string detail{};
 };
 
 // An event as read back, with when it was recorded.
@@ -76,8 +75,7 @@ struct RecordedEvent {
 class StateStore {
  public:
   StateStore(backend::Connection& conn, std::string state_schema,
-             backend::Engine engine = backend::Engine::kPostgres)
-      : conn_(conn), sql_(engine, std::move(state_schema)) {}
+             backend::Engine engine = backend::Engine::kPostgres);
 
   // Creates the state schema and its tables when missing. Idempotent.
   Status Init();
@@ -92,7 +90,10 @@ class StateStore {
   // Version schemas of completed migrations of `schema`, newest first.
   Result<std::vector<std::string>> CompletedVersionSchemas(const std::string& schema);
   Result<long long> Insert(const MigrationRecord& record);
-  Status SetPhase(long long id, const std::string& phase);
+  // Moves migration `id` from phase `from` to `to`: kInternal, writing
+  // nothing, when the lifecycle has no such move (phase.h) or the stored
+  // phase is no longer `from`.
+  Status SetPhase(long long id, Phase from, Phase to);
   Status SetStepsDone(long long id, int steps_done);
   Status SetBackfillDone(long long id);
   // Pause or resume the backfill of `schema`'s active migration, from any
@@ -110,12 +111,14 @@ class StateStore {
   Result<std::vector<VerifyRun>> VerifyRuns(long long id);
 
  private:
+  // A row of the migrations table; kRefused when its phase is unknown.
+  Result<MigrationRecord> FromRow(const backend::Row& row) const;
   Result<std::vector<MigrationRecord>> Select(const std::string& where,
                                               const std::vector<backend::Value>& params);
   std::string Table(const std::string& name) const;
 
   backend::Connection& conn_;
-  StateSql sql_;
+  std::unique_ptr<StateSql> sql_;
 };
 
 }  // namespace tandem::core

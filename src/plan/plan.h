@@ -32,12 +32,21 @@ const char* LockLevelName(LockLevel level);
 // What the lock blocks, in words a person reads in `plan` output.
 const char* LockLevelEffect(LockLevel level);
 
+// What a step is to the lifecycle, beyond the phase whose list holds it.
+enum class StepKind {
+  kPlain,
+  // complete's switch: once it ran, the old version is gone, and rollback
+  // is no longer possible.
+  kSwitch,
+};
+
 // One unit of work run by the lock-safe executor. The statements of a step
 // run in one transaction (retried as a whole on a lock timeout) unless
 // `concurrent` is set, in which case the single statement runs outside any
 // transaction, as CREATE/DROP INDEX CONCURRENTLY requires.
 struct Step {
   std::string description;
+  StepKind kind = StepKind::kPlain;
   std::vector<std::string> statements;
   std::vector<std::string> tables;  // tables whose locks it waits for: for blocker reports
   LockLevel lock = LockLevel::kNone;

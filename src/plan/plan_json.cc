@@ -12,10 +12,31 @@ using nlohmann::json;
 // Around this many characters of each text are shown where two plans differ.
 constexpr size_t kExcerpt = 60;
 
+constexpr char kPlainStep[] = "plain";
+constexpr char kSwitchStep[] = "switch";
+
+const char* StepKindName(StepKind kind) {
+  return kind == StepKind::kSwitch ? kSwitchStep : kPlainStep;
+}
+
+// Plans stored before steps had a kind marked the switch only by the start
+// of its description.
+StepKind StepKindOf(const json& step) {
+  if (!step.contains("kind")) {
+    std::string description = step.at("description");
+    return description.rfind("switch:", 0) == 0 ? StepKind::kSwitch : StepKind::kPlain;
+  }
+  std::string kind = step["kind"];
+  if (kind == kSwitchStep) return StepKind::kSwitch;
+  if (kind == kPlainStep) return StepKind::kPlain;
+  throw json::other_error::create(501, "unknown step kind \"" + kind + "\"", &step);
+}
+
 json StepsToJson(const std::vector<Step>& steps) {
   json out = json::array();
   for (const auto& s : steps) {
     out.push_back({{"description", s.description},
+                   {"kind", StepKindName(s.kind)},
                    {"statements", s.statements},
                    {"tables", s.tables},
                    {"lock", LockLevelName(s.lock)},
@@ -33,6 +54,7 @@ std::vector<Step> StepsFromJson(const json& in) {
   for (const auto& j : in) {
     Step s;
     s.description = j.at("description");
+    s.kind = StepKindOf(j);
     s.statements = j.at("statements").get<std::vector<std::string>>();
     s.tables = j.at("tables").get<std::vector<std::string>>();
     s.lock = static_cast<LockLevel>(j.at("lock_level").get<int>());

@@ -209,6 +209,7 @@ void Planner::FinishComplete() {
       "switch: drop the old version and dual-write, give columns their "
       "final names, recreate version schema " +
       plan_.version_schema;
+  contract.kind = StepKind::kSwitch;
   contract.statements = ContractStatements();
   contract.lock = LockLevel::kAccessExclusive;
   for (const auto& [name, table] : virtual_schema_.tables())

@@ -85,6 +85,8 @@ TEST(PlannerTest, CompleteValidatesThenSwitchesInOneStep) {
   ASSERT_EQ(plan->complete.size(), 2u);
   EXPECT_EQ(plan->complete[0].lock, LockLevel::kShareUpdateExclusive);
   EXPECT_TRUE(Contains(AllSql({plan->complete[0]}), "VALIDATE CONSTRAINT"));
+  EXPECT_EQ(plan->complete[0].kind, StepKind::kPlain);
+  EXPECT_EQ(plan->complete[1].kind, StepKind::kSwitch);
   std::string contract = AllSql({plan->complete[1]});
   size_t drop = contract.find("DROP COLUMN \"name\"");
   size_t rename = contract.find("RENAME COLUMN \"_tandem_new_name\" TO \"name\"");

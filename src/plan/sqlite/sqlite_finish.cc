@@ -190,6 +190,7 @@ void SqlitePlanner::FinishComplete() {
       "switch: drop the old version and dual-write, give columns their final "
       "names and shape, recreate the version views";
   if (!rebuilt.empty()) contract.description += "; " + Join(rebuilt, "; ");
+  contract.kind = StepKind::kSwitch;
   plan_.complete.push_back(contract);
 }
 

@@ -49,6 +49,7 @@ TEST(SqlitePlannerTest, NotNullIsAShadowColumnSyncedByTriggersAndARebuildAtCompl
   EXPECT_EQ(plan->syncs[0].up[0].expression, "coalesce(NEW.\"name\", 'anonymous')");
   ASSERT_EQ(plan->complete.size(), 1u);
   const Step& contract = plan->complete[0];
+  EXPECT_EQ(contract.kind, StepKind::kSwitch);
   EXPECT_TRUE(contract.check_foreign_keys);
   EXPECT_NE(contract.description.find("rebuilds table users (copies ~800000 rows"),
             std::string::npos)

@@ -1,0 +1,69 @@
+#include "core/phase.h"
+
+#include <array>
+#include <utility>
+
+namespace tandem::core {
+namespace {
+
+constexpr std::array<std::pair<Phase, const char*>, 6> kNames = {{
+    {Phase::kStarting, "starting"},
+    {Phase::kActive, "active"},
+    {Phase::kCompleting, "completing"},
+    {Phase::kCompleted, "completed"},
+    {Phase::kRollingBack, "rolling_back"},
+    {Phase::kRolledBack, "rolled_back"},
+}};
+
+// Every legal move. Rollback is possible from each phase before the
+// migration is over; whether complete's switch has run already (after
+// which it is not) the runner decides from the steps done.
+constexpr std::array<std::pair<Phase, Phase>, 7> kMoves = {{
+    {Phase::kStarting, Phase::kActive},
+    {Phase::kStarting, Phase::kRollingBack},
+    {Phase::kActive, Phase::kCompleting},
+    {Phase::kActive, Phase::kRollingBack},
+    {Phase::kCompleting, Phase::kCompleted},
+    {Phase::kCompleting, Phase::kRollingBack},
+    {Phase::kRollingBack, Phase::kRolledBack},
+}};
+
+std::string KnownNames() {
+  std::string names;
+  for (const auto& [phase, name] : kNames) names += (names.empty() ? "" : ", ") + std::string(name);
+  return names;
+}
+
+}  // namespace
+
+const char* PhaseName(Phase phase) {
+  for (const auto& [known, name] : kNames) {
+    if (known == phase) return name;
+  }
+  return "unknown";
+}
+
+Result<Phase> ParsePhase(std::string_view name) {
+  for (const auto& [phase, known] : kNames) {
+    if (name == known) return phase;
+  }
+  return Status::Refused("unknown phase \"" + std::string(name) + "\" (tandem knows " +
+                         KnownNames() + ")");
+}
+
+bool CanMove(Phase from, Phase to) {
+  for (const auto& move : kMoves) {
+    if (move.first == from && move.second == to) return true;
+  }
+  return false;
+}
+
+Status CheckMove(Phase from, Phase to) {
+  if (CanMove(from, to)) return Status::Ok();
+  return Status::Internal("a migration in phase " + std::string(PhaseName(from)) +
+                          " cannot move to phase " + PhaseName(to) + "; nothing was recorded");
+}
+
+bool IsFinished(Phase phase) { return phase == Phase::kCompleted || phase == Phase::kRolledBack; }
+
+}  // namespace tandem::core

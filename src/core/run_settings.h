@@ -1,0 +1,19 @@
+// A migration's settings as a run uses them: the command line's flags
+// (RunnerOptions) over the migration file's own sections (`backfill:`,
+// `verify:`) over the defaults, the engine's where it has its own.
+#pragma once
+
+#include "backfill/types.h"
+#include "core/runner_options.h"
+#include "plan/migration.h"
+#include "verify/types.h"
+
+namespace tandem::core {
+
+// The backfill's options, without the callbacks the runner adds.
+backfill::Options BackfillSettings(const RunnerOptions& flags, const plan::Settings& file,
+                                   Millis engine_chunk_time);
+// `options` (verify's flags) with the file's thresholds.
+verify::Options VerifySettings(verify::Options options, const plan::Settings& file);
+
+}  // namespace tandem::core

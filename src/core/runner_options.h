@@ -1,0 +1,37 @@
+// What the command line tells the runner: where to work, how DDL waits for
+// its locks, and the flags that override the migration file's settings
+// (run_settings.h merges them).
+#pragma once
+
+#include <atomic>
+#include <optional>
+#include <string>
+
+#include "backends/backend.h"
+#include "plan/migration.h"
+#include "throttle/throttle.h"
+
+namespace tandem::core {
+
+struct RunnerOptions {
+  std::string schema = "public";
+  std::string state_schema = "tandem";
+  backend::LockPolicy lock_policy;
+  // Each overrides the file's `backfill:` setting of the same name.
+  std::optional<int> batch_size;
+  std::optional<Millis> target_chunk_time;
+  std::optional<int> concurrency;
+  std::optional<long long> vacuum_every;
+  std::optional<Millis> reconnect_window;
+  // The throttle's flags; the file's `backfill:` section fills in the rest.
+  plan::ThrottleSettings throttle;
+  // Opens sessions with replicas given as --replica (or in the file).
+  backfill::ReplicaConnector connect_replica;
+  // Set (e.g. by a signal handler) to stop the backfill after its current chunk.
+  const std::atomic<bool>* stop_requested = nullptr;
+  // Start (and migrate) run statements rollback cannot undo instead of
+  // refusing them (plan::RefuseIrreversible).
+  bool allow_irreversible = false;
+};
+
+}  // namespace tandem::core

@@ -1,0 +1,40 @@
+// Runner: what `status` and `history` show, from the state store and the
+// backfill's own records, from any process.
+#include "core/runner.h"
+#include "plan/plan_json.h"
+
+namespace tandem::core {
+
+Result<StatusReport> Runner::GetStatus() {
+  TANDEM_RETURN_IF_ERROR(Connect());
+  TANDEM_RETURN_IF_ERROR(state_->Init());
+  StatusReport report;
+  TANDEM_ASSIGN_OR_RETURN(report.active, state_->Active(options_.schema));
+  TANDEM_ASSIGN_OR_RETURN(report.last_completed, LastCompleted());
+  TANDEM_ASSIGN_OR_RETURN(
+      report.contradictions,
+      StateContradictions(report.active ? report.active : report.last_completed));
+  if (report.active) {
+    report.version_schema = report.active->version_schema;
+    TANDEM_ASSIGN_OR_RETURN(std::vector<VerifyRun> runs, state_->VerifyRuns(report.active->id));
+    if (!runs.empty()) report.last_verify = runs.back();
+    TANDEM_ASSIGN_OR_RETURN(report.last_throttle, state_->LastEvent(report.active->id, "throttle"));
+    TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(report.active->plan_json));
+    for (const auto& view : plan.views) {
+      if (!view.access.empty()) report.new_version_access.emplace_back(view.name, view.access);
+    }
+    TANDEM_ASSIGN_OR_RETURN(
+        report.backfill, engine_->ReadProgress(*conn_, {options_.state_schema, report.active->id}));
+  } else if (report.last_completed) {
+    report.version_schema = report.last_completed->version_schema;
+  }
+  return report;
+}
+
+Result<std::vector<MigrationRecord>> Runner::History() {
+  TANDEM_RETURN_IF_ERROR(Connect());
+  TANDEM_RETURN_IF_ERROR(state_->Init());
+  return state_->History(options_.schema);
+}
+
+}  // namespace tandem::core

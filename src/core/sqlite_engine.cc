@@ -1,0 +1,84 @@
+// SQLite: one schema per file, the SQLite planner, a backfill of short
+// write transactions that keeps no checkpoints (it resumes at the first
+// row without a marker), and a verifier without sampling or repair.
+#include "backfill/sqlite/backfill.h"
+#include "common/strings.h"
+#include "core/engine.h"
+#include "plan/sqlite/sqlite_planner.h"
+#include "verify/sqlite/verifier.h"
+
+namespace tandem::core {
+namespace {
+
+// Computing `up` happens outside the write lock on SQLite (backfill/sqlite/up_prefetch.h),
+// so short chunks cost no throughput and bound how long a writer waits.
+constexpr Millis kSqliteChunkTime{10};
+
+class SqliteEngine : public Engine {
+ public:
+  const char* name() const override { return "SQLite"; }
+
+  EngineCapabilities capabilities() const override { return {}; }
+
+  // A SQLite file is one schema, "main"; --schema names nothing there.
+  std::string MigratedSchema(const std::string&) const override { return "main"; }
+
+  std::unique_ptr<StateSql> MakeStateSql(std::string state_schema) const override {
+    return MakeSqliteStateSql(std::move(state_schema));
+  }
+
+  Result<plan::Plan> Plan(const plan::Migration& migration, const plan::Catalog& catalog,
+                          const plan::PlanOptions& options) const override {
+    return plan::sqlite::PlanSqliteMigration(migration, catalog, options);
+  }
+
+  Millis DefaultChunkTime() const override { return kSqliteChunkTime; }
+
+  // SQLite has no replicas and no server sessions: the throttles that
+  // measure them are refused, and replica lag (on by default) is off.
+  Status FitThrottle(const plan::ThrottleSettings& flags, const plan::ThrottleSettings& file,
+                     backfill::ThrottleConfig& config) const override {
+    std::vector<std::string> given;
+    if (flags.max_replica_lag || file.max_replica_lag) given.push_back("max_replica_lag");
+    if (!config.replicas.empty()) given.push_back("replica");
+    if (config.max_active_sessions) given.push_back("max_active_sessions");
+    if (config.max_lock_waiters) given.push_back("max_lock_waiters");
+    if (!config.throttle_query.empty()) given.push_back("throttle_query");
+    if (!given.empty()) {
+      return Status::InvalidInput(
+          "these backfill throttles measure a PostgreSQL server, and SQLite has no replicas or "
+          "server sessions: " +
+          Join(given, ", ") +
+          ". Remove them (flag or `backfill:` key); on SQLite --max-rows-per-second, --window "
+          "and --max-runtime apply");
+    }
+    config.max_replica_lag = Millis(0);
+    return Status::Ok();
+  }
+
+  Result<backfill::Progress> BackfillTable(const BackfillJob& job) const override {
+    return backfill::BackfillSqliteTable(job.conn, job.connect, job.sync, job.options, job.report);
+  }
+
+  Result<std::vector<backfill::Progress>> ReadProgress(
+      backend::Connection&, const backfill::CheckpointStore&) const override {
+    return std::vector<backfill::Progress>();  // no checkpoints table
+  }
+
+  Result<verify::Pass> Verify(backend::Connection& conn, const backfill::Connector&,
+                              const plan::Plan& plan,
+                              const std::vector<plan::Invariant>& invariants,
+                              const verify::Options& options) const override {
+    return verify::VerifySqlite(conn, plan, invariants, options);
+  }
+
+  Result<long long> Repair(backend::Connection&, const plan::Plan&) const override {
+    return Status::Refused("verify --repair is not available on SQLite yet");
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> MakeSqliteEngine() { return std::make_unique<SqliteEngine>(); }
+
+}  // namespace tandem::core
