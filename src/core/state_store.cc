@@ -33,6 +33,26 @@ MigrationRecord FromRow(const backend::Row& r) {
   return m;
 }
 
+// An event's columns, NULLs as empty text, in the order EventFromRow reads.
+constexpr char kEventColumns[] =
+    "phase, kind, description, coalesce(sql, ''), coalesce(duration_ms, 0), "
+    "coalesce(attempts, 0), outcome, coalesce(detail, ''), at";
+
+RecordedEvent EventFromRow(const backend::Row& r) {
+  RecordedEvent recorded;
+  Event& event = recorded.event;
+  event.phase = r[0].value_or("");
+  event.kind = r[1].value_or("");
+  event.description = r[2].value_or("");
+  event.sql = r[3].value_or("");
+  event.duration_ms = std::stod(r[4].value_or("0"));
+  event.attempts = std::stoi(r[5].value_or("0"));
+  event.outcome = r[6].value_or("");
+  event.detail = r[7].value_or("");
+  recorded.at = r[8].value_or("");
+  return recorded;
+}
+
 }  // namespace
 
 std::string StateStore::Table(const std::string& name) const { return sql_.Table(name); }
@@ -168,26 +188,27 @@ Status StateStore::Append(long long id, const Event& e) {
       .status();
 }
 
+Result<std::vector<RecordedEvent>> StateStore::SelectEvents(
+    const std::string& rest, const std::vector<backend::Value>& params) {
+  TANDEM_ASSIGN_OR_RETURN(backend::QueryResult rows,
+                          conn_.Query(std::string("SELECT ") + kEventColumns + " FROM " +
+                                          Table("events") + " WHERE migration_id = $1 " + rest,
+                                      params));
+  std::vector<RecordedEvent> events;
+  for (const auto& r : rows.rows) events.push_back(EventFromRow(r));
+  return events;
+}
+
+Result<std::vector<RecordedEvent>> StateStore::Events(long long id) {
+  return SelectEvents("ORDER BY id", {std::to_string(id)});
+}
+
 Result<std::optional<RecordedEvent>> StateStore::LastEvent(long long id, const std::string& kind) {
   TANDEM_ASSIGN_OR_RETURN(
-      backend::QueryResult rows,
-      conn_.Query("SELECT phase, kind, description, coalesce(duration_ms, 0), outcome, "
-                  "coalesce(detail, ''), at FROM " +
-                      Table("events") +
-                      " WHERE migration_id = $1 AND kind = $2 ORDER BY id DESC LIMIT 1",
-                  {std::to_string(id), kind}));
-  if (rows.rows.empty()) return std::optional<RecordedEvent>();
-  const backend::Row& r = rows.rows[0];
-  RecordedEvent recorded;
-  Event& event = recorded.event;
-  event.phase = r[0].value_or("");
-  event.kind = r[1].value_or("");
-  event.description = r[2].value_or("");
-  event.duration_ms = std::stod(r[3].value_or("0"));
-  event.outcome = r[4].value_or("");
-  event.detail = r[5].value_or("");
-  recorded.at = r[6].value_or("");
-  return std::optional<RecordedEvent>(recorded);
+      std::vector<RecordedEvent> events,
+      SelectEvents("AND kind = $2 ORDER BY id DESC LIMIT 1", {std::to_string(id), kind}));
+  if (events.empty()) return std::optional<RecordedEvent>();
+  return std::optional<RecordedEvent>(events[0]);
 }
 
 Result<std::set<std::string>> StateStore::StepsRun(long long id, const std::string& phase,
