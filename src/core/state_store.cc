@@ -1,5 +1,8 @@
 #include "core/state_store.h"
 
+#include <algorithm>
+#include <charconv>
+
 #include "backfill/backfill.h"
 #include "common/strings.h"
 
@@ -12,7 +15,20 @@ constexpr char kColumns[] =
     "backfill_done, steps_done, db_user, os_user, started_at, completed_at, rolled_back_at, "
     "backfill_done_at";
 
-MigrationRecord FromRow(const backend::Row& r) {
+constexpr const char* kPhases[] = {kPhaseStarting,  kPhaseActive,      kPhaseCompleting,
+                                   kPhaseCompleted, kPhaseRollingBack, kPhaseRolledBack};
+
+// A record whose `column` holds text tandem never writes was edited by
+// hand; acting on a guess of what it meant could do harm.
+Status EditedRecord(const backend::Row& r, const std::string& table, const std::string& column,
+                    const std::string& value, const std::string& should_be) {
+  return Status::Refused("migration \"" + r[2].value_or("") + "\" (id " + r[0].value_or("") +
+                         ") in tandem's records (" + table + ") has " + column + " \"" + value +
+                         "\", which tandem never writes: the record was edited by hand. Set " +
+                         column + " back to " + should_be + ", then run the command again");
+}
+
+Result<MigrationRecord> FromRow(const backend::Row& r, const std::string& table) {
   MigrationRecord m;
   m.id = std::stoll(*r[0]);
   m.schema = *r[1];
@@ -20,10 +36,20 @@ MigrationRecord FromRow(const backend::Row& r) {
   m.version_schema = *r[3];
   m.checksum = *r[4];
   m.phase = *r[5];
+  if (std::find(std::begin(kPhases), std::end(kPhases), m.phase) == std::end(kPhases)) {
+    return EditedRecord(r, table, "phase", m.phase,
+                        "one of " + Join({std::begin(kPhases), std::end(kPhases)}, ", "));
+  }
   m.plan_json = r[6].value_or("");
   m.file_content = *r[7];
   m.backfill_done = r[8] == backend::Value("t");
-  m.steps_done = std::stoi(*r[9]);
+  const std::string& steps = *r[9];
+  auto [end, error] = std::from_chars(steps.data(), steps.data() + steps.size(), m.steps_done);
+  if (error != std::errc() || end != steps.data() + steps.size() || m.steps_done < 0) {
+    return EditedRecord(
+        r, table, "steps_done", steps,
+        "the number of steps of phase " + m.phase + " that its event log records as done");
+  }
   m.db_user = *r[10];
   m.os_user = r[11].value_or("");
   m.started_at = *r[12];
@@ -84,7 +110,10 @@ Result<std::vector<MigrationRecord>> StateStore::Select(const std::string& where
                                           Table("migrations") + " WHERE " + where + " ORDER BY id",
                                       params));
   std::vector<MigrationRecord> out;
-  for (const auto& r : rows.rows) out.push_back(FromRow(r));
+  for (const auto& r : rows.rows) {
+    TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, FromRow(r, Table("migrations")));
+    out.push_back(std::move(record));
+  }
   return out;
 }
 
@@ -126,32 +155,38 @@ Result<long long> StateStore::Insert(const MigrationRecord& r) {
   return std::stoll(*rows.Scalar());
 }
 
+Status StateStore::UpdateMigration(long long id, const std::string& assignments,
+                                   const std::vector<backend::Value>& more_params) {
+  std::vector<backend::Value> params = {std::to_string(id)};
+  params.insert(params.end(), more_params.begin(), more_params.end());
+  TANDEM_ASSIGN_OR_RETURN(
+      backend::QueryResult rows,
+      conn_.Query("UPDATE " + Table("migrations") + " SET " + assignments +
+                      ", updated_at = " + sql_.Now() + " WHERE id = $1 RETURNING id",
+                  params));
+  if (!rows.rows.empty()) return Status::Ok();
+  // The runner read this id moments ago: the record was deleted (or the
+  // state tables replaced) meanwhile, and the change would be lost.
+  return Status::Internal("no migration with id " + std::to_string(id) + " in " +
+                          Table("migrations") +
+                          " to record this in: its record was deleted while tandem ran. Restore "
+                          "tandem's records from a backup, then run the command again");
+}
+
 Status StateStore::SetPhase(long long id, const std::string& phase) {
   std::string now = sql_.Now();
   std::string stamp = phase == kPhaseCompleted    ? ", completed_at = " + now
                       : phase == kPhaseRolledBack ? ", rolled_back_at = " + now
                                                   : "";
-  return conn_
-      .Query("UPDATE " + Table("migrations") +
-                 " SET phase = $2, steps_done = 0, updated_at = " + now + stamp + " WHERE id = $1",
-             {std::to_string(id), phase})
-      .status();
+  return UpdateMigration(id, "phase = $2, steps_done = 0" + stamp, {phase});
 }
 
 Status StateStore::SetStepsDone(long long id, int steps_done) {
-  return conn_
-      .Query("UPDATE " + Table("migrations") + " SET steps_done = $2, updated_at = " + sql_.Now() +
-                 " WHERE id = $1",
-             {std::to_string(id), std::to_string(steps_done)})
-      .status();
+  return UpdateMigration(id, "steps_done = $2", {std::to_string(steps_done)});
 }
 
 Status StateStore::SetBackfillDone(long long id) {
-  return conn_
-      .Query("UPDATE " + Table("migrations") + " SET backfill_done = 't', backfill_done_at = " +
-                 sql_.Now() + ", updated_at = " + sql_.Now() + " WHERE id = $1",
-             {std::to_string(id)})
-      .status();
+  return UpdateMigration(id, "backfill_done = 't', backfill_done_at = " + sql_.Now(), {});
 }
 
 Result<bool> StateStore::SetPaused(const std::string& schema, bool paused) {

@@ -114,6 +114,10 @@ class StateStore {
  private:
   Result<std::vector<MigrationRecord>> Select(const std::string& where,
                                               const std::vector<backend::Value>& params);
+  // Runs `SET assignments` on migration `id` ($1; `more_params` are $2...);
+  // kInternal when there is no such migration.
+  Status UpdateMigration(long long id, const std::string& assignments,
+                         const std::vector<backend::Value>& more_params);
   // Events of the migration given as $1, `rest` continuing the WHERE clause.
   Result<std::vector<RecordedEvent>> SelectEvents(const std::string& rest,
                                                   const std::vector<backend::Value>& params);
