@@ -1,0 +1,106 @@
+// A start cut short between its steps, as a killed runner leaves it: the
+// next start resumes where it stopped and runs no finished step again.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "core/runner.h"
+#include "core/testing/sqlite_runner_fixture.h"
+
+namespace tandem::core::testing {
+namespace {
+
+// Thrown from the reporter to end a run at that point, as a kill would.
+struct Killed {};
+
+class RunnerResumeTest : public SqliteRunnerTest {
+ protected:
+  void SetUp() override {
+    SqliteRunnerTest::SetUp();
+    if (HasFatalFailure()) return;
+    CreateUsers(300);
+    migration_ = WriteMigration("02_name.yaml", kUsersNameNotNull);
+    auto planner = NewRunner();
+    auto plan = (*planner)->Plan(migration_);
+    ASSERT_TRUE(plan.ok()) << plan.status().message();
+    expand_ = plan->expand;
+    ASSERT_GE(expand_.size(), 3u) << "the test needs steps before and after the cut";
+  }
+
+  // Starts the migration and kills the runner once the event of expand
+  // step `step` (1-based) is recorded, before its progress is.
+  void StartKilledAfterStep(int step) {
+    auto killed = NewRunner();
+    killed->reporter.after_call = [step](const ReportedCall& call) {
+      if (call.kind == ReportedCall::Kind::kStepDone && call.index == step) throw Killed{};
+    };
+    EXPECT_THROW((void)(*killed)->Start(migration_, {}), Killed);
+  }
+
+  // How many `ok` events each expand step has.
+  std::map<std::string, int> OkEventsPerStep(long long id) {
+    auto events = State().Events(id);
+    EXPECT_TRUE(events.ok()) << events.status().message();
+    std::map<std::string, int> counts;
+    if (!events.ok()) return counts;
+    for (const auto& recorded : *events) {
+      const Event& e = recorded.event;
+      if (e.kind == "step" && e.phase == "expand" && e.outcome == "ok") ++counts[e.description];
+    }
+    return counts;
+  }
+
+  void ExpectEachExpandStepRanOnce(long long id) {
+    std::map<std::string, int> expected;
+    for (const auto& step : expand_) expected[step.description] = 1;
+    EXPECT_EQ(OkEventsPerStep(id), expected);
+  }
+
+  plan::Migration migration_;
+  std::vector<plan::Step> expand_;
+};
+
+TEST_F(RunnerResumeTest, StartKilledBetweenStepsResumesAtTheNextStep) {
+  StartKilledAfterStep(1);
+  MigrationRecord record = Record("02_name");
+  // What the runner writes next: the step's progress. Killed after that,
+  // it leaves the record as here.
+  ASSERT_TRUE(State().SetStepsDone(record.id, 1).ok());
+  ASSERT_EQ(Record("02_name").phase, kPhaseStarting);
+
+  auto resumed = NewRunner();
+  Status started = (*resumed)->Start(migration_, {});
+  ASSERT_TRUE(started.ok()) << started.message();
+  EXPECT_TRUE(resumed->reporter.NoteContaining("resuming start of \"02_name\" at step 2"))
+      << ::testing::PrintToString(resumed->reporter.Notes());
+  std::vector<ReportedCall> steps = resumed->reporter.Of(ReportedCall::Kind::kStepDone);
+  ASSERT_FALSE(steps.empty());
+  EXPECT_EQ(steps.front().index, 2) << steps.front().step;
+  EXPECT_EQ(steps.size(), expand_.size() - 1);
+  ExpectEachExpandStepRanOnce(record.id);
+  record = Record("02_name");
+  EXPECT_EQ(record.phase, kPhaseActive);
+  EXPECT_TRUE(record.backfill_done);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE _tandem_new_name = 'anonymous'"), "100");
+}
+
+// The step's DDL and its event are written, its progress (steps_done) not:
+// the event log says the step ran, so the resumed start does not run it
+// again (its CREATE would fail on the object it made).
+TEST_F(RunnerResumeTest, StartKilledAfterAStepsEventDoesNotRunThatStepAgain) {
+  StartKilledAfterStep(2);
+  MigrationRecord record = Record("02_name");
+  ASSERT_EQ(record.steps_done, 1);
+
+  auto resumed = NewRunner();
+  Status started = (*resumed)->Start(migration_, {});
+  ASSERT_TRUE(started.ok()) << started.message();
+  std::vector<ReportedCall> steps = resumed->reporter.Of(ReportedCall::Kind::kStepDone);
+  ASSERT_FALSE(steps.empty());
+  EXPECT_EQ(steps.front().index, 3) << steps.front().step;
+  ExpectEachExpandStepRanOnce(record.id);
+  EXPECT_EQ(Record("02_name").phase, kPhaseActive);
+}
+
+}  // namespace
+}  // namespace tandem::core::testing
