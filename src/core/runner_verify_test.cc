@@ -9,14 +9,7 @@
 namespace tandem::core::testing {
 namespace {
 
-constexpr char kNameWithInvariant[] = R"y(operations:
-  - alter_column:
-      table: users
-      column: name
-      nullable: false
-      up: coalesce(name, 'anonymous')
-      down: name
-verify:
+constexpr char kInvariant[] = R"y(verify:
   invariants:
     - {name: name_not_empty, table: users, check: name <> ''}
 )y";
@@ -27,7 +20,10 @@ class RunnerVerifyTest : public SqliteRunnerTest {
     SqliteRunnerTest::SetUp();
     if (HasFatalFailure()) return;
     CreateUsers(300);
-    Status started = (*NewRunner())->Start(WriteMigration("02_name.yaml", kNameWithInvariant), {});
+    Status started =
+        (*NewRunner())
+            ->Start(WriteMigration("02_name.yaml", std::string(kUsersNameNotNull) + kInvariant),
+                    {});
     ASSERT_TRUE(started.ok()) << started.message();
   }
 

@@ -35,6 +35,23 @@ class StateStoreTest : public SqliteRunnerTest {
     return id.ok() ? *id : 0;
   }
 
+  // Sets `column` of a record to `value` behind the store's back: every
+  // read of the record is then refused, naming the migration, the column
+  // and the value.
+  void ExpectEditRefused(const std::string& column, const std::string& value) {
+    long long id = Insert("02_name");
+    Exec("UPDATE tandem_migrations SET " + column + " = '" + value +
+         "' WHERE id = " + std::to_string(id));
+    for (const Status& status :
+         {State().Active("main").status(), State().History("main").status()}) {
+      EXPECT_EQ(status.kind(), ErrorKind::kRefused) << status.message();
+      for (const std::string& part : {std::string("\"02_name\""), column, "\"" + value + "\""}) {
+        EXPECT_NE(status.message().find(part), std::string::npos)
+            << part << " in " << status.message();
+      }
+    }
+  }
+
   void Append(long long id, const std::string& phase, const std::string& kind,
               const std::string& description, const std::string& outcome = "ok") {
     Status appended = State().Append(id, {phase, kind, description, "", 1.5, 1, outcome, ""});
@@ -158,27 +175,11 @@ TEST_F(StateStoreTest, AnUnknownMigrationIdIsAnError) {
 }
 
 TEST_F(StateStoreTest, AnUnknownPhaseIsRefusedNamingTheMigration) {
-  long long id = Insert("02_name");
-  Exec("UPDATE tandem_migrations SET phase = 'half-done' WHERE id = " + std::to_string(id));
-  auto active = State().Active("main");
-  ASSERT_FALSE(active.ok());
-  EXPECT_EQ(active.status().kind(), ErrorKind::kRefused) << active.status().message();
-  EXPECT_NE(active.status().message().find("\"02_name\""), std::string::npos)
-      << active.status().message();
-  EXPECT_NE(active.status().message().find("\"half-done\""), std::string::npos)
-      << active.status().message();
+  ExpectEditRefused("phase", "half-done");
 }
 
 TEST_F(StateStoreTest, AStepCountThatIsNotANumberIsRefusedNotThrown) {
-  long long id = Insert("02_name");
-  Exec("UPDATE tandem_migrations SET steps_done = 'three' WHERE id = " + std::to_string(id));
-  auto history = State().History("main");
-  ASSERT_FALSE(history.ok());
-  EXPECT_EQ(history.status().kind(), ErrorKind::kRefused) << history.status().message();
-  EXPECT_NE(history.status().message().find("steps_done"), std::string::npos)
-      << history.status().message();
-  EXPECT_NE(history.status().message().find("\"three\""), std::string::npos)
-      << history.status().message();
+  ExpectEditRefused("steps_done", "three");
 }
 
 }  // namespace

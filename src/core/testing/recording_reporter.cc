@@ -7,12 +7,18 @@ void RecordingReporter::Add(ReportedCall call) {
   if (after_call) after_call(calls_.back());
 }
 
-void RecordingReporter::PhaseStarted(const std::string& phase, const std::string& migration) {
+void RecordingReporter::AddPhase(ReportedCall::Kind kind, const std::string& phase,
+                                 const std::string& migration, Millis duration) {
   ReportedCall call;
-  call.kind = ReportedCall::Kind::kPhaseStarted;
+  call.kind = kind;
   call.phase = phase;
   call.migration = migration;
+  call.duration = duration;
   Add(std::move(call));
+}
+
+void RecordingReporter::PhaseStarted(const std::string& phase, const std::string& migration) {
+  AddPhase(ReportedCall::Kind::kPhaseStarted, phase, migration, Millis(0));
 }
 
 void RecordingReporter::StepDone(const std::string& phase, int index, int total,
@@ -47,12 +53,7 @@ void RecordingReporter::BackfillProgress(const backfill::Progress& progress) {
 
 void RecordingReporter::PhaseFinished(const std::string& phase, const std::string& migration,
                                       Millis duration) {
-  ReportedCall call;
-  call.kind = ReportedCall::Kind::kPhaseFinished;
-  call.phase = phase;
-  call.migration = migration;
-  call.duration = duration;
-  Add(std::move(call));
+  AddPhase(ReportedCall::Kind::kPhaseFinished, phase, migration, duration);
 }
 
 void RecordingReporter::Note(const std::string& message) {

@@ -65,6 +65,8 @@ class RecordingReporter : public Reporter {
 
  private:
   void Add(ReportedCall call);
+  void AddPhase(ReportedCall::Kind kind, const std::string& phase, const std::string& migration,
+                Millis duration);
   std::vector<ReportedCall> calls_;
 };
 

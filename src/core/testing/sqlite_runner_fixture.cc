@@ -11,21 +11,6 @@
 
 namespace tandem::core::testing {
 
-const char kUsersNameNotNull[] = R"y(operations:
-  - alter_column:
-      table: users
-      column: name
-      nullable: false
-      up: coalesce(name, 'anonymous')
-      down: name
-)y";
-
-const char kUsersAddNickname[] = R"y(operations:
-  - add_column:
-      table: users
-      column: {name: nickname, type: TEXT, nullable: true}
-)y";
-
 void SqliteRunnerTest::SetUp() {
   std::string pattern = ::testing::TempDir() + "tandem_core_XXXXXX";
   ASSERT_NE(mkdtemp(pattern.data()), nullptr) << "cannot create a directory from " << pattern;

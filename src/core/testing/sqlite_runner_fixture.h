@@ -14,15 +14,13 @@
 #include "core/state_store.h"
 #include "core/testing/recording_reporter.h"
 #include "plan/migration.h"
+#include "support/users_migrations.h"
 
 namespace tandem::core::testing {
 
 // Migrations of the `users` table CreateUsers() makes.
-// name becomes NOT NULL, NULL names 'anonymous': a backfill, and a table
-// rebuild at complete.
-extern const char kUsersNameNotNull[];
-// A nullable nickname column: nothing to backfill.
-extern const char kUsersAddNickname[];
+using ::tandem::testing::kUsersAddNickname;
+using ::tandem::testing::kUsersNameNotNull;
 
 // One tandem process: a Database of its own (so a runner lock of its own),
 // a recording reporter and the Runner on them.
