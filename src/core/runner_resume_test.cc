@@ -2,6 +2,7 @@
 // next start resumes where it stopped and runs no finished step again.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
 
 #include "core/runner.h"
@@ -100,6 +101,42 @@ TEST_F(RunnerResumeTest, StartKilledAfterAStepsEventDoesNotRunThatStepAgain) {
   EXPECT_EQ(steps.front().index, 3) << steps.front().step;
   ExpectEachExpandStepRanOnce(record.id);
   EXPECT_EQ(Record("02_name").phase, kPhaseActive);
+}
+
+// A backfill stopped after its first chunk (as SIGINT stops it) leaves the
+// migration active; `backfill` carries on and stores each row once.
+TEST_F(RunnerResumeTest, BackfillStoppedAfterAChunkContinuesWithoutStoringARowTwice) {
+  StartOptions skip;
+  skip.skip_backfill = true;
+  ASSERT_TRUE((*NewRunner())->Start(migration_, skip).ok());
+  Exec(
+      "CREATE TABLE stored (n INTEGER NOT NULL); INSERT INTO stored VALUES (0);"
+      "CREATE TRIGGER count_stored AFTER UPDATE OF _tandem_written_by ON users "
+      "BEGIN UPDATE stored SET n = n + 1; END");
+  std::atomic<bool> stop{false};
+  RunnerOptions options;
+  options.batch_size = 50;
+  options.stop_requested = &stop;
+  auto stopped = NewRunner(options);
+  stopped->reporter.after_call = [&stop](const ReportedCall& call) {
+    if (call.kind == ReportedCall::Kind::kBackfillProgress) stop = true;
+  };
+  Status first = (*stopped)->Backfill();
+  EXPECT_EQ(first.kind(), ErrorKind::kInterrupted) << first.message();
+  EXPECT_FALSE(Record("02_name").backfill_done);
+  std::string stored_first = Scalar("SELECT n FROM stored");
+  EXPECT_NE(stored_first, "0");
+  EXPECT_NE(stored_first, "300");
+  stopped.reset();
+  stop = false;
+
+  Status second = (*NewRunner(options))->Backfill();
+  ASSERT_TRUE(second.ok()) << second.message();
+  EXPECT_TRUE(Record("02_name").backfill_done);
+  EXPECT_EQ(Scalar("SELECT n FROM stored"), "300");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE _tandem_new_name = coalesce(name, "
+                   "'anonymous') AND _tandem_written_by IS NOT NULL"),
+            "300");
 }
 
 }  // namespace
