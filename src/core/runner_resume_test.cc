@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <map>
 
 #include "core/runner.h"
@@ -28,25 +29,33 @@ class RunnerResumeTest : public SqliteRunnerTest {
     ASSERT_GE(expand_.size(), 3u) << "the test needs steps before and after the cut";
   }
 
-  // Starts the migration and kills the runner once the event of expand
-  // step `step` (1-based) is recorded, before its progress is.
-  void StartKilledAfterStep(int step) {
+  // Runs `command` on a new runner and kills it once the event of step
+  // `step` (1-based) of `phase` is recorded, before its progress is.
+  void KilledAfterStep(const std::string& phase, int step,
+                       const std::function<Status(Runner&)>& command) {
     auto killed = NewRunner();
-    killed->reporter.after_call = [step](const ReportedCall& call) {
-      if (call.kind == ReportedCall::Kind::kStepDone && call.index == step) throw Killed{};
+    killed->reporter.after_call = [phase, step](const ReportedCall& call) {
+      if (call.kind == ReportedCall::Kind::kStepDone && call.phase == phase && call.index == step) {
+        throw Killed{};
+      }
     };
-    EXPECT_THROW((void)(*killed)->Start(migration_, {}), Killed);
+    EXPECT_THROW((void)command(*killed->runner), Killed);
   }
 
-  // How many `ok` events each expand step has.
-  std::map<std::string, int> OkEventsPerStep(long long id) {
+  void StartKilledAfterStep(int step) {
+    KilledAfterStep("expand", step,
+                    [this](Runner& runner) { return runner.Start(migration_, {}); });
+  }
+
+  // How many `ok` events each step of `phase` has.
+  std::map<std::string, int> OkEventsPerStep(long long id, const std::string& phase) {
     auto events = State().Events(id);
     EXPECT_TRUE(events.ok()) << events.status().message();
     std::map<std::string, int> counts;
     if (!events.ok()) return counts;
     for (const auto& recorded : *events) {
       const Event& e = recorded.event;
-      if (e.kind == "step" && e.phase == "expand" && e.outcome == "ok") ++counts[e.description];
+      if (e.kind == "step" && e.phase == phase && e.outcome == "ok") ++counts[e.description];
     }
     return counts;
   }
@@ -54,7 +63,7 @@ class RunnerResumeTest : public SqliteRunnerTest {
   void ExpectEachExpandStepRanOnce(long long id) {
     std::map<std::string, int> expected;
     for (const auto& step : expand_) expected[step.description] = 1;
-    EXPECT_EQ(OkEventsPerStep(id), expected);
+    EXPECT_EQ(OkEventsPerStep(id, "expand"), expected);
   }
 
   plan::Migration migration_;
@@ -101,6 +110,30 @@ TEST_F(RunnerResumeTest, StartKilledAfterAStepsEventDoesNotRunThatStepAgain) {
   EXPECT_EQ(steps.front().index, 3) << steps.front().step;
   ExpectEachExpandStepRanOnce(record.id);
   EXPECT_EQ(Record("02_name").phase, kPhaseActive);
+}
+
+// The same window in a rollback: the resumed rollback goes on after the
+// step whose event was written and leaves the table as it was.
+TEST_F(RunnerResumeTest, RollbackKilledAfterAStepsEventDoesNotRunThatStepAgain) {
+  std::string before = Scalar("SELECT sql FROM sqlite_schema WHERE name = 'users'");
+  StartOptions skip;
+  skip.skip_backfill = true;
+  ASSERT_TRUE((*NewRunner())->Start(migration_, skip).ok());
+  KilledAfterStep("rollback", 1, [](Runner& runner) { return runner.Rollback(); });
+  MigrationRecord record = Record("02_name");
+  ASSERT_EQ(record.phase, kPhaseRollingBack);
+  ASSERT_EQ(record.steps_done, 0);
+
+  Status rolled_back = (*NewRunner())->Rollback();
+  ASSERT_TRUE(rolled_back.ok()) << rolled_back.message();
+  EXPECT_EQ(Record("02_name").phase, kPhaseRolledBack);
+  std::map<std::string, int> counts = OkEventsPerStep(record.id, "rollback");
+  ASSERT_GE(counts.size(), 2u);
+  for (const auto& [step, count] : counts) EXPECT_EQ(count, 1) << step;
+  EXPECT_EQ(Scalar("SELECT sql FROM sqlite_schema WHERE name = 'users'"), before);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM sqlite_schema WHERE name LIKE '%tandem%' AND name NOT "
+                   "LIKE 'tandem\\_%' ESCAPE '\\'"),
+            "0");
 }
 
 // A backfill stopped after its first chunk (as SIGINT stops it) leaves the
