@@ -2,7 +2,8 @@
 // the runner made them, so a test can assert what a person would have been
 // told (phases, steps, notes) without parsing terminal output.
 //
-// Not thread-safe: the backfill's progress comes from the runner's thread.
+// Not thread-safe: the Runner makes every call (the backfill's progress
+// included) on the thread that called it.
 #pragma once
 
 #include <functional>
