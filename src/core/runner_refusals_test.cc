@@ -171,5 +171,34 @@ TEST_F(RunnerRefusalsTest, ChangedFileOfACompletedMigration) {
   EXPECT_EQ(history->size(), 1u);
 }
 
+TEST_F(RunnerRefusalsTest, CompleteAndRollbackWithNothingStarted) {
+  Status complete = (*NewRunner())->Complete();
+  Status rollback = (*NewRunner())->Rollback();
+  for (const Status& status : {complete, rollback}) {
+    EXPECT_EQ(status.kind(), ErrorKind::kRefused) << status.message();
+    EXPECT_TRUE(Contains(status.message(), "no migration is in progress on schema \"main\""))
+        << status.message();
+    EXPECT_FALSE(Contains(status.message(), "the last one")) << status.message();
+  }
+}
+
+// Records that say active while the database lost the dual-write triggers
+// (restored or edited): status names it, and start refuses to build on it.
+TEST_F(RunnerRefusalsTest, AnActiveMigrationWhoseTriggerIsGone) {
+  Start();
+  Exec("DROP TRIGGER _tandem_up_update_users; DROP TRIGGER _tandem_up_insert_users");
+  auto status = (*NewRunner())->GetStatus();
+  ASSERT_TRUE(status.ok()) << status.status().message();
+  ASSERT_EQ(status->contradictions.size(), 1u);
+  EXPECT_TRUE(Contains(status->contradictions[0], "\"02_name\" is active"))
+      << status->contradictions[0];
+  EXPECT_TRUE(Contains(status->contradictions[0], "on \"users\" is gone"))
+      << status->contradictions[0];
+  Status start = (*NewRunner())->Start(name_not_null_, {});
+  EXPECT_EQ(start.kind(), ErrorKind::kRefused) << start.message();
+  EXPECT_TRUE(Contains(start.message(), "contradict")) << start.message();
+  EXPECT_TRUE(Contains(start.message(), "tandem rollback")) << start.message();
+}
+
 }  // namespace
 }  // namespace tandem::core::testing
