@@ -17,16 +17,23 @@
 #   c  as b, with the trigger function replaced by a pgroll-style one;
 #      backfilled, since that function never sets the marker (a row without
 #      one runs the trigger on any update)
-#   e  tandem's columns and check, backfilled, tandem's triggers disabled,
-#      and one plain BEFORE UPDATE row trigger whose PL/pgSQL function only
-#      does RETURN NEW: the floor of any row trigger
+#   d  tandem's columns and check, backfilled, triggers dropped: what the
+#      wider rows and the check cost without any trigger
+#   e  as d, and one plain BEFORE UPDATE row trigger whose PL/pgSQL function
+#      only does RETURN NEW: the floor of any row trigger
+#   s  as d, and one BEFORE UPDATE OF name row trigger (RETURN NEW only),
+#      which the unrelated UPDATE never fires: what the mere presence of a
+#      skipped BEFORE UPDATE trigger costs (PostgreSQL locks each row for
+#      it before it looks at the trigger's column list)
 # Each round times two UPDATEs (the column `up` reads, then an unrelated
 # one) once in each database of each shape, the order of the variants
 # rotating from round to round; the report gives the medians and the ratios
 # to a per shape and UPDATE.
 #
-# BENCH_BREAKDOWN=1 adds four databases per shape that split b's cost:
-#   d  tandem's columns and check, backfilled, triggers disabled: wider rows
+# Each timed UPDATE also records the WAL it wrote (bytes per row), which
+# the machine's load does not change.
+#
+# BENCH_BREAKDOWN=1 adds three databases per shape that split b's cost:
 #   f  as b, with the version test put back to the substring test of
 #      search_path that tandem used before current_schema()
 #   g  as b, with the version test replaced by the constant false: the body
@@ -34,9 +41,18 @@
 #   h  as b, without the marker assignment of the old version's branch
 #      (backfilled, as c)
 #
+# Then a mixed workload per shape: pgbench's clients send single-row UPDATEs
+# by random id, 9 in 10 of an unrelated column and 1 in 10 of the column
+# `up` reads, to a (no migration) and b (the migration active), alternating
+# a and b for BENCH_MIXED_ROUNDS rounds of BENCH_MIXED_SECONDS each; the
+# report gives the transactions per second and the 99th percentile latency
+# of each, and b's ratio to a.
+#
 # Environment: TANDEM_BIN (default build/tandem), BENCH_ROWS (300000),
 # BENCH_RUNS (5 timed rounds, after one untimed warm-up round),
-# BENCH_SHAPES ("users accounts"), BENCH_BREAKDOWN (0).
+# BENCH_SHAPES ("users accounts"), BENCH_BREAKDOWN (0), BENCH_MIXED_ROUNDS
+# (3; 0 leaves the mixed workload out), BENCH_MIXED_SECONDS (10),
+# BENCH_MIXED_CLIENTS (4).
 set -Eeuo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -44,10 +60,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 readonly TANDEM="${TANDEM_BIN:-build/tandem}"
 readonly ROWS="${BENCH_ROWS:-300000}"
 readonly RUNS="${BENCH_RUNS:-5}"
+readonly MIXED_ROUNDS="${BENCH_MIXED_ROUNDS:-3}"
+readonly MIXED_SECONDS="${BENCH_MIXED_SECONDS:-10}"
+readonly MIXED_CLIENTS="${BENCH_MIXED_CLIENTS:-4}"
 read -r -a SHAPES <<<"${BENCH_SHAPES:-users accounts}"
 readonly SHAPES
-VARIANTS=(a b c e)
-[[ "${BENCH_BREAKDOWN:-0}" == 0 ]] || VARIANTS+=(d f g h)
+VARIANTS=(a b c d e s)
+[[ "${BENCH_BREAKDOWN:-0}" == 0 ]] || VARIANTS+=(f g h)
 readonly VARIANTS
 # The variants whose trigger computes the shadow column on every row.
 readonly CHECKED_VARIANTS="b c f g h"
@@ -65,6 +84,7 @@ declare -A LABEL=(
   [c]="c  pgroll-style trigger"
   [d]="d  tandem columns, no trigger"
   [e]="e  plain trigger, RETURN NEW only"
+  [s]="s  skipped BEFORE UPDATE OF trigger"
   [f]="f  tandem, old substring test"
   [g]="g  tandem, no version test"
   [h]="h  tandem, no marker assignment"
@@ -77,9 +97,12 @@ KINDS=(up unrelated)
 declare -A KIND_LABEL=([up]="the column up reads" [unrelated]="an unrelated column")
 declare -A TIMES=()   # "shape kind variant" -> space-separated milliseconds
 declare -A MEDIAN=()  # "shape kind variant" -> median milliseconds
+declare -A WAL=()     # "shape kind variant" -> WAL bytes per row, last round
+declare -A MIXED_TPS=()  # "shape variant" -> space-separated tps, one per round
 WORK_DIR=""
 BASE_URL=""
 PSQL=""
+PGBENCH=""
 
 log() { echo "bench: $*" >&2; }
 
@@ -94,6 +117,8 @@ cleanup() {
 find_psql() {
   PSQL=/usr/lib/postgresql/15/bin/psql
   [[ -x "$PSQL" ]] || PSQL="$(command -v psql)" || { log "psql not found"; exit 1; }
+  PGBENCH=/usr/lib/postgresql/15/bin/pgbench
+  [[ -x "$PGBENCH" ]] || PGBENCH="$(command -v pgbench)" || { log "pgbench not found"; exit 1; }
 }
 
 start_server() {
@@ -251,21 +276,43 @@ replace_version_test() {
   replace_in_function "$1" "$2" "current_schema() = 'public_bench'" "$3"
 }
 
-# A plain row trigger that only returns NEW, in place of tandem's.
-install_noop_trigger() {
-  local shape="$1" variant="$2"
-  install_tandem "$shape" "$variant"
-  sql_in "$shape" "$variant" <<SQL
-ALTER TABLE ${TABLE[$shape]} DISABLE TRIGGER USER;
-CREATE FUNCTION bench_noop() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN RETURN NEW; END \$\$;
-CREATE TRIGGER bench_noop BEFORE UPDATE ON ${TABLE[$shape]} FOR EACH ROW EXECUTE FUNCTION bench_noop();
+# tandem's columns and check, backfilled, tandem's triggers dropped (a
+# disabled trigger would still count: PostgreSQL locks each updated row for
+# any BEFORE UPDATE row trigger, enabled or not).
+install_columns_only() {
+  install_tandem "$1" "$2"
+  sql_in "$1" "$2" <<SQL
+DO \$\$
+DECLARE trigger_name name;
+BEGIN
+  FOR trigger_name IN SELECT tgname FROM pg_trigger
+                      WHERE tgrelid = '${TABLE[$1]}'::regclass AND NOT tgisinternal LOOP
+    EXECUTE format('DROP TRIGGER %I ON ${TABLE[$1]}', trigger_name);
+  END LOOP;
+END
+\$\$;
 SQL
 }
 
+# install_plain_trigger SHAPE VARIANT EVENT: as install_columns_only, and a
+# row trigger BEFORE EVENT whose function only returns NEW.
+install_plain_trigger() {
+  local shape="$1" variant="$2" event="$3"
+  install_columns_only "$shape" "$variant"
+  sql_in "$shape" "$variant" <<SQL
+CREATE FUNCTION bench_noop() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN RETURN NEW; END \$\$;
+CREATE TRIGGER bench_noop BEFORE $event ON ${TABLE[$shape]} FOR EACH ROW EXECUTE FUNCTION bench_noop();
+SQL
+}
+
+# A plain row trigger that only returns NEW, in place of tandem's.
+install_noop_trigger() { install_plain_trigger "$1" "$2" "UPDATE"; }
+
+# The same, for updates of name only: never fired by the unrelated UPDATE.
+install_skipped_trigger() { install_plain_trigger "$1" "$2" "UPDATE OF name"; }
+
 install_breakdown() {
   local shape="$1"
-  install_tandem "$shape" d
-  sql_in "$shape" d -c "ALTER TABLE ${TABLE[$shape]} DISABLE TRIGGER USER"
   install_tandem "$shape" f --skip-backfill
   replace_version_test "$shape" f "position('public_bench' IN current_setting('search_path')) > 0"
   install_tandem "$shape" g --skip-backfill
@@ -283,7 +330,9 @@ setup_shape() {
   install_tandem "$shape" b --skip-backfill
   install_tandem "$shape" c
   install_pgroll_style "$shape" c
+  install_columns_only "$shape" d
   install_noop_trigger "$shape" e
+  install_skipped_trigger "$shape" s
   [[ "${BENCH_BREAKDOWN:-0}" == 0 ]] || install_breakdown "$shape"
 }
 
@@ -298,15 +347,17 @@ update_sql() {
 }
 
 # Prints the UPDATE's wall time in ms, measured by the server (commit
-# included) after a VACUUM and CHECKPOINT that give every run the same start.
+# included) after a VACUUM and CHECKPOINT that give every run the same start,
+# and the WAL it wrote in bytes per row: "ms wal".
 timed_update() {
   local shape="$1" variant="$2" kind="$3"
-  sql_in "$shape" "$variant" <<SQL
+  sql_in "$shape" "$variant" -F ' ' <<SQL
 VACUUM ${TABLE[$shape]};
 CHECKPOINT;
-SELECT clock_timestamp() AS t0 \gset
+SELECT clock_timestamp() AS t0, pg_current_wal_insert_lsn() AS l0 \gset
 $(update_sql "$shape" "$kind");
-SELECT round(extract(epoch FROM clock_timestamp() - :'t0') * 1000);
+SELECT round(extract(epoch FROM clock_timestamp() - :'t0') * 1000),
+       round(pg_wal_lsn_diff(pg_current_wal_insert_lsn(), :'l0') / $ROWS);
 SQL
 }
 
@@ -316,18 +367,19 @@ SQL
 # each round, so that no variant always follows the same neighbour or
 # always runs first.
 run_rounds() {
-  local round shape i variant kind ms
+  local round shape i variant kind ms wal
   for ((round = 0; round <= RUNS; round++)); do
     for shape in "${SHAPES[@]}"; do
       for ((i = 0; i < ${#VARIANTS[@]}; i++)); do
         variant="${VARIANTS[(round + i) % ${#VARIANTS[@]}]}"
         for kind in "${KINDS[@]}"; do
-          ms="$(timed_update "$shape" "$variant" "$kind")"
+          read -r ms wal <<<"$(timed_update "$shape" "$variant" "$kind")"
           if ((round == 0)); then
-            log "warm-up $shape $kind $variant: $ms ms"
+            log "warm-up $shape $kind $variant: $ms ms, $wal WAL bytes/row"
           else
-            log "round $round $shape $kind $variant: $ms ms"
+            log "round $round $shape $kind $variant: $ms ms, $wal WAL bytes/row"
             TIMES["$shape $kind $variant"]+="$ms "
+            WAL["$shape $kind $variant"]="$wal"
           fi
         done
       done
@@ -349,6 +401,76 @@ check_shadow_columns() {
   done
 }
 
+# ---- mixed workload -------------------------------------------------------------
+
+# The pgbench script: one single-row UPDATE by random id per transaction, 9
+# in 10 of the counter (unrelated), 1 in 10 of the column `up` reads (set,
+# not appended to, so names do not grow over the run).
+mixed_script() {
+  cat <<SCRIPT
+\\set id random(1, $ROWS)
+\\set pick random(1, 10)
+\\if :pick = 1
+UPDATE ${TABLE[$1]} SET name = 'mixed ' || :id, counter = counter + 1 WHERE id = :id;
+\\else
+UPDATE ${TABLE[$1]} SET counter = counter + 1 WHERE id = :id;
+\\endif
+SCRIPT
+}
+
+# mixed_run SHAPE VARIANT ROUND: one pgbench run; its per-transaction log
+# (latency in microseconds in the third field) is kept for the percentile.
+mixed_run() {
+  local shape="$1" variant="$2" round="$3" tps
+  tps="$("$PGBENCH" -n -M prepared -c "$MIXED_CLIENTS" -j "$MIXED_CLIENTS" -T "$MIXED_SECONDS" \
+    -f "$WORK_DIR/mixed_$shape.sql" -l --log-prefix="$WORK_DIR/mixed_${shape}_${variant}_$round" \
+    "$(url_of "$shape" "$variant")" 2>/dev/null | awk '/^tps = / {printf "%.0f", $3}')"
+  [[ -n "$tps" ]] || { log "pgbench gave no tps for $shape $variant"; exit 1; }
+  log "mixed round $round $shape $variant: $tps tps"
+  MIXED_TPS["$shape $variant"]+="$tps "
+}
+
+run_mixed() {
+  local shape round
+  ((MIXED_ROUNDS > 0)) || return 0
+  log "mixed workload: $MIXED_ROUNDS rounds of ${MIXED_SECONDS}s, $MIXED_CLIENTS clients, a and b alternating"
+  for shape in "${SHAPES[@]}"; do
+    mixed_script "$shape" >"$WORK_DIR/mixed_$shape.sql"
+    for ((round = 1; round <= MIXED_ROUNDS; round++)); do
+      if ((round % 2)); then
+        mixed_run "$shape" a "$round"
+        mixed_run "$shape" b "$round"
+      else
+        mixed_run "$shape" b "$round"
+        mixed_run "$shape" a "$round"
+      fi
+    done
+  done
+}
+
+# p99 SHAPE VARIANT: the 99th percentile latency in ms over all its rounds.
+p99() {
+  cat "$WORK_DIR/mixed_$1_$2_"* | awk '{print $3}' | sort -n |
+    awk '{v[NR] = $1} END {i = int(NR * 0.99); if (i < 1) i = 1; printf "%.2f", v[i] / 1000}'
+}
+
+report_mixed() {
+  local shape tps_a tps_b p99_a p99_b
+  ((MIXED_ROUNDS > 0)) || return 0
+  echo
+  echo "mixed workload: single-row UPDATEs by random id, 9 in 10 unrelated, 1 in 10 of the column up reads"
+  echo "($MIXED_CLIENTS clients, $MIXED_ROUNDS rounds of ${MIXED_SECONDS}s per variant, a and b alternating)"
+  printf '%-9s %-22s %-22s %9s %9s %9s\n' "shape" "tps a (runs)" "tps b (runs)" "tps b/a" "p99 a ms" "p99 b/a"
+  for shape in "${SHAPES[@]}"; do
+    tps_a="$(median <<<"${MIXED_TPS["$shape a"]}")"
+    tps_b="$(median <<<"${MIXED_TPS["$shape b"]}")"
+    p99_a="$(p99 "$shape" a)"
+    p99_b="$(p99 "$shape" b)"
+    printf '%-9s %-22s %-22s %8sx %9s %8sx\n' "$shape" "${MIXED_TPS["$shape a"]% }" \
+      "${MIXED_TPS["$shape b"]% }" "$(ratio "$tps_b" "$tps_a")" "$p99_a" "$(ratio "$p99_b" "$p99_a")"
+  done
+}
+
 # ---- report -------------------------------------------------------------------
 
 median() { tr ' ' '\n' | grep . | sort -n | awk '{v[NR] = $1} END {
@@ -360,12 +482,12 @@ report_table() {
   local shape="$1" kind="$2" variant key
   echo
   echo "$shape: ${TABLE[$shape]} (${DESCRIPTION[$shape]}), $ROWS rows: $(update_sql "$shape" "$kind")"
-  printf '%-34s %-36s %9s %7s\n' "variant" "runs (ms, in round order)" "median ms" "vs a"
+  printf '%-34s %-36s %9s %7s %9s\n' "variant" "runs (ms, in round order)" "median ms" "vs a" "WAL B/row"
   for variant in "${VARIANTS[@]}"; do
     key="$shape $kind $variant"
     MEDIAN["$key"]="$(median <<<"${TIMES["$key"]}")"
-    printf '%-34s %-36s %9s %6sx\n' "${LABEL[$variant]}" "${TIMES["$key"]% }" \
-      "${MEDIAN["$key"]}" "$(ratio "${MEDIAN["$key"]}" "${MEDIAN["$shape $kind a"]}")"
+    printf '%-34s %-36s %9s %6sx %9s\n' "${LABEL[$variant]}" "${TIMES["$key"]% }" \
+      "${MEDIAN["$key"]}" "$(ratio "${MEDIAN["$key"]}" "${MEDIAN["$shape $kind a"]}")" "${WAL["$key"]}"
   done
 }
 
@@ -381,8 +503,10 @@ report() {
   done
   echo
   for shape in "${SHAPES[@]}"; do
-    printf 'unrelated column, %-9s tandem %sx (target 1.05x), plain no-op trigger %sx\n' "$shape:" \
+    printf 'unrelated column, %-9s tandem %sx (target 1.05x), columns only %sx, skipped trigger %sx, plain no-op trigger %sx\n' "$shape:" \
       "$(ratio "$(m "$shape" unrelated b)" "$(m "$shape" unrelated a)")" \
+      "$(ratio "$(m "$shape" unrelated d)" "$(m "$shape" unrelated a)")" \
+      "$(ratio "$(m "$shape" unrelated s)" "$(m "$shape" unrelated a)")" \
       "$(ratio "$(m "$shape" unrelated e)" "$(m "$shape" unrelated a)")"
     printf 'column up reads,  %-9s tandem %sx, pgroll-style %sx, plain no-op trigger %sx; tandem/no-op %sx\n' \
       "$shape:" "$(ratio "$(m "$shape" up b)" "$(m "$shape" up a)")" \
@@ -409,8 +533,10 @@ main() {
   done
   log "timing: 1 warm-up round, then $RUNS rounds of ${VARIANTS[*]} (rotating order) per shape"
   run_rounds
+  run_mixed
   check_shadow_columns
   report
+  report_mixed
 }
 
 main "$@"

@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "backends/step_retry.h"
-#include "backfill/backfill.h"
+#include "backfill/types.h"
 
 namespace tandem::backfill {
 

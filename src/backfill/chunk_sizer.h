@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "backfill/backfill.h"
+#include "backfill/types.h"
 
 namespace tandem::backfill {
 

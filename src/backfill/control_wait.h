@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "backfill/backfill.h"
+#include "backfill/types.h"
 
 namespace tandem::backfill {
 

@@ -12,9 +12,9 @@
 #include <optional>
 #include <vector>
 
-#include "backfill/backfill.h"
 #include "backfill/governor.h"
 #include "backfill/key_range.h"
+#include "backfill/types.h"
 
 namespace tandem::backfill {
 

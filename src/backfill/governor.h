@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "backfill/backfill.h"
+#include "backfill/types.h"
 
 namespace tandem::backfill {
 

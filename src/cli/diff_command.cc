@@ -10,7 +10,7 @@
 #include "common/duration.h"
 #include "common/log.h"
 #include "common/strings.h"
-#include "verify/table_diff.h"
+#include "diff/table_diff.h"
 
 namespace tandem::cli {
 namespace {

@@ -1,5 +1,5 @@
 // `tandem diff`: row-level comparison of two tables, in one database or in
-// two (verify/table_diff.h). Exit 0 when they match, 1 when they differ,
+// two (diff/table_diff.h). Exit 0 when they match, 1 when they differ,
 // 2 for bad usage (unknown table or column, no unique key), 3 when the scan
 // could not finish.
 #pragma once

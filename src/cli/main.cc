@@ -21,8 +21,8 @@
 #include "common/log.h"
 #include "core/runner.h"
 #include "reader/reader.h"
+#include "verify/postgres/verifier.h"
 #include "verify/report.h"
-#include "verify/verifier.h"
 
 namespace tandem::cli {
 namespace {
@@ -256,7 +256,9 @@ int Main(int argc, char** argv) {
   CLI::App app{
       "tandem: zero-downtime schema migrations with expand/contract.\n"
       "Migration files use pgroll's YAML/JSON operation format."};
-  app.footer(std::string("\nDatabase URL: --url, else $TANDEM_URL, else $DATABASE_URL.\n\n") +
+  app.footer(std::string("\nDatabase URL: --url, else $TANDEM_URL, else $DATABASE_URL, else\n"
+                         "libpq's environment (PGHOST, PGPORT, PGUSER, PGDATABASE, PGSERVICE)\n"
+                         "as psql uses it.\n\n") +
              kExitCodesHelp);
   app.set_version_flag("--version", std::string("tandem ") + TANDEM_VERSION,
                        "print tandem's version and exit");
@@ -265,7 +267,8 @@ int Main(int argc, char** argv) {
   app.add_option(
       "--url", global.url,
       "sqlite:PATH, sqlite:///abs/path, file: URI, postgres://, postgresql:// or a libpq "
-      "key=value string (default: $TANDEM_URL, then $DATABASE_URL)");
+      "key=value string (default: $TANDEM_URL, then $DATABASE_URL, then libpq's PG* "
+      "environment)");
   app.add_option("--schema", global.schema, "schema to migrate")->capture_default_str();
   app.add_option("--state-schema", global.state_schema, "schema where tandem keeps its state")
       ->capture_default_str();
@@ -277,6 +280,11 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--json", global.json, "machine-readable output (one JSON object per line)");
   app.add_flag("-v,--verbose", global.verbosity, "more logging (repeat for more)");
+  app.add_option("--log-format", global.log_format,
+                 "log lines on stderr: text (a UTC time, the level, the message) or json (one "
+                 "object per line: time, level, message)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   app.require_subcommand(1);
   app.fallthrough();  // global options may also follow the subcommand
 
@@ -403,7 +411,8 @@ int Main(int argc, char** argv) {
     PrintError(NoCommandError(app), kExitInvalid, global.json);  // not "A subcommand is required"
     return kExitInvalid;
   }
-  InitLogging(global.verbosity, global.json);
+  InitLogging(global.verbosity, global.json,
+              global.log_format == "json" ? LogFormat::kJson : LogFormat::kText);
   StopOnSignals();
   std::string command = app.get_subcommands().front()->get_name();
   if (diff->parsed()) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/duration.h"
+#include "common/rfc3339.h"
 #include "common/strings.h"
 #include "plan/plan_json.h"
 #include "verify/report.h"
@@ -15,7 +16,24 @@ namespace {
 
 using nlohmann::json;
 
+// --json output is JSON Lines: one object per line, so `jq`, log shippers
+// and line-by-line readers take it as it comes.
 void PrintLine(const json& object) { std::printf("%s\n", object.dump().c_str()); }
+
+// An event line, stamped with the time it happened.
+void PrintEvent(json event) {
+  event["time"] = NowRfc3339();
+  PrintLine(event);
+}
+
+// A recorded time as RFC 3339, null when there is none.
+json TimeJson(const std::string& database_time) {
+  std::optional<std::string> text = DatabaseTimeToRfc3339(database_time);
+  return text ? json(*text) : json(nullptr);
+}
+
+// Text that may be missing (SQLite has no database user): null, not "".
+json TextOrNull(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
 
 std::string Number(long long n) {
   std::string digits = std::to_string(n);
@@ -132,41 +150,41 @@ class TextReporter : public core::Reporter {
 class JsonReporter : public core::Reporter {
  public:
   void PhaseStarted(const std::string& phase, const std::string& migration) override {
-    PrintLine({{"event", "phase_started"}, {"phase", phase}, {"migration", migration}});
+    PrintEvent({{"event", "phase_started"}, {"phase", phase}, {"migration", migration}});
   }
   void StepDone(const std::string& phase, int index, int total, const plan::Step& step,
                 const backend::StepOutcome& outcome) override {
-    PrintLine({{"event", "step_done"},
-               {"phase", phase},
-               {"index", index},
-               {"total", total},
-               {"description", step.description},
-               {"lock", plan::LockLevelName(step.lock)},
-               {"duration_ms", outcome.duration.count()},
-               {"attempts", outcome.attempts}});
+    PrintEvent({{"event", "step_done"},
+                {"phase", phase},
+                {"index", index},
+                {"total", total},
+                {"description", step.description},
+                {"lock", plan::LockLevelName(step.lock)},
+                {"duration_ms", outcome.duration.count()},
+                {"attempts", outcome.attempts}});
   }
   void StepRetrying(const plan::Step& step, int attempt, const Status& error,
                     const std::string& blockers) override {
-    PrintLine({{"event", "step_retry"},
-               {"description", step.description},
-               {"attempt", attempt},
-               {"error", error.message()},
-               {"blockers", blockers}});
+    PrintEvent({{"event", "step_retry"},
+                {"description", step.description},
+                {"attempt", attempt},
+                {"error", error.message()},
+                {"blockers", blockers}});
   }
   void BackfillProgress(const backfill::Progress& p) override {
     json line = ProgressJson(p);
     line["event"] = "backfill_progress";
-    PrintLine(line);
+    PrintEvent(line);
   }
   void PhaseFinished(const std::string& phase, const std::string& migration,
                      Millis duration) override {
-    PrintLine({{"event", "phase_finished"},
-               {"phase", phase},
-               {"migration", migration},
-               {"duration_ms", duration.count()}});
+    PrintEvent({{"event", "phase_finished"},
+                {"phase", phase},
+                {"migration", migration},
+                {"duration_ms", duration.count()}});
   }
   void Note(const std::string& message) override {
-    PrintLine({{"event", "note"}, {"message", message}});
+    PrintEvent({{"event", "note"}, {"message", message}});
   }
 };
 
@@ -188,15 +206,15 @@ json RecordJson(const core::MigrationRecord& r) {
   return {{"id", r.id},
           {"name", r.name},
           {"schema", r.schema},
-          {"version_schema", r.version_schema},
+          {"version_schema", TextOrNull(r.version_schema)},
           {"phase", r.phase},
           {"checksum", r.checksum},
           {"backfill_done", r.backfill_done},
-          {"db_user", r.db_user},
-          {"os_user", r.os_user},
-          {"started_at", r.started_at},
-          {"completed_at", r.completed_at},
-          {"rolled_back_at", r.rolled_back_at}};
+          {"db_user", TextOrNull(r.db_user)},
+          {"os_user", TextOrNull(r.os_user)},
+          {"started_at", TimeJson(r.started_at)},
+          {"completed_at", TimeJson(r.completed_at)},
+          {"rolled_back_at", TimeJson(r.rolled_back_at)}};
 }
 
 }  // namespace
@@ -218,7 +236,7 @@ std::string Who(const core::MigrationRecord& r) {
 
 void PrintPlan(const plan::Plan& plan, bool as_json) {
   if (as_json) {
-    std::printf("%s\n", plan::PlanToJson(plan, 2).c_str());
+    std::printf("%s\n", plan::PlanToJson(plan, -1).c_str());
     return;
   }
   if (plan.version_access.empty()) {
@@ -259,7 +277,7 @@ bool ThrottleHolds(const core::RecordedEvent& recorded) {
 json ThrottleJson(const std::optional<core::RecordedEvent>& recorded) {
   if (!recorded) return nullptr;
   return {{"holding", ThrottleHolds(*recorded)},
-          {"at", recorded->at},
+          {"at", TimeJson(recorded->at)},
           {"reason", recorded->event.detail},
           {"held_ms", ThrottleHolds(*recorded) ? 0.0 : recorded->event.duration_ms}};
 }
@@ -281,24 +299,24 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
     json verify = nullptr;
     if (report.last_verify) {
       verify = json::parse(report.last_verify->report_json);
-      verify["at"] = report.last_verify->at;
+      verify["at"] = TimeJson(report.last_verify->at);
     }
     json out = {{"active", report.active ? RecordJson(*report.active) : json(nullptr)},
                 {"last_verify", verify},
                 {"last_completed",
                  report.last_completed ? RecordJson(*report.last_completed) : json(nullptr)},
-                {"version_schema", report.version_schema}};
+                {"version_schema", TextOrNull(report.version_schema)}};
     json backfill = json::array();
     for (const auto& p : report.backfill) {
       json table = ProgressJson(p);
       table["state"] = p.state;
-      table["updated_at"] = p.updated_at;
+      table["updated_at"] = TimeJson(p.updated_at);
       backfill.push_back(table);
     }
     out["backfill"] = backfill;
     out["last_throttle"] = ThrottleJson(report.last_throttle);
     out["contradictions"] = report.contradictions;
-    std::printf("%s\n", out.dump(2).c_str());
+    PrintLine(out);
     return;
   }
   if (report.active) {
@@ -339,9 +357,7 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
 
 void PrintHistory(const std::vector<core::MigrationRecord>& history, bool as_json) {
   if (as_json) {
-    json out = json::array();
-    for (const auto& r : history) out.push_back(RecordJson(r));
-    std::printf("%s\n", out.dump(2).c_str());
+    for (const auto& r : history) PrintLine(RecordJson(r));
     return;
   }
   if (history.empty()) std::printf("no migrations yet\n");

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "backfill/throttle.h"
 #include "common/status.h"
 #include "plan/migration.h"
+#include "throttle/throttle.h"
 
 namespace tandem::cli {
 

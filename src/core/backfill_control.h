@@ -22,9 +22,9 @@
 #include <optional>
 #include <string>
 
-#include "backfill/backfill.h"
-#include "backfill/throttle.h"
+#include "backfill/types.h"
 #include "core/state_store.h"
+#include "throttle/throttle.h"
 
 namespace tandem::core {
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "backends/backend.h"
-#include "backfill/backfill.h"
+#include "backfill/types.h"
 #include "plan/plan.h"
 
 namespace tandem::core {

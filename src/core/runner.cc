@@ -5,13 +5,14 @@
 
 #include <chrono>
 
-#include "backfill/sqlite_backfill.h"
+#include "backfill/postgres/backfill.h"
+#include "backfill/sqlite/backfill.h"
 #include "common/log.h"
 #include "core/backfill_control.h"
 #include "core/changed_file.h"
 #include "plan/plan_json.h"
 #include "reader/reader.h"
-#include "verify/sqlite_verifier.h"
+#include "verify/sqlite/verifier.h"
 
 namespace tandem::core {
 namespace {

@@ -17,12 +17,12 @@
 #include <vector>
 
 #include "backends/backend.h"
-#include "backfill/throttle.h"
 #include "core/reporter.h"
 #include "core/state_store.h"
 #include "plan/migration.h"
 #include "plan/plan.h"
-#include "verify/verifier.h"
+#include "throttle/throttle.h"
+#include "verify/postgres/verifier.h"
 
 namespace tandem::core {
 
@@ -48,7 +48,7 @@ struct RunnerOptions {
 };
 
 inline constexpr Millis kPostgresChunkTime{200};
-// Computing `up` happens outside the write lock on SQLite (sqlite_up_prefetch.h),
+// Computing `up` happens outside the write lock on SQLite (backfill/sqlite/up_prefetch.h),
 // so short chunks cost no throughput and bound how long a writer waits.
 inline constexpr Millis kSqliteChunkTime{10};
 

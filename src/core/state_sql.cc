@@ -1,6 +1,6 @@
 #include "core/state_sql.h"
 
-#include "backfill/backfill.h"
+#include "backfill/postgres/backfill.h"
 #include "common/strings.h"
 
 namespace tandem::core {

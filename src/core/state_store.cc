@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
-#include "backfill/backfill.h"
+#include "backfill/postgres/backfill.h"
 #include "common/strings.h"
 
 namespace tandem::core {

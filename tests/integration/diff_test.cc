@@ -11,7 +11,7 @@
 #include "backends/backend.h"
 #include "common/strings.h"
 #include "integration/pg_fixture.h"
-#include "verify/table_diff.h"
+#include "diff/table_diff.h"
 
 namespace tandem::testing {
 namespace {

@@ -142,7 +142,7 @@ TEST_F(LifecycleTest, EventLogRecordsEveryStepAndIsAppendOnly) {
   EXPECT_EQ(Scalar("SELECT db_user = current_user AND os_user <> '' FROM tandem.migrations"), "t");
   CommandResult history = Tandem({"--json", "history"});
   ASSERT_EQ(history.exit_code, 0);
-  EXPECT_NE(history.out.find("\"phase\": \"completed\""), std::string::npos) << history.out;
+  EXPECT_NE(history.out.find("\"phase\":\"completed\""), std::string::npos) << history.out;
 }
 
 TEST_F(LifecycleTest, VolatileDefaultDoesNotRewriteTheTable) {

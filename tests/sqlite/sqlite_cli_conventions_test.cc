@@ -3,12 +3,35 @@
 // are read.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+#include <vector>
+
 #include "sqlite/sqlite_fixture.h"
 
 namespace tandem::testing {
 namespace {
 
 class CliConventionsTest : public SqliteTest {};
+
+// Every line of `out` as a JSON object; fails the test on a line that is not one.
+std::vector<nlohmann::json> JsonLines(const std::string& out) {
+  std::vector<nlohmann::json> objects;
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    nlohmann::json object = nlohmann::json::parse(line, nullptr, false);
+    EXPECT_TRUE(object.is_object()) << "not a JSON object on one line: " << line;
+    objects.push_back(object);
+  }
+  return objects;
+}
+
+bool IsRfc3339(const nlohmann::json& value) {
+  static const std::regex kRfc3339(
+      R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}))");
+  return value.is_string() && std::regex_match(value.get<std::string>(), kRfc3339);
+}
 
 TEST_F(CliConventionsTest, VersionPrintsNameAndProjectVersion) {
   auto result = Tandem({"--version"});
@@ -75,6 +98,77 @@ TEST_F(CliConventionsTest, CompoundAndFractionalDurationsAreAccepted) {
   EXPECT_EQ(Scalar("SELECT count(*) FROM pragma_table_info('users') WHERE name = "
                    "'_tandem_new_nickname' OR name = 'nickname'"),
             "1");
+}
+
+TEST_F(CliConventionsTest, JsonIsJsonLinesEverywhere) {
+  CreateUsers(3);
+  std::string file = WriteMigration("01.yaml", kUsersAddNickname);
+
+  auto plan = Tandem({"--json", "plan", file});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  ASSERT_EQ(JsonLines(plan.out).size(), 1u) << plan.out;
+
+  auto start = Tandem({"--json", "start", file});
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  auto events = JsonLines(start.out);
+  ASSERT_FALSE(events.empty());
+  for (const auto& event : events) {
+    EXPECT_TRUE(event.contains("event")) << event;
+    EXPECT_TRUE(IsRfc3339(event["time"])) << "no RFC 3339 time: " << event;
+  }
+
+  auto status = Tandem({"--json", "status"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  auto shown = JsonLines(status.out);
+  ASSERT_EQ(shown.size(), 1u) << status.out;
+  const auto& active = shown[0]["active"];
+  ASSERT_TRUE(active.is_object()) << status.out;
+  EXPECT_TRUE(IsRfc3339(active["started_at"])) << active;
+  // Not completed, not rolled back: no value, so null rather than "".
+  EXPECT_TRUE(active["completed_at"].is_null()) << active;
+  EXPECT_TRUE(active["rolled_back_at"].is_null()) << active;
+
+  ASSERT_EQ(Tandem({"complete"}).exit_code, 0);
+  ASSERT_EQ(Tandem({"start", WriteMigration("02.yaml", R"y(operations:
+  - add_column:
+      table: users
+      column: {name: motto, type: text, nullable: true}
+)y")})
+                .exit_code,
+            0);
+  auto history = Tandem({"--json", "history"});
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  auto migrations = JsonLines(history.out);
+  ASSERT_EQ(migrations.size(), 2u) << "one line per migration: " << history.out;
+  for (const auto& migration : migrations) {
+    EXPECT_TRUE(migration["name"].is_string()) << migration;
+    EXPECT_TRUE(IsRfc3339(migration["started_at"])) << migration;
+  }
+}
+
+TEST_F(CliConventionsTest, LogLinesCarryATimeAndJsonLogsAreOneObjectPerLine) {
+  CreateUsers(3);
+  std::string file = WriteMigration("01.yaml", kUsersAddNickname);
+  auto start = Tandem({"-v", "--log-format", "json", "start", file});
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  auto records = JsonLines(start.err);
+  ASSERT_FALSE(records.empty()) << "-v logs each step";
+  for (const auto& record : records) {
+    EXPECT_TRUE(IsRfc3339(record["time"])) << record;
+    EXPECT_TRUE(record["level"].is_string()) << record;
+    EXPECT_TRUE(record["message"].is_string()) << record;
+  }
+
+  auto rollback = Tandem({"-v", "rollback"});
+  ASSERT_EQ(rollback.exit_code, 0) << rollback.err;
+  static const std::regex kTimedLine(
+      R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z (debug|info) .*)");
+  std::smatch match;
+  std::string first_line = rollback.err.substr(0, rollback.err.find('\n'));
+  EXPECT_TRUE(std::regex_match(first_line, match, kTimedLine)) << first_line;
+
+  auto bad = Tandem({"--log-format", "xml", "status"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.out << bad.err;
 }
 
 }  // namespace

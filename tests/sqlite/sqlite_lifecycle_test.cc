@@ -149,7 +149,7 @@ TEST_F(SqliteLifecycleTest, StatusAndHistory) {
   Start();
   auto status = Tandem({"status", "--json"});
   EXPECT_EQ(status.exit_code, 0) << status.err;
-  EXPECT_NE(status.out.find("\"phase\": \"active\""), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("\"phase\":\"active\""), std::string::npos) << status.out;
   ASSERT_EQ(Tandem({"complete"}).exit_code, 0);
   auto history = Tandem({"history"});
   EXPECT_EQ(history.exit_code, 0) << history.err;

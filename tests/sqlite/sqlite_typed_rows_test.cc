@@ -1,6 +1,6 @@
 // Rows read with their types on one connection and written on another: the
 // SQLite backfill computes `up` on reader connections and stores the values
-// on its writer (src/backfill/sqlite_up_prefetch.h).
+// on its writer (src/backfill/sqlite/up_prefetch.h).
 #include <gtest/gtest.h>
 
 #include <variant>

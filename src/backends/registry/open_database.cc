@@ -10,7 +10,8 @@ Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url) {
   if (url.empty()) {
     return Status::InvalidInput(
         "no database given: pass --url, or set TANDEM_URL or DATABASE_URL (e.g. "
-        "postgres://user@host:5432/db)");
+        "postgres://user@host:5432/db or sqlite:app.db), or libpq's PGHOST, PGPORT, PGUSER, "
+        "PGDATABASE or PGSERVICE");
   }
   if (StartsWith(url, "sqlite:") || StartsWith(url, "file:")) {
     TANDEM_ASSIGN_OR_RETURN(sqlite::SqliteTarget target, sqlite::ParseSqliteUrl(url));
