@@ -245,6 +245,9 @@ void PrintPlan(const plan::Plan& plan, bool as_json) {
   } else {
     std::printf("version %s: %s\n", plan.version_schema.c_str(), plan.version_access.c_str());
   }
+  for (const auto& v : plan.views) {
+    if (!v.access.empty()) std::printf("  %s: %s\n", v.name.c_str(), v.access.c_str());
+  }
   for (const auto& w : plan.warnings) std::printf("warning: %s\n", w.c_str());
   for (const auto& i : plan.irreversible) {
     std::printf("irreversible: %s %s: `%s` %s; rollback cannot undo it\n", i.rule.c_str(),
@@ -316,6 +319,9 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
     out["backfill"] = backfill;
     out["last_throttle"] = ThrottleJson(report.last_throttle);
     out["contradictions"] = report.contradictions;
+    json access = json::object();
+    for (const auto& [table, uses] : report.new_version_access) access[table] = uses;
+    out["new_version_access"] = access;
     PrintLine(out);
     return;
   }
@@ -340,6 +346,9 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
       std::printf("not verified yet: `tandem verify` (complete verifies if needed)\n");
     }
     PrintThrottle(report.last_throttle);
+    for (const auto& [table, uses] : report.new_version_access) {
+      std::printf("%s: %s\n", table.c_str(), uses.c_str());
+    }
   } else {
     std::printf("no migration in progress\n");
   }

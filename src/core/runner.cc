@@ -550,6 +550,10 @@ Result<StatusReport> Runner::GetStatus() {
     TANDEM_ASSIGN_OR_RETURN(std::vector<VerifyRun> runs, state_->VerifyRuns(report.active->id));
     if (!runs.empty()) report.last_verify = runs.back();
     TANDEM_ASSIGN_OR_RETURN(report.last_throttle, state_->LastEvent(report.active->id, "throttle"));
+    TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(report.active->plan_json));
+    for (const auto& view : plan.views) {
+      if (!view.access.empty()) report.new_version_access.emplace_back(view.name, view.access);
+    }
     if (!Sqlite()) {  // SQLite's backfill keeps no checkpoints table
       TANDEM_ASSIGN_OR_RETURN(
           report.backfill,

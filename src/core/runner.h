@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "backends/backend.h"
@@ -81,6 +82,9 @@ struct StatusReport {
   // Where the database contradicts the newest migration's records, each
   // with the step that clears it (state_check.h).
   std::vector<std::string> contradictions;
+  // Per table of the active migration, where the new version does not
+  // reach it by the version schema (SQLite): what it uses.
+  std::vector<std::pair<std::string, std::string>> new_version_access;
 };
 
 class Runner {

@@ -84,6 +84,9 @@ struct View {
   std::string name;            // as the new version sees the table
   std::string physical_table;  // table in the migrated schema
   std::vector<ViewColumn> columns;
+  // Where the new version does not reach the table by the version schema
+  // (SQLite): what it uses, in words `plan` and `status` print.
+  std::string access;
 };
 
 // A query that plans (but does not run) a user expression against the live

@@ -108,7 +108,10 @@ std::string PlanToJson(const Plan& plan, int indent) {
   for (const auto& v : plan.views) {
     json columns = json::array();
     for (const auto& c : v.columns) columns.push_back({{"name", c.name}, {"physical", c.physical}});
-    views.push_back({{"name", v.name}, {"physical_table", v.physical_table}, {"columns", columns}});
+    views.push_back({{"name", v.name},
+                     {"physical_table", v.physical_table},
+                     {"columns", columns},
+                     {"access", v.access}});
   }
   json checks = json::array();
   for (const auto& c : plan.checks) checks.push_back({{"where", c.where}, {"sql", c.sql}});
@@ -153,7 +156,8 @@ Result<Plan> PlanFromJson(const std::string& text) {
                             s.value("triggers", std::vector<std::string>())});
     }
     for (const auto& v : in.at("views")) {
-      View view{v.at("name"), v.at("physical_table"), {}};
+      // Plans stored before the access was recorded have none.
+      View view{v.at("name"), v.at("physical_table"), {}, v.value("access", "")};
       for (const auto& c : v.at("columns"))
         view.columns.push_back({c.at("name"), c.at("physical")});
       plan.views.push_back(std::move(view));

@@ -178,6 +178,31 @@ TEST_F(VerifyTest, CleanMigrationVerifiesClean) {
   EXPECT_EQ(shown["last_verify"]["rows"], 20002);
 }
 
+// An empty table is in parity without evaluating `up`: a constant no
+// integer takes would fail on any row, and there is none, so `verify` and
+// `complete` (which verifies by itself) go through.
+TEST_F(VerifyTest, AnEmptyTableVerifiesWithoutEvaluatingUp) {
+  Exec("CREATE TABLE tallies (id bigserial PRIMARY KEY, label text)");
+  CommandResult started = Tandem({"start", WriteMigration("03_tally.yaml", R"y(operations:
+  - add_column:
+      table: tallies
+      up: "'not a number'"
+      column: {name: tally, type: integer, nullable: false}
+)y")});
+  ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+  auto [code, report] = VerifyJson({"--one-query"});
+  EXPECT_EQ(code, 0) << report.dump(2);
+  EXPECT_EQ(report["rows"], 0);
+  EXPECT_EQ(report["parity"][0]["checked"], 0);
+  auto [chunked_code, chunked] = VerifyJson();
+  EXPECT_EQ(chunked_code, 0) << chunked.dump(2);
+  Exec("DELETE FROM tandem.verify_runs");  // complete verifies by itself
+  CommandResult completed = Tandem({"complete"});
+  ASSERT_EQ(completed.exit_code, 0) << completed.out << completed.err;
+  EXPECT_NE(completed.out.find("verifying now"), std::string::npos) << completed.out;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM tallies WHERE tally IS NULL"), "0");
+}
+
 TEST_F(VerifyTest, ARowChangedBehindTheTriggersBackIsFoundByKeyAndBlocksCompleteUntilRepaired) {
   ASSERT_EQ(Tandem({"start", file_}).exit_code, 0);
   Tamper("UPDATE accounts SET _tandem_new_owner = 'tampered' WHERE id = 4242");

@@ -167,27 +167,30 @@ operations:
   auto resumed = Tandem({"backfill"});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
   EXPECT_EQ(marked(), "50000");
-  EXPECT_EQ(Scalar("SELECT count(*) FROM accounts WHERE _tandem_new_magnitude IS NOT abs(delta)"),
-            "0");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM accounts WHERE magnitude IS NOT abs(delta)"), "0");
   auto verify = Tandem({"verify"});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
 }
 
-TEST_F(SqliteBackfillTest, EmptyTableFinishesWithoutEvaluatingUp) {
-  // `up` overflows whatever row it runs on; the table has none.
+// An empty table is backfilled, and verified by `complete`, without
+// evaluating `up`, which overflows whatever row it runs on.
+TEST_F(SqliteBackfillTest, EmptyTableFinishesAndVerifiesWithoutEvaluatingUp) {
   Exec("CREATE TABLE accounts (id INTEGER PRIMARY KEY, delta INTEGER)");
   auto started = Tandem({"start", WriteMigration("01_magnitude.yaml", R"y(
 operations:
   - add_column:
       table: accounts
       up: abs(-9223372036854775807 - 1)
-      column: {name: magnitude, type: INTEGER, nullable: true}
+      column: {name: magnitude, type: INTEGER, nullable: false}
 )y")});
   ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
   EXPECT_EQ(Scalar("SELECT backfill_done FROM tandem_migrations"), "t");
   auto completed = Tandem({"complete"});
   ASSERT_EQ(completed.exit_code, 0) << completed.out << completed.err;
-  EXPECT_EQ(Scalar("SELECT count(*) FROM pragma_table_info('accounts') WHERE name = 'magnitude'"),
+  EXPECT_NE(completed.out.find("verifying now"), std::string::npos) << completed.out;
+  EXPECT_NE(completed.out.find("(0 rows"), std::string::npos) << completed.out;
+  EXPECT_EQ(Scalar("SELECT \"notnull\" FROM pragma_table_info('accounts') WHERE name = "
+                   "'magnitude'"),
             "1");
 }
 
@@ -217,9 +220,9 @@ operations:
   ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
   auto backfill = Tandem({"backfill"});
   ASSERT_EQ(backfill.exit_code, 0) << backfill.out << backfill.err;
-  EXPECT_EQ(Scalar("SELECT count(*) FROM measures WHERE _tandem_new_third IS NOT x / 3.0 OR "
-                   "typeof(_tandem_new_seven) <> 'integer' OR _tandem_new_seven IS NOT id * 7 OR "
-                   "typeof(_tandem_new_raw) <> 'blob' OR _tandem_new_raw IS NOT CAST(label AS "
+  EXPECT_EQ(Scalar("SELECT count(*) FROM measures WHERE third IS NOT x / 3.0 OR "
+                   "typeof(seven) <> 'integer' OR seven IS NOT id * 7 OR "
+                   "typeof(raw) <> 'blob' OR raw IS NOT CAST(label AS "
                    "BLOB)"),
             "0");
   EXPECT_EQ(Scalar("SELECT count(*) FROM measures WHERE _tandem_written_by IS NULL"), "0");

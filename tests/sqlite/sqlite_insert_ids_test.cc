@@ -1,8 +1,12 @@
 // What an application's driver gets back from an INSERT through the new
-// version's view, which SQLite runs as an INSTEAD OF trigger: no row id, no
-// change count, NULL from RETURNING. `plan` says so, and the ways around it
-// that README gives work: read the id back by a unique key, or insert into
-// the table once `complete` has run.
+// version. Where the migration only adds columns SQLite can add under their
+// real names, the new version uses the table itself, so the row id, the
+// change count and RETURNING are real, during the migration and after
+// complete, while the old version's writes still get `up`. Elsewhere the
+// new version is a view, which SQLite runs as an INSTEAD OF trigger: no row
+// id, no change count, NULL from RETURNING. `plan` says so, and the ways
+// around it that README gives work: read the id back by a unique key, or
+// insert into the table once `complete` has run.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -48,7 +52,10 @@ class SqliteInsertIdsTest : public SqliteTest {
     Exec(
         "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT); "
         "INSERT INTO users (email, name) VALUES ('ada@example.com', 'ada')");
-    file_ = WriteMigration("02_nick.yaml", kUsersAddNickname);
+    // A rename changes the table's shape: the new version needs the view.
+    file_ = WriteMigration("02_nick.yaml", R"y(operations:
+  - rename_column: {table: users, from: name, to: nickname}
+)y");
   }
   std::string file_;
 };
@@ -56,6 +63,9 @@ class SqliteInsertIdsTest : public SqliteTest {
 TEST_F(SqliteInsertIdsTest, PlanSaysWhatAnInsertThroughTheViewReturns) {
   auto planned = Tandem({"plan", file_});
   ASSERT_EQ(planned.exit_code, 0) << planned.out << planned.err;
+  EXPECT_NE(planned.out.find("users: the new version uses the view users__02_nick"),
+            std::string::npos)
+      << planned.out;
   EXPECT_NE(planned.out.find("users__02_nick is a view"), std::string::npos) << planned.out;
   EXPECT_NE(planned.out.find("sqlite3_last_insert_rowid()"), std::string::npos) << planned.out;
   EXPECT_NE(planned.out.find("read the id back by a unique key"), std::string::npos) << planned.out;
@@ -86,6 +96,111 @@ TEST_F(SqliteInsertIdsTest, InsertThroughTheViewReturnsNoIdAndTheWaysAroundIt) {
             "6");
   EXPECT_EQ(app.LastInsertRowid(), 6);
   EXPECT_EQ(app.Changes(), 1);
+}
+
+// Adds a nickname that `up` derives from the name: a column SQLite adds
+// under its real name, so both versions use the table itself.
+constexpr char kAddNicknameFromName[] = R"y(operations:
+  - add_column:
+      table: users
+      up: upper(name)
+      column: {name: nickname, type: TEXT, nullable: true}
+)y";
+
+class SqliteAddOnlyInsertIdsTest : public SqliteInsertIdsTest {
+ protected:
+  void SetUp() override {
+    SqliteInsertIdsTest::SetUp();
+    file_ = WriteMigration("03_nick.yaml", kAddNicknameFromName);
+  }
+  std::string Nickname(int id) {
+    return Scalar("SELECT coalesce(nickname, 'NULL') FROM users WHERE id = " + std::to_string(id));
+  }
+};
+
+TEST_F(SqliteAddOnlyInsertIdsTest, PlanAndStatusSayTheNewVersionUsesTheTable) {
+  auto planned = Tandem({"plan", file_});
+  ASSERT_EQ(planned.exit_code, 0) << planned.out << planned.err;
+  EXPECT_NE(planned.out.find("users: the new version uses the table users itself"),
+            std::string::npos)
+      << planned.out;
+  EXPECT_EQ(planned.out.find("users__03_nick is a view"), std::string::npos) << planned.out;
+  EXPECT_NE(planned.out.find("ADD COLUMN \"nickname\" TEXT"), std::string::npos) << planned.out;
+  auto started = Tandem({"start", file_});
+  ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+  auto status = Tandem({"status"});
+  EXPECT_EQ(status.exit_code, 0) << status.out << status.err;
+  EXPECT_NE(status.out.find("users: the new version uses the table users itself"),
+            std::string::npos)
+      << status.out;
+}
+
+TEST_F(SqliteAddOnlyInsertIdsTest, BothVersionsWriteTheTableAndTheNewOneGetsItsIds) {
+  auto started = Tandem({"start", "--skip-backfill", file_});
+  ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+  Driver app(path_);
+  // The triggers tell their own writes apart without relying on this off.
+  app.Run("PRAGMA recursive_triggers = ON");
+  // The new version, on the table: the row's id, counted, its own value kept.
+  EXPECT_EQ(app.Run("INSERT INTO users (email, name, nickname) VALUES ('neo@example.com', 'neo', "
+                    "'The One') RETURNING id"),
+            "2");
+  EXPECT_EQ(app.LastInsertRowid(), 2);
+  EXPECT_EQ(app.Changes(), 1);
+  EXPECT_EQ(Nickname(2), "The One");
+  // The old version, which names no nickname: its rows get `up`.
+  app.Run("INSERT INTO users (email, name) VALUES ('olga@example.com', 'olga')");
+  EXPECT_EQ(app.LastInsertRowid(), 3);
+  EXPECT_EQ(app.Changes(), 1);
+  EXPECT_EQ(Nickname(3), "OLGA");
+  app.Run("UPDATE users SET name = 'olya' WHERE id = 3");
+  EXPECT_EQ(app.Changes(), 1);
+  EXPECT_EQ(Nickname(3), "OLYA");
+  EXPECT_EQ(Scalar("SELECT _tandem_written_by FROM users WHERE id = 3"), "o");
+  // A value the new version set stays when the old version updates the row,
+  // also on a row the backfill has not reached yet.
+  app.Run("UPDATE users SET name = 'neon' WHERE id = 2");
+  EXPECT_EQ(Nickname(2), "The One");
+  app.Run("UPDATE users SET nickname = 'Countess' WHERE id = 1");
+  EXPECT_EQ(app.Changes(), 1);
+  app.Run("UPDATE users SET name = 'ada lovelace' WHERE id = 1");
+  EXPECT_EQ(Nickname(1), "Countess");
+  // The backfill leaves every row the application wrote as it is.
+  app.Run("INSERT INTO users (email, name) VALUES ('bob@example.com', 'bob')");
+  auto backfilled = Tandem({"backfill"});
+  ASSERT_EQ(backfilled.exit_code, 0) << backfilled.out << backfilled.err;
+  EXPECT_EQ(Nickname(1), "Countess");
+  EXPECT_EQ(Nickname(2), "The One");
+  EXPECT_EQ(Nickname(4), "BOB");
+  auto verified = Tandem({"verify"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  auto completed = Tandem({"complete"});
+  ASSERT_EQ(completed.exit_code, 0) << completed.out << completed.err;
+  EXPECT_EQ(app.Run("INSERT INTO users (email, nickname) VALUES ('eve@example.com', 'E') "
+                    "RETURNING id"),
+            "5");
+  EXPECT_EQ(app.LastInsertRowid(), 5);
+  EXPECT_EQ(app.Changes(), 1);
+  EXPECT_EQ(Scalar("SELECT group_concat(nickname, ',') FROM (SELECT nickname FROM users ORDER BY "
+                   "id)"),
+            "Countess,The One,OLYA,BOB,E");
+  // The view stays for applications that name the version, without ids.
+  app.Run("INSERT INTO users__03_nick (email) VALUES ('view@example.com')");
+  EXPECT_EQ(app.Changes(), 0);
+}
+
+TEST_F(SqliteAddOnlyInsertIdsTest, RollbackLeavesTheTableAsItWas) {
+  std::string before = Schema();
+  auto started = Tandem({"start", file_});
+  ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+  Driver app(path_);
+  app.Run("INSERT INTO users (email, name, nickname) VALUES ('neo@example.com', 'neo', 'N')");
+  app.Run("INSERT INTO users (email, name) VALUES ('olga@example.com', 'olga')");
+  auto rolled_back = Tandem({"rollback"});
+  ASSERT_EQ(rolled_back.exit_code, 0) << rolled_back.out << rolled_back.err;
+  EXPECT_EQ(Schema(), before);
+  EXPECT_EQ(Rows("users"),
+            "1|ada@example.com|ada|\n2|neo@example.com|neo|\n3|olga@example.com|olga|\n");
 }
 
 }  // namespace

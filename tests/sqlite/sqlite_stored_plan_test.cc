@@ -27,7 +27,7 @@ class SqliteStoredPlanTest : public SqliteTest {
 TEST_F(SqliteStoredPlanTest, AnEditedPlanIsRefusedBeforeBackfillVerifyAndComplete) {
   Exec("UPDATE tandem_migrations SET plan = replace(plan, 'lower(', 'upper(')");
   ExpectRefusedNamingTheEdit(Tandem({"backfill"}));
-  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE _tandem_new_email_key IS NOT NULL"), "0")
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE email_key IS NOT NULL"), "0")
       << "the edited backfill ran";
   ExpectRefusedNamingTheEdit(Tandem({"verify"}));
   ExpectRefusedNamingTheEdit(Tandem({"complete"}));

@@ -24,7 +24,8 @@ void SqlitePlanner::FinishTriggers() {
     if (const CatalogTable* original = catalog_.FindTable(table)) {
       for (const auto& c : original->columns) old_columns.push_back(c.name);
     }
-    install.statements = CreateBaseTriggerSql(sync, old_columns);
+    install.statements = UsesTableItself(table) ? CreateInPlaceTriggerSql(sync, old_columns)
+                                                : CreateBaseTriggerSql(sync, old_columns);
     install.tables = {table};
     install.lock = LockLevel::kExclusive;
     plan_.expand.push_back(install);
@@ -68,14 +69,16 @@ void SqlitePlanner::FinishViews() {
   Step create;
   std::vector<std::string> names;
   for (const auto& [name, table] : virtual_schema_.tables()) {
-    View view{name, table.physical, {}};
+    View view{name, table.physical, {}, AccessOf(name, table.physical)};
     ViewWrites writes;
     writes.view = SqliteViewName(name, plan_.version_schema);
     writes.name = name;
     writes.table = table.physical;
     writes.key = table.key_columns;
+    // Where the new version writes the table itself, the table's own
+    // triggers tell the versions apart, for writes through the view too.
     auto sync = syncs_.find(table.physical);
-    if (sync != syncs_.end()) writes.sync = &sync->second;
+    if (sync != syncs_.end() && !UsesTableItself(table.physical)) writes.sync = &sync->second;
     writes.defaults = DefaultsOf(table);
     for (const auto& c : created_constraints_) {
       if (c.table == table.physical) writes.guards.emplace_back(c.message, c.violation);
@@ -92,7 +95,7 @@ void SqlitePlanner::FinishViews() {
                                "deletes through the new version need a key)");
     }
     plan_.views.push_back(view);
-    names.push_back(writes.view);
+    if (!UsesTableItself(table.physical)) names.push_back(writes.view);
     for (auto& s : CreateViewSql(writes)) create.statements.push_back(s);
   }
   if (!names.empty()) WarnAboutInsertIds(names);

@@ -113,12 +113,17 @@ Status SqlitePlanner::AddColumnOp(const Operation& op, const AddColumn& body) {
                        "version's view. Add a primary key first");
   }
   // `up` needs the dual-write, whose marker column goes in a rebuild too.
-  bool needs_rebuild = !column.nullable || column.unique || column.check || column.references ||
-                       (column.default_value.IsSet() && !constant) || !up.empty();
+  // A column the new version sees in the table itself has its final shape.
+  bool in_place = UsesTableItself(table->physical);
+  bool needs_rebuild = !up.empty() || (!in_place && (!column.nullable || column.unique ||
+                                                     column.check || column.references ||
+                                                     (column.default_value.IsSet() && !constant)));
   if (needs_rebuild) TANDEM_RETURN_IF_ERROR(RequireRebuildable(op, *table));
   TANDEM_ASSIGN_OR_RETURN(
       std::string physical,
-      AddShadowColumn(op, *table, column.name, column.type, column.default_value, ""));
+      AddPhysicalColumn(op, *table, column.name,
+                        in_place ? column.name : NewColumnName(column.name), column.type,
+                        column.default_value, "", in_place && !column.nullable));
   ColumnShape& shape = ShapeOf(table->physical, physical);
   shape.not_null = !column.nullable;
   shape.unique = column.unique;

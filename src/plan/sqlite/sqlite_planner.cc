@@ -31,8 +31,12 @@ Result<Plan> SqlitePlanner::Run() {
   plan_.schema = "main";
   plan_.state_schema = options_.state_schema;
   plan_.version_schema = migration_.version_schema;
-  plan_.version_access = "the new version reads and writes the views <table>__" +
-                         plan_.version_schema + "; the old version keeps using the tables";
+  plan_.version_access =
+      "the old version keeps using the tables; the new version uses, per "
+      "table below, the table itself where the migration only adds columns, "
+      "else the view <table>__" +
+      plan_.version_schema;
+  needs_view_ = TablesNeedingAView(migration_);
   for (const auto& [name, table] : catalog_.tables) {
     std::string view = SqliteViewName(name, plan_.version_schema);
     if (catalog_.relation_names.count(view) > 0) {

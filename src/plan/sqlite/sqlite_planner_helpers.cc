@@ -150,7 +150,16 @@ Result<std::string> SqlitePlanner::AddShadowColumn(const Operation& op, VirtualT
                                                    const std::string& name, const std::string& type,
                                                    const NullableString& default_value,
                                                    const std::string& collate) {
-  std::string physical = NewColumnName(name);
+  return AddPhysicalColumn(op, table, name, NewColumnName(name), type, default_value, collate,
+                           false);
+}
+
+Result<std::string> SqlitePlanner::AddPhysicalColumn(const Operation& op, VirtualTable& table,
+                                                     const std::string& name,
+                                                     const std::string& physical,
+                                                     const std::string& type,
+                                                     const NullableString& default_value,
+                                                     const std::string& collate, bool not_null) {
   if (added_columns_[table.physical].count(physical) > 0) {
     return ErrorAt(op, "column",
                    "column \"" + name + "\" of table \"" + table.name +
@@ -160,14 +169,15 @@ Result<std::string> SqlitePlanner::AddShadowColumn(const Operation& op, VirtualT
   std::string sql = "ALTER TABLE " + QuoteIdent(table.physical) + " ADD COLUMN " +
                     QuoteIdent(physical) + " " + type;
   if (!collate.empty()) sql += " COLLATE " + collate;
+  if (not_null) sql += " NOT NULL";
   // A constant default applies to existing rows at once without a rewrite;
   // any other default is the rebuilt table's, and `up` fills existing rows.
   if (default_value.IsSet() && IsConstantDefault(default_value.value)) {
     sql += " DEFAULT " + default_value.value;
   }
   Step step;
-  step.description = "add shadow column " + table.physical + "." + physical + " (" + type +
-                     "; metadata only, no rewrite)";
+  step.description = std::string(physical == name ? "add column " : "add shadow column ") +
+                     table.physical + "." + physical + " (" + type + "; metadata only, no rewrite)";
   step.statements.push_back(sql);
   step.tables = {table.physical};
   step.lock = LockLevel::kExclusive;

@@ -57,6 +57,11 @@ inline constexpr long long kRebuildRowsPerSecond = 400000;
 bool IsConstantDefault(const std::string& value);
 // `value` as it may follow DEFAULT in a column definition.
 std::string DefaultSql(const std::string& value);
+// The tables (as the operations name them) whose new version needs a view:
+// those the migration changes otherwise than by adding columns SQLite adds
+// under their real names (sqlite_in_place.cc). The new version uses the
+// others themselves.
+std::set<std::string> TablesNeedingAView(const Migration& migration);
 
 class SqlitePlanner : private PlannerBase {
  public:
@@ -124,6 +129,17 @@ class SqlitePlanner : private PlannerBase {
                                       const std::string& name, const std::string& type,
                                       const NullableString& default_value,
                                       const std::string& collate);
+  // Adds column `name` as `physical` (its shadow, or `name` itself where
+  // the new version uses the table); `not_null` only with a constant default.
+  Result<std::string> AddPhysicalColumn(const Operation& op, VirtualTable& table,
+                                        const std::string& name, const std::string& physical,
+                                        const std::string& type,
+                                        const NullableString& default_value,
+                                        const std::string& collate, bool not_null);
+  // Whether the new version uses `physical` itself rather than its view.
+  bool UsesTableItself(const std::string& physical) const;
+  // What the new version uses for table `name`, as plan and status say it.
+  std::string AccessOf(const std::string& name, const std::string& physical) const;
   // The original column behind `column`, if it can be replaced by a
   // shadow column.
   Result<const CatalogColumn*> RequireReplaceable(const Operation& op, const std::string& field,
@@ -165,6 +181,7 @@ class SqlitePlanner : private PlannerBase {
   ColumnRename PhysicalToFinal(const VirtualTable& table) const;
 
   std::map<std::string, TableSync> syncs_;  // by physical table
+  std::set<std::string> needs_view_;        // TablesNeedingAView
   std::set<std::string> new_names_;
   std::set<std::string> created_tables_;                        // physical
   std::map<std::string, std::set<std::string>> added_columns_;  // physical table -> columns

@@ -74,6 +74,50 @@ TEST(SqlitePlannerTest, RollbackDropsWhatStartAdded) {
   EXPECT_NE(sql.find("DROP COLUMN \"_tandem_written_by\""), std::string::npos) << sql;
 }
 
+// The new version uses the table itself only where every change to it is a
+// column ADD COLUMN gives its final shape under its real name; otherwise
+// the view, with the column as a shadow.
+TEST(SqlitePlannerTest, OnlyColumnsAddedInTheirFinalShapeLetTheNewVersionUseTheTable) {
+  struct Case {
+    const char* operations;
+    bool table_itself;
+  };
+  const Case cases[] = {
+      {"- add_column: {table: users, up: upper(name), column: {name: n, type: TEXT, nullable: "
+       "true}}",
+       true},
+      {"- add_column: {table: users, column: {name: n, type: INTEGER, default: '0'}}", true},
+      {"- add_column: {table: users, column: {name: n, type: TEXT, nullable: true}}\n"
+       "- create_index: {table: users, name: users_n, columns: [n]}",
+       true},
+      {"- add_column: {table: users, up: upper(name), column: {name: n, type: TEXT, nullable: "
+       "true, default: \"'x'\"}}",
+       false},
+      {"- add_column: {table: users, up: upper(name), column: {name: n, type: TEXT}}", false},
+      {"- add_column: {table: users, column: {name: n, type: TEXT, nullable: true, unique: true}}",
+       false},
+      {"- add_column: {table: users, column: {name: n, type: TEXT, nullable: true}}\n"
+       "- rename_column: {table: users, from: name, to: full_name}",
+       false},
+  };
+  for (const Case& c : cases) {
+    auto plan = PlanText(std::string("operations:\n") + c.operations + "\n");
+    ASSERT_TRUE(plan.ok()) << plan.status().message() << "\n" << c.operations;
+    ASSERT_EQ(plan->views.size(), 1u);
+    std::string expected = c.table_itself ? "the new version uses the table users itself"
+                                          : "the new version uses the view users__02_change";
+    EXPECT_NE(plan->views[0].access.find(expected), std::string::npos)
+        << plan->views[0].access << "\n"
+        << c.operations;
+    std::string expand;
+    for (const auto& step : plan->expand) {
+      for (const auto& sql : step.statements) expand += sql + ";\n";
+    }
+    std::string column = c.table_itself ? "ADD COLUMN \"n\"" : "ADD COLUMN \"_tandem_new_n\"";
+    EXPECT_NE(expand.find(column), std::string::npos) << expand << "\n" << c.operations;
+  }
+}
+
 TEST(SqlitePlannerTest, TooOldSqliteIsRefused) {
   auto plan = PlanText(kNameNotNull, UsersCatalog(3034001));
   ASSERT_FALSE(plan.ok());

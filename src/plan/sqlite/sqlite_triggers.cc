@@ -9,6 +9,9 @@ namespace tandem::plan::sqlite {
 namespace {
 
 constexpr char kPending[] = "'N'";  // written through the view, `down` not applied yet
+// Written by the in-place up trigger, which marks the row 'o' next: a
+// marker the statement did not set tells an application's write apart.
+constexpr char kRecomputing[] = "'O'";
 
 std::string Marker(const std::string& row) { return row + "." + QuoteIdent(kWrittenByColumn); }
 
@@ -23,10 +26,10 @@ std::string TriggerName(const std::string& kind, const std::string& table) {
 }
 
 // `"target" = (expression), ...` of the up columns, then the marker.
-std::string UpAssignments(const TableSync& sync) {
+std::string UpAssignments(const TableSync& sync, const char* marker = kWrittenByOld) {
   std::vector<std::string> set;
   for (const auto& c : sync.up) set.push_back(QuoteIdent(c.target) + " = (" + c.expression + ")");
-  set.push_back(QuoteIdent(kWrittenByColumn) + " = " + kWrittenByOld);
+  set.push_back(QuoteIdent(kWrittenByColumn) + " = " + marker);
   return Join(set, ", ");
 }
 
@@ -229,9 +232,50 @@ std::vector<std::string> CreateBaseTriggerSql(const TableSync& sync,
   return sql;
 }
 
+std::vector<std::string> CreateInPlaceTriggerSql(const TableSync& sync,
+                                                 const std::vector<std::string>& old_columns) {
+  std::string table = QuoteIdent(sync.table);
+  std::string row = " WHERE rowid = NEW.rowid";
+  std::vector<std::string> targets, left_null, fill, fill_unreached, changed, unchanged;
+  for (const auto& c : sync.up) {
+    std::string t = QuoteIdent(c.target);
+    std::string filled = "coalesce(NEW." + t + ", (" + c.expression + "))";
+    targets.push_back(t);
+    left_null.push_back("NEW." + t + " IS NULL");
+    fill.push_back(t + " = " + filled);
+    fill_unreached.push_back(t + " = CASE WHEN " + Marker("OLD") + " IS NULL THEN " + filled +
+                             " ELSE NEW." + t + " END");
+    changed.push_back("NEW." + t + " IS NOT OLD." + t);
+    unchanged.push_back("NEW." + t + " IS OLD." + t);
+  }
+  std::string marker = QuoteIdent(kWrittenByColumn);
+  std::vector<std::string> sql = {
+      "CREATE TRIGGER " + TriggerName("up_insert", sync.table) + " AFTER INSERT ON " + table +
+          " WHEN " + Marker("NEW") + " IS NULL BEGIN\n  UPDATE " + table + " SET " +
+          Join(fill, ", ") + ", " + marker + " = CASE WHEN " + Join(left_null, " AND ") + " THEN " +
+          kWrittenByOld + " ELSE " + kWrittenByNew + " END" + row + ";\nEND",
+      // The backfill's and these triggers' own writes set the marker, an
+      // application never does.
+      "CREATE TRIGGER " + TriggerName("new_update", sync.table) + " AFTER UPDATE OF " +
+          Join(targets, ", ") + " ON " + table + " WHEN " + Marker("NEW") + " IS " + Marker("OLD") +
+          " AND " + Marker("NEW") + " IS NOT " + kWrittenByNew + " AND (" + Join(changed, " OR ") +
+          ") BEGIN\n  UPDATE " + table + " SET " + Join(fill_unreached, ", ") + ", " + marker +
+          " = " + kWrittenByNew + row + ";\nEND"};
+  std::vector<std::string> inputs = SyncInputs(sync, old_columns);
+  if (inputs.empty()) return sql;
+  sql.push_back("CREATE TRIGGER " + TriggerName("up_update", sync.table) + " AFTER UPDATE OF " +
+                Join(QuotedAll(inputs), ", ") + " ON " + table + " WHEN " + Marker("NEW") +
+                " IS NOT " + kWrittenByNew + " AND " + Join(unchanged, " AND ") + " AND " +
+                OutOfSync(sync) + " BEGIN\n  UPDATE " + table + " SET " +
+                UpAssignments(sync, kRecomputing) + row + ";\n  UPDATE " + table + " SET " +
+                marker + " = " + kWrittenByOld + row + ";\nEND");
+  return sql;
+}
+
 std::vector<std::string> DropBaseTriggerSql(const TableSync& sync) {
   return {"DROP TRIGGER IF EXISTS " + TriggerName("up_insert", sync.table),
-          "DROP TRIGGER IF EXISTS " + TriggerName("up_update", sync.table)};
+          "DROP TRIGGER IF EXISTS " + TriggerName("up_update", sync.table),
+          "DROP TRIGGER IF EXISTS " + TriggerName("new_update", sync.table)};
 }
 
 std::vector<std::string> CreateViewSql(const ViewWrites& view) {

@@ -45,6 +45,19 @@ struct ViewWrites {
 // columns). Without any that the sync reads or sets, no update trigger.
 std::vector<std::string> CreateBaseTriggerSql(const TableSync& sync,
                                               const std::vector<std::string>& old_columns);
+// The dual-write of a table that both versions write themselves (the
+// migration only added its columns, under their real names), where no
+// trigger can tell which version wrote. The new version is the one that
+// sets a new column: an INSERT fills each new column it leaves NULL with
+// `up` (all of them NULL: the old version, marker 'o'; else 'n'); an
+// UPDATE that changes a new column marks the row 'n' (on a row the
+// backfill has not reached, first filling the new columns left NULL with
+// `up`); an UPDATE of a column `up` reads that changes no new column runs
+// `up` again, unless the new version wrote the row ('n'): a value the new
+// version set is kept.
+std::vector<std::string> CreateInPlaceTriggerSql(const TableSync& sync,
+                                                 const std::vector<std::string>& old_columns);
+// Drops what either of the Create*TriggerSql above installed.
 std::vector<std::string> DropBaseTriggerSql(const TableSync& sync);
 // CREATE VIEW plus its INSTEAD OF triggers (UPDATE and DELETE only with a key).
 std::vector<std::string> CreateViewSql(const ViewWrites& view);
