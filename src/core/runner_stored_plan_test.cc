@@ -37,7 +37,7 @@ class RunnerStoredPlanTest : public SqliteRunnerTest {
 TEST_F(RunnerStoredPlanTest, AnEditedPlanIsRefusedBeforeBackfillVerifyAndComplete) {
   Exec("UPDATE tandem_migrations SET plan = replace(plan, 'lower(', 'upper(')");
   ExpectRefusedNamingTheEdit((*NewRunner())->Backfill());
-  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE _tandem_new_email_key IS NOT NULL"), "0");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE email_key IS NOT NULL"), "0");
   auto verify = (*NewRunner())->Verify({});
   ExpectRefusedNamingTheEdit(verify.status());
   ExpectRefusedNamingTheEdit((*NewRunner())->Complete());
@@ -55,7 +55,7 @@ TEST_F(RunnerStoredPlanTest, AnUnreadablePlanIsRefusedNamingTheMigration) {
   EXPECT_EQ(backfill.kind(), ErrorKind::kRefused) << backfill.message();
   EXPECT_NE(backfill.message().find("stored plan of migration \"02_email_key\""), std::string::npos)
       << backfill.message();
-  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE _tandem_new_email_key IS NOT NULL"), "0");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE email_key IS NOT NULL"), "0");
 }
 
 TEST_F(RunnerStoredPlanTest, AnUneditedPlanRuns) {
