@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "core/backfill_control.h"
+#include "core/changed_file.h"
 #include "core/run_settings.h"
 #include "plan/plan_json.h"
 #include "reader/reader.h"
@@ -117,7 +118,8 @@ Result<Runner::StartDecision> Runner::DecideStart(const plan::Migration& migrati
     return Status::Refused("migration \"" + migration.name + "\" was already applied on " +
                            done->completed_at + " from a different file (checksum " +
                            done->checksum.substr(0, 12) + ", now " +
-                           migration.checksum.substr(0, 12) +
+                           migration.checksum.substr(0, 12) + ": " +
+                           FirstChangedLine(done->file_content, migration.content) +
                            "); applied migrations must not change: write a new migration");
   }
   TANDEM_ASSIGN_OR_RETURN(std::optional<MigrationRecord> active, state_->Active(options_.schema));
@@ -131,7 +133,8 @@ Result<Runner::StartDecision> Runner::DecideStart(const plan::Migration& migrati
   if (active->checksum != migration.checksum) {
     return Status::Refused(
         "migration \"" + migration.name + "\" was started from a different file (checksum " +
-        active->checksum.substr(0, 12) + ", now " + migration.checksum.substr(0, 12) +
+        active->checksum.substr(0, 12) + ", now " + migration.checksum.substr(0, 12) + ": " +
+        FirstChangedLine(active->file_content, migration.content) +
         "); run `tandem rollback`, then start the new file");
   }
   if (active->phase != Phase::kStarting) {
@@ -443,6 +446,13 @@ Status Runner::RunPhase(MigrationRecord& record, const PhaseSpec& spec,
 Status Runner::RunSteps(MigrationRecord& record, const std::string& phase,
                         const std::vector<plan::Step>& steps, const std::string& schema) {
   int total = static_cast<int>(steps.size());
+  // A runner killed after a step's event but before its progress leaves
+  // steps_done one short; the event log says the step ran, and running its
+  // DDL again would fail on the objects it made.
+  TANDEM_ASSIGN_OR_RETURN(std::set<std::string> ran, state_->StepsRun(record.id, phase));
+  while (record.steps_done < total && ran.count(steps[record.steps_done].description) > 0) {
+    ++record.steps_done;
+  }
   for (int i = record.steps_done; i < total; ++i) {
     TANDEM_RETURN_IF_ERROR(RunStep(record, phase, steps, i, schema));
     TANDEM_RETURN_IF_ERROR(state_->SetStepsDone(record.id, i + 1));
@@ -496,8 +506,13 @@ Status Runner::RunStep(const MigrationRecord& record, const std::string& phase,
 Result<MigrationRecord> Runner::RequireActive(const std::string& command) {
   TANDEM_ASSIGN_OR_RETURN(std::optional<MigrationRecord> active, state_->Active(options_.schema));
   if (!active) {
-    return Status::Refused("no migration is in progress on schema \"" + options_.schema +
-                           "\", so there is nothing to " + command +
+    TANDEM_ASSIGN_OR_RETURN(std::optional<MigrationRecord> last, LastCompleted());
+    std::string last_one = last ? " (the last one, \"" + last->name + "\", was completed on " +
+                                      last->completed_at +
+                                      "; only a new migration changes what it did)"
+                                : "";
+    return Status::Refused("no migration is in progress on schema \"" + options_.schema + "\"" +
+                           last_one + ", so there is nothing to " + command +
                            "; `tandem status` shows the history");
   }
   return *active;

@@ -39,12 +39,17 @@ Result<plan::Plan> Runner::Derive(const plan::Migration& migration,
 }
 
 Result<plan::Plan> Runner::StoredPlan(const MigrationRecord& record) {
-  TANDEM_ASSIGN_OR_RETURN(plan::Plan stored, plan::PlanFromJson(record.plan_json));
-  if (!stored.inputs) return stored;  // stored before plans kept what they came from
   std::string edited = "; tandem's records of it (table migrations of state schema \"" +
                        options_.state_schema +
                        "\") were changed by hand, so nothing was run. Put back what start "
                        "stored, or run `tandem rollback` and start the file again";
+  auto parsed = plan::PlanFromJson(record.plan_json);
+  if (!parsed.ok()) {
+    return Status::Refused("the stored plan of migration \"" + record.name + "\" cannot be read (" +
+                           parsed.status().message() + ")" + edited);
+  }
+  plan::Plan stored = std::move(*parsed);
+  if (!stored.inputs) return stored;  // stored before plans kept what they came from
   auto migration = reader::ParseMigration(record.file_content, record.name + ".yaml");
   if (!migration.ok() || migration->checksum != record.checksum) {
     return Status::Refused("the stored file of migration \"" + record.name +

@@ -19,6 +19,28 @@ std::string Unfinished() {
          QuoteLiteral(PhaseName(Phase::kRolledBack)) + ")";
 }
 
+// An event's columns, NULLs as empty text, in the order EventFromRow reads.
+constexpr char kEventColumns[] =
+    "phase, kind, description, coalesce(sql, ''), coalesce(duration_ms, 0), "
+    "coalesce(attempts, 0), outcome, coalesce(detail, ''), at";
+
+Result<RecordedEvent> EventFromRow(const backend::Row& r) {
+  backend::NumberReader read;
+  RecordedEvent recorded;
+  Event& event = recorded.event;
+  event.phase = r[0].value_or("");
+  event.kind = r[1].value_or("");
+  event.description = r[2].value_or("");
+  event.sql = r[3].value_or("");
+  event.duration_ms = read.Double(r[4], "the duration of an event");
+  event.attempts = static_cast<int>(read.Integer(r[5], "the attempts of an event"));
+  event.outcome = r[6].value_or("");
+  event.detail = r[7].value_or("");
+  recorded.at = r[8].value_or("");
+  TANDEM_RETURN_IF_ERROR(read.status());
+  return recorded;
+}
+
 }  // namespace
 
 Result<MigrationRecord> StateStore::FromRow(const backend::Row& r) const {
@@ -136,6 +158,24 @@ Result<long long> StateStore::Insert(const MigrationRecord& r) {
   return backend::ToInteger(rows.Scalar(), "the id of the new migration");
 }
 
+Status StateStore::UpdateMigration(long long id, const std::string& assignments,
+                                   const std::vector<backend::Value>& more_params) {
+  std::vector<backend::Value> params = {std::to_string(id)};
+  params.insert(params.end(), more_params.begin(), more_params.end());
+  TANDEM_ASSIGN_OR_RETURN(
+      backend::QueryResult rows,
+      conn_.Query("UPDATE " + Table("migrations") + " SET " + assignments +
+                      ", updated_at = " + sql_->Now() + " WHERE id = $1 RETURNING id",
+                  params));
+  if (!rows.rows.empty()) return Status::Ok();
+  // The runner read this id moments ago: the record was deleted (or the
+  // state tables replaced) meanwhile, and the change would be lost.
+  return Status::Internal("no migration with id " + std::to_string(id) + " in " +
+                          Table("migrations") +
+                          " to record this in: its record was deleted while tandem ran. Restore "
+                          "tandem's records from a backup, then run the command again");
+}
+
 Status StateStore::SetPhase(long long id, Phase from, Phase to) {
   TANDEM_RETURN_IF_ERROR(CheckMove(from, to));
   std::string now = sql_->Now();
@@ -157,19 +197,11 @@ Status StateStore::SetPhase(long long id, Phase from, Phase to) {
 }
 
 Status StateStore::SetStepsDone(long long id, int steps_done) {
-  return conn_
-      .Query("UPDATE " + Table("migrations") + " SET steps_done = $2, updated_at = " + sql_->Now() +
-                 " WHERE id = $1",
-             {std::to_string(id), std::to_string(steps_done)})
-      .status();
+  return UpdateMigration(id, "steps_done = $2", {std::to_string(steps_done)});
 }
 
 Status StateStore::SetBackfillDone(long long id) {
-  return conn_
-      .Query("UPDATE " + Table("migrations") + " SET backfill_done = 't', backfill_done_at = " +
-                 sql_->Now() + ", updated_at = " + sql_->Now() + " WHERE id = $1",
-             {std::to_string(id)})
-      .status();
+  return UpdateMigration(id, "backfill_done = 't', backfill_done_at = " + sql_->Now(), {});
 }
 
 Result<bool> StateStore::SetPaused(const std::string& schema, bool paused) {
@@ -209,27 +241,30 @@ Status StateStore::Append(long long id, const Event& e) {
       .status();
 }
 
+Result<std::vector<RecordedEvent>> StateStore::SelectEvents(
+    const std::string& rest, const std::vector<backend::Value>& params) {
+  TANDEM_ASSIGN_OR_RETURN(backend::QueryResult rows,
+                          conn_.Query(std::string("SELECT ") + kEventColumns + " FROM " +
+                                          Table("events") + " WHERE migration_id = $1 " + rest,
+                                      params));
+  std::vector<RecordedEvent> events;
+  for (const auto& r : rows.rows) {
+    TANDEM_ASSIGN_OR_RETURN(RecordedEvent event, EventFromRow(r));
+    events.push_back(std::move(event));
+  }
+  return events;
+}
+
+Result<std::vector<RecordedEvent>> StateStore::Events(long long id) {
+  return SelectEvents("ORDER BY id", {std::to_string(id)});
+}
+
 Result<std::optional<RecordedEvent>> StateStore::LastEvent(long long id, const std::string& kind) {
   TANDEM_ASSIGN_OR_RETURN(
-      backend::QueryResult rows,
-      conn_.Query("SELECT phase, kind, description, coalesce(duration_ms, 0), outcome, "
-                  "coalesce(detail, ''), at FROM " +
-                      Table("events") +
-                      " WHERE migration_id = $1 AND kind = $2 ORDER BY id DESC LIMIT 1",
-                  {std::to_string(id), kind}));
-  if (rows.rows.empty()) return std::optional<RecordedEvent>();
-  const backend::Row& r = rows.rows[0];
-  RecordedEvent recorded;
-  Event& event = recorded.event;
-  event.phase = r[0].value_or("");
-  event.kind = r[1].value_or("");
-  event.description = r[2].value_or("");
-  TANDEM_ASSIGN_OR_RETURN(event.duration_ms,
-                          backend::ToDouble(r[3], "the duration of a " + kind + " event", 0));
-  event.outcome = r[4].value_or("");
-  event.detail = r[5].value_or("");
-  recorded.at = r[6].value_or("");
-  return std::optional<RecordedEvent>(recorded);
+      std::vector<RecordedEvent> events,
+      SelectEvents("AND kind = $2 ORDER BY id DESC LIMIT 1", {std::to_string(id), kind}));
+  if (events.empty()) return std::optional<RecordedEvent>();
+  return std::optional<RecordedEvent>(events[0]);
 }
 
 Result<std::set<std::string>> StateStore::StepsRun(long long id, const std::string& phase,

@@ -101,6 +101,8 @@ class StateStore {
   Result<bool> SetPaused(const std::string& schema, bool paused);
   Result<bool> IsPaused(long long id);
   Status Append(long long id, const Event& event);
+  // Every event of migration `id`, oldest first.
+  Result<std::vector<RecordedEvent>> Events(long long id);
   // The newest event of `kind` of migration `id`, if any.
   Result<std::optional<RecordedEvent>> LastEvent(long long id, const std::string& kind);
   // Descriptions of the steps of `phase` that migration `id` ran to the end.
@@ -115,6 +117,13 @@ class StateStore {
   Result<MigrationRecord> FromRow(const backend::Row& row) const;
   Result<std::vector<MigrationRecord>> Select(const std::string& where,
                                               const std::vector<backend::Value>& params);
+  // Runs `SET assignments` on migration `id` ($1; `more_params` are $2...);
+  // kInternal when there is no such migration.
+  Status UpdateMigration(long long id, const std::string& assignments,
+                         const std::vector<backend::Value>& more_params);
+  // Events of the migration given as $1, `rest` continuing the WHERE clause.
+  Result<std::vector<RecordedEvent>> SelectEvents(const std::string& rest,
+                                                  const std::vector<backend::Value>& params);
   std::string Table(const std::string& name) const;
 
   backend::Connection& conn_;

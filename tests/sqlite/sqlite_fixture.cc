@@ -7,21 +7,6 @@
 
 namespace tandem::testing {
 
-const char kUsersNameNotNull[] = R"y(operations:
-  - alter_column:
-      table: users
-      column: name
-      nullable: false
-      up: coalesce(name, 'anonymous')
-      down: name
-)y";
-
-const char kUsersAddNickname[] = R"y(operations:
-  - add_column:
-      table: users
-      column: {name: nickname, type: TEXT, nullable: true}
-)y";
-
 void SqliteTest::SetUp() {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
   std::string name = std::string(info->test_suite_name()) + "_" + info->name();

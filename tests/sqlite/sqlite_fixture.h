@@ -10,16 +10,9 @@
 
 #include "backends/backend.h"
 #include "support/command.h"
+#include "support/users_migrations.h"
 
 namespace tandem::testing {
-
-// Migrations of the `users (id INTEGER PRIMARY KEY, name TEXT)` table that
-// CreateUsers() makes, shared by several tests.
-// name becomes NOT NULL; NULL names become 'anonymous' (a table rebuild at
-// complete).
-extern const char kUsersNameNotNull[];
-// A nullable nickname column, nothing to backfill.
-extern const char kUsersAddNickname[];
 
 class SqliteTest : public ::testing::Test {
  protected:

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "reader/reader.h"
+#include "support/users_migrations.h"
 
 namespace tandem::plan::sqlite {
 namespace {
@@ -32,14 +33,7 @@ Result<Plan> PlanText(const std::string& yaml, const Catalog& catalog = UsersCat
   return PlanSqliteMigration(*migration, catalog, PlanOptions{});
 }
 
-constexpr char kNameNotNull[] = R"y(operations:
-  - alter_column:
-      table: users
-      column: name
-      nullable: false
-      up: coalesce(name, 'anonymous')
-      down: name
-)y";
+constexpr const char* kNameNotNull = ::tandem::testing::kUsersNameNotNull;
 
 TEST(SqlitePlannerTest, NotNullIsAShadowColumnSyncedByTriggersAndARebuildAtComplete) {
   auto plan = PlanText(kNameNotNull);
