@@ -6,7 +6,6 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -20,6 +19,7 @@
 #include "common/duration.h"
 #include "common/log.h"
 #include "core/runner.h"
+#include "reader/migration_directory.h"
 #include "reader/reader.h"
 #include "verify/postgres/verifier.h"
 #include "verify/report.h"
@@ -96,31 +96,6 @@ Result<core::RunnerOptions> MakeRunnerOptions(const GlobalOptions& global,
   options.connect_replica = ReplicaSessions();
   options.stop_requested = &interrupted;
   return options;
-}
-
-// Migration files of `dir` in file-name order.
-Result<std::vector<plan::Migration>> ReadDirectory(const std::string& dir) {
-  std::error_code error;
-  std::vector<std::string> paths;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
-    std::string ext = entry.path().extension().string();
-    if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml" || ext == ".json")) {
-      paths.push_back(entry.path().string());
-    }
-  }
-  if (error) {
-    return Status::InvalidInput("cannot read directory \"" + dir + "\": " + error.message());
-  }
-  std::sort(paths.begin(), paths.end());
-  std::vector<plan::Migration> migrations;
-  for (const auto& path : paths) {
-    TANDEM_ASSIGN_OR_RETURN(plan::Migration m, reader::ReadMigrationFile(path));
-    migrations.push_back(std::move(m));
-  }
-  if (migrations.empty()) {
-    return Status::InvalidInput("no migration files (*.yaml, *.yml, *.json) in \"" + dir + "\"");
-  }
-  return migrations;
 }
 
 Result<double> ParsePercent(const std::string& text) {
@@ -205,7 +180,7 @@ Status Dispatch(const std::string& command, const GlobalOptions& global,
   }
   std::vector<plan::Migration> migrations;
   if (command == "migrate") {
-    TANDEM_ASSIGN_OR_RETURN(migrations, ReadDirectory(options.dir));
+    TANDEM_ASSIGN_OR_RETURN(migrations, reader::ReadMigrationDirectory(options.dir));
   }
   TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<backend::Database> database,
                           backend::OpenDatabase(ResolveUrl(global.url)));
