@@ -64,7 +64,7 @@ Result<MigrationRecord> StateStore::FromRow(const backend::Row& r) const {
   m.plan_json = r[6].value_or("");
   m.file_content = *r[7];
   m.backfill_done = r[8] == backend::Value("t");
-  m.steps_done = static_cast<int>(read.Integer(r[9], "steps done"));
+  m.steps_done = static_cast<int>(read.Integer(r[9], "steps_done"));
   m.db_user = *r[10];
   m.os_user = r[11].value_or("");
   m.started_at = *r[12];
@@ -72,12 +72,10 @@ Result<MigrationRecord> StateStore::FromRow(const backend::Row& r) const {
   m.rolled_back_at = r[14].value_or("");
   m.backfill_done_at = r[15].value_or("");
   if (!read.status().ok()) {
-    return Status::Error(
-        ErrorKind::kDatabase,
-        read.status().WithContext("migration " + r[0].value_or("NULL")).message() + " in " +
-            Table("migrations") +
-            ": the record was changed outside tandem; put the value back (or restore tandem's "
-            "state from a backup) and rerun");
+    return Status::Refused("migration \"" + m.name + "\" (id " + r[0].value_or("NULL") + ") in " +
+                           Table("migrations") + ": " + read.status().message() +
+                           "; the record was edited by hand, so nothing was run. Put the value "
+                           "back (or restore tandem's state from a backup) and rerun");
   }
   return m;
 }

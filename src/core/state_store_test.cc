@@ -20,7 +20,7 @@ class StateStoreTest : public SqliteRunnerTest {
     ASSERT_TRUE(init.ok()) << init.message();
   }
 
-  long long Insert(const std::string& name, const std::string& phase = kPhaseStarting) {
+  long long Insert(const std::string& name, Phase phase = kPhaseStarting) {
     MigrationRecord record;
     record.schema = "main";
     record.name = name;
@@ -54,7 +54,12 @@ class StateStoreTest : public SqliteRunnerTest {
 
   void Append(long long id, const std::string& phase, const std::string& kind,
               const std::string& description, const std::string& outcome = "ok") {
-    Status appended = State().Append(id, {phase, kind, description, "", 1.5, 1, outcome, ""});
+    Status appended = State().Append(id, {.phase = phase,
+                                          .kind = kind,
+                                          .description = description,
+                                          .duration_ms = 1.5,
+                                          .attempts = 1,
+                                          .outcome = outcome});
     ASSERT_TRUE(appended.ok()) << appended.message();
   }
 };
@@ -89,7 +94,9 @@ TEST_F(StateStoreTest, RecordsMoveThroughTheirPhases) {
   EXPECT_EQ((*active)->steps_done, 3);
   EXPECT_TRUE((*active)->backfill_done);
 
-  ASSERT_TRUE(State().SetPhase(first, kPhaseCompleted).ok());
+  ASSERT_TRUE(State().SetPhase(first, kPhaseStarting, kPhaseActive).ok());
+  ASSERT_TRUE(State().SetPhase(first, kPhaseActive, kPhaseCompleting).ok());
+  ASSERT_TRUE(State().SetPhase(first, kPhaseCompleting, kPhaseCompleted).ok());
   active = State().Active("main");
   ASSERT_TRUE(active.ok());
   EXPECT_FALSE(active->has_value());
@@ -99,7 +106,8 @@ TEST_F(StateStoreTest, RecordsMoveThroughTheirPhases) {
   EXPECT_NE((*completed)->completed_at, "");
 
   long long second = Insert("02_second", kPhaseActive);
-  ASSERT_TRUE(State().SetPhase(second, kPhaseRolledBack).ok());
+  ASSERT_TRUE(State().SetPhase(second, kPhaseActive, kPhaseRollingBack).ok());
+  ASSERT_TRUE(State().SetPhase(second, kPhaseRollingBack, kPhaseRolledBack).ok());
   auto history = State().History("main");
   ASSERT_TRUE(history.ok()) << history.status().message();
   ASSERT_EQ(history->size(), 2u);
@@ -151,7 +159,7 @@ TEST_F(StateStoreTest, ASecondStoreOnTheFileReadsTheFirstOnesRecords) {
   auto other = database.Connect();
   ASSERT_TRUE(other.ok()) << other.status().message();
   StateStore second(**other, "tandem", backend::Engine::kSqlite);
-  ASSERT_TRUE(State().SetPhase(id, kPhaseActive).ok());
+  ASSERT_TRUE(State().SetPhase(id, kPhaseStarting, kPhaseActive).ok());
   auto active = second.Active("main");
   ASSERT_TRUE(active.ok() && active->has_value()) << active.status().message();
   EXPECT_EQ((*active)->phase, kPhaseActive);
@@ -165,13 +173,13 @@ TEST_F(StateStoreTest, ASecondStoreOnTheFileReadsTheFirstOnesRecords) {
 // A change of an id that is not there would be lost without a word.
 TEST_F(StateStoreTest, AnUnknownMigrationIdIsAnError) {
   Insert("02_name");
-  for (const Status& status : {State().SetPhase(9999, kPhaseActive), State().SetStepsDone(9999, 2),
-                               State().SetBackfillDone(9999)}) {
+  for (const Status& status :
+       {State().SetPhase(9999, kPhaseStarting, kPhaseActive), State().SetStepsDone(9999, 2),
+        State().SetBackfillDone(9999)}) {
     EXPECT_EQ(status.kind(), ErrorKind::kInternal) << status.message();
-    EXPECT_NE(status.message().find("no migration with id 9999"), std::string::npos)
-        << status.message();
+    EXPECT_NE(status.message().find("id 9999"), std::string::npos) << status.message();
   }
-  EXPECT_EQ(Scalar("SELECT phase FROM tandem_migrations"), kPhaseStarting);
+  EXPECT_EQ(Scalar("SELECT phase FROM tandem_migrations"), PhaseName(kPhaseStarting));
 }
 
 TEST_F(StateStoreTest, AnUnknownPhaseIsRefusedNamingTheMigration) {

@@ -202,7 +202,7 @@ TEST_F(CliConventionsTest, AClosedOutputPipeDoesNotStopTheBackfill) {
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   ASSERT_FALSE(WIFSIGNALED(status)) << "ended by signal " << WTERMSIG(status);
   EXPECT_EQ(WEXITSTATUS(status), 0);
-  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE _tandem_new_name_length IS NOT length(name)"),
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE name_length IS NOT length(name)"),
             "0");
 }
 

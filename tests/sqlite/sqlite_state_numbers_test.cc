@@ -22,8 +22,8 @@ class SqliteStateNumbersTest : public SqliteTest {
 TEST_F(SqliteStateNumbersTest, AStepCountThatIsNotANumberIsNamed) {
   Exec("UPDATE tandem_migrations SET steps_done = 'three'");
   CommandResult status = Tandem({"status"});
-  EXPECT_EQ(status.exit_code, 3) << status.err;
-  EXPECT_NE(status.err.find("steps done"), std::string::npos) << status.err;
+  EXPECT_EQ(status.exit_code, 1) << status.err;
+  EXPECT_NE(status.err.find("steps_done"), std::string::npos) << status.err;
   EXPECT_NE(status.err.find("\"three\""), std::string::npos) << status.err;
   EXPECT_NE(status.err.find("tandem_migrations"), std::string::npos) << status.err;
 }
