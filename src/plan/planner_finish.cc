@@ -81,7 +81,9 @@ Step Planner::OnCompleteViewsStep() {
   std::map<std::string, View> views;
   std::set<std::string> created;
   for (const auto& s : on_complete_relations_) {
-    auto [it, added] = views.try_emplace(s.table, View{s.table, s.table, {}});
+    View fresh;
+    fresh.name = fresh.physical_table = s.table;
+    auto [it, added] = views.try_emplace(s.table, fresh);
     if (added && !s.creates_table) {
       const VirtualTable* table = virtual_schema_.FindTable(s.table);
       if (table == nullptr) {
@@ -105,7 +107,9 @@ Step Planner::OnCompleteViewsStep() {
 
 void Planner::FinishViews() {
   for (const auto& [name, table] : virtual_schema_.tables()) {
-    View view{name, table.physical, {}};
+    View view;
+    view.name = name;
+    view.physical_table = table.physical;
     for (const auto& c : table.columns) view.columns.push_back({c.name, c.physical});
     plan_.views.push_back(view);
   }
@@ -191,7 +195,8 @@ std::vector<std::string> Planner::ContractStatements() {
   // The new version's views, now over columns that carry their final names.
   std::vector<View> final_views;
   for (const auto& [name, table] : virtual_schema_.tables()) {
-    View view{name, name, {}};
+    View view;
+    view.name = view.physical_table = name;
     for (const auto& c : table.columns) view.columns.push_back({c.name, c.name});
     final_views.push_back(view);
   }
