@@ -15,6 +15,7 @@ readonly PACKAGES=(
   libfmt-dev libspdlog-dev libcpp-httplib-dev
   libgtest-dev googletest libbenchmark-dev hyperfine time
   clang-format clang libclang-rt-14-dev
+  python3 python3-psycopg2
 )
 
 # dpkg-query is the authority on "installed": a package that is merely known

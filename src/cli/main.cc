@@ -13,6 +13,7 @@
 #include "cli/command_errors.h"
 #include "cli/diff_command.h"
 #include "cli/exit_codes.h"
+#include "cli/flag_command.h"
 #include "cli/global_options.h"
 #include "cli/output.h"
 #include "cli/throttle_flags.h"
@@ -377,6 +378,8 @@ int Main(int argc, char** argv) {
   }
   DiffFlags diff_flags;
   CLI::App* diff = AddDiffSubcommand(app, diff_flags);
+  FlagArguments flag_arguments;
+  CLI::App* flag = AddFlagSubcommand(app, flag_arguments);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --help-all, --version
@@ -402,7 +405,8 @@ int Main(int argc, char** argv) {
     }
     return code;
   }
-  Status status = Dispatch(command, global, options);
+  Status status = flag->parsed() ? RunFlagSubcommand(*flag, global, flag_arguments)
+                                 : Dispatch(command, global, options);
   int code = ExitCodeFor(status);
   if (!status.ok()) PrintError(status, code, global.json);
   return code;

@@ -2,6 +2,9 @@
 
 #include <array>
 #include <utility>
+#include <vector>
+
+#include "common/strings.h"
 
 namespace tandem::core {
 namespace {
@@ -65,5 +68,13 @@ Status CheckMove(Phase from, Phase to) {
 }
 
 bool IsFinished(Phase phase) { return phase == Phase::kCompleted || phase == Phase::kRolledBack; }
+
+std::string UnfinishedCondition(std::string_view column) {
+  std::vector<std::string> finished;
+  for (const auto& [phase, name] : kNames) {
+    if (IsFinished(phase)) finished.push_back(QuoteLiteral(name));
+  }
+  return std::string(column) + " NOT IN (" + Join(finished, ", ") + ")";
+}
 
 }  // namespace tandem::core

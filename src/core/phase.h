@@ -48,6 +48,9 @@ bool CanMove(Phase from, Phase to);
 Status CheckMove(Phase from, Phase to);
 // Completed and rolled back: the migration is over.
 bool IsFinished(Phase phase);
+// An SQL condition on the stored phase in `column` holding a migration that
+// is not finished: the one in progress.
+std::string UnfinishedCondition(std::string_view column);
 
 // For test failure messages.
 inline std::ostream& operator<<(std::ostream& out, Phase phase) { return out << PhaseName(phase); }

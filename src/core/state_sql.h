@@ -27,6 +27,10 @@ class StateSql {
   virtual std::string Exist(const std::vector<std::string>& names) const = 0;
   // Every state table: a state schema of an older tandem lacks the newer ones.
   virtual std::vector<std::string> AllTables() const = 0;
+  // The query an application runs to ask whether the subject :subject is
+  // in on the flag :flag of the migration of `migrated_schema` in progress
+  // (core/flag_sql.h): one row, true or false.
+  virtual std::string FlagQuery(const std::string& migrated_schema) const = 0;
 };
 
 std::unique_ptr<StateSql> MakePostgresStateSql(std::string state_schema);

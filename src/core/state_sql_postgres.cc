@@ -1,6 +1,7 @@
 // tandem's state tables on PostgreSQL: a schema of their own.
 #include "backfill/postgres/backfill.h"
 #include "common/strings.h"
+#include "core/flag_sql.h"
 #include "core/state_sql.h"
 
 namespace tandem::core {
@@ -23,17 +24,50 @@ class PostgresStateSql : public StateSql {
   }
 
   std::vector<std::string> AllTables() const override {
-    std::vector<std::string> tables = {"migrations", "verify_runs", "events"};
+    std::vector<std::string> tables = {"migrations", "verify_runs", "events", "flags"};
     // The backfill's checkpoints are PostgreSQL's only.
     for (const auto& t : backfill::CheckpointTableNames()) tables.push_back(t);
     return tables;
   }
 
+  std::string FlagQuery(const std::string& migrated_schema) const override {
+    return "SELECT " + Table("flag") + "(:flag, :subject, " + QuoteLiteral(migrated_schema) + ")";
+  }
+
   std::string Create() const override;
 
  private:
+  // The flags of each migration, and the function applications ask.
+  std::string CreateFlags() const;
+
   std::string schema_;
 };
+
+std::string PostgresStateSql::CreateFlags() const {
+  std::string decision = FlagDecisionSql({.code_point_function = "ascii",
+                                          .flags_table = Table("flags"),
+                                          .migrations_table = Table("migrations"),
+                                          .flag = "flag_name",
+                                          .subject = "subject",
+                                          .schema_condition = "m.schema_name = migrated_schema"});
+  return "CREATE TABLE IF NOT EXISTS " + Table("flags") + " (\n" +
+         "  migration_id bigint NOT NULL REFERENCES " + Table("migrations") + R"sql( (id),
+  name text NOT NULL,
+  basis_points integer NOT NULL CHECK (basis_points BETWEEN 0 AND 10000),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (migration_id, name)
+);
+)sql" + "CREATE OR REPLACE FUNCTION " +
+         Table("flag") +
+         "(flag_name text, subject text, migrated_schema text DEFAULT 'public')\n"
+         // STABLE: one answer per statement, so a query filtering on it
+         // sees one ramp. SECURITY DEFINER with a fixed search_path: an
+         // application role needs only USAGE on the state schema, not
+         // rights on tandem's tables.
+         "RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER "
+         "SET search_path = pg_catalog, pg_temp AS $tandem_flag$\n" +
+         decision + "\n$tandem_flag$;\n";
+}
 
 std::string PostgresStateSql::Create() const {
   std::string migrations = Table("migrations");
@@ -95,7 +129,7 @@ std::string PostgresStateSql::Create() const {
                     "DROP TRIGGER IF EXISTS append_only ON " + events + ";\n" +
                     "CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON " + events +
                     " FOR EACH ROW EXECUTE FUNCTION " + Table("events_append_only") + "();\n" +
-                    backfill::CheckpointTablesSql(schema_);
+                    CreateFlags() + backfill::CheckpointTablesSql(schema_);
   // Two runners may init at once (before either holds the runner lock):
   // serialize on a transaction-level advisory lock.
   return "BEGIN; SELECT pg_advisory_xact_lock(1952542308, 0);\n" + sql + "\nCOMMIT;";

@@ -1,6 +1,7 @@
 // tandem's state tables on SQLite: one namespace per file, so their names
 // carry the state schema as a prefix.
 #include "common/strings.h"
+#include "core/flag_sql.h"
 #include "core/state_sql.h"
 
 namespace tandem::core {
@@ -25,7 +26,18 @@ class SqliteStateSql : public StateSql {
   }
 
   std::vector<std::string> AllTables() const override {
-    return {"migrations", "verify_runs", "events"};
+    return {"migrations", "verify_runs", "events", "flags"};
+  }
+
+  // SQLite runs no function of tandem's for another application, so the
+  // decision is a query any client runs with :flag and :subject bound.
+  std::string FlagQuery(const std::string&) const override {
+    return FlagDecisionSql({.code_point_function = "unicode",
+                            .flags_table = Table("flags"),
+                            .migrations_table = Table("migrations"),
+                            .flag = ":flag",
+                            .subject = ":subject",
+                            .schema_condition = ""});
   }
 
   std::string Create() const override;
@@ -86,6 +98,15 @@ std::string SqliteStateSql::Create() const {
   outcome TEXT NOT NULL,
   detail TEXT,
   db_user TEXT NOT NULL DEFAULT ''
+);
+)sql" + "CREATE TABLE IF NOT EXISTS " +
+                    Table("flags") + " (\n  migration_id INTEGER NOT NULL REFERENCES " +
+                    migrations + R"sql( (id),
+  name TEXT NOT NULL,
+  basis_points INTEGER NOT NULL CHECK (basis_points BETWEEN 0 AND 10000),
+  updated_at TEXT NOT NULL DEFAULT )sql" +
+                    now + R"sql(,
+  PRIMARY KEY (migration_id, name)
 );
 )sql";
   // The event log is evidence: refuse edits, as an append-only log.

@@ -14,10 +14,7 @@ constexpr char kColumns[] =
     "backfill_done_at";
 
 // The condition on a migration that is under way.
-std::string Unfinished() {
-  return std::string("phase NOT IN (") + QuoteLiteral(PhaseName(Phase::kCompleted)) + ", " +
-         QuoteLiteral(PhaseName(Phase::kRolledBack)) + ")";
-}
+std::string Unfinished() { return UnfinishedCondition("phase"); }
 
 // An event's columns, NULLs as empty text, in the order EventFromRow reads.
 constexpr char kEventColumns[] =

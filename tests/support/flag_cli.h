@@ -1,0 +1,29 @@
+// `tandem flag` through the real binary, written once and run on both
+// engines: set, get (text and JSON Lines), history from the event log, bad
+// input, and the refusal without a migration in progress.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "support/command.h"
+
+namespace tandem::testing {
+
+// Runs the tandem binary on the test's database.
+using TandemRun = std::function<CommandResult(const std::vector<std::string>&)>;
+
+// Before any migration: every flag command exits 1, naming why.
+void ExpectFlagCommandsRefusedWithoutMigration(const TandemRun& tandem);
+
+// With `migration` in progress and no flag set yet.
+void ExpectFlagSetGetHistory(const TandemRun& tandem, const std::string& migration);
+
+// Bad names and shares exit 2, naming the input, and change nothing.
+void ExpectBadFlagInputRejected(const TandemRun& tandem);
+
+// The query `tandem flag sql --json` prints.
+std::string FlagQuery(const TandemRun& tandem);
+
+}  // namespace tandem::testing
