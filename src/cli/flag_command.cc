@@ -95,7 +95,8 @@ CLI::App* AddFlagSubcommand(CLI::App& app, FlagArguments& arguments) {
   CLI::App* flag = app.add_subcommand("flag", kFlagHelp);
   flag->footer(kFlagFooter);
   flag->require_subcommand(1);
-  CLI::App* set = flag->add_subcommand("set", "set flag NAME to SHARE of subjects, e.g. 10% or 0.5%");
+  CLI::App* set =
+      flag->add_subcommand("set", "set flag NAME to SHARE of subjects, e.g. 10% or 0.5%");
   set->add_option("NAME", arguments.name, "the flag, e.g. read_new")->required();
   set->add_option("SHARE", arguments.share, "0% to 100%, at most two decimals")->required();
   CLI::App* get = flag->add_subcommand("get", "show every flag, or NAME, with its share");

@@ -17,9 +17,11 @@ bool IsContinuation(unsigned char byte) { return (byte & 0xC0) == 0x80; }
 std::uint32_t NextCodePoint(std::string_view text, size_t* i) {
   auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
   unsigned char lead = byte(*i);
-  int length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3
-                                                     : (lead >> 3) == 0x1E  ? 4
-                                                                            : 0;
+  int length = lead < 0x80           ? 1
+               : (lead >> 5) == 0x6  ? 2
+               : (lead >> 4) == 0xE  ? 3
+               : (lead >> 3) == 0x1E ? 4
+                                     : 0;
   if (length == 1) {
     ++*i;
     return lead;

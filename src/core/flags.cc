@@ -32,7 +32,8 @@ Result<FlagChange> ChangeFrom(const RecordedEvent& recorded) {
 
 Status CheckFlagName(const std::string& name) {
   bool valid = !name.empty() && name.size() <= kMaxFlagName && name[0] >= 'a' && name[0] <= 'z';
-  for (char c : name) valid = valid && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+  for (char c : name)
+    valid = valid && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
   if (valid) return Status::Ok();
   return Status::InvalidInput("\"" + name +
                               "\" is not a flag name: use a lowercase letter, then lowercase "

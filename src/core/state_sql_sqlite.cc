@@ -100,15 +100,19 @@ std::string SqliteStateSql::Create() const {
   db_user TEXT NOT NULL DEFAULT ''
 );
 )sql" + "CREATE TABLE IF NOT EXISTS " +
-                    Table("flags") + " (\n  migration_id INTEGER NOT NULL REFERENCES " +
-                    migrations + R"sql( (id),
+                    Table("flags") + " (\n  id INTEGER PRIMARY KEY,\n" +
+                    "  migration_id INTEGER NOT NULL REFERENCES " + migrations + R"sql( (id),
   name TEXT NOT NULL,
   basis_points INTEGER NOT NULL CHECK (basis_points BETWEEN 0 AND 10000),
   updated_at TEXT NOT NULL DEFAULT )sql" +
-                    now + R"sql(,
-  PRIMARY KEY (migration_id, name)
+                    now + R"sql(
 );
-)sql";
+)sql" +
+                    // A named index, not a composite key, whose automatic index
+                    // would carry a name without the state tables' prefix.
+                    "CREATE UNIQUE INDEX IF NOT EXISTS " +
+                    QuoteIdent(schema_ + "_flags_one_per_name") + " ON " + Table("flags") +
+                    " (migration_id, name);\n";
   // The event log is evidence: refuse edits, as an append-only log.
   for (const char* event : {"UPDATE", "DELETE"}) {
     sql += "CREATE TRIGGER IF NOT EXISTS " +

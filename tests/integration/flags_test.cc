@@ -24,8 +24,8 @@ constexpr char kUsers[] = "CREATE TABLE users (id serial PRIMARY KEY, name text)
 
 // Subjects as applications have them: ids, and text in every UTF-8 length.
 std::vector<std::string> Subjects() {
-  std::vector<std::string> subjects = {"",      "Zo\u00eb", "\u65e5\u672c\u8a9e", "\U0001F600",
-                                       "O'Brien", "a:b",     std::string(300, 'z'), "\u00df \t"};
+  std::vector<std::string> subjects = {"",        "Zo\u00eb", "\u65e5\u672c\u8a9e",  "\U0001F600",
+                                       "O'Brien", "a:b",      std::string(300, 'z'), "\u00df \t"};
   for (int i = static_cast<int>(subjects.size()) + 1; i <= 10000; ++i) {
     subjects.push_back("user-" + std::to_string(i));
   }
@@ -236,8 +236,10 @@ TEST_F(FlagExampleTest, ReadsTheNewShapeForExactlyTheSubjectsTheFlagSelects) {
     EXPECT_EQ(read[i]["user_id"], user);
     // The shapes hold different text (initcap), so the value says where it came from.
     std::string old_name = "name of user " + std::to_string(i + 1);
-    std::string new_name = ScalarIn(kNewSchema, "SELECT display_name FROM profiles WHERE "
-                                                "user_id = '" + user + "'");
+    std::string new_name = ScalarIn(kNewSchema,
+                                    "SELECT display_name FROM profiles WHERE "
+                                    "user_id = '" +
+                                        user + "'");
     ASSERT_NE(old_name, new_name);
     EXPECT_EQ(read[i]["shape"], selected ? "new" : "old") << user;
     EXPECT_EQ(read[i]["name"], selected ? new_name : old_name) << user;

@@ -44,8 +44,7 @@ TEST_F(SqliteFlagsTest, ThePrintedQueryAnswersAsTheReference) {
   ASSERT_NO_FATAL_FAILURE(Start());
   ASSERT_EQ(Tandem({"flag", "set", "read_new", "25%"}).exit_code, 0);
   // Bound by the names tandem's own connection uses; the query is the printed one.
-  std::string query =
-      ReplaceAll(ReplaceAll(FlagQuery(Run()), ":flag", "$1"), ":subject", "$2");
+  std::string query = ReplaceAll(ReplaceAll(FlagQuery(Run()), ":flag", "$1"), ":subject", "$2");
   int in = 0;
   for (int i = 1; i <= 200; ++i) {
     std::string subject = "customer " + std::to_string(i) + " \u00e9\u00e8";
@@ -63,7 +62,8 @@ TEST_F(SqliteFlagsTest, TheReadmeShowsThePrintedQuery) {
   std::string query = FlagQuery(Run());
   ASSERT_FALSE(query.empty());
   EXPECT_NE(ReadFile(std::string(TANDEM_SOURCE_DIR) + "/README.md").find(query), std::string::npos)
-      << "README.md's query differs from `tandem flag sql`:\n" << query;
+      << "README.md's query differs from `tandem flag sql`:\n"
+      << query;
 }
 
 }  // namespace

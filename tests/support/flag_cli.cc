@@ -26,7 +26,8 @@ bool Contains(const std::string& text, const std::string& part) {
 
 void ExpectFlagCommandsRefusedWithoutMigration(const TandemRun& tandem) {
   for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"flag", "set", "read_new", "10%"}, {"flag", "get"},
+       {std::vector<std::string>{"flag", "set", "read_new", "10%"},
+        {"flag", "get"},
         {"flag", "history"}}) {
     CommandResult result = tandem(args);
     EXPECT_EQ(result.exit_code, 1) << args[1] << ": " << result.out << result.err;
