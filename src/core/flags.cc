@@ -22,8 +22,10 @@ Result<FlagChange> ChangeFrom(const RecordedEvent& recorded) {
   size_t space = text.rfind(' ');
   Result<int> share = ParseFlagShare(space == std::string::npos ? "" : text.substr(space + 1));
   if (space == std::string::npos || !share.ok()) {
-    return Status::Refused("a flag event recorded at " + recorded.at + " reads \"" + text +
-                           "\", not a flag and its share: the event log was edited by hand");
+    return Status::Refused(
+        "a flag event recorded at " + recorded.at + " reads \"" + text +
+        "\", not a flag and its share: another program or a newer tandem wrote it. "
+        "`tandem flag get` shows the flags as they are");
   }
   return FlagChange{.name = text.substr(0, space), .basis_points = *share, .at = recorded.at};
 }
@@ -32,8 +34,9 @@ Result<FlagChange> ChangeFrom(const RecordedEvent& recorded) {
 
 Status CheckFlagName(const std::string& name) {
   bool valid = !name.empty() && name.size() <= kMaxFlagName && name[0] >= 'a' && name[0] <= 'z';
-  for (char c : name)
+  for (char c : name) {
     valid = valid && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+  }
   if (valid) return Status::Ok();
   return Status::InvalidInput("\"" + name +
                               "\" is not a flag name: use a lowercase letter, then lowercase "

@@ -112,6 +112,18 @@ TEST_F(FlagsTest, BadNamesAndSharesAreInvalidInput) {
   EXPECT_EQ(Scalar("SELECT count(*) FROM tandem_events WHERE kind = 'flag'"), "1");
 }
 
+TEST_F(FlagsTest, AFlagEventItCannotReadIsRefusedNamingIt) {
+  long long id = RecordMigration("02_name", Phase::kActive);
+  ASSERT_TRUE(flags_->Set("read_new", 1000).ok());
+  Status appended = State().Append(
+      id, {.phase = "switch", .kind = "flag", .description = "read_new to ten", .outcome = "ok"});
+  ASSERT_TRUE(appended.ok()) << appended.message();
+  auto history = flags_->History(std::nullopt);
+  EXPECT_EQ(history.status().kind(), ErrorKind::kRefused);
+  EXPECT_NE(history.status().message().find("\"read_new to ten\""), std::string::npos)
+      << history.status().message();
+}
+
 TEST_F(FlagsTest, AStateSchemaFromBeforeFlagsGetsTheTable) {
   RecordMigration("02_name", Phase::kActive);
   Exec("DROP TABLE tandem_flags");  // as a tandem without flags left it
