@@ -55,8 +55,12 @@ class SqliteRunnerTest : public ::testing::Test {
   // is none).
   MigrationRecord Record(const std::string& name);
 
+  // The test's file as tandem's --url names it.
+  std::string Url() const { return "sqlite:" + path_; }
+
   std::string dir_;
   std::string path_;
+  std::unique_ptr<backend::Database> database_;  // conn_'s
   std::unique_ptr<backend::Connection> conn_;
   std::unique_ptr<StateStore> state_;
 };
