@@ -20,9 +20,7 @@ constexpr char kNewVersion[] = "public_02_code";
 
 class BackfillLiveTest : public PgTest {
  protected:
-  void SetUp() override {
-    PgTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     Exec(kItems);
     ASSERT_EQ(Tandem({"start", "--skip-backfill", WriteMigration("02_code.yaml", kCodeToInteger)})
                   .exit_code,

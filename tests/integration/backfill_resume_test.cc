@@ -23,8 +23,8 @@ constexpr char kFingerprint[] =
 
 class BackfillResumeTest : public AccountsScoreTest {
  protected:
-  void SetUp() override {
-    AccountsScoreTest::SetUp();
+  void SetUpDatabase() override {
+    AccountsScoreTest::SetUpDatabase();
     if (HasFatalFailure()) return;
     StartScoreMigration(kRows, 500);
   }
