@@ -12,9 +12,7 @@ namespace {
 
 class StateStoreTest : public SqliteRunnerTest {
  protected:
-  void SetUp() override {
-    SqliteRunnerTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     Status init = State().Init();
     ASSERT_TRUE(init.ok()) << init.message();
   }

@@ -9,7 +9,7 @@
 
 namespace tandem::core::testing {
 
-void SqliteRunnerTest::SetUp() {
+void SqliteRunnerTest::CreateDatabase() {
   std::string pattern = ::testing::TempDir() + "tandem_core_XXXXXX";
   ASSERT_NE(mkdtemp(pattern.data()), nullptr) << "cannot create a directory from " << pattern;
   dir_ = pattern;

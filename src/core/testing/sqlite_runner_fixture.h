@@ -14,6 +14,7 @@
 #include "core/state_store.h"
 #include "core/testing/recording_reporter.h"
 #include "plan/migration.h"
+#include "support/database_test.h"
 #include "support/users_migrations.h"
 
 namespace tandem::core::testing {
@@ -32,9 +33,9 @@ struct RunnerUnderTest {
   Runner* operator->() { return runner.get(); }
 };
 
-class SqliteRunnerTest : public ::testing::Test {
+class SqliteRunnerTest : public ::tandem::testing::DatabaseTest {
  protected:
-  void SetUp() override;
+  void CreateDatabase() override;
   void TearDown() override;
 
   // Runs statements on the test's file through a connection of the test.
