@@ -9,7 +9,7 @@
 #   users     bench_users, 3 columns, primary key only (a trigger's worst case)
 #   accounts  bench_accounts, 12 columns of mixed types, primary key, a unique
 #             index and one more secondary index (a realistic table)
-# and for each shape four variants of the same table:
+# and for each shape six variants of the same table:
 #   a  no trigger (the table before the migration)
 #   b  tandem start --skip-backfill of bench/dual_write_<shape>.yaml: shadow
 #      column, NOT VALID check, _tandem_written_by column and tandem's

@@ -55,9 +55,11 @@ cli: core plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlit
 #    backends is a larger change than this check.
 #  - throttle -> backfill: a throttle answers with the backfill's Decision.
 #  - diff -> verify: a diff reports with verify's flags and exit codes.
-# Unit tests (*_test.cc) are not part of their module's library; they may
-# also read their inputs through the reader, as a user's file is read.
-readonly TEST_MAY_ALSO='reader'
+# Unit tests (*_test.cc) and their support (testing/ folders) are not part
+# of their module's library; they may also read their inputs through the
+# reader, as a user's file is read, and open a database by its URL through
+# the registry, as the command line does.
+readonly TEST_MAY_ALSO='reader backends/registry'
 
 readonly ONLY_HEADERS='
 backends plan/catalog.h
@@ -113,7 +115,7 @@ find src -type f \( -name '*.h' -o -name '*.cc' \) -print0 | sort -z |
       inc = text; sub(/^[^<"]*[<"]/, "", inc); sub(/[>"].*$/, "", inc)
       path = substr(file, 5)  # without "src/"
       from = module_of(path)
-      is_test = path ~ /_test\.cc$/
+      is_test = path ~ /(_test\.cc$|\/testing\/)/
 
       if (inc == "libpq-fe.h" && from != "backends/postgres" && !is_test) {
         report(file, line, inc, "only src/backends/postgres includes libpq")

@@ -8,6 +8,24 @@
 namespace tandem {
 namespace {
 
+// JSON's two-character escape of `c`, or "" when it has none.
+std::string_view ShortEscape(char c) {
+  switch (c) {
+    case '"':
+      return "\\\"";
+    case '\\':
+      return "\\\\";
+    case '\n':
+      return "\\n";
+    case '\r':
+      return "\\r";
+    case '\t':
+      return "\\t";
+    default:
+      return "";
+  }
+}
+
 // The record's message as a JSON string literal. Bytes past ASCII pass
 // through unchanged: messages quote database text, which tandem does not
 // re-encode.
@@ -17,30 +35,15 @@ class JsonMessage : public spdlog::custom_flag_formatter {
               spdlog::memory_buf_t& dest) override {
     dest.push_back('"');
     for (char c : std::string_view(msg.payload.data(), msg.payload.size())) {
-      switch (c) {
-        case '"':
-          dest.append(std::string_view("\\\""));
-          break;
-        case '\\':
-          dest.append(std::string_view("\\\\"));
-          break;
-        case '\n':
-          dest.append(std::string_view("\\n"));
-          break;
-        case '\r':
-          dest.append(std::string_view("\\r"));
-          break;
-        case '\t':
-          dest.append(std::string_view("\\t"));
-          break;
-        default:
-          if (static_cast<unsigned char>(c) < 0x20) {
-            char escaped[8];
-            std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned char>(c));
-            dest.append(std::string_view(escaped));
-          } else {
-            dest.push_back(c);
-          }
+      std::string_view short_form = ShortEscape(c);
+      if (!short_form.empty()) {
+        dest.append(short_form);
+      } else if (static_cast<unsigned char>(c) < 0x20) {
+        char escaped[8];
+        std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned char>(c));
+        dest.append(std::string_view(escaped));
+      } else {
+        dest.push_back(c);
       }
     }
     dest.push_back('"');

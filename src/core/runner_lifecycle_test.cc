@@ -34,9 +34,8 @@ std::vector<std::string> PhaseOutline(const std::string& phase, size_t steps) {
 
 class RunnerLifecycleTest : public SqliteRunnerTest {
  protected:
-  void SetUp() override {
-    SqliteRunnerTest::SetUp();
-    if (!HasFatalFailure()) CreateUsers(300);
+  void SetUpDatabase() override {
+    CreateUsers(300);
   }
 };
 

@@ -17,9 +17,7 @@ bool Contains(const std::string& text, const std::string& part) {
 
 class RunnerRefusalsTest : public SqliteRunnerTest {
  protected:
-  void SetUp() override {
-    SqliteRunnerTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     CreateUsers(300);
     name_not_null_ = WriteMigration("02_name.yaml", kUsersNameNotNull);
   }

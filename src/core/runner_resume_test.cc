@@ -17,9 +17,7 @@ struct Killed {};
 
 class RunnerResumeTest : public SqliteRunnerTest {
  protected:
-  void SetUp() override {
-    SqliteRunnerTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     CreateUsers(300);
     migration_ = WriteMigration("02_name.yaml", kUsersNameNotNull);
     auto planner = NewRunner();

@@ -21,9 +21,7 @@ void ExpectRefusedNamingTheEdit(const Status& status) {
 
 class RunnerStoredPlanTest : public SqliteRunnerTest {
  protected:
-  void SetUp() override {
-    SqliteRunnerTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     CreateUsers(300);
     StartOptions options;
     options.skip_backfill = true;

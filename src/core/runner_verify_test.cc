@@ -16,9 +16,7 @@ constexpr char kInvariant[] = R"y(verify:
 
 class RunnerVerifyTest : public SqliteRunnerTest {
  protected:
-  void SetUp() override {
-    SqliteRunnerTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     CreateUsers(300);
     Status started =
         (*NewRunner())

@@ -16,6 +16,17 @@ constexpr char kColumns[] =
 // The condition on a migration that is under way.
 std::string Unfinished() { return UnfinishedCondition("phase"); }
 
+// Each row of `rows` read by `read`; a row it refuses fails them all.
+template <typename T, typename Read>
+Result<std::vector<T>> ReadRows(const backend::QueryResult& rows, Read read) {
+  std::vector<T> out;
+  for (const auto& r : rows.rows) {
+    TANDEM_ASSIGN_OR_RETURN(T item, read(r));
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
 // An event's columns, NULLs as empty text, in the order EventFromRow reads.
 constexpr char kEventColumns[] =
     "phase, kind, description, coalesce(sql, ''), coalesce(duration_ms, 0), "
@@ -108,12 +119,7 @@ Result<std::vector<MigrationRecord>> StateStore::Select(const std::string& where
                           conn_.Query(std::string("SELECT ") + kColumns + " FROM " +
                                           Table("migrations") + " WHERE " + where + " ORDER BY id",
                                       params));
-  std::vector<MigrationRecord> out;
-  for (const auto& r : rows.rows) {
-    TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, FromRow(r));
-    out.push_back(std::move(record));
-  }
-  return out;
+  return ReadRows<MigrationRecord>(rows, [this](const backend::Row& r) { return FromRow(r); });
 }
 
 Result<std::optional<MigrationRecord>> StateStore::Active(const std::string& schema) {
@@ -242,12 +248,7 @@ Result<std::vector<RecordedEvent>> StateStore::SelectEvents(
                           conn_.Query(std::string("SELECT ") + kEventColumns + " FROM " +
                                           Table("events") + " WHERE migration_id = $1 " + rest,
                                       params));
-  std::vector<RecordedEvent> events;
-  for (const auto& r : rows.rows) {
-    TANDEM_ASSIGN_OR_RETURN(RecordedEvent event, EventFromRow(r));
-    events.push_back(std::move(event));
-  }
-  return events;
+  return ReadRows<RecordedEvent>(rows, EventFromRow);
 }
 
 Result<std::vector<RecordedEvent>> StateStore::Events(long long id) {

@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include "backends/sqlite/sqlite_database.h"
 #include "core/testing/sqlite_runner_fixture.h"
 
 namespace tandem::core::testing {
@@ -13,9 +12,7 @@ namespace {
 
 class StateStoreTest : public SqliteRunnerTest {
  protected:
-  void SetUp() override {
-    SqliteRunnerTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     Status init = State().Init();
     ASSERT_TRUE(init.ok()) << init.message();
   }
@@ -153,10 +150,9 @@ TEST_F(StateStoreTest, EventsInOrderAndTheStepsThatRan) {
 // works, reads what the first wrote.
 TEST_F(StateStoreTest, ASecondStoreOnTheFileReadsTheFirstOnesRecords) {
   long long id = Insert("02_name");
-  auto target = backend::sqlite::ParseSqliteUrl("sqlite:" + path_);
-  ASSERT_TRUE(target.ok());
-  backend::sqlite::SqliteDatabase database(*target);
-  auto other = database.Connect();
+  auto database = backend::OpenDatabase(Url());
+  ASSERT_TRUE(database.ok()) << database.status().message();
+  auto other = (*database)->Connect();
   ASSERT_TRUE(other.ok()) << other.status().message();
   StateStore second(**other, "tandem", backend::Engine::kSqlite);
   ASSERT_TRUE(State().SetPhase(id, kPhaseStarting, kPhaseActive).ok());

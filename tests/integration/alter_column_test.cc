@@ -35,9 +35,7 @@ constexpr char kNew[] = "public_01_alter";
 
 class AlterColumnTest : public PgTest {
  protected:
-  void SetUp() override {
-    PgTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     Exec(kSchema);
   }
   // Whether `sql` fails, run with the search path of `schema`.

@@ -40,9 +40,7 @@ class BackfillContentionTest : public PgTest {
     }
     return lines;
   }
-  void SetUp() override {
-    PgTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     Exec(AccountsTable(8000));
     ASSERT_EQ(
         Tandem({"start", "--skip-backfill", WriteMigration("02_label.yaml", kSlowUp)}).exit_code,

@@ -100,8 +100,8 @@ TEST_F(BackfillKeysTest, EmptyTable) {
 // split assuming evenly spread keys would give one worker nearly everything.
 class SkewedKeysTest : public BackfillKeysTest {
  protected:
-  void SetUp() override {
-    BackfillKeysTest::SetUp();
+  void SetUpDatabase() override {
+    BackfillKeysTest::SetUpDatabase();
     if (HasFatalFailure()) return;
     Exec(
         "CREATE TABLE skewed (id bigint PRIMARY KEY, n integer); INSERT INTO skewed SELECT i, i "

@@ -20,9 +20,7 @@ constexpr char kNewVersion[] = "public_02_code";
 
 class BackfillLiveTest : public PgTest {
  protected:
-  void SetUp() override {
-    PgTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     Exec(kItems);
     ASSERT_EQ(Tandem({"start", "--skip-backfill", WriteMigration("02_code.yaml", kCodeToInteger)})
                   .exit_code,
@@ -98,9 +96,11 @@ TEST_F(BackfillLiveTest, AWriterThroughBothVersionsDuringTheBackfillLeavesEveryR
 }
 
 TEST_F(BackfillLiveTest, PauseAndResumeWorkersMidWayWhileStatusShowsTheProgress) {
-  // Tiny chunks keep it busy long enough for the pause, which the runner
-  // sees within a second.
-  int runner = SpawnTandem(url_, {"backfill", "--batch-size", "20", "--concurrency", "2"});
+  // Tiny chunks and a rate cap keep it busy for about 10 s, long enough for
+  // the pause even when a loaded machine is slow to start `tandem pause`;
+  // the runner sees the pause within a second.
+  int runner = SpawnTandem(url_, {"backfill", "--batch-size", "20", "--concurrency", "2",
+                                  "--max-rows-per-second", "6000"});
   for (int i = 0; i < 200 && RowsDone() == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

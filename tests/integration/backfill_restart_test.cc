@@ -23,8 +23,8 @@ class BackfillRestartTest : public AccountsScoreTest {
   static void SetUpTestSuite() { ASSERT_TRUE(server_.Start()); }
   static void TearDownTestSuite() { server_.Stop(); }
 
-  void SetUp() override {
-    AccountsScoreTest::SetUp();
+  void SetUpDatabase() override {
+    AccountsScoreTest::SetUpDatabase();
     if (HasFatalFailure()) return;
     StartScoreMigration(kRows, 1000);
   }

@@ -23,8 +23,8 @@ constexpr char kFingerprint[] =
 
 class BackfillResumeTest : public AccountsScoreTest {
  protected:
-  void SetUp() override {
-    AccountsScoreTest::SetUp();
+  void SetUpDatabase() override {
+    AccountsScoreTest::SetUpDatabase();
     if (HasFatalFailure()) return;
     StartScoreMigration(kRows, 500);
   }
@@ -76,7 +76,13 @@ TEST_F(BackfillResumeTest, SigkillAtRandomPointsThenResumeEqualsAnUninterruptedR
     for (int attempt = 0; attempt < 2; ++attempt) {
       int pid =
           SpawnTandem(url_, {"backfill", "--batch-size", "300", "--concurrency", concurrency});
-      std::uniform_int_distribution<int> delay_ms(60, 450);
+      // The kill lands at a random point after the first checkpoint, not
+      // after a random time since the spawn: planning the key ranges takes
+      // from 50 ms to half a second depending on the machine's load.
+      for (int i = 0; i < 1000 && RowsDone() == 0 && WaitTandem(pid, false) == -2; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      std::uniform_int_distribution<int> delay_ms(0, 200);
       std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(random)));
       if (WaitTandem(pid, false) != -2) break;  // finished before the kill
       ASSERT_EQ(kill(pid, SIGKILL), 0);

@@ -20,9 +20,7 @@ namespace {
 
 class BackfillTest : public PgTest {
  protected:
-  void SetUp() override {
-    PgTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     Exec(kItems);
     file_ = WriteMigration("02_code.yaml", kCodeToInteger);
   }

@@ -9,6 +9,7 @@
 
 #include "common/time_window.h"
 #include "integration/pg_fixture.h"
+#include "support/migration_yaml.h"
 
 namespace tandem::testing {
 namespace {
@@ -23,14 +24,8 @@ CREATE TABLE knob (value int NOT NULL);
 INSERT INTO knob VALUES (10);
 )sql";
 
-constexpr char kAmountToNumeric[] = R"y(operations:
-  - alter_column:
-      table: orders
-      column: amount
-      type: numeric
-      up: CAST(amount AS numeric)
-      down: CAST(amount AS text)
-)y";
+const std::string kAmountToNumeric = ChangeTypeMigration(
+    "orders", "amount", "numeric", "CAST(amount AS numeric)", "CAST(amount AS text)");
 
 // A window that opens in two hours and closes an hour later: closed now,
 // whatever the time of day.
@@ -41,9 +36,7 @@ std::string ClosedWindow() {
 
 class BackfillThrottleTest : public PgTest {
  protected:
-  void SetUp() override {
-    PgTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     Exec(kOrders);
     file_ = WriteMigration("03_amount.yaml", kAmountToNumeric);
   }

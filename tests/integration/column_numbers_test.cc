@@ -11,9 +11,7 @@ namespace {
 
 class ColumnNumbersTest : public PgTest {
  protected:
-  void SetUp() override {
-    PgTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     // 2 live columns and 1593 dropped ones: 1595 numbers used, 5 left.
     Exec(R"sql(
 CREATE TABLE wide (id bigserial PRIMARY KEY, name text);

@@ -23,9 +23,7 @@ constexpr char kCalls[] =
 
 class DualWriteCostTest : public PgTest {
  protected:
-  void SetUp() override {
-    PgTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     Exec(split_name::kPostgresCustomers);
   }
   // Starts the migration (`extra`: arguments of start) and a transaction

@@ -2,6 +2,10 @@
 // becomes an integer, with `up` and `down` casting between the two.
 #pragma once
 
+#include <string>
+
+#include "support/migration_yaml.h"
+
 namespace tandem::testing {
 
 inline constexpr char kItems[] = R"sql(
@@ -9,13 +13,7 @@ CREATE TABLE items (id bigserial PRIMARY KEY, code text NOT NULL);
 INSERT INTO items (code) SELECT (i % 1000)::text FROM generate_series(1, 60000) i;
 )sql";
 
-inline constexpr char kCodeToInteger[] = R"y(operations:
-  - alter_column:
-      table: items
-      column: code
-      type: integer
-      up: CAST(code AS integer)
-      down: CAST(code AS text)
-)y";
+inline const std::string kCodeToInteger =
+    ChangeTypeMigration("items", "code", "integer", "CAST(code AS integer)", "CAST(code AS text)");
 
 }  // namespace tandem::testing

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "integration/pg_fixture.h"
+#include "support/migration_yaml.h"
 
 namespace tandem::testing {
 namespace {
@@ -18,12 +19,7 @@ CREATE TABLE accounts (id bigserial PRIMARY KEY, owner text, balance integer NOT
 INSERT INTO accounts (owner) SELECT 'owner ' || i FROM generate_series(1, 2000) i;
 )sql";
 
-constexpr char kAddColumn[] = R"y(operations:
-  - add_column:
-      table: accounts
-      up: upper(owner)
-      column: {name: owner_upper, type: text, nullable: true}
-)y";
+const std::string kAddColumn = AddColumnMigration("accounts", "owner_upper", "text", "upper(owner)");
 
 // How long the blocking transaction stays open. Anything queued behind
 // start's ACCESS EXCLUSIVE request would wait about this long.
@@ -31,8 +27,7 @@ constexpr auto kBlockerHolds = std::chrono::milliseconds(3000);
 
 class LockSafetyTest : public PgTest {
  protected:
-  void SetUp() override {
-    PgTest::SetUp();
+  void SetUpDatabase() override {
     if (!HasFatalFailure()) Exec(kAccounts);
   }
 };

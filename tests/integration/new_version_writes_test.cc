@@ -13,8 +13,7 @@ constexpr char kVersion[] = "public_02_customers_split_name";
 
 class NewVersionWritesTest : public PgTest {
  protected:
-  void SetUp() override {
-    PgTest::SetUp();
+  void SetUpDatabase() override {
     if (!HasFatalFailure()) Exec(split_name::kPostgresCustomers);
   }
   // Runs `sql` as the new version would; returns its status.

@@ -45,7 +45,7 @@ std::string SchemaDump(const std::string& url) {
   return stable;
 }
 
-void PgTest::SetUp() {
+void PgTest::CreateDatabase() {
   std::string server = ServerUrl();
   ASSERT_FALSE(server.empty())
       << "TANDEM_TEST_PG_DIR is not set: run integration tests through ctest, which starts "

@@ -13,6 +13,7 @@
 
 #include "backends/backend.h"
 #include "support/command.h"
+#include "support/database_test.h"
 
 namespace tandem::testing {
 
@@ -22,9 +23,9 @@ std::string ServerUrl();
 // pg_dump --schema-only of the database, tandem's state schema excluded.
 std::string SchemaDump(const std::string& url);
 
-class PgTest : public ::testing::Test {
+class PgTest : public DatabaseTest {
  protected:
-  void SetUp() override;
+  void CreateDatabase() override;
   void TearDown() override;
 
   // Runs SQL (one or more statements) on a fresh connection; fails the test on error.

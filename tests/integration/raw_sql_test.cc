@@ -10,9 +10,7 @@ namespace {
 
 class RawSqlTest : public PgTest {
  protected:
-  void SetUp() override {
-    PgTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     Exec(
         "CREATE TABLE users (id bigserial PRIMARY KEY, name text); "
         "INSERT INTO users (name) VALUES ('ann'), ('bob')");

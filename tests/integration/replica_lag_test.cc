@@ -39,9 +39,7 @@ class ReplicaLagTest : public PgTest {
   }
   static void TearDownTestSuite() { server_.Stop(); }
 
-  void SetUp() override {
-    PgTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     replica_url_ = server_.ReplicaUrl() + " dbname=" + db_name_;
     Exec(kEvents);
     ASSERT_EQ(

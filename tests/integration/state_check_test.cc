@@ -5,22 +5,16 @@
 
 #include "integration/accounts_table.h"
 #include "integration/pg_fixture.h"
+#include "support/migration_yaml.h"
 
 namespace tandem::testing {
 namespace {
 
-constexpr char kAddLabel[] = R"y(operations:
-  - add_column:
-      table: accounts
-      up: upper(name)
-      column: {name: label, type: text, nullable: true}
-)y";
+const std::string kAddLabel = AddColumnMigration("accounts", "label", "text", "upper(name)");
 
 class StateCheckTest : public PgTest {
  protected:
-  void SetUp() override {
-    PgTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     Exec(AccountsTable(1000));
     ASSERT_EQ(
         Tandem({"start", "--skip-backfill", WriteMigration("02_score.yaml", kAddScore)}).exit_code,

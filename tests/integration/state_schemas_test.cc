@@ -37,8 +37,7 @@ operations:
 
 class StateSchemasTest : public PgTest {
  protected:
-  void SetUp() override {
-    PgTest::SetUp();
+  void SetUpDatabase() override {
     if (!HasFatalFailure()) Exec(kAccounts);
   }
   // Whether an old-version write still fills the new column with lower().

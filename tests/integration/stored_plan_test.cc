@@ -11,9 +11,7 @@ namespace {
 
 class StoredPlanTest : public PgTest {
  protected:
-  void SetUp() override {
-    PgTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     Exec(
         "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);"
         "INSERT INTO users SELECT i, 'User' || i || '@Example.com' FROM generate_series(1, 2000) "

@@ -40,9 +40,7 @@ constexpr char kBehindTheTriggersBack[] =
 
 class VerifyTest : public PgTest {
  protected:
-  void SetUp() override {
-    PgTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     Exec(kAccounts);
     file_ = WriteMigration("02_owner.yaml", kOwnerNotNull);
   }

@@ -12,8 +12,7 @@ namespace {
 
 class SqliteBadInputTest : public SqliteTest {
  protected:
-  void SetUp() override {
-    SqliteTest::SetUp();
+  void SetUpDatabase() override {
     Exec(
         "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users (name) VALUES "
         "('a'), ('b')");

@@ -58,8 +58,7 @@ constexpr char kUnique[] = R"y(operations:
 
 class SqliteConstraintTest : public SqliteTest {
  protected:
-  void SetUp() override {
-    SqliteTest::SetUp();
+  void SetUpDatabase() override {
     Exec(kSetup);
   }
   CommandResult Start(const std::string& name, const char* migration) {

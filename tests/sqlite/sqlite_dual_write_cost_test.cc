@@ -14,9 +14,7 @@ constexpr char kView[] = "customers__02_customers_split_name";
 
 class SqliteDualWriteCostTest : public SqliteTest {
  protected:
-  void SetUp() override {
-    SqliteTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     Exec(split_name::kSqliteCustomers);
     CommandResult start = Tandem({"start", "--skip-backfill", split_name::MigrationPath()});
     ASSERT_EQ(start.exit_code, 0) << start.err;

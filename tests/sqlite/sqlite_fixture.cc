@@ -7,7 +7,7 @@
 
 namespace tandem::testing {
 
-void SqliteTest::SetUp() {
+void SqliteTest::CreateDatabase() {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
   std::string name = std::string(info->test_suite_name()) + "_" + info->name();
   name = ReplaceAll(name, "/", "_");

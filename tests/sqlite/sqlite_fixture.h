@@ -10,13 +10,14 @@
 
 #include "backends/backend.h"
 #include "support/command.h"
+#include "support/database_test.h"
 #include "support/users_migrations.h"
 
 namespace tandem::testing {
 
-class SqliteTest : public ::testing::Test {
+class SqliteTest : public DatabaseTest {
  protected:
-  void SetUp() override;
+  void CreateDatabase() override;
   void TearDown() override;
 
   // Runs statements on the test's database (through tandem's own SQLite

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "sqlite/sqlite_fixture.h"
+#include "support/migration_yaml.h"
 
 namespace tandem::testing {
 namespace {
@@ -47,8 +48,7 @@ class Driver {
 
 class SqliteInsertIdsTest : public SqliteTest {
  protected:
-  void SetUp() override {
-    SqliteTest::SetUp();
+  void SetUpDatabase() override {
     Exec(
         "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT); "
         "INSERT INTO users (email, name) VALUES ('ada@example.com', 'ada')");
@@ -100,17 +100,14 @@ TEST_F(SqliteInsertIdsTest, InsertThroughTheViewReturnsNoIdAndTheWaysAroundIt) {
 
 // Adds a nickname that `up` derives from the name: a column SQLite adds
 // under its real name, so both versions use the table itself.
-constexpr char kAddNicknameFromName[] = R"y(operations:
-  - add_column:
-      table: users
-      up: upper(name)
-      column: {name: nickname, type: TEXT, nullable: true}
-)y";
+const std::string kAddNicknameFromName =
+    AddColumnMigration("users", "nickname", "TEXT", "upper(name)");
 
 class SqliteAddOnlyInsertIdsTest : public SqliteInsertIdsTest {
  protected:
-  void SetUp() override {
-    SqliteInsertIdsTest::SetUp();
+  void SetUpDatabase() override {
+    SqliteInsertIdsTest::SetUpDatabase();
+    if (HasFatalFailure()) return;
     file_ = WriteMigration("03_nick.yaml", kAddNicknameFromName);
   }
   std::string Nickname(int id) {

@@ -13,8 +13,7 @@ constexpr char kView[] = "customers__02_customers_split_name";
 
 class SqliteNewVersionWritesTest : public SqliteTest {
  protected:
-  void SetUp() override {
-    SqliteTest::SetUp();
+  void SetUpDatabase() override {
     if (!HasFatalFailure()) Exec(split_name::kSqliteCustomers);
   }
 };

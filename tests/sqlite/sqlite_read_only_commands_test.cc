@@ -15,8 +15,7 @@ class SqliteReadOnlyCommandsTest : public SqliteTest {
  protected:
   // A database in rollback-journal mode, closed, as an application that
   // never chose WAL leaves it.
-  void SetUp() override {
-    SqliteTest::SetUp();
+  void SetUpDatabase() override {
     CreateUsers(3);
     Exec("PRAGMA journal_mode = DELETE");
     ASSERT_EQ(Scalar("PRAGMA journal_mode"), "delete");

@@ -31,8 +31,7 @@ constexpr char kDayDefault[] = R"y(  - alter_column:
 
 class SqliteRebuildTest : public SqliteTest {
  protected:
-  void SetUp() override {
-    SqliteTest::SetUp();
+  void SetUpDatabase() override {
     Exec(kUsers);
   }
 };

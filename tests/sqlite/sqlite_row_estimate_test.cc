@@ -16,8 +16,7 @@ constexpr int kRows = 30000;
 class SqliteRowEstimateTest : public SqliteTest {
  protected:
   // kRows rows with dense ids, and one more far away.
-  void SetUp() override {
-    SqliteTest::SetUp();
+  void SetUpDatabase() override {
     CreateUsers(kRows);
     Exec("INSERT INTO users (id, name) VALUES (1000000000, 'far')");
   }

@@ -10,9 +10,7 @@ namespace {
 
 class SqliteStateNumbersTest : public SqliteTest {
  protected:
-  void SetUp() override {
-    SqliteTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     CreateUsers(10);
     CommandResult start = Tandem({"start", WriteMigration("01_nickname.yaml", kUsersAddNickname)});
     ASSERT_EQ(start.exit_code, 0) << start.err;

@@ -10,9 +10,7 @@ namespace {
 
 class SqliteStoredPhaseTest : public SqliteTest {
  protected:
-  void SetUp() override {
-    SqliteTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     CreateUsers(300);
     ASSERT_EQ(Tandem({"start", WriteMigration("02_not_null.yaml", kUsersNameNotNull)}).exit_code,
               0);

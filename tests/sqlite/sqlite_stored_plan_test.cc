@@ -10,9 +10,7 @@ namespace {
 
 class SqliteStoredPlanTest : public SqliteTest {
  protected:
-  void SetUp() override {
-    SqliteTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     Exec(
         "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);"
         "WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 500) "

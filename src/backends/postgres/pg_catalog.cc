@@ -67,30 +67,35 @@ Status LoadColumns(Connection& conn, plan::Catalog& catalog) {
   return Status::Ok();
 }
 
-Status LoadConstraints(Connection& conn, plan::Catalog& catalog) {
-  TANDEM_ASSIGN_OR_RETURN(QueryResult rows, conn.Query(kConstraintsSql, {catalog.schema}));
+// Runs `sql` for the catalog's schema and hands each row to `add` with the
+// table its first column names; rows of tables not loaded (a relation kind
+// the catalog leaves out) are skipped.
+template <typename Add>
+Status ForRowsOfLoadedTables(Connection& conn, const char* sql, plan::Catalog& catalog, Add add) {
+  TANDEM_ASSIGN_OR_RETURN(QueryResult rows, conn.Query(sql, {catalog.schema}));
   for (const auto& r : rows.rows) {
     auto table = catalog.tables.find(*r[0]);
-    if (table == catalog.tables.end()) continue;
-    plan::CatalogConstraint constraint{*r[1], (*r[2])[0], SplitList(r[4]), IsTrue(r[3]),
-                                       r[5].value_or("")};
-    if (constraint.type == 'p') table->second.primary_key = constraint.columns;
-    table->second.constraints.push_back(std::move(constraint));
+    if (table != catalog.tables.end()) add(table->second, r);
   }
   return Status::Ok();
 }
 
+Status LoadConstraints(Connection& conn, plan::Catalog& catalog) {
+  return ForRowsOfLoadedTables(conn, kConstraintsSql, catalog, [](auto& table, const auto& r) {
+    plan::CatalogConstraint constraint{*r[1], (*r[2])[0], SplitList(r[4]), IsTrue(r[3]),
+                                       r[5].value_or("")};
+    if (constraint.type == 'p') table.primary_key = constraint.columns;
+    table.constraints.push_back(std::move(constraint));
+  });
+}
+
 Status LoadIndexes(Connection& conn, plan::Catalog& catalog) {
-  TANDEM_ASSIGN_OR_RETURN(QueryResult rows, conn.Query(kIndexesSql, {catalog.schema}));
-  for (const auto& r : rows.rows) {
-    auto table = catalog.tables.find(*r[0]);
-    if (table == catalog.tables.end()) continue;
+  return ForRowsOfLoadedTables(conn, kIndexesSql, catalog, [](auto& table, const auto& r) {
     plan::CatalogIndex index{*r[1],        IsTrue(r[2]),    IsTrue(r[3]),
                              IsTrue(r[4]), SplitList(r[5]), r[7].value_or("")};
-    if (IsTrue(r[6])) table->second.replica_identity_index = index.name;
-    table->second.indexes.push_back(std::move(index));
-  }
-  return Status::Ok();
+    if (IsTrue(r[6])) table.replica_identity_index = index.name;
+    table.indexes.push_back(std::move(index));
+  });
 }
 
 // Falls back to a unique index over NOT NULL columns when there is no primary

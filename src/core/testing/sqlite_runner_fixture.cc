@@ -5,20 +5,22 @@
 #include <filesystem>
 #include <fstream>
 
-#include "backends/sqlite/sqlite_connection.h"
-#include "backends/sqlite/sqlite_database.h"
 #include "reader/reader.h"
 
 namespace tandem::core::testing {
 
-void SqliteRunnerTest::SetUp() {
+void SqliteRunnerTest::CreateDatabase() {
   std::string pattern = ::testing::TempDir() + "tandem_core_XXXXXX";
   ASSERT_NE(mkdtemp(pattern.data()), nullptr) << "cannot create a directory from " << pattern;
   dir_ = pattern;
   path_ = dir_ + "/app.db";
-  backend::sqlite::OpenOptions options;
-  options.create = true;
-  auto conn = backend::sqlite::SqliteConnection::Open(path_, options);
+  // An empty file is an empty SQLite database; tandem itself never creates
+  // the file it is pointed at.
+  std::ofstream{path_};
+  auto database = backend::OpenDatabase(Url());
+  ASSERT_TRUE(database.ok()) << database.status().message();
+  database_ = std::move(*database);
+  auto conn = database_->Connect();
   ASSERT_TRUE(conn.ok()) << conn.status().message();
   conn_ = std::move(*conn);
   state_ = std::make_unique<StateStore>(*conn_, "tandem", backend::Engine::kSqlite);
@@ -27,6 +29,7 @@ void SqliteRunnerTest::SetUp() {
 void SqliteRunnerTest::TearDown() {
   state_.reset();
   conn_.reset();
+  database_.reset();
   if (!dir_.empty()) std::filesystem::remove_all(dir_);
 }
 
@@ -62,10 +65,10 @@ plan::Migration SqliteRunnerTest::WriteMigration(const std::string& file_name,
 
 std::unique_ptr<RunnerUnderTest> SqliteRunnerTest::NewRunner(RunnerOptions options) {
   auto process = std::make_unique<RunnerUnderTest>();
-  auto target = backend::sqlite::ParseSqliteUrl("sqlite:" + path_);
-  EXPECT_TRUE(target.ok()) << target.status().message();
-  if (!target.ok()) return nullptr;
-  process->database = std::make_unique<backend::sqlite::SqliteDatabase>(std::move(*target));
+  auto database = backend::OpenDatabase(Url());
+  EXPECT_TRUE(database.ok()) << database.status().message();
+  if (!database.ok()) return nullptr;
+  process->database = std::move(*database);
   process->runner =
       std::make_unique<Runner>(*process->database, std::move(options), process->reporter);
   return process;

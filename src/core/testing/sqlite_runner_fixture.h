@@ -14,6 +14,7 @@
 #include "core/state_store.h"
 #include "core/testing/recording_reporter.h"
 #include "plan/migration.h"
+#include "support/database_test.h"
 #include "support/users_migrations.h"
 
 namespace tandem::core::testing {
@@ -32,9 +33,9 @@ struct RunnerUnderTest {
   Runner* operator->() { return runner.get(); }
 };
 
-class SqliteRunnerTest : public ::testing::Test {
+class SqliteRunnerTest : public ::tandem::testing::DatabaseTest {
  protected:
-  void SetUp() override;
+  void CreateDatabase() override;
   void TearDown() override;
 
   // Runs statements on the test's file through a connection of the test.
@@ -55,8 +56,12 @@ class SqliteRunnerTest : public ::testing::Test {
   // is none).
   MigrationRecord Record(const std::string& name);
 
+  // The test's file as tandem's --url names it.
+  std::string Url() const { return "sqlite:" + path_; }
+
   std::string dir_;
   std::string path_;
+  std::unique_ptr<backend::Database> database_;  // conn_'s
   std::unique_ptr<backend::Connection> conn_;
   std::unique_ptr<StateStore> state_;
 };

@@ -44,13 +44,13 @@ std::string Where(const Scope& scope) { return scope.where.empty() ? "" : " WHER
 
 // Each expression is evaluated once per row, in the inner query over
 // `from_where` (FROM ... WHERE ...).
-std::string AggregateSql(const plan::TableSync& sync, const std::vector<Check>& checks,
+std::string AggregateSql(const plan::TableSync& sync, const std::vector<ColumnCheck>& checks,
                          const std::vector<std::string>& defaults, const std::string& from_where) {
   std::vector<std::string> inner = {WrittenBy() + " AS w"};
   std::vector<std::string> any;
   std::string per_check;
   for (size_t i = 0; i < checks.size(); ++i) {
-    const Check& c = checks[i];
+    const ColumnCheck& c = checks[i];
     std::string n = std::to_string(i);
     std::string writer = WriterOf(c.direction);
     per_check += ", " + CountWhere("w = " + writer);

@@ -9,6 +9,7 @@
 
 #include "backends/backend.h"
 #include "plan/plan.h"
+#include "verify/column_check.h"
 
 namespace tandem::verify {
 
@@ -22,16 +23,6 @@ std::string WrittenBy();
 // True for a row the version of `direction` wrote whose column `c` differs
 // from its expression.
 std::string Mismatch(const std::string& direction, const plan::ColumnSync& c);
-
-// One checked column pair of a table.
-struct Check {
-  std::string direction;
-  const plan::ColumnSync* sync;
-  std::string predicate;  // true for a mismatching row
-  std::string skipped_because;
-
-  bool compared() const { return skipped_because.empty(); }
-};
 
 // A part of a table to scan: FROM (with the alias) and WHERE ("" for none).
 struct Scope {
@@ -54,7 +45,7 @@ inline constexpr long long kMaxBoundedBlocks = (1LL << 31) / 2048;
 // (NULLs in the new column, NULLs `up` implies, defaults in the new column,
 // defaults `up` implies) among the rows that carry a marker. `defaults` holds each up column's
 // default, "" for none or one that recomputing would not reproduce.
-std::string AggregateSql(const plan::TableSync& sync, const std::vector<Check>& checks,
+std::string AggregateSql(const plan::TableSync& sync, const std::vector<ColumnCheck>& checks,
                          const std::vector<std::string>& defaults, const std::string& from_where);
 
 // The cheap aggregate of a chunk where every row is consistent (see the

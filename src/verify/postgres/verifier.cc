@@ -22,9 +22,9 @@ std::string TimeoutSql(const Options& options) {
   return "SET statement_timeout = " + std::to_string(options.chunk_timeout.count());
 }
 
-std::vector<Check> ChecksOf(backend::Connection& conn, const std::string& table,
+std::vector<ColumnCheck> ChecksOf(backend::Connection& conn, const std::string& table,
                             const plan::TableSync& sync) {
-  std::vector<Check> checks;
+  std::vector<ColumnCheck> checks;
   auto add = [&](const char* direction, const plan::ColumnSync& c) {
     checks.push_back(
         {direction, &c, Mismatch(direction, c), Unreproducible(conn, table, c.expression)});
@@ -87,22 +87,14 @@ class TableVerifier {
         table_(QualifiedName(plan.schema, sync.table)),
         checks_(ChecksOf(conn, table_, sync)),
         all_compared_(std::all_of(checks_.begin(), checks_.end(),
-                                  [](const Check& c) { return c.compared(); })),
+                                  [](const ColumnCheck& c) { return c.compared(); })),
         defaults_(ReproducibleDefaults(conn, table_, sync)),
         new_nulls_(sync.up.size()),
         implied_nulls_(sync.up.size()),
         new_defaults_(sync.up.size()),
         implied_defaults_(sync.up.size()) {
     first_parity_ = report_.parity.size();
-    for (const auto& c : checks_) {
-      ColumnParity parity;
-      parity.table = sync.table;
-      parity.column = c.sync->target;
-      parity.direction = c.direction;
-      parity.expression = c.sync->expression;
-      parity.skipped_because = c.skipped_because;
-      report_.parity.push_back(parity);
-    }
+    for (const auto& c : checks_) report_.parity.push_back(ParityLine(sync.table, c));
   }
 
   long long mismatching_rows() const { return mismatching_rows_; }
@@ -349,7 +341,7 @@ class TableVerifier {
                                                      const Scope& scope) const {
     std::vector<std::string> failing;
     for (const auto& check : checks_) {
-      if (check.compared()) failing.push_back(check.predicate);
+      if (check.compared()) failing.push_back(check.mismatch);
     }
     if (sync_.backfill) failing.push_back(WrittenBy() + " IS NULL");
     std::string where = Where(scope);
@@ -389,10 +381,10 @@ class TableVerifier {
   }
 
   // The key range and the first keys of the rows of `scope` failing `check`.
-  Status Examples(backend::Connection& conn, const Scope& scope, const Check& check,
+  Status Examples(backend::Connection& conn, const Scope& scope, const ColumnCheck& check,
                   std::vector<std::string>& keys_out, std::string& range_out) const {
     std::string where = Where(scope);
-    where += (where.empty() ? " WHERE " : " AND ") + check.predicate;
+    where += (where.empty() ? " WHERE " : " AND ") + check.mismatch;
     std::string key = KeyText(sync_);
     TANDEM_ASSIGN_OR_RETURN(
         backend::QueryResult range,
@@ -411,7 +403,7 @@ class TableVerifier {
   const Options& options_;
   Report& report_;
   std::string table_;
-  std::vector<Check> checks_;
+  std::vector<ColumnCheck> checks_;
   // Every check can be recomputed, so the cheap consistent-chunk scan applies.
   bool all_compared_;
   size_t first_parity_ = 0;

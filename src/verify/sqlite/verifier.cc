@@ -8,6 +8,7 @@
 #include "common/strings.h"
 #include "lint/pg_parse.h"
 #include "plan/sqlite/sqlite_planner.h"
+#include "verify/column_check.h"
 #include "verify/invariants.h"
 
 namespace tandem::verify {
@@ -34,12 +35,6 @@ std::string Unreproducible(const std::string& expression) {
   return "its expression calls functions whose result changes (" + Join(found, ", ") + ")";
 }
 
-struct Check {
-  std::string direction;
-  const plan::ColumnSync* sync;
-  std::string mismatch;  // SQL, true for a mismatching row
-  std::string skipped_because;
-};
 
 std::string Marker() { return "new." + QuoteIdent(plan::kWrittenByColumn); }
 
@@ -54,7 +49,7 @@ std::string KeyText(const plan::TableSync& sync) {
 
 Status VerifyTable(backend::Connection& conn, const plan::TableSync& sync, const Options& options,
                    Report& report, long long& mismatching_rows) {
-  std::vector<Check> checks;
+  std::vector<ColumnCheck> checks;
   auto add = [&](const char* direction, const plan::ColumnSync& c) {
     const char* writer = std::string(direction) == "up" ? plan::kWrittenByOld : plan::kWrittenByNew;
     checks.push_back({direction, &c,
@@ -74,7 +69,7 @@ Status VerifyTable(backend::Connection& conn, const plan::TableSync& sync, const
   std::vector<std::string> any;
   std::vector<std::string> per_check;
   for (size_t n = 0; n < checks.size(); ++n) {
-    const Check& c = checks[n];
+    const ColumnCheck& c = checks[n];
     std::string i = std::to_string(n);
     const char* writer = c.direction == "up" ? plan::kWrittenByOld : plan::kWrittenByNew;
     inner.push_back("new." + QuoteIdent(c.sync->target) + " AS t" + i);
@@ -117,12 +112,7 @@ Status VerifyTable(backend::Connection& conn, const plan::TableSync& sync, const
   if (sync.backfill) report.not_backfilled += unmarked;
   mismatching_rows += read.Integer(r[i++], "the rows not matching");
   for (const auto& c : checks) {
-    ColumnParity parity;
-    parity.table = sync.table;
-    parity.column = c.sync->target;
-    parity.direction = c.direction;
-    parity.expression = c.sync->expression;
-    parity.skipped_because = c.skipped_because;
+    ColumnParity parity = ParityLine(sync.table, c);
     parity.checked = read.Integer(r[i++], "the rows checked");
     parity.mismatches = read.Integer(r[i++], "the mismatches");
     if (parity.mismatches > 0) {
