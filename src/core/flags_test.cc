@@ -15,12 +15,12 @@ namespace {
 
 class FlagsTest : public SqliteRunnerTest {
  protected:
-  void SetUp() override {
-    SqliteRunnerTest::SetUp();
-    if (HasFatalFailure()) return;
-    process_ = NewRunner();  // for its Database, made as the CLI makes one
-    ASSERT_NE(process_, nullptr);
-    flags_ = std::make_unique<Flags>(*process_->database, "public", "tandem");
+  void SetUpDatabase() override {
+    flags_ = std::make_unique<Flags>(*database_, "public", "tandem");
+  }
+  void TearDown() override {
+    flags_.reset();  // its session, before the file goes
+    SqliteRunnerTest::TearDown();
   }
 
   // A migration of the file in `phase`, recorded as start records one.
@@ -49,7 +49,6 @@ class FlagsTest : public SqliteRunnerTest {
     return rows.ok() ? rows->Scalar().value_or("NULL") : "";
   }
 
-  std::unique_ptr<RunnerUnderTest> process_;
   std::unique_ptr<Flags> flags_;
 };
 

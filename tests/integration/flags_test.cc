@@ -84,9 +84,7 @@ using Decisions = std::vector<bool>;
 
 class FlagDecisionTest : public FlagsTest {
  protected:
-  void SetUp() override {
-    FlagsTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     ASSERT_NO_FATAL_FAILURE(StartMigration());
     sqlite_path_ = TempDir() + "/" + db_name_ + ".db";
     std::remove(sqlite_path_.c_str());
@@ -185,9 +183,7 @@ constexpr int kProfileCount = 200;
 
 class FlagExampleTest : public PgTest {
  protected:
-  void SetUp() override {
-    PgTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     Exec(kProfiles);
     auto started = Tandem({"start", Example("03_profiles_display_name.yaml")});
     ASSERT_EQ(started.exit_code, 0) << started.out << started.err;

@@ -13,10 +13,7 @@ namespace {
 
 class SqliteFlagsTest : public SqliteTest {
  protected:
-  void SetUp() override {
-    SqliteTest::SetUp();
-    if (!HasFatalFailure()) CreateUsers(10);
-  }
+  void SetUpDatabase() override { CreateUsers(10); }
   void Start() {
     auto started = Tandem({"start", WriteMigration("02_nickname.yaml", kUsersAddNickname)});
     ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
