@@ -348,6 +348,11 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
     json access = json::object();
     for (const auto& [table, uses] : report.new_version_access) access[table] = uses;
     out["new_version_access"] = access;
+    out["live"] = report.live_schema.empty()
+                      ? json(nullptr)
+                      : json{{"schema", report.live_schema},
+                             {"source", report.live_source},
+                             {"version", report.live_version}};
     PrintLine(out);
     return;
   }
@@ -387,6 +392,10 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
   }
   if (!report.version_schema.empty()) {
     std::printf("newest version schema: %s\n", report.version_schema.c_str());
+  }
+  if (!report.live_schema.empty()) {
+    std::printf("live schema %s shows the %s version (%s)\n", report.live_schema.c_str(),
+                report.live_version.c_str(), report.live_source.c_str());
   }
   for (const auto& contradiction : report.contradictions) {
     std::printf("the records contradict the database: %s\n", contradiction.c_str());
