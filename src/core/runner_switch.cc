@@ -15,6 +15,23 @@ Millis Since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - start);
 }
 
+// Ok when `record` is in `from`, the phase the move starts from. Also ok,
+// with a note, when it is in `to` already: the step then runs again, which
+// repairs a move interrupted between its step and its record (the steps
+// are idempotent). kRefused, naming the phase, otherwise.
+Status CheckSwitchPhase(const MigrationRecord& record, Phase from, Phase to,
+                        const std::string& shows, Reporter& reporter) {
+  if (record.phase == to) {
+    reporter.Note("migration \"" + record.name + "\" is " + PhaseName(to) +
+                  " already; the live schema is pointed at the " + shows + " version again");
+    return Status::Ok();
+  }
+  if (record.phase == from) return Status::Ok();
+  return Status::Refused("migration \"" + record.name + "\" is in phase " +
+                         PhaseName(record.phase) + "; this runs only while it is " +
+                         PhaseName(from) + " (after start, before complete)");
+}
+
 }  // namespace
 
 Status Runner::Switch(const SwitchOptions& options) {
@@ -25,14 +42,8 @@ Status Runner::Switch(const SwitchOptions& options) {
                           RequireActive(options.back ? "switch back" : "switch"));
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, StoredPlan(record));
   if (options.back) return SwitchBack(record, plan);
-  if (record.phase == Phase::kSwitched) {
-    reporter_.Note("migration \"" + record.name +
-                   "\" is switched already; the live schema is pointed at the new version again");
-  } else if (record.phase != Phase::kActive) {
-    return Status::Refused("migration \"" + record.name + "\" is in phase " +
-                           PhaseName(record.phase) +
-                           "; switch runs once start has finished, before complete");
-  }
+  TANDEM_RETURN_IF_ERROR(
+      CheckSwitchPhase(record, Phase::kActive, Phase::kSwitched, "new", reporter_));
   TANDEM_RETURN_IF_ERROR(RefuseUnfinishedBackfill(
       record, plan,
       "switching now would show the application new columns that do not hold every row yet"));
@@ -47,16 +58,8 @@ Status Runner::Switch(const SwitchOptions& options) {
 }
 
 Status Runner::SwitchBack(MigrationRecord& record, const plan::Plan& plan) {
-  if (record.phase == Phase::kActive) {
-    // Nothing to flip; pointing again repairs a switch interrupted between
-    // its step and its record.
-    reporter_.Note("migration \"" + record.name +
-                   "\" is not switched; the live schema is pointed at the old version again");
-  } else if (record.phase != Phase::kSwitched) {
-    return Status::Refused("migration \"" + record.name + "\" is in phase " +
-                           PhaseName(record.phase) +
-                           "; only a switched (or active) migration can be switched back");
-  }
+  TANDEM_RETURN_IF_ERROR(
+      CheckSwitchPhase(record, Phase::kSwitched, Phase::kActive, "old", reporter_));
   return PointLive(record, plan, plan.switch_back, Phase::kActive, "switch back");
 }
 
