@@ -293,6 +293,12 @@ void PrintPlan(const plan::Plan& plan, bool as_json) {
     }
   }
   if (!plan.after_backfill.empty()) PrintSteps("start: after the backfill", plan.after_backfill);
+  if (!plan.switch_to_new.empty()) {
+    std::printf("\nlive schema: %s (set search_path to it, then %s, to follow `tandem switch`)\n",
+                plan.live_schema.c_str(), plan.schema.c_str());
+    PrintSteps("switch", plan.switch_to_new);
+    PrintSteps("switch --back", plan.switch_back);
+  }
   PrintSteps("complete", plan.complete);
   PrintSteps("rollback", plan.rollback);
 }

@@ -41,6 +41,12 @@ Status Runner::Switch(const SwitchOptions& options) {
   TANDEM_ASSIGN_OR_RETURN(MigrationRecord record,
                           RequireActive(options.back ? "switch back" : "switch"));
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, StoredPlan(record));
+  if (plan.live_schema.empty() && engine_->capabilities().live_schema) {
+    return Status::Refused("migration \"" + record.name +
+                           "\" was started by a tandem without the read switch, so it has no "
+                           "live schema to repoint; run `tandem complete` (switch and contract in "
+                           "one go), or `tandem rollback` and start it again");
+  }
   if (options.back) return SwitchBack(record, plan);
   TANDEM_RETURN_IF_ERROR(
       CheckSwitchPhase(record, Phase::kActive, Phase::kSwitched, "new", reporter_));

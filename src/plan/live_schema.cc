@@ -14,7 +14,9 @@
 // versions apart by the session's current schema: while switched, a write
 // through the live schema is the new version's and must get `down`, so
 // the old version's columns stay current.
+#include <algorithm>
 #include <set>
+#include <utility>
 
 #include "common/strings.h"
 #include "plan/planner_internal.h"
@@ -32,10 +34,18 @@ std::string CreateLiveViewSql(const std::string& live, const LiveView& view) {
 }  // namespace
 
 std::vector<LiveView> Planner::OldLiveViews() const {
+  // The tables as they are once expand has run: a raw `up` may have
+  // dropped some of them, or some of their columns.
   std::vector<LiveView> views;
   for (const auto& [name, table] : catalog_.tables) {
+    if (raw_sql_dropped_tables_.count(name) > 0) continue;
+    auto dropped = raw_sql_dropped_columns_.find(name);
     LiveView view{name, QualifiedName(options_.schema, name), {}};
-    for (const auto& c : table.columns) view.columns.push_back(c.name);
+    for (const auto& c : table.columns) {
+      if (dropped == raw_sql_dropped_columns_.end() || dropped->second.count(c.name) == 0) {
+        view.columns.push_back(c.name);
+      }
+    }
     views.push_back(view);
   }
   return views;
@@ -54,17 +64,46 @@ std::vector<LiveView> Planner::NewLiveViews() const {
   return views;
 }
 
+std::vector<std::string> Planner::FinalColumnOrder(const VirtualTable& table) const {
+  std::vector<std::string> physical;
+  if (const CatalogTable* original = catalog_.FindTable(table.physical)) {
+    for (const auto& c : original->columns) physical.push_back(c.name);
+  }
+  auto added = added_columns_.find(table.physical);
+  if (added != added_columns_.end()) {
+    std::vector<std::pair<int, std::string>> by_step;
+    for (const auto& [column, step] : added->second) by_step.emplace_back(step, column);
+    std::sort(by_step.begin(), by_step.end());
+    for (const auto& [step, column] : by_step) physical.push_back(column);
+  }
+  std::vector<std::string> order;
+  for (const auto& p : physical) {
+    for (const auto& c : table.columns) {
+      if (c.physical == p) order.push_back(c.name);
+    }
+  }
+  // Columns of a created table, or that raw SQL added: as the table lists them.
+  for (const auto& c : table.columns) {
+    if (std::find(order.begin(), order.end(), c.name) == order.end()) order.push_back(c.name);
+  }
+  return order;
+}
+
 std::vector<LiveView> Planner::FinalLiveViews() const {
   // Over the tables, not the version schema, which the next migration's
-  // complete drops.
+  // complete drops; in the tables' column order, so that the next
+  // migration's rollback puts back these very views.
   std::vector<LiveView> views;
   for (const auto& [name, table] : virtual_schema_.tables()) {
-    LiveView view{name, QualifiedName(options_.schema, name), {}};
-    for (const auto& c : table.columns) view.columns.push_back(c.name);
-    views.push_back(view);
+    views.push_back({name, QualifiedName(options_.schema, name), FinalColumnOrder(table)});
   }
   return views;
 }
+
+bool Planner::LiveSchemaExisted() const {
+  return catalog_.schemas.count(LiveSchemaName(options_.schema)) > 0;
+}
+
 
 std::vector<std::string> Planner::DropLiveViewsSql() const {
   std::set<std::string> names;

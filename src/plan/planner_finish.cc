@@ -277,7 +277,7 @@ void Planner::FinishRollback() {
     }
   }
   // A live schema of an earlier migration stays, over the old version.
-  if (catalog_.schemas.count(plan_.live_schema) == 0) plan_.rollback.push_back(DropLiveSchemaStep());
+  if (!LiveSchemaExisted()) plan_.rollback.push_back(DropLiveSchemaStep());
 }
 
 }  // namespace tandem::plan

@@ -194,6 +194,10 @@ class Planner : private PlannerBase {
   std::vector<LiveView> OldLiveViews() const;
   std::vector<LiveView> NewLiveViews() const;
   std::vector<LiveView> FinalLiveViews() const;
+  // The columns of `table` after complete, in the order PostgreSQL keeps
+  // them (the original columns, then the added ones as expand added them),
+  // as the next migration's catalog lists them.
+  std::vector<std::string> FinalColumnOrder(const VirtualTable& table) const;
   // DROP VIEW IF EXISTS of every name the live schema may hold during the
   // migration: the contract drops them before it drops what they read.
   std::vector<std::string> DropLiveViewsSql() const;
@@ -204,6 +208,9 @@ class Planner : private PlannerBase {
   std::vector<std::string> CountLiveAsNewSql(bool live_is_new) const;
   // Rollback's last step where start created the live schema.
   Step DropLiveSchemaStep() const;
+  // Whether the live schema existed before this migration (an earlier
+  // one's): then rollback keeps it, over the old version.
+  bool LiveSchemaExisted() const;
 
   // --- finishing (planner_finish.cc) ---
   void FinishTriggers();
@@ -249,6 +256,9 @@ class Planner : private PlannerBase {
   // how many columns per physical table (both).
   std::vector<lint::RawStatement> on_complete_relations_;
   std::map<std::string, int> raw_sql_columns_;
+  // Tables the raw SQL dropped during expand: the old version has them no more.
+  std::set<std::string> raw_sql_dropped_tables_;
+
   // Columns the raw SQL dropped itself: `complete` has nothing to drop.
   std::map<std::string, std::set<std::string>> raw_sql_dropped_columns_;
   std::set<std::string> duplicated_columns_;  // "table.column" of originals already shadowed

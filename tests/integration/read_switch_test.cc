@@ -261,3 +261,36 @@ TEST_F(ReadSwitchTest, TheLiveSchemaTakesWritesWithDefaultsAndReturningInEverySh
 
 }  // namespace
 }  // namespace tandem::testing
+
+namespace tandem::testing {
+namespace {
+
+// The next migration starts over the live schema the last complete left,
+// and its rollback puts back exactly that.
+TEST_F(ReadSwitchTest, RollbackOfTheNextMigrationKeepsTheLiveSchemaOfTheLastComplete) {
+  ASSERT_EQ(Tandem({"start", "--complete", WriteMigration("02_name_required.yaml",
+                                                           kNameRequired)})
+                .exit_code,
+            0);
+  std::string next = WriteMigration("03_rename.yaml", R"y(operations:
+  - rename_column:
+      table: accounts
+      from: nickname
+      to: handle
+)y");
+  std::string before = SchemaDump(url_);
+  CommandResult start = Tandem({"start", next});
+  ASSERT_EQ(start.exit_code, 0) << start.out << start.err;
+  EXPECT_EQ(ScalarIn("public_live", "SELECT count(nickname) FROM accounts"), "1500");
+  ASSERT_EQ(Tandem({"verify"}).exit_code, 0);
+  ASSERT_EQ(Tandem({"switch"}).exit_code, 0);
+  EXPECT_EQ(ScalarIn("public_live", "SELECT count(handle) FROM accounts"), "1500");
+  CommandResult back = Tandem({"rollback"});
+  ASSERT_EQ(back.exit_code, 0) << back.out << back.err;
+  CommandResult rollback = Tandem({"rollback"});
+  ASSERT_EQ(rollback.exit_code, 0) << rollback.out << rollback.err;
+  EXPECT_EQ(SchemaDump(url_), before);
+}
+
+}  // namespace
+}  // namespace tandem::testing
