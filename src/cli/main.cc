@@ -286,7 +286,7 @@ int Main(int argc, char** argv) {
        "check that the new columns hold what up/down say, plus null drift and the "
        "file's invariants; records the result"},
       {"switch",
-       "point the live schema (<schema>_live) at the new version in one short step, "
+       "point the live schema (<schema>_live, PostgreSQL) at the new version in one short step, "
        "dual-write staying on; refused until the backfill has finished and a passing "
        "verification is recorded. --back points it at the old version again, losing nothing"},
       {"complete",
@@ -299,8 +299,8 @@ int Main(int argc, char** argv) {
        "undo everything start did (possible until complete switches); a switched migration "
        "is switched back first, and a second rollback undoes the expand"},
       {"status",
-       "show the migration in progress, its backfill progress per table (from any process) and "
-       "the newest version schema"},
+       "show the migration in progress, its backfill progress per table (from any process), "
+       "the newest version schema and which version the live schema shows"},
       {"history", "list every migration of the schema"},
       {"migrate", "start (and complete) every pending migration in DIR, in file-name order"},
   };
