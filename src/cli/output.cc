@@ -354,11 +354,10 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
     json access = json::object();
     for (const auto& [table, uses] : report.new_version_access) access[table] = uses;
     out["new_version_access"] = access;
-    out["live"] = report.live_schema.empty()
-                      ? json(nullptr)
-                      : json{{"schema", report.live_schema},
-                             {"source", report.live_source},
-                             {"version", report.live_version}};
+    out["live"] = report.live_schema.empty() ? json(nullptr)
+                                             : json{{"schema", report.live_schema},
+                                                    {"source", report.live_source},
+                                                    {"version", report.live_version}};
     PrintLine(out);
     return;
   }

@@ -9,7 +9,7 @@
 namespace tandem::core {
 namespace {
 
-const std::vector<Phase> kAll = {Phase::kStarting,  Phase::kActive,      Phase::kSwitched,
+const std::vector<Phase> kAll = {Phase::kStarting,   Phase::kActive,    Phase::kSwitched,
                                  Phase::kCompleting, Phase::kCompleted, Phase::kRollingBack,
                                  Phase::kRolledBack};
 
@@ -19,9 +19,8 @@ const std::set<std::pair<Phase, Phase>> kLegal = {
     {Phase::kStarting, Phase::kActive},        {Phase::kStarting, Phase::kRollingBack},
     {Phase::kActive, Phase::kCompleting},      {Phase::kActive, Phase::kRollingBack},
     {Phase::kActive, Phase::kSwitched},        {Phase::kSwitched, Phase::kActive},
-    {Phase::kSwitched, Phase::kCompleting},
-    {Phase::kCompleting, Phase::kCompleted},   {Phase::kCompleting, Phase::kRollingBack},
-    {Phase::kRollingBack, Phase::kRolledBack},
+    {Phase::kSwitched, Phase::kCompleting},    {Phase::kCompleting, Phase::kCompleted},
+    {Phase::kCompleting, Phase::kRollingBack}, {Phase::kRollingBack, Phase::kRolledBack},
 };
 
 TEST(PhaseTest, EveryLegalMoveIsAllowed) {

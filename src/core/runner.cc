@@ -364,8 +364,8 @@ Status Runner::RefuseUnfinishedBackfill(const MigrationRecord& record, const pla
   bool needs_backfill = false;
   for (const auto& sync : plan.syncs) needs_backfill = needs_backfill || sync.backfill;
   if (!needs_backfill || record.backfill_done) return Status::Ok();
-  return Status::Refused("the backfill of \"" + record.name + "\" has not finished: " +
-                         consequence + ". Run `tandem backfill` first");
+  return Status::Refused("the backfill of \"" + record.name +
+                         "\" has not finished: " + consequence + ". Run `tandem backfill` first");
 }
 
 Result<bool> Runner::PassingVerificationRecorded(const MigrationRecord& record) {

@@ -70,8 +70,7 @@ Status Runner::SwitchBack(MigrationRecord& record, const plan::Plan& plan) {
 }
 
 Status Runner::PointLive(MigrationRecord& record, const plan::Plan& plan,
-                         const std::vector<plan::Step>& steps, Phase to,
-                         const std::string& name) {
+                         const std::vector<plan::Step>& steps, Phase to, const std::string& name) {
   auto started = std::chrono::steady_clock::now();
   reporter_.PhaseStarted(name, record.name);
   // Not RunSteps: it skips steps the event log says ran, and a migration
@@ -79,20 +78,21 @@ Status Runner::PointLive(MigrationRecord& record, const plan::Plan& plan,
   for (int i = 0; i < static_cast<int>(steps.size()); ++i) {
     Status status = RunStep(record, name, steps, i, plan.schema);
     if (!status.ok()) {
-      return status.WithContext(name + " of \"" + record.name + "\" did not happen; the migration " +
-                                "stays in phase " + PhaseName(record.phase) +
-                                ". Fix the cause and run the command again");
+      return status.WithContext(
+          name + " of \"" + record.name + "\" did not happen; the migration " + "stays in phase " +
+          PhaseName(record.phase) + ". Fix the cause and run the command again");
     }
   }
   if (record.phase != to) TANDEM_RETURN_IF_ERROR(MoveTo(record, to));
   // Of kind "switch", so that `status` knows what the live schema shows
   // after complete began (the phase then no longer says).
-  TANDEM_RETURN_IF_ERROR(Record(record.id, {.phase = name,
-                                            .kind = "switch",
-                                            .description = name + " finished",
-                                            .duration_ms = static_cast<double>(Since(started).count()),
-                                            .outcome = "ok",
-                                            .detail = to == Phase::kSwitched ? "new" : "old"}));
+  TANDEM_RETURN_IF_ERROR(
+      Record(record.id, {.phase = name,
+                         .kind = "switch",
+                         .description = name + " finished",
+                         .duration_ms = static_cast<double>(Since(started).count()),
+                         .outcome = "ok",
+                         .detail = to == Phase::kSwitched ? "new" : "old"}));
   if (!plan.live_schema.empty()) {
     reporter_.Note("live schema " + plan.live_schema + " now shows the " +
                    (to == Phase::kSwitched ? "new version (" + plan.version_schema + ")"

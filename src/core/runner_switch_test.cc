@@ -115,7 +115,8 @@ TEST_F(RunnerSwitchTest, RollbackOfASwitchedMigrationFlipsBackThenUndoesTheExpan
 TEST_F(RunnerSwitchTest, SwitchOutsideItsPhasesIsRefusedNamingThePhase) {
   Status none = Switch();
   EXPECT_EQ(none.kind(), ErrorKind::kRefused) << none.message();
-  EXPECT_NE(none.message().find("no migration is in progress"), std::string::npos) << none.message();
+  EXPECT_NE(none.message().find("no migration is in progress"), std::string::npos)
+      << none.message();
   Start(true);
   Verify();
   ASSERT_TRUE((*NewRunner())->Complete().ok());

@@ -104,7 +104,6 @@ bool Planner::LiveSchemaExisted() const {
   return catalog_.schemas.count(LiveSchemaName(options_.schema)) > 0;
 }
 
-
 std::vector<std::string> Planner::DropLiveViewsSql() const {
   std::set<std::string> names;
   for (const auto& view : OldLiveViews()) names.insert(view.name);
@@ -137,11 +136,10 @@ std::vector<std::string> Planner::CountLiveAsNewSql(bool live_is_new) const {
   std::vector<std::string> sql;
   for (const auto& sync : plan_.syncs) {
     auto required = required_columns_.find(sync.table);
-    sql.push_back(DualWriteFunctionSql(plan_, sync,
-                                       required == required_columns_.end()
-                                           ? std::vector<RequiredColumn>()
-                                           : required->second,
-                                       new_version));
+    sql.push_back(DualWriteFunctionSql(
+        plan_, sync,
+        required == required_columns_.end() ? std::vector<RequiredColumn>() : required->second,
+        new_version));
   }
   return sql;
 }

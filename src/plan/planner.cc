@@ -31,8 +31,8 @@ Result<Plan> Planner::Run() {
   }
   std::string live = LiveSchemaName(options_.schema);
   if (live.size() > 63 || live == plan_.version_schema) {
-    return Status::InvalidInput(migration_.file + ": the version schema \"" +
-                                plan_.version_schema + "\" and the live schema \"" + live +
+    return Status::InvalidInput(migration_.file + ": the version schema \"" + plan_.version_schema +
+                                "\" and the live schema \"" + live +
                                 "\" must differ and fit 63 bytes; set another `version_schema`" +
                                 (live.size() > 63 ? " or migrate a schema of a shorter name" : ""));
   }

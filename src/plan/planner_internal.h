@@ -249,7 +249,7 @@ class Planner : private PlannerBase {
   std::map<std::string, std::map<std::string, int>> added_columns_;
   std::map<std::string, int> trigger_steps_;  // physical table -> the step installing its trigger
   int version_schema_step_ = -1;              // the step creating the version schema
-  int live_schema_step_ = -1;                 // the step pointing the live schema at the old version
+  int live_schema_step_ = -1;  // the step pointing the live schema at the old version
   // physical table -> the columns its dual-write trigger refuses NULL in
   std::map<std::string, std::vector<RequiredColumn>> required_columns_;
   // Tables and columns the raw SQL adds: at complete (on_complete), and

@@ -287,8 +287,9 @@ TEST(PlannerTest, TheLiveSchemaFollowsEveryPhase) {
   ASSERT_TRUE(plan.ok()) << plan.status().message();
   EXPECT_EQ(plan->live_schema, "public_live");
   const Step& created = plan->expand.back();
-  EXPECT_TRUE(Contains(AllSql({created}), "CREATE VIEW \"public_live\".\"users\" AS SELECT "
-                                          "\"id\", \"name\", \"email\" FROM \"public\".\"users\""))
+  EXPECT_TRUE(Contains(AllSql({created}),
+                       "CREATE VIEW \"public_live\".\"users\" AS SELECT "
+                       "\"id\", \"name\", \"email\" FROM \"public\".\"users\""))
       << AllSql({created});
   ASSERT_EQ(plan->switch_to_new.size(), 1u);
   std::string to_new = AllSql(plan->switch_to_new);

@@ -158,7 +158,8 @@ std::vector<std::string> CreateDualWriteTriggerSql(const Plan& plan, const Table
                                                    const std::vector<RequiredColumn>& required,
                                                    const std::vector<std::string>& columns) {
   std::string function = FunctionName(plan, sync);
-  std::vector<std::string> sql = {DualWriteFunctionSql(plan, sync, required, {plan.version_schema})};
+  std::vector<std::string> sql = {
+      DualWriteFunctionSql(plan, sync, required, {plan.version_schema})};
   for (const auto& t : Triggers(WatchedColumns(sync, required, columns))) {
     sql.push_back("CREATE TRIGGER " + QuoteIdent(t.name) + " BEFORE " + t.events + " ON " +
                   QualifiedName(plan.schema, sync.table) + " FOR EACH ROW WHEN (" + t.when +

@@ -220,7 +220,8 @@ TEST_F(ReadSwitchTest, RollbackOfASwitchedMigrationFlipsBackFirstThenLeavesTheSc
   ASSERT_EQ(Tandem({"start", migration}).exit_code, 0);
   ASSERT_EQ(Tandem({"verify"}).exit_code, 0);
   ASSERT_EQ(Tandem({"switch"}).exit_code, 0);
-  Exec("SET search_path TO public_live, public; UPDATE accounts SET name = 'set live' WHERE id = 4");
+  Exec(
+      "SET search_path TO public_live, public; UPDATE accounts SET name = 'set live' WHERE id = 4");
 
   CommandResult first = Tandem({"rollback"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
@@ -268,8 +269,7 @@ namespace {
 // The next migration starts over the live schema the last complete left,
 // and its rollback puts back exactly that.
 TEST_F(ReadSwitchTest, RollbackOfTheNextMigrationKeepsTheLiveSchemaOfTheLastComplete) {
-  ASSERT_EQ(Tandem({"start", "--complete", WriteMigration("02_name_required.yaml",
-                                                           kNameRequired)})
+  ASSERT_EQ(Tandem({"start", "--complete", WriteMigration("02_name_required.yaml", kNameRequired)})
                 .exit_code,
             0);
   std::string next = WriteMigration("03_rename.yaml", R"y(operations:
