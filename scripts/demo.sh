@@ -6,7 +6,7 @@
 #
 # It splits customers.full_name into first_name/last_name and turns the text
 # column balance into a REAL that is NOT NULL (examples/02_customers_split_name.yaml),
-# through plan, start (expand + backfill), verify and complete, while a writer
+# through plan, start (expand + backfill), verify, switch and complete, while a writer
 # inserts and updates through the old version. The database stays in
 # .demo/demo.db for you to inspect (sqlite3 .demo/demo.db).
 #
@@ -234,15 +234,21 @@ main() {
     "the new version did; NULL drift. complete requires this to pass."
   phase "tandem verify (parity)" verify
 
-  header "9. Retire the old version"
+  header "9. tandem switch" \
+    "Refused until verify has passed. The application moves to the new version ($VIEW);" \
+    "dual-write stays on, so switch --back (or rollback) flips back losing nothing."
+  phase "tandem switch" "$TANDEM" switch
+  "$TANDEM" status | grep phase
+
+  header "10. Retire the old version"
   retire_old_writer
 
-  header "10. tandem complete: contract" \
+  header "11. tandem complete: contract" \
     "Drops the triggers and old columns and rebuilds the table into its final shape (NOT NULL," \
     "REAL) in one transaction, while the new version keeps writing through its view."
   phase "tandem complete (contract)" complete_with_new_writer
 
-  header "11. tandem history and the final table"
+  header "12. tandem history and the final table"
   after_complete
 
   summary

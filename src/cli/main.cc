@@ -60,6 +60,8 @@ struct CommandOptions {
   std::string watch;
   bool repair = false;
   bool one_query = false;
+  // switch
+  bool back = false;
   // complete
   bool force = false;
   std::string reason;
@@ -201,6 +203,7 @@ Status Dispatch(const std::string& command, const GlobalOptions& global,
     return runner.Start(*migration, {options.complete, options.skip_backfill});
   }
   if (command == "backfill") return runner.Backfill();
+  if (command == "switch") return runner.Switch({options.back});
   if (command == "complete") {
     if (options.force && options.reason.empty()) {
       return Status::InvalidInput(
@@ -283,15 +286,22 @@ int Main(int argc, char** argv) {
       {"verify",
        "check that the new columns hold what up/down say, plus null drift and the "
        "file's invariants; records the result"},
+      {"switch",
+       "point the live schema (<schema>_live, PostgreSQL) at the new version in one short step, "
+       "dual-write staying on; refused until the backfill has finished and a passing "
+       "verification is recorded. --back points it at the old version again, losing nothing"},
       {"complete",
        "contract: verify (unless a passing verification is recorded), validate, "
-       "switch to the new schema, drop the old one"},
+       "switch to the new schema, drop the old one; from active it switches and contracts "
+       "in one go, from switched it contracts"},
       {"pause", "pause the running backfill (from any process); it waits between chunks"},
       {"resume", "resume a paused backfill"},
-      {"rollback", "undo everything start did (possible until complete switches)"},
+      {"rollback",
+       "undo everything start did (possible until complete switches); a switched migration "
+       "is switched back first, and a second rollback undoes the expand"},
       {"status",
-       "show the migration in progress, its backfill progress per table (from any process) and "
-       "the newest version schema"},
+       "show the migration in progress, its backfill progress per table (from any process), "
+       "the newest version schema and which version the live schema shows"},
       {"history", "list every migration of the schema"},
       {"migrate", "start (and complete) every pending migration in DIR, in file-name order"},
   };
@@ -337,6 +347,10 @@ int Main(int argc, char** argv) {
                       "written since the previous pass and those it found mismatching");
       sub->add_flag("--repair", options.repair,
                     "re-sync exactly the mismatching rows, then verify again");
+    }
+    if (name == "switch") {
+      sub->add_flag("--back", options.back,
+                    "point the live schema at the old version again (dual-write stays on)");
     }
     if (name == "verify" || name == "complete") {
       AddThrottleFlags(sub, &options.throttle);  // the scans obey the backfill's throttle

@@ -293,6 +293,12 @@ void PrintPlan(const plan::Plan& plan, bool as_json) {
     }
   }
   if (!plan.after_backfill.empty()) PrintSteps("start: after the backfill", plan.after_backfill);
+  if (!plan.switch_to_new.empty()) {
+    std::printf("\nlive schema: %s (set search_path to it, then %s, to follow `tandem switch`)\n",
+                plan.live_schema.c_str(), plan.schema.c_str());
+    PrintSteps("switch", plan.switch_to_new);
+    PrintSteps("switch --back", plan.switch_back);
+  }
   PrintSteps("complete", plan.complete);
   PrintSteps("rollback", plan.rollback);
 }
@@ -348,6 +354,10 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
     json access = json::object();
     for (const auto& [table, uses] : report.new_version_access) access[table] = uses;
     out["new_version_access"] = access;
+    out["live"] = report.live_schema.empty() ? json(nullptr)
+                                             : json{{"schema", report.live_schema},
+                                                    {"source", report.live_source},
+                                                    {"version", report.live_version}};
     PrintLine(out);
     return;
   }
@@ -387,6 +397,10 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
   }
   if (!report.version_schema.empty()) {
     std::printf("newest version schema: %s\n", report.version_schema.c_str());
+  }
+  if (!report.live_schema.empty()) {
+    std::printf("live schema %s shows the %s version (%s)\n", report.live_schema.c_str(),
+                report.live_version.c_str(), report.live_source.c_str());
   }
   for (const auto& contradiction : report.contradictions) {
     std::printf("the records contradict the database: %s\n", contradiction.c_str());

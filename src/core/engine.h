@@ -26,6 +26,8 @@ namespace tandem::core {
 struct EngineCapabilities {
   bool verify_sampling = false;  // verify --sample
   bool verify_repair = false;    // verify --repair
+  // Its planner keeps a live schema that `switch` repoints (plan.h).
+  bool live_schema = false;
 };
 
 // One table's backfill, as the runner asks for it.

@@ -9,9 +9,10 @@
 namespace tandem::core {
 namespace {
 
-constexpr std::array<std::pair<Phase, const char*>, 6> kNames = {{
+constexpr std::array<std::pair<Phase, const char*>, 7> kNames = {{
     {Phase::kStarting, "starting"},
     {Phase::kActive, "active"},
+    {Phase::kSwitched, "switched"},
     {Phase::kCompleting, "completing"},
     {Phase::kCompleted, "completed"},
     {Phase::kRollingBack, "rolling_back"},
@@ -20,12 +21,17 @@ constexpr std::array<std::pair<Phase, const char*>, 6> kNames = {{
 
 // Every legal move. Rollback is possible from each phase before the
 // migration is over; whether complete's switch has run already (after
-// which it is not) the runner decides from the steps done.
-constexpr std::array<std::pair<Phase, Phase>, 7> kMoves = {{
+// which it is not) the runner decides from the steps done. A switched
+// migration rolls back by flipping back to active first, so it has no
+// direct move to rolling_back.
+constexpr std::array<std::pair<Phase, Phase>, 10> kMoves = {{
     {Phase::kStarting, Phase::kActive},
     {Phase::kStarting, Phase::kRollingBack},
+    {Phase::kActive, Phase::kSwitched},
     {Phase::kActive, Phase::kCompleting},
     {Phase::kActive, Phase::kRollingBack},
+    {Phase::kSwitched, Phase::kActive},
+    {Phase::kSwitched, Phase::kCompleting},
     {Phase::kCompleting, Phase::kCompleted},
     {Phase::kCompleting, Phase::kRollingBack},
     {Phase::kRollingBack, Phase::kRolledBack},

@@ -1,9 +1,19 @@
 // The phases of a migration and the moves between them, in one table.
 //
-//   starting --> active --> completing --> completed
-//       \           |           |
-//        \          v           v
-//         `----> rolling_back --> rolled_back
+//                   switch     complete
+//   starting --> active <---> switched --> completing --> completed
+//       \          |      --back              |
+//        \         v                          v
+//         `----> rolling_back <----------------'
+//                   |
+//                   v
+//               rolled_back
+//
+// "switched": the live schema shows the new version while dual-write keeps
+// the old version's columns current. `rollback` there moves back to active
+// (the read switch flipped back); a second `rollback` undoes the expand.
+// `complete` from active keeps working as before: switch and contract in
+// one go.
 //
 // "starting" also covers a start that failed part-way (resumable, or undone
 // by rollback). A migration is recorded in "starting"; every later change of
@@ -21,6 +31,7 @@ namespace tandem::core {
 enum class Phase {
   kStarting,
   kActive,
+  kSwitched,
   kCompleting,
   kCompleted,
   kRollingBack,
@@ -37,6 +48,7 @@ Result<Phase> ParsePhase(std::string_view name);
 // The names code written before the enum uses, e.g. in tests.
 inline constexpr Phase kPhaseStarting = Phase::kStarting;
 inline constexpr Phase kPhaseActive = Phase::kActive;
+inline constexpr Phase kPhaseSwitched = Phase::kSwitched;
 inline constexpr Phase kPhaseCompleting = Phase::kCompleting;
 inline constexpr Phase kPhaseCompleted = Phase::kCompleted;
 inline constexpr Phase kPhaseRollingBack = Phase::kRollingBack;

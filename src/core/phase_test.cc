@@ -9,16 +9,18 @@
 namespace tandem::core {
 namespace {
 
-const std::vector<Phase> kAll = {Phase::kStarting,  Phase::kActive,      Phase::kCompleting,
-                                 Phase::kCompleted, Phase::kRollingBack, Phase::kRolledBack};
+const std::vector<Phase> kAll = {Phase::kStarting,   Phase::kActive,    Phase::kSwitched,
+                                 Phase::kCompleting, Phase::kCompleted, Phase::kRollingBack,
+                                 Phase::kRolledBack};
 
 // The lifecycle as README describes it, written out independently of the
 // table in phase.cc.
 const std::set<std::pair<Phase, Phase>> kLegal = {
     {Phase::kStarting, Phase::kActive},        {Phase::kStarting, Phase::kRollingBack},
     {Phase::kActive, Phase::kCompleting},      {Phase::kActive, Phase::kRollingBack},
-    {Phase::kCompleting, Phase::kCompleted},   {Phase::kCompleting, Phase::kRollingBack},
-    {Phase::kRollingBack, Phase::kRolledBack},
+    {Phase::kActive, Phase::kSwitched},        {Phase::kSwitched, Phase::kActive},
+    {Phase::kSwitched, Phase::kCompleting},    {Phase::kCompleting, Phase::kCompleted},
+    {Phase::kCompleting, Phase::kRollingBack}, {Phase::kRollingBack, Phase::kRolledBack},
 };
 
 TEST(PhaseTest, EveryLegalMoveIsAllowed) {
@@ -49,11 +51,22 @@ TEST(PhaseTest, SampleOfIllegalMoves) {
   EXPECT_FALSE(CanMove(Phase::kStarting, Phase::kCompleting)) << "complete before expand";
   EXPECT_FALSE(CanMove(Phase::kActive, Phase::kCompleted)) << "complete without contract";
   EXPECT_FALSE(CanMove(Phase::kActive, Phase::kActive)) << "a move to the same phase";
+  EXPECT_FALSE(CanMove(Phase::kStarting, Phase::kSwitched)) << "switch before expand finished";
+  EXPECT_FALSE(CanMove(Phase::kSwitched, Phase::kRollingBack))
+      << "a switched migration flips back to active before rollback undoes the expand";
+  EXPECT_FALSE(CanMove(Phase::kCompleting, Phase::kSwitched)) << "switch after contract began";
+  EXPECT_FALSE(CanMove(Phase::kSwitched, Phase::kCompleted)) << "complete without contract";
+}
+
+TEST(PhaseTest, SwitchedIsNeitherFinishedNorStarting) {
+  EXPECT_FALSE(IsFinished(Phase::kSwitched));
+  EXPECT_STREQ(PhaseName(Phase::kSwitched), "switched");
 }
 
 TEST(PhaseTest, StoredNamesAreThoseOfEarlierVersions) {
   EXPECT_STREQ(PhaseName(Phase::kStarting), "starting");
   EXPECT_STREQ(PhaseName(Phase::kActive), "active");
+  EXPECT_STREQ(PhaseName(Phase::kSwitched), "switched");
   EXPECT_STREQ(PhaseName(Phase::kCompleting), "completing");
   EXPECT_STREQ(PhaseName(Phase::kCompleted), "completed");
   EXPECT_STREQ(PhaseName(Phase::kRollingBack), "rolling_back");

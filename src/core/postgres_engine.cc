@@ -15,7 +15,7 @@ class PostgresEngine : public Engine {
   const char* name() const override { return "PostgreSQL"; }
 
   EngineCapabilities capabilities() const override {
-    return {.verify_sampling = true, .verify_repair = true};
+    return {.verify_sampling = true, .verify_repair = true, .live_schema = true};
   }
 
   std::string MigratedSchema(const std::string& requested) const override { return requested; }

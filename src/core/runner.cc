@@ -274,8 +274,11 @@ Result<verify::Pass> Runner::Verify(const VerifyOptions& options) {
   TANDEM_RETURN_IF_ERROR(Connect());
   TANDEM_RETURN_IF_ERROR(state_->Init());
   TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("verify"));
-  TANDEM_RETURN_IF_ERROR(RefuseUnlessActive(
-      record, "verification runs while it is active (after start, before complete)"));
+  // While switched too: the window is when a check of the old columns matters.
+  if (record.phase != Phase::kSwitched) {
+    TANDEM_RETURN_IF_ERROR(RefuseUnlessActive(
+        record, "verification runs while it is active or switched (after start, before complete)"));
+  }
   EngineCapabilities can = engine_->capabilities();
   if ((options.scan.sample_percent > 0 && !can.verify_sampling) ||
       (options.repair && !can.verify_repair)) {
@@ -348,25 +351,32 @@ Status Runner::CompleteRecord(MigrationRecord record, const CompleteOptions& opt
                            "`tandem rollback`");
   }
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, StoredPlan(record));
-  bool needs_backfill = false;
-  for (const auto& sync : plan.syncs) needs_backfill = needs_backfill || sync.backfill;
-  if (needs_backfill && !record.backfill_done) {
-    return Status::Refused("the backfill of \"" + record.name +
-                           "\" has not finished: completing now would drop old columns whose "
-                           "data is not yet in the new ones. Run `tandem backfill` first");
-  }
+  TANDEM_RETURN_IF_ERROR(RefuseUnfinishedBackfill(
+      record, plan, "completing now would drop old columns whose data is not yet in the new ones"));
   if (record.phase != Phase::kCompleting) {
     TANDEM_RETURN_IF_ERROR(GateOnVerification(record, plan, options));
   }
   return RunPhase(record, kContract, plan.complete, plan.schema);
 }
 
+Status Runner::RefuseUnfinishedBackfill(const MigrationRecord& record, const plan::Plan& plan,
+                                        const std::string& consequence) {
+  bool needs_backfill = false;
+  for (const auto& sync : plan.syncs) needs_backfill = needs_backfill || sync.backfill;
+  if (!needs_backfill || record.backfill_done) return Status::Ok();
+  return Status::Refused("the backfill of \"" + record.name +
+                         "\" has not finished: " + consequence + ". Run `tandem backfill` first");
+}
+
+Result<bool> Runner::PassingVerificationRecorded(const MigrationRecord& record) {
+  TANDEM_ASSIGN_OR_RETURN(std::vector<VerifyRun> runs, state_->VerifyRuns(record.id));
+  return !runs.empty() && runs.back().full && runs.back().passed && runs.back().after_backfill;
+}
+
 Status Runner::GateOnVerification(const MigrationRecord& record, const plan::Plan& plan,
                                   const CompleteOptions& options) {
-  TANDEM_ASSIGN_OR_RETURN(std::vector<VerifyRun> runs, state_->VerifyRuns(record.id));
-  if (!runs.empty() && runs.back().full && runs.back().passed && runs.back().after_backfill) {
-    return Status::Ok();
-  }
+  TANDEM_ASSIGN_OR_RETURN(bool recorded, PassingVerificationRecorded(record));
+  if (recorded) return Status::Ok();
   reporter_.Note("no passing full verification since the backfill: verifying now");
   TANDEM_ASSIGN_OR_RETURN(verify::Pass pass, VerifyPass(record, plan, verify::Options{}));
   reporter_.Note(verify::ReportToText(pass.report));
@@ -395,6 +405,13 @@ Status Runner::Rollback() {
   TANDEM_RETURN_IF_ERROR(state_->Init());
   TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("roll back"));
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(record.plan_json));
+  if (record.phase == Phase::kSwitched) {
+    // The fastest safe step back: the old version again, nothing dropped.
+    reporter_.Note("migration \"" + record.name +
+                   "\" is switched: rollback flips back to the old version first, keeping "
+                   "dual-write on; run `tandem rollback` again to undo the expand");
+    return SwitchBack(record, plan);
+  }
   if (record.phase == Phase::kCompleting && record.steps_done > SwitchIndex(plan)) {
     return Status::Refused("complete of \"" + record.name +
                            "\" already switched to the new schema; rollback is no longer "

@@ -1,8 +1,9 @@
 // The lifecycle of a migration, one command at a time:
 //
 //   start    = expand (additive DDL, triggers, version schema) + backfill
+//   switch   = point the live schema at the new version, dual-write on
 //   complete = validate, contract switch, cleanup
-//   rollback = undo everything start did
+//   rollback = undo everything start did (switched: flip back first)
 //
 // Each mutating command holds the runner lock (one runner per schema) on a
 // dedicated connection for its whole duration, records every step in the
@@ -40,6 +41,11 @@ struct CompleteOptions {
   std::string reason;
 };
 
+struct SwitchOptions {
+  // Point the live schema at the old version again (`switch --back`).
+  bool back = false;
+};
+
 struct VerifyOptions {
   verify::Options scan;
   bool repair = false;  // re-sync mismatching rows, then verify again
@@ -61,6 +67,12 @@ struct StatusReport {
   // Per table of the active migration, where the new version does not
   // reach it by the version schema (SQLite): what it uses.
   std::vector<std::pair<std::string, std::string>> new_version_access;
+  // The live schema of the newest migration and what it shows: the schema
+  // it reads (`live_source`) and which version that is ("old", "new" or,
+  // after complete, "final"). Empty where the engine keeps none (SQLite).
+  std::string live_schema;
+  std::string live_source;
+  std::string live_version;
 };
 
 class Runner {
@@ -74,6 +86,11 @@ class Runner {
   Result<plan::Plan> Plan(const plan::Migration& migration);
   Status Start(const plan::Migration& migration, const StartOptions& options);
   Status Backfill();
+  // The read switch (runner_switch.cc): points the live schema at the new
+  // version (or back at the old one) in one step, dual-write staying on.
+  // Refused until the backfill has finished and a passing full
+  // verification is recorded.
+  Status Switch(const SwitchOptions& options);
   Status Complete(const CompleteOptions& options = {});
   // One verification pass of the migration in progress, stored in the state
   // store. With repair, mismatching rows are re-synced and verified again.
@@ -152,6 +169,18 @@ class Runner {
   Result<std::vector<plan::Step>> OwnRollbackSteps(const MigrationRecord& record,
                                                    const plan::Plan& plan);
   Status CompleteRecord(MigrationRecord record, const CompleteOptions& options = {});
+  // kRefused, saying what `command` would do without the data, while rows
+  // still wait for the backfill.
+  static Status RefuseUnfinishedBackfill(const MigrationRecord& record, const plan::Plan& plan,
+                                         const std::string& consequence);
+  // Whether the newest verification is full, passing and after the backfill.
+  Result<bool> PassingVerificationRecorded(const MigrationRecord& record);
+  // Runs `steps` (the switch or the switch back) and moves `record` to `to`;
+  // the steps repoint the live schema idempotently, so running them again
+  // after an interruption is safe.
+  Status PointLive(MigrationRecord& record, const plan::Plan& plan,
+                   const std::vector<plan::Step>& steps, Phase to, const std::string& name);
+  Status SwitchBack(MigrationRecord& record, const plan::Plan& plan);
   // complete's gate: a full, passing verification after the backfill, run
   // now if there is none.
   Status GateOnVerification(const MigrationRecord& record, const plan::Plan& plan,

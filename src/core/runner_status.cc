@@ -20,6 +20,18 @@ Result<StatusReport> Runner::GetStatus() {
     if (!runs.empty()) report.last_verify = runs.back();
     TANDEM_ASSIGN_OR_RETURN(report.last_throttle, state_->LastEvent(report.active->id, "throttle"));
     TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(report.active->plan_json));
+    if (!plan.live_schema.empty()) {
+      // Until complete's switch step commits, the live schema shows what the
+      // last switch (or switch back) left it showing.
+      TANDEM_ASSIGN_OR_RETURN(std::optional<RecordedEvent> last_switch,
+                              state_->LastEvent(report.active->id, "switch"));
+      bool shows_new = report.active->phase == Phase::kSwitched ||
+                       (report.active->phase == Phase::kCompleting && last_switch &&
+                        last_switch->event.detail == "new");
+      report.live_schema = plan.live_schema;
+      report.live_source = shows_new ? plan.version_schema : plan.schema;
+      report.live_version = shows_new ? "new" : "old";
+    }
     for (const auto& view : plan.views) {
       if (!view.access.empty()) report.new_version_access.emplace_back(view.name, view.access);
     }
@@ -27,6 +39,12 @@ Result<StatusReport> Runner::GetStatus() {
         report.backfill, engine_->ReadProgress(*conn_, {options_.state_schema, report.active->id}));
   } else if (report.last_completed) {
     report.version_schema = report.last_completed->version_schema;
+    TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(report.last_completed->plan_json));
+    if (!plan.live_schema.empty()) {
+      report.live_schema = plan.live_schema;
+      report.live_source = plan.schema;
+      report.live_version = "final";
+    }
   }
   return report;
 }

@@ -56,7 +56,8 @@ Result<std::vector<std::string>> Contradictions(backend::Database& database,
                                                 const plan::Plan& plan,
                                                 const std::string& state_schema) {
   std::vector<std::string> found;
-  bool active = record.phase == Phase::kActive;
+  // A switched migration keeps dual-write on: its triggers must be there too.
+  bool active = record.phase == Phase::kActive || record.phase == Phase::kSwitched;
   if (!active && record.phase != Phase::kCompleted) return found;
   for (const auto& sync : plan.syncs) {
     TANDEM_ASSIGN_OR_RETURN(std::set<std::string> installed,

@@ -137,7 +137,7 @@ Status Planner::CarryConstraintOver(const VirtualTable& table, const CatalogTabl
   // as in pgroll, it is then left out rather than failing start.
   bool may_not_fit = constraint.type == 'c' && TypeChanged(table, original, constraint.columns);
   if (may_not_fit) {
-    std::string& add = plan_.expand.back().statements.back();
+    std::string& add = constraint_steps_.back().statements.back();
     add = "DO $tandem$ BEGIN " + add +
           "; EXCEPTION WHEN undefined_function OR datatype_mismatch THEN NULL; END $tandem$";
     std::string& validate = validate_steps_.back().statements.back();

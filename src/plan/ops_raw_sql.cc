@@ -39,6 +39,7 @@ void Planner::AddRawSqlRelations(const std::vector<lint::RawStatement>& statemen
     for (const auto& dropped : s.dropped_tables) {
       if (dropped.schema.empty() || dropped.schema == options_.schema) {
         virtual_schema_.ForgetTable(dropped.name);
+        raw_sql_dropped_tables_.insert(dropped.name);
       }
     }
     if (!InMigratedSchema(s) || !s.columns_known) continue;

@@ -68,4 +68,6 @@ std::string VersionSchemaName(const std::string& schema, const std::string& vers
   return schema + "_" + version;
 }
 
+std::string LiveSchemaName(const std::string& schema) { return schema + "_live"; }
+
 }  // namespace tandem::plan

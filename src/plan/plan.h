@@ -135,6 +135,13 @@ struct Plan {
   std::vector<Step> after_backfill;
   std::vector<Step> complete;
   std::vector<Step> rollback;
+  // The read switch (plan/live_schema.h): the live schema, a stable name
+  // for the current version, and the steps that point it at the new
+  // version (`switch`) and back at the old one (`switch --back`). Empty
+  // where the engine keeps no live schema (SQLite).
+  std::string live_schema;  // e.g. public_live
+  std::vector<Step> switch_to_new;
+  std::vector<Step> switch_back;
   std::vector<TableSync> syncs;
   std::vector<View> views;
   std::vector<ExpressionCheck> checks;
@@ -170,5 +177,8 @@ inline constexpr char kTriggerName[] = "_tandem_dual_write";
 inline constexpr char kBackfillSessionSetting[] = "tandem.backfill_session";
 std::string TriggerFunctionName(const std::string& schema, const std::string& table);
 std::string VersionSchemaName(const std::string& schema, const std::string& version);
+// The live schema of `schema` (<schema>_live): views of the version the
+// application should use now, repointed by `switch` (plan/live_schema.cc).
+std::string LiveSchemaName(const std::string& schema);
 
 }  // namespace tandem::plan

@@ -149,6 +149,9 @@ std::string PlanToJson(const Plan& plan, int indent) {
               {"after_backfill", StepsToJson(plan.after_backfill)},
               {"complete", StepsToJson(plan.complete)},
               {"rollback", StepsToJson(plan.rollback)},
+              {"live_schema", plan.live_schema},
+              {"switch_to_new", StepsToJson(plan.switch_to_new)},
+              {"switch_back", StepsToJson(plan.switch_back)},
               {"syncs", syncs},
               {"views", views},
               {"checks", checks},
@@ -170,6 +173,10 @@ Result<Plan> PlanFromJson(const std::string& text) {
     if (in.contains("after_backfill")) plan.after_backfill = StepsFromJson(in["after_backfill"]);
     plan.complete = StepsFromJson(in.at("complete"));
     plan.rollback = StepsFromJson(in.at("rollback"));
+    // Plans stored before the read switch have no live schema.
+    plan.live_schema = in.value("live_schema", "");
+    if (in.contains("switch_to_new")) plan.switch_to_new = StepsFromJson(in["switch_to_new"]);
+    if (in.contains("switch_back")) plan.switch_back = StepsFromJson(in["switch_back"]);
     for (const auto& s : in.at("syncs")) {
       plan.syncs.push_back({s.at("table"), s.at("key_columns").get<std::vector<std::string>>(),
                             SyncsFromJson(s.at("up")), SyncsFromJson(s.at("down")),

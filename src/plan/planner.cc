@@ -29,6 +29,13 @@ Result<Plan> Planner::Run() {
         "\" already exists; another migration uses this version name. Set `version_schema` or "
         "rename the migration");
   }
+  std::string live = LiveSchemaName(options_.schema);
+  if (live.size() > 63 || live == plan_.version_schema) {
+    return Status::InvalidInput(migration_.file + ": the version schema \"" + plan_.version_schema +
+                                "\" and the live schema \"" + live +
+                                "\" must differ and fit 63 bytes; set another `version_schema`" +
+                                (live.size() > 63 ? " or migrate a schema of a shorter name" : ""));
+  }
   for (op_index_ = 0; op_index_ < static_cast<int>(migration_.operations.size()); ++op_index_) {
     TANDEM_RETURN_IF_ERROR(PlanOperation(migration_.operations[op_index_]));
   }
@@ -37,6 +44,7 @@ Result<Plan> Planner::Run() {
   FinishTriggers();
   TANDEM_RETURN_IF_ERROR(CheckAttributeNumbers());
   FinishViews();
+  FinishLiveSchema();
   FinishComplete();
   FinishRollback();
   return plan_;

@@ -51,11 +51,13 @@ void Planner::FinishTriggers() {
     }
     for (const auto& [c, step] : added_columns_[table]) columns.push_back(c);
     install.statements = CreateDualWriteTriggerSql(plan_, sync, required, columns);
+    required_columns_[table] = required;
     install.tables = {table};
     install.lock = LockLevel::kShareRowExclusive;
     plan_.expand.push_back(install);
     trigger_steps_[table] = LastExpandStep();
   }
+  for (const auto& step : constraint_steps_) plan_.expand.push_back(step);
 }
 
 std::string Planner::ViewSql(const View& view, bool replace) const {
@@ -132,7 +134,9 @@ void Planner::FinishViews() {
 // The contract switch: one transaction in which the old version disappears
 // and the physical schema takes the new version's shape.
 std::vector<std::string> Planner::ContractStatements() {
-  std::vector<std::string> sql;
+  // The live schema's views read the columns and views this drops: they go
+  // first, and come back over the final tables at the end.
+  std::vector<std::string> sql = DropLiveViewsSql();
   for (const auto& sync : plan_.syncs) {
     for (auto& s : DropDualWriteTriggerSql(plan_, sync)) sql.push_back(s);
   }
@@ -203,6 +207,7 @@ std::vector<std::string> Planner::ContractStatements() {
   std::swap(plan_.views, final_views);
   for (auto& s : ViewStatements()) sql.push_back(s);
   std::swap(plan_.views, final_views);
+  for (auto& s : PointLiveStep("", FinalLiveViews()).statements) sql.push_back(s);
   return sql;
 }
 
@@ -236,6 +241,12 @@ void Planner::AddRollbackStep(Step undo) {
 // The version schema goes first: the new version stops writing before its
 // writes stop reaching the old columns.
 void Planner::FinishRollback() {
+  // The live schema first shows the old version again (if the migration
+  // was switched, its views read the version schema that goes next).
+  Step old_live = plan_.switch_back.front();
+  old_live.description = "point live schema " + plan_.live_schema + " at the old version";
+  old_live.undoes_expand_step = live_schema_step_;
+  plan_.rollback.push_back(old_live);
   Step drop_version;
   drop_version.description = "drop version schema " + plan_.version_schema;
   drop_version.statements = {"DROP SCHEMA IF EXISTS " + QuoteIdent(plan_.version_schema) +
@@ -265,6 +276,8 @@ void Planner::FinishRollback() {
       plan_.rollback.push_back(drop);
     }
   }
+  // A live schema of an earlier migration stays, over the old version.
+  if (!LiveSchemaExisted()) plan_.rollback.push_back(DropLiveSchemaStep());
 }
 
 }  // namespace tandem::plan

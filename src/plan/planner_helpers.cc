@@ -262,7 +262,7 @@ void Planner::AddNotValidConstraint(const VirtualTable& table, const std::string
                            " " + definition + " NOT VALID",
                        table.physical, lock);
   add.tables = std::move(tables);
-  plan_.expand.push_back(add);
+  constraint_steps_.push_back(add);
   validate_steps_.push_back(
       TableStep("validate constraint " + name,
                 "ALTER TABLE " + Qualified(table) + " VALIDATE CONSTRAINT " + QuoteIdent(name),

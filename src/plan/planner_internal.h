@@ -12,6 +12,7 @@
 #include "lint/raw_sql.h"
 #include "plan/planner.h"
 #include "plan/planner_base.h"
+#include "plan/triggers.h"
 #include "plan/virtual_schema.h"
 
 namespace tandem::plan {
@@ -39,6 +40,15 @@ struct PendingDefault {
   std::string table;   // physical
   std::string column;  // physical
   NullableString value;
+};
+
+// One view of the live schema: `name` reads `columns` of `source` (a
+// qualified table or view), nothing else, so PostgreSQL keeps it
+// automatically updatable, and the source's column defaults apply.
+struct LiveView {
+  std::string name;
+  std::string source;
+  std::vector<std::string> columns;
 };
 
 // A statement of the contract switch that needs the final names of tables
@@ -174,6 +184,34 @@ class Planner : private PlannerBase {
   bool TypeChanged(const VirtualTable& table, const CatalogTable& original,
                    const std::vector<std::string>& columns) const;
 
+  // --- the live schema and the read switch (live_schema.cc) ---
+  // The expand step that creates the live schema over the old version, and
+  // the plan's switch and switch-back steps.
+  void FinishLiveSchema();
+  // The live views of each shape: the old version (the tables as they are
+  // now), the new version (the version schema's views), and the final
+  // shape after complete (the tables as complete leaves them).
+  std::vector<LiveView> OldLiveViews() const;
+  std::vector<LiveView> NewLiveViews() const;
+  std::vector<LiveView> FinalLiveViews() const;
+  // The columns of `table` after complete, in the order PostgreSQL keeps
+  // them (the original columns, then the added ones as expand added them),
+  // as the next migration's catalog lists them.
+  std::vector<std::string> FinalColumnOrder(const VirtualTable& table) const;
+  // DROP VIEW IF EXISTS of every name the live schema may hold during the
+  // migration: the contract drops them before it drops what they read.
+  std::vector<std::string> DropLiveViewsSql() const;
+  // Points the live schema at `views`, in one step (one transaction).
+  Step PointLiveStep(const std::string& description, const std::vector<LiveView>& views) const;
+  // The dual-write functions again, counting the live schema as the new
+  // version or not: part of the switch's transaction.
+  std::vector<std::string> CountLiveAsNewSql(bool live_is_new) const;
+  // Rollback's last step where start created the live schema.
+  Step DropLiveSchemaStep() const;
+  // Whether the live schema existed before this migration (an earlier
+  // one's): then rollback keeps it, over the old version.
+  bool LiveSchemaExisted() const;
+
   // --- finishing (planner_finish.cc) ---
   void FinishTriggers();
   void FinishViews();
@@ -192,6 +230,11 @@ class Planner : private PlannerBase {
                               const std::string& physical_column) const;
   std::string FinalQualified(const std::string& physical_table) const;
 
+  // expand, once the dual-write triggers are installed: a NOT VALID
+  // constraint still holds every new row, and until the trigger fills the
+  // new columns an old version's insert would leave them NULL (and break a
+  // NOT NULL stand-in check).
+  std::vector<Step> constraint_steps_;
   std::vector<Step> validate_steps_;     // complete, before the switch
   std::vector<DeferredSql> switch_sql_;  // complete, inside the switch, after renames
   std::vector<PendingDefault> pending_defaults_;
@@ -206,10 +249,16 @@ class Planner : private PlannerBase {
   std::map<std::string, std::map<std::string, int>> added_columns_;
   std::map<std::string, int> trigger_steps_;  // physical table -> the step installing its trigger
   int version_schema_step_ = -1;              // the step creating the version schema
+  int live_schema_step_ = -1;  // the step pointing the live schema at the old version
+  // physical table -> the columns its dual-write trigger refuses NULL in
+  std::map<std::string, std::vector<RequiredColumn>> required_columns_;
   // Tables and columns the raw SQL adds: at complete (on_complete), and
   // how many columns per physical table (both).
   std::vector<lint::RawStatement> on_complete_relations_;
   std::map<std::string, int> raw_sql_columns_;
+  // Tables the raw SQL dropped during expand: the old version has them no more.
+  std::set<std::string> raw_sql_dropped_tables_;
+
   // Columns the raw SQL dropped itself: `complete` has nothing to drop.
   std::map<std::string, std::set<std::string>> raw_sql_dropped_columns_;
   std::set<std::string> duplicated_columns_;  // "table.column" of originals already shadowed

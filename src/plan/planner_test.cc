@@ -279,6 +279,76 @@ TEST(PlannerTest, AnExistingVersionSchemaIsRefused) {
   EXPECT_TRUE(Contains(plan.status().message(), "already exists"));
 }
 
+// The live schema: created over the old version at the end of expand,
+// repointed by the switch steps together with the dual-write function,
+// over the final tables at complete, and put back (or dropped) by rollback.
+TEST(PlannerTest, TheLiveSchemaFollowsEveryPhase) {
+  auto plan = PlanText(kNameNotNull);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_EQ(plan->live_schema, "public_live");
+  const Step& created = plan->expand.back();
+  EXPECT_TRUE(Contains(AllSql({created}),
+                       "CREATE VIEW \"public_live\".\"users\" AS SELECT "
+                       "\"id\", \"name\", \"email\" FROM \"public\".\"users\""))
+      << AllSql({created});
+  ASSERT_EQ(plan->switch_to_new.size(), 1u);
+  std::string to_new = AllSql(plan->switch_to_new);
+  EXPECT_TRUE(Contains(to_new, "FROM \"public_02_change\".\"users\"")) << to_new;
+  EXPECT_TRUE(Contains(to_new, "IN ('public_02_change', 'public_live')")) << to_new;
+  std::string back = AllSql(plan->switch_back);
+  EXPECT_TRUE(Contains(back, "FROM \"public\".\"users\"")) << back;
+  EXPECT_TRUE(Contains(back, "current_schema() = 'public_02_change' THEN")) << back;
+  EXPECT_FALSE(Contains(back, "'public_live')")) << back;
+  // Complete drops the live views before what they read, and makes them
+  // again over the final tables.
+  std::string contract = AllSql(plan->complete);
+  size_t dropped = contract.find("DROP VIEW IF EXISTS \"public_live\".\"users\"");
+  size_t column = contract.find("DROP COLUMN");
+  size_t remade = contract.rfind("CREATE VIEW \"public_live\".\"users\"");
+  ASSERT_NE(dropped, std::string::npos) << contract;
+  EXPECT_LT(dropped, column) << contract;
+  EXPECT_GT(remade, column) << contract;
+  // Rollback shows the old version first, then drops the schema start made.
+  ASSERT_GE(plan->rollback.size(), 2u);
+  EXPECT_EQ(AllSql({plan->rollback.front()}), back);
+  EXPECT_EQ(plan->rollback.front().undoes_expand_step, static_cast<int>(plan->expand.size()) - 1);
+  EXPECT_TRUE(Contains(AllSql({plan->rollback.back()}), "DROP SCHEMA IF EXISTS \"public_live\""));
+}
+
+// Until the trigger fills the new column, an old version's insert leaves
+// it NULL: the NOT NULL stand-in check must not be there yet.
+TEST(PlannerTest, NotValidConstraintsComeAfterTheDualWriteTrigger) {
+  auto plan = PlanText(kNameNotNull);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  int trigger = -1;
+  int check = -1;
+  for (int i = 0; i < static_cast<int>(plan->expand.size()); ++i) {
+    std::string sql = AllSql({plan->expand[i]});
+    if (Contains(sql, "CREATE TRIGGER")) trigger = i;
+    if (Contains(sql, "ADD CONSTRAINT \"_tandem_nn_")) check = i;
+  }
+  ASSERT_GE(trigger, 0);
+  EXPECT_GT(check, trigger);
+}
+
+TEST(PlannerTest, AnEarlierLiveSchemaIsKeptByRollback) {
+  Catalog catalog = UsersCatalog();
+  catalog.schemas.insert("public_live");
+  auto plan = PlanText(kNameNotNull, catalog);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_FALSE(Contains(AllSql(plan->rollback), "DROP SCHEMA IF EXISTS \"public_live\""));
+  EXPECT_TRUE(Contains(AllSql({plan->rollback.front()}), "CREATE VIEW \"public_live\".\"users\""));
+}
+
+TEST(PlannerTest, AVersionNamedLikeTheLiveSchemaIsRefused) {
+  auto migration = reader::ParseMigration(kNameNotNull, "live.yaml");
+  ASSERT_TRUE(migration.ok()) << migration.status().message();
+  auto plan = PlanMigration(*migration, UsersCatalog(), PlanOptions{});
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.status().kind(), ErrorKind::kInvalidInput);
+  EXPECT_TRUE(Contains(plan.status().message(), "\"public_live\"")) << plan.status().message();
+}
+
 TEST(PlannerTest, PlanSurvivesItsJsonForm) {
   auto plan = PlanText(kNameNotNull);
   ASSERT_TRUE(plan.ok());

@@ -123,18 +123,22 @@ std::vector<std::string> DualWriteTriggerNames() {
   return names;
 }
 
-std::vector<std::string> CreateDualWriteTriggerSql(const Plan& plan, const TableSync& sync,
-                                                   const std::vector<RequiredColumn>& required,
-                                                   const std::vector<std::string>& columns) {
-  // A session of the new version has the version schema first on its
-  // search_path, so it is the current schema (an exact match, unlike a
-  // substring test of the search_path text, which would confuse public_v1
-  // with public_v12). Every other session (old version, backfill, ad-hoc)
-  // is treated as old. In the subquery of FillUnreachedRow, NEW."col" must
-  // name the subquery's column rather than the trigger's record: hence
-  // use_column (any other clash would be an error without it).
+std::string DualWriteFunctionSql(const Plan& plan, const TableSync& sync,
+                                 const std::vector<RequiredColumn>& required,
+                                 const std::vector<std::string>& new_version_schemas) {
+  // A session of the new version has the version schema (or the live
+  // schema, while switched) first on its search_path, so it is the current
+  // schema (an exact match, unlike a substring test of the search_path
+  // text, which would confuse public_v1 with public_v12). Every other
+  // session (old version, backfill, ad-hoc) is treated as old. In the
+  // subquery of FillUnreachedRow, NEW."col" must name the subquery's column
+  // rather than the trigger's record: hence use_column (any other clash
+  // would be an error without it).
+  std::vector<std::string> quoted;
+  for (const auto& schema : new_version_schemas) quoted.push_back(QuoteLiteral(schema));
   std::string body = "#variable_conflict use_column\nBEGIN\n";
-  body += "  IF current_schema() = " + QuoteLiteral(plan.version_schema) + " THEN\n";
+  body += quoted.size() == 1 ? "  IF current_schema() = " + quoted[0] + " THEN\n"
+                             : "  IF current_schema() IN (" + Join(quoted, ", ") + ") THEN\n";
   std::string written_by = "    NEW." + QuoteIdent(kWrittenByColumn) + " := ";
   body += FillUnreachedRow(sync);
   body += RefuseNulls(plan, required);
@@ -146,10 +150,16 @@ std::vector<std::string> CreateDualWriteTriggerSql(const Plan& plan, const Table
   body += "  END IF;\n";
   body += "  RETURN NEW;\nEND\n";
   std::string tag = DollarTag(body);
+  return "CREATE OR REPLACE FUNCTION " + FunctionName(plan, sync) +
+         "() RETURNS trigger LANGUAGE plpgsql AS " + tag + "\n" + body + tag;
+}
+
+std::vector<std::string> CreateDualWriteTriggerSql(const Plan& plan, const TableSync& sync,
+                                                   const std::vector<RequiredColumn>& required,
+                                                   const std::vector<std::string>& columns) {
   std::string function = FunctionName(plan, sync);
-  std::vector<std::string> sql = {"CREATE OR REPLACE FUNCTION " + function +
-                                  "() RETURNS trigger LANGUAGE plpgsql AS " + tag + "\n" + body +
-                                  tag};
+  std::vector<std::string> sql = {
+      DualWriteFunctionSql(plan, sync, required, {plan.version_schema})};
   for (const auto& t : Triggers(WatchedColumns(sync, required, columns))) {
     sql.push_back("CREATE TRIGGER " + QuoteIdent(t.name) + " BEFORE " + t.events + " ON " +
                   QualifiedName(plan.schema, sync.table) + " FOR EACH ROW WHEN (" + t.when +

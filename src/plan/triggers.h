@@ -34,6 +34,14 @@ struct RequiredColumn {
 std::vector<std::string> CreateDualWriteTriggerSql(const Plan& plan, const TableSync& sync,
                                                    const std::vector<RequiredColumn>& required,
                                                    const std::vector<std::string>& columns);
+// CREATE OR REPLACE FUNCTION of the table's dual-write function alone. A
+// write counts as the new version's when the session's current schema is
+// one of `new_version_schemas`: the version schema, plus the live schema
+// while it points at the new version (the read switch replaces the
+// function in the transaction that repoints the live schema).
+std::string DualWriteFunctionSql(const Plan& plan, const TableSync& sync,
+                                 const std::vector<RequiredColumn>& required,
+                                 const std::vector<std::string>& new_version_schemas);
 // The names of the triggers CreateDualWriteTriggerSql installs.
 std::vector<std::string> DualWriteTriggerNames();
 std::vector<std::string> DropDualWriteTriggerSql(const Plan& plan, const TableSync& sync);

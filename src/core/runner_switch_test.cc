@@ -1,0 +1,128 @@
+// The read switch in process, on a SQLite file: its gates (backfill done,
+// a passing verification recorded) refuse with kRefused and change
+// nothing; switch, --back and rollback move the phase as phase.h says, and
+// each move is in the event log.
+#include <gtest/gtest.h>
+
+#include "core/runner.h"
+#include "core/testing/sqlite_runner_fixture.h"
+
+namespace tandem::core::testing {
+namespace {
+
+class RunnerSwitchTest : public SqliteRunnerTest {
+ protected:
+  void SetUp() override {
+    SqliteRunnerTest::SetUp();
+    if (HasFatalFailure()) return;
+    CreateUsers(300);
+    name_not_null_ = WriteMigration("02_name.yaml", kUsersNameNotNull);
+  }
+  void Start(bool backfill) {
+    StartOptions options;
+    options.skip_backfill = !backfill;
+    Status started = (*NewRunner())->Start(name_not_null_, options);
+    ASSERT_TRUE(started.ok()) << started.message();
+  }
+  void Verify() {
+    auto pass = (*NewRunner())->Verify({});
+    ASSERT_TRUE(pass.ok()) << pass.status().message();
+    ASSERT_TRUE(pass->report.passed());
+  }
+  Status Switch(bool back = false) { return (*NewRunner())->Switch({back}); }
+  Phase PhaseNow() { return Record("02_name").phase; }
+  long long SwitchEvents() {
+    auto events = State().Events(Record("02_name").id);
+    EXPECT_TRUE(events.ok()) << events.status().message();
+    long long count = 0;
+    for (const auto& e : events.ok() ? *events : std::vector<RecordedEvent>()) {
+      count += e.event.kind == "switch" ? 1 : 0;
+    }
+    return count;
+  }
+
+  plan::Migration name_not_null_;
+};
+
+TEST_F(RunnerSwitchTest, RefusedUntilTheBackfillHasFinished) {
+  Start(false);
+  Status early = Switch();
+  EXPECT_EQ(early.kind(), ErrorKind::kRefused) << early.message();
+  EXPECT_NE(early.message().find("backfill of \"02_name\" has not finished"), std::string::npos)
+      << early.message();
+  EXPECT_NE(early.message().find("tandem backfill"), std::string::npos) << early.message();
+  EXPECT_EQ(PhaseNow(), Phase::kActive);
+  EXPECT_EQ(SwitchEvents(), 0);
+}
+
+TEST_F(RunnerSwitchTest, RefusedUntilAPassingVerificationIsRecorded) {
+  Start(true);
+  Status early = Switch();
+  EXPECT_EQ(early.kind(), ErrorKind::kRefused) << early.message();
+  EXPECT_NE(early.message().find("no passing full verification of \"02_name\""), std::string::npos)
+      << early.message();
+  EXPECT_NE(early.message().find("tandem verify"), std::string::npos) << early.message();
+  EXPECT_EQ(PhaseNow(), Phase::kActive);
+  // A failed verification does not open the gate either.
+  Exec("UPDATE users SET _tandem_new_name = 'wrong' WHERE id = 3");
+  auto failed = (*NewRunner())->Verify({});
+  ASSERT_TRUE(failed.ok()) << failed.status().message();
+  ASSERT_FALSE(failed->report.passed());
+  EXPECT_EQ(Switch().kind(), ErrorKind::kRefused);
+  EXPECT_EQ(PhaseNow(), Phase::kActive);
+}
+
+TEST_F(RunnerSwitchTest, SwitchBackAndAgainThenComplete) {
+  Start(true);
+  Verify();
+  ASSERT_TRUE(Switch().ok());
+  EXPECT_EQ(PhaseNow(), Phase::kSwitched);
+  // Verification may run during the window.
+  Verify();
+  Status back = Switch(true);
+  ASSERT_TRUE(back.ok()) << back.message();
+  EXPECT_EQ(PhaseNow(), Phase::kActive);
+  ASSERT_TRUE(Switch().ok());
+  EXPECT_EQ(SwitchEvents(), 3);
+  Status complete = (*NewRunner())->Complete();
+  ASSERT_TRUE(complete.ok()) << complete.message();
+  EXPECT_EQ(PhaseNow(), Phase::kCompleted);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE name IS NULL"), "0");
+}
+
+TEST_F(RunnerSwitchTest, RollbackOfASwitchedMigrationFlipsBackThenUndoesTheExpand) {
+  Start(true);
+  Verify();
+  ASSERT_TRUE(Switch().ok());
+  {
+    auto tandem = NewRunner();  // ends here, with its runner lock
+    ASSERT_TRUE((*tandem)->Rollback().ok());
+    EXPECT_TRUE(tandem->reporter.NoteContaining("run `tandem rollback` again").has_value());
+  }
+  EXPECT_EQ(PhaseNow(), Phase::kActive);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM pragma_table_info('users') WHERE name LIKE '\\_tandem%' "
+                   "ESCAPE '\\'"),
+            "2")
+      << "the first rollback drops nothing";
+  Status undone = (*NewRunner())->Rollback();
+  ASSERT_TRUE(undone.ok()) << undone.message();
+  EXPECT_EQ(PhaseNow(), Phase::kRolledBack);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM pragma_table_info('users') WHERE name LIKE '\\_tandem%' "
+                   "ESCAPE '\\'"),
+            "0");
+}
+
+TEST_F(RunnerSwitchTest, SwitchOutsideItsPhasesIsRefusedNamingThePhase) {
+  Status none = Switch();
+  EXPECT_EQ(none.kind(), ErrorKind::kRefused) << none.message();
+  EXPECT_NE(none.message().find("no migration is in progress"), std::string::npos)
+      << none.message();
+  Start(true);
+  Verify();
+  ASSERT_TRUE((*NewRunner())->Complete().ok());
+  Status after = Switch(true);
+  EXPECT_EQ(after.kind(), ErrorKind::kRefused) << after.message();
+}
+
+}  // namespace
+}  // namespace tandem::core::testing
