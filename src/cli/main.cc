@@ -15,6 +15,7 @@
 #include "cli/exit_codes.h"
 #include "cli/global_options.h"
 #include "cli/output.h"
+#include "cli/readers_command.h"
 #include "cli/throttle_flags.h"
 #include "common/duration.h"
 #include "common/log.h"
@@ -204,11 +205,12 @@ Status Dispatch(const std::string& command, const GlobalOptions& global,
     if (options.force && options.reason.empty()) {
       return Status::InvalidInput(
           "--force needs --reason TEXT: why completing past a failed "
-          "verification is right; it is recorded with your name");
+          "verification or hidden readers is right; it is recorded with your name");
     }
     return runner.Complete({options.force, options.reason});
   }
   if (command == "verify") return RunVerify(runner, global, options);
+  if (command == "readers") return RunReaders(runner, global.json);
   if (command == "pause") return runner.SetPaused(true);
   if (command == "resume") return runner.SetPaused(false);
   if (command == "rollback") return runner.Rollback();
@@ -282,9 +284,13 @@ int Main(int argc, char** argv) {
       {"verify",
        "check that the new columns hold what up/down say, plus null drift and the "
        "file's invariants; records the result"},
+      {"readers",
+       "list the objects of the database (views, functions, triggers, policies, generated "
+       "columns, indexes, constraints, publications; on SQLite views and triggers) that still "
+       "use what complete drops or renames; exit 1 when there is any"},
       {"complete",
-       "contract: verify (unless a passing verification is recorded), validate, "
-       "switch to the new schema, drop the old one"},
+       "contract: refuse while hidden readers remain (see `readers`), verify (unless a passing "
+       "verification is recorded), validate, switch to the new schema, drop the old one"},
       {"pause", "pause the running backfill (from any process); it waits between chunks"},
       {"resume", "resume a paused backfill"},
       {"rollback", "undo everything start did (possible until complete switches)"},
@@ -341,7 +347,8 @@ int Main(int argc, char** argv) {
       AddThrottleFlags(sub, &options.throttle);  // the scans obey the backfill's throttle
     }
     if (name == "complete") {
-      sub->add_flag("--force", options.force, "complete even if verification fails");
+      sub->add_flag("--force", options.force,
+                    "complete even if verification fails or hidden readers remain");
       sub->add_option("--reason", options.reason, "why --force is right (recorded)");
     }
     if (name == "start" || name == "backfill" || name == "migrate") {

@@ -356,6 +356,7 @@ Status Runner::CompleteRecord(MigrationRecord record, const CompleteOptions& opt
                            "data is not yet in the new ones. Run `tandem backfill` first");
   }
   if (record.phase != Phase::kCompleting) {
+    TANDEM_RETURN_IF_ERROR(GateOnReaders(record, plan, options));
     TANDEM_RETURN_IF_ERROR(GateOnVerification(record, plan, options));
   }
   return RunPhase(record, kContract, plan.complete, plan.schema);
@@ -371,20 +372,23 @@ Status Runner::GateOnVerification(const MigrationRecord& record, const plan::Pla
   TANDEM_ASSIGN_OR_RETURN(verify::Pass pass, VerifyPass(record, plan, verify::Options{}));
   reporter_.Note(verify::ReportToText(pass.report));
   if (pass.report.passed()) return Status::Ok();
-  if (options.force) {
-    reporter_.Note("completing despite the failed verification (--force): " + options.reason);
-    return Record(record.id, {.phase = "complete",
-                              .kind = "forced",
-                              .description = "complete forced past a failed verification",
-                              .outcome = "ok",
-                              .detail = "reason: " + options.reason});
-  }
+  if (options.force) return RecordForced(record, options, "a failed verification");
   return Status::Refused("verification of \"" + record.name +
                          "\" failed, so complete would drop old data that the new columns do "
                          "not hold (flags " +
                          std::to_string(pass.report.flags) +
                          "). Run `tandem verify` for details and `tandem verify --repair` to "
                          "re-sync, or `tandem complete --force --reason TEXT` to override");
+}
+
+Status Runner::RecordForced(const MigrationRecord& record, const CompleteOptions& options,
+                            const std::string& past) {
+  reporter_.Note("completing despite " + past + " (--force): " + options.reason);
+  return Record(record.id, {.phase = "complete",
+                            .kind = "forced",
+                            .description = "complete forced past " + past,
+                            .outcome = "ok",
+                            .detail = "reason: " + options.reason});
 }
 
 // ---- rollback ------------------------------------------------------------
