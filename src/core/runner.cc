@@ -355,8 +355,12 @@ Status Runner::CompleteRecord(MigrationRecord record, const CompleteOptions& opt
                            "\" has not finished: completing now would drop old columns whose "
                            "data is not yet in the new ones. Run `tandem backfill` first");
   }
+  // Until its switch has run, a complete that stopped (on a reader it was
+  // forced past, say) still has the old shape to protect.
+  bool before_switch =
+      record.phase != Phase::kCompleting || record.steps_done <= SwitchIndex(plan);
+  if (before_switch) TANDEM_RETURN_IF_ERROR(GateOnReaders(record, plan, options));
   if (record.phase != Phase::kCompleting) {
-    TANDEM_RETURN_IF_ERROR(GateOnReaders(record, plan, options));
     TANDEM_RETURN_IF_ERROR(GateOnVerification(record, plan, options));
   }
   return RunPhase(record, kContract, plan.complete, plan.schema);
