@@ -24,12 +24,13 @@ Status RunReaders(core::Runner& runner, bool json) {
     if (!json) std::printf("no hidden readers: nothing else uses what complete drops or renames\n");
     return Status::Ok();
   }
-  std::string count = found.size() == 1 ? "the hidden reader listed above still uses"
-                                         : "the " + std::to_string(found.size()) +
-                                               " hidden readers listed above still use";
-  return Status::Refused(count +
-                         " what complete drops or renames; change them before `tandem complete` "
-                         "(or complete with --force --reason TEXT)");
+  bool one = found.size() == 1;
+  std::string which = one ? "the hidden reader listed above still uses"
+                          : "the " + std::to_string(found.size()) +
+                                " hidden readers listed above still use";
+  return Status::Refused(which + " what complete drops or renames; change " +
+                         (one ? "it" : "them") +
+                         " before `tandem complete` (or complete with --force --reason TEXT)");
 }
 
 }  // namespace tandem::cli

@@ -32,8 +32,7 @@ std::string OldVersionText(const std::string& relation) {
 std::string ActionFor(const std::string& kind) {
   static const std::map<std::string, std::string> kActions = {
       {kView,
-       "drop it, or recreate it on the new version's shape (DROP VIEW, then CREATE VIEW: "
-       "CREATE OR REPLACE cannot remove a column)"},
+       "drop it, or recreate it on the new version's shape (DROP VIEW, then CREATE VIEW)"},
       {kMaterializedView, "drop it, or recreate it on the new version's shape"},
       {kFunction, "rewrite its body for the new version's shape (CREATE OR REPLACE FUNCTION)"},
       {kProcedure, "rewrite its body for the new version's shape (CREATE OR REPLACE PROCEDURE)"},

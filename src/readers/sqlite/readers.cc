@@ -49,11 +49,20 @@ std::string NameOf(const SchemaObject& o, const std::string& schema) {
   return o.type == "view" ? schema + "." + o.name : o.name + " ON " + schema + "." + o.table;
 }
 
+// Whether objects naming `r` stop working. A replaced column keeps its
+// name; SQLite rewrites the views and triggers naming a renamed column,
+// unless complete rebuilds its table.
+bool Breaks(const plan::Retired& r, const plan::Plan& plan) {
+  if (r.change == plan::RetiredChange::kDropped) return true;
+  return r.change == plan::RetiredChange::kRenamed && !r.column.empty() &&
+         plan::sqlite::RebuildsTable(plan, r.table);
+}
+
 // What of the old shape `o` uses, in RetiredText's words.
 std::vector<std::string> UsesOf(const SchemaObject& o, const plan::Plan& plan) {
   std::vector<std::string> uses;
   for (const auto& r : plan.retired) {
-    if (r.change != plan::RetiredChange::kDropped) continue;
+    if (!Breaks(r, plan)) continue;
     bool on_table = o.type == "trigger" && ToLower(o.table) == ToLower(r.table);
     if (r.column.empty()) {
       // A trigger on a dropped table goes with it.
