@@ -13,7 +13,7 @@ Status RunReaders(core::Runner& runner, bool json) {
   for (const auto& r : found) {
     if (json) {
       nlohmann::json line = {{"event", "reader"}, {"time", NowRfc3339()}, {"kind", r.kind},
-                             {"name", r.name},    {"uses", r.uses},        {"action", r.action}};
+                             {"name", r.name},    {"uses", r.uses},       {"action", r.action}};
       std::printf("%s\n", line.dump().c_str());
     } else {
       std::printf("%s\n", readers::ReaderLine(r).c_str());
@@ -25,9 +25,9 @@ Status RunReaders(core::Runner& runner, bool json) {
     return Status::Ok();
   }
   bool one = found.size() == 1;
-  std::string which = one ? "the hidden reader listed above still uses"
-                          : "the " + std::to_string(found.size()) +
-                                " hidden readers listed above still use";
+  std::string which =
+      one ? "the hidden reader listed above still uses"
+          : "the " + std::to_string(found.size()) + " hidden readers listed above still use";
   return Status::Refused(which + " what complete drops or renames; change " +
                          (one ? "it" : "them") +
                          " before `tandem complete` (or complete with --force --reason TEXT)");

@@ -15,6 +15,7 @@
 #include "core/run_settings.h"
 #include "plan/plan_json.h"
 #include "reader/reader.h"
+#include "readers/findings.h"
 #include "verify/report.h"
 
 namespace tandem::core {
@@ -151,6 +152,10 @@ Result<MigrationRecord> Runner::RecordNewMigration(const plan::Migration& migrat
   TANDEM_ASSIGN_OR_RETURN(plan::Plan planned, PlanWithInputs(migration));
   if (!options_.allow_irreversible) TANDEM_RETURN_IF_ERROR(plan::RefuseIrreversible(planned));
   for (const auto& warning : planned.warnings) reporter_.Note("warning: " + warning);
+  // Said now, while there is time to change them; complete refuses.
+  TANDEM_ASSIGN_OR_RETURN(std::vector<readers::Reader> found,
+                          engine_->FindReaders(*conn_, planned));
+  for (const auto& r : found) reporter_.Note("warning: " + readers::ReaderWarning(r));
   TANDEM_RETURN_IF_ERROR(state_->Init());
   MigrationRecord record;
   record.schema = options_.schema;
@@ -357,8 +362,7 @@ Status Runner::CompleteRecord(MigrationRecord record, const CompleteOptions& opt
   }
   // Until its switch has run, a complete that stopped (on a reader it was
   // forced past, say) still has the old shape to protect.
-  bool before_switch =
-      record.phase != Phase::kCompleting || record.steps_done <= SwitchIndex(plan);
+  bool before_switch = record.phase != Phase::kCompleting || record.steps_done <= SwitchIndex(plan);
   if (before_switch) TANDEM_RETURN_IF_ERROR(GateOnReaders(record, plan, options));
   if (record.phase != Phase::kCompleting) {
     TANDEM_RETURN_IF_ERROR(GateOnVerification(record, plan, options));

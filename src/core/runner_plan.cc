@@ -12,10 +12,7 @@ Result<plan::Plan> Runner::Plan(const plan::Migration& migration) {
   plan.inputs.reset();
   // Found now, before anything changes; complete refuses while they remain.
   TANDEM_ASSIGN_OR_RETURN(std::vector<readers::Reader> found, engine_->FindReaders(*conn_, plan));
-  for (const auto& r : found) {
-    plan.warnings.push_back("hidden reader: " + readers::ReaderLine(r) +
-                            " (complete refuses while it remains)");
-  }
+  for (const auto& r : found) plan.warnings.push_back(readers::ReaderWarning(r));
   return plan;
 }
 

@@ -50,7 +50,8 @@ void Collect(const json& tree, BodyReferences& out) {
   ForEachObject(tree, [&out](const json& node) {
     if (auto range = node.find("RangeVar"); range != node.end()) AddRelation(*range, out);
     for (const char* statement : kTargetedStatements) {
-      if (auto target = node.find(statement); target != node.end() && target->contains("relation")) {
+      if (auto target = node.find(statement);
+          target != node.end() && target->contains("relation")) {
         AddRelation((*target)["relation"], out);
       }
     }
@@ -157,8 +158,7 @@ Result<BodyReferences> FunctionBodyReferences(std::string_view definition) {
   return out;
 }
 
-bool NamesRelation(const BodyReferences& refs, const std::string& schema,
-                   const std::string& name) {
+bool NamesRelation(const BodyReferences& refs, const std::string& schema, const std::string& name) {
   for (const auto& r : refs.relations) {
     if (r.name == name && (r.schema.empty() || r.schema == schema)) return true;
   }

@@ -24,8 +24,8 @@ TEST(BodyRefsTest, SqlBodyNamesItsTablesAndColumns) {
 }
 
 TEST(BodyRefsTest, StringsAreNoReference) {
-  BodyReferences refs = Refs(
-      "CREATE FUNCTION f() RETURNS text LANGUAGE sql AS $$ SELECT 'age from users' $$");
+  BodyReferences refs =
+      Refs("CREATE FUNCTION f() RETURNS text LANGUAGE sql AS $$ SELECT 'age from users' $$");
   EXPECT_TRUE(refs.relations.empty());
   EXPECT_TRUE(refs.columns.empty());
 }

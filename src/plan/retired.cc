@@ -42,8 +42,8 @@ std::vector<Retired> RetiredBy(const Catalog& before, const VirtualSchema& after
   return retired;
 }
 
-void DescribeRetired(const Catalog& before, const VirtualSchema& after,
-                     const PlanOptions& options, Plan& plan) {
+void DescribeRetired(const Catalog& before, const VirtualSchema& after, const PlanOptions& options,
+                     Plan& plan) {
   plan.retired = RetiredBy(before, after);
   plan.retired_versions = options.previous_version_schemas;
 }

@@ -19,7 +19,7 @@ std::vector<Retired> RetiredBy(const Catalog& before, const VirtualSchema& after
 
 // Fills plan.retired and plan.retired_versions (the earlier migrations'
 // version schemas, which complete drops).
-void DescribeRetired(const Catalog& before, const VirtualSchema& after,
-                     const PlanOptions& options, Plan& plan);
+void DescribeRetired(const Catalog& before, const VirtualSchema& after, const PlanOptions& options,
+                     Plan& plan);
 
 }  // namespace tandem::plan

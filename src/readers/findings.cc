@@ -12,8 +12,8 @@ bool Reader::operator<(const Reader& other) const {
 
 std::string RetiredText(const plan::Retired& retired, const std::string& schema) {
   std::string table = schema.empty() ? retired.table : schema + "." + retired.table;
-  std::string what = retired.column.empty() ? "table " + table
-                                            : "column " + table + "." + retired.column;
+  std::string what =
+      retired.column.empty() ? "table " + table : "column " + table + "." + retired.column;
   switch (retired.change) {
     case plan::RetiredChange::kDropped:
       return what + ", which complete drops";
@@ -31,8 +31,7 @@ std::string OldVersionText(const std::string& relation) {
 
 std::string ActionFor(const std::string& kind) {
   static const std::map<std::string, std::string> kActions = {
-      {kView,
-       "drop it, or recreate it on the new version's shape (DROP VIEW, then CREATE VIEW)"},
+      {kView, "drop it, or recreate it on the new version's shape (DROP VIEW, then CREATE VIEW)"},
       {kMaterializedView, "drop it, or recreate it on the new version's shape"},
       {kFunction, "rewrite its body for the new version's shape (CREATE OR REPLACE FUNCTION)"},
       {kProcedure, "rewrite its body for the new version's shape (CREATE OR REPLACE PROCEDURE)"},
@@ -61,13 +60,17 @@ std::string ReaderLine(const Reader& reader) {
   return reader.kind + " " + reader.name + " uses " + reader.uses + ": " + reader.action;
 }
 
+std::string ReaderWarning(const Reader& reader) {
+  return "hidden reader: " + ReaderLine(reader) + " (complete refuses while it remains)";
+}
+
 Status RefuseReaders(const std::string& migration, const std::vector<Reader>& readers) {
   if (readers.empty()) return Status::Ok();
-  std::string message = (readers.size() == 1 ? std::string("1 object of the database still uses")
-                                              : std::to_string(readers.size()) +
-                                                    " objects of the database still use") +
-                        " what complete of \"" + migration +
-                        "\" drops or renames; nothing was changed:";
+  std::string message =
+      (readers.size() == 1
+           ? std::string("1 object of the database still uses")
+           : std::to_string(readers.size()) + " objects of the database still use") +
+      " what complete of \"" + migration + "\" drops or renames; nothing was changed:";
   for (const auto& r : readers) message += "\n  " + ReaderLine(r);
   message +=
       "\nChange them (`tandem readers` lists them again), then run `tandem complete`; or run "

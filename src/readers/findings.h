@@ -25,6 +25,8 @@ std::vector<Reader> Tidy(std::vector<Reader> readers);
 
 // "view public.user_names uses column public.users.name, ...: <action>".
 std::string ReaderLine(const Reader& reader);
+// A warning of `plan` and `start`: the reader, and that complete refuses.
+std::string ReaderWarning(const Reader& reader);
 // complete's refusal (kRefused), naming every reader and how to go on.
 Status RefuseReaders(const std::string& migration, const std::vector<Reader>& readers);
 

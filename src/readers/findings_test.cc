@@ -21,8 +21,7 @@ TEST(FindingsTest, SaysWhatCompleteDoesToEachRetiredObject) {
 }
 
 TEST(FindingsTest, RefusalNamesEveryReaderOnceAndHowToGoOn) {
-  Reader view{kView, "public.v", "column public.users.age, which complete drops",
-              ActionFor(kView)};
+  Reader view{kView, "public.v", "column public.users.age, which complete drops", ActionFor(kView)};
   Reader function{kFunction, "public.f()", "table public.notes, which complete drops",
                   ActionFor(kFunction)};
   std::vector<Reader> tidy = Tidy({view, function, view});

@@ -61,8 +61,8 @@ Result<std::map<std::string, Function>> ReadFunctions(backend::Connection& conn,
     Function f{row[1].value_or(""), row[2].value_or("") == "p" ? kProcedure : kFunction, {}};
     auto refs = lint::FunctionBodyReferences(row[3].value_or(""));
     if (!refs.ok()) {
-      spdlog::warn("cannot read the body of {} ({}); it is not checked for hidden readers",
-                   f.name, refs.status().message());
+      spdlog::warn("cannot read the body of {} ({}); it is not checked for hidden readers", f.name,
+                   refs.status().message());
       continue;
     }
     f.refs = std::move(*refs);

@@ -19,7 +19,7 @@ constexpr char kOwnTriggerPrefix[] = "_tandem_";
 struct SchemaObject {
   std::string type;  // view | trigger
   std::string name;
-  std::string table;  // a trigger's table (a view's own name)
+  std::string table;            // a trigger's table (a view's own name)
   std::set<std::string> names;  // identifiers of its SQL, lower case
 };
 
@@ -27,7 +27,8 @@ struct SchemaObject {
 // of the old ones: tandem's own.
 std::vector<std::string> VersionSuffixes(const plan::Plan& plan) {
   std::vector<std::string> suffixes;
-  for (const auto& v : plan.retired_versions) suffixes.push_back(ToLower(plan::sqlite::SqliteViewName("", v)));
+  for (const auto& v : plan.retired_versions)
+    suffixes.push_back(ToLower(plan::sqlite::SqliteViewName("", v)));
   suffixes.push_back(ToLower(plan::sqlite::SqliteViewName("", plan.version_schema)));
   return suffixes;
 }
@@ -66,7 +67,8 @@ std::vector<std::string> UsesOf(const SchemaObject& o, const plan::Plan& plan) {
     bool on_table = o.type == "trigger" && ToLower(o.table) == ToLower(r.table);
     if (r.column.empty()) {
       // A trigger on a dropped table goes with it.
-      if (!on_table && o.names.count(ToLower(r.table)) > 0) uses.push_back(RetiredText(r, plan.schema));
+      if (!on_table && o.names.count(ToLower(r.table)) > 0)
+        uses.push_back(RetiredText(r, plan.schema));
     } else if ((on_table || o.names.count(ToLower(r.table)) > 0) &&
                o.names.count(ToLower(r.column)) > 0) {
       uses.push_back(RetiredText(r, plan.schema));

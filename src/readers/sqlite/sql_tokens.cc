@@ -26,9 +26,7 @@ class Tokenizer {
   }
 
  private:
-  char Peek(size_t ahead = 0) const {
-    return at_ + ahead < sql_.size() ? sql_[at_ + ahead] : '\0';
-  }
+  char Peek(size_t ahead = 0) const { return at_ + ahead < sql_.size() ? sql_[at_ + ahead] : '\0'; }
 
   void Next() {
     char c = Peek();
@@ -47,8 +45,8 @@ class Tokenizer {
     } else if (c == '[') {
       size_t end = sql_.find(']', at_ + 1);
       size_t stop = end == std::string_view::npos ? sql_.size() : end;
-      tokens_.push_back({TokenKind::kIdentifier, std::string(sql_.substr(at_ + 1, stop - at_ - 1)),
-                         true});
+      tokens_.push_back(
+          {TokenKind::kIdentifier, std::string(sql_.substr(at_ + 1, stop - at_ - 1)), true});
       at_ = end == std::string_view::npos ? sql_.size() : end + 1;
     } else if ((c == 'x' || c == 'X') && Peek(1) == '\'') {
       ++at_;

@@ -8,11 +8,11 @@ namespace {
 TEST(SqlTokensTest, QuotedNamesComeBackUnquoted) {
   auto tokens = Tokenize(R"(SELECT "a""b", `c``d`, [e f], 'g''h' FROM t)");
   std::vector<Token> expected = {
-      {TokenKind::kIdentifier, "SELECT"},     {TokenKind::kIdentifier, "a\"b", true},
-      {TokenKind::kOperator, ","},            {TokenKind::kIdentifier, "c`d", true},
-      {TokenKind::kOperator, ","},            {TokenKind::kIdentifier, "e f", true},
-      {TokenKind::kOperator, ","},            {TokenKind::kString, "g'h", true},
-      {TokenKind::kIdentifier, "FROM"},       {TokenKind::kIdentifier, "t"}};
+      {TokenKind::kIdentifier, "SELECT"}, {TokenKind::kIdentifier, "a\"b", true},
+      {TokenKind::kOperator, ","},        {TokenKind::kIdentifier, "c`d", true},
+      {TokenKind::kOperator, ","},        {TokenKind::kIdentifier, "e f", true},
+      {TokenKind::kOperator, ","},        {TokenKind::kString, "g'h", true},
+      {TokenKind::kIdentifier, "FROM"},   {TokenKind::kIdentifier, "t"}};
   EXPECT_EQ(tokens, expected);
 }
 
@@ -32,10 +32,10 @@ TEST(SqlTokensTest, NumbersBlobsAndParameters) {
   auto tokens = Tokenize("1.5e+3 0x1F X'ab' ?1 :name @v $w .5");
   std::vector<TokenKind> kinds;
   for (const auto& t : tokens) kinds.push_back(t.kind);
-  EXPECT_EQ(kinds, (std::vector<TokenKind>{TokenKind::kNumber, TokenKind::kNumber,
-                                           TokenKind::kBlob, TokenKind::kParameter,
+  EXPECT_EQ(kinds, (std::vector<TokenKind>{TokenKind::kNumber, TokenKind::kNumber, TokenKind::kBlob,
                                            TokenKind::kParameter, TokenKind::kParameter,
-                                           TokenKind::kParameter, TokenKind::kNumber}));
+                                           TokenKind::kParameter, TokenKind::kParameter,
+                                           TokenKind::kNumber}));
   EXPECT_EQ(tokens[0].text, "1.5e+3");
   EXPECT_EQ(tokens[2].text, "ab");
 }
