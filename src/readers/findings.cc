@@ -29,6 +29,12 @@ std::string OldVersionText(const std::string& relation) {
   return "view " + relation + " of the old version, which complete drops";
 }
 
+std::string NewVersionText(const std::string& relation) {
+  return "view " + relation +
+         " of the new version, which complete drops and creates again (what depends on it goes "
+         "with it)";
+}
+
 std::string ActionFor(const std::string& kind) {
   static const std::map<std::string, std::string> kActions = {
       {kView, "drop it, or recreate it on the new version's shape (DROP VIEW, then CREATE VIEW)"},

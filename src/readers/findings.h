@@ -17,6 +17,9 @@ namespace tandem::readers {
 std::string RetiredText(const plan::Retired& retired, const std::string& schema);
 // "view public_01_init.users of the old version, which complete drops".
 std::string OldVersionText(const std::string& relation);
+// A view of the new version, which complete drops and creates again (on
+// PostgreSQL, taking along what depends on it).
+std::string NewVersionText(const std::string& relation);
 // What to do about a reader of `kind`, before complete.
 std::string ActionFor(const std::string& kind);
 

@@ -10,7 +10,9 @@ namespace {
 
 // Every object that depends (pg_depend) on a target: a retired column (its
 // attribute number), a retired table (any of its columns, or itself), or a
-// relation of an old version schema. Objects of a retired table itself (its
+// view of a version schema: an old one, which complete drops, or the new
+// one, which complete drops (CASCADE, taking what depends on it along) and
+// creates again over the final columns. Objects of a retired table itself (its
 // indexes, triggers, policies) go with it and are not readers; nor are
 // tandem's own (names starting _tandem, objects in its schemas).
 //
@@ -19,6 +21,9 @@ namespace {
 // complete takes away what the column that stays relied on. For a replaced
 // column, tandem carries them over to the new column itself. A foreign key of
 // another table stops the drop.
+// The number the query gives a view of the new version (an old version's is -1).
+constexpr long long kNewVersion = -2;
+
 constexpr char kDependentsSql[] = R"sql(
 WITH own AS (SELECT json_array_elements_text($4::json) AS nspname),
 target AS (
@@ -30,9 +35,10 @@ target AS (
   LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = t.col AND NOT a.attisdropped
   WHERE t.col = '' OR a.attnum IS NOT NULL
   UNION ALL
-  SELECT -1, n.nspname, c.relname, '', 'version', c.oid, 0::int2
+  SELECT CASE WHEN n.nspname = $5 THEN -2 ELSE -1 END, n.nspname, c.relname, '', 'version',
+         c.oid, 0::int2
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE n.nspname IN (SELECT json_array_elements_text($3::json))
+  WHERE n.nspname IN (SELECT json_array_elements_text($3::json)) OR n.nspname = $5
 ),
 dep AS (
   SELECT DISTINCT t.ord, t.tschema, t.tab, t.col, t.change, t.relid, t.attnum, d.classid, d.objid,
@@ -128,16 +134,20 @@ Result<std::vector<Reader>> CatalogReaders(backend::Connection& conn, const plan
   nlohmann::json own = OwnSchemas(plan);
   TANDEM_ASSIGN_OR_RETURN(
       backend::QueryResult result,
-      conn.Query(kDependentsSql, {plan.schema, targets.dump(), versions.dump(), own.dump()}));
+      conn.Query(kDependentsSql, {plan.schema, targets.dump(), versions.dump(), own.dump(),
+                                  plan.version_schema}));
   std::vector<Reader> readers;
   for (const auto& row : result.rows) {
     Reader reader;
     reader.kind = row[0].value_or("");
     reader.name = row[1].value_or("");
     TANDEM_ASSIGN_OR_RETURN(long long ord, backend::ToInteger(row[2], "a retired object's number"));
-    reader.uses = ord >= 0 && ord < static_cast<long long>(plan.retired.size())
-                      ? RetiredText(plan.retired[ord], plan.schema)
-                      : OldVersionText(row[3].value_or("") + "." + row[4].value_or(""));
+    std::string relation = row[3].value_or("") + "." + row[4].value_or("");
+    if (ord >= 0 && ord < static_cast<long long>(plan.retired.size())) {
+      reader.uses = RetiredText(plan.retired[ord], plan.schema);
+    } else {
+      reader.uses = ord == kNewVersion ? NewVersionText(relation) : OldVersionText(relation);
+    }
     reader.action = ActionFor(reader.kind);
     readers.push_back(std::move(reader));
   }
