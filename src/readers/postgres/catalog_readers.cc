@@ -132,10 +132,9 @@ Result<std::vector<Reader>> CatalogReaders(backend::Connection& conn, const plan
   }
   nlohmann::json versions = plan.retired_versions;
   nlohmann::json own = OwnSchemas(plan);
-  TANDEM_ASSIGN_OR_RETURN(
-      backend::QueryResult result,
-      conn.Query(kDependentsSql, {plan.schema, targets.dump(), versions.dump(), own.dump(),
-                                  plan.version_schema}));
+  TANDEM_ASSIGN_OR_RETURN(backend::QueryResult result,
+                          conn.Query(kDependentsSql, {plan.schema, targets.dump(), versions.dump(),
+                                                      own.dump(), plan.version_schema}));
   std::vector<Reader> readers;
   for (const auto& row : result.rows) {
     Reader reader;
