@@ -62,6 +62,23 @@ TEST(BodyRefsTest, PlpgsqlStatementsExpressionsAssignmentsAndRecordFields) {
   EXPECT_EQ(refs.columns.count("secret"), 0u);
 }
 
+TEST(BodyRefsTest, PlpgsqlLoopsPerformAndReturnQuery) {
+  BodyReferences refs = Refs(R"(CREATE FUNCTION f() RETURNS SETOF int LANGUAGE plpgsql AS $$
+    DECLARE r record;
+    BEGIN
+      PERFORM age FROM users;
+      FOR r IN SELECT nickname FROM people LOOP RETURN NEXT 1; END LOOP;
+      RETURN QUERY SELECT score FROM games;
+    END $$)");
+  for (const char* column : {"age", "nickname", "score"}) {
+    EXPECT_EQ(refs.columns.count(column), 1u) << column;
+  }
+  for (const char* table : {"users", "people", "games"}) {
+    EXPECT_TRUE(NamesRelation(refs, "public", table)) << table;
+  }
+  EXPECT_TRUE(refs.unread.empty());
+}
+
 TEST(BodyRefsTest, ProceduresAndOtherLanguages) {
   BodyReferences procedure =
       Refs("CREATE PROCEDURE p() LANGUAGE sql AS $$ DELETE FROM notes WHERE body IS NULL $$");
