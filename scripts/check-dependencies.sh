@@ -22,7 +22,7 @@ set -Eeuo pipefail
 readonly SOURCE_DIR="${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 
 # What each module may include besides itself, in the direction
-#   cli -> core -> plan, backfill, verify, diff, throttle, reader, lint
+#   cli -> core -> plan, backfill, verify, diff, throttle, reader, readers, lint
 #       -> backends -> common.
 # Within the middle layer, plan builds on lint, reader on plan, and the
 # engine folders on their shared folder. A module missing here may include
@@ -45,8 +45,11 @@ verify: backends plan common
 verify/postgres: verify backends plan common
 verify/sqlite: verify plan/sqlite lint backends plan common
 diff: verify backends common
-core: plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite backends common
-cli: core plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite diff backends backends/registry common
+readers: backends plan common
+readers/postgres: readers backends plan lint common
+readers/sqlite: readers backends plan plan/sqlite common
+core: plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers readers/postgres readers/sqlite backends common
+cli: core plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers diff backends backends/registry common
 '
 
 # Pairs the direction above allows only for one header, with why:

@@ -16,6 +16,7 @@
 #include "cli/flag_command.h"
 #include "cli/global_options.h"
 #include "cli/output.h"
+#include "cli/readers_command.h"
 #include "cli/throttle_flags.h"
 #include "common/duration.h"
 #include "common/log.h"
@@ -208,11 +209,12 @@ Status Dispatch(const std::string& command, const GlobalOptions& global,
     if (options.force && options.reason.empty()) {
       return Status::InvalidInput(
           "--force needs --reason TEXT: why completing past a failed "
-          "verification is right; it is recorded with your name");
+          "verification or hidden readers is right; it is recorded with your name");
     }
     return runner.Complete({options.force, options.reason});
   }
   if (command == "verify") return RunVerify(runner, global, options);
+  if (command == "readers") return RunReaders(runner, global.json);
   if (command == "pause") return runner.SetPaused(true);
   if (command == "resume") return runner.SetPaused(false);
   if (command == "rollback") return runner.Rollback();
@@ -290,10 +292,14 @@ int Main(int argc, char** argv) {
        "point the live schema (<schema>_live, PostgreSQL) at the new version in one short step, "
        "dual-write staying on; refused until the backfill has finished and a passing "
        "verification is recorded. --back points it at the old version again, losing nothing"},
+      {"readers",
+       "list the objects of the database (views, functions, triggers, policies, generated "
+       "columns, indexes, constraints, publications; on SQLite views and triggers) that still "
+       "use what complete drops or renames; exit 1 when there is any"},
       {"complete",
-       "contract: verify (unless a passing verification is recorded), validate, "
-       "switch to the new schema, drop the old one; from active it switches and contracts "
-       "in one go, from switched it contracts"},
+       "contract: refuse while hidden readers remain (see `readers`), verify (unless a passing "
+       "verification is recorded), validate, switch to the new schema, drop the old one; from "
+       "active it switches and contracts in one go, from switched it contracts"},
       {"pause", "pause the running backfill (from any process); it waits between chunks"},
       {"resume", "resume a paused backfill"},
       {"rollback",
@@ -356,7 +362,8 @@ int Main(int argc, char** argv) {
       AddThrottleFlags(sub, &options.throttle);  // the scans obey the backfill's throttle
     }
     if (name == "complete") {
-      sub->add_flag("--force", options.force, "complete even if verification fails");
+      sub->add_flag("--force", options.force,
+                    "complete even if verification fails or hidden readers remain");
       sub->add_option("--reason", options.reason, "why --force is right (recorded)");
     }
     if (name == "start" || name == "backfill" || name == "migrate") {

@@ -17,6 +17,7 @@
 #include "plan/migration.h"
 #include "plan/plan.h"
 #include "plan/planner.h"
+#include "readers/types.h"
 #include "throttle/throttle.h"
 #include "verify/types.h"
 
@@ -74,6 +75,11 @@ class Engine {
                                       const plan::Plan& plan,
                                       const std::vector<plan::Invariant>& invariants,
                                       const verify::Options& options) const = 0;
+  // The objects of the database that still use what `plan`'s complete
+  // retires (readers/types.h), sorted; only reads.
+  virtual Result<std::vector<readers::Reader>> FindReaders(backend::Connection& conn,
+                                                           const plan::Plan& plan) const = 0;
+
   // Re-syncs the rows verification found mismatching; the count of rows.
   // Only called where capabilities().verify_repair.
   virtual Result<long long> Repair(backend::Connection& conn, const plan::Plan& plan) const = 0;

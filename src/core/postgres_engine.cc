@@ -3,6 +3,7 @@
 #include "backfill/postgres/backfill.h"
 #include "core/engine.h"
 #include "plan/planner.h"
+#include "readers/postgres/readers.h"
 #include "verify/postgres/verifier.h"
 
 namespace tandem::core {
@@ -22,6 +23,11 @@ class PostgresEngine : public Engine {
 
   std::unique_ptr<StateSql> MakeStateSql(std::string state_schema) const override {
     return MakePostgresStateSql(std::move(state_schema));
+  }
+
+  Result<std::vector<readers::Reader>> FindReaders(backend::Connection& conn,
+                                                   const plan::Plan& plan) const override {
+    return readers::postgres::FindReaders(conn, plan);
   }
 
   Result<plan::Plan> Plan(const plan::Migration& migration, const plan::Catalog& catalog,

@@ -15,6 +15,7 @@
 #include "core/run_settings.h"
 #include "plan/plan_json.h"
 #include "reader/reader.h"
+#include "readers/findings.h"
 #include "verify/report.h"
 
 namespace tandem::core {
@@ -151,6 +152,10 @@ Result<MigrationRecord> Runner::RecordNewMigration(const plan::Migration& migrat
   TANDEM_ASSIGN_OR_RETURN(plan::Plan planned, PlanWithInputs(migration));
   if (!options_.allow_irreversible) TANDEM_RETURN_IF_ERROR(plan::RefuseIrreversible(planned));
   for (const auto& warning : planned.warnings) reporter_.Note("warning: " + warning);
+  // Said now, while there is time to change them; complete refuses.
+  TANDEM_ASSIGN_OR_RETURN(std::vector<readers::Reader> found,
+                          engine_->FindReaders(*conn_, planned));
+  for (const auto& r : found) reporter_.Note("warning: " + readers::ReaderWarning(r));
   TANDEM_RETURN_IF_ERROR(state_->Init());
   MigrationRecord record;
   record.schema = options_.schema;
@@ -353,6 +358,10 @@ Status Runner::CompleteRecord(MigrationRecord record, const CompleteOptions& opt
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, StoredPlan(record));
   TANDEM_RETURN_IF_ERROR(RefuseUnfinishedBackfill(
       record, plan, "completing now would drop old columns whose data is not yet in the new ones"));
+  // Until its switch has run, a complete that stopped (on a reader it was
+  // forced past, say) still has the old shape to protect.
+  bool before_switch = record.phase != Phase::kCompleting || record.steps_done <= SwitchIndex(plan);
+  if (before_switch) TANDEM_RETURN_IF_ERROR(GateOnReaders(record, plan, options));
   if (record.phase != Phase::kCompleting) {
     TANDEM_RETURN_IF_ERROR(GateOnVerification(record, plan, options));
   }
@@ -381,20 +390,23 @@ Status Runner::GateOnVerification(const MigrationRecord& record, const plan::Pla
   TANDEM_ASSIGN_OR_RETURN(verify::Pass pass, VerifyPass(record, plan, verify::Options{}));
   reporter_.Note(verify::ReportToText(pass.report));
   if (pass.report.passed()) return Status::Ok();
-  if (options.force) {
-    reporter_.Note("completing despite the failed verification (--force): " + options.reason);
-    return Record(record.id, {.phase = "complete",
-                              .kind = "forced",
-                              .description = "complete forced past a failed verification",
-                              .outcome = "ok",
-                              .detail = "reason: " + options.reason});
-  }
+  if (options.force) return RecordForced(record, options, "a failed verification");
   return Status::Refused("verification of \"" + record.name +
                          "\" failed, so complete would drop old data that the new columns do "
                          "not hold (flags " +
                          std::to_string(pass.report.flags) +
                          "). Run `tandem verify` for details and `tandem verify --repair` to "
                          "re-sync, or `tandem complete --force --reason TEXT` to override");
+}
+
+Status Runner::RecordForced(const MigrationRecord& record, const CompleteOptions& options,
+                            const std::string& past) {
+  reporter_.Note("completing despite " + past + " (--force): " + options.reason);
+  return Record(record.id, {.phase = "complete",
+                            .kind = "forced",
+                            .description = "complete forced past " + past,
+                            .outcome = "ok",
+                            .detail = "reason: " + options.reason});
 }
 
 // ---- rollback ------------------------------------------------------------

@@ -25,6 +25,7 @@
 #include "core/state_store.h"
 #include "plan/migration.h"
 #include "plan/plan.h"
+#include "readers/types.h"
 #include "throttle/throttle.h"
 #include "verify/types.h"
 
@@ -36,7 +37,8 @@ struct StartOptions {
 };
 
 struct CompleteOptions {
-  // Complete even though verification failed; `reason` is recorded with who.
+  // Complete even though verification failed or hidden readers were found;
+  // `reason` is recorded with who.
   bool force = false;
   std::string reason;
 };
@@ -96,6 +98,9 @@ class Runner {
   // store. With repair, mismatching rows are re-synced and verified again.
   Result<verify::Pass> Verify(const VerifyOptions& options);
   Status Rollback();
+  // The hidden readers of the migration in progress: objects of the
+  // database that still use what its complete drops or renames. Only reads.
+  Result<std::vector<readers::Reader>> Readers();
   // Applies every pending migration of `files` (in the given order);
   // completes all but the last, and the last too when `complete_last`.
   Status Migrate(const std::vector<plan::Migration>& migrations, bool complete_last);
@@ -185,6 +190,13 @@ class Runner {
   // now if there is none.
   Status GateOnVerification(const MigrationRecord& record, const plan::Plan& plan,
                             const CompleteOptions& options);
+  // complete's gate on hidden readers: kRefused naming every one, unless
+  // forced; runs before anything of complete is written.
+  Status GateOnReaders(const MigrationRecord& record, const plan::Plan& plan,
+                       const CompleteOptions& options);
+  // A gate of complete passed by --force: noted and recorded with the reason.
+  Status RecordForced(const MigrationRecord& record, const CompleteOptions& options,
+                      const std::string& past);
   // The backfill's throttle (flags over the file's `backfill:` section),
   // which verify's scans obey too.
   Result<std::unique_ptr<backfill::Throttle>> MakeThrottle(const plan::Settings& settings);

@@ -3,12 +3,16 @@
 #include "core/tables_in_flight.h"
 #include "plan/plan_json.h"
 #include "reader/reader.h"
+#include "readers/findings.h"
 
 namespace tandem::core {
 
 Result<plan::Plan> Runner::Plan(const plan::Migration& migration) {
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, PlanWithInputs(migration));
   plan.inputs.reset();
+  // Found now, before anything changes; complete refuses while they remain.
+  TANDEM_ASSIGN_OR_RETURN(std::vector<readers::Reader> found, engine_->FindReaders(*conn_, plan));
+  for (const auto& r : found) plan.warnings.push_back(readers::ReaderWarning(r));
   return plan;
 }
 
@@ -73,6 +77,10 @@ Result<plan::Plan> Runner::StoredPlan(const MigrationRecord& record) {
                            "\" differs from the plan its stored file gives, at " + difference +
                            edited);
   }
+  // What complete retires is derived, not stored: plans stored before it
+  // was recorded have it too.
+  stored.retired = std::move(derived->retired);
+  stored.retired_versions = std::move(derived->retired_versions);
   return stored;
 }
 

@@ -5,6 +5,7 @@
 #include "common/strings.h"
 #include "core/engine.h"
 #include "plan/sqlite/sqlite_planner.h"
+#include "readers/sqlite/readers.h"
 #include "verify/sqlite/verifier.h"
 
 namespace tandem::core {
@@ -25,6 +26,11 @@ class SqliteEngine : public Engine {
 
   std::unique_ptr<StateSql> MakeStateSql(std::string state_schema) const override {
     return MakeSqliteStateSql(std::move(state_schema));
+  }
+
+  Result<std::vector<readers::Reader>> FindReaders(backend::Connection& conn,
+                                                   const plan::Plan& plan) const override {
+    return readers::sqlite::FindReaders(conn, plan);
   }
 
   Result<plan::Plan> Plan(const plan::Migration& migration, const plan::Catalog& catalog,

@@ -274,6 +274,24 @@ Result<nlohmann::json> ParseStatements(std::string_view sql) {
   return parsed.tree();
 }
 
+Result<nlohmann::json> ParsePlpgsql(std::string_view create_function) {
+  std::string text(create_function);
+  PgQueryPlpgsqlParseResult result = pg_query_parse_plpgsql(text.c_str());
+  std::unique_ptr<PgQueryPlpgsqlParseResult, void (*)(PgQueryPlpgsqlParseResult*)> owned(
+      &result, [](PgQueryPlpgsqlParseResult* r) { pg_query_free_plpgsql_parse_result(*r); });
+  if (result.error != nullptr) {
+    return Status::InvalidInput(std::string("PL/pgSQL does not parse: ") + result.error->message);
+  }
+  if (result.plpgsql_funcs == nullptr || JsonDepth(result.plpgsql_funcs) > kMaxTreeDepth) {
+    return Status::InvalidInput("PL/pgSQL function nests too deeply to read");
+  }
+  nlohmann::json tree = nlohmann::json::parse(result.plpgsql_funcs, nullptr, false);
+  if (tree.is_discarded()) {
+    return Status::InvalidInput("PL/pgSQL function holds bytes that are not valid UTF-8");
+  }
+  return tree;
+}
+
 Status CheckTypeName(std::string_view type) {
   std::string prefix = "CREATE TABLE t (c ";
   ParseResult parsed(prefix + std::string(type) + ")");

@@ -34,6 +34,12 @@ Status CheckStatements(std::string_view sql);
 // Errors (kInvalidInput) quote the parser's message and the offset.
 Result<nlohmann::json> ParseStatements(std::string_view sql);
 
+// The PL/pgSQL parse of a CREATE FUNCTION (or PROCEDURE) statement in
+// LANGUAGE plpgsql, as libpg_query's JSON: an array of {"PLpgSQL_function":
+// {...}} whose embedded SQL is kept as text ("query" of each PLpgSQL_expr).
+// Errors (kInvalidInput) quote the parser's message.
+Result<nlohmann::json> ParsePlpgsql(std::string_view create_function);
+
 // Checks that `type` is a single PostgreSQL type name ("varchar(255)", "int[]").
 Status CheckTypeName(std::string_view type);
 

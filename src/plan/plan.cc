@@ -45,6 +45,18 @@ const char* LockLevelEffect(LockLevel level) {
   return "";
 }
 
+const char* RetiredChangeName(RetiredChange change) {
+  switch (change) {
+    case RetiredChange::kDropped:
+      return "dropped";
+    case RetiredChange::kReplaced:
+      return "replaced";
+    case RetiredChange::kRenamed:
+      return "renamed";
+  }
+  return "dropped";
+}
+
 Status RefuseIrreversible(const Plan& plan) {
   if (plan.irreversible.empty()) return Status::Ok();
   std::string message = "this migration's start runs SQL that rollback cannot undo:";

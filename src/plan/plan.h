@@ -116,6 +116,25 @@ struct Irreversible {
   std::string what;       // "drops a table"
 };
 
+// What `complete` takes away from the old version's shape. An object of
+// the database that still uses one of them (a view, a function, a policy...)
+// makes the switch fail, or breaks or vanishes with it: the hidden-reader
+// audit (readers/) looks for them before complete runs.
+enum class RetiredChange {
+  kDropped,   // gone after complete
+  kReplaced,  // dropped; the new version's column of the same name takes its place
+  kRenamed,   // takes the name `renamed_to`
+};
+
+struct Retired {
+  std::string table;   // the physical table in Plan::schema, as named before complete
+  std::string column;  // empty: the table itself
+  RetiredChange change = RetiredChange::kDropped;
+  std::string renamed_to;  // kRenamed
+};
+
+const char* RetiredChangeName(RetiredChange change);  // "dropped", "replaced", "renamed"
+
 // What a plan was derived from besides its file: stored with the plan, so
 // that the plan can be derived again from the stored file and compared with
 // the stored one before it runs.
@@ -147,6 +166,10 @@ struct Plan {
   std::vector<ExpressionCheck> checks;
   std::vector<std::string> warnings;  // things a person should know before running it
   std::vector<Irreversible> irreversible;
+  // What complete retires: columns and tables of the old shape, and the
+  // version schemas of earlier migrations (the old version's), which it drops.
+  std::vector<Retired> retired;
+  std::vector<std::string> retired_versions;
   // How an application reaches the new version, when it is not by the
   // version schema on the search_path (SQLite). Not stored.
   std::string version_access;

@@ -79,6 +79,13 @@ std::vector<ColumnSync> SyncsFromJson(const json& in) {
   return out;
 }
 
+RetiredChange RetiredChangeOf(const json& name) {
+  for (auto change : {RetiredChange::kDropped, RetiredChange::kReplaced, RetiredChange::kRenamed}) {
+    if (name == RetiredChangeName(change)) return change;
+  }
+  throw json::other_error::create(501, "unknown retired change " + name.dump(), &name);
+}
+
 // The part of `text` around `at`, for a message.
 std::string Excerpt(const std::string& text, size_t at) {
   size_t begin = at > kExcerpt / 2 ? at - kExcerpt / 2 : 0;
@@ -142,6 +149,13 @@ std::string PlanToJson(const Plan& plan, int indent) {
     irreversible.push_back(
         {{"rule", i.rule}, {"where", i.where}, {"statement", i.statement}, {"what", i.what}});
   }
+  json retired = json::array();
+  for (const auto& r : plan.retired) {
+    retired.push_back({{"table", r.table},
+                       {"column", r.column},
+                       {"change", RetiredChangeName(r.change)},
+                       {"renamed_to", r.renamed_to}});
+  }
   json out = {{"schema", plan.schema},
               {"version_schema", plan.version_schema},
               {"state_schema", plan.state_schema},
@@ -156,7 +170,9 @@ std::string PlanToJson(const Plan& plan, int indent) {
               {"views", views},
               {"checks", checks},
               {"warnings", plan.warnings},
-              {"irreversible", irreversible}};
+              {"irreversible", irreversible},
+              {"retired", retired},
+              {"retired_versions", plan.retired_versions}};
   if (plan.inputs) out["inputs"] = *plan.inputs;
   return out.dump(indent);
 }
@@ -197,6 +213,14 @@ Result<Plan> PlanFromJson(const std::string& text) {
     for (const auto& i : in.value("irreversible", json::array())) {
       plan.irreversible.push_back({i.at("rule"), i.at("where"), i.at("statement"), i.at("what")});
     }
+    // Plans stored before what complete retires was recorded have none;
+    // the runner derives it again from the stored file.
+    for (const auto& r : in.value("retired", json::array())) {
+      plan.retired.push_back(
+          {r.at("table"), r.at("column"), RetiredChangeOf(r.at("change")), r.at("renamed_to")});
+    }
+    plan.retired_versions =
+        in.value("retired_versions", json::array()).get<std::vector<std::string>>();
     if (in.contains("inputs")) plan.inputs = in.at("inputs").get<PlanInputs>();
     return plan;
   } catch (const nlohmann::json::exception& e) {
@@ -209,8 +233,10 @@ std::string FirstDifference(const Plan& stored, const Plan& derived) {
   json a = json::parse(PlanToJson(stored));
   json b = json::parse(PlanToJson(derived));
   // The expression checks, warnings and irreversible statements name the
-  // file's path, which the stored copy has not kept; none of them runs.
-  for (const char* key : {"inputs", "checks", "warnings", "irreversible"}) {
+  // file's path, which the stored copy has not kept; none of them runs. Nor
+  // does what complete retires, which plans stored before it have not kept.
+  for (const char* key :
+       {"inputs", "checks", "warnings", "irreversible", "retired", "retired_versions"}) {
     a.erase(key);
     b.erase(key);
   }

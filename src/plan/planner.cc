@@ -4,6 +4,7 @@
 
 #include "common/overloaded.h"
 #include "common/strings.h"
+#include "plan/retired.h"
 #include "plan/planner_internal.h"
 #include "plan/triggers.h"
 
@@ -46,6 +47,7 @@ Result<Plan> Planner::Run() {
   FinishViews();
   FinishLiveSchema();
   FinishComplete();
+  DescribeRetired(catalog_, virtual_schema_, options_, plan_);
   FinishRollback();
   return plan_;
 }

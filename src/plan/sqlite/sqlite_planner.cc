@@ -4,6 +4,7 @@
 
 #include "common/overloaded.h"
 #include "common/strings.h"
+#include "plan/retired.h"
 #include "plan/sqlite/sqlite_planner_internal.h"
 
 namespace tandem::plan::sqlite {
@@ -52,6 +53,7 @@ Result<Plan> SqlitePlanner::Run() {
   FinishTriggers();
   FinishViews();
   FinishComplete();
+  DescribeRetired(catalog_, virtual_schema_, options_, plan_);
   FinishRollback();
   return plan_;
 }

@@ -32,4 +32,9 @@ Result<Plan> PlanSqliteMigration(const Migration& migration, const Catalog& cata
 // The view through which version `version` sees `table`.
 std::string SqliteViewName(const std::string& table, const std::string& version);
 
+// True when `plan`'s complete rebuilds `table` (copies it into a new table
+// that takes its name). SQLite then carries no rename of a column through
+// to the views and triggers that name it, as ALTER TABLE RENAME COLUMN does.
+bool RebuildsTable(const Plan& plan, const std::string& table);
+
 }  // namespace tandem::plan::sqlite

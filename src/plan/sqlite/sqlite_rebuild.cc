@@ -12,6 +12,9 @@
 namespace tandem::plan::sqlite {
 namespace {
 
+// The table a rebuild copies the rows into before it takes the old one's name.
+std::string RebuildTableName(const std::string& table) { return "_tandem_rebuild_" + table; }
+
 std::string Quoted(const std::vector<std::string>& names) {
   std::vector<std::string> quoted;
   for (const auto& n : names) quoted.push_back(QuoteIdent(n));
@@ -171,6 +174,16 @@ std::string SqlitePlanner::ColumnDefinition(const VirtualTable& table,
   return sql;
 }
 
+bool RebuildsTable(const Plan& plan, const std::string& table) {
+  std::string create = "CREATE TABLE " + QuoteIdent(RebuildTableName(table)) + " (";
+  for (const auto& step : plan.complete) {
+    for (const auto& statement : step.statements) {
+      if (StartsWith(statement, create)) return true;
+    }
+  }
+  return false;
+}
+
 std::vector<std::string> SqlitePlanner::RebuildStatements(const VirtualTable& table,
                                                           std::string& summary) {
   const CatalogTable& original = *catalog_.FindTable(table.physical);
@@ -189,7 +202,7 @@ std::vector<std::string> SqlitePlanner::RebuildStatements(const VirtualTable& ta
   for (auto& d : KeptConstraints(table)) definitions.push_back(d);
   for (auto& d : CreatedConstraints(table)) definitions.push_back(d);
   std::string options = table_sql && !table_sql->options.empty() ? " " + table_sql->options : "";
-  std::string temporary = QuoteIdent("_tandem_rebuild_" + table.physical);
+  std::string temporary = QuoteIdent(RebuildTableName(table.physical));
   std::string name = QuoteIdent(table.physical);
   std::vector<std::string> sql = {
       "CREATE TABLE " + temporary + " (\n  " + Join(definitions, ",\n  ") + "\n)" + options,

@@ -1,0 +1,32 @@
+// Runner: the hidden-reader audit (readers/) for `readers`, for `plan`'s
+// warnings, and as complete's first gate.
+#include "core/runner.h"
+#include "readers/findings.h"
+
+namespace tandem::core {
+
+Result<std::vector<readers::Reader>> Runner::Readers() {
+  TANDEM_RETURN_IF_ERROR(ConnectToRead());
+  TANDEM_ASSIGN_OR_RETURN(bool has_state, state_->Exists());
+  if (!has_state) {
+    return Status::Refused("no migration is in progress on schema \"" + options_.schema +
+                           "\" (tandem's state schema \"" + options_.state_schema +
+                           "\" does not exist), so there is nothing to check; `tandem plan FILE` "
+                           "lists the readers of a migration before it starts");
+  }
+  TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("check for readers"));
+  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, StoredPlan(record));
+  return engine_->FindReaders(*conn_, plan);
+}
+
+Status Runner::GateOnReaders(const MigrationRecord& record, const plan::Plan& plan,
+                             const CompleteOptions& options) {
+  TANDEM_ASSIGN_OR_RETURN(std::vector<readers::Reader> found, engine_->FindReaders(*conn_, plan));
+  if (found.empty()) return Status::Ok();
+  if (!options.force) return readers::RefuseReaders(record.name, found);
+  std::string names;
+  for (const auto& r : found) names += (names.empty() ? "" : ", ") + r.kind + " " + r.name;
+  return RecordForced(record, options, "hidden readers (" + names + ")");
+}
+
+}  // namespace tandem::core
