@@ -15,7 +15,11 @@ readonly PACKAGES=(
   libfmt-dev libspdlog-dev libcpp-httplib-dev
   libgtest-dev googletest libbenchmark-dev hyperfine time
   clang-format clang libclang-rt-14-dev
+  prometheus
 )
+# prometheus: its promtool checks what `tandem serve` answers on /metrics in
+# the tests. Its server is installed but not started (there is no init system
+# in CI, and tandem does not need one).
 
 # dpkg-query is the authority on "installed": a package that is merely known
 # to apt, or removed but with config files left ("deinstall ok config-files"),
