@@ -16,7 +16,11 @@ readonly PACKAGES=(
   libgtest-dev googletest libbenchmark-dev hyperfine time
   clang-format clang libclang-rt-14-dev
   python3 python3-psycopg2
+  prometheus
 )
+# prometheus: its promtool checks what `tandem serve` answers on /metrics in
+# the tests. Its server is installed but not started (there is no init system
+# in CI, and tandem does not need one).
 
 # dpkg-query is the authority on "installed": a package that is merely known
 # to apt, or removed but with config files left ("deinstall ok config-files"),

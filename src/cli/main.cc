@@ -17,6 +17,7 @@
 #include "cli/global_options.h"
 #include "cli/output.h"
 #include "cli/readers_command.h"
+#include "cli/serve_command.h"
 #include "cli/throttle_flags.h"
 #include "common/duration.h"
 #include "common/log.h"
@@ -66,6 +67,7 @@ struct CommandOptions {
   // complete
   bool force = false;
   std::string reason;
+  ServeFlags serve;
 };
 
 Result<core::RunnerOptions> MakeRunnerOptions(const GlobalOptions& global,
@@ -226,6 +228,7 @@ Status Dispatch(const std::string& command, const GlobalOptions& global,
     return Status::Refused(
         "tandem's records contradict the database; the status above says how to clear it");
   }
+  if (command == "serve") return RunServe(runner, options.serve, interrupted);
   if (command == "history") {
     TANDEM_ASSIGN_OR_RETURN(auto history, runner.History());
     PrintHistory(history, global.json);
@@ -310,6 +313,9 @@ int Main(int argc, char** argv) {
        "the newest version schema and which version the live schema shows"},
       {"history", "list every migration of the schema"},
       {"migrate", "start (and complete) every pending migration in DIR, in file-name order"},
+      {"serve",
+       "serve /metrics (Prometheus) and /api/v1/status (JSON) over HTTP for dashboards, "
+       "read-only, until Ctrl-C"},
   };
   for (const auto& command : commands) {
     CLI::App* sub = app.add_subcommand(command.name, command.help);
@@ -358,6 +364,7 @@ int Main(int argc, char** argv) {
       sub->add_flag("--back", options.back,
                     "point the live schema at the old version again (dual-write stays on)");
     }
+    if (name == "serve") AddServeFlags(sub, options.serve);
     if (name == "verify" || name == "complete") {
       AddThrottleFlags(sub, &options.throttle);  // the scans obey the backfill's throttle
     }

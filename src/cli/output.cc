@@ -11,6 +11,7 @@
 #include "common/duration.h"
 #include "common/rfc3339.h"
 #include "common/strings.h"
+#include "core/backfill_control.h"
 #include "plan/plan_json.h"
 #include "verify/report.h"
 
@@ -305,22 +306,18 @@ void PrintPlan(const plan::Plan& plan, bool as_json) {
 
 // A throttle event as status shows it: holding since when and why, or when
 // the last hold ended and how long it lasted.
-bool ThrottleHolds(const core::RecordedEvent& recorded) {
-  return recorded.event.description == "throttle started";
-}
-
 json ThrottleJson(const std::optional<core::RecordedEvent>& recorded) {
   if (!recorded) return nullptr;
-  return {{"holding", ThrottleHolds(*recorded)},
+  return {{"holding", core::ThrottleHolds(*recorded)},
           {"at", TimeJson(recorded->at)},
           {"reason", recorded->event.detail},
-          {"held_ms", ThrottleHolds(*recorded) ? 0.0 : recorded->event.duration_ms}};
+          {"held_ms", core::ThrottleHolds(*recorded) ? 0.0 : recorded->event.duration_ms}};
 }
 
 void PrintThrottle(const std::optional<core::RecordedEvent>& recorded) {
   if (!recorded) return;
   const core::Event& event = recorded->event;
-  if (ThrottleHolds(*recorded)) {
+  if (core::ThrottleHolds(*recorded)) {
     std::printf("backfill throttled since %s: %s\n", recorded->at.c_str(), event.detail.c_str());
     return;
   }
@@ -329,36 +326,40 @@ void PrintThrottle(const std::optional<core::RecordedEvent>& recorded) {
               event.detail.c_str());
 }
 
+std::string StatusJson(const core::StatusReport& report) {
+  json verify = nullptr;
+  if (report.last_verify) {
+    verify = json::parse(report.last_verify->report_json);
+    verify["at"] = TimeJson(report.last_verify->at);
+  }
+  json out = {{"active", report.active ? RecordJson(*report.active) : json(nullptr)},
+              {"last_verify", verify},
+              {"last_completed",
+               report.last_completed ? RecordJson(*report.last_completed) : json(nullptr)},
+              {"version_schema", TextOrNull(report.version_schema)}};
+  json backfill = json::array();
+  for (const auto& p : report.backfill) {
+    json table = ProgressJson(p);
+    table["state"] = p.state;
+    table["updated_at"] = TimeJson(p.updated_at);
+    backfill.push_back(table);
+  }
+  out["backfill"] = backfill;
+  out["last_throttle"] = ThrottleJson(report.last_throttle);
+  out["contradictions"] = report.contradictions;
+  json access = json::object();
+  for (const auto& [table, uses] : report.new_version_access) access[table] = uses;
+  out["new_version_access"] = access;
+  out["live"] = report.live_schema.empty() ? json(nullptr)
+                                           : json{{"schema", report.live_schema},
+                                                  {"source", report.live_source},
+                                                  {"version", report.live_version}};
+  return out.dump();
+}
+
 void PrintStatus(const core::StatusReport& report, bool as_json) {
   if (as_json) {
-    json verify = nullptr;
-    if (report.last_verify) {
-      verify = json::parse(report.last_verify->report_json);
-      verify["at"] = TimeJson(report.last_verify->at);
-    }
-    json out = {{"active", report.active ? RecordJson(*report.active) : json(nullptr)},
-                {"last_verify", verify},
-                {"last_completed",
-                 report.last_completed ? RecordJson(*report.last_completed) : json(nullptr)},
-                {"version_schema", TextOrNull(report.version_schema)}};
-    json backfill = json::array();
-    for (const auto& p : report.backfill) {
-      json table = ProgressJson(p);
-      table["state"] = p.state;
-      table["updated_at"] = TimeJson(p.updated_at);
-      backfill.push_back(table);
-    }
-    out["backfill"] = backfill;
-    out["last_throttle"] = ThrottleJson(report.last_throttle);
-    out["contradictions"] = report.contradictions;
-    json access = json::object();
-    for (const auto& [table, uses] : report.new_version_access) access[table] = uses;
-    out["new_version_access"] = access;
-    out["live"] = report.live_schema.empty() ? json(nullptr)
-                                             : json{{"schema", report.live_schema},
-                                                    {"source", report.live_source},
-                                                    {"version", report.live_version}};
-    PrintLine(out);
+    std::printf("%s\n", StatusJson(report).c_str());
     return;
   }
   if (report.active) {
@@ -420,11 +421,15 @@ void PrintHistory(const std::vector<core::MigrationRecord>& history, bool as_jso
   }
 }
 
+std::string ErrorJson(const Status& status, int exit_code) {
+  json out = {{"error", status.message()}, {"exit_code", exit_code}};
+  if (!status.native_code().empty()) out["sqlstate"] = status.native_code();
+  return out.dump();
+}
+
 void PrintError(const Status& status, int exit_code, bool as_json) {
   if (as_json) {
-    json out = {{"error", status.message()}, {"exit_code", exit_code}};
-    if (!status.native_code().empty()) out["sqlstate"] = status.native_code();
-    std::printf("%s\n", out.dump().c_str());
+    std::printf("%s\n", ErrorJson(status, exit_code).c_str());
     return;
   }
   std::fprintf(stderr, "tandem: error: %s\n", status.message().c_str());

@@ -16,8 +16,12 @@ std::unique_ptr<core::Reporter> MakeReporter(bool json);
 
 void PrintPlan(const plan::Plan& plan, bool json);
 void PrintStatus(const core::StatusReport& report, bool json);
+// The JSON object `status --json` prints (one line, no newline).
+std::string StatusJson(const core::StatusReport& report);
 void PrintHistory(const std::vector<core::MigrationRecord>& history, bool json);
-// The error line a person sees, or a JSON object with kind, message and exit code.
+// The error line a person sees, or ErrorJson's object.
 void PrintError(const Status& status, int exit_code, bool json);
+// {"error": message, "exit_code": N, "sqlstate": code where the database gave one}.
+std::string ErrorJson(const Status& status, int exit_code);
 
 }  // namespace tandem::cli

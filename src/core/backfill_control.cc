@@ -4,6 +4,14 @@
 
 namespace tandem::core {
 
+// The descriptions of the two throttle events; ThrottleHolds reads them back.
+constexpr char kThrottleStarted[] = "throttle started";
+constexpr char kThrottleReleased[] = "throttle released";
+
+bool ThrottleHolds(const RecordedEvent& newest) {
+  return newest.event.description == kThrottleStarted;
+}
+
 std::function<Status()> ScanGate(backfill::Throttle& throttle,
                                  const std::atomic<bool>* stop_requested,
                                  std::function<void(const std::string&)> note) {
@@ -110,7 +118,7 @@ void BackfillControl::NoteThrottle(const backfill::Verdict& verdict) {
         std::chrono::duration<double, std::milli>(Clock::now() - throttled_since_).count();
     (void)state_.Append(migration_id_, {.phase = "backfill",
                                         .kind = "throttle",
-                                        .description = "throttle released",
+                                        .description = kThrottleReleased,
                                         .duration_ms = held_ms,
                                         .outcome = "ok",
                                         .detail = throttled_reason_});
@@ -121,7 +129,7 @@ void BackfillControl::NoteThrottle(const backfill::Verdict& verdict) {
   throttled_since_ = Clock::now();
   (void)state_.Append(migration_id_, {.phase = "backfill",
                                       .kind = "throttle",
-                                      .description = "throttle started",
+                                      .description = kThrottleStarted,
                                       .outcome = "throttled",
                                       .detail = throttled_reason_});
 }

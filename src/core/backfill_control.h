@@ -35,6 +35,10 @@ std::function<Status()> ScanGate(backfill::Throttle& throttle,
                                  const std::atomic<bool>* stop_requested,
                                  std::function<void(const std::string&)> note);
 
+// Whether `newest`, the newest throttle event of a backfill, says a
+// throttle holds it right now (it started and has not been released).
+bool ThrottleHolds(const RecordedEvent& newest);
+
 class BackfillControl {
  public:
   BackfillControl(StateStore& state, long long migration_id,

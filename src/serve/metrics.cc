@@ -1,0 +1,201 @@
+#include "serve/metrics.h"
+
+#include <cstdio>
+#include <utility>
+#include <vector>
+
+#include "core/backfill_control.h"
+
+namespace tandem::serve {
+namespace {
+
+using Labels = std::vector<std::pair<std::string, std::string>>;
+
+// A label value as the text format quotes it: backslash, double quote and
+// line feed escaped.
+std::string EscapeLabel(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string Number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.17g", value);
+  return text;
+}
+
+// Writes one metric family at a time: its HELP and TYPE lines once, then
+// its samples, as the format requires (all samples of a family together).
+class Exposition {
+ public:
+  explicit Exposition(std::string prefix) : prefix_(std::move(prefix)) {}
+
+  void Family(const std::string& name, const char* type, const std::string& help) {
+    current_ = prefix_ + "_" + name;
+    out_ += "# HELP " + current_ + " " + help + "\n# TYPE " + current_ + " " + type + "\n";
+  }
+
+  void Sample(double value, const Labels& labels = {}) {
+    out_ += current_;
+    if (!labels.empty()) {
+      out_ += "{";
+      for (size_t i = 0; i < labels.size(); ++i) {
+        if (i > 0) out_ += ",";
+        out_ += labels[i].first + "=\"" + EscapeLabel(labels[i].second) + "\"";
+      }
+      out_ += "}";
+    }
+    out_ += " " + Number(value) + "\n";
+  }
+
+  // A gauge with one sample.
+  void Gauge(const std::string& name, const std::string& help, double value,
+             const Labels& labels = {}) {
+    Family(name, "gauge", help);
+    Sample(value, labels);
+  }
+
+  std::string Text() && { return std::move(out_); }
+
+ private:
+  std::string prefix_;
+  std::string current_;
+  std::string out_;
+};
+
+// One gauge family with a sample per backfilled table; tables for which
+// `value` has nothing to say (an ETA nobody can give) are left out.
+template <typename Value>
+void PerTable(Exposition& out, const core::StatusReport& report, const std::string& name,
+              const std::string& help, Value value) {
+  out.Family(name, "gauge", help);
+  for (const auto& p : report.backfill) {
+    std::optional<double> v = value(p);
+    if (v) out.Sample(*v, {{"table", p.table}});
+  }
+}
+
+double Seconds(Millis duration) { return static_cast<double>(duration.count()) / 1000.0; }
+
+void MigrationMetrics(Exposition& out, const core::StatusReport& report) {
+  out.Gauge("migration_in_progress", "1 while a migration of the schema is in progress",
+            report.active ? 1 : 0);
+  if (!report.active) return;
+  const core::MigrationRecord& a = *report.active;
+  out.Gauge("migration_info",
+            "the migration in progress: its name, schema, phase and version schema, as labels",
+            1,
+            {{"migration", a.name},
+             {"schema", a.schema},
+             {"phase", core::PhaseName(a.phase)},
+             {"version_schema", a.version_schema}});
+  out.Gauge("migration_backfill_done", "1 once the backfill of every table has finished",
+            a.backfill_done ? 1 : 0);
+  out.Gauge("state_contradictions",
+            "where tandem's records contradict the database (tandem status names each)",
+            static_cast<double>(report.contradictions.size()));
+}
+
+void BackfillMetrics(Exposition& out, const core::StatusReport& report) {
+  using backfill::Progress;
+  PerTable(out, report, "backfill_rows_done", "rows the backfill has walked, earlier runs included",
+           [](const Progress& p) { return std::optional<double>(p.rows_scanned); });
+  PerTable(out, report, "backfill_rows_estimated", "rows the table is estimated to hold",
+           [](const Progress& p) { return std::optional<double>(p.estimated_total); });
+  PerTable(out, report, "backfill_rows_per_second", "the backfill's rate in its current run",
+           [](const Progress& p) { return std::optional<double>(p.rows_per_second); });
+  PerTable(out, report, "backfill_eta_seconds",
+           "time left at the current rate (absent while nothing moves)",
+           [](const Progress& p) -> std::optional<double> {
+             if (!p.eta || p.paused || !p.waiting_reason.empty()) return std::nullopt;
+             return Seconds(*p.eta);
+           });
+  PerTable(out, report, "backfill_done", "1 once the table's backfill has finished",
+           [](const Progress& p) { return std::optional<double>(p.done ? 1 : 0); });
+  PerTable(out, report, "backfill_paused", "1 while the backfill is paused by tandem pause",
+           [](const Progress& p) { return std::optional<double>(p.paused ? 1 : 0); });
+  PerTable(out, report, "backfill_waiting",
+           "1 while the backfill waits (paused, or held by a throttle)",
+           [](const Progress& p) { return std::optional<double>(p.waiting_reason.empty() ? 0 : 1); });
+  PerTable(out, report, "backfill_workers", "workers backfilling right now",
+           [](const Progress& p) { return std::optional<double>(p.workers); });
+  PerTable(out, report, "backfill_chunks", "chunks the current run has written",
+           [](const Progress& p) { return std::optional<double>(p.chunks); });
+  PerTable(out, report, "backfill_chunk_retries", "chunks the current run had to retry",
+           [](const Progress& p) { return std::optional<double>(p.retries); });
+  PerTable(out, report, "backfill_chunk_p99_seconds",
+           "the 99th percentile of the current run's chunk durations",
+           [](const Progress& p) -> std::optional<double> {
+             if (!p.chunk_p99) return std::nullopt;
+             return Seconds(*p.chunk_p99);
+           });
+  PerTable(out, report, "backfill_chunk_max_seconds", "the current run's slowest chunk",
+           [](const Progress& p) -> std::optional<double> {
+             if (!p.chunk_max) return std::nullopt;
+             return Seconds(*p.chunk_max);
+           });
+  out.Family("backfill_state_info", "gauge",
+             "the table's backfill state as a label (running, done, stopped, failed, not running)");
+  for (const auto& p : report.backfill) out.Sample(1, {{"table", p.table}, {"state", p.state}});
+  if (report.last_throttle) {
+    out.Gauge("throttle_holding",
+              "1 while a throttle holds the backfill, with the newest reason as a label",
+              core::ThrottleHolds(*report.last_throttle) ? 1 : 0, {{"reason", report.last_throttle->event.detail}});
+  }
+}
+
+void VerifyMetrics(Exposition& out, const core::StatusReport& report) {
+  out.Gauge("verify_runs_recorded", "1 once the migration in progress has a verification recorded",
+            report.last_verify ? 1 : 0);
+  if (!report.last_verify) return;
+  const core::VerifyRun& v = *report.last_verify;
+  out.Gauge("verify_passed", "1 when the newest verification passed", v.passed ? 1 : 0);
+  out.Gauge("verify_flags",
+            "the newest verification's flags (a bitmask: 1 parity, 2 count, 4 drift, 8 "
+            "invariant, 16 scan incomplete, 32 backfill unfinished)",
+            v.flags);
+  out.Gauge("verify_parity_ratio", "the share of checked rows whose new columns agree (0 to 1)",
+            v.parity_percent / 100.0);
+  out.Gauge("verify_full", "1 when the newest verification checked every row, 0 for a partial one",
+            v.full ? 1 : 0);
+}
+
+}  // namespace
+
+std::string RenderMetrics(const MetricsOptions& options, const core::StatusReport& report,
+                          bool database_up) {
+  Exposition out(options.prefix);
+  out.Gauge("build_info", "tandem's version, as a label", 1, {{"version", options.version}});
+  out.Gauge("database_up", "1 when tandem's records could be read from the database",
+            database_up ? 1 : 0);
+  if (database_up) {
+    MigrationMetrics(out, report);
+    BackfillMetrics(out, report);
+    VerifyMetrics(out, report);
+  }
+  return std::move(out).Text();
+}
+
+bool ValidMetricPrefix(const std::string& prefix) {
+  if (prefix.empty()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    char c = prefix[i];
+    bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    bool digit = c >= '0' && c <= '9';
+    if (!letter && !(digit && i > 0)) return false;
+  }
+  return true;
+}
+
+}  // namespace tandem::serve
