@@ -12,9 +12,7 @@ namespace {
 
 class RunnerSwitchTest : public SqliteRunnerTest {
  protected:
-  void SetUp() override {
-    SqliteRunnerTest::SetUp();
-    if (HasFatalFailure()) return;
+  void SetUpDatabase() override {
     CreateUsers(300);
     name_not_null_ = WriteMigration("02_name.yaml", kUsersNameNotNull);
   }

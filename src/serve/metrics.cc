@@ -86,7 +86,11 @@ void PerTable(Exposition& out, const core::StatusReport& report, const std::stri
   }
 }
 
-double Seconds(Millis duration) { return static_cast<double>(duration.count()) / 1000.0; }
+// A duration in seconds, where there is one.
+std::optional<double> Seconds(const std::optional<Millis>& duration) {
+  if (!duration) return std::nullopt;
+  return static_cast<double>(duration->count()) / 1000.0;
+}
 
 void MigrationMetrics(Exposition& out, const core::StatusReport& report) {
   out.Gauge("migration_in_progress", "1 while a migration of the schema is in progress",
@@ -118,8 +122,8 @@ void BackfillMetrics(Exposition& out, const core::StatusReport& report) {
   PerTable(out, report, "backfill_eta_seconds",
            "time left at the current rate (absent while nothing moves)",
            [](const Progress& p) -> std::optional<double> {
-             if (!p.eta || p.paused || !p.waiting_reason.empty()) return std::nullopt;
-             return Seconds(*p.eta);
+             if (p.paused || !p.waiting_reason.empty()) return std::nullopt;
+             return Seconds(p.eta);
            });
   PerTable(out, report, "backfill_done", "1 once the table's backfill has finished",
            [](const Progress& p) { return std::optional<double>(p.done ? 1 : 0); });
@@ -136,15 +140,9 @@ void BackfillMetrics(Exposition& out, const core::StatusReport& report) {
            [](const Progress& p) { return std::optional<double>(p.retries); });
   PerTable(out, report, "backfill_chunk_p99_seconds",
            "the 99th percentile of the current run's chunk durations",
-           [](const Progress& p) -> std::optional<double> {
-             if (!p.chunk_p99) return std::nullopt;
-             return Seconds(*p.chunk_p99);
-           });
+           [](const Progress& p) { return Seconds(p.chunk_p99); });
   PerTable(out, report, "backfill_chunk_max_seconds", "the current run's slowest chunk",
-           [](const Progress& p) -> std::optional<double> {
-             if (!p.chunk_max) return std::nullopt;
-             return Seconds(*p.chunk_max);
-           });
+           [](const Progress& p) { return Seconds(p.chunk_max); });
   out.Family("backfill_state_info", "gauge",
              "the table's backfill state as a label (running, done, stopped, failed, not running)");
   for (const auto& p : report.backfill) out.Sample(1, {{"table", p.table}, {"state", p.state}});

@@ -120,10 +120,7 @@ class LiveApplication {
 
 class ReadSwitchTest : public PgTest {
  protected:
-  void SetUp() override {
-    PgTest::SetUp();
-    if (!HasFatalFailure()) Exec(kAccounts);
-  }
+  void SetUpDatabase() override { Exec(kAccounts); }
   nlohmann::json Live() {
     CommandResult status = Tandem({"--json", "status"});
     EXPECT_EQ(status.exit_code, 0) << status.err;

@@ -9,7 +9,9 @@ namespace tandem::testing {
 
 class DatabaseTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  // Final: a suite fills its database in SetUpDatabase, so that no fixture
+  // forgets to stop after a failed CreateDatabase.
+  void SetUp() final {
     CreateDatabase();
     if (!HasFatalFailure()) SetUpDatabase();
   }

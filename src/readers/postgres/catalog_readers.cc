@@ -115,6 +115,9 @@ SELECT kind, name, ord, tschema, tab FROM (
 std::vector<std::string> OwnSchemas(const plan::Plan& plan) {
   std::vector<std::string> own = {plan.state_schema, plan.version_schema};
   own.insert(own.end(), plan.retired_versions.begin(), plan.retired_versions.end());
+  // The live schema's views are tandem's: complete repoints them at the
+  // final shape in the same transaction that drops what they read.
+  if (!plan.live_schema.empty()) own.push_back(plan.live_schema);
   return own;
 }
 
