@@ -18,7 +18,7 @@ Millis JitteredBackoff(const LockPolicy& policy, int attempt) {
 Result<StepOutcome> RunStepWithRetries(const plan::Step& step, const LockPolicy& policy,
                                        const RetryObserver& observer,
                                        const std::function<Status()>& attempt,
-                                       const std::function<std::string()>& blockers) {
+                                       const std::function<std::vector<std::string>()>& blockers) {
   using Clock = std::chrono::steady_clock;
   auto started = Clock::now();
   auto deadline = started + policy.deadline;
@@ -31,7 +31,7 @@ Result<StepOutcome> RunStepWithRetries(const plan::Step& step, const LockPolicy&
       return outcome;
     }
     if (!status.retryable() || status.kind() == ErrorKind::kConnection) return status;
-    std::string held_by = blockers();
+    std::vector<std::string> held_by = blockers();
     if (observer) observer(outcome.attempts, status, held_by);
     Millis wait = JitteredBackoff(policy, outcome.attempts);
     if (Clock::now() + wait > deadline) {
@@ -42,7 +42,7 @@ Result<StepOutcome> RunStepWithRetries(const plan::Step& step, const LockPolicy&
               FormatDuration(std::chrono::duration_cast<Millis>(Clock::now() - started)) +
               ": could not take " + plan::LockLevelName(step.lock) + " on " +
               Join(step.tables, ", ") + " within " + FormatDuration(policy.lock_timeout) +
-              (held_by.empty() ? "" : "; held by " + held_by) +
+              (held_by.empty() ? "" : "; held by " + Join(held_by, "; ")) +
               ". Nothing of this step was applied; end the blocking transaction or raise "
               "--lock-deadline, then run the command again",
           status.native_code(), /*retryable=*/true);

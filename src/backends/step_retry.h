@@ -16,10 +16,10 @@ Millis JitteredBackoff(const LockPolicy& policy, int attempt);
 
 // Runs `attempt` until it succeeds, fails with a non-retryable error, or the
 // deadline passes (then kLockTimeout naming the step, its tables and
-// `blockers()`, the engine's description of who held the lock).
+// `blockers()`, the engine's description of each session that held the lock).
 Result<StepOutcome> RunStepWithRetries(const plan::Step& step, const LockPolicy& policy,
                                        const RetryObserver& observer,
                                        const std::function<Status()>& attempt,
-                                       const std::function<std::string()>& blockers);
+                                       const std::function<std::vector<std::string>()>& blockers);
 
 }  // namespace tandem::backend

@@ -130,10 +130,10 @@ class TextReporter : public core::Reporter {
                     : "");
   }
   void StepRetrying(const plan::Step& step, int attempt, const Status& error,
-                    const std::string& blockers) override {
+                    const std::vector<std::string>& blockers) override {
     std::fprintf(stderr, "  waiting: \"%s\" attempt %d: %s%s\n", step.description.c_str(), attempt,
                  error.message().c_str(),
-                 blockers.empty() ? "" : ("; blocked by " + blockers).c_str());
+                 blockers.empty() ? "" : ("; blocked by " + Join(blockers, "; ")).c_str());
   }
   void BackfillProgress(const backfill::Progress& p) override {
     // On a terminal the bar redraws in place, cut to the terminal's width
@@ -191,7 +191,7 @@ class JsonReporter : public core::Reporter {
                 {"attempts", outcome.attempts}});
   }
   void StepRetrying(const plan::Step& step, int attempt, const Status& error,
-                    const std::string& blockers) override {
+                    const std::vector<std::string>& blockers) override {
     PrintEvent({{"event", "step_retry"},
                 {"description", step.description},
                 {"attempt", attempt},

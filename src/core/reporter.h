@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "backends/backend.h"
 #include "backfill/types.h"
@@ -17,7 +18,7 @@ class Reporter {
   virtual void StepDone(const std::string& phase, int index, int total, const plan::Step& step,
                         const backend::StepOutcome& outcome) = 0;
   virtual void StepRetrying(const plan::Step& step, int attempt, const Status& error,
-                            const std::string& blockers) = 0;
+                            const std::vector<std::string>& blockers) = 0;
   virtual void BackfillProgress(const backfill::Progress& progress) = 0;
   virtual void PhaseFinished(const std::string& phase, const std::string& migration,
                              Millis duration) = 0;
@@ -30,7 +31,8 @@ class SilentReporter : public Reporter {
   void PhaseStarted(const std::string&, const std::string&) override {}
   void StepDone(const std::string&, int, int, const plan::Step&,
                 const backend::StepOutcome&) override {}
-  void StepRetrying(const plan::Step&, int, const Status&, const std::string&) override {}
+  void StepRetrying(const plan::Step&, int, const Status&,
+                    const std::vector<std::string>&) override {}
   void BackfillProgress(const backfill::Progress&) override {}
   void PhaseFinished(const std::string&, const std::string&, Millis) override {}
   void Note(const std::string&) override {}

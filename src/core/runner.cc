@@ -10,6 +10,7 @@
 #include <chrono>
 
 #include "common/log.h"
+#include "common/strings.h"
 #include "core/backfill_control.h"
 #include "core/changed_file.h"
 #include "core/run_settings.h"
@@ -494,7 +495,7 @@ Status Runner::RunStep(const MigrationRecord& record, const std::string& phase,
                        const std::vector<plan::Step>& steps, int i, const std::string& schema) {
   const plan::Step& step = steps[i];
   int total = static_cast<int>(steps.size());
-  auto observer = [&](int attempt, const Status& error, const std::string& blockers) {
+  auto observer = [&](int attempt, const Status& error, const std::vector<std::string>& blockers) {
     reporter_.StepRetrying(step, attempt, error, blockers);
     (void)Record(record.id,
                  {.phase = phase,
@@ -502,7 +503,8 @@ Status Runner::RunStep(const MigrationRecord& record, const std::string& phase,
                   .description = step.description,
                   .attempts = attempt,
                   .outcome = "retry",
-                  .detail = error.message() + (blockers.empty() ? "" : "; held by " + blockers)});
+                  .detail = error.message() +
+                            (blockers.empty() ? "" : "; held by " + Join(blockers, "; "))});
   };
   std::string sql;
   for (const auto& s : step.statements) sql += s + ";\n";

@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "integration/pg_fixture.h"
@@ -114,6 +116,40 @@ TEST_F(LockSafetyTest, StartGivesUpAtTheDeadlineAndLeavesAResumableRecord) {
   CommandResult resumed = Tandem({"start", file});
   EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_EQ(Scalar("SELECT phase FROM tandem.migrations"), "active");
+}
+
+// With --json, each retry's blockers are a list: one element per session
+// holding the lock, each naming its pid and application.
+TEST_F(LockSafetyTest, RetryEventsListEachBlockerAsItsOwnElement) {
+  std::string file = WriteMigration("02_owner_upper.yaml", kAddColumn);
+  std::vector<std::string> pids;
+  std::vector<std::unique_ptr<backend::Connection>> blockers;
+  for (const char* name : {"report-job", "billing-api"}) {
+    blockers.push_back(Connect());
+    ASSERT_TRUE(blockers.back()->Execute(std::string("SET application_name = '") + name + "'").ok());
+    ASSERT_TRUE(blockers.back()->Execute("BEGIN; SELECT count(*) FROM accounts").ok());
+    pids.push_back(*blockers.back()->Query("SELECT pg_backend_pid()")->Scalar());
+  }
+  CommandResult start =
+      Tandem({"--json", "--lock-timeout", "100ms", "--lock-deadline", "1s", "start", file});
+  EXPECT_EQ(start.exit_code, 3) << start.err;
+  int retries = 0;
+  std::istringstream lines(start.out);
+  for (std::string line; std::getline(lines, line);) {
+    nlohmann::json event = nlohmann::json::parse(line);
+    if (event.value("event", "") != "step_retry") continue;
+    retries += 1;
+    ASSERT_TRUE(event["blockers"].is_array()) << line;
+    ASSERT_EQ(event["blockers"].size(), 2u) << line;
+    std::string both = event["blockers"][0].get<std::string>() + "\n" +
+                       event["blockers"][1].get<std::string>();
+    for (const std::string& pid : pids) {
+      EXPECT_NE(both.find("pid " + pid + " "), std::string::npos) << line;
+    }
+    EXPECT_NE(both.find("report-job"), std::string::npos) << line;
+    EXPECT_NE(both.find("billing-api"), std::string::npos) << line;
+  }
+  EXPECT_GT(retries, 0) << start.out;
 }
 
 TEST_F(LockSafetyTest, SecondRunnerIsRefusedWithTheHolderNamed) {

@@ -66,16 +66,16 @@ void DropInvalidIndex(Connection& conn, const std::string& schema, const std::st
 
 }  // namespace
 
-std::string DescribeLockHolders(Connection& conn, const std::string& schema,
-                                const std::vector<std::string>& tables) {
-  auto rows = conn.Query(kBlockersSql, {schema, TextArray(tables)});
-  if (!rows.ok() || rows->rows.empty()) return "";
+std::vector<std::string> DescribeLockHolders(Connection& conn, const std::string& schema,
+                                             const std::vector<std::string>& tables) {
   std::vector<std::string> lines;
+  auto rows = conn.Query(kBlockersSql, {schema, TextArray(tables)});
+  if (!rows.ok()) return lines;
   for (const auto& r : rows->rows) {
     lines.push_back("pid " + *r[0] + " (user " + *r[1] + ", application '" + *r[2] + "', " + *r[3] +
                     ", transaction open " + *r[4] + "s, holds " + *r[5] + "): " + *r[6]);
   }
-  return Join(lines, "; ");
+  return lines;
 }
 
 Result<std::unique_ptr<Connection>> PgDatabase::Connect() {

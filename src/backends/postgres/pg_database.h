@@ -31,9 +31,9 @@ class PgDatabase : public Database {
   std::string conninfo_;
 };
 
-// Who holds locks on `tables` (in `schema`), one line per session, for
-// messages about a DDL that could not get its lock.
-std::string DescribeLockHolders(Connection& conn, const std::string& schema,
-                                const std::vector<std::string>& tables);
+// Who holds locks on `tables` (in `schema`), one description per session,
+// for messages about a DDL that could not get its lock.
+std::vector<std::string> DescribeLockHolders(Connection& conn, const std::string& schema,
+                                             const std::vector<std::string>& tables);
 
 }  // namespace tandem::backend::postgres

@@ -34,7 +34,7 @@ void RecordingReporter::StepDone(const std::string& phase, int index, int total,
 }
 
 void RecordingReporter::StepRetrying(const plan::Step& step, int attempt, const Status& error,
-                                     const std::string& blockers) {
+                                     const std::vector<std::string>& blockers) {
   ReportedCall call;
   call.kind = ReportedCall::Kind::kStepRetrying;
   call.step = step.description;

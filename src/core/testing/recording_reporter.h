@@ -33,7 +33,7 @@ struct ReportedCall {
   std::string step;  // kStepDone, kStepRetrying: the step's description
   int attempts = 0;  // kStepDone: of the outcome; kStepRetrying: the attempt that failed
   Status error;      // kStepRetrying
-  std::string blockers;
+  std::vector<std::string> blockers;
   backfill::Progress progress;  // kBackfillProgress
   Millis duration{0};           // kPhaseFinished
   std::string message;          // kNote
@@ -45,7 +45,7 @@ class RecordingReporter : public Reporter {
   void StepDone(const std::string& phase, int index, int total, const plan::Step& step,
                 const backend::StepOutcome& outcome) override;
   void StepRetrying(const plan::Step& step, int attempt, const Status& error,
-                    const std::string& blockers) override;
+                    const std::vector<std::string>& blockers) override;
   void BackfillProgress(const backfill::Progress& progress) override;
   void PhaseFinished(const std::string& phase, const std::string& migration,
                      Millis duration) override;
