@@ -28,6 +28,15 @@ class RunnerSwitchTest : public SqliteRunnerTest {
     ASSERT_TRUE(pass->report.passed());
   }
   Status Switch(bool back = false) { return (*NewRunner())->Switch({back}); }
+  // A switch now is refused, saying `why` and naming the `next` command, and
+  // the migration stays active.
+  void ExpectSwitchRefused(const std::string& why, const std::string& next) {
+    Status refused = Switch();
+    EXPECT_EQ(refused.kind(), ErrorKind::kRefused) << refused.message();
+    EXPECT_NE(refused.message().find(why), std::string::npos) << refused.message();
+    EXPECT_NE(refused.message().find(next), std::string::npos) << refused.message();
+    EXPECT_EQ(PhaseNow(), Phase::kActive);
+  }
   Phase PhaseNow() { return Record("02_name").phase; }
   long long SwitchEvents() {
     auto events = State().Events(Record("02_name").id);
@@ -44,23 +53,13 @@ class RunnerSwitchTest : public SqliteRunnerTest {
 
 TEST_F(RunnerSwitchTest, RefusedUntilTheBackfillHasFinished) {
   Start(false);
-  Status early = Switch();
-  EXPECT_EQ(early.kind(), ErrorKind::kRefused) << early.message();
-  EXPECT_NE(early.message().find("backfill of \"02_name\" has not finished"), std::string::npos)
-      << early.message();
-  EXPECT_NE(early.message().find("tandem backfill"), std::string::npos) << early.message();
-  EXPECT_EQ(PhaseNow(), Phase::kActive);
+  ExpectSwitchRefused("backfill of \"02_name\" has not finished", "tandem backfill");
   EXPECT_EQ(SwitchEvents(), 0);
 }
 
 TEST_F(RunnerSwitchTest, RefusedUntilAPassingVerificationIsRecorded) {
   Start(true);
-  Status early = Switch();
-  EXPECT_EQ(early.kind(), ErrorKind::kRefused) << early.message();
-  EXPECT_NE(early.message().find("no passing full verification of \"02_name\""), std::string::npos)
-      << early.message();
-  EXPECT_NE(early.message().find("tandem verify"), std::string::npos) << early.message();
-  EXPECT_EQ(PhaseNow(), Phase::kActive);
+  ExpectSwitchRefused("no passing full verification of \"02_name\"", "tandem verify");
   // A failed verification does not open the gate either.
   Exec("UPDATE users SET _tandem_new_name = 'wrong' WHERE id = 3");
   auto failed = (*NewRunner())->Verify({});

@@ -74,18 +74,6 @@ class Exposition {
   std::string out_;
 };
 
-// One gauge family with a sample per backfilled table; tables for which
-// `value` has nothing to say (an ETA nobody can give) are left out.
-template <typename Value>
-void PerTable(Exposition& out, const core::StatusReport& report, const std::string& name,
-              const std::string& help, Value value) {
-  out.Family(name, "gauge", help);
-  for (const auto& p : report.backfill) {
-    std::optional<double> v = value(p);
-    if (v) out.Sample(*v, {{"table", p.table}});
-  }
-}
-
 // A duration in seconds, where there is one.
 std::optional<double> Seconds(const std::optional<Millis>& duration) {
   if (!duration) return std::nullopt;
@@ -111,38 +99,54 @@ void MigrationMetrics(Exposition& out, const core::StatusReport& report) {
             static_cast<double>(report.contradictions.size()));
 }
 
+using backfill::Progress;
+
+// A gauge with a sample per backfilled table; a table for which `value` has
+// nothing to say (an ETA nobody can give) gets no sample.
+struct TableGauge {
+  const char* name;
+  const char* help;
+  std::optional<double> (*value)(const Progress&);
+};
+
+constexpr TableGauge kTableGauges[] = {
+    {"backfill_rows_done", "rows the backfill has walked, earlier runs included",
+     [](const Progress& p) -> std::optional<double> { return p.rows_scanned; }},
+    {"backfill_rows_estimated", "rows the table is estimated to hold",
+     [](const Progress& p) -> std::optional<double> { return p.estimated_total; }},
+    {"backfill_rows_per_second", "the backfill's rate in its current run",
+     [](const Progress& p) -> std::optional<double> { return p.rows_per_second; }},
+    {"backfill_eta_seconds", "time left at the current rate (absent while nothing moves)",
+     [](const Progress& p) -> std::optional<double> {
+       if (p.paused || !p.waiting_reason.empty()) return std::nullopt;
+       return Seconds(p.eta);
+     }},
+    {"backfill_done", "1 once the table's backfill has finished",
+     [](const Progress& p) -> std::optional<double> { return p.done ? 1 : 0; }},
+    {"backfill_paused", "1 while the backfill is paused by tandem pause",
+     [](const Progress& p) -> std::optional<double> { return p.paused ? 1 : 0; }},
+    {"backfill_waiting", "1 while the backfill waits (paused, or held by a throttle)",
+     [](const Progress& p) -> std::optional<double> { return p.waiting_reason.empty() ? 0 : 1; }},
+    {"backfill_workers", "workers backfilling right now",
+     [](const Progress& p) -> std::optional<double> { return p.workers; }},
+    {"backfill_chunks", "chunks the current run has written",
+     [](const Progress& p) -> std::optional<double> { return p.chunks; }},
+    {"backfill_chunk_retries", "chunks the current run had to retry",
+     [](const Progress& p) -> std::optional<double> { return p.retries; }},
+    {"backfill_chunk_p99_seconds", "the 99th percentile of the current run's chunk durations",
+     [](const Progress& p) { return Seconds(p.chunk_p99); }},
+    {"backfill_chunk_max_seconds", "the current run's slowest chunk",
+     [](const Progress& p) { return Seconds(p.chunk_max); }},
+};
+
 void BackfillMetrics(Exposition& out, const core::StatusReport& report) {
-  using backfill::Progress;
-  PerTable(out, report, "backfill_rows_done", "rows the backfill has walked, earlier runs included",
-           [](const Progress& p) { return std::optional<double>(p.rows_scanned); });
-  PerTable(out, report, "backfill_rows_estimated", "rows the table is estimated to hold",
-           [](const Progress& p) { return std::optional<double>(p.estimated_total); });
-  PerTable(out, report, "backfill_rows_per_second", "the backfill's rate in its current run",
-           [](const Progress& p) { return std::optional<double>(p.rows_per_second); });
-  PerTable(out, report, "backfill_eta_seconds",
-           "time left at the current rate (absent while nothing moves)",
-           [](const Progress& p) -> std::optional<double> {
-             if (p.paused || !p.waiting_reason.empty()) return std::nullopt;
-             return Seconds(p.eta);
-           });
-  PerTable(out, report, "backfill_done", "1 once the table's backfill has finished",
-           [](const Progress& p) { return std::optional<double>(p.done ? 1 : 0); });
-  PerTable(out, report, "backfill_paused", "1 while the backfill is paused by tandem pause",
-           [](const Progress& p) { return std::optional<double>(p.paused ? 1 : 0); });
-  PerTable(out, report, "backfill_waiting",
-           "1 while the backfill waits (paused, or held by a throttle)",
-           [](const Progress& p) { return std::optional<double>(p.waiting_reason.empty() ? 0 : 1); });
-  PerTable(out, report, "backfill_workers", "workers backfilling right now",
-           [](const Progress& p) { return std::optional<double>(p.workers); });
-  PerTable(out, report, "backfill_chunks", "chunks the current run has written",
-           [](const Progress& p) { return std::optional<double>(p.chunks); });
-  PerTable(out, report, "backfill_chunk_retries", "chunks the current run had to retry",
-           [](const Progress& p) { return std::optional<double>(p.retries); });
-  PerTable(out, report, "backfill_chunk_p99_seconds",
-           "the 99th percentile of the current run's chunk durations",
-           [](const Progress& p) { return Seconds(p.chunk_p99); });
-  PerTable(out, report, "backfill_chunk_max_seconds", "the current run's slowest chunk",
-           [](const Progress& p) { return Seconds(p.chunk_max); });
+  for (const TableGauge& gauge : kTableGauges) {
+    out.Family(gauge.name, "gauge", gauge.help);
+    for (const auto& p : report.backfill) {
+      std::optional<double> value = gauge.value(p);
+      if (value) out.Sample(*value, {{"table", p.table}});
+    }
+  }
   out.Family("backfill_state_info", "gauge",
              "the table's backfill state as a label (running, done, stopped, failed, not running)");
   for (const auto& p : report.backfill) out.Sample(1, {{"table", p.table}, {"state", p.state}});
