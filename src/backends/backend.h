@@ -89,8 +89,8 @@ struct StepOutcome {
 // Told about each failed attempt of a step: its number, the error, and who
 // held the lock it waited for (one description per session; empty when the
 // engine cannot say).
-using RetryObserver = std::function<void(int attempt, const Status& error,
-                                         const std::vector<std::string>& blockers)>;
+using RetryObserver =
+    std::function<void(int attempt, const Status& error, const std::vector<std::string>& blockers)>;
 
 // Which SQL dialect a database speaks: the planner, the state store, the
 // backfill and the verifier pick their SQL by it.

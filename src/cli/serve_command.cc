@@ -50,10 +50,9 @@ Status RunServe(core::Runner& runner, const ServeFlags& flags, const std::atomic
     if (!report.ok()) spdlog::warn("/metrics: {}", report.status().message());
     // A scrape always succeeds: <prefix>_database_up says whether the
     // records could be read, as exporters report a database they lost.
-    return serve::Response{200, serve::kMetricsContentType,
-                           serve::RenderMetrics(metrics, report.ok() ? *report
-                                                                      : core::StatusReport{},
-                                                report.ok())};
+    return serve::Response{
+        200, serve::kMetricsContentType,
+        serve::RenderMetrics(metrics, report.ok() ? *report : core::StatusReport{}, report.ok())};
   });
   server.Get("/api/v1/status", [&] {
     Result<core::StatusReport> report = read_status();
@@ -71,9 +70,10 @@ Status RunServe(core::Runner& runner, const ServeFlags& flags, const std::atomic
   });
 
   TANDEM_ASSIGN_OR_RETURN(int port, server.Bind(address));
-  std::string host = address.host.find(':') == std::string::npos ? address.host
-                                                                  : "[" + address.host + "]";
-  std::fprintf(stderr, "tandem: serving http://%s:%d/metrics and /api/v1/status; stop with Ctrl-C\n",
+  std::string host =
+      address.host.find(':') == std::string::npos ? address.host : "[" + address.host + "]";
+  std::fprintf(stderr,
+               "tandem: serving http://%s:%d/metrics and /api/v1/status; stop with Ctrl-C\n",
                host.c_str(), port);
   std::fflush(stderr);
 

@@ -25,8 +25,8 @@ void AddServeFlags(CLI::App* sub, ServeFlags& flags);
 
 // Serves until `stop` turns true (SIGINT, SIGTERM). Bad flags are
 // kInvalidInput; an address in use is kBusy; records that cannot be read at
-// the start fail it with their error (later, /metrics says database_up 0). Prints the address it serves
-// on to stderr once it listens.
+// the start fail it with their error (later, /metrics says database_up 0). Prints the address it
+// serves on to stderr once it listens.
 Status RunServe(core::Runner& runner, const ServeFlags& flags, const std::atomic<bool>& stop);
 
 }  // namespace tandem::cli

@@ -34,9 +34,7 @@ std::vector<std::string> PhaseOutline(const std::string& phase, size_t steps) {
 
 class RunnerLifecycleTest : public SqliteRunnerTest {
  protected:
-  void SetUpDatabase() override {
-    CreateUsers(300);
-  }
+  void SetUpDatabase() override { CreateUsers(300); }
 };
 
 TEST_F(RunnerLifecycleTest, StartBackfillVerifyCompleteInOrder) {

@@ -214,11 +214,10 @@ Result<bool> StateStore::SetPaused(const std::string& schema, bool paused) {
   if (rows.rows.empty()) return false;
   TANDEM_ASSIGN_OR_RETURN(long long id,
                           backend::ToInteger(rows.Scalar(), "the id of the migration"));
-  TANDEM_RETURN_IF_ERROR(
-      Append(id, {.phase = "backfill",
-                  .kind = "control",
-                  .description = paused ? "paused" : "resumed",
-                  .outcome = "ok"}));
+  TANDEM_RETURN_IF_ERROR(Append(id, {.phase = "backfill",
+                                     .kind = "control",
+                                     .description = paused ? "paused" : "resumed",
+                                     .outcome = "ok"}));
   return true;
 }
 

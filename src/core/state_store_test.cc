@@ -169,9 +169,8 @@ TEST_F(StateStoreTest, ASecondStoreOnTheFileReadsTheFirstOnesRecords) {
 // A change of an id that is not there would be lost without a word.
 TEST_F(StateStoreTest, AnUnknownMigrationIdIsAnError) {
   Insert("02_name");
-  for (const Status& status :
-       {State().SetPhase(9999, kPhaseStarting, kPhaseActive), State().SetStepsDone(9999, 2),
-        State().SetBackfillDone(9999)}) {
+  for (const Status& status : {State().SetPhase(9999, kPhaseStarting, kPhaseActive),
+                               State().SetStepsDone(9999, 2), State().SetBackfillDone(9999)}) {
     EXPECT_EQ(status.kind(), ErrorKind::kInternal) << status.message();
     EXPECT_NE(status.message().find("id 9999"), std::string::npos) << status.message();
   }

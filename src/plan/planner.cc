@@ -4,8 +4,8 @@
 
 #include "common/overloaded.h"
 #include "common/strings.h"
-#include "plan/retired.h"
 #include "plan/planner_internal.h"
+#include "plan/retired.h"
 #include "plan/triggers.h"
 
 namespace tandem::plan {

@@ -68,12 +68,12 @@ void HttpServer::Get(const std::string& path, std::function<Response()> handler)
     if (c == '.') pattern += '\\';
     pattern += c;
   }
-  impl_->server.Get(pattern, [handler = std::move(handler)](const httplib::Request&,
-                                                            httplib::Response& res) {
-    Response response = handler();
-    res.status = response.status;
-    res.set_content(response.body, response.content_type.c_str());
-  });
+  impl_->server.Get(
+      pattern, [handler = std::move(handler)](const httplib::Request&, httplib::Response& res) {
+        Response response = handler();
+        res.status = response.status;
+        res.set_content(response.body, response.content_type.c_str());
+      });
 }
 
 Result<int> HttpServer::Bind(const ListenAddress& address) {
@@ -85,8 +85,7 @@ Result<int> HttpServer::Bind(const ListenAddress& address) {
   }
   if (port < 0) {
     return Status::Error(ErrorKind::kBusy,
-                         "cannot listen on " + address.host + ":" +
-                             std::to_string(address.port) +
+                         "cannot listen on " + address.host + ":" + std::to_string(address.port) +
                              ": the address is in use or not this machine's; choose another "
                              "with --listen");
   }

@@ -86,8 +86,7 @@ void MigrationMetrics(Exposition& out, const core::StatusReport& report) {
   if (!report.active) return;
   const core::MigrationRecord& a = *report.active;
   out.Gauge("migration_info",
-            "the migration in progress: its name, schema, phase and version schema, as labels",
-            1,
+            "the migration in progress: its name, schema, phase and version schema, as labels", 1,
             {{"migration", a.name},
              {"schema", a.schema},
              {"phase", core::PhaseName(a.phase)},
@@ -153,7 +152,8 @@ void BackfillMetrics(Exposition& out, const core::StatusReport& report) {
   if (report.last_throttle) {
     out.Gauge("throttle_holding",
               "1 while a throttle holds the backfill, with the newest reason as a label",
-              core::ThrottleHolds(*report.last_throttle) ? 1 : 0, {{"reason", report.last_throttle->event.detail}});
+              core::ThrottleHolds(*report.last_throttle) ? 1 : 0,
+              {{"reason", report.last_throttle->event.detail}});
   }
 }
 

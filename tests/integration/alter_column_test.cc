@@ -35,9 +35,7 @@ constexpr char kNew[] = "public_01_alter";
 
 class AlterColumnTest : public PgTest {
  protected:
-  void SetUpDatabase() override {
-    Exec(kSchema);
-  }
+  void SetUpDatabase() override { Exec(kSchema); }
   // Whether `sql` fails, run with the search path of `schema`.
   bool FailsIn(const std::string& schema, const std::string& sql) {
     auto conn = Connect();

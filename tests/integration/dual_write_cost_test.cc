@@ -23,9 +23,7 @@ constexpr char kCalls[] =
 
 class DualWriteCostTest : public PgTest {
  protected:
-  void SetUpDatabase() override {
-    Exec(split_name::kPostgresCustomers);
-  }
+  void SetUpDatabase() override { Exec(split_name::kPostgresCustomers); }
   // Starts the migration (`extra`: arguments of start) and a transaction
   // whose function calls are counted.
   void Start(const std::vector<std::string>& extra = {}) {

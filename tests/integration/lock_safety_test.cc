@@ -21,7 +21,8 @@ CREATE TABLE accounts (id bigserial PRIMARY KEY, owner text, balance integer NOT
 INSERT INTO accounts (owner) SELECT 'owner ' || i FROM generate_series(1, 2000) i;
 )sql";
 
-const std::string kAddColumn = AddColumnMigration("accounts", "owner_upper", "text", "upper(owner)");
+const std::string kAddColumn =
+    AddColumnMigration("accounts", "owner_upper", "text", "upper(owner)");
 
 // How long the blocking transaction stays open. Anything queued behind
 // start's ACCESS EXCLUSIVE request would wait about this long.
@@ -126,7 +127,8 @@ TEST_F(LockSafetyTest, RetryEventsListEachBlockerAsItsOwnElement) {
   std::vector<std::unique_ptr<backend::Connection>> blockers;
   for (const char* name : {"report-job", "billing-api"}) {
     blockers.push_back(Connect());
-    ASSERT_TRUE(blockers.back()->Execute(std::string("SET application_name = '") + name + "'").ok());
+    ASSERT_TRUE(
+        blockers.back()->Execute(std::string("SET application_name = '") + name + "'").ok());
     ASSERT_TRUE(blockers.back()->Execute("BEGIN; SELECT count(*) FROM accounts").ok());
     pids.push_back(*blockers.back()->Query("SELECT pg_backend_pid()")->Scalar());
   }
@@ -141,8 +143,8 @@ TEST_F(LockSafetyTest, RetryEventsListEachBlockerAsItsOwnElement) {
     retries += 1;
     ASSERT_TRUE(event["blockers"].is_array()) << line;
     ASSERT_EQ(event["blockers"].size(), 2u) << line;
-    std::string both = event["blockers"][0].get<std::string>() + "\n" +
-                       event["blockers"][1].get<std::string>();
+    std::string both =
+        event["blockers"][0].get<std::string>() + "\n" + event["blockers"][1].get<std::string>();
     for (const std::string& pid : pids) {
       EXPECT_NE(both.find("pid " + pid + " "), std::string::npos) << line;
     }

@@ -19,10 +19,9 @@ class ServeTest : public PgTest {
  protected:
   void SetUpDatabase() override {
     Exec(kItems);
-    ASSERT_EQ(
-        Tandem({"start", "--skip-backfill", WriteMigration("02_code.yaml", kCodeToInteger)})
-            .exit_code,
-        0);
+    ASSERT_EQ(Tandem({"start", "--skip-backfill", WriteMigration("02_code.yaml", kCodeToInteger)})
+                  .exit_code,
+              0);
   }
 
   // Scrapes until `series` has a value `accept`s (up to 10 s); the last
@@ -58,8 +57,8 @@ TEST_F(ServeTest, MetricsFollowABackfillThatRunsPausesAndFinishes) {
   EXPECT_EQ(MetricValue(first.body, "tandem_migration_backfill_done"), 0.0) << first.body;
 
   // About 10 s of backfill: long enough to see it move and pause.
-  int backfill = SpawnTandem(url_, {"backfill", "--batch-size", "200", "--max-rows-per-second",
-                                    "6000"});
+  int backfill =
+      SpawnTandem(url_, {"backfill", "--batch-size", "200", "--max-rows-per-second", "6000"});
   std::string moving = ScrapeUntil(served, kRowsDone, [](double rows) { return rows > 0; });
   EXPECT_EQ(PromtoolComplaints(moving), "");
   EXPECT_EQ(MetricValue(moving, "tandem_backfill_rows_estimated{table=\"items\"}").has_value(),

@@ -202,8 +202,7 @@ TEST_F(CliConventionsTest, AClosedOutputPipeDoesNotStopTheBackfill) {
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   ASSERT_FALSE(WIFSIGNALED(status)) << "ended by signal " << WTERMSIG(status);
   EXPECT_EQ(WEXITSTATUS(status), 0);
-  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE name_length IS NOT length(name)"),
-            "0");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE name_length IS NOT length(name)"), "0");
 }
 
 TEST_F(CliConventionsTest, ProgressOffATerminalIsTimedAndSparse) {

@@ -58,9 +58,7 @@ constexpr char kUnique[] = R"y(operations:
 
 class SqliteConstraintTest : public SqliteTest {
  protected:
-  void SetUpDatabase() override {
-    Exec(kSetup);
-  }
+  void SetUpDatabase() override { Exec(kSetup); }
   CommandResult Start(const std::string& name, const char* migration) {
     return Tandem({"start", WriteMigration(name + ".yaml", migration)});
   }

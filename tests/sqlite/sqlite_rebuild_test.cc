@@ -31,9 +31,7 @@ constexpr char kDayDefault[] = R"y(  - alter_column:
 
 class SqliteRebuildTest : public SqliteTest {
  protected:
-  void SetUpDatabase() override {
-    Exec(kUsers);
-  }
+  void SetUpDatabase() override { Exec(kUsers); }
 };
 
 TEST_F(SqliteRebuildTest, ExpressionDefaultsSurviveTheRebuild) {

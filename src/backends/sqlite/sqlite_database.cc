@@ -94,9 +94,7 @@ Result<StepOutcome> SqliteDatabase::RunStep(Connection& conn, const std::string&
   auto attempt = [&] { return RunOnce(conn, step, policy); };
   // SQLite does not say who holds its write lock; the lock file names a
   // tandem runner, anything else is the application.
-  auto blockers = [] {
-    return std::vector<std::string>{"another connection's write transaction"};
-  };
+  auto blockers = [] { return std::vector<std::string>{"another connection's write transaction"}; };
   return RunStepWithRetries(step, policy, observer, attempt, blockers);
 }
 

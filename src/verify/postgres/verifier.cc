@@ -23,7 +23,7 @@ std::string TimeoutSql(const Options& options) {
 }
 
 std::vector<ColumnCheck> ChecksOf(backend::Connection& conn, const std::string& table,
-                            const plan::TableSync& sync) {
+                                  const plan::TableSync& sync) {
   std::vector<ColumnCheck> checks;
   auto add = [&](const char* direction, const plan::ColumnSync& c) {
     checks.push_back(

@@ -35,7 +35,6 @@ std::string Unreproducible(const std::string& expression) {
   return "its expression calls functions whose result changes (" + Join(found, ", ") + ")";
 }
 
-
 std::string Marker() { return "new." + QuoteIdent(plan::kWrittenByColumn); }
 
 std::string Sum(const std::string& condition) { return "coalesce(sum(" + condition + "), 0)"; }
