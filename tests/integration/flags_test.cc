@@ -39,20 +39,17 @@ class FlagsTest : public PgTest {
     auto started = Tandem({"start", WriteMigration("02_nickname.yaml", kUsersAddNickname)});
     ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
   }
-  TandemRun Run() {
-    return [this](const std::vector<std::string>& args) { return Tandem(args); };
-  }
 };
 
 TEST_F(FlagsTest, RefusedWithoutAMigrationInProgress) {
-  ExpectFlagCommandsRefusedWithoutMigration(Run());
+  ExpectFlagCommandsRefusedWithoutMigration(url_);
   EXPECT_EQ(Scalar("SELECT count(*) FROM pg_namespace WHERE nspname = 'tandem'"), "0");
 }
 
 TEST_F(FlagsTest, SetGetHistoryAndBadInput) {
   ASSERT_NO_FATAL_FAILURE(StartMigration());
-  ExpectBadFlagInputRejected(Run());
-  ExpectFlagSetGetHistory(Run(), "02_nickname");
+  ExpectBadFlagInputRejected(url_);
+  ExpectFlagSetGetHistory(url_, "02_nickname");
   EXPECT_EQ(Scalar("SELECT string_agg(description, ', ' ORDER BY id) FROM tandem.events "
                    "WHERE kind = 'flag' AND phase = 'switch'"),
             "read_new 10%, read_new 0.5%, read_new 50%, write_new 100%");
@@ -123,8 +120,8 @@ class FlagDecisionTest : public FlagsTest {
   // With the query `tandem flag sql` prints, one subject at a time as an
   // application asks; bound by the names tandem's connection uses.
   Decisions FromSqlite(const std::vector<std::string>& subjects) {
-    TandemRun sqlite = [this](const std::vector<std::string>& args) { return OnSqlite(args); };
-    std::string query = ReplaceAll(ReplaceAll(FlagQuery(sqlite), ":flag", "$1"), ":subject", "$2");
+    std::string query = ReplaceAll(ReplaceAll(FlagQuery("sqlite:" + sqlite_path_), ":flag", "$1"),
+                                   ":subject", "$2");
     Decisions out;
     for (const auto& subject : subjects) {
       auto rows = sqlite_->Query(query, {"read_new", subject});

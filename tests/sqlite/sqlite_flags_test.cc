@@ -18,21 +18,18 @@ class SqliteFlagsTest : public SqliteTest {
     auto started = Tandem({"start", WriteMigration("02_nickname.yaml", kUsersAddNickname)});
     ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
   }
-  TandemRun Run() {
-    return [this](const std::vector<std::string>& args) { return Tandem(args); };
-  }
 };
 
 TEST_F(SqliteFlagsTest, RefusedWithoutAMigrationInProgress) {
-  ExpectFlagCommandsRefusedWithoutMigration(Run());
+  ExpectFlagCommandsRefusedWithoutMigration(url_);
   // Asking created nothing in the file.
   EXPECT_EQ(Scalar("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'tandem%'"), "0");
 }
 
 TEST_F(SqliteFlagsTest, SetGetHistoryAndBadInput) {
   ASSERT_NO_FATAL_FAILURE(Start());
-  ExpectBadFlagInputRejected(Run());
-  ExpectFlagSetGetHistory(Run(), "02_nickname");
+  ExpectBadFlagInputRejected(url_);
+  ExpectFlagSetGetHistory(url_, "02_nickname");
   EXPECT_EQ(Scalar("SELECT count(*) FROM tandem_events WHERE kind = 'flag' AND phase = 'switch'"),
             "4");
 }
@@ -41,7 +38,7 @@ TEST_F(SqliteFlagsTest, ThePrintedQueryAnswersAsTheReference) {
   ASSERT_NO_FATAL_FAILURE(Start());
   ASSERT_EQ(Tandem({"flag", "set", "read_new", "25%"}).exit_code, 0);
   // Bound by the names tandem's own connection uses; the query is the printed one.
-  std::string query = ReplaceAll(ReplaceAll(FlagQuery(Run()), ":flag", "$1"), ":subject", "$2");
+  std::string query = ReplaceAll(ReplaceAll(FlagQuery(url_), ":flag", "$1"), ":subject", "$2");
   int in = 0;
   for (int i = 1; i <= 200; ++i) {
     std::string subject = "customer " + std::to_string(i) + " \u00e9\u00e8";
@@ -56,7 +53,7 @@ TEST_F(SqliteFlagsTest, ThePrintedQueryAnswersAsTheReference) {
 }
 
 TEST_F(SqliteFlagsTest, TheReadmeShowsThePrintedQuery) {
-  std::string query = FlagQuery(Run());
+  std::string query = FlagQuery(url_);
   ASSERT_FALSE(query.empty());
   EXPECT_NE(ReadFile(std::string(TANDEM_SOURCE_DIR) + "/README.md").find(query), std::string::npos)
       << "README.md's query differs from `tandem flag sql`:\n"

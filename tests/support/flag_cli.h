@@ -11,19 +11,17 @@
 
 namespace tandem::testing {
 
-// Runs the tandem binary on the test's database.
-using TandemRun = std::function<CommandResult(const std::vector<std::string>&)>;
-
+// Each runs the tandem binary on the database at `url`.
 // Before any migration: every flag command exits 1, naming why.
-void ExpectFlagCommandsRefusedWithoutMigration(const TandemRun& tandem);
+void ExpectFlagCommandsRefusedWithoutMigration(const std::string& url);
 
 // With `migration` in progress and no flag set yet.
-void ExpectFlagSetGetHistory(const TandemRun& tandem, const std::string& migration);
+void ExpectFlagSetGetHistory(const std::string& url, const std::string& migration);
 
 // Bad names and shares exit 2, naming the input, and change nothing.
-void ExpectBadFlagInputRejected(const TandemRun& tandem);
+void ExpectBadFlagInputRejected(const std::string& url);
 
 // The query `tandem flag sql --json` prints.
-std::string FlagQuery(const TandemRun& tandem);
+std::string FlagQuery(const std::string& url);
 
 }  // namespace tandem::testing
