@@ -131,6 +131,9 @@ class Runner {
   };
 
   Status Connect();
+  // Connects; false when tandem has no records in this database yet (for
+  // commands that only look, which then create none).
+  Result<bool> OpenRecords();
   // For `plan`, which leaves the database as it was; a writing connection
   // takes its place when the runner goes on to write.
   Status ConnectToRead();

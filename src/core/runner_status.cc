@@ -5,10 +5,20 @@
 
 namespace tandem::core {
 
-Result<StatusReport> Runner::GetStatus() {
+// status and history only look: where tandem never ran there is nothing to
+// show, and no state tables are created for it. Where they exist, Init
+// brings an older set up to date, as every command does.
+Result<bool> Runner::OpenRecords() {
   TANDEM_RETURN_IF_ERROR(Connect());
-  TANDEM_RETURN_IF_ERROR(state_->Init());
+  TANDEM_ASSIGN_OR_RETURN(bool exists, state_->Exists());
+  if (exists) TANDEM_RETURN_IF_ERROR(state_->Init());
+  return exists;
+}
+
+Result<StatusReport> Runner::GetStatus() {
   StatusReport report;
+  TANDEM_ASSIGN_OR_RETURN(bool recorded, OpenRecords());
+  if (!recorded) return report;
   TANDEM_ASSIGN_OR_RETURN(report.active, state_->Active(options_.schema));
   TANDEM_ASSIGN_OR_RETURN(report.last_completed, LastCompleted());
   TANDEM_ASSIGN_OR_RETURN(
@@ -50,8 +60,8 @@ Result<StatusReport> Runner::GetStatus() {
 }
 
 Result<std::vector<MigrationRecord>> Runner::History() {
-  TANDEM_RETURN_IF_ERROR(Connect());
-  TANDEM_RETURN_IF_ERROR(state_->Init());
+  TANDEM_ASSIGN_OR_RETURN(bool recorded, OpenRecords());
+  if (!recorded) return std::vector<MigrationRecord>{};
   return state_->History(options_.schema);
 }
 

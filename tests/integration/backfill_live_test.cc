@@ -18,14 +18,8 @@ namespace {
 
 constexpr char kNewVersion[] = "public_02_code";
 
-class BackfillLiveTest : public PgTest {
+class BackfillLiveTest : public ItemsMigrationTest {
  protected:
-  void SetUpDatabase() override {
-    Exec(kItems);
-    ASSERT_EQ(Tandem({"start", "--skip-backfill", WriteMigration("02_code.yaml", kCodeToInteger)})
-                  .exit_code,
-              0);
-  }
   long long RowsDone() {
     return std::stoll(
         Scalar("SELECT coalesce(sum(rows_done), 0) FROM tandem.backfill_checkpoints"));

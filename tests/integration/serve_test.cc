@@ -15,15 +15,8 @@ namespace {
 constexpr char kRowsDone[] = "tandem_backfill_rows_done{table=\"items\"}";
 constexpr char kPaused[] = "tandem_backfill_paused{table=\"items\"}";
 
-class ServeTest : public PgTest {
+class ServeTest : public ItemsMigrationTest {
  protected:
-  void SetUpDatabase() override {
-    Exec(kItems);
-    ASSERT_EQ(Tandem({"start", "--skip-backfill", WriteMigration("02_code.yaml", kCodeToInteger)})
-                  .exit_code,
-              0);
-  }
-
   // Scrapes until `series` has a value `accept`s (up to 10 s); the last
   // scrape's text.
   template <typename Accept>

@@ -49,5 +49,22 @@ TEST_F(SqliteReadOnlyCommandsTest, DiffIsRefusedBeforeTheFileIsOpened) {
   ExpectUnchanged();
 }
 
+// status and history on a file tandem never ran on report nothing and
+// create nothing: no state tables appear.
+TEST_F(SqliteReadOnlyCommandsTest, StatusAndHistoryOnAFileTandemNeverSawCreateNothing) {
+  auto status = Tandem({"status"});
+  EXPECT_EQ(status.exit_code, 0) << status.out << status.err;
+  EXPECT_NE(status.out.find("no migration in progress"), std::string::npos) << status.out;
+  auto history = Tandem({"--json", "history"});
+  EXPECT_EQ(history.exit_code, 0) << history.out << history.err;
+  int code = -1;
+  std::string tables = Capture("sqlite3 " + ShellQuote(path_) +
+                                   " \"SELECT count(*) FROM sqlite_schema WHERE name LIKE "
+                                   "'tandem%'\"",
+                               code);
+  EXPECT_EQ(code, 0);
+  EXPECT_EQ(tables, "0\n") << "state tables were created by a command that only looks";
+}
+
 }  // namespace
 }  // namespace tandem::testing
