@@ -48,9 +48,11 @@ diff: verify backends common
 readers: backends plan common
 readers/postgres: readers backends plan lint common
 readers/sqlite: readers backends plan plan/sqlite common
+migration_lint: reader plan lint common
+migration_lint/postgres: migration_lint backends plan lint common
 core: plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers readers/postgres readers/sqlite backends common
 serve: core plan backfill throttle verify backends common
-cli: core serve plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers diff backends backends/registry common
+cli: core serve migration_lint migration_lint/postgres plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers diff backends backends/registry common
 '
 
 # Pairs the direction above allows only for one header, with why:

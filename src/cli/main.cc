@@ -15,6 +15,7 @@
 #include "cli/exit_codes.h"
 #include "cli/flag_command.h"
 #include "cli/global_options.h"
+#include "cli/lint_command.h"
 #include "cli/output.h"
 #include "cli/readers_command.h"
 #include "cli/serve_command.h"
@@ -408,6 +409,8 @@ int Main(int argc, char** argv) {
   CLI::App* diff = AddDiffSubcommand(app, diff_flags);
   FlagArguments flag_arguments;
   CLI::App* flag = AddFlagSubcommand(app, flag_arguments);
+  LintFlags lint_flags;
+  CLI::App* lint = AddLintSubcommand(app, lint_flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --help-all, --version
@@ -424,9 +427,10 @@ int Main(int argc, char** argv) {
               global.log_format == "json" ? LogFormat::kJson : LogFormat::kText);
   StopOnSignals();
   std::string command = app.get_subcommands().front()->get_name();
-  if (diff->parsed()) {
+  if (diff->parsed() || lint->parsed()) {
     int code = kExitSuccess;
-    Status status = RunDiffSubcommand(global, diff_flags, &code);
+    Status status = diff->parsed() ? RunDiffSubcommand(global, diff_flags, &code)
+                                   : RunLintSubcommand(global, lint_flags, &code);
     if (!status.ok()) {
       code = ExitCodeFor(status);
       PrintError(status, code, global.json);

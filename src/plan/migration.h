@@ -285,6 +285,10 @@ struct Settings {
   std::optional<double> parity_threshold;  // percent of rows that must match; default 100
   std::optional<double> drift_threshold;   // percentage points of null/default drift allowed
   std::vector<Invariant> invariants;
+  // `lint: {disable: [TD301, ...]}`: rule codes `tandem lint` skips for this
+  // file (checked by lint, which knows the codes).
+  std::vector<std::string> lint_disable;
+  Positions lint_at;
 };
 
 struct Migration {
