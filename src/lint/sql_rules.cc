@@ -180,6 +180,65 @@ void CheckCreateTable(const json& node, SqlWalk& walk) {
   }
 }
 
+// PostgreSQL's NAMEDATALEN - 1: longer identifiers are cut to this many bytes.
+constexpr size_t kMaxIdentifierBytes = 63;
+
+size_t SkipQuoted(std::string_view sql, size_t i, char quote) {
+  for (++i; i < sql.size(); ++i) {
+    if (sql[i] != quote) continue;
+    if (i + 1 < sql.size() && sql[i + 1] == quote) {
+      ++i;
+      continue;
+    }
+    return i + 1;
+  }
+  return sql.size();
+}
+
+bool IsIdentifierByte(char c, bool first) {
+  auto byte = static_cast<unsigned char>(c);
+  return std::isalpha(byte) || c == '_' || byte >= 0x80 ||
+         (!first && (std::isdigit(byte) || c == '$'));
+}
+
+// The parse tree holds identifiers already cut to 63 bytes, so the source
+// text is scanned for the tokens as written (strings, comments and dollar
+// quotes skipped).
+void CheckIdentifierLengths(std::string_view sql, SqlWalk& walk) {
+  size_t i = 0;
+  while (i < sql.size()) {
+    char c = sql[i];
+    size_t start = i;
+    if (sql.substr(i, 2) == "--" || sql.substr(i, 2) == "/*") {
+      i = StatementStart(sql, i);
+      if (i == start) ++i;
+    } else if (c == '\'') {
+      i = SkipQuoted(sql, i, '\'');
+    } else if (c == '$' && (i == 0 || !IsIdentifierByte(sql[i - 1], false))) {
+      size_t close = sql.find('$', i + 1);
+      if (close == std::string_view::npos) return;
+      std::string_view tag = sql.substr(i, close - i + 1);
+      size_t end = sql.find(tag, close + 1);
+      i = end == std::string_view::npos ? sql.size() : end + tag.size();
+    } else if (c == '"' || IsIdentifierByte(c, true)) {
+      i = c == '"' ? SkipQuoted(sql, i, '"') : i + 1;
+      while (c != '"' && i < sql.size() && IsIdentifierByte(sql[i], false)) ++i;
+      size_t length = c == '"' ? i - start - 2 : i - start;
+      if (length > kMaxIdentifierBytes) {
+        walk.Report(kRuleIdentifierTooLong,
+                    "identifier " + std::string(sql.substr(start, 20)) + "... is " +
+                        std::to_string(length) +
+                        " bytes; PostgreSQL cuts it to 63 without an error",
+                    static_cast<long>(start));
+      }
+    } else if (std::isdigit(static_cast<unsigned char>(c))) {
+      while (i < sql.size() && IsIdentifierByte(sql[i], false)) ++i;
+    } else {
+      ++i;
+    }
+  }
+}
+
 void CheckStatement(const std::string& kind, const json& node, SqlWalk& walk) {
   if (kind == "TransactionStmt") {
     CheckTransaction(node, walk);
@@ -236,6 +295,7 @@ Result<SqlLint> LintSql(std::string_view sql, const SqlContext& context, SyntaxE
       CheckStatement(body.key(), body.value(), walk);
     }
     walk.Finish();
+    if (!context.sqlite) CheckIdentifierLengths(sql, walk);
   } catch (const json::exception& e) {
     return Status::Internal(std::string("unexpected parse tree of SQL: ") + e.what());
   }

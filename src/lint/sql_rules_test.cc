@@ -55,6 +55,12 @@ INSTANTIATE_TEST_SUITE_P(
         RuleCase{"TD104", "DELETE FROM users;", "DELETE FROM users WHERE id < 10;"},
         RuleCase{"TD104", "UPDATE users SET n = 1;", "UPDATE users SET n = 1 WHERE n IS NULL;"},
         RuleCase{"TD105", "TRUNCATE users CASCADE;", "TRUNCATE users;"},
+        RuleCase{
+            "TD204",
+            "CREATE TABLE t (a_column_name_that_goes_on_and_on_and_on_for_much_more_than_63_bytes "
+            "text);",
+            "CREATE TABLE t (a text); SELECT 'a_string_that_goes_on_and_on_and_on_for_more_"
+            "than_63_bytes_is_fine';"},
         RuleCase{"TD301", "ALTER TABLE users ADD COLUMN n text NOT NULL;",
                  "ALTER TABLE users ADD COLUMN n text NOT NULL DEFAULT '';"},
         RuleCase{"TD301", "ALTER TABLE users ADD COLUMN n text NOT NULL;",
