@@ -68,6 +68,7 @@ struct CommandOptions {
   // complete
   bool force = false;
   std::string reason;
+  std::string scan_dir;  // readers, complete
   ServeFlags serve;
 };
 
@@ -214,10 +215,10 @@ Status Dispatch(const std::string& command, const GlobalOptions& global,
           "--force needs --reason TEXT: why completing past a failed "
           "verification or hidden readers is right; it is recorded with your name");
     }
-    return runner.Complete({options.force, options.reason});
+    return runner.Complete({options.force, options.reason, options.scan_dir});
   }
   if (command == "verify") return RunVerify(runner, global, options);
-  if (command == "readers") return RunReaders(runner, global.json);
+  if (command == "readers") return RunReaders(runner, global.json, options.scan_dir);
   if (command == "pause") return runner.SetPaused(true);
   if (command == "resume") return runner.SetPaused(false);
   if (command == "rollback") return runner.Rollback();
@@ -368,6 +369,12 @@ int Main(int argc, char** argv) {
     if (name == "serve") AddServeFlags(sub, options.serve);
     if (name == "verify" || name == "complete") {
       AddThrottleFlags(sub, &options.throttle);  // the scans obey the backfill's throttle
+    }
+    if (name == "readers" || name == "complete") {
+      sub->add_option("--scan", options.scan_dir,
+                      "also search the application code under DIR for the old column and table "
+                      "names (as SQL identifiers and ORM names: first_name, firstName, User), "
+                      "each found line a reader named file:line");
     }
     if (name == "complete") {
       sub->add_flag("--force", options.force,

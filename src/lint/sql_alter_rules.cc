@@ -48,7 +48,9 @@ struct ColumnConstraints {
 
 ColumnConstraints ConstraintsOf(const json& column_def) {
   ColumnConstraints out;
-  for (const auto& c : column_def.value("constraints", json::array())) {
+  if (!column_def.contains("constraints")) return out;
+  // By reference: default_expr points into column_def.
+  for (const auto& c : column_def["constraints"]) {
     const json& constraint = c.at("Constraint");
     std::string type = constraint.value("contype", "");
     out.not_null = out.not_null || type == "CONSTR_NOTNULL" || type == "CONSTR_PRIMARY";

@@ -128,7 +128,7 @@ TEST_F(LintCliTest, DirectoryOfTandemAndSqlMigrations) {
   std::ofstream(dir + "/02_users.down.sql") << "ALTER TABLE people RENAME TO users;\n";
   auto result = Tandem({"lint", dir});
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_NE(result.out.find(dir + "/01_users.yaml:3:7: error TD101 drop_table"), std::string::npos)
+  EXPECT_NE(result.out.find(dir + "/01_users.yaml:3:13: error TD101 drop_table"), std::string::npos)
       << result.out;
   EXPECT_NE(result.out.find(dir + "/02_users.sql:3:1: error TD402"), std::string::npos)
       << result.out;
