@@ -320,8 +320,8 @@ void SqlWalk::Locks(const std::string& what) {
   std::vector<std::string> missing;
   if (!lock_timeout_set) missing.push_back("lock_timeout");
   if (!statement_timeout_set) missing.push_back("statement_timeout");
-  Report(kRuleTimeouts, what + " takes a lock with no " + Join(missing, " and ") +
-                            " set; SET them at the top of the migration");
+  Report(kRuleTimeouts, what + " takes a lock with no " + Join(missing, " and ") + " set; SET " +
+                            (missing.size() == 1 ? "it" : "them") + " at the top of the migration");
   timeouts_reported = true;
 }
 
