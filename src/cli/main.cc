@@ -300,7 +300,8 @@ int Main(int argc, char** argv) {
       {"readers",
        "list the objects of the database (views, functions, triggers, policies, generated "
        "columns, indexes, constraints, publications; on SQLite views and triggers) that still "
-       "use what complete drops or renames; exit 1 when there is any"},
+       "use what complete drops or renames, and with --scan DIR the lines of code that still name "
+       "them; exit 1 when there is any"},
       {"complete",
        "contract: refuse while hidden readers remain (see `readers`), verify (unless a passing "
        "verification is recorded), validate, switch to the new schema, drop the old one; from "
