@@ -1,4 +1,5 @@
 // ALTER TABLE's rules, the column type rules and the walk's bookkeeping.
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -299,6 +300,20 @@ void CheckAlterTable(const json& alter, SqlWalk& walk) {
   }
 }
 
+SqlWalk::SqlWalk(std::string_view sql, const SqlContext& context) : sql(sql), context(context) {
+  line_starts_.push_back(0);
+  for (size_t i = 0; i < sql.size(); ++i) {
+    if (sql[i] == '\n') line_starts_.push_back(i + 1);
+  }
+}
+
+void SqlWalk::Position(size_t offset, int* line, int* column) const {
+  auto next = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
+  size_t index = static_cast<size_t>(next - line_starts_.begin()) - 1;
+  *line = static_cast<int>(index) + 1;
+  *column = static_cast<int>(offset - line_starts_[index]) + 1;
+}
+
 bool SqlWalk::CreatedHere(const json& relation) const {
   return created_tables.count(relation.value("relname", "")) > 0;
 }
@@ -309,8 +324,8 @@ void SqlWalk::Report(const std::string& code, const std::string& message, long o
   finding.code = code;
   finding.severity = rule != nullptr ? rule->severity : Severity::kError;
   finding.message = message;
-  LineAndColumn(sql, offset >= 0 ? static_cast<size_t>(offset) : statement_offset, &finding.line,
-                &finding.column);
+  Position(offset >= 0 ? static_cast<size_t>(offset) : statement_offset, &finding.line,
+           &finding.column);
   result.findings.push_back(std::move(finding));
 }
 
@@ -328,7 +343,7 @@ void SqlWalk::Locks(const std::string& what) {
 void SqlWalk::Ask(LiveQuestion::Kind kind, const std::string& schema, const std::string& table,
                   const std::string& column, const std::string& what, int count) {
   LiveQuestion question{kind, schema, table, column, count, what, 0, 0};
-  LineAndColumn(sql, statement_offset, &question.line, &question.column_number);
+  Position(statement_offset, &question.line, &question.column_number);
   result.questions.push_back(std::move(question));
 }
 

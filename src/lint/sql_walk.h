@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lint/sql_rules.h"
 
@@ -15,7 +16,7 @@ namespace tandem::lint {
 
 class SqlWalk {
  public:
-  SqlWalk(std::string_view sql, const SqlContext& context) : sql(sql), context(context) {}
+  SqlWalk(std::string_view sql, const SqlContext& context);
 
   bool InTransaction() const { return context.in_transaction || explicit_begin_offset >= 0; }
   // A new transaction: constraints added NOT VALID before it may be validated.
@@ -47,6 +48,12 @@ class SqlWalk {
   bool lock_timeout_set = false;
   bool statement_timeout_set = false;
   bool timeouts_reported = false;
+
+ private:
+  // 1-based line and column of byte `offset`, by the line starts found once:
+  // a file of many statements asks this for each.
+  void Position(size_t offset, int* line, int* column) const;
+  std::vector<size_t> line_starts_;
 };
 
 // A RangeVar as written: "s.t" or "t".
