@@ -299,7 +299,8 @@ int Main(int argc, char** argv) {
        "verification is recorded. --back points it at the old version again, losing nothing"},
       {"readers",
        "list the objects of the database (views, functions, triggers, policies, generated "
-       "columns, indexes, constraints, publications; on SQLite views and triggers) that still "
+       "columns, indexes, constraints, publications, live sessions whose current or last "
+       "statement uses the old shape; on SQLite views and triggers) that still "
        "use what complete drops or renames, and with --scan DIR the lines of code that still name "
        "them; exit 1 when there is any"},
       {"complete",
@@ -375,7 +376,8 @@ int Main(int argc, char** argv) {
       sub->add_option("--scan", options.scan_dir,
                       "also search the application code under DIR for the old column and table "
                       "names (as SQL identifiers and ORM names: first_name, firstName, User), "
-                      "each found line a reader named file:line");
+                      "each found line a reader named file:line")
+          ->type_name("DIR");
     }
     if (name == "complete") {
       sub->add_flag("--force", options.force,
