@@ -109,14 +109,15 @@ function drawTables(status) {
     const pct = t.done ? 100 : (t.percent || 0);
     const id = "progress-" + t.table.replace(/[^A-Za-z0-9_-]/g, "_");
     const state = t.paused ? "paused" : (t.waiting_reason ? "waiting: " + t.waiting_reason : t.state);
-    const rate = t.paused ? "paused" : number(t.rows_per_second) + " rows/s";
-    const eta = t.done ? "done" : (t.paused ? "paused" : "ETA " + duration(t.eta_ms));
+    // While paused the rate and ETA say so instead of decaying.
+    const pace = t.done ? "done" : (t.paused ? "paused"
+      : number(t.rows_per_second) + " rows/s · ETA " + duration(t.eta_ms));
     return el("div", { class: "table-progress", "data-table": t.table },
       el("label", { for: id }, t.table + " — " + state),
       el("progress", { id, max: "100", value: String(pct) }, pct.toFixed(1) + "%"),
       el("div", { class: "muted", "data-rows": String(t.rows_scanned) },
         number(t.rows_scanned) + " of ~" + number(t.estimated_total) + " rows (" +
-        pct.toFixed(1) + "%) · " + rate + " · " + eta + " · " + t.workers + " workers"));
+        pct.toFixed(1) + "%) · " + pace + " · " + t.workers + " workers"));
   }));
   const rows = tables.reduce((s, t) => s + (t.rows_scanned || 0), 0);
   const rate = tables.reduce((s, t) => s + (t.paused ? 0 : (t.rows_per_second || 0)), 0);
@@ -148,7 +149,7 @@ function drawChart() {
       label.textContent = number(Math.round(maxRows * f));
       parts.push(label);
     }
-    const barWidth = Math.max(1, (W - left) / MAX_SAMPLES);
+    const barWidth = Math.max(2, 0.8 * (W - left) / samples.length);
     for (const s of samples) {
       const h = (H - top - bottom) * s.rate / maxRate;
       parts.push(svg("rect", { class: "rate", x: x(s.t), y: H - bottom - h, width: barWidth, height: h }));
