@@ -75,6 +75,30 @@ HttpAnswer ServedTandem::Send(const std::string& method, const std::string& path
   return AnswerOf(client.Get(path.c_str(), sent));
 }
 
+std::string ServedTandem::ReadEvents(const std::string& path,
+                                     const std::map<std::string, std::string>& headers,
+                                     int messages) const {
+  httplib::Client client("127.0.0.1", port_);
+  client.set_read_timeout(10, 0);
+  httplib::Headers sent(headers.begin(), headers.end());
+  std::string text;
+  auto count = [&text] {
+    int n = 0;
+    for (size_t at = text.find("\nid: "); at != std::string::npos;
+         at = text.find("\nid: ", at + 1)) {
+      ++n;
+    }
+    return n + (text.rfind("id: ", 0) == 0 ? 1 : 0);
+  };
+  auto started = std::chrono::steady_clock::now();
+  client.Get(path.c_str(), sent, [&](const char* data, size_t length) {
+    text.append(data, length);
+    return count() < messages &&
+           std::chrono::steady_clock::now() - started < std::chrono::seconds(10);
+  });
+  return text;
+}
+
 std::string ServedTandem::token() const {
   std::smatch match;
   std::string err = errors();

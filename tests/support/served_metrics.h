@@ -33,6 +33,10 @@ class ServedTandem {
   HttpAnswer Send(const std::string& method, const std::string& path,
                   const std::map<std::string, std::string>& headers,
                   const std::string& body = "") const;
+  // Reads the server-sent events of `path` until `messages` events came
+  // (or 10 s passed); the text received.
+  std::string ReadEvents(const std::string& path, const std::map<std::string, std::string>& headers,
+                         int messages) const;
   // The control token it printed when it made one; "" when it did not.
   std::string token() const;
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
