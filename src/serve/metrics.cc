@@ -1,6 +1,9 @@
 #include "serve/metrics.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <utility>
 #include <vector>
 
@@ -157,6 +160,43 @@ void BackfillMetrics(Exposition& out, const core::StatusReport& report) {
   }
 }
 
+// Per column of the newest verification's stored report: the rows whose new
+// value disagrees with `up`/`down`, and the null ratio the drift check
+// flagged. A report that cannot be read gives no samples (the pass/fail
+// gauges above still stand).
+void VerifyDetailMetrics(Exposition& out, const std::string& report_json) {
+  nlohmann::json report = nlohmann::json::parse(report_json, nullptr, /*allow_exceptions=*/false);
+  auto list = [&report](const char* key) {
+    return report.is_object() && report.contains(key) && report[key].is_array()
+               ? report[key]
+               : nlohmann::json::array();
+  };
+  auto text = [](const nlohmann::json& item, const char* key) {
+    return item.contains(key) && item[key].is_string() ? item[key].get<std::string>()
+                                                       : std::string();
+  };
+  // One sample per label set: a column checked in parts adds up.
+  std::map<Labels, double> mismatches;
+  for (const auto& p : list("parity")) {
+    if (!p.contains("mismatches") || !p["mismatches"].is_number()) continue;
+    mismatches[{{"table", text(p, "table")},
+                {"column", text(p, "column")},
+                {"direction", text(p, "direction")}}] += p["mismatches"].get<double>();
+  }
+  std::map<Labels, double> drift;
+  for (const auto& d : list("drift")) {
+    if (!d.contains("flagged") || !d["flagged"].is_boolean()) continue;
+    double& flagged = drift[{{"table", text(d, "table")}, {"column", text(d, "column")}}];
+    flagged = std::max(flagged, d["flagged"].get<bool>() ? 1.0 : 0.0);
+  }
+  out.Family("verify_mismatches", "gauge",
+             "rows of the newest verification whose new column disagrees with up/down");
+  for (const auto& [labels, value] : mismatches) out.Sample(value, labels);
+  out.Family("verify_drift_flagged", "gauge",
+             "1 where the newest verification flagged a column's null or default ratio as drift");
+  for (const auto& [labels, value] : drift) out.Sample(value, labels);
+}
+
 void VerifyMetrics(Exposition& out, const core::StatusReport& report) {
   out.Gauge("verify_runs_recorded", "1 once the migration in progress has a verification recorded",
             report.last_verify ? 1 : 0);
@@ -171,6 +211,7 @@ void VerifyMetrics(Exposition& out, const core::StatusReport& report) {
             v.parity_percent / 100.0);
   out.Gauge("verify_full", "1 when the newest verification checked every row, 0 for a partial one",
             v.full ? 1 : 0);
+  VerifyDetailMetrics(out, v.report_json);
 }
 
 }  // namespace

@@ -110,6 +110,35 @@ TEST(MetricsTest, AVerificationIsReportedWithItsFlagsAndParity) {
   EXPECT_TRUE(Has(text, "tandem_verify_parity_ratio 0.995\n")) << text;
 }
 
+TEST(MetricsTest, MismatchesAndDriftPerColumnFromTheStoredReport) {
+  core::StatusReport report = ActiveBackfill();
+  core::VerifyRun run;
+  run.flags = 5;
+  run.report_json = R"({"parity": [
+      {"table": "items", "column": "code", "direction": "up", "mismatches": 3},
+      {"table": "items", "column": "code", "direction": "up", "mismatches": 2},
+      {"table": "items", "column": "code", "direction": "down", "mismatches": 0}],
+    "drift": [{"table": "items", "column": "code", "flagged": true}]})";
+  report.last_verify = run;
+  std::string text = RenderMetrics(Options(), report, true);
+  EXPECT_TRUE(Has(text,
+                  "tandem_verify_mismatches{table=\"items\",column=\"code\","
+                  "direction=\"up\"} 5\n"))
+      << "a column checked in parts is one sample: " << text;
+  EXPECT_TRUE(Has(text,
+                  "tandem_verify_mismatches{table=\"items\",column=\"code\","
+                  "direction=\"down\"} 0\n"))
+      << text;
+  EXPECT_TRUE(Has(text, "tandem_verify_drift_flagged{table=\"items\",column=\"code\"} 1\n"))
+      << text;
+
+  run.report_json = "not json";
+  report.last_verify = run;
+  std::string unreadable = RenderMetrics(Options(), report, true);
+  EXPECT_FALSE(Has(unreadable, "tandem_verify_mismatches{")) << unreadable;
+  EXPECT_TRUE(Has(unreadable, "tandem_verify_flags 5\n")) << unreadable;
+}
+
 TEST(MetricsTest, UnreadableRecordsGiveOnlyDatabaseUpZero) {
   std::string text = RenderMetrics(Options("shop_migrations"), ActiveBackfill(), false);
   EXPECT_TRUE(Has(text, "shop_migrations_database_up 0\n")) << text;
