@@ -49,8 +49,8 @@ class Exposition {
     out_ += "# HELP " + current_ + " " + help + "\n# TYPE " + current_ + " " + type + "\n";
   }
 
-  void Sample(double value, const Labels& labels = {}) {
-    out_ += current_;
+  void Sample(double value, const Labels& labels = {}, const char* suffix = "") {
+    out_ += current_ + suffix;
     if (!labels.empty()) {
       out_ += "{";
       for (size_t i = 0; i < labels.size(); ++i) {
@@ -141,6 +141,32 @@ constexpr TableGauge kTableGauges[] = {
      [](const Progress& p) { return Seconds(p.chunk_max); }},
 };
 
+// A label value for a bucket's upper bound: the shortest text of the number.
+std::string BoundText(double bound) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", bound);
+  return text;
+}
+
+void ChunkHistogramMetrics(Exposition& out, const core::StatusReport& report) {
+  out.Family("backfill_chunk_duration_seconds", "histogram",
+             "how long the current run's chunks took");
+  for (const auto& p : report.backfill) {
+    const backfill::ChunkHistogram& h = p.chunk_histogram;
+    if (h.counts.empty()) continue;
+    long long cumulative = 0;
+    for (size_t i = 0; i < std::size(backfill::kChunkSecondsBounds); ++i) {
+      cumulative += h.counts[i];
+      out.Sample(static_cast<double>(cumulative),
+                 {{"table", p.table}, {"le", BoundText(backfill::kChunkSecondsBounds[i])}},
+                 "_bucket");
+    }
+    out.Sample(static_cast<double>(h.Count()), {{"table", p.table}, {"le", "+Inf"}}, "_bucket");
+    out.Sample(h.sum_seconds, {{"table", p.table}}, "_sum");
+    out.Sample(static_cast<double>(h.Count()), {{"table", p.table}}, "_count");
+  }
+}
+
 void BackfillMetrics(Exposition& out, const core::StatusReport& report) {
   for (const TableGauge& gauge : kTableGauges) {
     out.Family(gauge.name, "gauge", gauge.help);
@@ -149,6 +175,7 @@ void BackfillMetrics(Exposition& out, const core::StatusReport& report) {
       if (value) out.Sample(*value, {{"table", p.table}});
     }
   }
+  ChunkHistogramMetrics(out, report);
   out.Family("backfill_state_info", "gauge",
              "the table's backfill state as a label (running, done, stopped, failed, not running)");
   for (const auto& p : report.backfill) out.Sample(1, {{"table", p.table}, {"state", p.state}});
