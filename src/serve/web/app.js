@@ -149,7 +149,7 @@ function drawChart() {
       label.textContent = number(Math.round(maxRows * f));
       parts.push(label);
     }
-    const barWidth = Math.max(2, 0.8 * (W - left) / samples.length);
+    const barWidth = Math.min(12, Math.max(2, 0.8 * (W - left) / samples.length));
     for (const s of samples) {
       const h = (H - top - bottom) * s.rate / maxRate;
       parts.push(svg("rect", { class: "rate", x: x(s.t), y: H - bottom - h, width: barWidth, height: h }));
