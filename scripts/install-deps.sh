@@ -17,10 +17,13 @@ readonly PACKAGES=(
   clang-format clang libclang-rt-14-dev
   python3 python3-psycopg2
   prometheus
+  chromium chromium-driver
 )
 # prometheus: its promtool checks what `tandem serve` answers on /metrics in
 # the tests. Its server is installed but not started (there is no init system
 # in CI, and tandem does not need one).
+# chromium, chromium-driver: the browser test of the command center page
+# drives a headless Chromium through chromedriver's WebDriver API.
 
 # dpkg-query is the authority on "installed": a package that is merely known
 # to apt, or removed but with config files left ("deinstall ok config-files"),

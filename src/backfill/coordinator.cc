@@ -112,6 +112,7 @@ void Coordinator::ChunkDone(long long scanned, long long updated, int size) {
 void Coordinator::ChunkTook(Millis took) {
   std::lock_guard lock(chunk_times_mutex_);
   chunk_times_.push_back(took);
+  chunk_histogram_.Add(took);
 }
 
 void Coordinator::ObserveWaiters(long long waiters, Clock::time_point now) {
@@ -185,6 +186,7 @@ Progress Coordinator::Snapshot() const {
       p.chunk_p99 = times[rank];
       p.chunk_max = *std::max_element(times.begin(), times.end());
     }
+    p.chunk_histogram = chunk_histogram_;
   }
   std::lock_guard lock(mutex_);
   p.workers = working_;

@@ -99,6 +99,7 @@ class Coordinator {
   Clock::time_point gentle_until_;
   mutable std::mutex chunk_times_mutex_;
   std::vector<Millis> chunk_times_;
+  ChunkHistogram chunk_histogram_;
 
   long long vacuum_every_ = 0;
   std::atomic<long long> since_vacuum_{0};

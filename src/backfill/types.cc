@@ -1,6 +1,9 @@
 #include "backfill/types.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <iterator>
+#include <sstream>
 
 #include "common/strings.h"
 
@@ -10,6 +13,50 @@ std::string UpExpressions(const plan::TableSync& sync) {
   std::vector<std::string> parts;
   for (const auto& c : sync.up) parts.push_back(c.expression);
   return Join(parts, "; ");
+}
+
+void ChunkHistogram::Add(Millis took) {
+  constexpr size_t kBounds = std::size(kChunkSecondsBounds);
+  if (counts.empty()) counts.assign(kBounds + 1, 0);
+  double seconds = static_cast<double>(took.count()) / 1000.0;
+  size_t bucket = 0;
+  while (bucket < kBounds && seconds > kChunkSecondsBounds[bucket]) ++bucket;
+  ++counts[bucket];
+  sum_seconds += seconds;
+}
+
+long long ChunkHistogram::Count() const {
+  long long total = 0;
+  for (long long c : counts) total += c;
+  return total;
+}
+
+std::string ChunkHistogram::ToText() const {
+  if (counts.empty()) return "";
+  std::string text;
+  for (long long c : counts) text += std::to_string(c) + " ";
+  char sum[32];
+  std::snprintf(sum, sizeof sum, "%.6f", sum_seconds);
+  return text + sum;
+}
+
+Result<ChunkHistogram> ChunkHistogram::FromText(const std::string& text) {
+  ChunkHistogram histogram;
+  if (text.empty()) return histogram;
+  std::istringstream in(text);
+  std::vector<double> numbers;
+  double number = 0;
+  while (in >> number) numbers.push_back(number);
+  if (!in.eof() || numbers.size() != std::size(kChunkSecondsBounds) + 2) {
+    return Status::InvalidInput(
+        "the chunk durations \"" + text + "\" recorded with the backfill are not " +
+        std::to_string(std::size(kChunkSecondsBounds) + 1) + " counts and a sum");
+  }
+  for (size_t i = 0; i + 1 < numbers.size(); ++i) {
+    histogram.counts.push_back(static_cast<long long>(numbers[i]));
+  }
+  histogram.sum_seconds = numbers.back();
+  return histogram;
 }
 
 void EstimateRate(Progress& p, long long scanned_this_run) {

@@ -85,6 +85,25 @@ struct CheckpointStore {
   long long migration_id = 0;
 };
 
+// The chunk durations of a backfill run as a histogram, so a dashboard can
+// aggregate them (percentiles over tables and time) as Prometheus does.
+// counts[i] is the chunks that took at most kChunkSecondsBounds[i] and more
+// than the bound before; the last count is the chunks above every bound.
+inline constexpr double kChunkSecondsBounds[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                 0.5,   1,    2.5,   5,    10};
+struct ChunkHistogram {
+  std::vector<long long> counts;  // empty until a chunk was timed
+  double sum_seconds = 0;
+
+  void Add(Millis took);
+  long long Count() const;
+  // "c0 c1 ... cN sum" as the checkpoints keep it; "" when empty.
+  std::string ToText() const;
+  // ToText's text back; an empty histogram for "", kInvalidInput for text
+  // of another shape.
+  static Result<ChunkHistogram> FromText(const std::string& text);
+};
+
 struct Progress {
   std::string table;
   long long rows_scanned = 0;  // of the whole backfill of the table, earlier runs included
@@ -108,6 +127,7 @@ struct Progress {
   // (unset until a chunk finished, and where chunks are not timed).
   std::optional<Millis> chunk_p99;
   std::optional<Millis> chunk_max;
+  ChunkHistogram chunk_histogram;  // this run's
   // Chunks aim at Options::contended_chunk_time right now, either because
   // the application waited on the backfill's row locks (short_chunks) or
   // because the backfill just started (gentle_start).

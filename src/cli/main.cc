@@ -65,6 +65,8 @@ struct CommandOptions {
   bool one_query = false;
   // switch
   bool back = false;
+  // start, backfill, switch: serve the command center meanwhile
+  std::string listen;
   // complete
   bool force = false;
   std::string reason;
@@ -194,6 +196,14 @@ Status Dispatch(const std::string& command, const GlobalOptions& global,
                           backend::OpenDatabase(ResolveUrl(global.url)));
   auto reporter = MakeReporter(global.json);
   core::Runner runner(*database, runner_options, *reporter);
+  // --listen: the command center serves while the command runs.
+  std::unique_ptr<BackgroundServe> serving;
+  if (!options.listen.empty()) {
+    ServeFlags serve_flags = options.serve;
+    serve_flags.listen = options.listen;
+    TANDEM_ASSIGN_OR_RETURN(serving, BackgroundServe::Start(*database, ResolveUrl(global.url),
+                                                            runner_options, serve_flags));
+  }
   if (command == "init") {
     TANDEM_RETURN_IF_ERROR(runner.Init());
     if (!global.json) std::printf("state schema \"%s\" is ready\n", global.state_schema.c_str());
@@ -230,7 +240,9 @@ Status Dispatch(const std::string& command, const GlobalOptions& global,
     return Status::Refused(
         "tandem's records contradict the database; the status above says how to clear it");
   }
-  if (command == "serve") return RunServe(runner, options.serve, interrupted);
+  if (command == "serve") {
+    return RunServe(*database, ResolveUrl(global.url), runner_options, options.serve, interrupted);
+  }
   if (command == "history") {
     TANDEM_ASSIGN_OR_RETURN(auto history, runner.History());
     PrintHistory(history, global.json);
@@ -318,8 +330,9 @@ int Main(int argc, char** argv) {
       {"history", "list every migration of the schema"},
       {"migrate", "start (and complete) every pending migration in DIR, in file-name order"},
       {"serve",
-       "serve /metrics (Prometheus) and /api/v1/status (JSON) over HTTP for dashboards, "
-       "read-only, until Ctrl-C"},
+       "serve the command center page, /metrics (Prometheus) and the JSON API (/api/v1/: "
+       "status, history, events, readers, flags; pause, resume, switch, flags with the "
+       "control token) over HTTP until Ctrl-C"},
   };
   for (const auto& command : commands) {
     CLI::App* sub = app.add_subcommand(command.name, command.help);
@@ -369,6 +382,11 @@ int Main(int argc, char** argv) {
                     "point the live schema at the old version again (dual-write stays on)");
     }
     if (name == "serve") AddServeFlags(sub, options.serve);
+    if (name == "start" || name == "backfill" || name == "switch") {
+      sub->add_option("--listen", options.listen,
+                      "serve the command center, /metrics and the API on HOST:PORT (e.g. "
+                      "127.0.0.1:9477) while this command runs");
+    }
     if (name == "verify" || name == "complete") {
       AddThrottleFlags(sub, &options.throttle);  // the scans obey the backfill's throttle
     }

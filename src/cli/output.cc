@@ -408,6 +408,12 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
   }
 }
 
+std::string HistoryJson(const std::vector<core::MigrationRecord>& history) {
+  json records = json::array();
+  for (const auto& r : history) records.push_back(RecordJson(r));
+  return records.dump();
+}
+
 void PrintHistory(const std::vector<core::MigrationRecord>& history, bool as_json) {
   if (as_json) {
     for (const auto& r : history) PrintLine(RecordJson(r));

@@ -18,6 +18,8 @@ void PrintPlan(const plan::Plan& plan, bool json);
 void PrintStatus(const core::StatusReport& report, bool json);
 // The JSON object `status --json` prints (one line, no newline).
 std::string StatusJson(const core::StatusReport& report);
+// Every migration of `history` as a JSON array, as /api/v1/history answers.
+std::string HistoryJson(const std::vector<core::MigrationRecord>& history);
 void PrintHistory(const std::vector<core::MigrationRecord>& history, bool json);
 // The error line a person sees, or ErrorJson's object.
 void PrintError(const Status& status, int exit_code, bool json);

@@ -2,11 +2,9 @@
 
 #include <chrono>
 #include <cstdio>
-#include <mutex>
 #include <thread>
 
-#include "cli/exit_codes.h"
-#include "cli/output.h"
+#include "cli/command_center.h"
 #include "common/log.h"
 #include "serve/http_server.h"
 #include "serve/metrics.h"
@@ -20,69 +18,108 @@ void AddServeFlags(CLI::App* sub, ServeFlags& flags) {
   sub->add_option("--metrics-prefix", flags.metrics_prefix,
                   "what every metric name on /metrics starts with")
       ->capture_default_str();
+  sub->add_flag("--new-token", flags.new_token,
+                "make a new control token for the API's changes (pause, resume, switch, flags), "
+                "print it once on stdout and exit; the previous token stops working. Only its "
+                "SHA-256 is stored");
 }
 
-Status RunServe(core::Runner& runner, const ServeFlags& flags, const std::atomic<bool>& stop) {
-  if (!serve::ValidMetricPrefix(flags.metrics_prefix)) {
-    return Status::InvalidInput("--metrics-prefix \"" + flags.metrics_prefix +
-                                "\": a metric name starts with a letter or '_' and holds only "
-                                "letters, digits and '_'");
-  }
-  TANDEM_ASSIGN_OR_RETURN(serve::ListenAddress address, serve::ParseListenAddress(flags.listen));
+// The server, its routes and its listening thread, from Start to Stop.
+class ServeSession {
+ public:
+  ServeSession(backend::Database& database, const std::string& url,
+               const core::RunnerOptions& options, const ServeFlags& flags)
+      : center_(database, url, options, flags.metrics_prefix) {}
 
-  // One runner, one connection: requests take turns reading the records.
-  std::mutex reading;
-  auto read_status = [&]() -> Result<core::StatusReport> {
-    std::lock_guard<std::mutex> lock(reading);
-    return runner.GetStatus();
-  };
-  serve::MetricsOptions metrics;
-  metrics.prefix = flags.metrics_prefix;
-  metrics.version = TANDEM_VERSION;
-
-  // A URL that reaches nothing fails now, with its own error, rather than
-  // serving `database_up 0` to a dashboard nobody looks at yet.
-  TANDEM_RETURN_IF_ERROR(read_status().status());
-
-  serve::HttpServer server;
-  server.Get("/metrics", [&] {
-    Result<core::StatusReport> report = read_status();
-    if (!report.ok()) spdlog::warn("/metrics: {}", report.status().message());
-    // A scrape always succeeds: <prefix>_database_up says whether the
-    // records could be read, as exporters report a database they lost.
-    return serve::Response{
-        200, serve::kMetricsContentType,
-        serve::RenderMetrics(metrics, report.ok() ? *report : core::StatusReport{}, report.ok())};
-  });
-  server.Get("/api/v1/status", [&] {
-    Result<core::StatusReport> report = read_status();
-    if (!report.ok()) {
-      return serve::Response{503, "application/json",
-                             ErrorJson(report.status(), ExitCodeFor(report.status())) + "\n"};
+  Status Start(const ServeFlags& flags) {
+    if (!serve::ValidMetricPrefix(flags.metrics_prefix)) {
+      return Status::InvalidInput("--metrics-prefix \"" + flags.metrics_prefix +
+                                  "\": a metric name starts with a letter or '_' and holds only "
+                                  "letters, digits and '_'");
     }
-    return serve::Response{200, "application/json", StatusJson(*report) + "\n"};
-  });
-  server.Get("/healthz", [] { return serve::Response{200, "text/plain; charset=utf-8", "ok\n"}; });
-  server.Get("/", [] {
-    return serve::Response{200, "text/plain; charset=utf-8",
-                           "tandem serve: /metrics (Prometheus), /api/v1/status (JSON), "
-                           "/healthz\n"};
-  });
+    TANDEM_ASSIGN_OR_RETURN(serve::ListenAddress address, serve::ParseListenAddress(flags.listen));
+    TANDEM_RETURN_IF_ERROR(center_.CheckReachable());
+    TANDEM_ASSIGN_OR_RETURN(std::string token, center_.EnsureToken());
+    center_.AddRoutes(server_);
+    TANDEM_ASSIGN_OR_RETURN(int port, server_.Bind(address));
+    std::string base = serve::BaseUrl(address, port);
+    std::fprintf(stderr,
+                 "tandem: serving %s/ (the command center; /metrics, /api/v1/...); stop with "
+                 "Ctrl-C\n",
+                 base.c_str());
+    if (!token.empty()) {
+      std::fprintf(stderr,
+                   "tandem: control token (shown once; `tandem serve --new-token` replaces it): "
+                   "%s\n",
+                   token.c_str());
+    }
+    std::fflush(stderr);
+    listener_ = std::thread([this] {
+      served_ = server_.Serve();
+      finished_ = true;
+    });
+    return Status::Ok();
+  }
 
-  TANDEM_ASSIGN_OR_RETURN(int port, server.Bind(address));
-  std::string host =
-      address.host.find(':') == std::string::npos ? address.host : "[" + address.host + "]";
-  std::fprintf(stderr,
-               "tandem: serving http://%s:%d/metrics and /api/v1/status; stop with Ctrl-C\n",
-               host.c_str(), port);
-  std::fflush(stderr);
+  Status Stop() {
+    center_.StopStreams();
+    // A Stop before the listener began listening would be lost: repeat it
+    // until the listener is done.
+    while (!finished_.load()) {
+      server_.Stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    listener_.join();
+    return served_;
+  }
 
-  Status served = Status::Ok();
-  std::thread listener([&] { served = server.Serve(); });
-  while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  server.Stop();
-  listener.join();
-  return served;
+  bool Listening() const { return listener_.joinable(); }
+  bool Finished() const { return finished_.load(); }
+
+ private:
+  CommandCenter center_;
+  serve::HttpServer server_;
+  std::thread listener_;
+  std::atomic<bool> finished_{false};
+  Status served_ = Status::Ok();
+};
+
+Result<std::unique_ptr<BackgroundServe>> BackgroundServe::Start(backend::Database& database,
+                                                                const std::string& url,
+                                                                const core::RunnerOptions& options,
+                                                                const ServeFlags& flags) {
+  std::unique_ptr<BackgroundServe> serving(new BackgroundServe());
+  serving->session_ = std::make_unique<ServeSession>(database, url, options, flags);
+  TANDEM_RETURN_IF_ERROR(serving->session_->Start(flags));
+  return serving;
+}
+
+BackgroundServe::~BackgroundServe() {
+  if (session_ && session_->Listening()) {
+    Status stopped = session_->Stop();
+    if (!stopped.ok()) spdlog::warn("--listen: {}", stopped.message());
+  }
+}
+
+Status RunServe(backend::Database& database, const std::string& url,
+                const core::RunnerOptions& options, const ServeFlags& flags,
+                const std::atomic<bool>& stop) {
+  if (flags.new_token) {
+    CommandCenter center(database, url, options, flags.metrics_prefix);
+    TANDEM_ASSIGN_OR_RETURN(std::string token, center.NewToken());
+    std::printf("%s\n", token.c_str());
+    std::fflush(stdout);
+    std::fprintf(stderr,
+                 "tandem: a new control token is stored (as its SHA-256); it is not shown again, "
+                 "and the previous one no longer works\n");
+    return Status::Ok();
+  }
+  ServeSession session(database, url, options, flags);
+  TANDEM_RETURN_IF_ERROR(session.Start(flags));
+  while (!stop.load() && !session.Finished()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return session.Stop();
 }
 
 }  // namespace tandem::cli

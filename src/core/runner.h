@@ -113,6 +113,19 @@ class Runner {
   // process; the backfill waits between chunks while paused.
   Status SetPaused(bool paused);
 
+  // The control API's bearer token (runner_control.cc). NewControlToken
+  // makes a random one, stores only its SHA-256 and returns it: the caller
+  // shows it once. The previous token stops working.
+  Result<std::string> NewControlToken();
+  // NewControlToken where tandem keeps records and no token was made yet;
+  // "" otherwise (where tandem never ran it creates nothing).
+  Result<std::string> EnsureControlToken();
+  // Whether `token` is the one made last (compared by hash, in constant time).
+  Result<bool> ControlTokenMatches(const std::string& token);
+  // Up to `limit` events of the schema's migrations after event `after_id`,
+  // oldest first; none where tandem never ran.
+  Result<std::vector<SchemaEvent>> EventsAfter(long long after_id, int limit);
+
  private:
   // How each phase moves a migration: the phase it runs in, the phase it
   // ends in, and the command that resumes it after an interruption.

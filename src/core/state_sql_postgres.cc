@@ -24,7 +24,8 @@ class PostgresStateSql : public StateSql {
   }
 
   std::vector<std::string> AllTables() const override {
-    std::vector<std::string> tables = {"migrations", "verify_runs", "events", "flags"};
+    std::vector<std::string> tables = {"migrations", "verify_runs", "events", "flags",
+                                       "control_token"};
     // The backfill's checkpoints are PostgreSQL's only.
     for (const auto& t : backfill::CheckpointTableNames()) tables.push_back(t);
     return tables;
@@ -39,6 +40,9 @@ class PostgresStateSql : public StateSql {
  private:
   // The flags of each migration, and the function applications ask.
   std::string CreateFlags() const;
+  // The SHA-256 of the bearer token that `tandem serve`'s control API
+  // accepts: one row at most, never the token itself.
+  std::string CreateControlToken() const;
 
   std::string schema_;
 };
@@ -67,6 +71,15 @@ std::string PostgresStateSql::CreateFlags() const {
          "RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER "
          "SET search_path = pg_catalog, pg_temp AS $tandem_flag$\n" +
          decision + "\n$tandem_flag$;\n";
+}
+
+std::string PostgresStateSql::CreateControlToken() const {
+  return "CREATE TABLE IF NOT EXISTS " + Table("control_token") + R"sql( (
+  id integer PRIMARY KEY CHECK (id = 1),
+  sha256 text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+)sql";
 }
 
 std::string PostgresStateSql::Create() const {
@@ -129,7 +142,7 @@ std::string PostgresStateSql::Create() const {
                     "DROP TRIGGER IF EXISTS append_only ON " + events + ";\n" +
                     "CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON " + events +
                     " FOR EACH ROW EXECUTE FUNCTION " + Table("events_append_only") + "();\n" +
-                    CreateFlags() + backfill::CheckpointTablesSql(schema_);
+                    CreateFlags() + CreateControlToken() + backfill::CheckpointTablesSql(schema_);
   // Two runners may init at once (before either holds the runner lock):
   // serialize on a transaction-level advisory lock.
   return "BEGIN; SELECT pg_advisory_xact_lock(1952542308, 0);\n" + sql + "\nCOMMIT;";

@@ -26,7 +26,7 @@ class SqliteStateSql : public StateSql {
   }
 
   std::vector<std::string> AllTables() const override {
-    return {"migrations", "verify_runs", "events", "flags"};
+    return {"migrations", "verify_runs", "events", "flags", "control_token"};
   }
 
   // SQLite runs no function of tandem's for another application, so the
@@ -112,7 +112,11 @@ std::string SqliteStateSql::Create() const {
                     // would carry a name without the state tables' prefix.
                     "CREATE UNIQUE INDEX IF NOT EXISTS " +
                     QuoteIdent(schema_ + "_flags_one_per_name") + " ON " + Table("flags") +
-                    " (migration_id, name);\n";
+                    " (migration_id, name);\n" +
+                    // The SHA-256 of `tandem serve`'s control token, never the token.
+                    "CREATE TABLE IF NOT EXISTS " + Table("control_token") +
+                    " (\n  id INTEGER PRIMARY KEY CHECK (id = 1),\n  sha256 TEXT NOT NULL,\n" +
+                    "  created_at TEXT NOT NULL DEFAULT " + now + "\n);\n";
   // The event log is evidence: refuse edits, as an append-only log.
   for (const char* event : {"UPDATE", "DELETE"}) {
     sql += "CREATE TRIGGER IF NOT EXISTS " +

@@ -30,7 +30,7 @@ Result<std::vector<T>> ReadRows(const backend::QueryResult& rows, Read read) {
 // An event's columns, NULLs as empty text, in the order EventFromRow reads.
 constexpr char kEventColumns[] =
     "phase, kind, description, coalesce(sql, ''), coalesce(duration_ms, 0), "
-    "coalesce(attempts, 0), outcome, coalesce(detail, ''), at";
+    "coalesce(attempts, 0), outcome, coalesce(detail, ''), at, id";
 
 Result<RecordedEvent> EventFromRow(const backend::Row& r) {
   backend::NumberReader read;
@@ -45,6 +45,7 @@ Result<RecordedEvent> EventFromRow(const backend::Row& r) {
   event.outcome = r[6].value_or("");
   event.detail = r[7].value_or("");
   recorded.at = r[8].value_or("");
+  recorded.id = read.Integer(r[9], "the id of an event");
   TANDEM_RETURN_IF_ERROR(read.status());
   return recorded;
 }
@@ -260,6 +261,39 @@ Result<std::optional<RecordedEvent>> StateStore::LastEvent(long long id, const s
       SelectEvents("AND kind = $2 ORDER BY id DESC LIMIT 1", {std::to_string(id), kind}));
   if (events.empty()) return std::optional<RecordedEvent>();
   return std::optional<RecordedEvent>(events[0]);
+}
+
+Result<std::vector<SchemaEvent>> StateStore::EventsAfter(const std::string& schema,
+                                                         long long after_id, int limit) {
+  std::string migrations = Table("migrations");
+  TANDEM_ASSIGN_OR_RETURN(
+      backend::QueryResult rows,
+      conn_.Query(std::string("SELECT ") + kEventColumns + ", (SELECT name FROM " + migrations +
+                      " m WHERE m.id = migration_id) FROM " + Table("events") +
+                      " WHERE migration_id IN (SELECT id FROM " + migrations +
+                      " WHERE schema_name = $1) AND id > $2 ORDER BY id LIMIT $3",
+                  {schema, std::to_string(after_id), std::to_string(limit)}));
+  return ReadRows<SchemaEvent>(rows, [](const backend::Row& r) -> Result<SchemaEvent> {
+    TANDEM_ASSIGN_OR_RETURN(RecordedEvent recorded, EventFromRow(r));
+    return SchemaEvent{r[10].value_or(""), std::move(recorded)};
+  });
+}
+
+Result<std::optional<std::string>> StateStore::ControlTokenHash() {
+  TANDEM_ASSIGN_OR_RETURN(
+      backend::QueryResult rows,
+      conn_.Query("SELECT sha256 FROM " + Table("control_token") + " WHERE id = 1", {}));
+  if (rows.rows.empty() || !rows.rows[0][0]) return std::optional<std::string>();
+  return std::optional<std::string>(*rows.rows[0][0]);
+}
+
+Status StateStore::SetControlTokenHash(const std::string& sha256_hex) {
+  return conn_
+      .Query("INSERT INTO " + Table("control_token") + " (id, sha256) VALUES (1, $1) " +
+                 "ON CONFLICT (id) DO UPDATE SET sha256 = excluded.sha256, created_at = " +
+                 sql_->Now(),
+             {sha256_hex})
+      .status();
 }
 
 Result<std::set<std::string>> StateStore::StepsRun(long long id, const std::string& phase,

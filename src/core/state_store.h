@@ -66,10 +66,18 @@ struct Event {
   std::string detail{};
 };
 
-// An event as read back, with when it was recorded.
+// An event as read back, with when it was recorded and its place in the
+// log (ids grow with every event of every migration).
 struct RecordedEvent {
   Event event;
   std::string at;
+  long long id = 0;
+};
+
+// An event of any migration of a schema, with the migration's name.
+struct SchemaEvent {
+  std::string migration;
+  RecordedEvent recorded;
 };
 
 class StateStore {
@@ -108,6 +116,15 @@ class StateStore {
   // Descriptions of the steps of `phase` that migration `id` ran to the end.
   Result<std::set<std::string>> StepsRun(long long id, const std::string& phase,
                                          const std::string& outcome = "ok");
+  // Up to `limit` events of the migrations of `schema` whose id is above
+  // `after_id`, oldest first: a follower of the log reads it in pages.
+  Result<std::vector<SchemaEvent>> EventsAfter(const std::string& schema, long long after_id,
+                                               int limit);
+  // The SHA-256 (hex) of the control API's bearer token; nullopt before
+  // one was made.
+  Result<std::optional<std::string>> ControlTokenHash();
+  // Replaces the stored hash: the token it came from is the only one valid.
+  Status SetControlTokenHash(const std::string& sha256_hex);
   Status AppendVerifyRun(long long id, const VerifyRun& run);
   // Passes of migration `id`, oldest first.
   Result<std::vector<VerifyRun>> VerifyRuns(long long id);

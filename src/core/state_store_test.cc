@@ -185,5 +185,38 @@ TEST_F(StateStoreTest, AStepCountThatIsNotANumberIsRefusedNotThrown) {
   ExpectEditRefused("steps_done", "three");
 }
 
+TEST_F(StateStoreTest, EventsAfterReadsTheSchemasLogInPagesAfterAnId) {
+  long long first = Insert("01_a", kPhaseCompleted);
+  long long second = Insert("02_b");
+  Append(first, "expand", "phase", "expand started");
+  Append(second, "expand", "phase", "expand started");
+  Append(second, "backfill", "control", "paused");
+  auto page = State().EventsAfter("main", 0, 2);
+  ASSERT_TRUE(page.ok()) << page.status().message();
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[0].migration, "01_a");
+  EXPECT_EQ((*page)[1].migration, "02_b");
+  EXPECT_LT((*page)[0].recorded.id, (*page)[1].recorded.id);
+  auto rest = State().EventsAfter("main", (*page)[1].recorded.id, 2);
+  ASSERT_TRUE(rest.ok()) << rest.status().message();
+  ASSERT_EQ(rest->size(), 1u);
+  EXPECT_EQ((*rest)[0].recorded.event.description, "paused");
+  auto other = State().EventsAfter("other_schema", 0, 10);
+  ASSERT_TRUE(other.ok()) << other.status().message();
+  EXPECT_TRUE(other->empty());
+}
+
+TEST_F(StateStoreTest, ControlTokenHashIsReplacedNotAdded) {
+  auto none = State().ControlTokenHash();
+  ASSERT_TRUE(none.ok()) << none.status().message();
+  EXPECT_FALSE(*none);
+  ASSERT_TRUE(State().SetControlTokenHash("aa11").ok());
+  ASSERT_TRUE(State().SetControlTokenHash("bb22").ok());
+  auto stored = State().ControlTokenHash();
+  ASSERT_TRUE(stored.ok() && *stored);
+  EXPECT_EQ(**stored, "bb22");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM tandem_control_token"), "1");
+}
+
 }  // namespace
 }  // namespace tandem::core::testing

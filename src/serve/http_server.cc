@@ -2,12 +2,78 @@
 
 #include <httplib.h>
 
+#include <cctype>
 #include <charconv>
+#include <set>
 
 namespace tandem::serve {
+namespace {
+
+constexpr char kParamSegment[] = "{name}";
+constexpr size_t kMaxRequestBody = 64 * 1024;  // requests carry small JSON at most
+
+// The library matches a regular expression; a path of letters, digits, '/',
+// '_', '-' and '.' only needs its dots escaped, and a trailing "{name}"
+// becomes one captured segment.
+std::string PatternOf(const std::string& path) {
+  std::string fixed = path;
+  bool has_param = fixed.size() >= sizeof kParamSegment - 1 &&
+                   fixed.compare(fixed.size() - (sizeof kParamSegment - 1), std::string::npos,
+                                 kParamSegment) == 0;
+  if (has_param) fixed.resize(fixed.size() - (sizeof kParamSegment - 1));
+  std::string pattern;
+  for (char c : fixed) {
+    if (c == '.') pattern += '\\';
+    pattern += c;
+  }
+  if (has_param) pattern += "([A-Za-z0-9_.-]+)";
+  return pattern;
+}
+
+Request RequestOf(const httplib::Request& req) {
+  Request request;
+  request.method = req.method;
+  request.path = req.path;
+  if (req.matches.size() > 1) request.param = req.matches[1].str();
+  request.body = req.body;
+  request.remote_address = req.remote_addr;
+  for (const auto& [name, value] : req.headers) {
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    request.headers[lower] = value;
+  }
+  for (const auto& [name, value] : req.params) request.query[name] = value;
+  return request;
+}
+
+void Answer(const Response& response, httplib::Response& res) {
+  res.status = response.status;
+  for (const auto& [name, value] : response.headers) res.set_header(name.c_str(), value);
+  if (!response.stream) {
+    res.set_content(response.body, response.content_type.c_str());
+    return;
+  }
+  res.set_chunked_content_provider(
+      response.content_type.c_str(), [stream = response.stream](size_t, httplib::DataSink& sink) {
+        StreamWrite write = [&sink](std::string_view piece) {
+          return sink.is_writable() && sink.write(piece.data(), piece.size());
+        };
+        if (!stream(write) || !sink.is_writable()) sink.done();
+        return true;
+      });
+}
+
+}  // namespace
+
+std::string Request::Header(const std::string& lowercase_name) const {
+  auto found = headers.find(lowercase_name);
+  return found == headers.end() ? std::string() : found->second;
+}
 
 struct HttpServer::Impl {
   httplib::Server server;
+  // The methods each route pattern answers, for the 405s Bind adds.
+  std::map<std::string, std::set<std::string>> methods;
 };
 
 Result<ListenAddress> ParseListenAddress(const std::string& text) {
@@ -34,6 +100,12 @@ Result<ListenAddress> ParseListenAddress(const std::string& text) {
   return address;
 }
 
+std::string BaseUrl(const ListenAddress& address, int port) {
+  std::string host =
+      address.host.find(':') == std::string::npos ? address.host : "[" + address.host + "]";
+  return "http://" + host + ":" + std::to_string(port);
+}
+
 HttpServer::HttpServer() : impl_(std::make_unique<Impl>()) {
   // SO_REUSEADDR only: a restart may take the port back at once, but a second
   // `tandem serve` on a port in use must fail, not share it (the library's
@@ -42,41 +114,51 @@ HttpServer::HttpServer() : impl_(std::make_unique<Impl>()) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
-  // Requests carry no body worth reading, and a client that stalls must not
-  // hold a worker for long.
-  impl_->server.set_payload_max_length(64 * 1024);
+  // A client that stalls must not hold a worker for long.
+  impl_->server.set_payload_max_length(kMaxRequestBody);
   impl_->server.set_read_timeout(5, 0);
   impl_->server.set_write_timeout(5, 0);
-  auto refuse = [](const httplib::Request&, httplib::Response& res) {
-    res.status = 405;
-    res.set_header("Allow", "GET");
-    res.set_content("only GET is served here\n", "text/plain; charset=utf-8");
-  };
-  impl_->server.Post(".*", refuse);
-  impl_->server.Put(".*", refuse);
-  impl_->server.Delete(".*", refuse);
-  impl_->server.Patch(".*", refuse);
 }
 
 HttpServer::~HttpServer() = default;
 
-void HttpServer::Get(const std::string& path, std::function<Response()> handler) {
-  // The library matches a regular expression; a path of letters, digits, '/',
-  // '_', '-' and '.' only needs its dots escaped.
-  std::string pattern;
-  for (char c : path) {
-    if (c == '.') pattern += '\\';
-    pattern += c;
+void HttpServer::Get(const std::string& path, Handler handler) {
+  Route("GET", path, std::move(handler));
+}
+
+void HttpServer::Post(const std::string& path, Handler handler) {
+  Route("POST", path, std::move(handler));
+}
+
+void HttpServer::Route(const std::string& method, const std::string& path, Handler handler) {
+  std::string pattern = PatternOf(path);
+  impl_->methods[pattern].insert(method);
+  auto serve = [handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+    Answer(handler(RequestOf(req)), res);
+  };
+  if (method == "GET") {
+    impl_->server.Get(pattern, serve);
+  } else {
+    impl_->server.Post(pattern, serve);
   }
-  impl_->server.Get(
-      pattern, [handler = std::move(handler)](const httplib::Request&, httplib::Response& res) {
-        Response response = handler();
-        res.status = response.status;
-        res.set_content(response.body, response.content_type.c_str());
-      });
 }
 
 Result<int> HttpServer::Bind(const ListenAddress& address) {
+  // Every route is known now: the other methods on its path get 405.
+  for (const auto& [pattern, methods] : impl_->methods) {
+    std::string allow;
+    for (const auto& m : methods) allow += (allow.empty() ? "" : ", ") + m;
+    auto refuse = [allow](const httplib::Request&, httplib::Response& res) {
+      res.status = 405;
+      res.set_header("Allow", allow);
+      res.set_content("this path answers " + allow + " only\n", "text/plain; charset=utf-8");
+    };
+    if (!methods.count("GET")) impl_->server.Get(pattern, refuse);
+    if (!methods.count("POST")) impl_->server.Post(pattern, refuse);
+    impl_->server.Put(pattern, refuse);
+    impl_->server.Delete(pattern, refuse);
+    impl_->server.Patch(pattern, refuse);
+  }
   int port = address.port;
   if (port == 0) {
     port = impl_->server.bind_to_any_port(address.host.c_str());

@@ -1,6 +1,9 @@
 #include "serve/metrics.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <utility>
 #include <vector>
 
@@ -46,8 +49,8 @@ class Exposition {
     out_ += "# HELP " + current_ + " " + help + "\n# TYPE " + current_ + " " + type + "\n";
   }
 
-  void Sample(double value, const Labels& labels = {}) {
-    out_ += current_;
+  void Sample(double value, const Labels& labels = {}, const char* suffix = "") {
+    out_ += current_ + suffix;
     if (!labels.empty()) {
       out_ += "{";
       for (size_t i = 0; i < labels.size(); ++i) {
@@ -138,6 +141,32 @@ constexpr TableGauge kTableGauges[] = {
      [](const Progress& p) { return Seconds(p.chunk_max); }},
 };
 
+// A label value for a bucket's upper bound: the shortest text of the number.
+std::string BoundText(double bound) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", bound);
+  return text;
+}
+
+void ChunkHistogramMetrics(Exposition& out, const core::StatusReport& report) {
+  out.Family("backfill_chunk_duration_seconds", "histogram",
+             "how long the current run's chunks took");
+  for (const auto& p : report.backfill) {
+    const backfill::ChunkHistogram& h = p.chunk_histogram;
+    if (h.counts.empty()) continue;
+    long long cumulative = 0;
+    for (size_t i = 0; i < std::size(backfill::kChunkSecondsBounds); ++i) {
+      cumulative += h.counts[i];
+      out.Sample(static_cast<double>(cumulative),
+                 {{"table", p.table}, {"le", BoundText(backfill::kChunkSecondsBounds[i])}},
+                 "_bucket");
+    }
+    out.Sample(static_cast<double>(h.Count()), {{"table", p.table}, {"le", "+Inf"}}, "_bucket");
+    out.Sample(h.sum_seconds, {{"table", p.table}}, "_sum");
+    out.Sample(static_cast<double>(h.Count()), {{"table", p.table}}, "_count");
+  }
+}
+
 void BackfillMetrics(Exposition& out, const core::StatusReport& report) {
   for (const TableGauge& gauge : kTableGauges) {
     out.Family(gauge.name, "gauge", gauge.help);
@@ -146,6 +175,7 @@ void BackfillMetrics(Exposition& out, const core::StatusReport& report) {
       if (value) out.Sample(*value, {{"table", p.table}});
     }
   }
+  ChunkHistogramMetrics(out, report);
   out.Family("backfill_state_info", "gauge",
              "the table's backfill state as a label (running, done, stopped, failed, not running)");
   for (const auto& p : report.backfill) out.Sample(1, {{"table", p.table}, {"state", p.state}});
@@ -155,6 +185,43 @@ void BackfillMetrics(Exposition& out, const core::StatusReport& report) {
               core::ThrottleHolds(*report.last_throttle) ? 1 : 0,
               {{"reason", report.last_throttle->event.detail}});
   }
+}
+
+// Per column of the newest verification's stored report: the rows whose new
+// value disagrees with `up`/`down`, and the null ratio the drift check
+// flagged. A report that cannot be read gives no samples (the pass/fail
+// gauges above still stand).
+void VerifyDetailMetrics(Exposition& out, const std::string& report_json) {
+  nlohmann::json report = nlohmann::json::parse(report_json, nullptr, /*allow_exceptions=*/false);
+  auto list = [&report](const char* key) {
+    return report.is_object() && report.contains(key) && report[key].is_array()
+               ? report[key]
+               : nlohmann::json::array();
+  };
+  auto text = [](const nlohmann::json& item, const char* key) {
+    return item.contains(key) && item[key].is_string() ? item[key].get<std::string>()
+                                                       : std::string();
+  };
+  // One sample per label set: a column checked in parts adds up.
+  std::map<Labels, double> mismatches;
+  for (const auto& p : list("parity")) {
+    if (!p.contains("mismatches") || !p["mismatches"].is_number()) continue;
+    mismatches[{{"table", text(p, "table")},
+                {"column", text(p, "column")},
+                {"direction", text(p, "direction")}}] += p["mismatches"].get<double>();
+  }
+  std::map<Labels, double> drift;
+  for (const auto& d : list("drift")) {
+    if (!d.contains("flagged") || !d["flagged"].is_boolean()) continue;
+    double& flagged = drift[{{"table", text(d, "table")}, {"column", text(d, "column")}}];
+    flagged = std::max(flagged, d["flagged"].get<bool>() ? 1.0 : 0.0);
+  }
+  out.Family("verify_mismatches", "gauge",
+             "rows of the newest verification whose new column disagrees with up/down");
+  for (const auto& [labels, value] : mismatches) out.Sample(value, labels);
+  out.Family("verify_drift_flagged", "gauge",
+             "1 where the newest verification flagged a column's null or default ratio as drift");
+  for (const auto& [labels, value] : drift) out.Sample(value, labels);
 }
 
 void VerifyMetrics(Exposition& out, const core::StatusReport& report) {
@@ -171,6 +238,7 @@ void VerifyMetrics(Exposition& out, const core::StatusReport& report) {
             v.parity_percent / 100.0);
   out.Gauge("verify_full", "1 when the newest verification checked every row, 0 for a partial one",
             v.full ? 1 : 0);
+  VerifyDetailMetrics(out, v.report_json);
 }
 
 }  // namespace

@@ -110,6 +110,71 @@ TEST(MetricsTest, AVerificationIsReportedWithItsFlagsAndParity) {
   EXPECT_TRUE(Has(text, "tandem_verify_parity_ratio 0.995\n")) << text;
 }
 
+TEST(MetricsTest, MismatchesAndDriftPerColumnFromTheStoredReport) {
+  core::StatusReport report = ActiveBackfill();
+  core::VerifyRun run;
+  run.flags = 5;
+  run.report_json = R"({"parity": [
+      {"table": "items", "column": "code", "direction": "up", "mismatches": 3},
+      {"table": "items", "column": "code", "direction": "up", "mismatches": 2},
+      {"table": "items", "column": "code", "direction": "down", "mismatches": 0}],
+    "drift": [{"table": "items", "column": "code", "flagged": true}]})";
+  report.last_verify = run;
+  std::string text = RenderMetrics(Options(), report, true);
+  EXPECT_TRUE(Has(text,
+                  "tandem_verify_mismatches{table=\"items\",column=\"code\","
+                  "direction=\"up\"} 5\n"))
+      << "a column checked in parts is one sample: " << text;
+  EXPECT_TRUE(Has(text,
+                  "tandem_verify_mismatches{table=\"items\",column=\"code\","
+                  "direction=\"down\"} 0\n"))
+      << text;
+  EXPECT_TRUE(Has(text, "tandem_verify_drift_flagged{table=\"items\",column=\"code\"} 1\n"))
+      << text;
+
+  run.report_json = "not json";
+  report.last_verify = run;
+  std::string unreadable = RenderMetrics(Options(), report, true);
+  EXPECT_FALSE(Has(unreadable, "tandem_verify_mismatches{")) << unreadable;
+  EXPECT_TRUE(Has(unreadable, "tandem_verify_flags 5\n")) << unreadable;
+}
+
+TEST(MetricsTest, ChunkDurationsAreAHistogramWithCumulativeBuckets) {
+  core::StatusReport report = ActiveBackfill();
+  backfill::ChunkHistogram& h = report.backfill[0].chunk_histogram;
+  h.Add(Millis(3));
+  h.Add(Millis(20));
+  h.Add(Millis(20));
+  h.Add(Millis(60000));
+  std::string text = RenderMetrics(Options(), report, true);
+  EXPECT_TRUE(Has(text, "# TYPE tandem_backfill_chunk_duration_seconds histogram\n")) << text;
+  const std::string bucket = "tandem_backfill_chunk_duration_seconds_bucket{table=\"items\",le=";
+  EXPECT_TRUE(Has(text, bucket + "\"0.005\"} 1\n")) << text;
+  EXPECT_TRUE(Has(text, bucket + "\"0.01\"} 1\n")) << text;
+  EXPECT_TRUE(Has(text, bucket + "\"0.025\"} 3\n")) << text;
+  EXPECT_TRUE(Has(text, bucket + "\"10\"} 3\n")) << text;
+  EXPECT_TRUE(Has(text, bucket + "\"+Inf\"} 4\n")) << text;
+  EXPECT_TRUE(Has(text, "tandem_backfill_chunk_duration_seconds_count{table=\"items\"} 4\n"))
+      << text;
+  EXPECT_TRUE(Has(text, "tandem_backfill_chunk_duration_seconds_sum{table=\"items\"} 60.04"))
+      << text;
+}
+
+TEST(ChunkHistogramTest, KeptAsTextAndReadBack) {
+  backfill::ChunkHistogram h;
+  EXPECT_EQ(h.ToText(), "");
+  EXPECT_TRUE(backfill::ChunkHistogram::FromText("")->counts.empty());
+  h.Add(Millis(7));
+  h.Add(Millis(300));
+  Result<backfill::ChunkHistogram> back = backfill::ChunkHistogram::FromText(h.ToText());
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->counts, h.counts);
+  EXPECT_NEAR(back->sum_seconds, 0.307, 1e-9);
+  EXPECT_EQ(backfill::ChunkHistogram::FromText("1 2 three").status().kind(),
+            ErrorKind::kInvalidInput);
+  EXPECT_EQ(backfill::ChunkHistogram::FromText("1 2 3").status().kind(), ErrorKind::kInvalidInput);
+}
+
 TEST(MetricsTest, UnreadableRecordsGiveOnlyDatabaseUpZero) {
   std::string text = RenderMetrics(Options("shop_migrations"), ActiveBackfill(), false);
   EXPECT_TRUE(Has(text, "shop_migrations_database_up 0\n")) << text;

@@ -72,6 +72,16 @@ TEST_F(ServeTest, MetricsFollowABackfillThatRunsPausesAndFinishes) {
   EXPECT_EQ(MetricValue(done, kRowsDone), 60000.0) << done;
   EXPECT_EQ(MetricValue(done, "tandem_backfill_done{table=\"items\"}"), 1.0) << done;
   EXPECT_EQ(MetricValue(done, "tandem_migration_backfill_done"), 1.0) << done;
+  // The chunks' durations as a histogram: every chunk in some bucket.
+  std::optional<double> chunks =
+      MetricValue(done, "tandem_backfill_chunk_duration_seconds_count{table=\"items\"}");
+  ASSERT_TRUE(chunks) << done;
+  EXPECT_GT(*chunks, 0) << done;
+  EXPECT_EQ(MetricValue(done,
+                        "tandem_backfill_chunk_duration_seconds_bucket{table=\"items\","
+                        "le=\"+Inf\"}"),
+            chunks)
+      << done;
   EXPECT_EQ(PromtoolComplaints(done), "");
 
   // The JSON API answers what `status --json` prints.

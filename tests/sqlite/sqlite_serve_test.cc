@@ -45,5 +45,30 @@ TEST_F(SqliteServeTest, MetricsAndStatusOfTheMigrationInProgress) {
   EXPECT_EQ(served.Stop(), 0);
 }
 
+// A switch through the API takes the runner lock, which SQLite keeps in a
+// lock file for as long as its database is open: serve must let it go
+// after the change, or no other command could run until serve stops.
+TEST_F(SqliteServeTest, ASwitchThroughTheApiLeavesTheRunnerLockFree) {
+  ASSERT_EQ(Tandem({"backfill"}).exit_code, 0);
+  ASSERT_EQ(Tandem({"verify"}).exit_code, 0);
+  ServedTandem served(url_);
+  ASSERT_NE(served.port(), 0) << served.errors();
+  std::map<std::string, std::string> bearer = {{"Authorization", "Bearer " + served.token()}};
+  HttpAnswer switched = served.Send("POST", "/api/v1/switch", bearer);
+  ASSERT_EQ(switched.status, 200) << switched.body;
+  EXPECT_EQ(Scalar("SELECT phase FROM tandem_migrations"), "switched");
+
+  CommandResult back = Tandem({"switch", "--back"});
+  EXPECT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(Scalar("SELECT phase FROM tandem_migrations"), "active");
+  HttpAnswer again = served.Send("POST", "/api/v1/switch", bearer);
+  ASSERT_EQ(again.status, 200) << again.body;
+  HttpAnswer flipped = served.Send("POST", "/api/v1/switch/back", bearer);
+  ASSERT_EQ(flipped.status, 200) << flipped.body;
+  EXPECT_EQ(Scalar("SELECT phase FROM tandem_migrations"), "active");
+  EXPECT_EQ(Tandem({"switch"}).exit_code, 0) << "the lock is free after each change";
+  EXPECT_EQ(served.Stop(), 0);
+}
+
 }  // namespace
 }  // namespace tandem::testing

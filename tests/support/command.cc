@@ -81,22 +81,28 @@ CommandResult RunTandemWithin(const std::string& url, const std::vector<std::str
   return RunTandemAfter(prefix, url, args);
 }
 
-int SpawnTandem(const std::string& url, const std::vector<std::string>& args,
-                const std::string& err_path) {
-  std::vector<std::string> argv = {TANDEM_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
+int SpawnProcess(const std::vector<std::string>& argv, const std::string& err_path,
+                 const std::string& tandem_url) {
   pid_t pid = fork();
   if (pid == 0) {
-    setenv("TANDEM_URL", url.c_str(), 1);
+    if (!tandem_url.empty()) setenv("TANDEM_URL", tandem_url.c_str(), 1);
     std::freopen("/dev/null", "w", stdout);
     std::freopen(err_path.empty() ? "/dev/null" : err_path.c_str(), "w", stderr);
+    std::vector<std::string> args = argv;
     std::vector<char*> raw;
-    for (auto& a : argv) raw.push_back(a.data());
+    for (auto& a : args) raw.push_back(a.data());
     raw.push_back(nullptr);
     execv(raw[0], raw.data());
     _exit(127);
   }
   return pid;
+}
+
+int SpawnTandem(const std::string& url, const std::vector<std::string>& args,
+                const std::string& err_path) {
+  std::vector<std::string> argv = {TANDEM_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return SpawnProcess(argv, err_path, url);
 }
 
 int WaitTandem(int pid, bool block) {

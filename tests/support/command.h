@@ -34,12 +34,17 @@ struct RunLimits {
 CommandResult RunTandemWithin(const std::string& url, const std::vector<std::string>& args,
                               RunLimits limits);
 
+// Starts the program argv[0] (a path) with the rest of `argv` in the
+// background, its output discarded (stderr written to `err_path` if given),
+// with TANDEM_URL set when `tandem_url` is given; returns its process id.
+int SpawnProcess(const std::vector<std::string>& argv, const std::string& err_path = "",
+                 const std::string& tandem_url = "");
 // Starts the tandem binary with `args` and TANDEM_URL=url in the background,
 // its output discarded (stderr written to `err_path` if given); returns its
 // process id, so a test signals only its own runner.
 int SpawnTandem(const std::string& url, const std::vector<std::string>& args,
                 const std::string& err_path = "");
-// Waits for a spawned tandem to end: its exit code, -1 when a signal ended
+// Waits for a spawned tandem (or process) to end: its exit code, -1 when a signal ended
 // it. With `block` false, -2 while it still runs.
 int WaitTandem(int pid, bool block = true);
 

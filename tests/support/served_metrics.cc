@@ -12,10 +12,10 @@
 
 namespace tandem::testing {
 
-ServedTandem::ServedTandem(const std::string& url) {
+ServedTandem::ServedTandem(const std::string& url, const std::vector<std::string>& args) {
   static int counter = 0;
   err_path_ = TempDir() + "/serve_" + std::to_string(counter++) + ".err";
-  pid_ = SpawnTandem(url, {"serve", "--listen", "127.0.0.1:0"}, err_path_);
+  pid_ = SpawnTandem(url, args, err_path_);
   const std::regex serving("serving http://127\\.0\\.0\\.1:([0-9]+)/");
   for (int i = 0; i < 200 && port_ == 0; ++i) {
     std::smatch match;
@@ -59,6 +59,51 @@ HttpAnswer ServedTandem::Get(const std::string& path) const {
 HttpAnswer ServedTandem::Post(const std::string& path) const {
   httplib::Client client("127.0.0.1", port_);
   return AnswerOf(client.Post(path.c_str(), "", "text/plain"));
+}
+
+HttpAnswer ServedTandem::Send(const std::string& method, const std::string& path,
+                              const std::map<std::string, std::string>& headers,
+                              const std::string& body) const {
+  httplib::Client client("127.0.0.1", port_);
+  client.set_read_timeout(30, 0);
+  httplib::Headers sent(headers.begin(), headers.end());
+  if (method == "POST") {
+    return AnswerOf(client.Post(path.c_str(), sent, body, "application/json"));
+  }
+  if (method == "PUT") return AnswerOf(client.Put(path.c_str(), sent, body, "application/json"));
+  if (method == "DELETE") return AnswerOf(client.Delete(path.c_str(), sent));
+  return AnswerOf(client.Get(path.c_str(), sent));
+}
+
+std::string ServedTandem::ReadEvents(const std::string& path,
+                                     const std::map<std::string, std::string>& headers,
+                                     int messages) const {
+  httplib::Client client("127.0.0.1", port_);
+  client.set_read_timeout(10, 0);
+  httplib::Headers sent(headers.begin(), headers.end());
+  std::string text;
+  auto count = [&text] {
+    int n = 0;
+    for (size_t at = text.find("\nid: "); at != std::string::npos;
+         at = text.find("\nid: ", at + 1)) {
+      ++n;
+    }
+    return n + (text.rfind("id: ", 0) == 0 ? 1 : 0);
+  };
+  auto started = std::chrono::steady_clock::now();
+  client.Get(path.c_str(), sent, [&](const char* data, size_t length) {
+    text.append(data, length);
+    return count() < messages &&
+           std::chrono::steady_clock::now() - started < std::chrono::seconds(10);
+  });
+  return text;
+}
+
+std::string ServedTandem::token() const {
+  std::smatch match;
+  std::string err = errors();
+  static const std::regex printed("control token [^:]*: (tdm_[0-9a-f]+)");
+  return std::regex_search(err, match, printed) ? match[1].str() : "";
 }
 
 int ServedTandem::Stop() {

@@ -103,7 +103,7 @@ Status SaveRun(backend::Connection& conn, const PgStatements& statements, const 
   long long eta = p.eta ? p.eta->count() : -1;
   return Run(conn, statements.SaveRun(state, p.rows_per_second, eta, p.workers, p.max_workers,
                                       p.batch_size, p.retries, p.waiting_reason, p.estimated_total,
-                                      starting))
+                                      p.chunk_histogram.ToText(), starting))
       .status();
 }
 
@@ -135,6 +135,7 @@ Result<std::vector<Progress>> ReadProgress(backend::Connection& conn,
     p.updated_at = r[15].value_or("");
     p.elapsed = Millis(read.Integer(r[17], "time elapsed of " + p.table));
     TANDEM_RETURN_IF_ERROR(read.status());
+    TANDEM_ASSIGN_OR_RETURN(p.chunk_histogram, ChunkHistogram::FromText(r[19].value_or("")));
     p.done = p.ranges_total > 0 && p.ranges_done == p.ranges_total;
     p.paused = StartsWith(p.waiting_reason, "paused");
     // A runner killed without a word leaves "running" behind: say it is not.

@@ -358,7 +358,7 @@ Statement PgStatements::InsertRange(const KeyRange& range) const {
 Statement PgStatements::SaveRun(const std::string& state, double rows_per_second, long long eta_ms,
                                 int workers, int max_workers, int chunk_size, int retries,
                                 const std::string& waiting_reason, long long estimated_total,
-                                bool starting) const {
+                                const std::string& chunk_histogram, bool starting) const {
   Statement out;
   std::vector<std::string> values = {
       Param(out, migration_id_) + "::bigint",
@@ -373,10 +373,11 @@ Statement PgStatements::SaveRun(const std::string& state, double rows_per_second
       Param(out, std::to_string(retries)) + "::integer",
       Param(out, waiting_reason),
       Param(out, std::to_string(estimated_total)) + "::bigint",
+      Param(out, chunk_histogram),
   };
-  const char* columns[] = {"state",   "rows_per_second", "eta_ms",
-                           "workers", "max_workers",     "chunk_size",
-                           "retries", "waiting_reason",  "estimated_total"};
+  const char* columns[] = {"state",           "rows_per_second", "eta_ms",  "workers",
+                           "max_workers",     "chunk_size",      "retries", "waiting_reason",
+                           "estimated_total", "chunk_histogram"};
   // A run that starts resets the clock its rate and elapsed time count from.
   std::string updates = "updated_at = clock_timestamp(), started_at = CASE WHEN " +
                         Param(out, starting ? "t" : "f") +
@@ -385,7 +386,7 @@ Statement PgStatements::SaveRun(const std::string& state, double rows_per_second
   out.sql =
       "INSERT INTO " + runs_ +
       " AS r (migration_id, table_name, state, rows_per_second, eta_ms, workers, max_workers, "
-      "chunk_size, retries, waiting_reason, estimated_total) VALUES (" +
+      "chunk_size, retries, waiting_reason, estimated_total, chunk_histogram) VALUES (" +
       Join(values, ", ") + ") ON CONFLICT (migration_id, table_name) DO UPDATE SET " + updates;
   return out;
 }
@@ -402,7 +403,7 @@ Statement PgStatements::ReadProgress(const std::string& state_schema, long long 
       "coalesce(max(r.waiting_reason), ''), coalesce(max(r.updated_at)::text, ''), "
       "coalesce(max(r.updated_at) < now() - interval '10 seconds', false), "
       "coalesce(max(extract(epoch FROM r.updated_at - r.started_at) * 1000), 0)::bigint, "
-      "coalesce(max(r.estimated_total), 0) FROM " +
+      "coalesce(max(r.estimated_total), 0), coalesce(max(r.chunk_histogram), '') FROM " +
       QualifiedName(state_schema, kCheckpoints) + " c LEFT JOIN " + runs +
       " r ON r.migration_id = c.migration_id AND r.table_name = c.table_name "
       "WHERE c.migration_id = " +
@@ -495,10 +496,13 @@ std::string PgStatements::CreateTables(const std::string& state_schema) {
   retries integer NOT NULL DEFAULT 0,
   waiting_reason text NOT NULL DEFAULT '',
   estimated_total bigint NOT NULL DEFAULT 0,
+  chunk_histogram text NOT NULL DEFAULT '',
   PRIMARY KEY (migration_id, table_name)
 );
-)sql" + "CREATE TABLE IF NOT EXISTS " +
-         QualifiedName(state_schema, kIndexSizes) +
+)sql" + "ALTER TABLE " +
+         QualifiedName(state_schema, kRuns) +
+         " ADD COLUMN IF NOT EXISTS chunk_histogram text NOT NULL DEFAULT '';\n" +
+         "CREATE TABLE IF NOT EXISTS " + QualifiedName(state_schema, kIndexSizes) +
          " (\n  migration_id bigint NOT NULL REFERENCES " + migrations + R"sql( (id),
   table_name text NOT NULL,
   index_name text NOT NULL,

@@ -93,11 +93,13 @@ class PgStatements {
   Statement LoadRanges() const;
   Statement LoadRange(int number) const;
   Statement InsertRange(const KeyRange& range) const;
-  // The run row `tandem status` reads: state, rate, ETA, workers, reason;
-  // `starting` resets the time the run's rate counts from.
+  // The run row `tandem status` reads: state, rate, ETA, workers, reason,
+  // the chunk durations (ChunkHistogram::ToText); `starting` resets the
+  // time the run's rate counts from.
   Statement SaveRun(const std::string& state, double rows_per_second, long long eta_ms, int workers,
                     int max_workers, int chunk_size, int retries, const std::string& waiting_reason,
-                    long long estimated_total, bool starting) const;
+                    long long estimated_total, const std::string& chunk_histogram,
+                    bool starting) const;
   static Statement ReadProgress(const std::string& state_schema, long long migration_id);
   static std::string CreateTables(const std::string& state_schema);
 
