@@ -32,7 +32,7 @@ common:
 lint: common
 plan: lint common
 plan/sqlite: plan lint common
-reader: plan lint common
+reader: plan lint hooks common
 backends: plan common
 backends/postgres: backends plan common
 backends/sqlite: backends plan common
@@ -48,9 +48,10 @@ diff: verify backends common
 readers: backends plan common
 readers/postgres: readers backends plan lint common
 readers/sqlite: readers backends plan plan/sqlite common
-core: plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers readers/postgres readers/sqlite backends common
+hooks: common
+core: hooks plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers readers/postgres readers/sqlite backends common
 serve: core plan backfill throttle verify backends common
-cli: core serve plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers diff backends backends/registry common
+cli: core serve hooks plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers diff backends backends/registry common
 '
 
 # Pairs the direction above allows only for one header, with why:
