@@ -12,6 +12,7 @@
 
 #include "cli/authoring_commands.h"
 #include "common/rfc3339.h"
+#include "reader/migration_directory.h"
 #include "reader/reader.h"
 
 namespace tandem::cli {
@@ -20,11 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr size_t kMinDigits = 2;
-
-bool IsMigrationFile(const fs::path& path) {
-  std::string ext = path.extension().string();
-  return ext == ".yaml" || ext == ".yml" || ext == ".json";
-}
+constexpr size_t kMaxDigits = 18;  // what an unsigned long long holds
 
 // The leading digits of a file name followed by '_' ("03" of 03_add.yaml).
 std::string NumberOf(const std::string& stem) {
@@ -40,17 +37,11 @@ struct Numbering {
 };
 
 Result<Numbering> NextNumber(const std::string& dir) {
-  std::error_code ec;
-  fs::directory_iterator it(dir, ec);
-  if (ec) {
-    return Status::InvalidInput(dir + ": cannot read the directory (" + ec.message() +
-                                "); create it or give --dir");
-  }
+  TANDEM_ASSIGN_OR_RETURN(std::vector<std::string> files, reader::MigrationFilesIn(dir));
   Numbering numbering;
-  for (const auto& entry : it) {
-    if (!entry.is_regular_file(ec) || !IsMigrationFile(entry.path())) continue;
-    std::string number = NumberOf(entry.path().stem().string());
-    if (number.empty() || number.size() > 18) continue;
+  for (const auto& file : files) {
+    std::string number = NumberOf(fs::path(file).stem().string());
+    if (number.empty() || number.size() > kMaxDigits) continue;
     numbering.next = std::max(numbering.next, std::stoull(number) + 1);
     numbering.digits = std::max(numbering.digits, number.size());
   }

@@ -3,13 +3,13 @@
 // names that clash inside the file, and the SQL of up/down/check/sql
 // parsed by PostgreSQL's parser. What needs the live schema (does the
 // table exist?) is `tandem plan`'s.
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "cli/authoring_commands.h"
 #include "reader/config_file.h"
+#include "reader/migration_directory.h"
 #include "reader/reader.h"
 
 namespace tandem::cli {
@@ -17,8 +17,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The files `arguments` name, a directory standing for its migration files.
-std::vector<std::string> Expand(const std::vector<std::string>& arguments) {
+// The files `arguments` name, a directory standing for its migration files
+// and its config file.
+Result<std::vector<std::string>> Expand(const std::vector<std::string>& arguments) {
   std::vector<std::string> files;
   for (const auto& argument : arguments) {
     std::error_code ec;
@@ -26,15 +27,10 @@ std::vector<std::string> Expand(const std::vector<std::string>& arguments) {
       files.push_back(argument);
       continue;
     }
-    std::vector<std::string> inside;
-    for (const auto& entry : fs::directory_iterator(argument, ec)) {
-      std::string ext = entry.path().extension().string();
-      if (entry.is_regular_file(ec) && (ext == ".yaml" || ext == ".yml" || ext == ".json")) {
-        inside.push_back(entry.path().string());
-      }
-    }
-    std::sort(inside.begin(), inside.end());
+    TANDEM_ASSIGN_OR_RETURN(std::vector<std::string> inside, reader::MigrationFilesIn(argument));
     files.insert(files.end(), inside.begin(), inside.end());
+    fs::path config = fs::path(argument) / reader::kDefaultConfigFile;
+    if (fs::exists(config, ec)) files.push_back(config.string());
   }
   return files;
 }
@@ -52,7 +48,7 @@ Result<long long> Check(const std::string& file) {
 }  // namespace
 
 Status RunValidate(const std::vector<std::string>& arguments, bool json) {
-  std::vector<std::string> files = Expand(arguments);
+  TANDEM_ASSIGN_OR_RETURN(std::vector<std::string> files, Expand(arguments));
   if (files.empty()) {
     return Status::InvalidInput("validate: no migration files (.yaml, .yml, .json) in " +
                                 arguments.front());
@@ -66,8 +62,8 @@ Status RunValidate(const std::vector<std::string>& arguments, bool json) {
           {"file", file},
           {"valid", checked.ok()},
           {"operations", checked.ok() && *checked >= 0 ? nlohmann::json(*checked) : nullptr},
-          {"error", checked.ok() ? nlohmann::json(nullptr)
-                                 : nlohmann::json(checked.status().message())}};
+          {"error",
+           checked.ok() ? nlohmann::json(nullptr) : nlohmann::json(checked.status().message())}};
       std::printf("%s\n", line.dump().c_str());
     } else if (checked.ok()) {
       std::printf(
