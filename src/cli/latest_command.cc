@@ -8,6 +8,7 @@
 #include "backends/backend.h"
 #include "cli/authoring_commands.h"
 #include "cli/output.h"
+#include "common/strings.h"
 #include "core/runner.h"
 #include "reader/migration_directory.h"
 
@@ -17,6 +18,23 @@ namespace {
 using json = nlohmann::ordered_json;
 
 json TextOrNull(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
+
+// `url` without its password (tandem never prints one): the application
+// brings its own, or libpq finds it in PGPASSWORD or ~/.pgpass.
+std::string WithoutPassword(std::string url) {
+  size_t scheme = url.find("://");
+  if (scheme != std::string::npos) {
+    size_t at = url.find('@', scheme);
+    size_t colon = url.find(':', scheme + 3);
+    if (at != std::string::npos && colon != std::string::npos && colon < at) url.erase(colon, at - colon);
+    return url;
+  }
+  size_t key = url.find("password=");
+  if (key == std::string::npos) return url;
+  size_t end = url[key + 9] == '\'' ? url.find('\'', key + 10) : url.find(' ', key);
+  url.erase(key, end == std::string::npos ? std::string::npos : end + 1 - key);
+  return std::string(Trim(url));
+}
 
 // `url` with libpq's options setting the search path: a URI gets a query
 // parameter, a key=value string one more pair; empty when the URL sets
@@ -117,6 +135,7 @@ Result<Latest> FromDatabase(const GlobalOptions& global) {
   }
   latest.engine = "postgres";
   latest.search_path = latest.version_schema;
+  url = WithoutPassword(url);
   latest.url = WithSearchPath(url, latest.search_path);
   if (!report.live_schema.empty()) {
     latest.live_schema = report.live_schema;

@@ -68,7 +68,8 @@ json ColumnReference() {
             {"match_type", {{"enum", List({"SIMPLE", "FULL"})}}},
             {"deferrable", Flag("")},
             {"initially_deferred", Flag("")}}},
-          {"required", List({"table", "column"})}};
+          {"required", List({"table", "column"})},
+          {"additionalProperties", false}};
 }
 
 json TableReference() {
@@ -81,7 +82,8 @@ json TableReference() {
             {"on_delete_set_columns", Names()},
             {"on_update", Ref("referential_action")},
             {"match_type", {{"enum", List({"SIMPLE", "FULL"})}}}}},
-          {"required", List({"table", "columns"})}};
+          {"required", List({"table", "columns"})},
+          {"additionalProperties", false}};
 }
 
 json Check() {
@@ -90,7 +92,8 @@ json Check() {
            {{"name", Text("")},
             {"constraint", Text("SQL boolean expression")},
             {"no_inherit", Flag("")}}},
-          {"required", List({"constraint"})}};
+          {"required", List({"constraint"})},
+          {"additionalProperties", false}};
 }
 
 json Column() {
@@ -106,7 +109,8 @@ json Column() {
             {"check", Check()},
             {"references", ColumnReference()},
             {"generated", {{"type", "object"}}}}},
-          {"required", List({"name", "type"})}};
+          {"required", List({"name", "type"})},
+          {"additionalProperties", false}};
 }
 
 json Constraint() {
@@ -123,7 +127,8 @@ json Constraint() {
             {"references", TableReference()},
             {"index_parameters", Ref("index_parameters")},
             {"exclude", {{"type", "object"}}}}},
-          {"required", List({"name", "type"})}};
+          {"required", List({"name", "type"})},
+          {"additionalProperties", false}};
 }
 
 // The value schema of `key` in operation `kind`'s body.
