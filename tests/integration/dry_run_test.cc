@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "integration/items_table.h"
+#include "support/json_lines.h"
 
 namespace tandem::testing {
 namespace {
@@ -120,13 +121,7 @@ TEST_F(DryRunBeforeStartTest, MigratePlansTheFirstPendingFileAndNamesTheRest) {
   WriteText(dir + "/03_note.yaml", AddColumnMigration("items", "note", "text", "code"));
   auto run = Tandem({"--json", "migrate", "--dry-run", dir});
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
-  std::vector<nlohmann::json> lines;
-  size_t at = 0;
-  while (at < run.out.size()) {
-    size_t end = run.out.find('\n', at);
-    lines.push_back(nlohmann::json::parse(run.out.substr(at, end - at)));
-    at = end + 1;
-  }
+  std::vector<nlohmann::json> lines = JsonLines(run.out);
   ASSERT_EQ(lines.size(), 2u) << run.out;
   EXPECT_EQ(lines[0]["migration"], "02_code");
   EXPECT_FALSE(lines[0]["stages"].empty());

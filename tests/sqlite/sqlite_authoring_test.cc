@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "sqlite/sqlite_fixture.h"
+#include "support/json_lines.h"
 
 namespace tandem::testing {
 namespace {
@@ -52,9 +52,7 @@ TEST_F(SqliteAuthoringTest, ValidateNeedsNoDatabaseAndNamesTheSpot) {
         "operations:\n  - add_column:\n      table: users\n      colum: {name: x}\n");
   auto result = RunTandem("", {"--json", "validate", dir_});
   EXPECT_EQ(result.exit_code, 2) << result.out << result.err;
-  std::vector<nlohmann::json> lines;
-  std::istringstream in(result.out);
-  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+  std::vector<nlohmann::json> lines = JsonLines(result.out);
   ASSERT_EQ(lines.size(), 3u) << result.out;  // two files, then the error
   EXPECT_EQ(lines[0]["valid"], true);
   EXPECT_EQ(lines[0]["operations"], 1);
@@ -89,9 +87,7 @@ TEST_F(SqliteAuthoringTest, TheConfigFilesDryRunYieldsToTheFlag) {
   auto shown = Tandem({"--json", "--config", config, "config", file});
   ASSERT_EQ(shown.exit_code, 0) << shown.err;
   bool found = false;
-  std::istringstream lines(shown.out);
-  for (std::string text; std::getline(lines, text);) {
-    auto line = nlohmann::json::parse(text);
+  for (const auto& line : JsonLines(shown.out)) {
     if (line["key"] != "backfill.concurrency") continue;
     found = true;
     EXPECT_EQ(line["value"], "3");

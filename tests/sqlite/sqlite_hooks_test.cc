@@ -9,22 +9,13 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <regex>
-#include <sstream>
 #include <thread>
 
 #include "sqlite/sqlite_fixture.h"
+#include "support/json_lines.h"
 
 namespace tandem::testing {
 namespace {
-
-std::vector<nlohmann::json> JsonLines(const std::string& text) {
-  std::vector<nlohmann::json> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) lines.push_back(nlohmann::json::parse(line));
-  }
-  return lines;
-}
 
 bool HasEvent(const std::vector<nlohmann::json>& events, const std::string& kind,
               const std::string& outcome) {
