@@ -296,12 +296,16 @@ int Main(int argc, char** argv) {
   app.add_option("--state-schema", global.state_schema, "schema where tandem keeps its state")
       ->capture_default_str();
   CLI::Option* lock_timeout =
-      app.add_option("--lock-timeout", global.lock_timeout,
-                     "longest a DDL statement waits in the lock queue per attempt (e.g. 500ms)")
+      app.add_option(
+             "--lock-timeout", global.lock_timeout,
+             "longest a DDL statement waits in the lock queue per attempt (e.g. 500ms); given, it "
+             "wins over the settings' lock.timeout")
           ->capture_default_str();
   CLI::Option* lock_deadline =
-      app.add_option("--lock-deadline", global.lock_deadline,
-                     "give up retrying a DDL statement after this long (e.g. 10m)")
+      app.add_option(
+             "--lock-deadline", global.lock_deadline,
+             "give up retrying a DDL statement after this long (e.g. 10m); given, it wins over "
+             "the settings' lock.deadline")
           ->capture_default_str();
   app.add_option("--config", global.config,
                  "the shared settings file (default: ./tandem.yaml when it exists); its sections "
