@@ -69,8 +69,8 @@ struct CommandOptions {
   bool back = false;
   // start, backfill, switch, complete, migrate
   bool dry_run = false;
-  bool dry_run_given =
-      false;  // --dry-run or --dry-run=false: the settings' run.dry_run then yields
+  // --dry-run or --dry-run=false was given: the settings' run.dry_run yields.
+  bool dry_run_given = false;
   // complete
   bool force = false;
   std::string reason;
@@ -191,11 +191,18 @@ Status RunVerify(core::Runner& runner, const GlobalOptions& global, const Comman
   return Status::Ok();
 }
 
-// --dry-run as given, else `run.dry_run` of the migration files given
-// (start, migrate), else of the config file.
-bool DryRunWanted(const CommandOptions& options, const plan::Settings& config,
-                  const std::optional<plan::Migration>& migration,
+// The commands that change something and so take --dry-run.
+bool TakesDryRun(const std::string& command) {
+  return command == "start" || command == "backfill" || command == "switch" ||
+         command == "complete" || command == "migrate";
+}
+
+// For those: --dry-run as given, else `run.dry_run` of the migration files
+// given (start, migrate), else of the config file.
+bool DryRunWanted(const std::string& command, const CommandOptions& options,
+                  const plan::Settings& config, const std::optional<plan::Migration>& migration,
                   const std::vector<plan::Migration>& migrations) {
+  if (!TakesDryRun(command)) return false;
   if (options.dry_run_given) return options.dry_run;
   if (migration && migration->settings.dry_run) return *migration->settings.dry_run;
   for (const auto& m : migrations) {
@@ -230,7 +237,7 @@ Status Dispatch(const std::string& command, const GlobalOptions& global,
     PrintPlan(plan, global.json);
     return options.allow_irreversible ? Status::Ok() : plan::RefuseIrreversible(plan);
   }
-  if (DryRunWanted(options, runner_options.config, migration, migrations)) {
+  if (DryRunWanted(command, options, runner_options.config, migration, migrations)) {
     DryRunRequest request{command,
                           migration ? &*migration : nullptr,
                           &migrations,
@@ -420,8 +427,7 @@ int Main(int argc, char** argv) {
       sub->add_flag("--back", options.back,
                     "point the live schema at the old version again (dual-write stays on)");
     }
-    if (name == "start" || name == "backfill" || name == "switch" || name == "complete" ||
-        name == "migrate") {
+    if (TakesDryRun(name)) {
       dry_run_flags.push_back(
           sub->add_flag("--dry-run", options.dry_run,
                         "print the steps and SQL this would run, with their locks, and change "

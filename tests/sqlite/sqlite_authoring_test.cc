@@ -97,6 +97,9 @@ TEST_F(SqliteAuthoringTest, TheConfigFilesDryRunYieldsToTheFlag) {
   auto real = Tandem({"--config", config, "start", "--dry-run=false", file});
   ASSERT_EQ(real.exit_code, 0) << real.out << real.err;
   EXPECT_EQ(Scalar("SELECT phase FROM tandem_migrations"), "active");
+  auto status = Tandem({"--config", config, "status"});
+  EXPECT_EQ(status.exit_code, 0) << "run.dry_run concerns only commands that change something: "
+                                 << status.err;
 }
 
 TEST_F(SqliteAuthoringTest, ABadConfigFileIsRefusedAtItsPlaceBeforeAnythingChanges) {
