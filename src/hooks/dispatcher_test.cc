@@ -40,6 +40,13 @@ TEST(HookCommandTest, AFailingCommandSaysHowItEnded) {
   EXPECT_NE(status.message().find("exited with status 3"), std::string::npos) << status.message();
 }
 
+// The test process does not ignore SIGPIPE: a command that leaves a large
+// payload unread must not end it.
+TEST(HookCommandTest, ACommandThatDoesNotReadItsStdinIsFine) {
+  Status status = RunHookCommand("exit 0", std::string(1 << 20, 'x'), Millis(5000));
+  EXPECT_TRUE(status.ok()) << status.message();
+}
+
 TEST(HookCommandTest, AHangingCommandIsStoppedAtItsTimeout) {
   auto started = std::chrono::steady_clock::now();
   Status status = RunHookCommand("sleep 30", "{}", Millis(200));

@@ -1,5 +1,6 @@
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +23,14 @@ constexpr Millis kPollEvery{10};
 // Writes as much of `payload` as the pipe takes before `deadline`; a
 // command that does not read its stdin is not waited for beyond it.
 void WritePayload(int fd, const std::string& payload, Clock::time_point deadline) {
+  // A command that exits without reading its stdin makes a write fail with
+  // EPIPE; SIGPIPE is held back meanwhile (and then taken off the thread),
+  // so that it ends no process that does not ignore it.
+  sigset_t pipe_signal;
+  sigset_t previous;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_signal, &previous);
   size_t written = 0;
   while (written < payload.size() && Clock::now() < deadline) {
     pollfd p{fd, POLLOUT, 0};
@@ -31,6 +40,10 @@ void WritePayload(int fd, const std::string& payload, Clock::time_point deadline
     if (n > 0) written += static_cast<size_t>(n);
   }
   close(fd);
+  timespec no_wait{0, 0};
+  while (sigtimedwait(&pipe_signal, nullptr, &no_wait) > 0) {
+  }
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 }
 
 [[noreturn]] void RunChild(const std::string& command, int stdin_fd) {
