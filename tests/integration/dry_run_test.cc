@@ -15,24 +15,25 @@
 namespace tandem::testing {
 namespace {
 
-// The database as a dry run must leave it: every object of every schema
-// (tandem's included) and every record tandem keeps.
-std::string Snapshot(PgTest& test) {
-  return test.Scalar(
-             "SELECT string_agg(n.nspname || '.' || c.relname || ':' || c.relkind, ',' ORDER BY "
-             "1) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname "
-             "NOT IN ('pg_catalog', 'information_schema', 'pg_toast')") +
-         "|" + test.Scalar("SELECT string_agg(nspname, ',' ORDER BY 1) FROM pg_namespace") + "|" +
-         test.Scalar("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal") + "|" +
-         test.Scalar(
-             "SELECT CASE WHEN to_regclass('tandem.events') IS NULL THEN 'no records' ELSE "
-             "(SELECT count(*)::text FROM tandem.events) || ' events, ' || (SELECT "
-             "string_agg(name || ' ' || phase || ' ' || steps_done || ' ' || backfill_done, ',') "
-             "FROM tandem.migrations) END") +
-         "|" + test.Scalar("SELECT count(*) FROM items WHERE _tandem_written_by IS NOT NULL");
-}
-
-class DryRunTest : public ItemsMigrationTest {};
+class DryRunTest : public ItemsMigrationTest {
+ protected:
+  // The database as a dry run must leave it: every object of every schema
+  // (tandem's included) and every record tandem keeps.
+  std::string Snapshot() {
+    return Scalar(
+               "SELECT string_agg(n.nspname || '.' || c.relname || ':' || c.relkind, ',' ORDER BY "
+               "1) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname "
+               "NOT IN ('pg_catalog', 'information_schema', 'pg_toast')") +
+           "|" + Scalar("SELECT string_agg(nspname, ',' ORDER BY 1) FROM pg_namespace") + "|" +
+           Scalar("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal") + "|" +
+           Scalar(
+               "SELECT CASE WHEN to_regclass('tandem.events') IS NULL THEN 'no records' ELSE "
+               "(SELECT count(*)::text FROM tandem.events) || ' events, ' || (SELECT "
+               "string_agg(name || ' ' || phase || ' ' || steps_done || ' ' || backfill_done, ',') "
+               "FROM tandem.migrations) END") +
+           "|" + Scalar("SELECT count(*) FROM items WHERE _tandem_written_by IS NOT NULL");
+  }
+};
 
 void WriteText(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
@@ -77,7 +78,7 @@ TEST_F(DryRunBeforeStartTest, StartJsonIsOneLineWithStagesStepsAndLocks) {
 }
 
 TEST_F(DryRunTest, BackfillSwitchAndCompleteChangeNothing) {
-  std::string before = Snapshot(*this);
+  std::string before = Snapshot();
   ASSERT_NE(before.find("02_code starting"), std::string::npos) << before;
 
   auto backfill = Tandem({"backfill", "--dry-run"});
@@ -98,7 +99,7 @@ TEST_F(DryRunTest, BackfillSwitchAndCompleteChangeNothing) {
   EXPECT_FALSE(line["stages"][0]["steps"].empty());
   EXPECT_EQ(line["recorded_phase"], "active");
 
-  EXPECT_EQ(Snapshot(*this), before);
+  EXPECT_EQ(Snapshot(), before);
   // The real commands still find everything as start left it.
   EXPECT_EQ(Tandem({"backfill"}).exit_code, 0);
 }
