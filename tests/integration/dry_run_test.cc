@@ -21,7 +21,8 @@ class DryRunTest : public ItemsMigrationTest {
   // (tandem's included) and every record tandem keeps.
   std::string Snapshot() {
     return Scalar(
-               "SELECT string_agg(n.nspname || '.' || c.relname || ':' || c.relkind, ',' ORDER BY "
+               "SELECT string_agg(n.nspname || '.' || c.relname || ':' || c.relkind::text, ',' "
+               "ORDER BY "
                "1) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname "
                "NOT IN ('pg_catalog', 'information_schema', 'pg_toast')") +
            "|" + Scalar("SELECT string_agg(nspname, ',' ORDER BY 1) FROM pg_namespace") + "|" +
@@ -79,7 +80,7 @@ TEST_F(DryRunBeforeStartTest, StartJsonIsOneLineWithStagesStepsAndLocks) {
 
 TEST_F(DryRunTest, BackfillSwitchAndCompleteChangeNothing) {
   std::string before = Snapshot();
-  ASSERT_NE(before.find("02_code starting"), std::string::npos) << before;
+  ASSERT_NE(before.find("02_code active"), std::string::npos) << before;
 
   auto backfill = Tandem({"backfill", "--dry-run"});
   ASSERT_EQ(backfill.exit_code, 0) << backfill.out << backfill.err;

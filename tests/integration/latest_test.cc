@@ -34,7 +34,7 @@ TEST_F(LatestTest, PrintsUrlsThatOpenTheNewAndTheLiveVersion) {
   EXPECT_EQ(line["search_path"], "public_02_code");
   EXPECT_EQ(SearchPathOf(line["url"]), "public_02_code") << line.dump();
   EXPECT_EQ(line["live_schema"], "public_live");
-  EXPECT_EQ(SearchPathOf(line["live_url"]), "public_live, public") << line.dump();
+  EXPECT_EQ(SearchPathOf(line["live_url"]), "public_live,public") << line.dump();
 }
 
 // The harness trusts local connections, so a password in the URL is
