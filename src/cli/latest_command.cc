@@ -26,7 +26,8 @@ std::string WithoutPassword(std::string url) {
   if (scheme != std::string::npos) {
     size_t at = url.find('@', scheme);
     size_t colon = url.find(':', scheme + 3);
-    if (at != std::string::npos && colon != std::string::npos && colon < at) url.erase(colon, at - colon);
+    if (at != std::string::npos && colon != std::string::npos && colon < at)
+      url.erase(colon, at - colon);
     return url;
   }
   size_t key = url.find("password=");
