@@ -15,10 +15,12 @@ readonly PACKAGES=(
   libfmt-dev libspdlog-dev libcpp-httplib-dev
   libgtest-dev googletest libbenchmark-dev hyperfine time
   clang-format clang libclang-rt-14-dev
-  python3 python3-psycopg2
+  python3 python3-psycopg2 python3-yaml python3-jsonschema
   prometheus
   chromium chromium-driver
 )
+# python3-yaml, python3-jsonschema: check `tandem schema` against the
+# repository's migrations (scripts/check-file-schema.py).
 # prometheus: its promtool checks what `tandem serve` answers on /metrics in
 # the tests. Its server is installed but not started (there is no init system
 # in CI, and tandem does not need one).

@@ -79,6 +79,7 @@ struct LockPolicy {
   Millis deadline{10 * 60 * 1000};
   Millis backoff_base{100};
   Millis backoff_cap{10 * 1000};
+  int max_attempts = 0;  // attempts per step before giving up; 0: until the deadline
 };
 
 struct StepOutcome {

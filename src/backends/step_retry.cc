@@ -34,7 +34,8 @@ Result<StepOutcome> RunStepWithRetries(const plan::Step& step, const LockPolicy&
     std::vector<std::string> held_by = blockers();
     if (observer) observer(outcome.attempts, status, held_by);
     Millis wait = JitteredBackoff(policy, outcome.attempts);
-    if (Clock::now() + wait > deadline) {
+    bool out_of_attempts = policy.max_attempts > 0 && outcome.attempts >= policy.max_attempts;
+    if (out_of_attempts || Clock::now() + wait > deadline) {
       return Status::Error(
           ErrorKind::kLockTimeout,
           "gave up on \"" + step.description + "\" after " + std::to_string(outcome.attempts) +
@@ -44,7 +45,7 @@ Result<StepOutcome> RunStepWithRetries(const plan::Step& step, const LockPolicy&
               Join(step.tables, ", ") + " within " + FormatDuration(policy.lock_timeout) +
               (held_by.empty() ? "" : "; held by " + Join(held_by, "; ")) +
               ". Nothing of this step was applied; end the blocking transaction or raise "
-              "--lock-deadline, then run the command again",
+              "--lock-deadline (or lock.retry_attempts), then run the command again",
           status.native_code(), /*retryable=*/true);
     }
     std::this_thread::sleep_for(wait);

@@ -12,6 +12,13 @@ struct GlobalOptions {
   std::string state_schema = "tandem";
   std::string lock_timeout = "500ms";
   std::string lock_deadline = "10m";
+  // Whether --lock-timeout / --lock-deadline were given: only then do they
+  // win over a file's `lock:` section.
+  bool lock_timeout_given = false;
+  bool lock_deadline_given = false;
+  std::string config;  // --config FILE; empty: ./tandem.yaml when it exists
+  std::string hook_command;
+  std::string hook_url;
   bool json = false;
   std::string log_format = "text";  // or "json"
   int verbosity = 0;

@@ -10,8 +10,10 @@
 #include <thread>
 
 #include "backends/backend.h"
+#include "cli/authoring_commands.h"
 #include "cli/command_errors.h"
 #include "cli/diff_command.h"
+#include "cli/dry_run_command.h"
 #include "cli/exit_codes.h"
 #include "cli/flag_command.h"
 #include "cli/global_options.h"
@@ -23,6 +25,7 @@
 #include "common/duration.h"
 #include "common/log.h"
 #include "core/runner.h"
+#include "hooks/hook_call.h"
 #include "reader/migration_directory.h"
 #include "reader/reader.h"
 #include "verify/postgres/verifier.h"
@@ -67,6 +70,10 @@ struct CommandOptions {
   bool back = false;
   // start, backfill, switch: serve the command center meanwhile
   std::string listen;
+  // start, backfill, switch, complete, migrate
+  bool dry_run = false;
+  // --dry-run or --dry-run=false was given: the settings' run.dry_run yields.
+  bool dry_run_given = false;
   // complete
   bool force = false;
   std::string reason;
@@ -103,6 +110,14 @@ Result<core::RunnerOptions> MakeRunnerOptions(const GlobalOptions& global,
     }
   }
   TANDEM_ASSIGN_OR_RETURN(options.throttle, ParseThrottleFlags(command.throttle));
+  options.lock_timeout_given = global.lock_timeout_given;
+  options.lock_deadline_given = global.lock_deadline_given;
+  TANDEM_ASSIGN_OR_RETURN(options.config, LoadSharedConfig(global.config));
+  options.hooks.command = global.hook_command;
+  options.hooks.url = global.hook_url;
+  if (!global.hook_url.empty()) {
+    TANDEM_RETURN_IF_ERROR(hooks::CheckHookUrl(global.hook_url).WithContext("--hook-url"));
+  }
   options.connect_replica = ReplicaSessions();
   options.stop_requested = &interrupted;
   return options;
@@ -180,6 +195,26 @@ Status RunVerify(core::Runner& runner, const GlobalOptions& global, const Comman
   return Status::Ok();
 }
 
+// The commands that change something and so take --dry-run.
+bool TakesDryRun(const std::string& command) {
+  return command == "start" || command == "backfill" || command == "switch" ||
+         command == "complete" || command == "migrate";
+}
+
+// For those: --dry-run as given, else `run.dry_run` of the migration files
+// given (start, migrate), else of the config file.
+bool DryRunWanted(const std::string& command, const CommandOptions& options,
+                  const plan::Settings& config, const std::optional<plan::Migration>& migration,
+                  const std::vector<plan::Migration>& migrations) {
+  if (!TakesDryRun(command)) return false;
+  if (options.dry_run_given) return options.dry_run;
+  if (migration && migration->settings.dry_run) return *migration->settings.dry_run;
+  for (const auto& m : migrations) {
+    if (m.settings.dry_run.value_or(false)) return true;
+  }
+  return config.dry_run.value_or(false);
+}
+
 // Runs one subcommand against the database; returns its status.
 Status Dispatch(const std::string& command, const GlobalOptions& global,
                 const CommandOptions& options) {
@@ -213,6 +248,14 @@ Status Dispatch(const std::string& command, const GlobalOptions& global,
     TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, runner.Plan(*migration));
     PrintPlan(plan, global.json);
     return options.allow_irreversible ? Status::Ok() : plan::RefuseIrreversible(plan);
+  }
+  if (DryRunWanted(command, options, runner_options.config, migration, migrations)) {
+    DryRunRequest request{command,
+                          migration ? &*migration : nullptr,
+                          &migrations,
+                          {options.complete, options.skip_backfill},
+                          {options.back}};
+    return RunDryRun(runner, request, global.json);
   }
   if (command == "start") {
     return runner.Start(*migration, {options.complete, options.skip_backfill});
@@ -273,12 +316,30 @@ int Main(int argc, char** argv) {
   app.add_option("--schema", global.schema, "schema to migrate")->capture_default_str();
   app.add_option("--state-schema", global.state_schema, "schema where tandem keeps its state")
       ->capture_default_str();
-  app.add_option("--lock-timeout", global.lock_timeout,
-                 "longest a DDL statement waits in the lock queue per attempt (e.g. 500ms)")
-      ->capture_default_str();
-  app.add_option("--lock-deadline", global.lock_deadline,
-                 "give up retrying a DDL statement after this long (e.g. 10m)")
-      ->capture_default_str();
+  CLI::Option* lock_timeout =
+      app.add_option(
+             "--lock-timeout", global.lock_timeout,
+             "longest a DDL statement waits in the lock queue per attempt (e.g. 500ms); given, it "
+             "wins over the settings' lock.timeout")
+          ->capture_default_str();
+  CLI::Option* lock_deadline =
+      app.add_option(
+             "--lock-deadline", global.lock_deadline,
+             "give up retrying a DDL statement after this long (e.g. 10m); given, it wins over "
+             "the settings' lock.deadline")
+          ->capture_default_str();
+  app.add_option("--config", global.config,
+                 "the shared settings file (default: ./tandem.yaml when it exists); its sections "
+                 "are a migration file's, which override it")
+      ->type_name("FILE");
+  app.add_option("--hook-command", global.hook_command,
+                 "run this shell command on every recorded event, the event as JSON on its stdin "
+                 "(over the files' hooks.command)")
+      ->type_name("CMD");
+  app.add_option("--hook-url", global.hook_url,
+                 "POST every recorded event as JSON to this http:// URL (over the files' "
+                 "hooks.url)")
+      ->type_name("URL");
   app.add_flag("--json", global.json, "machine-readable output (one JSON object per line)");
   app.add_flag("-v,--verbose", global.verbosity, "more logging (repeat for more)");
   app.add_option("--log-format", global.log_format,
@@ -334,6 +395,8 @@ int Main(int argc, char** argv) {
        "status, history, events, readers, flags; pause, resume, switch, flags with the "
        "control token) over HTTP until Ctrl-C"},
   };
+  std::vector<CLI::Option*> dry_run_flags;
+  CLI::Option* metrics_prefix = nullptr;
   for (const auto& command : commands) {
     CLI::App* sub = app.add_subcommand(command.name, command.help);
     std::string name = command.name;
@@ -381,7 +444,17 @@ int Main(int argc, char** argv) {
       sub->add_flag("--back", options.back,
                     "point the live schema at the old version again (dual-write stays on)");
     }
-    if (name == "serve") AddServeFlags(sub, options.serve);
+    if (TakesDryRun(name)) {
+      dry_run_flags.push_back(
+          sub->add_flag("--dry-run", options.dry_run,
+                        "print the steps and SQL this would run, with their locks, and change "
+                        "nothing: no lock taken, no state tables created (--dry-run=false "
+                        "overrides run.dry_run of the settings)"));
+    }
+    if (name == "serve") {
+      AddServeFlags(sub, options.serve);
+      metrics_prefix = sub->get_option("--metrics-prefix");
+    }
     if (name == "start" || name == "backfill" || name == "switch") {
       sub->add_option("--listen", options.listen,
                       "serve the command center, /metrics and the API on HOST:PORT (e.g. "
@@ -439,6 +512,8 @@ int Main(int argc, char** argv) {
   CLI::App* flag = AddFlagSubcommand(app, flag_arguments);
   LintFlags lint_flags;
   CLI::App* lint = AddLintSubcommand(app, lint_flags);
+  AuthoringArguments authoring;
+  AddAuthoringSubcommands(app, authoring);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --help-all, --version
@@ -454,7 +529,20 @@ int Main(int argc, char** argv) {
   InitLogging(global.verbosity, global.json,
               global.log_format == "json" ? LogFormat::kJson : LogFormat::kText);
   StopOnSignals();
+  global.lock_timeout_given = lock_timeout->count() > 0;
+  global.lock_deadline_given = lock_deadline->count() > 0;
+  for (const CLI::Option* given : dry_run_flags) options.dry_run_given |= given->count() > 0;
+  if (std::optional<Status> done = RunAuthoringSubcommand(app, global, authoring)) {
+    int code = ExitCodeFor(*done);
+    if (!done->ok()) PrintError(*done, code, global.json);
+    return code;
+  }
   std::string command = app.get_subcommands().front()->get_name();
+  if (command == "serve" && metrics_prefix != nullptr && metrics_prefix->count() == 0) {
+    auto config = LoadSharedConfig(global.config);
+    if (config.ok() && config->metrics_prefix)
+      options.serve.metrics_prefix = *config->metrics_prefix;
+  }
   if (diff->parsed() || lint->parsed()) {
     int code = kExitSuccess;
     Status status = diff->parsed() ? RunDiffSubcommand(global, diff_flags, &code)

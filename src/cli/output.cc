@@ -215,20 +215,6 @@ class JsonReporter : public core::Reporter {
   }
 };
 
-void PrintSteps(const char* phase, const std::vector<plan::Step>& steps) {
-  std::printf("\n%s (%zu steps)\n", phase, steps.size());
-  for (size_t i = 0; i < steps.size(); ++i) {
-    const plan::Step& s = steps[i];
-    std::printf("  %zu. %s\n     lock: %s%s%s — %s%s\n", i + 1, s.description.c_str(),
-                plan::LockLevelName(s.lock), s.tables.empty() ? "" : " on ",
-                Join(s.tables, ", ").c_str(), plan::LockLevelEffect(s.lock),
-                s.concurrent ? "; runs outside a transaction" : "");
-    for (const auto& sql : s.statements) {
-      std::printf("       %s;\n", ReplaceAll(sql, "\n", "\n       ").c_str());
-    }
-  }
-}
-
 json RecordJson(const core::MigrationRecord& r) {
   return {{"id", r.id},
           {"name", r.name},
@@ -261,6 +247,33 @@ std::string Who(const core::MigrationRecord& r) {
 
 }  // namespace
 
+void PrintSteps(const char* phase, const std::vector<plan::Step>& steps) {
+  std::printf("\n%s (%zu steps)\n", phase, steps.size());
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const plan::Step& s = steps[i];
+    std::printf("  %zu. %s\n     lock: %s%s%s — %s%s\n", i + 1, s.description.c_str(),
+                plan::LockLevelName(s.lock), s.tables.empty() ? "" : " on ",
+                Join(s.tables, ", ").c_str(), plan::LockLevelEffect(s.lock),
+                s.concurrent ? "; runs outside a transaction" : "");
+    for (const auto& sql : s.statements) {
+      std::printf("       %s;\n", ReplaceAll(sql, "\n", "\n       ").c_str());
+    }
+  }
+}
+
+void PrintBackfill(const char* command, const std::string& table,
+                   const std::vector<std::string>& key_columns) {
+  if (key_columns.empty()) {
+    std::printf(
+        "\n%s: backfill %s in chunks of pages (ctid): it has no primary key and no "
+        "unique NOT NULL key\n",
+        command, table.c_str());
+  } else {
+    std::printf("\n%s: backfill %s in chunks along (%s)\n", command, table.c_str(),
+                Join(key_columns, ", ").c_str());
+  }
+}
+
 void PrintPlan(const plan::Plan& plan, bool as_json) {
   if (as_json) {
     std::printf("%s\n", plan::PlanToJson(plan, -1).c_str());
@@ -282,16 +295,7 @@ void PrintPlan(const plan::Plan& plan, bool as_json) {
   }
   PrintSteps("start: expand", plan.expand);
   for (const auto& sync : plan.syncs) {
-    if (!sync.backfill) continue;
-    if (sync.key_columns.empty()) {
-      std::printf(
-          "\nstart: backfill %s in chunks of pages (ctid): it has no primary key and no "
-          "unique NOT NULL key\n",
-          sync.table.c_str());
-    } else {
-      std::printf("\nstart: backfill %s in chunks along (%s)\n", sync.table.c_str(),
-                  Join(sync.key_columns, ", ").c_str());
-    }
+    if (sync.backfill) PrintBackfill("start", sync.table, sync.key_columns);
   }
   if (!plan.after_backfill.empty()) PrintSteps("start: after the backfill", plan.after_backfill);
   if (!plan.switch_to_new.empty()) {

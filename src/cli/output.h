@@ -15,6 +15,11 @@ namespace tandem::cli {
 std::unique_ptr<core::Reporter> MakeReporter(bool json);
 
 void PrintPlan(const plan::Plan& plan, bool json);
+// "PHASE (N steps)", then each step with its lock and its SQL.
+void PrintSteps(const char* phase, const std::vector<plan::Step>& steps);
+// "COMMAND: backfill TABLE in chunks along (KEYS)", or of pages without a key.
+void PrintBackfill(const char* command, const std::string& table,
+                   const std::vector<std::string>& key_columns);
 void PrintStatus(const core::StatusReport& report, bool json);
 // The JSON object `status --json` prints (one line, no newline).
 std::string StatusJson(const core::StatusReport& report);

@@ -95,4 +95,15 @@ std::string FitColumns(std::string_view text, size_t columns) {
   return std::string(text);
 }
 
+bool IsPrometheusName(std::string_view name) {
+  if (name.empty()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    bool digit = c >= '0' && c <= '9';
+    if (!letter && !(digit && i > 0)) return false;
+  }
+  return true;
+}
+
 }  // namespace tandem

@@ -18,6 +18,9 @@ std::string Join(const std::vector<std::string>& parts, std::string_view separat
 std::string Trim(std::string_view text);
 std::string ToLower(std::string_view text);
 bool StartsWith(std::string_view text, std::string_view prefix);
+// True when `name` is a Prometheus metric name (or may start one): letters,
+// digits and underscores, not starting with a digit.
+bool IsPrometheusName(std::string_view name);
 bool EndsWith(std::string_view text, std::string_view suffix);
 std::vector<std::string> Split(std::string_view text, char separator);
 // A number as a person writes it: "1000", "0.5", "2.25".

@@ -1,6 +1,76 @@
 #include "core/run_settings.h"
 
 namespace tandem::core {
+namespace {
+
+template <typename T>
+void Under(std::optional<T>& value, const std::optional<T>& fallback) {
+  if (!value) value = fallback;
+}
+
+void Under(std::string& value, const std::string& fallback) {
+  if (value.empty()) value = fallback;
+}
+
+void Under(std::vector<std::string>& value, const std::vector<std::string>& fallback) {
+  if (value.empty()) value = fallback;
+}
+
+void Under(plan::ThrottleSettings& t, const plan::ThrottleSettings& config) {
+  Under(t.max_replica_lag, config.max_replica_lag);
+  Under(t.replicas, config.replicas);
+  Under(t.max_active_sessions, config.max_active_sessions);
+  Under(t.max_lock_waiters, config.max_lock_waiters);
+  if (t.throttle_query.empty()) {  // the query and its bound go together
+    t.throttle_query = config.throttle_query;
+    t.throttle_above = config.throttle_above;
+  }
+  Under(t.max_rows_per_second, config.max_rows_per_second);
+  Under(t.window, config.window);
+  Under(t.max_runtime, config.max_runtime);
+}
+
+void Under(plan::HookSettings& h, const plan::HookSettings& config) {
+  Under(h.command, config.command);
+  Under(h.url, config.url);
+  Under(h.timeout, config.timeout);
+  Under(h.events, config.events);
+}
+
+}  // namespace
+
+plan::Settings Layered(const plan::Settings& file, const plan::Settings& config) {
+  plan::Settings s = file;
+  Under(s.backfill_batch_size, config.backfill_batch_size);
+  Under(s.backfill_target_chunk_time, config.backfill_target_chunk_time);
+  Under(s.backfill_concurrency, config.backfill_concurrency);
+  Under(s.backfill_vacuum_every, config.backfill_vacuum_every);
+  Under(s.backfill_reconnect_window, config.backfill_reconnect_window);
+  Under(s.throttle, config.throttle);
+  Under(s.parity_threshold, config.parity_threshold);
+  Under(s.drift_threshold, config.drift_threshold);
+  Under(s.lock_timeout, config.lock_timeout);
+  Under(s.lock_deadline, config.lock_deadline);
+  Under(s.lock_retry_backoff, config.lock_retry_backoff);
+  Under(s.lock_retry_attempts, config.lock_retry_attempts);
+  Under(s.metrics_prefix, config.metrics_prefix);
+  Under(s.alert_error_rate, config.alert_error_rate);
+  Under(s.alert_replica_lag, config.alert_replica_lag);
+  Under(s.dry_run, config.dry_run);
+  Under(s.require_approval, config.require_approval);
+  Under(s.hooks, config.hooks);
+  return s;
+}
+
+backend::LockPolicy LockPolicyOf(const RunnerOptions& flags, const plan::Settings& layered) {
+  backend::LockPolicy policy = flags.lock_policy;
+  if (!flags.lock_timeout_given && layered.lock_timeout)
+    policy.lock_timeout = *layered.lock_timeout;
+  if (!flags.lock_deadline_given && layered.lock_deadline) policy.deadline = *layered.lock_deadline;
+  if (layered.lock_retry_backoff) policy.backoff_base = *layered.lock_retry_backoff;
+  if (layered.lock_retry_attempts) policy.max_attempts = *layered.lock_retry_attempts;
+  return policy;
+}
 
 backfill::Options BackfillSettings(const RunnerOptions& flags, const plan::Settings& file,
                                    Millis engine_chunk_time) {

@@ -1,6 +1,7 @@
 // A migration's settings as a run uses them: the command line's flags
 // (RunnerOptions) over the migration file's own sections (`backfill:`,
-// `verify:`) over the defaults, the engine's where it has its own.
+// `verify:`, `lock:`...) over the shared config file's (tandem.yaml) over
+// the defaults, the engine's where it has its own.
 #pragma once
 
 #include "backfill/types.h"
@@ -9,6 +10,13 @@
 #include "verify/types.h"
 
 namespace tandem::core {
+
+// `file` over `config`, key by key. Invariants name a migration's tables,
+// so only the file's count.
+plan::Settings Layered(const plan::Settings& file, const plan::Settings& config);
+// How DDL steps wait for their locks: flags given over `layered`'s `lock:`
+// over the defaults.
+backend::LockPolicy LockPolicyOf(const RunnerOptions& flags, const plan::Settings& layered);
 
 // The backfill's options, without the callbacks the runner adds.
 backfill::Options BackfillSettings(const RunnerOptions& flags, const plan::Settings& file,

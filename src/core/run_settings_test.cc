@@ -67,5 +67,48 @@ TEST(RunSettingsTest, VerifyTakesTheFilesThresholds) {
   EXPECT_EQ(options.show, 3);
 }
 
+// flag > migration file > config file > default, key by key.
+TEST(RunSettingsTest, TheFileOverTheConfigFileKeyByKey) {
+  plan::Settings file;
+  file.backfill_concurrency = 4;
+  file.lock_timeout = Millis(2000);
+  file.hooks.command = "notify";
+  plan::Settings config;
+  config.backfill_concurrency = 8;
+  config.backfill_batch_size = 500;
+  config.lock_timeout = Millis(9000);
+  config.lock_retry_attempts = 3;
+  config.hooks.url = "http://127.0.0.1:9000/events";
+  config.metrics_prefix = "acme";
+  plan::Settings layered = Layered(file, config);
+  EXPECT_EQ(layered.backfill_concurrency, 4);
+  EXPECT_EQ(layered.backfill_batch_size, 500);
+  EXPECT_EQ(layered.lock_timeout, Millis(2000));
+  EXPECT_EQ(layered.lock_retry_attempts, 3);
+  EXPECT_EQ(layered.hooks.command, "notify");
+  EXPECT_EQ(layered.hooks.url, "http://127.0.0.1:9000/events");
+  EXPECT_EQ(layered.metrics_prefix, "acme");
+  EXPECT_EQ(BackfillSettings({}, layered, kEngineChunkTime).batch_size, 500);
+}
+
+TEST(RunSettingsTest, LockFlagsGivenWinOverTheFilesLockSection) {
+  plan::Settings settings;
+  settings.lock_timeout = Millis(2000);
+  settings.lock_deadline = Millis(60000);
+  settings.lock_retry_backoff = Millis(50);
+  settings.lock_retry_attempts = 5;
+  RunnerOptions flags;
+  backend::LockPolicy from_file = LockPolicyOf(flags, settings);
+  EXPECT_EQ(from_file.lock_timeout, Millis(2000));
+  EXPECT_EQ(from_file.deadline, Millis(60000));
+  EXPECT_EQ(from_file.backoff_base, Millis(50));
+  EXPECT_EQ(from_file.max_attempts, 5);
+  flags.lock_policy.lock_timeout = Millis(100);
+  flags.lock_timeout_given = true;
+  backend::LockPolicy with_flag = LockPolicyOf(flags, settings);
+  EXPECT_EQ(with_flag.lock_timeout, Millis(100));
+  EXPECT_EQ(with_flag.deadline, Millis(60000)) << "a flag wins only for its own key";
+}
+
 }  // namespace
 }  // namespace tandem::core

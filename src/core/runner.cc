@@ -46,10 +46,16 @@ int SwitchIndex(const plan::Plan& plan) {
 }
 
 // The migration file's own settings, from the copy kept in the state store.
-Result<plan::Settings> SettingsOf(const MigrationRecord& record) {
+Result<plan::Settings> FileSettingsOf(const MigrationRecord& record) {
   TANDEM_ASSIGN_OR_RETURN(plan::Migration migration,
                           reader::ParseMigration(record.file_content, record.name + ".yaml"));
   return migration.settings;
+}
+
+// Those over the config file's.
+Result<plan::Settings> SettingsOf(const MigrationRecord& record, const plan::Settings& config) {
+  TANDEM_ASSIGN_OR_RETURN(plan::Settings file, FileSettingsOf(record));
+  return Layered(file, config);
 }
 
 // kRefused, saying `runs_when`, unless `record` is active.
@@ -65,11 +71,46 @@ Runner::Runner(backend::Database& database, RunnerOptions options, Reporter& rep
     : database_(database),
       engine_(MakeEngine(database.engine())),
       options_(std::move(options)),
-      reporter_(reporter) {
+      reporter_(reporter),
+      hooks_(options_.hooks, options_.config.hooks,
+             [this](long long id) { return HookedMigration(id); }) {
   options_.schema = engine_->MigratedSchema(options_.schema);
 }
 
-Runner::~Runner() = default;
+Runner::~Runner() {
+  // The last events' hooks are called before the command ends; failures
+  // found only now are recorded too, where the session still works.
+  hooks_.Drain();
+  std::vector<std::string> failures = hooks_.TakeFailures();
+  if (failures.empty() || !state_ || !conn_ || !conn_->Healthy() || conn_reads_only_) return;
+  for (const auto& failure : failures) {
+    (void)state_->Append(last_event_migration_, {.phase = "hooks",
+                                                 .kind = kHookEventKind,
+                                                 .description = "a hook call failed",
+                                                 .outcome = "failed",
+                                                 .detail = failure});
+  }
+}
+
+void Runner::OfferToHooks(long long id, const Event& event) {
+  if (event.kind == kHookEventKind) return;
+  last_event_migration_ = id;
+  hooks_.Recorded(id, event);
+  for (const auto& failure : hooks_.TakeFailures()) {
+    (void)state_->Append(id, {.phase = "hooks",
+                              .kind = kHookEventKind,
+                              .description = "a hook call failed",
+                              .outcome = "failed",
+                              .detail = failure});
+  }
+}
+
+Result<EventHooks::Migration> Runner::HookedMigration(long long id) {
+  TANDEM_ASSIGN_OR_RETURN(std::optional<MigrationRecord> record, state_->Find(id));
+  if (!record) return Status::Internal("no migration with id " + std::to_string(id));
+  TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, FileSettingsOf(*record));
+  return EventHooks::Migration{*record, settings.hooks};
+}
 
 Status Runner::Init() {
   TANDEM_RETURN_IF_ERROR(Connect());
@@ -199,7 +240,7 @@ Status Runner::Backfill() {
 Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
   auto started = Clock::now();
   reporter_.PhaseStarted("backfill", record.name);
-  TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record));
+  TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record, options_.config));
   backfill::Options options = BackfillSettings(options_, settings, engine_->DefaultChunkTime());
   TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<backfill::Throttle> throttle, MakeThrottle(settings));
   BackfillControl control(
@@ -308,7 +349,7 @@ Result<verify::Pass> Runner::Verify(const VerifyOptions& options) {
 
 Result<verify::Pass> Runner::VerifyPass(const MigrationRecord& record, const plan::Plan& plan,
                                         verify::Options options) {
-  TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record));
+  TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record, options_.config));
   options = VerifySettings(std::move(options), settings);
   options.backfill_finished = record.backfill_done;
   // The scans hold back under the same throttle as the backfill.
@@ -509,7 +550,11 @@ Status Runner::RunStep(const MigrationRecord& record, const std::string& phase,
   std::string sql;
   for (const auto& s : step.statements) sql += s + ";\n";
   spdlog::debug("{} step {}/{}: {}\n{}", phase, i + 1, total, step.description, sql);
-  auto outcome = database_.RunStep(*conn_, schema, step, options_.lock_policy, observer);
+  // A record stored before files were kept plans with the flags alone.
+  auto settings = SettingsOf(record, options_.config);
+  backend::LockPolicy policy =
+      settings.ok() ? LockPolicyOf(options_, *settings) : options_.lock_policy;
+  auto outcome = database_.RunStep(*conn_, schema, step, policy, observer);
   if (!outcome.ok()) {
     if (conn_->Healthy()) {
       (void)Record(record.id, {.phase = phase,

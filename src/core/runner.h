@@ -19,7 +19,9 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "core/dry_run.h"
 #include "core/engine.h"
+#include "core/event_hooks.h"
 #include "core/reporter.h"
 #include "core/runner_options.h"
 #include "core/state_store.h"
@@ -125,6 +127,15 @@ class Runner {
   // Up to `limit` events of the schema's migrations after event `after_id`,
   // oldest first; none where tandem never ran.
   Result<std::vector<SchemaEvent>> EventsAfter(long long after_id, int limit);
+  // --dry-run (runner_dry_run.cc): what start, backfill, switch, complete
+  // and migrate would run now. Only reads, on a read-only session: takes no
+  // lock and creates nothing, not even tandem's state tables.
+  Result<DryRun> DryRunStart(const plan::Migration& migration, const StartOptions& options);
+  Result<DryRun> DryRunBackfill();
+  Result<DryRun> DryRunSwitch(const SwitchOptions& options);
+  Result<DryRun> DryRunComplete();
+  Result<std::vector<DryRun>> DryRunMigrate(const std::vector<plan::Migration>& migrations,
+                                            bool complete_last);
 
  private:
   // How each phase moves a migration: the phase it runs in, the phase it
@@ -181,6 +192,10 @@ class Runner {
   // Plans every user expression of `plan` against the live schema.
   Status CheckExpressions(const plan::Plan& plan);
   Result<MigrationRecord> RequireActive(const std::string& command);
+  // RequireActive on a read-only session, creating no state tables.
+  Result<MigrationRecord> ReadActive(const std::string& command);
+  // The stages of complete from where `record` stands, with its gates as notes.
+  Status DryRunCompleteOf(const MigrationRecord& record, const plan::Plan& plan, DryRun* run);
   Status RunSteps(MigrationRecord& record, const std::string& phase,
                   const std::vector<plan::Step>& steps, const std::string& schema);
   Status RunBackfill(MigrationRecord& record, const plan::Plan& plan);
@@ -222,6 +237,11 @@ class Runner {
   Result<verify::Pass> VerifyPass(const MigrationRecord& record, const plan::Plan& plan,
                                   verify::Options options);
   Status Record(long long id, const Event& event);
+  // state_'s observer: offers `event` to the hooks, then records the hook
+  // calls that failed meanwhile.
+  void OfferToHooks(long long id, const Event& event);
+  // Its file's hooks section, for EventHooks.
+  Result<EventHooks::Migration> HookedMigration(long long id);
   // Moves `record` to phase `to` in the state store, where the lifecycle
   // allows it (phase.h), and starts its step count anew.
   Status MoveTo(MigrationRecord& record, Phase to);
@@ -235,6 +255,9 @@ class Runner {
   bool conn_reads_only_ = false;                    // conn_ came from ConnectToRead()
   std::unique_ptr<backend::Connection> lock_conn_;  // holds the runner lock
   std::unique_ptr<StateStore> state_;
+  // Told of every event state_ records (core/event_hooks.h).
+  EventHooks hooks_;
+  long long last_event_migration_ = 0;  // where failures found at the end are recorded
 };
 
 }  // namespace tandem::core

@@ -23,6 +23,15 @@ struct RunnerOptions {
   std::optional<int> concurrency;
   std::optional<long long> vacuum_every;
   std::optional<Millis> reconnect_window;
+  // The shared config file's sections (tandem.yaml), below the migration
+  // file's own in precedence; empty when there is none.
+  plan::Settings config;
+  // Hooks given on the command line, called besides the files' hooks.
+  plan::HookSettings hooks;
+  // The lock flags as given (lock_policy holds them with the defaults);
+  // unset ones leave the files' `lock:` values in force.
+  bool lock_timeout_given = false;
+  bool lock_deadline_given = false;
   // The throttle's flags; the file's `backfill:` section fills in the rest.
   plan::ThrottleSettings throttle;
   // Opens sessions with replicas given as --replica (or in the file).

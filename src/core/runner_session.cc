@@ -20,6 +20,7 @@ Status Runner::Open(bool to_read) {
   TANDEM_ASSIGN_OR_RETURN(conn_, to_read ? database_.ConnectToRead() : database_.Connect());
   conn_reads_only_ = to_read;
   state_ = std::make_unique<StateStore>(*conn_, options_.state_schema, database_.engine());
+  state_->SetObserver([this](long long id, const Event& event) { OfferToHooks(id, event); });
   return Status::Ok();
 }
 

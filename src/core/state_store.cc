@@ -129,6 +129,12 @@ Result<std::optional<MigrationRecord>> StateStore::Active(const std::string& sch
   return std::optional<MigrationRecord>(rows.back());
 }
 
+Result<std::optional<MigrationRecord>> StateStore::Find(long long id) {
+  TANDEM_ASSIGN_OR_RETURN(auto rows, Select("id = $1", {std::to_string(id)}));
+  if (rows.empty()) return std::optional<MigrationRecord>();
+  return std::optional<MigrationRecord>(rows.back());
+}
+
 Result<std::optional<MigrationRecord>> StateStore::Completed(const std::string& schema,
                                                              const std::string& name) {
   TANDEM_ASSIGN_OR_RETURN(auto rows, Select("schema_name = $1 AND name = $2 AND phase = $3",
@@ -231,15 +237,19 @@ Result<bool> StateStore::IsPaused(long long id) {
 }
 
 Status StateStore::Append(long long id, const Event& e) {
-  return conn_
-      .Query("INSERT INTO " + Table("events") +
-                 " (migration_id, phase, kind, description, sql, duration_ms, attempts, outcome, "
-                 "detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-             {std::to_string(id), e.phase, e.kind, e.description,
-              e.sql.empty() ? backend::Value() : backend::Value(e.sql),
-              std::to_string(e.duration_ms), std::to_string(e.attempts), e.outcome,
-              e.detail.empty() ? backend::Value() : backend::Value(e.detail)})
-      .status();
+  Status appended =
+      conn_
+          .Query(
+              "INSERT INTO " + Table("events") +
+                  " (migration_id, phase, kind, description, sql, duration_ms, attempts, outcome, "
+                  "detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+              {std::to_string(id), e.phase, e.kind, e.description,
+               e.sql.empty() ? backend::Value() : backend::Value(e.sql),
+               std::to_string(e.duration_ms), std::to_string(e.attempts), e.outcome,
+               e.detail.empty() ? backend::Value() : backend::Value(e.detail)})
+          .status();
+  if (appended.ok() && observer_) observer_(id, e);
+  return appended;
 }
 
 Result<std::vector<RecordedEvent>> StateStore::SelectEvents(

@@ -6,6 +6,7 @@
 // Not thread-safe; uses the connection it is given.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -108,7 +109,13 @@ class StateStore {
   // process; false when no migration is active.
   Result<bool> SetPaused(const std::string& schema, bool paused);
   Result<bool> IsPaused(long long id);
+  // Appends, then tells the observer (if any): the one place every event
+  // of a migration is recorded, so hooks see every kind.
   Status Append(long long id, const Event& event);
+  using Observer = std::function<void(long long id, const Event& event)>;
+  void SetObserver(Observer observer) { observer_ = std::move(observer); }
+  // Migration `id`, whatever its phase; nullopt when there is none.
+  Result<std::optional<MigrationRecord>> Find(long long id);
   // Every event of migration `id`, oldest first.
   Result<std::vector<RecordedEvent>> Events(long long id);
   // The newest event of `kind` of migration `id`, if any.
@@ -145,6 +152,7 @@ class StateStore {
 
   backend::Connection& conn_;
   std::unique_ptr<StateSql> sql_;
+  Observer observer_;
 };
 
 }  // namespace tandem::core

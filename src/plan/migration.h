@@ -274,7 +274,18 @@ struct ThrottleSettings {
   std::optional<Millis> max_runtime;
 };
 
-// tandem's own settings (top-level sections pgroll ignores).
+// `hooks:`: who is told of each recorded event (core/hooks.h). Each call
+// gets the event as JSON; a failing or slow hook never stops the migration.
+struct HookSettings {
+  std::string command;              // run with /bin/sh -c, the payload on stdin
+  std::string url;                  // http://HOST[:PORT]/PATH, POSTed the payload
+  std::optional<Millis> timeout;    // per call; default 5s
+  std::vector<std::string> events;  // event kinds that fire; empty: every kind
+};
+
+// tandem's own settings (top-level sections pgroll ignores). The same
+// sections make up the shared config file (tandem.yaml), whose values the
+// migration file's override (core/run_settings.h: flag > file > config).
 struct Settings {
   std::optional<int> backfill_batch_size;
   std::optional<Millis> backfill_target_chunk_time;
@@ -289,6 +300,20 @@ struct Settings {
   // file (checked by lint, which knows the codes).
   std::vector<std::string> lint_disable;
   Positions lint_at;
+  // `lock:`: how each DDL step waits for its lock.
+  std::optional<Millis> lock_timeout;
+  std::optional<Millis> lock_deadline;
+  std::optional<Millis> lock_retry_backoff;  // base of the jittered exponential backoff
+  std::optional<int> lock_retry_attempts;    // 0: retry until the deadline
+  // `metrics:`
+  std::optional<std::string> metrics_prefix;
+  // `alerts:`: thresholds, read and checked; shown by `tandem config`.
+  std::optional<double> alert_error_rate;  // percent of failed statements
+  std::optional<Millis> alert_replica_lag;
+  // `run:`
+  std::optional<bool> dry_run;           // every changing command only prints
+  std::optional<bool> require_approval;  // a recorded approval before switch/complete
+  HookSettings hooks;
 };
 
 struct Migration {

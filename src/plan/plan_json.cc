@@ -123,6 +123,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CatalogTable, name, columns, constraints, ind
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Catalog, schema, tables, relation_names, schemas, server_version)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PlanInputs, catalog, previous_version_schemas)
 
+std::string StepsJsonText(const std::vector<Step>& steps) { return StepsToJson(steps).dump(); }
+
 std::string PlanToJson(const Plan& plan, int indent) {
   json syncs = json::array();
   for (const auto& s : plan.syncs) {

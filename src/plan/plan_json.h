@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "plan/plan.h"
@@ -11,6 +12,8 @@ namespace tandem::plan {
 
 std::string PlanToJson(const Plan& plan, int indent = -1);
 Result<Plan> PlanFromJson(const std::string& json);
+// `steps` as the JSON array the plan stores them in (`plan --json` shows it).
+std::string StepsJsonText(const std::vector<Step>& steps);
 // Where `stored` first differs from `derived` (in what runs), in words: the
 // element's path and both texts around the first differing character;
 // empty when they are the same.

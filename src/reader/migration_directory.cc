@@ -3,15 +3,17 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "reader/config_file.h"
 #include "reader/reader.h"
 
 namespace tandem::reader {
 
-Result<std::vector<plan::Migration>> ReadMigrationDirectory(const std::string& dir) {
+Result<std::vector<std::string>> MigrationFilesIn(const std::string& dir) {
   std::error_code error;
   std::vector<std::string> paths;
   for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
     std::string ext = entry.path().extension().string();
+    if (entry.path().filename() == kDefaultConfigFile) continue;
     if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml" || ext == ".json")) {
       paths.push_back(entry.path().string());
     }
@@ -20,6 +22,11 @@ Result<std::vector<plan::Migration>> ReadMigrationDirectory(const std::string& d
     return Status::InvalidInput("cannot read directory \"" + dir + "\": " + error.message());
   }
   std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+Result<std::vector<plan::Migration>> ReadMigrationDirectory(const std::string& dir) {
+  TANDEM_ASSIGN_OR_RETURN(std::vector<std::string> paths, MigrationFilesIn(dir));
   std::vector<plan::Migration> migrations;
   for (const auto& path : paths) {
     TANDEM_ASSIGN_OR_RETURN(plan::Migration m, ReadMigrationFile(path));

@@ -1,5 +1,6 @@
 // Reads a directory of migrations (`tandem migrate DIR`): every *.yaml,
-// *.yml and *.json file in it, in file-name order, as pgroll orders them.
+// *.yml and *.json file in it (but tandem.yaml, the shared config file), in
+// file-name order, as pgroll orders them.
 #pragma once
 
 #include <string>
@@ -15,5 +16,9 @@ namespace tandem::reader {
 // no migration file, is kInvalidInput; the first file that does not read
 // stops it with that file's error.
 Result<std::vector<plan::Migration>> ReadMigrationDirectory(const std::string& dir);
+
+// The paths of the migration files of `dir` (*.yaml, *.yml, *.json; not the
+// shared config file tandem.yaml), sorted by name.
+Result<std::vector<std::string>> MigrationFilesIn(const std::string& dir);
 
 }  // namespace tandem::reader

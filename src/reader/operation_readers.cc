@@ -298,6 +298,12 @@ std::vector<std::string_view> KindNames() {
 
 }  // namespace
 
+std::vector<OperationKeys> OperationKeyTable() {
+  std::vector<OperationKeys> table;
+  for (const auto& kind : kOperationKinds) table.push_back({kind.name, kind.keys});
+  return table;
+}
+
 KeyList OperationKinds() {
   static const std::vector<std::string_view> names = KindNames();
   return names;

@@ -16,6 +16,14 @@ namespace tandem::reader {
 // Every operation kind, spelled as in the file.
 KeyList OperationKinds();
 
+// Every operation kind with the keys its body may have (reader/file_schema.h
+// builds the editors' JSON Schema from them, so the two cannot drift apart).
+struct OperationKeys {
+  std::string_view kind;
+  KeyList keys;
+};
+std::vector<OperationKeys> OperationKeyTable();
+
 // Reads `body`, the value under an operation key of `kind` (one of
 // OperationKinds()), found at `path` ("operations[2].alter_column"). Records
 // field positions in `at`. Problems go to `errors`; the body is then partial.

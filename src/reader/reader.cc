@@ -16,23 +16,16 @@
 #include "reader/file_checks.h"
 #include "reader/node_reader.h"
 #include "reader/operation_readers.h"
-#include "reader/throttle_settings.h"
+#include "reader/settings_sections.h"
 #include "reader/yaml_document.h"
 
 namespace tandem::reader {
 namespace {
 
 // `$schema` names the JSON schema editors check a file against.
-constexpr std::string_view kTopLevelKeys[] = {
-    "$schema", "name", "version_schema", "operations", "backfill", "verify", "lint"};
-constexpr std::string_view kLintKeys[] = {"disable"};
-// The engine's keys, then the throttle's (throttle_settings.cc).
-constexpr std::string_view kBackfillKeys[] = {
-    "batch_size",      "concurrency",     "target_chunk_time",   "vacuum_every",
-    "max_replica_lag", "replicas",        "max_active_sessions", "max_lock_waiters",
-    "throttle_query",  "throttle_above",  "max_rows_per_second", "window",
-    "max_runtime",     "reconnect_window"};
-constexpr int64_t kMaxConcurrency = 64;
+constexpr std::string_view kTopLevelKeys[] = {"$schema",  "name",   "version_schema", "operations",
+                                              "backfill", "verify", "lock",           "run",
+                                              "metrics",  "alerts", "hooks",          "lint"};
 
 // Bytes in the UTF-8 sequence that `lead` starts; 0 if it cannot start one
 // (0xC0 and 0xC1 only start overlong forms, 0xF5 and above code points past
@@ -160,97 +153,6 @@ void ReadOperations(const MapReader& top, plan::Migration* migration) {
   }
 }
 
-constexpr std::string_view kVerifyKeys[] = {"parity_threshold", "drift_threshold", "invariants"};
-constexpr std::string_view kInvariantKeys[] = {"name", "table", "check"};
-
-// A percentage between 0 and 100 ("99.99"), or nullopt when absent.
-std::optional<double> Percent(const MapReader& map, std::string_view key) {
-  if (!map.Has(key)) return std::nullopt;
-  std::string text = map.String(key);
-  char* end = nullptr;
-  double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || end == nullptr || *end != '\0' || value < 0 || value > 100) {
-    map.Fail(key, "expected a percentage from 0 to 100, got \"" + text + "\"; e.g. 99.99");
-    return std::nullopt;
-  }
-  return value;
-}
-
-void ReadInvariants(const std::vector<MapReader>& items, plan::Settings* settings) {
-  std::set<std::string> names;
-  for (const MapReader& item : items) {
-    plan::Invariant invariant;
-    invariant.name = item.Identifier("name", Need::kRequired);
-    invariant.table = item.Identifier("table", Need::kRequired);
-    invariant.check = item.Expression("check", Need::kRequired);
-    item.RecordPositions(&invariant.at);
-    if (!item.ok()) return;
-    if (!names.insert(invariant.name).second) {
-      item.Fail("name", "invariant \"" + invariant.name +
-                            "\" is declared twice; give each a "
-                            "unique name");
-      return;
-    }
-    settings->invariants.push_back(std::move(invariant));
-  }
-}
-
-// The `backfill:` section; the command line's flags of the same names win.
-void ReadBackfillSettings(const MapReader& backfill, plan::Settings* settings) {
-  std::optional<int64_t> batch_size = backfill.Int("batch_size");
-  if (batch_size && (*batch_size < 1 || *batch_size > INT32_MAX)) {
-    backfill.Fail("batch_size", "must be between 1 and 2147483647; rows per batch, e.g. 1000");
-  } else if (batch_size) {
-    settings->backfill_batch_size = static_cast<int>(*batch_size);
-  }
-  std::optional<int64_t> concurrency = backfill.Int("concurrency");
-  if (concurrency && (*concurrency < 1 || *concurrency > kMaxConcurrency)) {
-    backfill.Fail("concurrency", "must be between 1 and " + std::to_string(kMaxConcurrency) +
-                                     "; workers (connections) filling the table at once, e.g. 2");
-  } else if (concurrency) {
-    settings->backfill_concurrency = static_cast<int>(*concurrency);
-  }
-  std::optional<int64_t> vacuum_every = backfill.Int("vacuum_every");
-  if (vacuum_every && *vacuum_every < 0) {
-    backfill.Fail("vacuum_every",
-                  "must be 0 (never) or more; rows written between two VACUUMs "
-                  "of the table, e.g. 1000000");
-  } else if (vacuum_every) {
-    settings->backfill_vacuum_every = *vacuum_every;
-  }
-  std::optional<Millis> chunk_time = DurationSetting(backfill, "target_chunk_time", false);
-  if (chunk_time) settings->backfill_target_chunk_time = *chunk_time;
-  std::optional<Millis> reconnect_window = DurationSetting(backfill, "reconnect_window", false);
-  if (reconnect_window) settings->backfill_reconnect_window = *reconnect_window;
-}
-
-// tandem's own sections, which pgroll does not know.
-void ReadSettings(const MapReader& top, plan::Settings* settings) {
-  if (std::optional<MapReader> lint = top.Map("lint", kLintKeys)) {
-    settings->lint_disable = lint->StringList("disable");
-    lint->RecordPositions(&settings->lint_at);
-  }
-  if (std::optional<MapReader> backfill = top.Map("backfill", kBackfillKeys)) {
-    ReadBackfillSettings(*backfill, settings);
-    ReadThrottleSettings(*backfill, &settings->throttle);
-  }
-  YAML::Node verify = top.Value("verify");
-  if (!top.ok() || !verify.IsDefined()) return;
-  if (verify.IsSequence()) {
-    // A bare list is the invariants.
-    ReadInvariants(top.MapList("verify", kInvariantKeys), settings);
-  } else if (verify.IsMap()) {
-    std::optional<MapReader> section = top.Map("verify", kVerifyKeys);
-    if (!section) return;
-    settings->parity_threshold = Percent(*section, "parity_threshold");
-    settings->drift_threshold = Percent(*section, "drift_threshold");
-    ReadInvariants(section->MapList("invariants", kInvariantKeys), settings);
-  } else {
-    top.Fail("verify", "expected a list or a map of checks, got " + Describe(verify) +
-                           "; write e.g. `verify: [...]` or remove the section");
-  }
-}
-
 std::string DefaultName(const std::string& file_name) {
   return std::filesystem::path(file_name).stem().string();
 }
@@ -283,6 +185,8 @@ plan::Migration ReadDocument(const YAML::Node& root, const std::string& file_nam
 
 }  // namespace
 
+std::span<const std::string_view> MigrationFileKeys() { return kTopLevelKeys; }
+
 Result<plan::Migration> ParseMigration(std::string_view content, const std::string& file_name) {
   ErrorSink errors(file_name);
   CheckBytes(content, &errors);
@@ -303,10 +207,10 @@ Result<plan::Migration> ParseMigration(std::string_view content, const std::stri
   return migration;
 }
 
-Result<plan::Migration> ReadMigrationFile(const std::string& path) {
+Result<std::string> ReadLimitedFile(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
-    return Status::InvalidInput(path + ": is a directory; give the path of a migration file");
+    return Status::InvalidInput(path + ": is a directory; give the path of a file");
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -319,6 +223,11 @@ Result<plan::Migration> ReadMigrationFile(const std::string& path) {
   in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   if (in.bad()) return Status::InvalidInput(path + ": cannot read: " + std::strerror(errno));
   bytes.resize(static_cast<size_t>(in.gcount()));
+  return bytes;
+}
+
+Result<plan::Migration> ReadMigrationFile(const std::string& path) {
+  TANDEM_ASSIGN_OR_RETURN(std::string bytes, ReadLimitedFile(path));
   return ParseMigration(bytes, path);
 }
 

@@ -12,6 +12,7 @@
 // missing; give the column's PostgreSQL type, e.g. `type: text`".
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -25,9 +26,18 @@ namespace tandem::reader {
 // within about 100 MB and a second; real migrations are a few KiB.
 inline constexpr size_t kMaxMigrationFileBytes = 128 * 1024;
 
+// The bytes of the file at `path`, at most kMaxMigrationFileBytes + 1 of
+// them (a larger file is then refused by its parser); kInvalidInput naming
+// the path when it cannot be read.
+Result<std::string> ReadLimitedFile(const std::string& path);
+
 // Reads and parses the file at `path`. JSON is read by the same parser (JSON
 // is YAML), so both get line:column positions.
 Result<plan::Migration> ReadMigrationFile(const std::string& path);
+
+// The top-level keys a migration file may have: pgroll's, then tandem's
+// sections.
+std::span<const std::string_view> MigrationFileKeys();
 
 // Parses `content`; `file_name` is used for messages and, without its
 // directory and extension, as the default migration name.

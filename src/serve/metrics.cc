@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/strings.h"
 #include "core/backfill_control.h"
 
 namespace tandem::serve {
@@ -257,15 +258,6 @@ std::string RenderMetrics(const MetricsOptions& options, const core::StatusRepor
   return std::move(out).Text();
 }
 
-bool ValidMetricPrefix(const std::string& prefix) {
-  if (prefix.empty()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    char c = prefix[i];
-    bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-    bool digit = c >= '0' && c <= '9';
-    if (!letter && !(digit && i > 0)) return false;
-  }
-  return true;
-}
+bool ValidMetricPrefix(const std::string& prefix) { return IsPrometheusName(prefix); }
 
 }  // namespace tandem::serve

@@ -5,18 +5,12 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "support/json_lines.h"
+
 namespace tandem::testing {
 namespace {
 
-std::vector<nlohmann::json> Objects(const std::string& out) {
-  std::vector<nlohmann::json> objects;
-  std::istringstream lines(out);
-  for (std::string line; std::getline(lines, line);) {
-    objects.push_back(nlohmann::json::parse(line, nullptr, false));
-    EXPECT_TRUE(objects.back().is_object()) << "not one JSON object: " << line;
-  }
-  return objects;
-}
+std::vector<nlohmann::json> Objects(const std::string& out) { return JsonLines(out); }
 
 bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
