@@ -1,0 +1,200 @@
+// complete's table rebuild on SQLite runs online: the final table is
+// filled beside the live one in short transactions while both versions
+// write, then takes its place in one short swap. A kill -9 during the copy
+// or while the old rows are dropped leaves a whole database that both
+// versions can use, and the next command finishes or undoes the work
+// without losing a write.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <thread>
+
+#include "sqlite/sqlite_fixture.h"
+
+namespace tandem::testing {
+namespace {
+
+constexpr int kRows = 100000;
+constexpr char kVersionView[] = "users__01_name";
+
+class SqliteOnlineRebuildTest : public SqliteTest {
+ protected:
+  void SetUpDatabase() override {
+    CreateUsers(kRows);
+    Exec("CREATE INDEX users_name ON users (name)");
+  }
+  void Start() {
+    auto started = Tandem({"start", WriteMigration("01_name.yaml", kUsersNameNotNull)});
+    ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+  }
+  // -1 when the query fails (e.g. the table does not exist (yet)).
+  long long Count(const std::string& table) {
+    auto result = conn_->Query("SELECT count(*) FROM " + table);
+    if (!result.ok()) return -1;
+    return std::stoll(result->Scalar().value_or("-1"));
+  }
+  bool WaitUntil(const std::function<bool()>& reached) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!reached()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return true;
+  }
+  // Starts a slow `complete` (small chunks) and kills it with SIGKILL once
+  // `reached` holds.
+  void KillCompleteWhen(const std::function<bool()>& reached) {
+    int pid = SpawnTandem(url_, {"-v", "complete", "--batch-size", "100"});
+    bool got_there = WaitUntil(reached);
+    ASSERT_EQ(kill(pid, SIGKILL), 0);
+    WaitTandem(pid);
+    ASSERT_TRUE(got_there) << "complete never reached the point to kill it at";
+  }
+  void ExpectIntact() { EXPECT_EQ(Scalar("PRAGMA integrity_check"), "ok"); }
+  void ExpectNothingLeftBehind() {
+    EXPECT_EQ(Scalar("SELECT group_concat(name) FROM sqlite_schema WHERE name LIKE "
+                     "'\\_tandem\\_%' ESCAPE '\\'"),
+              "NULL");
+  }
+};
+
+TEST_F(SqliteOnlineRebuildTest, WritesOfBothVersionsDuringTheCopyAllReachTheFinalTable) {
+  Start();
+  std::atomic<bool> done{false};
+  std::atomic<int> rounds{0};
+  std::string failure;
+  // Each round: an insert through each version, an update through each
+  // and a delete, each its own transaction.
+  std::thread app([&] {
+    for (int i = 1; !done && failure.empty(); ++i) {
+      std::string n = std::to_string(i);
+      for (const std::string& sql :
+           {"INSERT INTO users (name) VALUES ('old " + n + "')",
+            std::string("INSERT INTO ") + kVersionView + " (name) VALUES ('new " + n + "')",
+            "UPDATE users SET name = 'old update' WHERE id = " + std::to_string(i * 3),
+            std::string("UPDATE ") + kVersionView +
+                " SET name = 'new update' WHERE id = " + std::to_string(i * 3 + 1),
+            "DELETE FROM users WHERE id = " + std::to_string(i * 3 + 2)}) {
+        Status status = conn_->Execute(sql);
+        if (!status.ok()) failure = sql + ": " + status.message();
+      }
+      rounds++;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  auto completed = Tandem({"-v", "complete", "--batch-size", "500"});
+  done = true;
+  app.join();
+  ASSERT_TRUE(failure.empty()) << failure;
+  ASSERT_EQ(completed.exit_code, 0) << completed.out << completed.err;
+  int r = rounds.load();
+  ASSERT_GT(r, 20) << "the application hardly wrote during complete";
+  EXPECT_EQ(Count("users"), kRows + r);  // two inserts and one delete a round
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE name LIKE 'old %' AND name <> 'old update'"),
+            std::to_string(r));
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE name LIKE 'new %' AND name <> 'new update'"),
+            std::to_string(r));
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE name = 'old update'"), std::to_string(r));
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE name = 'new update'"), std::to_string(r));
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE id % 3 = 2 AND id <= " +
+                   std::to_string(3 * r + 2) + " AND id <= " + std::to_string(kRows)),
+            "0");
+  // The final shape, its index under its own name, nothing of the rebuild left.
+  EXPECT_EQ(Scalar("SELECT \"notnull\" FROM pragma_table_info('users') WHERE name = 'name'"), "1");
+  EXPECT_EQ(Scalar("SELECT sql FROM sqlite_schema WHERE name = 'users_name'"),
+            "CREATE INDEX users_name ON users (name)");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users INDEXED BY users_name WHERE name = 'anonymous'"),
+            Scalar("SELECT count(*) FROM users NOT INDEXED WHERE name = 'anonymous'"));
+  ExpectNothingLeftBehind();
+  ExpectIntact();
+}
+
+TEST_F(SqliteOnlineRebuildTest, KillNineDuringTheCopyLeavesBothVersionsWorkingAndResumes) {
+  Start();
+  KillCompleteWhen([&] { return Count("_tandem_rebuild_users") > kRows / 10; });
+  long long copied = Count("_tandem_rebuild_users");
+  EXPECT_LT(copied, kRows) << "the copy finished before the kill";
+  ExpectIntact();
+  // Both versions keep working on the half-copied database.
+  Exec("INSERT INTO users (name) VALUES ('old after kill')");
+  Exec(std::string("INSERT INTO ") + kVersionView + " (name) VALUES ('new after kill')");
+  Exec("UPDATE users SET name = 'updated after kill' WHERE id = " + std::to_string(kRows - 1));
+  Exec("DELETE FROM users WHERE id = " + std::to_string(kRows - 2));
+  auto resumed = Tandem({"-v", "complete"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_EQ(Count("users"), kRows + 1);
+  for (const char* name : {"old after kill", "new after kill", "updated after kill"}) {
+    EXPECT_EQ(Scalar(std::string("SELECT count(*) FROM users WHERE name = '") + name + "'"), "1")
+        << name;
+  }
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE id = " + std::to_string(kRows - 2)), "0");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE name = 'anonymous'"),
+            std::to_string(kRows / 3));
+  ExpectNothingLeftBehind();
+  ExpectIntact();
+}
+
+TEST_F(SqliteOnlineRebuildTest, KillNineWhileTheOldRowsAreDroppedFinishesOnTheNextComplete) {
+  Start();
+  KillCompleteWhen([&] {
+    long long left = Count("_tandem_retired_users");
+    return left >= 0 && left < kRows - 1000;
+  });
+  ExpectIntact();
+  // The swap is done: the table has its final shape, for both commands.
+  EXPECT_EQ(Scalar("SELECT \"notnull\" FROM pragma_table_info('users') WHERE name = 'name'"), "1");
+  Exec(std::string("INSERT INTO ") + kVersionView + " (name) VALUES ('new after kill')");
+  auto rollback = Tandem({"rollback"});
+  EXPECT_EQ(rollback.exit_code, 1) << rollback.out << rollback.err;
+  auto resumed = Tandem({"-v", "complete"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_EQ(Count("users"), kRows + 1);
+  EXPECT_EQ(Scalar("SELECT phase FROM tandem_migrations"), "completed");
+  ExpectNothingLeftBehind();
+  ExpectIntact();
+}
+
+TEST_F(SqliteOnlineRebuildTest, RollbackAfterAKillNineDuringTheCopyRestoresTheTable) {
+  std::string schema = Schema();
+  Start();
+  KillCompleteWhen([&] { return Count("_tandem_rebuild_users") > kRows / 10; });
+  Exec("UPDATE users SET name = 'kept' WHERE id = 7");
+  std::string rows_before = Scalar(
+      "SELECT group_concat(id || ':' || coalesce(name, ''))"
+      " FROM (SELECT id, name FROM users ORDER BY id)");
+  auto rolled_back = Tandem({"-v", "rollback"});
+  ASSERT_EQ(rolled_back.exit_code, 0) << rolled_back.out << rolled_back.err;
+  EXPECT_EQ(Schema(), schema);
+  EXPECT_EQ(Scalar("SELECT group_concat(id || ':' || coalesce(name, ''))"
+                   " FROM (SELECT id, name FROM users ORDER BY id)"),
+            rows_before);
+  ExpectIntact();
+}
+
+TEST_F(SqliteOnlineRebuildTest, RowsThatBreakTheFinalShapeAreNamedBeforeTheSwap) {
+  // `up` leaves NULL names NULL: the final NOT NULL column cannot take them.
+  std::string migration = kUsersNameNotNull;
+  migration.replace(migration.find("coalesce(name, 'anonymous')"),
+                    std::string("coalesce(name, 'anonymous')").size(), "name");
+  auto started = Tandem({"start", WriteMigration("01_name.yaml", migration)});
+  ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+  std::string schema = Schema();
+  auto refused = Tandem({"complete"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("rowid 3: NOT NULL constraint failed: users.name; rowid 6:"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_EQ(Schema(), schema) << "a refused complete changed the schema";
+  Exec("UPDATE users SET name = 'fixed' WHERE name IS NULL");
+  auto completed = Tandem({"complete"});
+  ASSERT_EQ(completed.exit_code, 0) << completed.out << completed.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE name = 'fixed'"), std::to_string(kRows / 3));
+  ExpectIntact();
+}
+
+}  // namespace
+}  // namespace tandem::testing
