@@ -107,7 +107,8 @@ echo "one-transaction rebuild (concurrent writer) ..."
 rebuild="$(one_transaction_sql "$DIR/onetxn.db")"
 start_writer "$DIR/onetxn.db" "$DIR/writer-onetxn.json"
 onetxn_ms="$(timed sqlite3 -bail "$DIR/onetxn.db" "PRAGMA busy_timeout = 10000; BEGIN IMMEDIATE;
-  $rebuild DROP TABLE customers; ALTER TABLE _tandem_rebuild_customers RENAME TO customers; COMMIT;")"
+  $rebuild DROP TABLE customers; PRAGMA legacy_alter_table = ON;
+  ALTER TABLE _tandem_rebuild_customers RENAME TO customers; COMMIT;")"
 stop_writer
 
 for db in online onetxn; do
