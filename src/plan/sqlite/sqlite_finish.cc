@@ -6,6 +6,10 @@
 
 namespace tandem::plan::sqlite {
 
+std::string DualWriteStepName(const std::string& table) {
+  return "install dual-write triggers on " + table;
+}
+
 void SqlitePlanner::FinishTriggers() {
   for (auto& [table, sync] : syncs_) {
     Step marker;
@@ -19,7 +23,7 @@ void SqlitePlanner::FinishTriggers() {
     added_columns_[table].insert(kWrittenByColumn);
     plan_.syncs.push_back(sync);
     Step install;
-    install.description = "install dual-write triggers on " + table;
+    install.description = DualWriteStepName(table);
     std::vector<std::string> old_columns;
     if (const CatalogTable* original = catalog_.FindTable(table)) {
       for (const auto& c : original->columns) old_columns.push_back(c.name);

@@ -137,6 +137,17 @@ OnlineRebuild BuildOnlineRebuild(const RebuildShape& shape) {
   for (auto& s : RebuildTriggerSql(shape.table, names, shape.targets, shape.sources)) {
     copy.prepare.push_back(s);
   }
+  // Otherwise the copy of an insert would see the new columns before the
+  // dual-write trigger filled them, and a NOT NULL of the final table
+  // would refuse it.
+  const std::string kCreate = "CREATE TRIGGER ";
+  for (const auto& trigger : shape.run_first) {
+    size_t end = trigger.find(" AFTER ");
+    if (trigger.rfind(kCreate, 0) != 0 || end == std::string::npos) continue;
+    copy.prepare.push_back("DROP TRIGGER IF EXISTS " +
+                           trigger.substr(kCreate.size(), end - kCreate.size()));
+    copy.prepare.push_back(trigger);
+  }
   copy.copy = "INSERT INTO " + QuoteIdent(names.target) + " (rowid, " + Join(shape.targets, ", ") +
               ") SELECT rowid, " + Join(shape.sources, ", ") + " FROM " + QuoteIdent(shape.table) +
               " AS live WHERE rowid > $1 AND rowid <= $2 AND NOT EXISTS (SELECT 1 FROM " +

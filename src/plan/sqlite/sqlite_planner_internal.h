@@ -59,6 +59,8 @@ struct RebuildNames {
   std::vector<std::string> triggers;  // insert, update, delete: copy writes to the target
 };
 RebuildNames RebuildNamesOf(const std::string& table);
+// The description of the expand step that installs `table`'s dual-write triggers.
+std::string DualWriteStepName(const std::string& table);
 // What a kDrainTable step of `table` works on.
 TableCopy DrainOf(const std::string& table);
 
@@ -80,6 +82,11 @@ struct RebuildShape {
   std::vector<std::pair<std::string, std::string>> indexes;
   std::vector<std::pair<std::string, std::string>> retiring;
   long long rows = 0;  // estimated
+  // The table's dual-write triggers (CREATE TRIGGER statements): created
+  // again after the rebuild's own, so that they run first (SQLite runs a
+  // table's triggers newest first) and the rebuild's copy of a row follows
+  // the columns they fill.
+  std::vector<std::string> run_first;
   // The table's statement in sqlite_schema after the swap, as it should
   // read; "" leaves it as the rename writes it.
   std::string table_sql;

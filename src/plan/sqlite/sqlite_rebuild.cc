@@ -221,6 +221,9 @@ OnlineRebuild SqlitePlanner::RebuildOnline(const VirtualTable& table) {
       "CREATE TABLE IF NOT EXISTS " + QuoteIdent(RebuildNamesOf(table.physical).target) + body;
   // As the rebuild before wrote it, not as the rename leaves it.
   shape.table_sql = "CREATE TABLE " + QuoteIdent(table.physical) + body;
+  for (const auto& step : plan_.expand) {
+    if (step.description == DualWriteStepName(table.physical)) shape.run_first = step.statements;
+  }
   shape.indexes = FinalIndexes(table);
   for (const auto& index : original.indexes) {
     if (!index.definition.empty() && dropped_indexes_.count(index.name) == 0) {
