@@ -176,6 +176,43 @@ TEST_F(SqliteOnlineRebuildTest, RollbackAfterAKillNineDuringTheCopyRestoresTheTa
   ExpectIntact();
 }
 
+TEST_F(SqliteOnlineRebuildTest, RollbackTakesTheAddedColumnsAwayOnlineWhileTheOldVersionWrites) {
+  std::string schema = Schema();
+  Start();
+  std::atomic<bool> done{false};
+  std::atomic<int> rounds{0};
+  std::string failure;
+  std::thread app([&] {
+    for (int i = 1; !done && failure.empty(); ++i) {
+      for (const std::string& sql :
+           {"INSERT INTO users (name) VALUES ('during rollback')",
+            "UPDATE users SET name = 'updated' WHERE id = " + std::to_string(i * 2)}) {
+        Status status = conn_->Execute(sql);
+        if (!status.ok()) failure = sql + ": " + status.message();
+      }
+      rounds++;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  auto rolled_back = Tandem({"-v", "rollback", "--batch-size", "500"});
+  done = true;
+  app.join();
+  ASSERT_TRUE(failure.empty()) << failure;
+  ASSERT_EQ(rolled_back.exit_code, 0) << rolled_back.out << rolled_back.err;
+  EXPECT_NE(rolled_back.out.find("rebuild users online without the columns"), std::string::npos)
+      << rolled_back.out;
+  int r = rounds.load();
+  ASSERT_GT(r, 20);
+  // The table as it was before start, statement and index included.
+  EXPECT_EQ(Schema(), schema);
+  EXPECT_EQ(Count("users"), kRows + r);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE name = 'during rollback'"),
+            std::to_string(r));
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE name = 'updated'"), std::to_string(r));
+  ExpectNothingLeftBehind();
+  ExpectIntact();
+}
+
 TEST_F(SqliteOnlineRebuildTest, RowsThatBreakTheFinalShapeAreNamedBeforeTheSwap) {
   // `up` leaves NULL names NULL: the final NOT NULL column cannot take them.
   std::string migration = kUsersNameNotNull;
