@@ -185,7 +185,7 @@ TEST_F(SqliteOnlineRebuildTest, RollbackTakesTheAddedColumnsAwayOnlineWhileTheOl
   std::thread app([&] {
     for (int i = 1; !done && failure.empty(); ++i) {
       for (const std::string& sql :
-           {"INSERT INTO users (name) VALUES ('during rollback')",
+           {std::string("INSERT INTO users (name) VALUES ('during rollback')"),
             "UPDATE users SET name = 'updated' WHERE id = " + std::to_string(i * 2)}) {
         Status status = conn_->Execute(sql);
         if (!status.ok()) failure = sql + ": " + status.message();
@@ -206,8 +206,7 @@ TEST_F(SqliteOnlineRebuildTest, RollbackTakesTheAddedColumnsAwayOnlineWhileTheOl
   // The table as it was before start, statement and index included.
   EXPECT_EQ(Schema(), schema);
   EXPECT_EQ(Count("users"), kRows + r);
-  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE name = 'during rollback'"),
-            std::to_string(r));
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE name = 'during rollback'"), std::to_string(r));
   EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE name = 'updated'"), std::to_string(r));
   ExpectNothingLeftBehind();
   ExpectIntact();
