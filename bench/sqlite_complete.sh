@@ -14,6 +14,10 @@
 #   one txn    the rebuild complete did before, as SQLite documents it: in
 #              one IMMEDIATE transaction create the final table (the plan's
 #              own CREATE TABLE), copy every row, drop the old table, rename
+# A copy taken before switch is rolled back the same two ways, with the old
+# version writing the table: `tandem rollback` (online rebuild into the
+# table's shape before start) against DROP COLUMN of the added columns in
+# one transaction, as rollback did before.
 # Reports each one's time and the writer's longest wait, their ratios, the
 # stall `plan` estimated, and verify / backfill.
 #
@@ -37,6 +41,26 @@ start_writer() {
     "UPDATE $VIEW SET balance = balance + 1 WHERE id = \$1" 2 &
   WRITER_PID=$!
   sleep 0.5
+}
+
+# The old version writes the table itself, as while a rollback runs.
+start_old_writer() {
+  "$WRITER" "$1" "$2" customers \
+    "INSERT INTO customers (full_name, email, balance) VALUES ('Grace Hopper', 'g@bench.test', '10.50')" \
+    "UPDATE customers SET full_name = 'Alan Turing', balance = '3.20' WHERE id = \$1" 2 &
+  WRITER_PID=$!
+  sleep 0.5
+}
+
+# What rollback did before, in one transaction: drop tandem's triggers and
+# the view, then DROP COLUMN of each column start added.
+drop_columns_sql() {
+  sqlite3 "$1" "SELECT group_concat(s, ' ') FROM (
+      SELECT 'DROP TRIGGER \"' || name || '\";' AS s FROM sqlite_schema
+        WHERE type = 'trigger' AND tbl_name = 'customers'
+      UNION ALL SELECT 'DROP VIEW $VIEW;'
+      UNION ALL SELECT 'ALTER TABLE customers DROP COLUMN \"' || name || '\";'
+        FROM pragma_table_info('customers') WHERE name LIKE '\\_tandem%' ESCAPE '\\')"
 }
 
 stop_writer() {
@@ -70,9 +94,23 @@ estimate="$("$TANDEM" plan "$MIGRATION" | sed -n 's/.*the swap blocks writers fo
 echo "backfill and verify ..."
 backfill_ms="$(timed "$TANDEM" backfill)"
 verify_ms="$(timed "$TANDEM" verify)"
+sqlite3 "$DIR/online.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+cp "$DIR/online.db" "$DIR/rollback.db"
+cp "$DIR/online.db" "$DIR/dropcol.db"
 "$TANDEM" switch >/dev/null
 sqlite3 "$DIR/online.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 cp "$DIR/online.db" "$DIR/onetxn.db"
+
+echo "online rollback (concurrent old-version writer) ..."
+start_old_writer "$DIR/rollback.db" "$DIR/writer-rollback.json"
+rollback_ms="$(timed "$TANDEM" --url "sqlite:$DIR/rollback.db" rollback)"
+stop_writer
+
+echo "DROP COLUMN in one transaction (concurrent old-version writer) ..."
+dropcol="$(drop_columns_sql "$DIR/dropcol.db")"
+start_old_writer "$DIR/dropcol.db" "$DIR/writer-dropcol.json"
+dropcol_ms="$(timed sqlite3 -bail "$DIR/dropcol.db" "PRAGMA busy_timeout = 10000; BEGIN IMMEDIATE; $dropcol COMMIT;")"
+stop_writer
 
 echo "online complete (concurrent writer) ..."
 start_writer "$DIR/online.db" "$DIR/writer-online.json"
@@ -102,10 +140,16 @@ printf '%-34s %10d %15s ms %9s ms\n' "complete, online rebuild" "$online_ms" "$o
   "$(json_number "$DIR/writer-online.json" p99_ms)"
 printf '%-34s %10d %15s ms %9s ms\n' "one-transaction rebuild" "$onetxn_ms" "$onetxn_wait" \
   "$(json_number "$DIR/writer-onetxn.json" p99_ms)"
+printf '%-34s %10d %15s ms %9s ms\n' "rollback, online rebuild" "$rollback_ms" \
+  "$(json_number "$DIR/writer-rollback.json" longest_ms)" "$(json_number "$DIR/writer-rollback.json" p99_ms)"
+printf '%-34s %10d %15s ms %9s ms\n' "DROP COLUMN, one transaction" "$dropcol_ms" \
+  "$(json_number "$DIR/writer-dropcol.json" longest_ms)" "$(json_number "$DIR/writer-dropcol.json" p99_ms)"
 printf '%-34s %10d\n' "backfill" "$backfill_ms"
 printf '%-34s %10d\n' "verify" "$verify_ms"
 echo
 awk -v a="$online_ms" -v b="$onetxn_ms" 'BEGIN { printf "complete time, online / one txn:      %.2fx (target <= 2x)\n", a / b }'
 awk -v a="$online_wait" -v b="$onetxn_wait" 'BEGIN { printf "writer longest wait, online / one txn: %.3fx\n", a / b }'
+awk -v a="$(json_number "$DIR/writer-rollback.json" longest_ms)" -v b="$(json_number "$DIR/writer-dropcol.json" longest_ms)" \
+  'BEGIN { printf "rollback writer longest wait, online / DROP COLUMN: %.3fx\n", a / b }'
 awk -v a="$online_wait" -v e="${estimate:-0}" 'BEGIN { printf "plan estimated the stall at %s ms; measured %s ms (%.2fx)\n", e, a, a / (e > 0 ? e : 1) }'
 awk -v a="$verify_ms" -v b="$backfill_ms" 'BEGIN { printf "verify / backfill:                     %.2fx (target <= 0.3x)\n", a / b }'
