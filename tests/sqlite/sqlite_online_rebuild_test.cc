@@ -60,38 +60,52 @@ class SqliteOnlineRebuildTest : public SqliteTest {
                      "'\\_tandem\\_%' ESCAPE '\\'"),
               "NULL");
   }
+  // Runs tandem with `args` while the application writes `round(i)`, round
+  // after round, each statement its own transaction; the rounds written
+  // while it ran. `failure` names the first statement that failed.
+  int WriteDuring(const std::vector<std::string>& args,
+                  const std::function<std::vector<std::string>(int)>& round, CommandResult& result,
+                  std::string& failure) {
+    std::atomic<bool> done{false};
+    std::atomic<int> rounds{0};
+    std::thread app([&] {
+      for (int i = 1; !done && failure.empty(); ++i) {
+        for (const std::string& sql : round(i)) {
+          Status status = conn_->Execute(sql);
+          if (!status.ok()) failure = sql + ": " + status.message();
+        }
+        rounds++;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    });
+    result = Tandem(args);
+    done = true;
+    app.join();
+    return rounds.load();
+  }
 };
 
 TEST_F(SqliteOnlineRebuildTest, WritesOfBothVersionsDuringTheCopyAllReachTheFinalTable) {
   Start();
-  std::atomic<bool> done{false};
-  std::atomic<int> rounds{0};
-  std::string failure;
   // Each round: an insert through each version, an update through each
-  // and a delete, each its own transaction.
-  std::thread app([&] {
-    for (int i = 1; !done && failure.empty(); ++i) {
-      std::string n = std::to_string(i);
-      for (const std::string& sql :
-           {"INSERT INTO users (name) VALUES ('old " + n + "')",
+  // and a delete.
+  CommandResult completed;
+  std::string failure;
+  int r = WriteDuring(
+      {"-v", "complete", "--batch-size", "500"},
+      [](int i) {
+        std::string n = std::to_string(i);
+        return std::vector<std::string>{
+            "INSERT INTO users (name) VALUES ('old " + n + "')",
             std::string("INSERT INTO ") + kVersionView + " (name) VALUES ('new " + n + "')",
             "UPDATE users SET name = 'old update' WHERE id = " + std::to_string(i * 3),
             std::string("UPDATE ") + kVersionView +
                 " SET name = 'new update' WHERE id = " + std::to_string(i * 3 + 1),
-            "DELETE FROM users WHERE id = " + std::to_string(i * 3 + 2)}) {
-        Status status = conn_->Execute(sql);
-        if (!status.ok()) failure = sql + ": " + status.message();
-      }
-      rounds++;
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-  });
-  auto completed = Tandem({"-v", "complete", "--batch-size", "500"});
-  done = true;
-  app.join();
+            "DELETE FROM users WHERE id = " + std::to_string(i * 3 + 2)};
+      },
+      completed, failure);
   ASSERT_TRUE(failure.empty()) << failure;
   ASSERT_EQ(completed.exit_code, 0) << completed.out << completed.err;
-  int r = rounds.load();
   ASSERT_GT(r, 20) << "the application hardly wrote during complete";
   EXPECT_EQ(Count("users"), kRows + r);  // two inserts and one delete a round
   EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE name LIKE 'old %' AND name <> 'old update'"),
@@ -179,29 +193,20 @@ TEST_F(SqliteOnlineRebuildTest, RollbackAfterAKillNineDuringTheCopyRestoresTheTa
 TEST_F(SqliteOnlineRebuildTest, RollbackTakesTheAddedColumnsAwayOnlineWhileTheOldVersionWrites) {
   std::string schema = Schema();
   Start();
-  std::atomic<bool> done{false};
-  std::atomic<int> rounds{0};
+  CommandResult rolled_back;
   std::string failure;
-  std::thread app([&] {
-    for (int i = 1; !done && failure.empty(); ++i) {
-      for (const std::string& sql :
-           {std::string("INSERT INTO users (name) VALUES ('during rollback')"),
-            "UPDATE users SET name = 'updated' WHERE id = " + std::to_string(i * 2)}) {
-        Status status = conn_->Execute(sql);
-        if (!status.ok()) failure = sql + ": " + status.message();
-      }
-      rounds++;
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-  });
-  auto rolled_back = Tandem({"-v", "rollback", "--batch-size", "500"});
-  done = true;
-  app.join();
+  int r = WriteDuring(
+      {"-v", "rollback", "--batch-size", "500"},
+      [](int i) {
+        return std::vector<std::string>{
+            "INSERT INTO users (name) VALUES ('during rollback')",
+            "UPDATE users SET name = 'updated' WHERE id = " + std::to_string(i * 2)};
+      },
+      rolled_back, failure);
   ASSERT_TRUE(failure.empty()) << failure;
   ASSERT_EQ(rolled_back.exit_code, 0) << rolled_back.out << rolled_back.err;
   EXPECT_NE(rolled_back.out.find("rebuild users online without the columns"), std::string::npos)
       << rolled_back.out;
-  int r = rounds.load();
   ASSERT_GT(r, 20);
   // The table as it was before start, statement and index included.
   EXPECT_EQ(Schema(), schema);
