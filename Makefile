@@ -35,6 +35,7 @@ bench: build
 	bash bench/verify.sh
 	bash bench/diff.sh
 	bash bench/sqlite_backfill.sh
+	bash bench/sqlite_complete.sh
 	bash bench/backfill.sh
 
 # find rather than shell globs: make runs /bin/sh, which has no `**`.

@@ -23,30 +23,10 @@ readonly TANDEM="${TANDEM_BIN:-build/tandem}"
 readonly WRITER="${WRITER_BIN:-build/sqlite_app_writer}"
 readonly ROWS="${BENCH_ROWS:-1000000}"
 readonly MIGRATION=examples/02_customers_split_name.yaml
-DIR="${BENCH_DIR:-}"
-if [[ -z "$DIR" ]]; then
-  DIR="$(mktemp -d)"
-  trap 'rm -rf "$DIR"' EXIT
-fi
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-json_number() { sed -n "s/.*\"$2\": *\([0-9.eE+-]*\).*/\1/p" "$1"; }
+source bench/sqlite_common.sh
 
 create() {
-  sqlite3 -bail "$1" >/dev/null <<SQL
-PRAGMA journal_mode = WAL;
-CREATE TABLE customers (
-  id INTEGER PRIMARY KEY, full_name TEXT, email TEXT NOT NULL, balance TEXT,
-  created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP);
-WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < $ROWS)
-INSERT INTO customers (full_name, email, balance, created_at)
-SELECT CASE WHEN i % 10 = 0 THEN NULL WHEN i % 7 = 0 THEN 'Prince' || i
-            ELSE 'Ada' || i || ' Lovelace' || (i % 97) END,
-       'c' || i || '@example.com',
-       CASE WHEN i % 13 = 0 THEN NULL ELSE printf('%.2f', (i % 100000) / 100.0) END,
-       datetime(1700000000 + i * 60, 'unixepoch')
-FROM g;
-SQL
+  create_customers "$1"
   "$TANDEM" --url "sqlite:$1" start --skip-backfill "$MIGRATION" >/dev/null
 }
 

@@ -185,7 +185,7 @@ summary() {
     "old-version writer (start..verify)" \
     "$(json_number "$DIR/writer-old.json" writes)" "$(json_number "$DIR/writer-old.json" longest_ms)" \
     "$(json_number "$DIR/writer-old.json" p99_ms)" "$(json_number "$DIR/writer-old.json" errors)"
-  printf '  %-42s %s writes, longest wait %s ms (the table rebuild)\n' \
+  printf '  %-42s %s writes, longest wait %s ms (the online table rebuild)\n' \
     "new-version writer (during complete)" \
     "$(json_number "$DIR/writer-new.json" writes)" "$(json_number "$DIR/writer-new.json" longest_ms)"
   echo
@@ -245,7 +245,8 @@ main() {
 
   header "11. tandem complete: contract" \
     "Drops the triggers and old columns and rebuilds the table into its final shape (NOT NULL," \
-    "REAL) in one transaction, while the new version keeps writing through its view."
+    "REAL) online: filled beside the live table in short chunks, then swapped in one short" \
+    "transaction, while the new version keeps writing through its view."
   phase "tandem complete (contract)" complete_with_new_writer
 
   header "12. tandem history and the final table"

@@ -475,6 +475,16 @@ int Main(int argc, char** argv) {
                     "complete even if verification fails or hidden readers remain");
       sub->add_option("--reason", options.reason, "why --force is right (recorded)");
     }
+    if (name == "complete" || name == "rollback") {
+      sub->add_option("--batch-size", options.batch_size,
+                      "SQLite: fixed rows per chunk of the online table rebuild's copy and of "
+                      "emptying the old table (default: sized to --target-chunk-time)")
+          ->check(CLI::PositiveNumber);
+      sub->add_option("--target-chunk-time", options.target_chunk_time,
+                      "SQLite: how long one chunk of the online table rebuild may hold the "
+                      "write lock (default: 10ms; the application's writers wait for about "
+                      "one chunk)");
+    }
     if (name == "start" || name == "backfill" || name == "migrate") {
       sub->add_option("--batch-size", options.batch_size,
                       "fixed rows per backfill chunk (default: sized to --target-chunk-time)")

@@ -42,6 +42,15 @@ struct BackfillJob {
   const backfill::ProgressCallback& report;
 };
 
+// A step of a phase that the engine runs as many short transactions
+// (plan::StepKind::kCopyRows, kDrainTable), paced like a backfill.
+struct ChunkedStepJob {
+  backend::Connection& conn;  // the runner's working session
+  const plan::Step& step;
+  const backfill::Options& options;
+  const backfill::ProgressCallback& report;
+};
+
 class Engine {
  public:
   virtual ~Engine() = default;
@@ -79,6 +88,9 @@ class Engine {
   // retires (readers/types.h), sorted; only reads.
   virtual Result<std::vector<readers::Reader>> FindReaders(backend::Connection& conn,
                                                            const plan::Plan& plan) const = 0;
+
+  // kInternal where the engine's planner makes no such steps.
+  virtual Result<backfill::Progress> RunChunkedStep(const ChunkedStepJob& job) const = 0;
 
   // Re-syncs the rows verification found mismatching; the count of rows.
   // Only called where capabilities().verify_repair.

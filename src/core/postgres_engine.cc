@@ -59,6 +59,11 @@ class PostgresEngine : public Engine {
     return verify::Verify(conn, connect, plan, invariants, options);
   }
 
+  Result<backfill::Progress> RunChunkedStep(const ChunkedStepJob& job) const override {
+    return Status::Internal("the PostgreSQL planner makes no chunked steps, yet step \"" +
+                            job.step.description + "\" is one");
+  }
+
   Result<long long> Repair(backend::Connection& conn, const plan::Plan& plan) const override {
     return verify::Repair(conn, plan);
   }

@@ -240,14 +240,9 @@ Status Runner::Backfill() {
 Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
   auto started = Clock::now();
   reporter_.PhaseStarted("backfill", record.name);
-  TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record, options_.config));
-  backfill::Options options = BackfillSettings(options_, settings, engine_->DefaultChunkTime());
-  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<backfill::Throttle> throttle, MakeThrottle(settings));
-  BackfillControl control(
-      *state_, record.id, options_.stop_requested, std::move(throttle),
-      [this] { return KeepSessions(); }, options.reconnect_window);
-  options.control = [&control] { return control.Decide(); };
-  options.chunk_done = [&control](long long rows) { control.ChunkDone(rows); };
+  backfill::Options options;
+  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<BackfillControl> control,
+                          ControlledOptions(record, options));
   for (const auto& sync : plan.syncs) {
     if (!sync.backfill) continue;
     auto report = [this](const backfill::Progress& p) { reporter_.BackfillProgress(p); };
@@ -292,6 +287,38 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
   record.backfill_done = true;
   reporter_.PhaseFinished("backfill", record.name, Since(started));
   return Status::Ok();
+}
+
+Result<std::unique_ptr<BackfillControl>> Runner::ControlledOptions(const MigrationRecord& record,
+                                                                   backfill::Options& options) {
+  TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record, options_.config));
+  options = BackfillSettings(options_, settings, engine_->DefaultChunkTime());
+  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<backfill::Throttle> throttle, MakeThrottle(settings));
+  auto control = std::make_unique<BackfillControl>(
+      *state_, record.id, options_.stop_requested, std::move(throttle),
+      [this] { return KeepSessions(); }, options.reconnect_window);
+  BackfillControl* decide = control.get();
+  options.control = [decide] { return decide->Decide(); };
+  options.chunk_done = [decide](long long rows) { decide->ChunkDone(rows); };
+  return control;
+}
+
+bool Runner::IsChunked(const plan::Step& step) {
+  return step.kind == plan::StepKind::kCopyRows || step.kind == plan::StepKind::kDrainTable;
+}
+
+// SQLite's online table rebuild: many short transactions, paced and
+// controlled (pause, throttle, stop) like the backfill.
+Result<backend::StepOutcome> Runner::RunChunkedStep(const MigrationRecord& record,
+                                                    const plan::Step& step) {
+  backfill::Options options;
+  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<BackfillControl> control,
+                          ControlledOptions(record, options));
+  auto report = [this](const backfill::Progress& p) { reporter_.BackfillProgress(p); };
+  auto started = Clock::now();
+  TANDEM_ASSIGN_OR_RETURN(backfill::Progress progress,
+                          engine_->RunChunkedStep({*conn_, step, options, report}));
+  return backend::StepOutcome{.attempts = 1 + progress.retries, .duration = Since(started)};
 }
 
 Result<std::unique_ptr<backfill::Throttle>> Runner::MakeThrottle(const plan::Settings& settings) {
@@ -554,7 +581,8 @@ Status Runner::RunStep(const MigrationRecord& record, const std::string& phase,
   auto settings = SettingsOf(record, options_.config);
   backend::LockPolicy policy =
       settings.ok() ? LockPolicyOf(options_, *settings) : options_.lock_policy;
-  auto outcome = database_.RunStep(*conn_, schema, step, policy, observer);
+  auto outcome = IsChunked(step) ? RunChunkedStep(record, step)
+                                 : database_.RunStep(*conn_, schema, step, policy, observer);
   if (!outcome.ok()) {
     if (conn_->Healthy()) {
       (void)Record(record.id, {.phase = phase,

@@ -81,6 +81,8 @@ struct StatusReport {
   std::string live_version;
 };
 
+class BackfillControl;
+
 class Runner {
  public:
   Runner(backend::Database& database, RunnerOptions options, Reporter& reporter);
@@ -202,6 +204,14 @@ class Runner {
   // Runs steps[i] with the lock timeout and retries, recording it.
   Status RunStep(const MigrationRecord& record, const std::string& phase,
                  const std::vector<plan::Step>& steps, int i, const std::string& schema);
+  // The backfill's options for `record` (flags over its file), asking the
+  // returned control, which must outlive them, before each chunk.
+  Result<std::unique_ptr<BackfillControl>> ControlledOptions(const MigrationRecord& record,
+                                                             backfill::Options& options);
+  // A step the engine runs in chunks, paced and controlled like the backfill.
+  static bool IsChunked(const plan::Step& step);
+  Result<backend::StepOutcome> RunChunkedStep(const MigrationRecord& record,
+                                              const plan::Step& step);
   // The rollback steps that undo expand steps `record` ran: a start that
   // stopped part-way never made the other objects, and objects of those
   // names may be another migration's.

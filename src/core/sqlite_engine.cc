@@ -2,6 +2,7 @@
 // write transactions that keeps no checkpoints (it resumes at the first
 // row without a marker), and a verifier without sampling or repair.
 #include "backfill/sqlite/backfill.h"
+#include "backfill/sqlite/table_copy.h"
 #include "common/strings.h"
 #include "core/engine.h"
 #include "plan/sqlite/sqlite_planner.h"
@@ -71,11 +72,22 @@ class SqliteEngine : public Engine {
     return std::vector<backfill::Progress>();  // no checkpoints table
   }
 
-  Result<verify::Pass> Verify(backend::Connection& conn, const backfill::Connector&,
+  Result<verify::Pass> Verify(backend::Connection& conn, const backfill::Connector& connect,
                               const plan::Plan& plan,
                               const std::vector<plan::Invariant>& invariants,
                               const verify::Options& options) const override {
-    return verify::VerifySqlite(conn, plan, invariants, options);
+    return verify::VerifySqlite(conn, connect, plan, invariants, options);
+  }
+
+  // The online table rebuild's copy and drain (backfill/sqlite/table_copy.h).
+  Result<backfill::Progress> RunChunkedStep(const ChunkedStepJob& job) const override {
+    if (!job.step.copy) {
+      return Status::Internal("chunked step \"" + job.step.description + "\" names no table");
+    }
+    if (job.step.kind == plan::StepKind::kDrainTable) {
+      return backfill::DrainSqliteTable(job.conn, job.step.copy->source, job.options, job.report);
+    }
+    return backfill::CopySqliteTable(job.conn, *job.step.copy, job.options, job.report);
   }
 
   Result<long long> Repair(backend::Connection&, const plan::Plan&) const override {

@@ -38,6 +38,26 @@ enum class StepKind {
   // complete's switch: once it ran, the old version is gone, and rollback
   // is no longer possible.
   kSwitch,
+  // SQLite's online table rebuild (Step::copy): fills a table beside the
+  // live one in short chunks while triggers keep it in sync.
+  kCopyRows,
+  // Empties a table in short chunks, then drops it (Step::copy.source):
+  // a table left behind by an online rebuild.
+  kDrainTable,
+};
+
+// What a kCopyRows or kDrainTable step works on.
+struct TableCopy {
+  std::string source;  // the live table (kDrainTable: the table to empty)
+  std::string target;  // the table filled beside it
+  // One short transaction, safe to run again: creates the target in its
+  // final shape, its indexes and the triggers that copy every write of the
+  // source into it.
+  std::vector<std::string> prepare;
+  // Copies the rows whose rowid is after $1 and up to $2 that the target
+  // does not hold yet (a row it holds was written there by a trigger, and
+  // is current).
+  std::string copy;
 };
 
 // One unit of work run by the lock-safe executor. The statements of a step
@@ -57,6 +77,8 @@ struct Step {
   // SQLite table rebuild: runs with foreign key enforcement off and ends
   // with PRAGMA foreign_key_check, which must find nothing before COMMIT.
   bool check_foreign_keys = false;
+  // kCopyRows and kDrainTable: the tables and the SQL.
+  std::optional<TableCopy> copy;
   // A rollback step: the index of the expand step whose objects it drops,
   // or -1 when it is tied to none. The rollback of a start that stopped
   // part-way skips the steps whose expand step never ran: objects under

@@ -14,9 +14,40 @@ constexpr size_t kExcerpt = 60;
 
 constexpr char kPlainStep[] = "plain";
 constexpr char kSwitchStep[] = "switch";
+constexpr char kCopyRowsStep[] = "copy_rows";
+constexpr char kDrainTableStep[] = "drain_table";
 
 const char* StepKindName(StepKind kind) {
-  return kind == StepKind::kSwitch ? kSwitchStep : kPlainStep;
+  switch (kind) {
+    case StepKind::kSwitch:
+      return kSwitchStep;
+    case StepKind::kCopyRows:
+      return kCopyRowsStep;
+    case StepKind::kDrainTable:
+      return kDrainTableStep;
+    case StepKind::kPlain:
+      break;
+  }
+  return kPlainStep;
+}
+
+json CopyToJson(const std::optional<TableCopy>& copy) {
+  if (!copy) return nullptr;
+  return {{"source", copy->source},
+          {"target", copy->target},
+          {"prepare", copy->prepare},
+          {"copy", copy->copy}};
+}
+
+std::optional<TableCopy> CopyFromJson(const json& step) {
+  if (!step.contains("copy") || step["copy"].is_null()) return std::nullopt;
+  const json& j = step["copy"];
+  TableCopy copy;
+  copy.source = j.at("source");
+  copy.target = j.at("target");
+  copy.prepare = j.at("prepare").get<std::vector<std::string>>();
+  copy.copy = j.at("copy");
+  return copy;
 }
 
 // Plans stored before steps had a kind marked the switch only by the start
@@ -29,6 +60,8 @@ StepKind StepKindOf(const json& step) {
   std::string kind = step["kind"];
   if (kind == kSwitchStep) return StepKind::kSwitch;
   if (kind == kPlainStep) return StepKind::kPlain;
+  if (kind == kCopyRowsStep) return StepKind::kCopyRows;
+  if (kind == kDrainTableStep) return StepKind::kDrainTable;
   throw json::other_error::create(501, "unknown step kind \"" + kind + "\"", &step);
 }
 
@@ -44,6 +77,7 @@ json StepsToJson(const std::vector<Step>& steps) {
                    {"concurrent", s.concurrent},
                    {"index_to_clean", s.index_to_clean},
                    {"check_foreign_keys", s.check_foreign_keys},
+                   {"copy", CopyToJson(s.copy)},
                    {"undoes_expand_step", s.undoes_expand_step}});
   }
   return out;
@@ -61,6 +95,7 @@ std::vector<Step> StepsFromJson(const json& in) {
     s.concurrent = j.at("concurrent");
     s.index_to_clean = j.at("index_to_clean");
     s.check_foreign_keys = j.value("check_foreign_keys", false);
+    s.copy = CopyFromJson(j);
     s.undoes_expand_step = j.value("undoes_expand_step", -1);
     steps.push_back(std::move(s));
   }

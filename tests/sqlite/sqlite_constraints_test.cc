@@ -120,7 +120,7 @@ TEST_F(SqliteConstraintTest, AfterCompleteStopsRollbackRestoresTheSchema) {
   std::string rows = Rows("users");
   auto started = Start("02_fk", kForeignKey);
   ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
-  ExpectCompleteStops("foreign keys point nowhere");
+  ExpectCompleteStops("FOREIGN KEY constraint failed");
   auto rolled_back = Tandem({"rollback"});
   ASSERT_EQ(rolled_back.exit_code, 0) << rolled_back.out << rolled_back.err;
   EXPECT_EQ(Schema(), schema);
@@ -135,7 +135,7 @@ TEST_F(SqliteConstraintTest, ForeignKeyRefusesDanglingWritesAndStopsCompleteOnDa
   ExpectRefused("INSERT INTO users__02_fk (name, age, team_id) VALUES ('x', 1, 9)",
                 "FOREIGN KEY constraint failed: users_team_fk");
   Exec("INSERT INTO users (name, age, team_id) VALUES ('old', 1, 9)");  // the old version may
-  ExpectCompleteStops("foreign keys point nowhere");
+  ExpectCompleteStops("FOREIGN KEY constraint failed");
   Exec("DELETE FROM users WHERE team_id = 9");
   ExpectCompletes();
   EXPECT_EQ(Scalar("SELECT count(*) FROM pragma_foreign_key_list('users')"), "1");

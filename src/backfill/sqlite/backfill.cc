@@ -10,8 +10,8 @@
 #include "backends/number.h"
 #include "backfill/backoff.h"
 #include "backfill/control_wait.h"
-#include "backfill/sqlite/busy_poll.h"
 #include "backfill/sqlite/up_prefetch.h"
+#include "backfill/sqlite/write_turns.h"
 #include "common/strings.h"
 
 namespace tandem::backfill {
@@ -19,25 +19,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Between chunks the write lock stays free until another connection
-// commits (a waiting writer got in) or until any writer that may be waiting
-// has had a try: SQLite's busy handler polls instead of queueing
-// (busy_poll.h), so a backfill that took the lock again at once would
-// starve it, and one that always waited out the longest gap would waste a
-// third of its time. kPollMargin covers a writer woken on a busy machine.
-constexpr Millis kPollMargin{2};
-constexpr std::chrono::microseconds kDataVersionPoll{500};
-// The backfill checkpoints the WAL once it holds about this many frames:
-// well under the application's automatic checkpoint (1000 by default), so
-// its commits never run one, and rarely enough that the checkpoint's two
-// fsyncs are not paid after every chunk.
-constexpr long long kCheckpointFrames = 500;
-
 class SqliteTableBackfill {
  public:
   SqliteTableBackfill(backend::Connection& conn, const Connector& connect,
                       const plan::TableSync& sync, const Options& options)
-      : conn_(conn), connect_(connect), sync_(sync), options_(options) {
+      : conn_(conn),
+        connect_(connect),
+        sync_(sync),
+        options_(options),
+        turns_(conn, options.target_chunk_time) {
     std::string table = QuoteIdent(sync.table);
     std::string marker = QuoteIdent(plan::kWrittenByColumn);
     std::vector<std::string> set;
@@ -62,18 +52,11 @@ class SqliteTableBackfill {
   }
 
   Result<Progress> Run(const ProgressCallback& on_progress) {
-    // A chunk lost to a power failure is simply done again (its markers are
-    // lost with it), so the backfill's commits need not wait for fsync; WAL
-    // with synchronous = NORMAL still survives a crash of any process. The
-    // backfill checkpoints the WAL itself while the lock is free (see
-    // YieldToWriters), so the WAL stays short and the application's commits
-    // do not stall on a long automatic checkpoint.
-    TANDEM_RETURN_IF_ERROR(conn_.Execute("PRAGMA synchronous = NORMAL"));
-    TANDEM_RETURN_IF_ERROR(conn_.Execute("PRAGMA wal_autocheckpoint = 0"));
+    // The backfill's commits skip fsync and it checkpoints the WAL itself
+    // (write_turns.h); a chunk lost to a power failure is done again.
+    TANDEM_RETURN_IF_ERROR(turns_.Begin());
     auto walked = Walk(on_progress);
-    // The connection goes on to write tandem's state, which must be durable.
-    (void)conn_.Execute("PRAGMA synchronous = FULL");
-    (void)conn_.Execute("PRAGMA wal_autocheckpoint = 1000");
+    turns_.Finish();
     return walked;
   }
 
@@ -99,7 +82,6 @@ class SqliteTableBackfill {
     progress_.workers = progress_.max_workers = std::max(1, options_.concurrency);
     const long long scanned_before = progress_.rows_scanned;
     auto started = Clock::now();
-    nobody_waiting_at_ = started;
     for (;;) {
       TANDEM_RETURN_IF_ERROR(WaitForControl(options_, sync_.table, progress_, on_progress));
       TANDEM_RETURN_IF_ERROR(Refill(*prefetch));
@@ -109,7 +91,7 @@ class SqliteTableBackfill {
       }
       auto chunk_started = Clock::now();
       TANDEM_ASSIGN_OR_RETURN(ChunkDone done, ChunkWithRetries());
-      TANDEM_RETURN_IF_ERROR(YieldToWriters(chunk_started));
+      TANDEM_RETURN_IF_ERROR(turns_.Yield(chunk_started));
       if (options_.chunk_done) options_.chunk_done(done.rows);
       progress_.chunks += 1;
       progress_.batch_size = static_cast<int>(done.rows);
@@ -150,10 +132,10 @@ class SqliteTableBackfill {
   // rows computed before it are stored.
   Status Refill(UpPrefetch& prefetch) {
     size_t wanted = static_cast<size_t>(
-        std::clamp<double>(rows_per_ms_ * static_cast<double>(ChunkTime().count()),
+        std::clamp<double>(rows_per_ms_ * static_cast<double>(turns_.ChunkTime().count()),
                            UpPrefetch::kBatchRows, UpPrefetch::kBufferRows));
     if (PendingRows() >= wanted) return Status::Ok();
-    prefetch.WaitFor(wanted - PendingRows(), ChunkTime());
+    prefetch.WaitFor(wanted - PendingRows(), turns_.ChunkTime());
     auto taken = prefetch.Take();
     if (!taken.ok()) {
       if (!pending_.empty()) return Status::Ok();
@@ -171,68 +153,6 @@ class SqliteTableBackfill {
     return rows - stored_in_front_;
   }
 
-  // Leaves the write lock free until a writer got in or none can be left
-  // waiting (see kPollMargin), checkpointing the WAL meanwhile.
-  Status YieldToWriters(Clock::time_point chunk_started) {
-    auto released = Clock::now();
-    writer_got_in_after_ = Millis(0);
-    TANDEM_RETURN_IF_ERROR(CheckpointIfDue());
-    // A writer still waiting began no earlier than nobody_waiting_at_.
-    Millis gap = BusyPollGap(Since(nobody_waiting_at_)) + kPollMargin;
-    for (;;) {
-      TANDEM_ASSIGN_OR_RETURN(std::string version, DataVersion());
-      if (version != data_version_) {
-        writer_got_in_after_ = Since(chunk_started);
-        break;
-      }
-      if (Since(released) >= gap) break;
-      std::this_thread::sleep_for(kDataVersionPoll);
-    }
-    // Either a writer got in or a whole gap passed with the lock free. (Of
-    // several writers waiting at once, those left behind may have waited
-    // longer than this assumes; each commit still shows they get in.)
-    nobody_waiting_at_ = Clock::now();
-    return Status::Ok();
-  }
-
-  // How long the next chunk may hold the lock. A writer that got in during
-  // the last pause had tried again shortly before writer_got_in_after_
-  // (from that chunk's start; its commit is what the backfill saw). An
-  // application writing at a steady pace comes back after each commit and
-  // tries again at the same offset, so the chunk commits just before it,
-  // within a factor of two of the target.
-  Millis ChunkTime() const {
-    Millis target = options_.target_chunk_time;
-    Millis aligned = writer_got_in_after_ - kPollMargin;
-    if (aligned < target / 2 || aligned > target * 2) return target;
-    return aligned;
-  }
-
-  // Checkpoints every few chunks, as many as make up kCheckpointFrames by
-  // the WAL's growth per chunk that the last checkpoint saw.
-  Status CheckpointIfDue() {
-    if (++chunks_since_checkpoint_ < chunks_per_checkpoint_) return Status::Ok();
-    TANDEM_ASSIGN_OR_RETURN(backend::QueryResult done,
-                            conn_.Query("PRAGMA wal_checkpoint(PASSIVE)", {}));
-    long long frames = 0;
-    if (!done.rows.empty()) {
-      TANDEM_ASSIGN_OR_RETURN(frames,
-                              backend::ToInteger(done.rows[0].at(1), "the WAL's frames", 0));
-    }
-    long long per_chunk = std::max(1LL, frames / chunks_since_checkpoint_);
-    // -1: the checkpoint could not start; try again after the next chunk.
-    chunks_per_checkpoint_ =
-        frames < 0 ? 1 : static_cast<int>(std::max(1LL, kCheckpointFrames / per_chunk));
-    chunks_since_checkpoint_ = 0;
-    return Status::Ok();
-  }
-
-  // Moves whenever another connection commits.
-  Result<std::string> DataVersion() {
-    TANDEM_ASSIGN_OR_RETURN(backend::QueryResult version, conn_.Query("PRAGMA data_version", {}));
-    return version.Scalar().value_or("");
-  }
-
   static Millis Since(Clock::time_point t) {
     return std::chrono::duration_cast<Millis>(Clock::now() - t);
   }
@@ -244,18 +164,17 @@ class SqliteTableBackfill {
     long long updated = 0;       // rows it stored
     size_t batches = 0;          // pending_ batches it finished
     size_t stored_in_front = 0;  // of the batch it stopped in
-    std::string data_version;
   };
 
   // One write transaction that stores computed rows, in pending_'s order,
   // until they run out, options_.batch_size rows, or one more slice would
-  // pass ChunkTime(). pending_ keeps the rows until the commit.
+  // pass turns_.ChunkTime(). pending_ keeps the rows until the commit.
   Result<ChunkDone> Chunk() {
     TANDEM_RETURN_IF_ERROR(conn_.Execute("BEGIN IMMEDIATE"));
     // The chunk's time counts from when it holds the lock: a BEGIN that
     // waited for a writer must not leave it no time at all.
     auto started = Clock::now();
-    auto done = StoreRows(started + ChunkTime());
+    auto done = StoreRows(started + turns_.ChunkTime());
     Status status = done.ok() ? conn_.Execute("COMMIT") : done.status();
     if (!status.ok()) {
       (void)conn_.Execute("ROLLBACK");
@@ -266,7 +185,6 @@ class SqliteTableBackfill {
     progress_.rows_updated += done->updated;
     for (size_t i = 0; i < done->batches; ++i) pending_.pop_front();
     stored_in_front_ = done->stored_in_front;
-    data_version_ = done->data_version;
     return done;
   }
 
@@ -303,7 +221,7 @@ class SqliteTableBackfill {
       now += last_slice;
     }
     done.stored_in_front = offset;
-    TANDEM_ASSIGN_OR_RETURN(done.data_version, DataVersion());
+    TANDEM_RETURN_IF_ERROR(turns_.NoteDataVersion());
     return done;
   }
 
@@ -335,15 +253,8 @@ class SqliteTableBackfill {
   long long covered_ = 0;
   // Rows the last chunk stored per millisecond under the lock.
   double rows_per_ms_ = 0;
-  // How long after the last chunk began a writer got in; 0: none did.
-  Millis writer_got_in_after_{0};
   Progress progress_;
-  // PRAGMA data_version as the last chunk left it.
-  std::string data_version_;
-  int chunks_since_checkpoint_ = 0;
-  int chunks_per_checkpoint_ = 1;
-  // When the backfill last knew that no writer was waiting for the lock.
-  Clock::time_point nobody_waiting_at_;
+  WriteTurns turns_;
 };
 
 }  // namespace

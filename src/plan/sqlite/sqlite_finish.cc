@@ -6,6 +6,10 @@
 
 namespace tandem::plan::sqlite {
 
+std::string DualWriteStepName(const std::string& table) {
+  return "install dual-write triggers on " + table;
+}
+
 void SqlitePlanner::FinishTriggers() {
   for (auto& [table, sync] : syncs_) {
     Step marker;
@@ -19,7 +23,7 @@ void SqlitePlanner::FinishTriggers() {
     added_columns_[table].insert(kWrittenByColumn);
     plan_.syncs.push_back(sync);
     Step install;
-    install.description = "install dual-write triggers on " + table;
+    install.description = DualWriteStepName(table);
     std::vector<std::string> old_columns;
     if (const CatalogTable* original = catalog_.FindTable(table)) {
       for (const auto& c : original->columns) old_columns.push_back(c.name);
@@ -151,12 +155,15 @@ void SqlitePlanner::FinishComplete() {
     contract.tables.push_back(dropped);
   }
   std::vector<std::string> rebuilt;
+  std::vector<Step> drains;
   for (const auto& [name, table] : virtual_schema_.tables()) {
     contract.tables.push_back(table.physical);
     if (rebuild_.count(table.physical) > 0 && created_tables_.count(table.physical) == 0) {
-      std::string summary;
-      for (auto& s : RebuildStatements(table, summary)) sql.push_back(s);
-      rebuilt.push_back(summary);
+      OnlineRebuild rebuild = RebuildOnline(table);
+      plan_.complete.push_back(std::move(rebuild.copy));
+      for (auto& s : rebuild.swap) sql.push_back(s);
+      drains.push_back(std::move(rebuild.drain));
+      rebuilt.push_back(rebuild.summary);
       contract.check_foreign_keys = true;
     } else {
       for (auto& s : RenameStatements(table)) sql.push_back(s);
@@ -192,6 +199,7 @@ void SqlitePlanner::FinishComplete() {
   if (!rebuilt.empty()) contract.description += "; " + Join(rebuilt, "; ");
   contract.kind = StepKind::kSwitch;
   plan_.complete.push_back(contract);
+  for (auto& drain : drains) plan_.complete.push_back(std::move(drain));
 }
 
 void SqlitePlanner::FinishRollback() {
@@ -205,8 +213,25 @@ void SqlitePlanner::FinishRollback() {
     stop.statements.push_back("DROP VIEW IF EXISTS " +
                               QuoteIdent(SqliteViewName(view.name, plan_.version_schema)));
   }
+  // A complete stopped before its switch may have begun a table rebuild:
+  // its triggers go here, its table in short chunks after.
+  std::vector<Step> drains;
+  for (const auto& step : plan_.complete) {
+    if (step.kind != StepKind::kCopyRows) continue;
+    RebuildNames names = RebuildNamesOf(step.copy->source);
+    for (const auto& t : names.triggers)
+      stop.statements.push_back("DROP TRIGGER IF EXISTS " + QuoteIdent(t));
+    Step drain;
+    drain.kind = StepKind::kDrainTable;
+    drain.description = "drop " + names.target + " if a stopped complete left it";
+    drain.tables = {names.target};
+    drain.lock = LockLevel::kExclusive;
+    drain.copy = DrainOf(names.target);
+    drains.push_back(std::move(drain));
+  }
   stop.lock = LockLevel::kExclusive;
   plan_.rollback.push_back(stop);
+  for (auto& drain : drains) plan_.rollback.push_back(std::move(drain));
   for (auto it = created_indexes_.rbegin(); it != created_indexes_.rend(); ++it) {
     Step drop;
     drop.description = "drop index " + it->name + " built by this migration";
@@ -231,6 +256,20 @@ void SqlitePlanner::FinishRollback() {
   }
   for (const auto& [table, columns] : added_columns_) {
     if (created_tables_.count(table) > 0 || columns.empty()) continue;
+    // Online, as complete rebuilds: SQLite's DROP COLUMN rewrites the
+    // table in one transaction.
+    if (std::optional<OnlineRebuild> rebuild = RebuildAsBefore(table)) {
+      plan_.rollback.push_back(std::move(rebuild->copy));
+      Step swap;
+      swap.description = rebuild->summary;
+      swap.statements = std::move(rebuild->swap);
+      swap.tables = {table};
+      swap.lock = LockLevel::kExclusive;
+      swap.check_foreign_keys = true;  // runs with enforcement off, as a rename must
+      plan_.rollback.push_back(std::move(swap));
+      plan_.rollback.push_back(std::move(rebuild->drain));
+      continue;
+    }
     const CatalogTable* original = catalog_.FindTable(table);
     long long rows = original ? original->estimated_rows : 0;
     Step drop;

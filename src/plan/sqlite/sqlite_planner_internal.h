@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -48,6 +49,66 @@ struct PlannedConstraint {
   std::string violation;  // SQL over NEW."physical": true for a row that breaks it
   std::string message;    // what a refused write is told, in SQLite's words
 };
+
+// The names an online rebuild of a table uses (sqlite_online_rebuild.cc).
+struct RebuildNames {
+  std::string target;                 // the final table while it is filled
+  std::string retired;                // the live table once the final one took its name
+  std::string index_prefix;           // of the final table's indexes while it is filled
+  std::string retired_index_prefix;   // of the retired table's indexes
+  std::vector<std::string> triggers;  // insert, update, delete: copy writes to the target
+};
+RebuildNames RebuildNamesOf(const std::string& table);
+// The description of the expand step that installs `table`'s dual-write triggers.
+std::string DualWriteStepName(const std::string& table);
+// What a kDrainTable step of `table` works on.
+TableCopy DrainOf(const std::string& table);
+
+// An index of the final table: built as `building`, renamed at the swap.
+struct IndexRename {
+  std::string building;
+  std::string final_name;
+  std::string final_sql;  // its statement in sqlite_schema after the swap
+};
+
+// The table an online rebuild makes, and what it replaces.
+struct RebuildShape {
+  std::string table;
+  std::string create;                // CREATE TABLE IF NOT EXISTS of the target
+  std::vector<std::string> targets;  // the target's columns, quoted
+  std::vector<std::string> sources;  // what fills each: the live table's columns, quoted
+  // The final table's indexes (name, CREATE INDEX on the final table), and
+  // the live table's, which the swap renames out of their way.
+  std::vector<std::pair<std::string, std::string>> indexes;
+  std::vector<std::pair<std::string, std::string>> retiring;
+  long long rows = 0;  // estimated
+  // The table's dual-write triggers (CREATE TRIGGER statements): created
+  // again after the rebuild's own, so that they run first (SQLite runs a
+  // table's triggers newest first) and the rebuild's copy of a row follows
+  // the columns they fill.
+  std::vector<std::string> run_first;
+  // The table's statement in sqlite_schema after the swap, as it should
+  // read; "" leaves it as the rename writes it.
+  std::string table_sql;
+};
+
+// What complete (or rollback) does for one table it rebuilds: the copy
+// before the switch, the swap statements inside it and the drain after it.
+struct OnlineRebuild {
+  Step copy;  // without its description
+  std::vector<std::string> swap;
+  Step drain;
+  std::string summary;  // for the switch step's description
+};
+OnlineRebuild BuildOnlineRebuild(const RebuildShape& shape);
+
+// The triggers that copy each write of `table` (columns `sources`) into
+// the rebuild's target (columns `targets`).
+std::vector<std::string> RebuildTriggerSql(const std::string& table, const RebuildNames& names,
+                                           const std::vector<std::string>& targets,
+                                           const std::vector<std::string>& sources);
+// How long the swap blocks writers, in words.
+std::string SwapStallEstimate(const CatalogTable& table);
 
 // Rows a table rebuild copies per second, for the estimate `plan` prints;
 // measured on a small 2-core machine, so it errs on the slow side.
@@ -168,12 +229,19 @@ class SqlitePlanner : private PlannerBase {
   void WarnAboutInsertIds(const std::vector<std::string>& views);
   void FinishComplete();
   void FinishRollback();
-  std::vector<std::string> RebuildStatements(const VirtualTable& table, std::string& summary);
+  OnlineRebuild RebuildOnline(const VirtualTable& table);
+  // The final table's columns and constraints, as CREATE TABLE lists them.
+  std::vector<std::string> FinalTableDefinitions(const VirtualTable& table);
+  // The final table's indexes: name and CREATE INDEX on the final columns.
+  std::vector<std::pair<std::string, std::string>> FinalIndexes(const VirtualTable& table);
+  // rollback's rebuild of `table` into its shape before the migration;
+  // nullopt where the table cannot be rebuilt so (no rowid, unreadable).
+  std::optional<OnlineRebuild> RebuildAsBefore(const std::string& table);
   std::string ColumnDefinition(const VirtualTable& table, const VirtualColumn& column) const;
   std::vector<std::string> RenameStatements(const VirtualTable& table) const;
   std::vector<std::string> KeptConstraints(const VirtualTable& table);
   std::vector<std::string> CreatedConstraints(const VirtualTable& table);
-  std::vector<std::string> KeptIndexes(const VirtualTable& table);
+  std::vector<std::pair<std::string, std::string>> KeptIndexes(const VirtualTable& table);
   // Renames the original table's columns to their final names ("" for gone).
   ColumnRename OriginalToFinal(const VirtualTable& table, const CatalogTable& original) const;
   // Renames the table's physical columns (as this migration's own indexes

@@ -35,21 +35,46 @@ Result<Plan> PlanText(const std::string& yaml, const Catalog& catalog = UsersCat
 
 constexpr const char* kNameNotNull = ::tandem::testing::kUsersNameNotNull;
 
+// Every statement of `steps`, the online rebuild's preparation included.
+std::string Sql(const std::vector<Step>& steps) {
+  std::string sql;
+  for (const auto& step : steps) {
+    if (step.copy) {
+      for (const auto& s : step.copy->prepare) sql += s + ";\n";
+    }
+    for (const auto& s : step.statements) sql += s + ";\n";
+  }
+  return sql;
+}
+
 TEST(SqlitePlannerTest, NotNullIsAShadowColumnSyncedByTriggersAndARebuildAtComplete) {
   auto plan = PlanText(kNameNotNull);
   ASSERT_TRUE(plan.ok()) << plan.status().message();
   ASSERT_EQ(plan->syncs.size(), 1u);
   EXPECT_EQ(plan->syncs[0].up[0].target, "_tandem_new_name");
   EXPECT_EQ(plan->syncs[0].up[0].expression, "coalesce(NEW.\"name\", 'anonymous')");
-  ASSERT_EQ(plan->complete.size(), 1u);
-  const Step& contract = plan->complete[0];
+  // The online rebuild: fill the final table beside the live one, swap,
+  // then drop the old rows in chunks.
+  ASSERT_EQ(plan->complete.size(), 3u);
+  const Step& copy = plan->complete[0];
+  EXPECT_EQ(copy.kind, StepKind::kCopyRows);
+  ASSERT_TRUE(copy.copy.has_value());
+  EXPECT_EQ(copy.copy->source, "users");
+  EXPECT_EQ(copy.copy->target, "_tandem_rebuild_users");
+  const Step& contract = plan->complete[1];
   EXPECT_EQ(contract.kind, StepKind::kSwitch);
   EXPECT_TRUE(contract.check_foreign_keys);
-  EXPECT_NE(contract.description.find("rebuilds table users (copies ~800000 rows"),
+  EXPECT_NE(contract.description.find("rebuilds table users online (copies ~800000 rows"),
             std::string::npos)
       << contract.description;
+  EXPECT_EQ(plan->complete[2].kind, StepKind::kDrainTable);
+  EXPECT_EQ(plan->complete[2].copy->source, "_tandem_retired_users");
   std::string sql;
+  for (const auto& s : copy.copy->prepare) sql += s + ";\n";
   for (const auto& s : contract.statements) sql += s + ";\n";
+  EXPECT_NE(sql.find("ALTER TABLE \"_tandem_rebuild_users\" RENAME TO \"users\""),
+            std::string::npos)
+      << sql;
   EXPECT_NE(sql.find("\"name\" TEXT NOT NULL"), std::string::npos) << sql;
   EXPECT_NE(sql.find("\"email\" TEXT DEFAULT 'none'"), std::string::npos) << sql;
   EXPECT_NE(sql.find("CREATE VIEW \"users__02_change\""), std::string::npos) << sql;
@@ -66,13 +91,26 @@ TEST(SqlitePlannerTest, NotNullIsAShadowColumnSyncedByTriggersAndARebuildAtCompl
 TEST(SqlitePlannerTest, RollbackDropsWhatStartAdded) {
   auto plan = PlanText(kNameNotNull);
   ASSERT_TRUE(plan.ok()) << plan.status().message();
-  std::string sql;
-  for (const auto& step : plan->rollback) {
-    for (const auto& s : step.statements) sql += s + ";\n";
-  }
+  std::string sql = Sql(plan->rollback);
   EXPECT_NE(sql.find("DROP VIEW IF EXISTS \"users__02_change\""), std::string::npos) << sql;
-  EXPECT_NE(sql.find("DROP COLUMN \"_tandem_new_name\""), std::string::npos) << sql;
-  EXPECT_NE(sql.find("DROP COLUMN \"_tandem_written_by\""), std::string::npos) << sql;
+  // The added columns go by an online rebuild into the table as its
+  // CREATE TABLE read before start, not by DROP COLUMN (a rewrite in one
+  // transaction).
+  EXPECT_EQ(sql.find("DROP COLUMN"), std::string::npos) << sql;
+  const Step* copy = nullptr;
+  for (const auto& step : plan->rollback) {
+    if (step.kind == StepKind::kCopyRows) copy = &step;
+  }
+  ASSERT_NE(copy, nullptr) << sql;
+  EXPECT_EQ(copy->copy->prepare[0],
+            "CREATE TABLE IF NOT EXISTS \"_tandem_rebuild_users\" (id INTEGER PRIMARY KEY, name "
+            "TEXT, email TEXT)");
+  EXPECT_EQ(copy->copy->copy.find("_tandem_new_name"), std::string::npos) << copy->copy->copy;
+  EXPECT_NE(sql.find("SET sql = 'CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, email "
+                     "TEXT)'"),
+            std::string::npos)
+      << sql;
+  EXPECT_EQ(plan->rollback.back().kind, StepKind::kDrainTable);
 }
 
 // The new version uses the table itself only where every change to it is a
@@ -138,13 +176,6 @@ TEST(SqlitePlannerTest, WhatSqliteCannotDoIsRefusedWithTheOperationsPlace) {
 }
 
 // Every statement of a phase, one per line.
-std::string Sql(const std::vector<Step>& steps) {
-  std::string sql;
-  for (const auto& step : steps) {
-    for (const auto& s : step.statements) sql += s + ";\n";
-  }
-  return sql;
-}
 
 Catalog CatalogWith(const std::string& definition) {
   Catalog catalog = UsersCatalog();
@@ -173,7 +204,7 @@ TEST(SqlitePlannerTest, CreateCheckGuardsTheNewVersionAndIsWrittenByTheRebuild) 
   EXPECT_NE(complete.find("CONSTRAINT \"name_set\" CHECK (length(\"name\") > 0)"),
             std::string::npos)
       << complete;
-  EXPECT_NE(plan->complete[0].description.find("rebuilds table users"), std::string::npos);
+  EXPECT_NE(plan->complete[1].description.find("rebuilds table users"), std::string::npos);
 }
 
 TEST(SqlitePlannerTest, CreateUniqueIsAUniqueIndexOnTheShadowColumnsRebuiltOnTheFinalOnes) {

@@ -1,9 +1,6 @@
-// SQLite's table rebuild ("Making Other Kinds Of Table Schema Changes",
-// sqlite.org/lang_altertable.html): create the table in its final shape
-// under a temporary name, copy the rows, drop the old table, rename the new
-// one, recreate the indexes. It runs inside the switch transaction, with
-// foreign key enforcement off and PRAGMA foreign_key_check before COMMIT
-// (Step::check_foreign_keys).
+// The final shape of a table SQLite's ALTER TABLE cannot reach, and the
+// online rebuild that gives it that shape at complete
+// (sqlite_online_rebuild.cc has the triggers and the swap).
 #include <algorithm>
 
 #include "common/strings.h"
@@ -11,9 +8,6 @@
 
 namespace tandem::plan::sqlite {
 namespace {
-
-// The table a rebuild copies the rows into before it takes the old one's name.
-std::string RebuildTableName(const std::string& table) { return "_tandem_rebuild_" + table; }
 
 std::string Quoted(const std::vector<std::string>& names) {
   std::vector<std::string> quoted;
@@ -125,9 +119,10 @@ std::vector<std::string> SqlitePlanner::CreatedConstraints(const VirtualTable& t
 
 // The table's own indexes as they were written (order, collation, partial,
 // expressions), on the final columns.
-std::vector<std::string> SqlitePlanner::KeptIndexes(const VirtualTable& table) {
+std::vector<std::pair<std::string, std::string>> SqlitePlanner::KeptIndexes(
+    const VirtualTable& table) {
   const CatalogTable& original = *catalog_.FindTable(table.physical);
-  std::vector<std::string> sql;
+  std::vector<std::pair<std::string, std::string>> sql;
   for (const auto& index : original.indexes) {
     if (index.definition.empty() || dropped_indexes_.count(index.name) > 0) continue;
     auto recreate = RenameIndexColumns(index.definition, OriginalToFinal(table, original));
@@ -137,7 +132,7 @@ std::vector<std::string> SqlitePlanner::KeptIndexes(const VirtualTable& table) {
                                "column); recreate it with create_index if it should stay");
       continue;
     }
-    sql.push_back(*recreate);
+    sql.emplace_back(index.name, *recreate);
   }
   return sql;
 }
@@ -175,64 +170,79 @@ std::string SqlitePlanner::ColumnDefinition(const VirtualTable& table,
 }
 
 bool RebuildsTable(const Plan& plan, const std::string& table) {
-  std::string create = "CREATE TABLE " + QuoteIdent(RebuildTableName(table)) + " (";
   for (const auto& step : plan.complete) {
-    for (const auto& statement : step.statements) {
-      if (StartsWith(statement, create)) return true;
-    }
+    if (step.kind == StepKind::kCopyRows && step.copy && step.copy->source == table) return true;
   }
   return false;
 }
 
-std::vector<std::string> SqlitePlanner::RebuildStatements(const VirtualTable& table,
-                                                          std::string& summary) {
+std::vector<std::string> SqlitePlanner::FinalTableDefinitions(const VirtualTable& table) {
   const CatalogTable& original = *catalog_.FindTable(table.physical);
-  const TableSql* table_sql = TableSqlOf(table.physical);
   std::vector<std::string> key;
   for (const auto& k : original.primary_key) key.push_back(FinalName(table, replaced_by_, k));
   std::vector<std::string> definitions;
-  std::vector<std::string> targets;
-  std::vector<std::string> sources;
-  for (const auto& c : table.columns) {
-    targets.push_back(QuoteIdent(c.name));
-    sources.push_back(QuoteIdent(c.physical));
-    definitions.push_back(ColumnDefinition(table, c));
-  }
+  for (const auto& c : table.columns) definitions.push_back(ColumnDefinition(table, c));
   if (key.size() > 1) definitions.push_back("PRIMARY KEY (" + Quoted(key) + ")");
   for (auto& d : KeptConstraints(table)) definitions.push_back(d);
   for (auto& d : CreatedConstraints(table)) definitions.push_back(d);
-  std::string options = table_sql && !table_sql->options.empty() ? " " + table_sql->options : "";
-  std::string temporary = QuoteIdent(RebuildTableName(table.physical));
-  std::string name = QuoteIdent(table.physical);
-  std::vector<std::string> sql = {
-      "CREATE TABLE " + temporary + " (\n  " + Join(definitions, ",\n  ") + "\n)" + options,
-      "INSERT INTO " + temporary + " (" + Join(targets, ", ") + ") SELECT " + Join(sources, ", ") +
-          " FROM " + name,
-      "DROP TABLE " + name,
-      // Legacy mode: the rename must not re-check views of the application
-      // that refer to the table, which is briefly missing.
-      "PRAGMA legacy_alter_table = ON",
-      "ALTER TABLE " + temporary + " RENAME TO " + name,
-      "PRAGMA legacy_alter_table = OFF",
-  };
-  for (auto& s : KeptIndexes(table)) sql.push_back(s);
+  return definitions;
+}
+
+std::vector<std::pair<std::string, std::string>> SqlitePlanner::FinalIndexes(
+    const VirtualTable& table) {
+  std::vector<std::pair<std::string, std::string>> indexes = KeptIndexes(table);
   for (const auto& index : created_indexes_) {
     if (index.table != table.physical) continue;
     auto recreate = RenameIndexColumns(index.sql, PhysicalToFinal(table));
     if (recreate) {
-      sql.push_back(*recreate);
+      indexes.emplace_back(index.name, *recreate);
     } else {
       plan_.warnings.push_back("index " + index.name +
                                " is not rebuilt at complete: a column it "
                                "covers is dropped");
     }
   }
-  long long seconds = 1 + original.estimated_rows / kRebuildRowsPerSecond;
-  summary = "rebuilds table " + table.physical + " (copies ~" +
-            std::to_string(original.estimated_rows) +
-            " rows in one transaction; blocks every writer of the database for about " +
-            std::to_string(seconds) + " s, readers are not blocked)";
-  return sql;
+  return indexes;
+}
+
+OnlineRebuild SqlitePlanner::RebuildOnline(const VirtualTable& table) {
+  const CatalogTable& original = *catalog_.FindTable(table.physical);
+  const TableSql* table_sql = TableSqlOf(table.physical);
+  RebuildShape shape;
+  shape.table = table.physical;
+  shape.rows = original.estimated_rows;
+  for (const auto& c : table.columns) {
+    shape.targets.push_back(QuoteIdent(c.name));
+    shape.sources.push_back(QuoteIdent(c.physical));
+  }
+  std::string options = table_sql && !table_sql->options.empty() ? " " + table_sql->options : "";
+  std::string body = " (\n  " + Join(FinalTableDefinitions(table), ",\n  ") + "\n)" + options;
+  shape.create =
+      "CREATE TABLE IF NOT EXISTS " + QuoteIdent(RebuildNamesOf(table.physical).target) + body;
+  // As the rebuild before wrote it, not as the rename leaves it.
+  shape.table_sql = "CREATE TABLE " + QuoteIdent(table.physical) + body;
+  for (const auto& step : plan_.expand) {
+    if (step.description == DualWriteStepName(table.physical)) shape.run_first = step.statements;
+  }
+  shape.indexes = FinalIndexes(table);
+  for (const auto& index : original.indexes) {
+    if (!index.definition.empty() && dropped_indexes_.count(index.name) == 0) {
+      shape.retiring.emplace_back(index.name, index.definition);
+    }
+  }
+  for (const auto& index : created_indexes_) {
+    if (index.table == table.physical) shape.retiring.emplace_back(index.name, index.sql);
+  }
+  OnlineRebuild rebuild = BuildOnlineRebuild(shape);
+  rebuild.copy.description = "rebuild " + table.physical + " online: fill " +
+                             rebuild.copy.copy->target + " in its final shape beside it (~" +
+                             std::to_string(shape.rows) +
+                             " rows in short chunks; triggers copy every write meanwhile)";
+  rebuild.summary = "rebuilds table " + table.physical + " online (copies ~" +
+                    std::to_string(shape.rows) +
+                    " rows in chunks while writers go on; the swap blocks writers for " +
+                    SwapStallEstimate(original) + ", readers are not blocked)";
+  return rebuild;
 }
 
 }  // namespace tandem::plan::sqlite

@@ -327,4 +327,26 @@ std::optional<std::string> RenameIndexColumns(const std::string& sql, const Colu
   return sql.substr(0, split) + *renamed;
 }
 
+std::optional<std::string> RetargetIndex(const std::string& sql, const std::string& name,
+                                         const std::string& table) {
+  auto tokens = Tokenize(sql);
+  if (!tokens) return std::nullopt;
+  size_t on = 0;
+  while (on < tokens->size() && !IsWord(*tokens, on, "on")) ++on;
+  size_t after_table = IsPunct(*tokens, on + 2, '.') ? on + 3 : on + 1;
+  if (on < 3 || after_table >= tokens->size()) return std::nullopt;
+  std::string head = IsWord(*tokens, 1, "unique") ? "CREATE UNIQUE INDEX " : "CREATE INDEX ";
+  return head + "IF NOT EXISTS " + QuoteIdent(name) + " ON " + QuoteIdent(table) +
+         sql.substr((*tokens)[after_table].end);
+}
+
+std::optional<std::string> RetargetTable(const std::string& sql, const std::string& name) {
+  auto tokens = Tokenize(sql);
+  if (!tokens || tokens->size() < 4 || !IsWord(*tokens, 0, "create")) return std::nullopt;
+  size_t open = 0;
+  while (open < tokens->size() && !IsPunct(*tokens, open, '(')) ++open;
+  if (open >= tokens->size() || open < 3) return std::nullopt;
+  return "CREATE TABLE IF NOT EXISTS " + QuoteIdent(name) + " " + sql.substr((*tokens)[open].begin);
+}
+
 }  // namespace tandem::plan::sqlite

@@ -59,6 +59,16 @@ std::optional<std::string> RenameColumnRefs(const std::string& sql, const Column
 // A CREATE INDEX statement with its columns renamed; nullopt as above.
 std::optional<std::string> RenameIndexColumns(const std::string& sql, const ColumnRename& rename);
 
+// A CREATE INDEX statement as `CREATE [UNIQUE] INDEX IF NOT EXISTS "name"
+// ON "table"` followed by what `sql` has after its table name; nullopt
+// when `sql` is not one tandem can read.
+std::optional<std::string> RetargetIndex(const std::string& sql, const std::string& name,
+                                         const std::string& table);
+
+// A CREATE TABLE statement as `CREATE TABLE IF NOT EXISTS "name"` followed
+// by `sql` from its column list on; nullopt when `sql` has none.
+std::optional<std::string> RetargetTable(const std::string& sql, const std::string& name);
+
 // True when `a` and `b` name the same SQLite identifier (ASCII case-insensitive).
 bool SameName(const std::string& a, const std::string& b);
 // True when `a` and `b` hold the same names, in any order.

@@ -1,8 +1,11 @@
 #include "verify/sqlite/verifier.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "backends/number.h"
 #include "common/strings.h"
@@ -46,8 +49,88 @@ std::string KeyText(const plan::TableSync& sync) {
   return Join(keys, " || ',' || ");
 }
 
-Status VerifyTable(backend::Connection& conn, const plan::TableSync& sync, const Options& options,
-                   Report& report, long long& mismatching_rows) {
+// The rowids a scan of one range covers: after `after`, up to `upto`.
+struct RowidRange {
+  long long after = 0;
+  long long upto = 0;
+};
+
+// About this many rowids per range: each range is one short read
+// transaction, and there are enough of them to keep every reader busy.
+constexpr long long kRangeRowids = 50000;
+
+// Runs `sql` (an aggregate of sums and counts over the rowids after $1 up
+// to $2) over `ranges` on `readers` connections of their own, each range in
+// its own read transaction (WAL: no writer waits for them), and adds the
+// results up column by column.
+Result<std::vector<long long>> SumInParallel(const ReaderConnector& connect, int readers,
+                                             const std::string& sql,
+                                             const std::vector<RowidRange>& ranges,
+                                             const Options& options) {
+  std::mutex mutex;
+  size_t next = 0;
+  std::vector<long long> sums;
+  Status failure = Status::Ok();
+  auto read = [&](backend::Connection& conn) -> Status {
+    for (;;) {
+      RowidRange range;
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (next >= ranges.size() || !failure.ok()) return Status::Ok();
+        range = ranges[next++];
+        if (options.before_chunk) TANDEM_RETURN_IF_ERROR(options.before_chunk());
+      }
+      TANDEM_RETURN_IF_ERROR(conn.Execute("BEGIN"));
+      auto result = conn.Query(sql, {std::to_string(range.after), std::to_string(range.upto)});
+      (void)conn.Execute("COMMIT");
+      if (!result.ok()) return result.status();
+      const backend::Row& row = result->rows.at(0);
+      std::vector<long long> values;
+      for (const auto& v : row) {
+        TANDEM_ASSIGN_OR_RETURN(long long n, backend::ToInteger(v, "a count", 0));
+        values.push_back(n);
+      }
+      std::lock_guard<std::mutex> lock(mutex);
+      if (sums.empty()) sums.assign(values.size(), 0);
+      for (size_t i = 0; i < values.size() && i < sums.size(); ++i) sums[i] += values[i];
+    }
+  };
+  std::vector<std::thread> threads;
+  int count = std::max(1, std::min<int>(readers, static_cast<int>(ranges.size())));
+  for (int t = 0; t < count; ++t) {
+    threads.emplace_back([&] {
+      Status status = Status::Ok();
+      auto conn = connect();
+      status = conn.ok() ? read(**conn) : conn.status();
+      if (!status.ok()) {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (failure.ok()) failure = status;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  TANDEM_RETURN_IF_ERROR(failure);
+  return sums;
+}
+
+// The table's rowids cut into ranges of about kRangeRowids.
+Result<std::vector<RowidRange>> RangesOf(backend::Connection& conn, const std::string& table) {
+  TANDEM_ASSIGN_OR_RETURN(backend::QueryResult bounds,
+                          conn.Query("SELECT min(rowid), max(rowid) FROM " + QuoteIdent(table)));
+  std::vector<RowidRange> ranges;
+  const backend::Row& row = bounds.rows.at(0);
+  if (!row[0]) return ranges;
+  TANDEM_ASSIGN_OR_RETURN(long long first, backend::ToInteger(row[0], "the first rowid"));
+  TANDEM_ASSIGN_OR_RETURN(long long last, backend::ToInteger(row[1], "the last rowid"));
+  for (long long after = first - 1; after < last; after += kRangeRowids) {
+    ranges.push_back({after, std::min(last, after + kRangeRowids)});
+  }
+  return ranges;
+}
+
+Status VerifyTable(backend::Connection& conn, const ReaderConnector& connect,
+                   const plan::TableSync& sync, const Options& options, Report& report,
+                   long long& mismatching_rows) {
   std::vector<ColumnCheck> checks;
   auto add = [&](const char* direction, const plan::ColumnSync& c) {
     const char* writer = std::string(direction) == "up" ? plan::kWrittenByOld : plan::kWrittenByNew;
@@ -99,21 +182,24 @@ Status VerifyTable(backend::Connection& conn, const plan::TableSync& sync, const
     columns.push_back(Sum("w IS NOT NULL AND u" + i + " IS NULL"));
   }
   std::string from = " FROM " + QuoteIdent(sync.table) + " AS new";
-  TANDEM_ASSIGN_OR_RETURN(backend::QueryResult result,
-                          conn.Query("SELECT " + Join(columns, ", ") + " FROM (SELECT " +
-                                     Join(inner, ", ") + from + " LIMIT -1)"));
-  const backend::Row& r = result.rows.at(0);
+  TANDEM_ASSIGN_OR_RETURN(std::vector<RowidRange> ranges, RangesOf(conn, sync.table));
+  TANDEM_ASSIGN_OR_RETURN(
+      std::vector<long long> r,
+      SumInParallel(connect, options.workers,
+                    "SELECT " + Join(columns, ", ") + " FROM (SELECT " + Join(inner, ", ") + from +
+                        " WHERE new.rowid > $1 AND new.rowid <= $2 LIMIT -1)",
+                    ranges, options));
+  r.resize(columns.size(), 0);  // no ranges: an empty table
   size_t i = 0;
-  backend::NumberReader read;
-  long long rows = read.Integer(r[i++], "the rows");
+  long long rows = r[i++];
   report.rows += rows;
-  long long unmarked = read.Integer(r[i++], "the rows not backfilled");
+  long long unmarked = r[i++];
   if (sync.backfill) report.not_backfilled += unmarked;
-  mismatching_rows += read.Integer(r[i++], "the rows not matching");
+  mismatching_rows += r[i++];
   for (const auto& c : checks) {
     ColumnParity parity = ParityLine(sync.table, c);
-    parity.checked = read.Integer(r[i++], "the rows checked");
-    parity.mismatches = read.Integer(r[i++], "the mismatches");
+    parity.checked = r[i++];
+    parity.mismatches = r[i++];
     if (parity.mismatches > 0) {
       TANDEM_ASSIGN_OR_RETURN(
           backend::QueryResult keys,
@@ -128,20 +214,20 @@ Status VerifyTable(backend::Connection& conn, const plan::TableSync& sync, const
     ColumnDrift drift;
     drift.table = sync.table;
     drift.column = c.target;
-    drift.null_ratio = static_cast<double>(read.Integer(r[i++], "the NULLs")) / total;
-    drift.expected_null_ratio =
-        static_cast<double>(read.Integer(r[i++], "the expected NULLs")) / total;
+    drift.null_ratio = static_cast<double>(r[i++]) / total;
+    drift.expected_null_ratio = static_cast<double>(r[i++]) / total;
     drift.flagged =
         100.0 * std::fabs(drift.null_ratio - drift.expected_null_ratio) > options.drift_threshold;
     report.drift.push_back(drift);
   }
-  return read.status().WithContext("verify " + sync.table);
+  return Status::Ok();
 }
 
 }  // namespace
 
-Result<Pass> VerifySqlite(backend::Connection& conn, const plan::Plan& plan,
-                          const std::vector<plan::Invariant>& invariants, const Options& options) {
+Result<Pass> VerifySqlite(backend::Connection& conn, const ReaderConnector& connect,
+                          const plan::Plan& plan, const std::vector<plan::Invariant>& invariants,
+                          const Options& options) {
   auto started = Clock::now();
   Pass pass;
   Report& report = pass.report;
@@ -150,13 +236,17 @@ Result<Pass> VerifySqlite(backend::Connection& conn, const plan::Plan& plan,
   report.parity_threshold = options.parity_threshold;
   report.drift_threshold = options.drift_threshold;
   long long mismatching_rows = 0;
-  // One read transaction: every table is checked against the same snapshot.
-  TANDEM_RETURN_IF_ERROR(conn.Execute("BEGIN"));
+  // Each range of rows is checked in a read transaction of its own, on
+  // reader connections in parallel: every check is within one row, so it
+  // needs no snapshot wider than the row.
   Status scan = Status::Ok();
   for (const auto& sync : plan.syncs) {
-    scan = VerifyTable(conn, sync, options, report, mismatching_rows);
+    scan = VerifyTable(conn, connect, sync, options, report, mismatching_rows)
+               .WithContext("verify " + sync.table);
     if (!scan.ok()) break;
   }
+  // The invariants over the new version's views, in one read transaction.
+  if (scan.ok()) scan = conn.Execute("BEGIN");
   for (size_t i = 0; scan.ok() && i < invariants.size(); ++i) {
     scan = CheckInvariant(
         conn, QuoteIdent(plan::sqlite::SqliteViewName(invariants[i].table, plan.version_schema)),
