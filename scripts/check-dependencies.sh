@@ -48,9 +48,10 @@ diff: verify backends common
 readers: backends plan common
 readers/postgres: readers backends plan lint common
 readers/sqlite: readers backends plan plan/sqlite common
-core: plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers readers/postgres readers/sqlite backends common
+gates: plan common
+core: gates plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers readers/postgres readers/sqlite backends common
 serve: core plan backfill throttle verify backends common
-cli: core serve plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers diff backends backends/registry common
+cli: core gates serve plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers diff backends backends/registry common
 '
 
 # Pairs the direction above allows only for one header, with why:

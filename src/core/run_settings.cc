@@ -1,6 +1,14 @@
 #include "core/run_settings.h"
 
+#include "reader/reader.h"
+
 namespace tandem::core {
+
+Result<plan::Settings> SettingsOf(const MigrationRecord& record) {
+  TANDEM_ASSIGN_OR_RETURN(plan::Migration migration,
+                          reader::ParseMigration(record.file_content, record.name + ".yaml"));
+  return migration.settings;
+}
 
 backfill::Options BackfillSettings(const RunnerOptions& flags, const plan::Settings& file,
                                    Millis engine_chunk_time) {

@@ -26,7 +26,7 @@ class SqliteStateSql : public StateSql {
   }
 
   std::vector<std::string> AllTables() const override {
-    return {"migrations", "verify_runs", "events", "flags"};
+    return {"migrations", "verify_runs", "events", "flags", "governance"};
   }
 
   // SQLite runs no function of tandem's for another application, so the
@@ -112,7 +112,19 @@ std::string SqliteStateSql::Create() const {
                     // would carry a name without the state tables' prefix.
                     "CREATE UNIQUE INDEX IF NOT EXISTS " +
                     QuoteIdent(schema_ + "_flags_one_per_name") + " ON " + Table("flags") +
-                    " (migration_id, name);\n";
+                    " (migration_id, name);\n" + "CREATE TABLE IF NOT EXISTS " +
+                    Table("governance") + R"sql( (
+  id INTEGER PRIMARY KEY,
+  schema_name TEXT NOT NULL,
+  migration TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  checksum TEXT NOT NULL,
+  by_name TEXT NOT NULL,
+  at TEXT NOT NULL DEFAULT )sql" +
+                    now + R"sql(,
+  detail TEXT NOT NULL
+);
+)sql";
   // The event log is evidence: refuse edits, as an append-only log.
   for (const char* event : {"UPDATE", "DELETE"}) {
     sql += "CREATE TRIGGER IF NOT EXISTS " +

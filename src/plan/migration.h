@@ -274,6 +274,51 @@ struct ThrottleSettings {
   std::optional<Millis> max_runtime;
 };
 
+// A query of the user's that must run (and, when it returns a value, return
+// true) for the old application to count as still working after expand.
+struct CompatibilityCheck {
+  std::string name;
+  std::string sql;
+};
+
+// The `governance:` section: which evidence the gates of each transition
+// ask for. A file without the section keeps the gates tandem always had
+// (backfill finished, parity, hidden readers); `present` turns on the
+// section's safe defaults: every sign-off before switch and complete, a
+// clean observation window and a rehearsed rollback before complete.
+struct Governance {
+  bool present = false;
+  bool require_observation = false;
+  std::optional<Millis> min_observation;  // the shortest clean window that counts
+  bool require_rehearsal = false;
+  std::optional<Millis> max_rollback_time;  // the rehearsed rollback must be faster
+  bool require_approval = false;
+  // Sign-off categories (gates/types.h) each transition needs, by the
+  // command that makes it: "switch", "complete".
+  std::map<std::string, std::vector<std::string>> signoffs;
+  std::vector<CompatibilityCheck> compatibility;
+};
+
+// The `owners:` section: who is responsible, and where people hear of it.
+struct Owners {
+  std::string migration_lead;
+  std::string application_owner;
+  std::string data_owner;
+  std::string sre_owner;
+  std::string channel;
+  std::string communication;  // the communication plan, free text
+};
+
+// The `schedule:` section: when high-risk transitions may happen (UTC).
+struct Schedule {
+  // Weekly windows, "Mon-Fri 09:00-17:00"; none: any time outside freezes.
+  std::vector<std::string> windows;
+  // Freeze periods, "2026-12-20..2027-01-04" (whole days, inclusive).
+  std::vector<std::string> freezes;
+  // A start on a table with at least this many rows counts as high-risk.
+  long long large_table_rows = 1000000;
+};
+
 // tandem's own settings (top-level sections pgroll ignores).
 struct Settings {
   std::optional<int> backfill_batch_size;
@@ -285,6 +330,9 @@ struct Settings {
   std::optional<double> parity_threshold;  // percent of rows that must match; default 100
   std::optional<double> drift_threshold;   // percentage points of null/default drift allowed
   std::vector<Invariant> invariants;
+  Governance governance;
+  Owners owners;
+  Schedule schedule;
 };
 
 struct Migration {

@@ -14,6 +14,7 @@
 #include "common/sha256.h"
 #include "common/strings.h"
 #include "reader/file_checks.h"
+#include "reader/governance_settings.h"
 #include "reader/node_reader.h"
 #include "reader/operation_readers.h"
 #include "reader/throttle_settings.h"
@@ -24,7 +25,8 @@ namespace {
 
 // `$schema` names the JSON schema editors check a file against.
 constexpr std::string_view kTopLevelKeys[] = {"$schema",    "name",     "version_schema",
-                                              "operations", "backfill", "verify"};
+                                              "operations", "backfill", "verify",
+                                              "governance", "owners",   "schedule"};
 // The engine's keys, then the throttle's (throttle_settings.cc).
 constexpr std::string_view kBackfillKeys[] = {
     "batch_size",      "concurrency",     "target_chunk_time",   "vacuum_every",
@@ -225,6 +227,7 @@ void ReadBackfillSettings(const MapReader& backfill, plan::Settings* settings) {
 
 // tandem's own sections, which pgroll does not know.
 void ReadSettings(const MapReader& top, plan::Settings* settings) {
+  ReadGovernanceSections(top, settings);
   if (std::optional<MapReader> backfill = top.Map("backfill", kBackfillKeys)) {
     ReadBackfillSettings(*backfill, settings);
     ReadThrottleSettings(*backfill, &settings->throttle);
