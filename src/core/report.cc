@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "common/fixed_point.h"
 #include "common/strings.h"
 
 namespace tandem::core {
@@ -36,12 +37,6 @@ struct Summary {
   std::vector<const RecordedEvent*> forced;
   int retries = 0;
 };
-
-std::string Fixed(double value, int decimals) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
-  return buf;
-}
 
 // "replica lag 2.1s above 1s" -> "replica lag": the reason without its figures.
 std::string ReasonKind(const std::string& reason) {
@@ -109,10 +104,11 @@ std::vector<std::string> Measured(const MigrationArchive& a, const Summary& s) {
   std::vector<std::string> out;
   for (const auto& t : s.backfill) {
     out.push_back("backfill of " + t.table + ": " + std::to_string(t.rows) + " rows in " +
-                  Fixed(t.seconds, 1) + "s (" + Fixed(RowsPerSecond(t), 0) + " rows/s)");
+                  FormatFixed(t.seconds, 1) + "s (" + FormatFixed(RowsPerSecond(t), 0) +
+                  " rows/s)");
   }
   for (const auto& [reason, seconds] : s.throttle_s) {
-    out.push_back("throttled " + Fixed(seconds, 1) + "s by " + reason);
+    out.push_back("throttled " + FormatFixed(seconds, 1) + "s by " + reason);
   }
   if (s.retries > 0) out.push_back(std::to_string(s.retries) + " DDL retries on lock timeouts");
   int failed = 0;
@@ -121,7 +117,7 @@ std::vector<std::string> Measured(const MigrationArchive& a, const Summary& s) {
   for (const auto* f : s.forced) out.push_back(f->event.description + ": " + f->event.detail);
   if (a.rehearsal) {
     out.push_back(
-        "rehearsed rollback " + Fixed(a.rehearsal->RollbackSeconds(), 1) + "s" +
+        "rehearsed rollback " + FormatFixed(a.rehearsal->RollbackSeconds(), 1) + "s" +
         (a.rehearsal->passed ? "" : " (the rehearsal failed: " + a.rehearsal->failure + ")"));
   } else {
     out.push_back("no rollback rehearsal recorded");
@@ -141,23 +137,25 @@ std::string ReportToMarkdown(const MigrationArchive& a) {
   md += "## Phases\n\n| phase | start | end | duration (s) |\n|---|---|---|---|\n";
   for (const auto& p : s.phases) {
     md += "| " + p.phase + " | " + p.start + " | " + (p.end.empty() ? "(unfinished)" : p.end) +
-          " | " + Fixed(p.duration_s, 3) + " |\n";
+          " | " + FormatFixed(p.duration_s, 3) + " |\n";
   }
   md += "\n## Backfill\n\n";
   if (s.backfill.empty()) md += "No table needed a backfill.\n";
   for (const auto& t : s.backfill) {
-    md += "- " + t.table + ": " + std::to_string(t.rows) + " rows, " + Fixed(RowsPerSecond(t), 0) +
-          " rows/s, " + std::to_string(t.chunks) + " chunks, chunk p99: not recorded (mean " +
-          Fixed(t.chunks > 0 ? t.seconds * 1000 / t.chunks : 0, 1) + " ms)\n";
+    md += "- " + t.table + ": " + std::to_string(t.rows) + " rows, " +
+          FormatFixed(RowsPerSecond(t), 0) + " rows/s, " + std::to_string(t.chunks) +
+          " chunks, chunk p99: not recorded (mean " +
+          FormatFixed(t.chunks > 0 ? t.seconds * 1000 / t.chunks : 0, 1) + " ms)\n";
   }
   md += "- throttle time by reason: ";
   if (s.throttle_s.empty()) md += "none";
-  for (const auto& [reason, seconds] : s.throttle_s) md += reason + " " + Fixed(seconds, 1) + "s; ";
+  for (const auto& [reason, seconds] : s.throttle_s)
+    md += reason + " " + FormatFixed(seconds, 1) + "s; ";
   md += "\n\n## Verification\n\n";
   if (a.verify_runs.empty()) md += "No verification pass recorded.\n";
   for (const auto& v : a.verify_runs) {
     md += "- " + v.at + ": " + (v.passed ? "passed" : "FAILED") + ", parity " +
-          Fixed(v.parity_percent, 4) + "%, flags " + std::to_string(v.flags) +
+          FormatFixed(v.parity_percent, 4) + "%, flags " + std::to_string(v.flags) +
           (v.full ? "" : " (partial)") + "\n";
   }
   md += "\n## Gate decisions\n\n";

@@ -1,18 +1,13 @@
 #include "core/runbook.h"
 
-#include <cstdio>
-
 #include "common/duration.h"
+#include "common/fixed_point.h"
 #include "common/strings.h"
 
 namespace tandem::core {
 namespace {
 
-std::string Seconds(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1fs", s);
-  return buf;
-}
+std::string Seconds(double s) { return FormatFixed(s, 1) + "s"; }
 
 // The rehearsed time of `phase`, or why there is none.
 std::string Rehearsed(const std::optional<Rehearsal>& r, const std::string& phase,

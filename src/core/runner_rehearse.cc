@@ -41,9 +41,6 @@ Status Runner::RehearsePhases(Scratch& scratch, const plan::Migration& migration
   scratch_options.schema = scratch.schema;
   scratch_options.state_schema = scratch.state_schema;
   scratch_options.rehearsal = true;
-  // The copy is the real database's stand-in: its own replicas' lag says
-  // nothing about it.
-  scratch_options.throttle.max_replica_lag = Millis(0);
   Runner runner(*scratch.database, scratch_options, reporter_);
   double factor = result.rows_copied > 0 && result.rows_real > result.rows_copied
                       ? static_cast<double>(result.rows_real) / result.rows_copied

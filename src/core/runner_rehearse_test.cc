@@ -47,7 +47,9 @@ class RunnerRehearseTest : public SqliteRunnerTest {
 };
 
 TEST_F(RunnerRehearseTest, TimesEveryPhaseOnACopyAndRecordsIt) {
-  auto rehearsal = (*NewRunner())->Rehearse(migration_, {.rows = std::nullopt, .by = "ana"});
+  RehearseOptions options;
+  options.by = "ana";
+  auto rehearsal = (*NewRunner())->Rehearse(migration_, options);
   ASSERT_TRUE(rehearsal.ok()) << rehearsal.status().message();
   ASSERT_EQ(rehearsal->phases.size(), 6u);
   EXPECT_EQ(rehearsal->phases[1].phase, "backfill");
@@ -65,7 +67,9 @@ TEST_F(RunnerRehearseTest, TimesEveryPhaseOnACopyAndRecordsIt) {
 }
 
 TEST_F(RunnerRehearseTest, SampleIsExtrapolatedToTheRealRows) {
-  auto rehearsal = (*NewRunner())->Rehearse(migration_, {.rows = 30});
+  RehearseOptions sample;
+  sample.rows = 30;
+  auto rehearsal = (*NewRunner())->Rehearse(migration_, sample);
   ASSERT_TRUE(rehearsal.ok()) << rehearsal.status().message();
   EXPECT_EQ(rehearsal->rows_copied, 30);
   const PhaseTiming& backfill = rehearsal->phases[1];
@@ -76,7 +80,9 @@ TEST_F(RunnerRehearseTest, SampleIsExtrapolatedToTheRealRows) {
 }
 
 TEST_F(RunnerRehearseTest, InjectedFailureRemovesTheCopyAndIsRecorded) {
-  auto failed = (*NewRunner())->Rehearse(migration_, {.fail_after = "switch"});
+  RehearseOptions injected;
+  injected.fail_after = "switch";
+  auto failed = (*NewRunner())->Rehearse(migration_, injected);
   ASSERT_FALSE(failed.ok());
   EXPECT_NE(failed.status().message().find("failure injected after switch"), std::string::npos)
       << failed.status().message();

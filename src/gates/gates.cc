@@ -2,16 +2,13 @@
 
 #include <cstdio>
 
+#include "common/fixed_point.h"
 #include "common/strings.h"
 
 namespace tandem::gates {
 namespace {
 
-std::string Seconds(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1fs", s);
-  return buf;
-}
+std::string Seconds(double s) { return FormatFixed(s, 1) + "s"; }
 
 std::string Percent(double p) {
   char buf[32];

@@ -22,6 +22,19 @@ constexpr std::string_view kScheduleKeys[] = {"windows", "freezes", "large_table
 // `signoffs: {switch: [compatibility, ...], complete: all}`: "all" (or a
 // list with it) stands for the five categories.
 void ReadSignoffs(const MapReader& section, plan::Governance* governance) {
+  // `signoffs: none` (or all): the same for every transition.
+  if (section.Value("signoffs").IsScalar()) {
+    std::string all = section.String("signoffs");
+    if (all == "none") {
+      governance->signoffs.clear();
+    } else if (all != "all") {
+      section.Fail("signoffs",
+                   "expected all, none, or a map such as {switch: [data_quality], "
+                   "complete: all}, got \"" +
+                       all + "\"");
+    }
+    return;
+  }
   std::optional<MapReader> map = section.Map("signoffs", kSignoffTransitions);
   if (!map) return;
   for (std::string_view transition : kSignoffTransitions) {

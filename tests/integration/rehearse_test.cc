@@ -46,7 +46,9 @@ class RehearseTest : public PgTest {
 };
 
 TEST_F(RehearseTest, SampleTimedExtrapolatedAndRemoved) {
-  auto rehearsal = Rehearse({.rows = 100});
+  core::RehearseOptions sample;
+  sample.rows = 100;
+  auto rehearsal = Rehearse(sample);
   ASSERT_TRUE(rehearsal.ok()) << rehearsal.status().message();
   EXPECT_EQ(rehearsal->rows_copied, 100);
   EXPECT_EQ(rehearsal->rows_real, 500);
@@ -62,7 +64,9 @@ TEST_F(RehearseTest, SampleTimedExtrapolatedAndRemoved) {
 }
 
 TEST_F(RehearseTest, InjectedFailureLeavesNoScratchSchema) {
-  auto failed = Rehearse({.fail_after = "backfill"});
+  core::RehearseOptions injected;
+  injected.fail_after = "backfill";
+  auto failed = Rehearse(injected);
   ASSERT_FALSE(failed.ok());
   EXPECT_NE(failed.status().message().find("failure injected after backfill"), std::string::npos);
   EXPECT_EQ(ScratchSchemas(), "0");

@@ -2,6 +2,8 @@
 // checks shared with PostgreSQL, support/gates_cli.h).
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "sqlite/sqlite_fixture.h"
 #include "support/gates_cli.h"
 
@@ -25,6 +27,7 @@ TEST_F(SqliteGatesTest, SignoffStaleAfterFileChange) { ExpectSignoffStaleAfterFi
 TEST_F(SqliteGatesTest, ApprovalBoundToFileAndDatabase) {
   std::string other_path = path_ + ".other";
   std::string other_url = "sqlite:" + other_path;
+  std::ofstream{other_path};  // tandem opens existing files only
   auto database = backend::OpenDatabase(other_url);
   ASSERT_TRUE(database.ok()) << database.status().message();
   auto conn = (*database)->Connect();

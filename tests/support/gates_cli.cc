@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "support/command.h"
@@ -138,26 +139,40 @@ void ExpectApprovalBoundToFileAndDatabase(const std::string& url, const std::str
   ExpectExit(RunTandem(url, {"complete", "--approval", token}), 0, "approved by cto");
 }
 
+// The UTC date `days` from today, "YYYY-MM-DD".
+std::string DateFromToday(int days) {
+  std::time_t at = std::time(nullptr) + days * 24 * 60 * 60;
+  std::tm tm{};
+  gmtime_r(&at, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
 void ExpectFreezeRefusesComplete(const std::string& url) {
-  std::string file = Governed("02_name.yaml", R"y(schedule:
-  freezes: ["2000-01-01..2099-12-31"]
-)y");
+  std::string freeze = DateFromToday(-1) + ".." + DateFromToday(1);
+  std::string file = Governed("02_name.yaml", "schedule:\n  freezes: [\"" + freeze + "\"]\n");
   // A small table: start is no high-risk step.
   StartAndVerify(url, file);
   CommandResult refused = RunTandem(url, {"complete"});
-  ExpectExit(refused, 1, "inside the freeze 2000-01-01..2099-12-31");
-  EXPECT_NE(refused.err.find("2100-01-01T00:00:00Z"), std::string::npos) << refused.err;
+  ExpectExit(refused, 1, "inside the freeze " + freeze);
+  EXPECT_NE(refused.err.find("next allowed time is " + DateFromToday(2) + "T00:00:00Z"),
+            std::string::npos)
+      << refused.err;
   EXPECT_EQ(Phase(url), "active");
   ExpectExit(RunTandem(url, {"switch"}), 1, "freeze");
   ExpectExit(RunTandem(url, {"rollback"}), 0);  // rolling back is always allowed
 }
 
 void ExpectCompatibilityProbesGateTheBackfill(const std::string& url) {
-  std::string failing = Governed("02_name.yaml", R"y(governance:
+  // Only the probes: no sign-off, observation or rehearsal asked for.
+  const std::string probes_only = R"y(governance:
   require_observation: false
   require_rehearsal: false
   signoffs: none
   compatibility:
+)y";
+  std::string failing = Governed("02_name.yaml", probes_only + R"y(
     - {name: orders_still_join, sql: "SELECT count(*) = 0 FROM users WHERE id < 0"}
     - {name: app_health, sql: "SELECT 1 = 2"}
 )y");
@@ -167,11 +182,7 @@ void ExpectCompatibilityProbesGateTheBackfill(const std::string& url) {
       << gates.out;
   ExpectExit(RunTandem(url, {"backfill"}), 1, "app_health");
   ExpectExit(RunTandem(url, {"rollback"}), 0);
-  std::string passing = Governed("02_name.yaml", R"y(governance:
-  require_observation: false
-  require_rehearsal: false
-  signoffs: none
-  compatibility:
+  std::string passing = Governed("02_name.yaml", probes_only + R"y(
     - {name: app_health, sql: "SELECT 1 = 1"}
 )y");
   ExpectExit(RunTandem(url, {"start", passing}), 0);
@@ -200,7 +211,7 @@ owners:
   for (const char* section :
        {"# Runbook: 02_name", "## Roles and communication", "| SRE owner | dee |",
         "## Commands, in order, and what to expect", "## Stop conditions and rollback triggers",
-        "shorter than 10s", "slower than 10m", "## Fastest safe rollback per phase",
+        "shorter than 10.00s", "slower than 10m00s", "## Fastest safe rollback per phase",
         "## Validation queries and parity checks", "## Observation window",
         "Who is notified on anomalies? #db-changes"}) {
     EXPECT_NE(runbook.out.find(section), std::string::npos) << section << "\n" << runbook.out;
