@@ -51,9 +51,14 @@ Result<std::vector<GovernanceRecord>> GovernanceStore::Select(const std::string&
   return out;
 }
 
-Result<std::string> GovernanceStore::DatabaseId() {
+Result<std::string> GovernanceStore::RecordedDatabaseId() {
   TANDEM_ASSIGN_OR_RETURN(std::vector<GovernanceRecord> ids, Select("", "", "database"));
-  if (!ids.empty()) return ids.front().detail;
+  return ids.empty() ? std::string() : ids.front().detail;
+}
+
+Result<std::string> GovernanceStore::DatabaseId() {
+  TANDEM_ASSIGN_OR_RETURN(std::string recorded, RecordedDatabaseId());
+  if (!recorded.empty()) return recorded;
   std::random_device random;
   char id[17];
   std::snprintf(id, sizeof id, "%08x%08x", random(), random());

@@ -44,8 +44,10 @@ class GovernanceStore {
                                                const std::string& kind);
   // A random identity of this database, made once and kept: approval
   // tokens name it, so a token taken to another database is told apart
-  // from one that was never issued.
+  // from one that was never issued. Made by the first call.
   Result<std::string> DatabaseId();
+  // The identity if one was made, else empty; writes nothing.
+  Result<std::string> RecordedDatabaseId();
 
  private:
   backend::Connection& conn_;

@@ -204,7 +204,7 @@ Status Runner::CheckApproval(const plan::Settings& settings, const std::string& 
                            command + " --approval TOKEN`");
   }
   GovernanceStore store = Governance();
-  TANDEM_ASSIGN_OR_RETURN(std::string database_id, store.DatabaseId());
+  TANDEM_ASSIGN_OR_RETURN(std::string database_id, store.RecordedDatabaseId());
   TANDEM_ASSIGN_OR_RETURN(std::vector<GovernanceRecord> approvals,
                           store.Select(options_.schema, name, "approval"));
   for (const auto& approval : approvals) {
@@ -218,10 +218,15 @@ Status Runner::CheckApproval(const plan::Settings& settings, const std::string& 
     reporter_.Note("approved by " + approval.by + " on " + approval.at);
     return Status::Ok();
   }
-  if (token.rfind(database_id + "-", 0) != 0 && token.find('-') != std::string::npos) {
-    return Status::Refused("approval token " + token +
-                           " was issued for another database (this one is " + database_id +
-                           "); an approval holds only where it was given: run `tandem approve "
+  // A token's first part names the database it was issued on.
+  std::vector<std::string> parts = Split(token, '-');
+  bool well_formed =
+      parts.size() == 3 && parts[0].size() == 16 && parts[1].size() == 8 && parts[2].size() == 16;
+  if (well_formed && parts[0] != database_id) {
+    return Status::Refused("approval token " + token + " was issued for another database (" +
+                           parts[0] + "; this one is " +
+                           (database_id.empty() ? "without approvals" : database_id) +
+                           "): an approval holds only where it was given. Run `tandem approve "
                            "FILE --by NAME` against this database");
   }
   return Status::Refused("approval token " + token + " is unknown for migration \"" + name +
