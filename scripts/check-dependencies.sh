@@ -48,12 +48,13 @@ diff: verify backends common
 readers: backends plan common
 readers/postgres: readers backends plan lint common
 readers/sqlite: readers backends plan plan/sqlite common
+gates: plan common
 hooks: common
 migration_lint: reader plan lint common
 migration_lint/postgres: migration_lint backends plan lint common
-core: hooks plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers readers/postgres readers/sqlite backends common
+core: gates hooks plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers readers/postgres readers/sqlite backends common
 serve: core plan backfill throttle verify backends common
-cli: core serve hooks migration_lint migration_lint/postgres plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers diff backends backends/registry common
+cli: core gates serve hooks migration_lint migration_lint/postgres plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers diff backends backends/registry common
 '
 
 # Pairs the direction above allows only for one header, with why:

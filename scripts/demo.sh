@@ -233,6 +233,9 @@ main() {
     "Every row: new columns = up(old) where the old version wrote last, old = down(new) where" \
     "the new version did; NULL drift. complete requires this to pass."
   phase "tandem verify (parity)" verify
+  # The readiness gates and the scorecard (exit 1 while a gate is closed:
+  # shown here, not enforced; switch and complete enforce them).
+  "$TANDEM" gates || true
 
   header "9. tandem switch" \
     "Refused until verify has passed. The application moves to the new version ($VIEW);" \
@@ -251,6 +254,10 @@ main() {
 
   header "12. tandem history and the final table"
   after_complete
+
+  header "13. tandem report" \
+    "The migration's record from tandem's state: phases, backfill, verification, gate decisions."
+  "$TANDEM" report
 
   summary
 }

@@ -138,6 +138,11 @@ class Database {
   // Refuses when two connections share one server session, which a pooler
   // in transaction mode does as soon as one of them is idle.
   virtual Status CheckSeparateSessions(Connection& first, Connection& second) = 0;
+  // An online copy of the whole database in a new file at `path`, made by
+  // the engine's backup while others keep writing, opened as a Database of
+  // its own (a rehearsal's scratch copy). kRefused where the engine has no
+  // such copy: PostgreSQL's rehearsal copies tables into a scratch schema.
+  virtual Result<std::unique_ptr<Database>> BackupTo(const std::string& path);
 };
 
 // Opens the database named by `url` (postgres://, postgresql://, a libpq

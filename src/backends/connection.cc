@@ -14,4 +14,9 @@ Result<long long> Connection::ExecuteForEachRow(const std::string&, const std::v
   return Status::Internal("typed rows are not supported on " + Describe());
 }
 
+Result<std::unique_ptr<Database>> Database::BackupTo(const std::string&) {
+  return Status::Refused("an online copy into a new file is SQLite's; " + Describe() +
+                         " is copied into a scratch schema instead");
+}
+
 }  // namespace tandem::backend

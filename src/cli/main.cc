@@ -17,6 +17,7 @@
 #include "cli/exit_codes.h"
 #include "cli/flag_command.h"
 #include "cli/global_options.h"
+#include "cli/governance_command.h"
 #include "cli/lint_command.h"
 #include "cli/output.h"
 #include "cli/readers_command.h"
@@ -78,6 +79,15 @@ struct CommandOptions {
   bool force = false;
   std::string reason;
   std::string scan_dir;  // readers, complete
+  // start, switch, complete
+  std::string approval;
+  // signoff, approve, note
+  std::string by;
+  std::string category;
+  std::string note;
+  std::vector<std::string> text;
+  std::string name;    // report
+  long long rows = 0;  // rehearse: 0 copies every row
   ServeFlags serve;
 };
 
@@ -258,17 +268,44 @@ Status Dispatch(const std::string& command, const GlobalOptions& global,
     return RunDryRun(runner, request, global.json);
   }
   if (command == "start") {
-    return runner.Start(*migration, {options.complete, options.skip_backfill});
+    return runner.Start(*migration, {options.complete, options.skip_backfill, options.approval});
   }
   if (command == "backfill") return runner.Backfill();
-  if (command == "switch") return runner.Switch({options.back});
+  if (command == "switch") return runner.Switch({options.back, options.approval});
   if (command == "complete") {
     if (options.force && options.reason.empty()) {
       return Status::InvalidInput(
           "--force needs --reason TEXT: why completing past a failed "
           "verification or hidden readers is right; it is recorded with your name");
     }
-    return runner.Complete({options.force, options.reason, options.scan_dir});
+    return runner.Complete({options.force, options.reason, options.scan_dir, options.approval});
+  }
+  if (command == "gates") return RunGates(runner, global.json);
+  if (command == "rehearse") {
+    core::RehearseOptions rehearse;
+    if (options.rows > 0) rehearse.rows = options.rows;
+    rehearse.by = options.by.empty() ? DefaultPerson() : options.by;
+    return RunRehearse(runner, *migration, rehearse, global.json);
+  }
+  if (command == "runbook") {
+    TANDEM_ASSIGN_OR_RETURN(std::string runbook, runner.Runbook(*migration, options.file));
+    std::printf("%s", runbook.c_str());
+    return Status::Ok();
+  }
+  if (command == "report") {
+    TANDEM_ASSIGN_OR_RETURN(core::MigrationArchive archive, runner.Archive(options.name));
+    std::printf("%s\n", global.json ? core::ReportToJson(archive).c_str()
+                                    : core::ReportToMarkdown(archive).c_str());
+    return Status::Ok();
+  }
+  if (command == "signoff") {
+    return RunSignoff(runner, {options.category, options.by, options.note}, global.json);
+  }
+  if (command == "approve") return RunApprove(runner, *migration, options.by, global.json);
+  if (command == "note") {
+    std::string text;
+    for (const auto& word : options.text) text += (text.empty() ? "" : " ") + word;
+    return RunNote(runner, text, options.by.empty() ? DefaultPerson() : options.by, global.json);
   }
   if (command == "verify") return RunVerify(runner, global, options);
   if (command == "readers") return RunReaders(runner, global.json, options.scan_dir);
@@ -389,6 +426,34 @@ int Main(int argc, char** argv) {
        "show the migration in progress, its backfill progress per table (from any process), "
        "the newest version schema and which version the live schema shows"},
       {"history", "list every migration of the schema"},
+      {"gates",
+       "show the readiness gate of each transition (expand -> backfill, backfill -> switch, "
+       "switch -> contract) with the evidence of each condition, and the scorecard of the five "
+       "sign-off categories; exit 1 while a gate is closed"},
+      {"signoff",
+       "sign off a scorecard category (compatibility, data_quality, observability, "
+       "reversibility, stakeholder_alignment) of the migration in progress, recording who, when "
+       "and the evidence seen; a sign-off goes stale when the file changes"},
+      {"approve",
+       "approve FILE on this database: records who approved this version of the file and prints "
+       "a token that start, switch and complete take as --approval (required by governance: "
+       "require_approval)"},
+      {"note", "add a note to the newest migration's record (shown by its report)"},
+      {"rehearse",
+       "rehearse FILE's rollback: run start, backfill, verify, switch, switch back and rollback on "
+       "a scratch copy (SQLite: an online backup of the file; PostgreSQL: a scratch schema with "
+       "the affected tables' structure and rows, or --rows N of each), time each phase, "
+       "extrapolate to the real row counts, remove the copy (also on failure) and record the "
+       "result as the migration's reversibility evidence"},
+      {"runbook",
+       "print a Markdown runbook for FILE: the commands in order with the output to expect, "
+       "stop conditions and rollback triggers, the fastest safe rollback per phase with its "
+       "rehearsed time, validation queries, the observation window and the owners; only reads"},
+      {"report",
+       "print a migration's record (the newest, or NAME's) as Markdown, or JSON with --json: "
+       "phases with start, end and duration, backfill rows and rows/s, throttle time by reason, "
+       "verification passes, gate decisions, sign-offs, notes and a retrospective to fill in; "
+       "kept in the state schema after complete or rollback"},
       {"migrate", "start (and complete) every pending migration in DIR, in file-name order"},
       {"serve",
        "serve the command center page, /metrics (Prometheus) and the JSON API (/api/v1/: "
@@ -400,7 +465,8 @@ int Main(int argc, char** argv) {
   for (const auto& command : commands) {
     CLI::App* sub = app.add_subcommand(command.name, command.help);
     std::string name = command.name;
-    if (name == "plan" || name == "start") {
+    if (name == "plan" || name == "start" || name == "approve" || name == "runbook" ||
+        name == "rehearse") {
       sub->add_option("FILE", options.file, "migration file (.yaml, .yml or .json)")->required();
     }
     if (name == "migrate")
@@ -439,6 +505,33 @@ int Main(int argc, char** argv) {
                       "written since the previous pass and those it found mismatching");
       sub->add_flag("--repair", options.repair,
                     "re-sync exactly the mismatching rows, then verify again");
+    }
+    if (name == "start" || name == "switch" || name == "complete") {
+      sub->add_option("--approval", options.approval,
+                      "the token `tandem approve` printed for this file on this database");
+    }
+    if (name == "signoff") {
+      sub->add_option("CATEGORY", options.category,
+                      "compatibility, data_quality, observability, reversibility or "
+                      "stakeholder_alignment")
+          ->required();
+      sub->add_option("--note", options.note, "what the signer wants on record");
+    }
+    if (name == "signoff" || name == "approve") {
+      sub->add_option("--by", options.by, "who signs (recorded)")->required();
+    }
+    if (name == "rehearse") {
+      sub->add_option("--rows", options.rows,
+                      "copy at most N rows of each affected table (default: all)")
+          ->check(CLI::PositiveNumber);
+      sub->add_option("--by", options.by, "who rehearses (default: $USER)");
+    }
+    if (name == "report") {
+      sub->add_option("NAME", options.name, "the migration (default: the newest)");
+    }
+    if (name == "note") {
+      sub->add_option("TEXT", options.text, "the note")->required();
+      sub->add_option("--by", options.by, "who writes it (default: $USER)");
     }
     if (name == "switch") {
       sub->add_flag("--back", options.back,

@@ -13,6 +13,7 @@
 
 #include "backends/backend.h"
 #include "backfill/types.h"
+#include "core/scratch.h"
 #include "core/state_sql.h"
 #include "plan/migration.h"
 #include "plan/plan.h"
@@ -91,6 +92,10 @@ class Engine {
 
   // kInternal where the engine's planner makes no such steps.
   virtual Result<backfill::Progress> RunChunkedStep(const ChunkedStepJob& job) const = 0;
+  // A scratch copy of what `request.plan` changes, for a rehearsal, and
+  // its removal (core/scratch.h).
+  virtual Result<Scratch> MakeScratch(const ScratchRequest& request) const = 0;
+  virtual Status RemoveScratch(backend::Connection& conn, Scratch& scratch) const = 0;
 
   // Re-syncs the rows verification found mismatching; the count of rows.
   // Only called where capabilities().verify_repair.

@@ -67,6 +67,14 @@ class PostgresEngine : public Engine {
   Result<long long> Repair(backend::Connection& conn, const plan::Plan& plan) const override {
     return verify::Repair(conn, plan);
   }
+
+  Result<Scratch> MakeScratch(const ScratchRequest& request) const override {
+    return MakePostgresScratch(request);
+  }
+
+  Status RemoveScratch(backend::Connection& conn, Scratch& scratch) const override {
+    return RemovePostgresScratch(conn, scratch);
+  }
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "core/run_settings.h"
 
+#include "reader/reader.h"
+
 namespace tandem::core {
 namespace {
 
@@ -70,6 +72,17 @@ backend::LockPolicy LockPolicyOf(const RunnerOptions& flags, const plan::Setting
   if (layered.lock_retry_backoff) policy.backoff_base = *layered.lock_retry_backoff;
   if (layered.lock_retry_attempts) policy.max_attempts = *layered.lock_retry_attempts;
   return policy;
+}
+
+Result<plan::Settings> SettingsOf(const MigrationRecord& record) {
+  TANDEM_ASSIGN_OR_RETURN(plan::Migration migration,
+                          reader::ParseMigration(record.file_content, record.name + ".yaml"));
+  return migration.settings;
+}
+
+Result<plan::Settings> SettingsOf(const MigrationRecord& record, const plan::Settings& config) {
+  TANDEM_ASSIGN_OR_RETURN(plan::Settings file, SettingsOf(record));
+  return Layered(file, config);
 }
 
 backfill::Options BackfillSettings(const RunnerOptions& flags, const plan::Settings& file,

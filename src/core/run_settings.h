@@ -6,6 +6,7 @@
 
 #include "backfill/types.h"
 #include "core/runner_options.h"
+#include "core/state_store.h"
 #include "plan/migration.h"
 #include "verify/types.h"
 
@@ -23,5 +24,9 @@ backfill::Options BackfillSettings(const RunnerOptions& flags, const plan::Setti
                                    Millis engine_chunk_time);
 // `options` (verify's flags) with the file's thresholds.
 verify::Options VerifySettings(verify::Options options, const plan::Settings& file);
+// The migration file's own settings, from the copy kept in the state store.
+Result<plan::Settings> SettingsOf(const MigrationRecord& record);
+// Those over the shared config file's (`config`).
+Result<plan::Settings> SettingsOf(const MigrationRecord& record, const plan::Settings& config);
 
 }  // namespace tandem::core

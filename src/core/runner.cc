@@ -45,19 +45,6 @@ int SwitchIndex(const plan::Plan& plan) {
   return static_cast<int>(plan.complete.size());
 }
 
-// The migration file's own settings, from the copy kept in the state store.
-Result<plan::Settings> FileSettingsOf(const MigrationRecord& record) {
-  TANDEM_ASSIGN_OR_RETURN(plan::Migration migration,
-                          reader::ParseMigration(record.file_content, record.name + ".yaml"));
-  return migration.settings;
-}
-
-// Those over the config file's.
-Result<plan::Settings> SettingsOf(const MigrationRecord& record, const plan::Settings& config) {
-  TANDEM_ASSIGN_OR_RETURN(plan::Settings file, FileSettingsOf(record));
-  return Layered(file, config);
-}
-
 // kRefused, saying `runs_when`, unless `record` is active.
 Status RefuseUnlessActive(const MigrationRecord& record, const std::string& runs_when) {
   if (record.phase == Phase::kActive) return Status::Ok();
@@ -108,7 +95,7 @@ void Runner::OfferToHooks(long long id, const Event& event) {
 Result<EventHooks::Migration> Runner::HookedMigration(long long id) {
   TANDEM_ASSIGN_OR_RETURN(std::optional<MigrationRecord> record, state_->Find(id));
   if (!record) return Status::Internal("no migration with id " + std::to_string(id));
-  TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, FileSettingsOf(*record));
+  TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(*record));
   return EventHooks::Migration{*record, settings.hooks};
 }
 
@@ -129,8 +116,10 @@ Status Runner::Start(const plan::Migration& migration, const StartOptions& optio
     case StartDecision::kNothingToDo:
       return Status::Ok();
     case StartDecision::kAlreadyStarted:
-      return options.complete ? CompleteRecord(record) : Status::Ok();
+      return options.complete ? CompleteRecord(record, {.approval = options.approval})
+                              : Status::Ok();
     case StartDecision::kNew: {
+      TANDEM_RETURN_IF_ERROR(GovernStart(migration, options.approval));
       TANDEM_ASSIGN_OR_RETURN(record, RecordNewMigration(migration));
       break;
     }
@@ -142,7 +131,7 @@ Status Runner::Start(const plan::Migration& migration, const StartOptions& optio
   if (!options.skip_backfill) {
     TANDEM_RETURN_IF_ERROR(RunBackfill(record, plan));
   }
-  return options.complete ? CompleteRecord(record) : Status::Ok();
+  return options.complete ? CompleteRecord(record, {.approval = options.approval}) : Status::Ok();
 }
 
 Result<Runner::StartDecision> Runner::DecideStart(const plan::Migration& migration) {
@@ -240,6 +229,12 @@ Status Runner::Backfill() {
 Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
   auto started = Clock::now();
   reporter_.PhaseStarted("backfill", record.name);
+  TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record));
+  // The gate expand -> backfill: the old application still works.
+  if (settings.governance.present && !options_.rehearsal) {
+    TANDEM_RETURN_IF_ERROR(ProbeCompatibility(record, plan, settings));
+    TANDEM_RETURN_IF_ERROR(EnforceGate(record, plan, gates::Transition::kBackfill));
+  }
   backfill::Options options;
   TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<BackfillControl> control,
                           ControlledOptions(record, options));
@@ -433,6 +428,12 @@ Status Runner::CompleteRecord(MigrationRecord record, const CompleteOptions& opt
   if (before_switch) TANDEM_RETURN_IF_ERROR(GateOnReaders(record, plan, options));
   if (record.phase != Phase::kCompleting) {
     TANDEM_RETURN_IF_ERROR(GateOnVerification(record, plan, options));
+    // From active, complete switches too: the switch's gate applies as well.
+    if (record.phase == Phase::kActive && !options_.rehearsal) {
+      TANDEM_RETURN_IF_ERROR(EnforceGate(record, plan, gates::Transition::kSwitch));
+    }
+    TANDEM_RETURN_IF_ERROR(
+        Govern(record, plan, "complete", options.approval, gates::Transition::kContract));
   }
   return RunPhase(record, kContract, plan.complete, plan.schema);
 }

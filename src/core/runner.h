@@ -22,9 +22,13 @@
 #include "core/dry_run.h"
 #include "core/engine.h"
 #include "core/event_hooks.h"
+#include "core/governance_store.h"
+#include "core/rehearsal.h"
+#include "core/report.h"
 #include "core/reporter.h"
 #include "core/runner_options.h"
 #include "core/state_store.h"
+#include "gates/types.h"
 #include "plan/migration.h"
 #include "plan/plan.h"
 #include "readers/types.h"
@@ -36,6 +40,7 @@ namespace tandem::core {
 struct StartOptions {
   bool complete = false;
   bool skip_backfill = false;
+  std::string approval;  // `--approval TOKEN` (tandem approve)
 };
 
 struct CompleteOptions {
@@ -45,11 +50,34 @@ struct CompleteOptions {
   std::string reason;
   // The application's code to search for the old names too (readers/code_scan.h).
   std::string scan_dir;
+  std::string approval;
 };
 
 struct SwitchOptions {
   // Point the live schema at the old version again (`switch --back`).
   bool back = false;
+  std::string approval;
+};
+
+// `tandem gates`: the gates of the migration in progress and its scorecard.
+struct GatesView {
+  std::string migration;
+  std::vector<gates::Gate> gates;
+  std::vector<gates::ScorecardRow> scorecard;
+};
+
+struct RehearseOptions {
+  std::optional<long long> rows;  // per table copied (--rows N); all when unset
+  std::string by;                 // who rehearsed (recorded)
+  // Tests: stop with an error right after this phase ("expand", "backfill",
+  // "verify", "switch", "switch back"), to see the copy removed.
+  std::string fail_after;
+};
+
+struct SignoffOptions {
+  std::string category;  // gates::kCategories
+  std::string by;
+  std::string note;
 };
 
 struct VerifyOptions {
@@ -113,6 +141,29 @@ class Runner {
   Status Migrate(const std::vector<plan::Migration>& migrations, bool complete_last);
   Result<StatusReport> GetStatus();
   Result<std::vector<MigrationRecord>> History();
+  // The gates and scorecard of the migration in progress (runner_gates.cc).
+  Result<GatesView> Gates();
+  // Records a sign-off of a scorecard category for the migration in
+  // progress, with the evidence it saw; stale once the file changes.
+  Status Signoff(const SignoffOptions& options);
+  // Records an approval of `migration`'s file on this database and returns
+  // its token, which start, switch and complete take as --approval.
+  Result<std::string> Approve(const plan::Migration& migration, const std::string& by);
+  // The record of the newest migration named `name` (the newest of all
+  // when empty), for its report; only reads (runner_report.cc).
+  Result<MigrationArchive> Archive(const std::string& name);
+  // Runs start, backfill, verify, switch, switch back and rollback of
+  // `migration` on a scratch copy, times each, removes the copy (also on
+  // failure) and records the result as reversibility evidence
+  // (runner_rehearse.cc). A failed rehearsal is recorded and returned as
+  // the error that stopped it.
+  Result<Rehearsal> Rehearse(const plan::Migration& migration, const RehearseOptions& options);
+  // The runbook of `migration` (core/runbook.h), planned against the live
+  // schema, quoting its newest rehearsal; `file` as the commands name it.
+  // Only reads.
+  Result<std::string> Runbook(const plan::Migration& migration, const std::string& file);
+  // Adds a note to the newest migration's record (for its report).
+  Status Note(const std::string& text, const std::string& by);
   // Pauses or resumes the backfill of the migration in progress, from any
   // process; the backfill waits between chunks while paused.
   Status SetPaused(bool paused);
@@ -252,6 +303,36 @@ class Runner {
   void OfferToHooks(long long id, const Event& event);
   // Its file's hooks section, for EventHooks.
   Result<EventHooks::Migration> HookedMigration(long long id);
+  // The phases of a rehearsal on `scratch`, timed into `result`.
+  Status RehearsePhases(Scratch& scratch, const plan::Migration& migration,
+                        const RehearseOptions& options, Rehearsal& result);
+  // ---- gates (runner_gates.cc) ----
+  GovernanceStore Governance();
+  Result<std::vector<gates::SignoffRecord>> Signoffs(const MigrationRecord& record);
+  // The evidence of `record`'s gates; the reader audit only when asked.
+  Result<gates::Evidence> GatherEvidence(const MigrationRecord& record, const plan::Plan& plan,
+                                         bool find_readers);
+  // kRefused naming each unmet condition of `transition`'s gate beyond
+  // those its command checks itself; the decision is recorded.
+  Status EnforceGate(const MigrationRecord& record, const plan::Plan& plan,
+                     gates::Transition transition);
+  // kRefused, naming the next allowed time, while the file's schedule
+  // forbids high-risk steps; `what` names the step.
+  Status CheckSchedule(const plan::Settings& settings, const std::string& what);
+  // kRefused when `token` does not approve this version of migration
+  // `name` on this database, or is missing where the file requires one.
+  Status CheckApproval(const plan::Settings& settings, const std::string& name,
+                       const std::string& checksum, const std::string& token,
+                       const std::string& command);
+  // start's approval, and its schedule when it backfills a large table.
+  Status GovernStart(const plan::Migration& migration, const std::string& approval);
+  // Approval, schedule and the gate of `transition`, for `command`.
+  Status Govern(const MigrationRecord& record, const plan::Plan& plan, const std::string& command,
+                const std::string& approval, std::optional<gates::Transition> transition);
+  // The expand -> backfill gate's probes: both versions read every table,
+  // a write in a rolled-back transaction, the file's compatibility checks.
+  Status ProbeCompatibility(const MigrationRecord& record, const plan::Plan& plan,
+                            const plan::Settings& settings);
   // Moves `record` to phase `to` in the state store, where the lifecycle
   // allows it (phase.h), and starts its step count anew.
   Status MoveTo(MigrationRecord& record, Phase to);

@@ -41,6 +41,9 @@ struct RunnerOptions {
   // Start (and migrate) run statements rollback cannot undo instead of
   // refusing them (plan::RefuseIrreversible).
   bool allow_irreversible = false;
+  // The runner of a rehearsal on a scratch copy: it asks for no approval,
+  // schedule or sign-off (they govern the real database).
+  bool rehearsal = false;
 };
 
 }  // namespace tandem::core

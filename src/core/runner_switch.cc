@@ -60,6 +60,8 @@ Status Runner::Switch(const SwitchOptions& options) {
         "\" is recorded since its backfill finished, so nothing shows yet that the new version "
         "reads what the old one wrote. Run `tandem verify`, then `tandem switch`");
   }
+  TANDEM_RETURN_IF_ERROR(
+      Govern(record, plan, "switch", options.approval, gates::Transition::kSwitch));
   return PointLive(record, plan, plan.switch_to_new, Phase::kSwitched, "switch");
 }
 

@@ -93,6 +93,14 @@ class SqliteEngine : public Engine {
   Result<long long> Repair(backend::Connection&, const plan::Plan&) const override {
     return Status::Refused("verify --repair is not available on SQLite yet");
   }
+
+  Result<Scratch> MakeScratch(const ScratchRequest& request) const override {
+    return MakeSqliteScratch(request);
+  }
+
+  Status RemoveScratch(backend::Connection&, Scratch& scratch) const override {
+    return RemoveSqliteScratch(scratch);
+  }
 };
 
 }  // namespace

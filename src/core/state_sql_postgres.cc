@@ -24,8 +24,8 @@ class PostgresStateSql : public StateSql {
   }
 
   std::vector<std::string> AllTables() const override {
-    std::vector<std::string> tables = {"migrations", "verify_runs", "events", "flags",
-                                       "control_token"};
+    std::vector<std::string> tables = {"migrations", "verify_runs",   "events",
+                                       "flags",      "control_token", "governance"};
     // The backfill's checkpoints are PostgreSQL's only.
     for (const auto& t : backfill::CheckpointTableNames()) tables.push_back(t);
     return tables;
@@ -142,7 +142,20 @@ std::string PostgresStateSql::Create() const {
                     "DROP TRIGGER IF EXISTS append_only ON " + events + ";\n" +
                     "CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON " + events +
                     " FOR EACH ROW EXECUTE FUNCTION " + Table("events_append_only") + "();\n" +
-                    CreateFlags() + CreateControlToken() + backfill::CheckpointTablesSql(schema_);
+                    CreateFlags() + CreateControlToken() + "CREATE TABLE IF NOT EXISTS " +
+                    Table("governance") +
+                    R"sql( (
+  id bigserial PRIMARY KEY,
+  schema_name text NOT NULL,
+  migration text NOT NULL,
+  kind text NOT NULL,
+  checksum text NOT NULL,
+  by_name text NOT NULL,
+  at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  detail text NOT NULL,
+  db_user text NOT NULL DEFAULT current_user
+);
+)sql" + backfill::CheckpointTablesSql(schema_);
   // Two runners may init at once (before either holds the runner lock):
   // serialize on a transaction-level advisory lock.
   return "BEGIN; SELECT pg_advisory_xact_lock(1952542308, 0);\n" + sql + "\nCOMMIT;";

@@ -26,7 +26,7 @@ class SqliteStateSql : public StateSql {
   }
 
   std::vector<std::string> AllTables() const override {
-    return {"migrations", "verify_runs", "events", "flags", "control_token"};
+    return {"migrations", "verify_runs", "events", "flags", "control_token", "governance"};
   }
 
   // SQLite runs no function of tandem's for another application, so the
@@ -116,7 +116,19 @@ std::string SqliteStateSql::Create() const {
                     // The SHA-256 of `tandem serve`'s control token, never the token.
                     "CREATE TABLE IF NOT EXISTS " + Table("control_token") +
                     " (\n  id INTEGER PRIMARY KEY CHECK (id = 1),\n  sha256 TEXT NOT NULL,\n" +
-                    "  created_at TEXT NOT NULL DEFAULT " + now + "\n);\n";
+                    "  created_at TEXT NOT NULL DEFAULT " + now + "\n);\n" +
+                    "CREATE TABLE IF NOT EXISTS " + Table("governance") + R"sql( (
+  id INTEGER PRIMARY KEY,
+  schema_name TEXT NOT NULL,
+  migration TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  checksum TEXT NOT NULL,
+  by_name TEXT NOT NULL,
+  at TEXT NOT NULL DEFAULT )sql" +
+                    now + R"sql(,
+  detail TEXT NOT NULL
+);
+)sql";
   // The event log is evidence: refuse edits, as an append-only log.
   for (const char* event : {"UPDATE", "DELETE"}) {
     sql += "CREATE TRIGGER IF NOT EXISTS " +

@@ -283,6 +283,51 @@ struct HookSettings {
   std::vector<std::string> events;  // event kinds that fire; empty: every kind
 };
 
+// A query of the user's that must run (and, when it returns a value, return
+// true) for the old application to count as still working after expand.
+struct CompatibilityCheck {
+  std::string name;
+  std::string sql;
+};
+
+// The `governance:` section: which evidence the gates of each transition
+// ask for. A file without the section keeps the gates tandem always had
+// (backfill finished, parity, hidden readers); `present` turns on the
+// section's safe defaults: every sign-off before switch and complete, a
+// clean observation window and a rehearsed rollback before complete.
+struct Governance {
+  bool present = false;
+  bool require_observation = false;
+  std::optional<Millis> min_observation;  // the shortest clean window that counts
+  bool require_rehearsal = false;
+  std::optional<Millis> max_rollback_time;  // the rehearsed rollback must be faster
+  bool require_approval = false;
+  // Sign-off categories (gates/types.h) each transition needs, by the
+  // command that makes it: "switch", "complete".
+  std::map<std::string, std::vector<std::string>> signoffs;
+  std::vector<CompatibilityCheck> compatibility;
+};
+
+// The `owners:` section: who is responsible, and where people hear of it.
+struct Owners {
+  std::string migration_lead;
+  std::string application_owner;
+  std::string data_owner;
+  std::string sre_owner;
+  std::string channel;
+  std::string communication;  // the communication plan, free text
+};
+
+// The `schedule:` section: when high-risk transitions may happen (UTC).
+struct Schedule {
+  // Weekly windows, "Mon-Fri 09:00-17:00"; none: any time outside freezes.
+  std::vector<std::string> windows;
+  // Freeze periods, "2026-12-20..2027-01-04" (whole days, inclusive).
+  std::vector<std::string> freezes;
+  // A start on a table with at least this many rows counts as high-risk.
+  long long large_table_rows = 1000000;
+};
+
 // tandem's own settings (top-level sections pgroll ignores). The same
 // sections make up the shared config file (tandem.yaml), whose values the
 // migration file's override (core/run_settings.h: flag > file > config).
@@ -314,6 +359,9 @@ struct Settings {
   std::optional<bool> dry_run;           // every changing command only prints
   std::optional<bool> require_approval;  // a recorded approval before switch/complete
   HookSettings hooks;
+  Governance governance;
+  Owners owners;
+  Schedule schedule;
 };
 
 struct Migration {

@@ -14,6 +14,7 @@
 #include "common/sha256.h"
 #include "common/strings.h"
 #include "reader/file_checks.h"
+#include "reader/governance_settings.h"
 #include "reader/node_reader.h"
 #include "reader/operation_readers.h"
 #include "reader/settings_sections.h"
@@ -23,9 +24,9 @@ namespace tandem::reader {
 namespace {
 
 // `$schema` names the JSON schema editors check a file against.
-constexpr std::string_view kTopLevelKeys[] = {"$schema",  "name",   "version_schema", "operations",
-                                              "backfill", "verify", "lock",           "run",
-                                              "metrics",  "alerts", "hooks",          "lint"};
+constexpr std::string_view kTopLevelKeys[] = {
+    "$schema", "name",   "version_schema", "operations", "backfill",   "verify", "lock",    "run",
+    "metrics", "alerts", "hooks",          "lint",       "governance", "owners", "schedule"};
 
 // Bytes in the UTF-8 sequence that `lead` starts; 0 if it cannot start one
 // (0xC0 and 0xC1 only start overlong forms, 0xF5 and above code points past
@@ -179,6 +180,7 @@ plan::Migration ReadDocument(const YAML::Node& root, const std::string& file_nam
   ReadNames(top, file_name, &migration);
   ReadOperations(top, &migration);
   ReadSettings(top, &migration.settings);
+  ReadGovernanceSections(top, &migration.settings);  // a migration's own, never the config file's
   if (!errors->failed()) CheckAcrossOperations(migration, errors);
   return migration;
 }

@@ -12,8 +12,8 @@
 namespace tandem::reader {
 
 // The top-level keys of tandem's sections.
-inline constexpr std::string_view kSettingsSections[] = {"backfill", "verify", "lock", "run",
-                                                         "metrics",  "alerts", "hooks",  "lint"};
+inline constexpr std::string_view kSettingsSections[] = {"backfill", "verify", "lock",  "run",
+                                                         "metrics",  "alerts", "hooks", "lint"};
 
 // The keys of each section. backfill: the engine's, then the throttle's
 // (throttle_settings.cc).

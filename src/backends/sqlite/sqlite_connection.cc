@@ -272,4 +272,34 @@ Result<long long> SqliteConnection::ExecuteForEachRow(const std::string& sql,
   return changed;
 }
 
+Status SqliteConnection::BackupTo(const std::string& path) {
+  sqlite3* copy = nullptr;
+  int rc =
+      sqlite3_open_v2(path.c_str(), &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  if (rc != SQLITE_OK) {
+    Status error = MapSqliteError(rc, "cannot create the copy " + path);
+    sqlite3_close(copy);
+    return error;
+  }
+  sqlite3_backup* backup = sqlite3_backup_init(copy, "main", db_, "main");
+  if (backup == nullptr) {
+    Status error = MapSqliteError(sqlite3_extended_errcode(copy), sqlite3_errmsg(copy));
+    sqlite3_close(copy);
+    return error;
+  }
+  constexpr int kPagesPerStep = 256;
+  do {
+    rc = sqlite3_backup_step(backup, kPagesPerStep);
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(5);
+  } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+  sqlite3_backup_finish(backup);
+  Status status =
+      rc == SQLITE_DONE
+          ? Status::Ok()
+          : MapSqliteError(sqlite3_extended_errcode(copy),
+                           "copying " + path_ + " to " + path + ": " + sqlite3_errmsg(copy));
+  sqlite3_close(copy);
+  return status;
+}
+
 }  // namespace tandem::backend::sqlite

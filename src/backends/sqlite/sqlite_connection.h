@@ -49,6 +49,10 @@ class SqliteConnection : public Connection {
   Status Reconnect() override;
   std::string Describe() const override { return "sqlite:" + path_; }
   const std::string& path() const { return path_; }
+  // Copies the whole database into a new file at `path` with SQLite's
+  // online backup, a batch of pages at a time, so writers wait at most for
+  // one batch; a write between batches restarts the copy (SQLite's rule).
+  Status BackupTo(const std::string& path);
 
  private:
   SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}

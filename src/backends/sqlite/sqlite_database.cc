@@ -84,6 +84,13 @@ Result<std::unique_ptr<Connection>> SqliteDatabase::ConnectToRead() {
   return std::unique_ptr<Connection>(std::move(conn));
 }
 
+Result<std::unique_ptr<Database>> SqliteDatabase::BackupTo(const std::string& path) {
+  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> conn,
+                          SqliteConnection::Open(target_.open_name, OpenOptions{}));
+  TANDEM_RETURN_IF_ERROR(conn->BackupTo(path));
+  return std::unique_ptr<Database>(std::make_unique<SqliteDatabase>(SqliteTarget{path, path}));
+}
+
 Result<plan::Catalog> SqliteDatabase::LoadCatalog(Connection& conn, const std::string&) {
   return LoadSqliteCatalog(conn);
 }

@@ -40,6 +40,7 @@ class SqliteDatabase : public Database {
   // A SQLite connection is its own session: nothing to check.
   Status CheckSessionState(Connection&) override { return Status::Ok(); }
   Status CheckSeparateSessions(Connection&, Connection&) override { return Status::Ok(); }
+  Result<std::unique_ptr<Database>> BackupTo(const std::string& path) override;
 
  private:
   SqliteTarget target_;
