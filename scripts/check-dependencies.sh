@@ -48,9 +48,11 @@ diff: verify backends common
 readers: backends plan common
 readers/postgres: readers backends plan lint common
 readers/sqlite: readers backends plan plan/sqlite common
-core: plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers readers/postgres readers/sqlite backends common
+observe: backends plan common
+observe/postgres: observe backends plan common
+core: observe observe/postgres plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers readers/postgres readers/sqlite backends common
 serve: core plan backfill throttle verify backends common
-cli: core serve plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers diff backends backends/registry common
+cli: core serve observe plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers diff backends backends/registry common
 '
 
 # Pairs the direction above allows only for one header, with why:
@@ -130,8 +132,8 @@ find src -type f \( -name '*.h' -o -name '*.cc' \) -print0 | sort -z |
       if (inc == "pg_query.h" && path !~ /^lint\/pg_parse/ && !is_test) {
         report(file, line, inc, "only src/lint/pg_parse* includes pg_query")
       }
-      if (inc == "httplib.h" && path !~ /^serve\/http_server/ && !is_test) {
-        report(file, line, inc, "only src/serve/http_server* includes httplib.h")
+      if (inc == "httplib.h" && path !~ /^(serve\/http_server|observe\/http_probe)/ && !is_test) {
+        report(file, line, inc, "only src/serve/http_server* and src/observe/http_probe* include httplib.h")
       }
       if (text !~ /#[[:space:]]*include[[:space:]]*"/) next
       if (split(inc, parts, "/") < 2) next  # a header of the same folder, or a system one

@@ -6,7 +6,8 @@
 #
 # It splits customers.full_name into first_name/last_name and turns the text
 # column balance into a REAL that is NOT NULL (examples/02_customers_split_name.yaml),
-# through plan, start (expand + backfill), verify, switch and complete, while a writer
+# through plan, start (expand + backfill), verify, switch with a short observation
+# window and complete, while a writer
 # inserts and updates through the old version. The database stays in
 # .demo/demo.db for you to inspect (sqlite3 .demo/demo.db).
 #
@@ -234,11 +235,17 @@ main() {
     "the new version did; NULL drift. complete requires this to pass."
   phase "tandem verify (parity)" verify
 
-  header "9. tandem switch" \
+  header "9. tandem switch --observe 3s" \
     "Refused until verify has passed. The application moves to the new version ($VIEW);" \
-    "dual-write stays on, so switch --back (or rollback) flips back losing nothing."
-  phase "tandem switch" "$TANDEM" switch
-  "$TANDEM" status | grep phase
+    "dual-write stays on, so switch --back (or rollback) flips back losing nothing. Then a" \
+    "short observation window: tandem watches the file's probes (SQLite keeps no statistics" \
+    "of its own) and would flip back by itself on a breach; complete needs a clean window."
+  echo "-- complete before any window is refused:"
+  "$TANDEM" switch
+  "$TANDEM" complete 2>&1 | sed 's/^/   /' || true
+  echo
+  phase "tandem switch --observe 3s" "$TANDEM" switch --observe 3s
+  "$TANDEM" status | grep -E 'phase|observation window'
 
   header "10. Retire the old version"
   retire_old_writer

@@ -16,6 +16,8 @@ std::unique_ptr<core::Reporter> MakeReporter(bool json);
 
 void PrintPlan(const plan::Plan& plan, bool json);
 void PrintStatus(const core::StatusReport& report, bool json);
+// rollback --dry-run: the action for the phase and the steps it would run.
+void PrintRollbackChoice(const core::RollbackChoice& choice, bool json);
 // The JSON object `status --json` prints (one line, no newline).
 std::string StatusJson(const core::StatusReport& report);
 void PrintHistory(const std::vector<core::MigrationRecord>& history, bool json);

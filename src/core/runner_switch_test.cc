@@ -1,7 +1,8 @@
 // The read switch in process, on a SQLite file: its gates (backfill done,
 // a passing verification recorded) refuse with kRefused and change
 // nothing; switch, --back and rollback move the phase as phase.h says, and
-// each move is in the event log.
+// each move is in the event log; complete after a switch waits for a clean
+// observation window.
 #include <gtest/gtest.h>
 
 #include "core/runner.h"
@@ -81,6 +82,21 @@ TEST_F(RunnerSwitchTest, SwitchBackAndAgainThenComplete) {
   EXPECT_EQ(PhaseNow(), Phase::kActive);
   ASSERT_TRUE(Switch().ok());
   EXPECT_EQ(SwitchEvents(), 3);
+  // Switched, complete needs a clean observation window after the newest switch.
+  Status refused = (*NewRunner())->Complete();
+  EXPECT_EQ(refused.kind(), ErrorKind::kRefused) << refused.message();
+  EXPECT_NE(refused.message().find("no clean observation window"), std::string::npos)
+      << refused.message();
+  EXPECT_EQ(PhaseNow(), Phase::kSwitched);
+  Status observed = (*NewRunner())->Switch({.observe = Millis{1000}});
+  ASSERT_TRUE(observed.ok()) << observed.message();
+  {
+    auto tandem = NewRunner();
+    ASSERT_TRUE((*tandem)->Init().ok());
+    auto clean = (*tandem)->CleanWindowRecorded(Record("02_name"));
+    ASSERT_TRUE(clean.ok()) << clean.status().message();
+    EXPECT_TRUE(*clean);
+  }
   Status complete = (*NewRunner())->Complete();
   ASSERT_TRUE(complete.ok()) << complete.message();
   EXPECT_EQ(PhaseNow(), Phase::kCompleted);

@@ -16,6 +16,7 @@
 #include "reader/file_checks.h"
 #include "reader/node_reader.h"
 #include "reader/operation_readers.h"
+#include "reader/switch_settings.h"
 #include "reader/throttle_settings.h"
 #include "reader/yaml_document.h"
 
@@ -23,8 +24,8 @@ namespace tandem::reader {
 namespace {
 
 // `$schema` names the JSON schema editors check a file against.
-constexpr std::string_view kTopLevelKeys[] = {"$schema",    "name",     "version_schema",
-                                              "operations", "backfill", "verify"};
+constexpr std::string_view kTopLevelKeys[] = {"$schema",  "name",   "version_schema", "operations",
+                                              "backfill", "verify", "switch"};
 // The engine's keys, then the throttle's (throttle_settings.cc).
 constexpr std::string_view kBackfillKeys[] = {
     "batch_size",      "concurrency",     "target_chunk_time",   "vacuum_every",
@@ -32,6 +33,9 @@ constexpr std::string_view kBackfillKeys[] = {
     "throttle_query",  "throttle_above",  "max_rows_per_second", "window",
     "max_runtime",     "reconnect_window"};
 constexpr int64_t kMaxConcurrency = 64;
+constexpr std::string_view kSwitchKeys[] = {
+    "observe",        "sample_every",      "probes", "max_rollback_rate", "max_deadlocks",
+    "max_lock_waits", "max_latency_ratio", "ramp",   "step_every",        "flag"};
 
 // Bytes in the UTF-8 sequence that `lead` starts; 0 if it cannot start one
 // (0xC0 and 0xC1 only start overlong forms, 0xF5 and above code points past
@@ -228,6 +232,9 @@ void ReadSettings(const MapReader& top, plan::Settings* settings) {
   if (std::optional<MapReader> backfill = top.Map("backfill", kBackfillKeys)) {
     ReadBackfillSettings(*backfill, settings);
     ReadThrottleSettings(*backfill, &settings->throttle);
+  }
+  if (std::optional<MapReader> section = top.Map("switch", kSwitchKeys)) {
+    ReadSwitchSettings(*section, &settings->switch_to_new);
   }
   YAML::Node verify = top.Value("verify");
   if (!top.ok() || !verify.IsDefined()) return;
