@@ -132,9 +132,9 @@ Status Runner::Observe(MigrationRecord& record, const plan::Plan& plan, observe:
   reporter_.Note(why + "; flipping back to the old version");
   TANDEM_RETURN_IF_ERROR(SwitchBack(record, plan));
   return Status::Refused(why +
-                         ". The live schema shows the old version again and dual-write "
-                         "stayed on, so it holds every write made meanwhile. Fix the cause, "
-                         "then `tandem switch` again (or `tandem rollback`)");
+                         ". Flipped back to the old version; dual-write stayed on, so it holds "
+                         "every write made meanwhile. Fix the cause, then `tandem switch` again "
+                         "(or `tandem rollback`)");
 }
 
 Result<bool> Runner::CleanWindowRecorded(const MigrationRecord& record) {

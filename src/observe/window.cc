@@ -12,7 +12,7 @@ constexpr Millis kShortest{1000};
 constexpr Millis kLongest{10000};
 // Below this many milliseconds of mean statement time a doubling is noise:
 // the latency threshold is at least this far above the baseline.
-constexpr double kLatencyFloorMs = 1;
+constexpr double kLatencyFloorMs = 5;
 
 double Seconds(Millis duration) { return static_cast<double>(duration.count()) / 1000.0; }
 

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "sqlite/sqlite_fixture.h"
+#include "support/wait.h"
 
 namespace tandem::testing {
 namespace {
@@ -40,11 +41,8 @@ TEST_F(SqliteObserveTest, ACommandProbeBreachingFlipsBackAndTheOldVersionSeesThe
       "-e '" +
       marker + "'\"}\n")));
   auto running = std::async(std::launch::async, [this] { return Tandem({"switch"}); });
-  bool observing = false;
-  for (int i = 0; i < 300 && !observing; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    observing = Scalar("SELECT count(*) FROM tandem_events WHERE kind = 'observing'") != "0";
-  }
+  bool observing = WaitUntil(
+      [&] { return Scalar("SELECT count(*) FROM tandem_events WHERE kind = 'observing'") != "0"; });
   ASSERT_TRUE(observing) << "the window never started";
   EXPECT_EQ(Phase(), "switched");
   Exec("INSERT INTO users__02_name (id, name) VALUES (1001, 'new while watched')");
