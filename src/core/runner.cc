@@ -415,7 +415,18 @@ Status Runner::Rollback() {
   TANDEM_RETURN_IF_ERROR(Connect());
   TANDEM_RETURN_IF_ERROR(state_->Init());
   TANDEM_RETURN_IF_ERROR(RefuseRollbackAfterComplete());
-  TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
+  Status locked = AcquireRunnerLock();
+  if (locked.kind() == ErrorKind::kBusy) {
+    // Most likely a backfill: it holds the runner lock while it runs. Paused
+    // now, it stops changing rows at its next chunk.
+    TANDEM_ASSIGN_OR_RETURN(bool paused, state_->SetPaused(options_.schema, true));
+    if (paused) {
+      return locked.WithContext(
+          "rollback paused the backfill (it waits between chunks); stop the runner holding "
+          "the lock (Ctrl-C), then run `tandem rollback` again");
+    }
+  }
+  TANDEM_RETURN_IF_ERROR(locked);
   TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("roll back"));
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(record.plan_json));
   TANDEM_ASSIGN_OR_RETURN(RollbackChoice choice, ChooseRollback(record, plan));

@@ -5,6 +5,7 @@
 // is refused without a clean window; rollback after complete is refused;
 // rollback --dry-run changes nothing.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 #include <future>
@@ -195,6 +196,24 @@ TEST_F(ObserveWindowTest, RollbackDryRunSaysTheActionForThePhaseAndChangesNothin
   EXPECT_NE(Scalar("SELECT detail FROM tandem.events WHERE kind = 'parity_snapshot'")
                 .find("last verification passed"),
             std::string::npos);
+}
+
+TEST_F(ObserveWindowTest, RollbackDuringARunningBackfillPausesItFirst) {
+  CommandResult start =
+      Tandem({"start", "--skip-backfill", WriteMigration("02_score.yaml", kAddScore)});
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  int backfill =
+      SpawnTandem(url_, {"backfill", "--batch-size", "5", "--max-rows-per-second", "20"});
+  ASSERT_TRUE(WaitForRunnerLock());
+  CommandResult busy = Tandem({"rollback"});
+  EXPECT_EQ(busy.exit_code, 3) << busy.out << busy.err;
+  EXPECT_NE(busy.err.find("rollback paused the backfill"), std::string::npos) << busy.err;
+  EXPECT_EQ(Scalar("SELECT paused FROM tandem.migrations"), "t");
+  kill(backfill, SIGINT);
+  EXPECT_EQ(WaitTandem(backfill), 3) << "the interrupted backfill stops resumably";
+  CommandResult undo = Tandem({"rollback"});
+  EXPECT_EQ(undo.exit_code, 0) << undo.out << undo.err;
+  EXPECT_EQ(Phase(), "rolled_back");
 }
 
 TEST_F(ObserveWindowTest, RollbackAfterCompleteIsRefusedNamingWhatTheContractDropped) {
