@@ -138,6 +138,7 @@ Status Runner::Observe(MigrationRecord& record, const plan::Plan& plan, observe:
 }
 
 Result<bool> Runner::CleanWindowRecorded(const MigrationRecord& record) {
+  TANDEM_RETURN_IF_ERROR(Connect());  // callable on its own, as readiness gates do
   TANDEM_ASSIGN_OR_RETURN(std::vector<RecordedEvent> events, state_->Events(record.id));
   bool switched = false;
   std::vector<RecordedEvent> since = SinceNewestSwitch(events, &switched);

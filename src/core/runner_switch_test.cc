@@ -92,7 +92,6 @@ TEST_F(RunnerSwitchTest, SwitchBackAndAgainThenComplete) {
   ASSERT_TRUE(observed.ok()) << observed.message();
   {
     auto tandem = NewRunner();
-    ASSERT_TRUE((*tandem)->Init().ok());
     auto clean = (*tandem)->CleanWindowRecorded(Record("02_name"));
     ASSERT_TRUE(clean.ok()) << clean.status().message();
     EXPECT_TRUE(*clean);
@@ -101,6 +100,27 @@ TEST_F(RunnerSwitchTest, SwitchBackAndAgainThenComplete) {
   ASSERT_TRUE(complete.ok()) << complete.message();
   EXPECT_EQ(PhaseNow(), Phase::kCompleted);
   EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE name IS NULL"), "0");
+}
+
+TEST_F(RunnerSwitchTest, ACleanWindowCountsOnlyForTheSwitchItWatched) {
+  Start(true);
+  Verify();
+  auto clean = [this] {
+    auto clean = (*NewRunner())->CleanWindowRecorded(Record("02_name"));
+    EXPECT_TRUE(clean.ok()) << clean.status().message();
+    return clean.ok() && *clean;
+  };
+  EXPECT_FALSE(clean());
+  ASSERT_TRUE((*NewRunner())->Switch({.observe = Millis{1000}}).ok());
+  EXPECT_TRUE(clean());
+  ASSERT_TRUE(Switch(true).ok());
+  ASSERT_TRUE(Switch().ok());
+  EXPECT_FALSE(clean()) << "a new switch needs a window of its own";
+  Status refused = (*NewRunner())->Complete();
+  EXPECT_EQ(refused.kind(), ErrorKind::kRefused) << refused.message();
+  CompleteOptions forced{.force = true, .reason = "watched by hand"};
+  ASSERT_TRUE((*NewRunner())->Complete(forced).ok());
+  EXPECT_EQ(PhaseNow(), Phase::kCompleted);
 }
 
 TEST_F(RunnerSwitchTest, RollbackOfASwitchedMigrationFlipsBackThenUndoesTheExpand) {
