@@ -22,7 +22,9 @@ readonly WRITER="${WRITER_BIN:-build/sqlite_app_writer}"
 readonly ROWS="${DEMO_ROWS:-1000000}"
 readonly DIR=.demo
 readonly DB="$DIR/demo.db"
-readonly MIGRATION=examples/02_customers_split_name.yaml
+readonly EXAMPLE=examples/02_customers_split_name.yaml
+# The example with a `switch:` section: what the observation window watches.
+readonly MIGRATION="$DIR/02_customers_split_name.yaml"
 readonly VERSION=02_customers_split_name
 readonly VIEW="customers__$VERSION"
 export TANDEM_URL="sqlite:$DB"
@@ -104,6 +106,20 @@ FROM g;
 SQL
   sql "SELECT count(*) || ' rows, ' || sum(full_name IS NULL) || ' without a name, ' ||
               sum(balance IS NULL) || ' without a balance' FROM customers"
+}
+
+# The example plus a window: SQLite keeps no statistics of its own, so a
+# probe watches that the new version never reads a customer without a balance.
+write_migration() {
+  cat "$EXAMPLE" - >"$MIGRATION" <<'YAML'
+switch:
+  observe: 3s
+  sample_every: 1s
+  probes:
+    - name: new_version_null_balances
+      sql: SELECT count(*) FROM customers__02_customers_split_name WHERE balance IS NULL
+      max: 0
+YAML
 }
 
 show_migration() { grep -v '^#' "$MIGRATION" | sed '/./,$!d'; }
@@ -206,7 +222,8 @@ main() {
   header "1. Create $DB with $ROWS customers"
   phase "create + fill customers" create_database
 
-  header "2. The migration: $MIGRATION" \
+  write_migration
+  header "2. The migration: $EXAMPLE, with a switch: section" \
     "Split full_name into first_name/last_name; balance becomes a REAL that is NOT NULL."
   show_migration
 
@@ -235,17 +252,16 @@ main() {
     "the new version did; NULL drift. complete requires this to pass."
   phase "tandem verify (parity)" verify
 
-  header "9. tandem switch --observe 3s" \
+  header "9. tandem switch: the read switch and a 3s observation window" \
     "Refused until verify has passed. The application moves to the new version ($VIEW);" \
-    "dual-write stays on, so switch --back (or rollback) flips back losing nothing. Then a" \
-    "short observation window: tandem watches the file's probes (SQLite keeps no statistics" \
-    "of its own) and would flip back by itself on a breach; complete needs a clean window."
-  echo "-- complete before any window is refused:"
-  "$TANDEM" switch
+    "dual-write stays on, so switch --back (or rollback) flips back losing nothing. Then the" \
+    "file's window: tandem watches its probe (SQLite keeps no statistics of its own) and would" \
+    "flip back by itself on a breach; complete needs a clean window."
+  echo "-- complete before the window is refused:"
   "$TANDEM" complete 2>&1 | sed 's/^/   /' || true
   echo
-  phase "tandem switch --observe 3s" "$TANDEM" switch --observe 3s
-  "$TANDEM" status | grep -E 'phase|observation window'
+  phase "tandem switch (3s window)" "$TANDEM" switch
+  "$TANDEM" status | grep -E -A1 'phase|observation window'
 
   header "10. Retire the old version"
   retire_old_writer

@@ -159,12 +159,14 @@ Status Runner::GateOnWindow(const MigrationRecord& record, const CompleteOptions
   TANDEM_ASSIGN_OR_RETURN(bool clean, CleanWindowRecorded(record));
   if (clean) return Status::Ok();
   if (options.force) return RecordForced(record, options, "no clean observation window");
+  bool file_window = WindowSettings(std::nullopt, settings.switch_to_new).has_value();
+  std::string watch = file_window ? "`tandem switch` (the file's `switch:` section sets the window)"
+                                  : "`tandem switch --observe DURATION` (e.g. 30m)";
   return Status::Refused(
       "no clean observation window of \"" + record.name + "\" is recorded since its newest " +
       (switched ? "switch" : "start (its file has a `switch:` section)") +
-      ", so nothing shows the new version ran without an error spike. Run `tandem switch "
-      "--observe DURATION` (e.g. 30m) and let it end clean, or `tandem complete --force "
-      "--reason TEXT` to override");
+      ", so nothing shows the new version ran without an error spike. Run " + watch +
+      " and let it end clean, or `tandem complete --force --reason TEXT` to override");
 }
 
 Status Runner::ReadWindow(const MigrationRecord& record, StatusReport& report) {
