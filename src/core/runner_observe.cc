@@ -96,9 +96,6 @@ Status Runner::Observe(MigrationRecord& record, const plan::Plan& plan, observe:
   auto started = std::chrono::steady_clock::now();
   reporter_.PhaseStarted("observe", record.name);
   observe::Outcome outcome = window.Observe();
-  TANDEM_ASSIGN_OR_RETURN(plan::Settings settings,
-                          StoredSettings(record.file_content, record.name));
-  Millis length = WindowSettings(options.observe, settings.switch_to_new)->length;
   TANDEM_RETURN_IF_ERROR(Record(
       record.id,
       {.phase = "switch",
@@ -106,7 +103,7 @@ Status Runner::Observe(MigrationRecord& record, const plan::Plan& plan, observe:
        .description = outcome.clean ? "observation window clean" : "observation window failed",
        .duration_ms = static_cast<double>(outcome.elapsed.count()),
        .outcome = outcome.clean ? "ok" : "failed",
-       .detail = observe::OutcomeJson(outcome, length)}));
+       .detail = observe::OutcomeJson(outcome, window.length())}));
   for (const auto& r : outcome.readings) reporter_.Note("  " + r.name + ": " + r.note);
   if (outcome.clean) {
     reporter_.Note("observation window clean: " + outcome.reason +

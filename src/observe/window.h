@@ -70,6 +70,7 @@ class Window {
   // Samples until the window ends, a signal breaches, or `stop`. Call right
   // after the switch.
   Outcome Observe();
+  Millis length() const { return plan_.length; }
 
  private:
   std::vector<Reading> EngineReadings(const Counters& now, double elapsed_s);
