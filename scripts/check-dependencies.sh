@@ -50,9 +50,11 @@ readers/postgres: readers backends plan lint common
 readers/sqlite: readers backends plan plan/sqlite common
 observe: backends plan common
 observe/postgres: observe backends plan common
+migration_lint: reader plan lint common
+migration_lint/postgres: migration_lint backends plan lint common
 core: observe observe/postgres plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers readers/postgres readers/sqlite backends common
 serve: core plan backfill throttle verify backends common
-cli: core serve observe plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers diff backends backends/registry common
+cli: core serve observe migration_lint migration_lint/postgres plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers diff backends backends/registry common
 '
 
 # Pairs the direction above allows only for one header, with why:

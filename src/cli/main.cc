@@ -15,6 +15,7 @@
 #include "cli/exit_codes.h"
 #include "cli/flag_command.h"
 #include "cli/global_options.h"
+#include "cli/lint_command.h"
 #include "cli/output.h"
 #include "cli/readers_command.h"
 #include "cli/serve_command.h"
@@ -71,6 +72,7 @@ struct CommandOptions {
   // complete
   bool force = false;
   std::string reason;
+  std::string scan_dir;  // readers, complete
   ServeFlags serve;
 };
 
@@ -234,10 +236,10 @@ Status Dispatch(const std::string& command, const GlobalOptions& global,
           "readers or a missing clean observation window is right; it is recorded with your "
           "name");
     }
-    return runner.Complete({options.force, options.reason});
+    return runner.Complete({options.force, options.reason, options.scan_dir});
   }
   if (command == "verify") return RunVerify(runner, global, options);
-  if (command == "readers") return RunReaders(runner, global.json);
+  if (command == "readers") return RunReaders(runner, global.json, options.scan_dir);
   if (command == "pause") return runner.SetPaused(true);
   if (command == "resume") return runner.SetPaused(false);
   if (command == "rollback") {
@@ -326,8 +328,10 @@ int Main(int argc, char** argv) {
        "version again, losing nothing"},
       {"readers",
        "list the objects of the database (views, functions, triggers, policies, generated "
-       "columns, indexes, constraints, publications; on SQLite views and triggers) that still "
-       "use what complete drops or renames; exit 1 when there is any"},
+       "columns, indexes, constraints, publications, live sessions whose current or last "
+       "statement uses the old shape; on SQLite views and triggers) that still "
+       "use what complete drops or renames, and with --scan DIR the lines of code that still name "
+       "them; exit 1 when there is any"},
       {"complete",
        "contract: refuse while hidden readers remain (see `readers`), verify (unless a passing "
        "verification is recorded), refuse without a clean observation window once switched "
@@ -415,6 +419,13 @@ int Main(int argc, char** argv) {
     if (name == "verify" || name == "complete") {
       AddThrottleFlags(sub, &options.throttle);  // the scans obey the backfill's throttle
     }
+    if (name == "readers" || name == "complete") {
+      sub->add_option("--scan", options.scan_dir,
+                      "also search the application code under DIR for the old column and table "
+                      "names (as SQL identifiers and ORM names: first_name, firstName, User), "
+                      "each found line a reader named file:line")
+          ->type_name("DIR");
+    }
     if (name == "complete") {
       sub->add_flag("--force", options.force,
                     "complete even if verification fails, hidden readers remain or no clean "
@@ -456,6 +467,8 @@ int Main(int argc, char** argv) {
   CLI::App* diff = AddDiffSubcommand(app, diff_flags);
   FlagArguments flag_arguments;
   CLI::App* flag = AddFlagSubcommand(app, flag_arguments);
+  LintFlags lint_flags;
+  CLI::App* lint = AddLintSubcommand(app, lint_flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --help-all, --version
@@ -472,9 +485,10 @@ int Main(int argc, char** argv) {
               global.log_format == "json" ? LogFormat::kJson : LogFormat::kText);
   StopOnSignals();
   std::string command = app.get_subcommands().front()->get_name();
-  if (diff->parsed()) {
+  if (diff->parsed() || lint->parsed()) {
     int code = kExitSuccess;
-    Status status = RunDiffSubcommand(global, diff_flags, &code);
+    Status status = diff->parsed() ? RunDiffSubcommand(global, diff_flags, &code)
+                                   : RunLintSubcommand(global, lint_flags, &code);
     if (!status.ok()) {
       code = ExitCodeFor(status);
       PrintError(status, code, global.json);

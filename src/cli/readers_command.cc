@@ -8,8 +8,8 @@
 
 namespace tandem::cli {
 
-Status RunReaders(core::Runner& runner, bool json) {
-  TANDEM_ASSIGN_OR_RETURN(std::vector<readers::Reader> found, runner.Readers());
+Status RunReaders(core::Runner& runner, bool json, const std::string& scan_dir) {
+  TANDEM_ASSIGN_OR_RETURN(std::vector<readers::Reader> found, runner.Readers(scan_dir));
   for (const auto& r : found) {
     if (json) {
       nlohmann::json line = {{"event", "reader"}, {"time", NowRfc3339()}, {"kind", r.kind},

@@ -2,6 +2,8 @@
 // lines for a person or JSON Lines.
 #pragma once
 
+#include <string>
+
 #include "common/status.h"
 #include "core/runner.h"
 
@@ -9,6 +11,7 @@ namespace tandem::cli {
 
 // Prints every reader; kRefused (exit 1) when there is any, as complete
 // would refuse, so that a script or CI step can stop on it.
-Status RunReaders(core::Runner& runner, bool json);
+// With `scan_dir`, the code under it is searched too (readers/code_scan.h).
+Status RunReaders(core::Runner& runner, bool json, const std::string& scan_dir = "");
 
 }  // namespace tandem::cli

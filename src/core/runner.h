@@ -42,6 +42,8 @@ struct CompleteOptions {
   // `reason` is recorded with who.
   bool force = false;
   std::string reason;
+  // The application's code to search for the old names too (readers/code_scan.h).
+  std::string scan_dir;
 };
 
 struct SwitchOptions {
@@ -126,8 +128,9 @@ class Runner {
   // migration was switched or its file has a `switch:` section.
   Result<bool> CleanWindowRecorded(const MigrationRecord& record);
   // The hidden readers of the migration in progress: objects of the
-  // database that still use what its complete drops or renames. Only reads.
-  Result<std::vector<readers::Reader>> Readers();
+  // database that still use what its complete drops or renames, and with
+  // `scan_dir` the lines of code under it that still name them. Only reads.
+  Result<std::vector<readers::Reader>> Readers(const std::string& scan_dir = "");
   // Applies every pending migration of `files` (in the given order);
   // completes all but the last, and the last too when `complete_last`.
   Status Migrate(const std::vector<plan::Migration>& migrations, bool complete_last);

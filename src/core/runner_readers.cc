@@ -1,11 +1,28 @@
 // Runner: the hidden-reader audit (readers/) for `readers`, for `plan`'s
 // warnings, and as complete's first gate.
 #include "core/runner.h"
+#include "readers/code_scan.h"
 #include "readers/findings.h"
 
 namespace tandem::core {
 
-Result<std::vector<readers::Reader>> Runner::Readers() {
+namespace {
+
+// The database's readers of `plan`, and the code's under `scan_dir` if given.
+Result<std::vector<readers::Reader>> AllReaders(Engine& engine, backend::Connection& conn,
+                                                const plan::Plan& plan,
+                                                const std::string& scan_dir) {
+  TANDEM_ASSIGN_OR_RETURN(std::vector<readers::Reader> found, engine.FindReaders(conn, plan));
+  if (scan_dir.empty()) return found;
+  TANDEM_ASSIGN_OR_RETURN(std::vector<readers::Reader> code,
+                          readers::ScanCode(scan_dir, plan.retired));
+  found.insert(found.end(), code.begin(), code.end());
+  return found;
+}
+
+}  // namespace
+
+Result<std::vector<readers::Reader>> Runner::Readers(const std::string& scan_dir) {
   TANDEM_RETURN_IF_ERROR(ConnectToRead());
   TANDEM_ASSIGN_OR_RETURN(bool has_state, state_->Exists());
   if (!has_state) {
@@ -16,12 +33,13 @@ Result<std::vector<readers::Reader>> Runner::Readers() {
   }
   TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("check for readers"));
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, StoredPlan(record));
-  return engine_->FindReaders(*conn_, plan);
+  return AllReaders(*engine_, *conn_, plan, scan_dir);
 }
 
 Status Runner::GateOnReaders(const MigrationRecord& record, const plan::Plan& plan,
                              const CompleteOptions& options) {
-  TANDEM_ASSIGN_OR_RETURN(std::vector<readers::Reader> found, engine_->FindReaders(*conn_, plan));
+  TANDEM_ASSIGN_OR_RETURN(std::vector<readers::Reader> found,
+                          AllReaders(*engine_, *conn_, plan, options.scan_dir));
   if (found.empty()) return Status::Ok();
   if (!options.force) return readers::RefuseReaders(record.name, found);
   std::string names;

@@ -207,6 +207,17 @@ Result<Calls> CallsOf(std::string_view expression) {
   return calls;
 }
 
+bool IsNonVolatile(const Calls& calls) {
+  // Functions PostgreSQL marks STABLE or IMMUTABLE that defaults commonly use.
+  static const std::set<std::string> kNonVolatile = {
+      "now", "lower", "upper", "coalesce", "length", "abs", "round", "trim", "sql value function"};
+  if (calls.subquery) return false;
+  for (const auto& f : calls.functions) {
+    if (kNonVolatile.count(f) == 0) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> CalledFunctions(std::string_view expression) {
@@ -215,15 +226,20 @@ Result<std::vector<std::string>> CalledFunctions(std::string_view expression) {
 }
 
 Result<bool> IsNonVolatileExpression(std::string_view expression) {
-  // Functions PostgreSQL marks STABLE or IMMUTABLE that defaults commonly use.
-  static const std::set<std::string> kNonVolatile = {
-      "now", "lower", "upper", "coalesce", "length", "abs", "round", "trim", "sql value function"};
   TANDEM_ASSIGN_OR_RETURN(Calls calls, CallsOf(expression));
-  if (calls.subquery) return false;
-  for (const auto& f : calls.functions) {
-    if (kNonVolatile.count(f) == 0) return false;
-  }
-  return true;
+  return IsNonVolatile(calls);
+}
+
+bool IsNonVolatileTree(const nlohmann::json& expression) {
+  Calls calls;
+  CollectCalls(expression, calls);
+  return IsNonVolatile(calls);
+}
+
+bool CallsAnything(const nlohmann::json& expression) {
+  Calls calls;
+  CollectCalls(expression, calls);
+  return calls.subquery || !calls.functions.empty();
 }
 
 Result<std::string> NormalizeExpression(std::string_view text) {
@@ -267,11 +283,15 @@ Status CheckStatements(std::string_view sql) {
   return Status::Ok();
 }
 
-Result<nlohmann::json> ParseStatements(std::string_view sql) {
+Result<nlohmann::json> ParseStatements(std::string_view sql, SyntaxError* error) {
   std::string text(sql);
   ParseResult parsed(text);
-  if (!parsed.ok()) return ParseError("SQL", text, parsed, 0);
-  return parsed.tree();
+  if (parsed.ok()) return parsed.tree();
+  if (error != nullptr) {
+    error->message = parsed.error_message();
+    error->offset = std::max(0, parsed.error_position() - 1);
+  }
+  return ParseError("SQL", text, parsed, 0);
 }
 
 Result<nlohmann::json> ParsePlpgsql(std::string_view create_function) {

@@ -29,10 +29,17 @@ Status CheckExpression(std::string_view text);
 // Checks that `sql` parses as one or more complete SQL statements.
 Status CheckStatements(std::string_view sql);
 
+// Where the parser stopped: its message and the 0-based byte offset in the text.
+struct SyntaxError {
+  std::string message;
+  int offset = 0;
+};
+
 // The parse tree of `sql` (one or more statements) as libpg_query's JSON:
 // {"stmts": [{"stmt": {...}, "stmt_location": N, "stmt_len": N}, ...]}.
-// Errors (kInvalidInput) quote the parser's message and the offset.
-Result<nlohmann::json> ParseStatements(std::string_view sql);
+// Errors (kInvalidInput) quote the parser's message and the offset; with
+// `error`, also as values, for a caller that reports a file's line:column.
+Result<nlohmann::json> ParseStatements(std::string_view sql, SyntaxError* error = nullptr);
 
 // The PL/pgSQL parse of a CREATE FUNCTION (or PROCEDURE) statement in
 // LANGUAGE plpgsql, as libpg_query's JSON: an array of {"PLpgSQL_function":
@@ -48,6 +55,11 @@ Status CheckTypeName(std::string_view type);
 // no subqueries. PostgreSQL then stores the value in the catalog instead of
 // rewriting the table. Conservative: false means "add, then backfill".
 Result<bool> IsNonVolatileExpression(std::string_view expression);
+// The same for an expression already parsed (a node of a parse tree).
+bool IsNonVolatileTree(const nlohmann::json& expression);
+// True when the parsed expression calls a function (SQL value functions
+// such as CURRENT_TIMESTAMP included) or holds a subquery: not a constant.
+bool CallsAnything(const nlohmann::json& expression);
 
 // Names of the functions `expression` calls (unqualified, lower case), and
 // "current_timestamp"-style keywords (SQL value functions) by their name.

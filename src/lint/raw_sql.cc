@@ -226,15 +226,21 @@ void Describe(const std::string& kind, const json& node, RawStatement& out) {
 Result<std::vector<RawStatement>> DescribeStatements(std::string_view sql) {
   TANDEM_ASSIGN_OR_RETURN(json tree, ParseStatements(sql));
   std::vector<RawStatement> out;
+  // Line breaks are counted on from the previous statement's start, so
+  // that a file of many statements is read once.
+  size_t counted_to = 0;
+  int line = 0;
   try {
     for (const auto& s : tree.value("stmts", json::array())) {
       size_t start = s.value("stmt_location", 0);
       size_t length = s.value("stmt_len", 0);
       RawStatement statement;
       statement.text = Trim(sql.substr(start, length == 0 ? std::string_view::npos : length));
-      size_t first = sql.find_first_not_of(" \t\r\n", start);
-      std::string_view before = sql.substr(0, std::min(first, sql.size()));
-      statement.line = static_cast<int>(std::count(before.begin(), before.end(), '\n'));
+      size_t first = std::min(sql.find_first_not_of(" \t\r\n", start), sql.size());
+      if (first < counted_to) counted_to = line = 0;
+      line += static_cast<int>(std::count(sql.begin() + counted_to, sql.begin() + first, '\n'));
+      counted_to = first;
+      statement.line = line;
       auto body = s.at("stmt").items().begin();
       Describe(body.key(), body.value(), statement);
       out.push_back(std::move(statement));

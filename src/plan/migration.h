@@ -316,6 +316,10 @@ struct Settings {
   std::optional<double> drift_threshold;   // percentage points of null/default drift allowed
   std::vector<Invariant> invariants;
   SwitchSettings switch_to_new;
+  // `lint: {disable: [TD301, ...]}`: rule codes `tandem lint` skips for this
+  // file (checked by lint, which knows the codes).
+  std::vector<std::string> lint_disable;
+  Positions lint_at;
 };
 
 struct Migration {

@@ -1,31 +1,12 @@
 // sql: raw SQL, read with the PostgreSQL parser so that the tables and
 // columns it adds reach the new version's views, what it creates is undone
 // by rollback even without `down`, and what it destroys is flagged.
-#include <sstream>
-
 #include "common/strings.h"
 #include "lint/raw_sql.h"
 #include "plan/planner_internal.h"
+#include "plan/source_lines.h"
 
 namespace tandem::plan {
-namespace {
-
-// The file line of line `offset` of the SQL at `pos`: a block scalar (| or
-// >) starts on the line after its indicator; a quoted one (YAML or JSON)
-// writes its line breaks as escapes, so all of it is at `pos`.
-int FileLine(const std::string& content, SourcePos pos, int offset) {
-  std::istringstream lines(content);
-  std::string line;
-  for (int i = 0; i < pos.line && std::getline(lines, line); ++i) {
-  }
-  size_t column = pos.column > 0 ? pos.column - 1 : 0;
-  char first = column < line.size() ? line[column] : ' ';
-  if (first == '|' || first == '>') return pos.line + 1 + offset;
-  if (first == '"' || first == '\'') return pos.line;
-  return pos.line + offset;
-}
-
-}  // namespace
 
 bool Planner::InMigratedSchema(const lint::RawStatement& statement) const {
   return !statement.table.empty() &&
@@ -73,7 +54,8 @@ void Planner::FlagIrreversible(const Operation& op,
   for (const auto& s : statements) {
     if (s.effect != lint::Effect::kDestroys) continue;
     std::string where = migration_.file;
-    if (up.line > 0) where += ":" + std::to_string(FileLine(migration_.content, up, s.line));
+    if (up.line > 0)
+      where += ":" + std::to_string(ScalarPosition(migration_.content, up, s.line, 1).line);
     where += ": operations[" + std::to_string(op_index_) + "]." + op.kind + ".up";
     plan_.irreversible.push_back({s.rule, where, s.text, s.what});
   }

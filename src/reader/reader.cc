@@ -24,8 +24,9 @@ namespace tandem::reader {
 namespace {
 
 // `$schema` names the JSON schema editors check a file against.
-constexpr std::string_view kTopLevelKeys[] = {"$schema",  "name",   "version_schema", "operations",
-                                              "backfill", "verify", "switch"};
+constexpr std::string_view kTopLevelKeys[] = {
+    "$schema", "name", "version_schema", "operations", "backfill", "verify", "lint", "switch"};
+constexpr std::string_view kLintKeys[] = {"disable"};
 // The engine's keys, then the throttle's (throttle_settings.cc).
 constexpr std::string_view kBackfillKeys[] = {
     "batch_size",      "concurrency",     "target_chunk_time",   "vacuum_every",
@@ -229,6 +230,10 @@ void ReadBackfillSettings(const MapReader& backfill, plan::Settings* settings) {
 
 // tandem's own sections, which pgroll does not know.
 void ReadSettings(const MapReader& top, plan::Settings* settings) {
+  if (std::optional<MapReader> lint = top.Map("lint", kLintKeys)) {
+    settings->lint_disable = lint->StringList("disable");
+    lint->RecordPositions(&settings->lint_at);
+  }
   if (std::optional<MapReader> backfill = top.Map("backfill", kBackfillKeys)) {
     ReadBackfillSettings(*backfill, settings);
     ReadThrottleSettings(*backfill, &settings->throttle);

@@ -3,6 +3,7 @@
 #include "readers/findings.h"
 #include "readers/postgres/body_readers.h"
 #include "readers/postgres/catalog_readers.h"
+#include "readers/postgres/session_readers.h"
 
 namespace tandem::readers::postgres {
 
@@ -10,6 +11,8 @@ Result<std::vector<Reader>> FindReaders(backend::Connection& conn, const plan::P
   TANDEM_ASSIGN_OR_RETURN(std::vector<Reader> found, CatalogReaders(conn, plan));
   TANDEM_ASSIGN_OR_RETURN(std::vector<Reader> bodies, BodyReaders(conn, plan));
   found.insert(found.end(), bodies.begin(), bodies.end());
+  TANDEM_ASSIGN_OR_RETURN(std::vector<Reader> sessions, SessionReaders(conn, plan));
+  found.insert(found.end(), sessions.begin(), sessions.end());
   return Tidy(std::move(found));
 }
 

@@ -3,7 +3,8 @@
 // columns, indexes, constraints and publications found through the catalog's
 // dependencies (pg_depend) down to the column; functions and procedures
 // (and the functions of triggers) whose SQL or PL/pgSQL bodies name what is
-// retired, read with the PostgreSQL parser. tandem's own objects (its
+// retired, read with the PostgreSQL parser; client sessions whose current
+// or last statement uses the old shape (session_readers.h). tandem's own objects (its
 // triggers and functions, the version schemas' views) and the new version
 // are not readers. Only reads.
 #pragma once
