@@ -183,7 +183,8 @@ Status RunVerify(core::Runner& runner, const GlobalOptions& global, const Comman
 }
 
 Status RunSwitch(core::Runner& runner, const CommandOptions& options) {
-  core::SwitchOptions switch_options{.back = options.back, .no_auto_back = options.no_auto_back};
+  core::SwitchOptions switch_options{
+      .back = options.back, .observe = std::nullopt, .no_auto_back = options.no_auto_back};
   if (!options.observe.empty()) {
     TANDEM_ASSIGN_OR_RETURN(switch_options.observe, ParseDuration(options.observe));
     if (switch_options.observe->count() <= 0) {
