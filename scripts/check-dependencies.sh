@@ -50,11 +50,13 @@ readers/postgres: readers backends plan lint common
 readers/sqlite: readers backends plan plan/sqlite common
 gates: plan common
 hooks: common
+observe: backends plan common
+observe/postgres: observe backends plan common
 migration_lint: reader plan lint common
 migration_lint/postgres: migration_lint backends plan lint common
-core: gates hooks plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers readers/postgres readers/sqlite backends common
+core: gates hooks observe observe/postgres plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers readers/postgres readers/sqlite backends common
 serve: core plan backfill throttle verify backends common
-cli: core gates serve hooks migration_lint migration_lint/postgres plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers diff backends backends/registry common
+cli: core gates serve hooks observe migration_lint migration_lint/postgres plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers diff backends backends/registry common
 '
 
 # Pairs the direction above allows only for one header, with why:
@@ -134,8 +136,8 @@ find src -type f \( -name '*.h' -o -name '*.cc' \) -print0 | sort -z |
       if (inc == "pg_query.h" && path !~ /^lint\/pg_parse/ && !is_test) {
         report(file, line, inc, "only src/lint/pg_parse* includes pg_query")
       }
-      if (inc == "httplib.h" && path !~ /^(serve\/http_server|hooks\/hook_post)/ && !is_test) {
-        report(file, line, inc, "only src/serve/http_server* and src/hooks/hook_post* include httplib.h")
+      if (inc == "httplib.h" && path !~ /^(serve\/http_server|hooks\/hook_post|observe\/http_probe)/ && !is_test) {
+        report(file, line, inc, "only src/serve/http_server*, src/hooks/hook_post* and src/observe/http_probe* include httplib.h")
       }
       if (text !~ /#[[:space:]]*include[[:space:]]*"/) next
       if (split(inc, parts, "/") < 2) next  # a header of the same folder, or a system one

@@ -6,7 +6,8 @@
 #
 # It splits customers.full_name into first_name/last_name and turns the text
 # column balance into a REAL that is NOT NULL (examples/02_customers_split_name.yaml),
-# through plan, start (expand + backfill), verify, switch and complete, while a writer
+# through plan, start (expand + backfill), verify, switch with a short observation
+# window and complete, while a writer
 # inserts and updates through the old version. The database stays in
 # .demo/demo.db for you to inspect (sqlite3 .demo/demo.db).
 #
@@ -21,7 +22,9 @@ readonly WRITER="${WRITER_BIN:-build/sqlite_app_writer}"
 readonly ROWS="${DEMO_ROWS:-1000000}"
 readonly DIR=.demo
 readonly DB="$DIR/demo.db"
-readonly MIGRATION=examples/02_customers_split_name.yaml
+readonly EXAMPLE=examples/02_customers_split_name.yaml
+# The example with a `switch:` section: what the observation window watches.
+readonly MIGRATION="$DIR/02_customers_split_name.yaml"
 readonly VERSION=02_customers_split_name
 readonly VIEW="customers__$VERSION"
 export TANDEM_URL="sqlite:$DB"
@@ -103,6 +106,20 @@ FROM g;
 SQL
   sql "SELECT count(*) || ' rows, ' || sum(full_name IS NULL) || ' without a name, ' ||
               sum(balance IS NULL) || ' without a balance' FROM customers"
+}
+
+# The example plus a window: SQLite keeps no statistics of its own, so a
+# probe watches that the new version never reads a customer without a balance.
+write_migration() {
+  cat "$EXAMPLE" - >"$MIGRATION" <<'YAML'
+switch:
+  observe: 3s
+  sample_every: 1s
+  probes:
+    - name: new_version_null_balances
+      sql: SELECT count(*) FROM customers__02_customers_split_name WHERE balance IS NULL
+      max: 0
+YAML
 }
 
 show_migration() { grep -v '^#' "$MIGRATION" | sed '/./,$!d'; }
@@ -205,7 +222,8 @@ main() {
   header "1. Create $DB with $ROWS customers"
   phase "create + fill customers" create_database
 
-  header "2. The migration: $MIGRATION" \
+  write_migration
+  header "2. The migration: $EXAMPLE, with a switch: section" \
     "Split full_name into first_name/last_name; balance becomes a REAL that is NOT NULL."
   show_migration
 
@@ -237,11 +255,16 @@ main() {
   # shown here, not enforced; switch and complete enforce them).
   "$TANDEM" gates || true
 
-  header "9. tandem switch" \
+  header "9. tandem switch: the read switch and a 3s observation window" \
     "Refused until verify has passed. The application moves to the new version ($VIEW);" \
-    "dual-write stays on, so switch --back (or rollback) flips back losing nothing."
-  phase "tandem switch" "$TANDEM" switch
-  "$TANDEM" status | grep phase
+    "dual-write stays on, so switch --back (or rollback) flips back losing nothing. Then the" \
+    "file's window: tandem watches its probe (SQLite keeps no statistics of its own) and would" \
+    "flip back by itself on a breach; complete needs a clean window."
+  echo "-- complete before the window is refused:"
+  "$TANDEM" complete 2>&1 | sed 's/^/   /' || true
+  echo
+  phase "tandem switch (3s window)" "$TANDEM" switch
+  "$TANDEM" status | grep -E -A1 'phase|observation window'
 
   header "10. Retire the old version"
   retire_old_writer

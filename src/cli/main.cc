@@ -75,6 +75,9 @@ struct CommandOptions {
   bool dry_run = false;
   // --dry-run or --dry-run=false was given: the settings' run.dry_run yields.
   bool dry_run_given = false;
+  // switch
+  std::string observe;
+  bool no_auto_back = false;
   // complete
   bool force = false;
   std::string reason;
@@ -225,6 +228,25 @@ bool DryRunWanted(const std::string& command, const CommandOptions& options,
   return config.dry_run.value_or(false);
 }
 
+Status RunSwitch(core::Runner& runner, const CommandOptions& options) {
+  core::SwitchOptions switch_options{.back = options.back,
+                                     .approval = options.approval,
+                                     .observe = std::nullopt,
+                                     .no_auto_back = options.no_auto_back};
+  if (!options.observe.empty()) {
+    TANDEM_ASSIGN_OR_RETURN(switch_options.observe, ParseDuration(options.observe));
+    if (switch_options.observe->count() <= 0) {
+      return Status::InvalidInput("--observe must be above 0, e.g. 30m");
+    }
+    if (options.back) {
+      return Status::InvalidInput(
+          "--observe watches the new version after a switch; it does "
+          "not go with --back");
+    }
+  }
+  return runner.Switch(switch_options);
+}
+
 // Runs one subcommand against the database; returns its status.
 Status Dispatch(const std::string& command, const GlobalOptions& global,
                 const CommandOptions& options) {
@@ -271,12 +293,13 @@ Status Dispatch(const std::string& command, const GlobalOptions& global,
     return runner.Start(*migration, {options.complete, options.skip_backfill, options.approval});
   }
   if (command == "backfill") return runner.Backfill();
-  if (command == "switch") return runner.Switch({options.back, options.approval});
+  if (command == "switch") return RunSwitch(runner, options);
   if (command == "complete") {
     if (options.force && options.reason.empty()) {
       return Status::InvalidInput(
-          "--force needs --reason TEXT: why completing past a failed "
-          "verification or hidden readers is right; it is recorded with your name");
+          "--force needs --reason TEXT: why completing past a failed verification, hidden "
+          "readers or a missing clean observation window is right; it is recorded with your "
+          "name");
     }
     return runner.Complete({options.force, options.reason, options.scan_dir, options.approval});
   }
@@ -311,7 +334,12 @@ Status Dispatch(const std::string& command, const GlobalOptions& global,
   if (command == "readers") return RunReaders(runner, global.json, options.scan_dir);
   if (command == "pause") return runner.SetPaused(true);
   if (command == "resume") return runner.SetPaused(false);
-  if (command == "rollback") return runner.Rollback();
+  if (command == "rollback") {
+    if (!options.dry_run) return runner.Rollback();
+    TANDEM_ASSIGN_OR_RETURN(core::RollbackChoice choice, runner.PreviewRollback());
+    PrintRollbackChoice(choice, global.json);
+    return Status::Ok();
+  }
   if (command == "migrate") return runner.Migrate(migrations, options.complete);
   if (command == "status") {
     TANDEM_ASSIGN_OR_RETURN(core::StatusReport report, runner.GetStatus());
@@ -406,7 +434,10 @@ int Main(int argc, char** argv) {
       {"switch",
        "point the live schema (<schema>_live, PostgreSQL) at the new version in one short step, "
        "dual-write staying on; refused until the backfill has finished and a passing "
-       "verification is recorded. --back points it at the old version again, losing nothing"},
+       "verification is recorded. With --observe (or the file's `switch:` section) it then "
+       "watches the signals for a window against a baseline taken just before, ramps the "
+       "file's flag, and on a breach flips back and exits 1. --back points it at the old "
+       "version again, losing nothing"},
       {"readers",
        "list the objects of the database (views, functions, triggers, policies, generated "
        "columns, indexes, constraints, publications, live sessions whose current or last "
@@ -415,16 +446,21 @@ int Main(int argc, char** argv) {
        "them; exit 1 when there is any"},
       {"complete",
        "contract: refuse while hidden readers remain (see `readers`), verify (unless a passing "
-       "verification is recorded), validate, switch to the new schema, drop the old one; from "
-       "active it switches and contracts in one go, from switched it contracts"},
+       "verification is recorded), refuse without a clean observation window once switched "
+       "(or when the file has a `switch:` section), validate, switch to the new schema, drop "
+       "the old one; from active it switches and contracts in one go, from switched it "
+       "contracts"},
       {"pause", "pause the running backfill (from any process); it waits between chunks"},
       {"resume", "resume a paused backfill"},
       {"rollback",
-       "undo everything start did (possible until complete switches); a switched migration "
-       "is switched back first, and a second rollback undoes the expand"},
+       "the fastest safe step back for the phase, said and recorded: switched, flip back to the "
+       "old version (nothing dropped); expand/backfill, pause the backfill, record where "
+       "parity stood, and undo everything start did; after complete, refused (exit 1: the old "
+       "version is gone). --dry-run prints the action and its steps, changing nothing"},
       {"status",
        "show the migration in progress, its backfill progress per table (from any process), "
-       "the newest version schema and which version the live schema shows"},
+       "the newest version schema, which version the live schema shows, and the observation "
+       "window: its time left and each signal against its threshold"},
       {"history", "list every migration of the schema"},
       {"gates",
        "show the readiness gate of each transition (expand -> backfill, backfill -> switch, "
@@ -536,6 +572,19 @@ int Main(int argc, char** argv) {
     if (name == "switch") {
       sub->add_flag("--back", options.back,
                     "point the live schema at the old version again (dual-write stays on)");
+      sub->add_option("--observe", options.observe,
+                      "watch the signals this long after the switch (e.g. 30m; over the file's "
+                      "`switch: {observe: ...}`): a baseline is measured first (a tenth of the "
+                      "window, 1s to 10s), then the database's rollback and deadlock rates, lock "
+                      "waits, statement times (pg_stat_statements) and the file's probes; a clean "
+                      "window is recorded, and complete needs one");
+      sub->add_flag("--no-auto-back", options.no_auto_back,
+                    "on a breach, stay on the new version (exit 1) instead of flipping back");
+    }
+    if (name == "rollback") {
+      sub->add_flag("--dry-run", options.dry_run,
+                    "print what rollback would do in the current phase and the steps (SQL, "
+                    "locks) it would run; changes nothing");
     }
     if (TakesDryRun(name)) {
       dry_run_flags.push_back(
@@ -565,7 +614,8 @@ int Main(int argc, char** argv) {
     }
     if (name == "complete") {
       sub->add_flag("--force", options.force,
-                    "complete even if verification fails or hidden readers remain");
+                    "complete even if verification fails, hidden readers remain or no clean "
+                    "observation window is recorded");
       sub->add_option("--reason", options.reason, "why --force is right (recorded)");
     }
     if (name == "complete" || name == "rollback") {

@@ -330,6 +330,47 @@ void PrintThrottle(const std::optional<core::RecordedEvent>& recorded) {
               event.detail.c_str());
 }
 
+json WindowJson(const core::StatusReport& report) {
+  if (!report.window) return nullptr;
+  json signals = json::array();
+  for (const auto& r : report.window->signals) {
+    signals.push_back({{"name", r.name},
+                       {"value", r.value ? json(*r.value) : json(nullptr)},
+                       {"threshold", r.threshold ? json(*r.threshold) : json(nullptr)},
+                       {"ok", r.ok},
+                       {"note", r.note}});
+  }
+  return {{"state", report.window_state},
+          {"window_s", report.window->window_s},
+          {"elapsed_s", report.window->elapsed_s},
+          {"left_s", report.window_left_s ? json(*report.window_left_s) : json(nullptr)},
+          {"reason", TextOrNull(report.window->reason)},
+          {"signals", signals}};
+}
+
+std::string Shown(const std::optional<double>& value) {
+  if (!value) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", *value);
+  return buf;
+}
+
+void PrintWindow(const core::StatusReport& report) {
+  if (!report.window) return;
+  const auto& w = *report.window;
+  std::printf("observation window: %s", report.window_state.c_str());
+  if (report.window_left_s) {
+    std::printf(", %.0fs of %.0fs left", *report.window_left_s, w.window_s);
+  } else {
+    std::printf(" after %.0fs of %.0fs", w.elapsed_s, w.window_s);
+  }
+  std::printf("%s%s\n", w.reason.empty() ? "" : ": ", w.reason.c_str());
+  for (const auto& r : w.signals) {
+    std::printf("  %-20s %10s  threshold %-10s %s\n", r.name.c_str(), Shown(r.value).c_str(),
+                Shown(r.threshold).c_str(), r.ok ? "ok" : ("BREACH: " + r.note).c_str());
+  }
+}
+
 std::string StatusJson(const core::StatusReport& report) {
   json verify = nullptr;
   if (report.last_verify) {
@@ -358,6 +399,7 @@ std::string StatusJson(const core::StatusReport& report) {
                                            : json{{"schema", report.live_schema},
                                                   {"source", report.live_source},
                                                   {"version", report.live_version}};
+  out["window"] = WindowJson(report);
   return out.dump();
 }
 
@@ -390,6 +432,7 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
       std::printf("not verified yet: `tandem verify` (complete verifies if needed)\n");
     }
     PrintThrottle(report.last_throttle);
+    PrintWindow(report);
     for (const auto& [table, uses] : report.new_version_access) {
       std::printf("%s: %s\n", table.c_str(), uses.c_str());
     }
@@ -416,6 +459,23 @@ std::string HistoryJson(const std::vector<core::MigrationRecord>& history) {
   json records = json::array();
   for (const auto& r : history) records.push_back(RecordJson(r));
   return records.dump();
+}
+
+void PrintRollbackChoice(const core::RollbackChoice& choice, bool as_json) {
+  if (as_json) {
+    json steps = json::array();
+    for (const auto& step : choice.steps) {
+      steps.push_back({{"description", step.description},
+                       {"lock", plan::LockLevelName(step.lock)},
+                       {"tables", step.tables},
+                       {"sql", step.statements}});
+    }
+    PrintLine({{"rollback", choice.says}, {"dry_run", true}, {"steps", steps}});
+    return;
+  }
+  std::printf("rollback would: %s\n", choice.says.c_str());
+  PrintSteps("rollback", choice.steps);
+  std::printf("\n(dry run: nothing changed)\n");
 }
 
 void PrintHistory(const std::vector<core::MigrationRecord>& history, bool as_json) {

@@ -21,6 +21,8 @@ void PrintSteps(const char* phase, const std::vector<plan::Step>& steps);
 void PrintBackfill(const char* command, const std::string& table,
                    const std::vector<std::string>& key_columns);
 void PrintStatus(const core::StatusReport& report, bool json);
+// rollback --dry-run: the action for the phase and the steps it would run.
+void PrintRollbackChoice(const core::RollbackChoice& choice, bool json);
 // The JSON object `status --json` prints (one line, no newline).
 std::string StatusJson(const core::StatusReport& report);
 // Every migration of `history` as a JSON array, as /api/v1/history answers.

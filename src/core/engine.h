@@ -15,6 +15,7 @@
 #include "backfill/types.h"
 #include "core/scratch.h"
 #include "core/state_sql.h"
+#include "observe/types.h"
 #include "plan/migration.h"
 #include "plan/plan.h"
 #include "plan/planner.h"
@@ -96,6 +97,12 @@ class Engine {
   // its removal (core/scratch.h).
   virtual Result<Scratch> MakeScratch(const ScratchRequest& request) const = 0;
   virtual Status RemoveScratch(backend::Connection& conn, Scratch& scratch) const = 0;
+  // The observation window's statistics of this engine for `plan`'s
+  // tables, over sessions of `connect`; null where the engine keeps none.
+  virtual std::unique_ptr<observe::EngineSignals> MakeSignals(observe::Connector connect,
+                                                              const plan::Plan& plan) const = 0;
+  // Run first on the session of a user's SQL probe: read-only, bounded.
+  virtual std::string ProbeSessionSetup() const = 0;
 
   // Re-syncs the rows verification found mismatching; the count of rows.
   // Only called where capabilities().verify_repair.

@@ -1,7 +1,10 @@
 // PostgreSQL: the planner of src/plan, the parallel keyset backfill with
 // checkpoints in the state schema, and the chunked verifier.
+#include <algorithm>
+
 #include "backfill/postgres/backfill.h"
 #include "core/engine.h"
+#include "observe/postgres/pg_signals.h"
 #include "plan/planner.h"
 #include "readers/postgres/readers.h"
 #include "verify/postgres/verifier.h"
@@ -23,6 +26,22 @@ class PostgresEngine : public Engine {
 
   std::unique_ptr<StateSql> MakeStateSql(std::string state_schema) const override {
     return MakePostgresStateSql(std::move(state_schema));
+  }
+
+  std::unique_ptr<observe::EngineSignals> MakeSignals(observe::Connector connect,
+                                                      const plan::Plan& plan) const override {
+    std::vector<std::string> tables;
+    for (const auto& sync : plan.syncs) tables.push_back(sync.table);
+    for (const auto& retired : plan.retired) {
+      if (std::find(tables.begin(), tables.end(), retired.table) == tables.end()) {
+        tables.push_back(retired.table);
+      }
+    }
+    return observe::MakePostgresSignals(std::move(connect), std::move(tables));
+  }
+
+  std::string ProbeSessionSetup() const override {
+    return "SET statement_timeout = '2s'; SET default_transaction_read_only = on";
   }
 
   Result<std::vector<readers::Reader>> FindReaders(backend::Connection& conn,

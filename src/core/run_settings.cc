@@ -1,5 +1,7 @@
 #include "core/run_settings.h"
 
+#include <algorithm>
+
 #include "reader/reader.h"
 
 namespace tandem::core {
@@ -75,9 +77,7 @@ backend::LockPolicy LockPolicyOf(const RunnerOptions& flags, const plan::Setting
 }
 
 Result<plan::Settings> SettingsOf(const MigrationRecord& record) {
-  TANDEM_ASSIGN_OR_RETURN(plan::Migration migration,
-                          reader::ParseMigration(record.file_content, record.name + ".yaml"));
-  return migration.settings;
+  return StoredSettings(record.file_content, record.name);
 }
 
 Result<plan::Settings> SettingsOf(const MigrationRecord& record, const plan::Settings& config) {
@@ -107,6 +107,30 @@ verify::Options VerifySettings(verify::Options options, const plan::Settings& fi
   if (file.parity_threshold) options.parity_threshold = *file.parity_threshold;
   if (file.drift_threshold) options.drift_threshold = *file.drift_threshold;
   return options;
+}
+
+Result<plan::Settings> StoredSettings(const std::string& file_content, const std::string& name) {
+  TANDEM_ASSIGN_OR_RETURN(plan::Migration migration,
+                          reader::ParseMigration(file_content, name + ".yaml"));
+  return migration.settings;
+}
+
+std::optional<observe::WindowPlan> WindowSettings(std::optional<Millis> observe,
+                                                  const plan::SwitchSettings& file) {
+  observe::WindowPlan window;
+  window.ramp = file.ramp;
+  window.step_every = file.step_every.value_or(Millis{0});
+  Millis ramp_length = window.step_every * static_cast<long long>(window.ramp.size());
+  Millis length = observe.value_or(file.observe.value_or(Millis{0}));
+  window.length = std::max(length, ramp_length);
+  if (window.length.count() <= 0) return std::nullopt;
+  window.sample_every = file.sample_every.value_or(observe::DefaultSampleEvery(window.length));
+  observe::Allowances& allow = window.allowances;
+  allow.rollback_rate = file.max_rollback_rate.value_or(allow.rollback_rate);
+  allow.deadlocks = file.max_deadlocks.value_or(allow.deadlocks);
+  allow.lock_waits = file.max_lock_waits.value_or(allow.lock_waits);
+  allow.latency_ratio = file.max_latency_ratio.value_or(allow.latency_ratio);
+  return window;
 }
 
 }  // namespace tandem::core

@@ -4,9 +4,13 @@
 // the defaults, the engine's where it has its own.
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "backfill/types.h"
 #include "core/runner_options.h"
 #include "core/state_store.h"
+#include "observe/window.h"
 #include "plan/migration.h"
 #include "verify/types.h"
 
@@ -28,5 +32,13 @@ verify::Options VerifySettings(verify::Options options, const plan::Settings& fi
 Result<plan::Settings> SettingsOf(const MigrationRecord& record);
 // Those over the shared config file's (`config`).
 Result<plan::Settings> SettingsOf(const MigrationRecord& record, const plan::Settings& config);
+// The migration file's own settings, read again from the copy of the file
+// the state store keeps (`name` for messages).
+Result<plan::Settings> StoredSettings(const std::string& file_content, const std::string& name);
+// The observation window: --observe (`observe`) over the file's `switch:`
+// section; a ramp lasts at least a step per share. nullopt when neither
+// asks for a window.
+std::optional<observe::WindowPlan> WindowSettings(std::optional<Millis> observe,
+                                                  const plan::SwitchSettings& file);
 
 }  // namespace tandem::core

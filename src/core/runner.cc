@@ -434,6 +434,7 @@ Status Runner::CompleteRecord(MigrationRecord record, const CompleteOptions& opt
     }
     TANDEM_RETURN_IF_ERROR(
         Govern(record, plan, "complete", options.approval, gates::Transition::kContract));
+    TANDEM_RETURN_IF_ERROR(GateOnWindow(record, options));
   }
   return RunPhase(record, kContract, plan.complete, plan.schema);
 }
@@ -483,24 +484,119 @@ Status Runner::RecordForced(const MigrationRecord& record, const CompleteOptions
 
 Status Runner::Rollback() {
   TANDEM_RETURN_IF_ERROR(Connect());
-  TANDEM_RETURN_IF_ERROR(AcquireRunnerLock());
   TANDEM_RETURN_IF_ERROR(state_->Init());
+  TANDEM_RETURN_IF_ERROR(RefuseRollbackAfterComplete());
+  Status locked = AcquireRunnerLock();
+  if (locked.kind() == ErrorKind::kBusy) {
+    // Most likely a backfill: it holds the runner lock while it runs. Paused
+    // now, it stops changing rows at its next chunk.
+    TANDEM_ASSIGN_OR_RETURN(bool paused, state_->SetPaused(options_.schema, true));
+    if (paused) {
+      return locked.WithContext(
+          "rollback paused the backfill (it waits between chunks); stop the runner holding "
+          "the lock (Ctrl-C), then run `tandem rollback` again");
+    }
+  }
+  TANDEM_RETURN_IF_ERROR(locked);
   TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("roll back"));
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(record.plan_json));
+  TANDEM_ASSIGN_OR_RETURN(RollbackChoice choice, ChooseRollback(record, plan));
+  reporter_.Note("rollback of \"" + record.name + "\": " + choice.says);
+  TANDEM_RETURN_IF_ERROR(
+      Record(record.id,
+             {.phase = "rollback", .kind = "action", .description = choice.says, .outcome = "ok"}));
+  if (choice.action == RollbackChoice::Action::kFlipBack) return SwitchBack(record, plan);
+  if (choice.action == RollbackChoice::Action::kUndoExpand) {
+    TANDEM_RETURN_IF_ERROR(PauseAndSnapshot(record));
+  }
+  return RunPhase(record, kRollback, choice.steps, plan.schema);
+}
+
+Result<RollbackChoice> Runner::PreviewRollback() {
+  TANDEM_ASSIGN_OR_RETURN(bool recorded, OpenRecords());
+  if (!recorded) {
+    return Status::Refused("no migration is in progress on schema \"" + options_.schema +
+                           "\" (tandem never ran here), so there is nothing to roll back");
+  }
+  TANDEM_RETURN_IF_ERROR(RefuseRollbackAfterComplete());
+  TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("roll back"));
+  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(record.plan_json));
+  return ChooseRollback(record, plan);
+}
+
+Result<RollbackChoice> Runner::ChooseRollback(const MigrationRecord& record,
+                                              const plan::Plan& plan) {
+  using Action = RollbackChoice::Action;
   if (record.phase == Phase::kSwitched) {
     // The fastest safe step back: the old version again, nothing dropped.
-    reporter_.Note("migration \"" + record.name +
-                   "\" is switched: rollback flips back to the old version first, keeping "
-                   "dual-write on; run `tandem rollback` again to undo the expand");
-    return SwitchBack(record, plan);
+    return RollbackChoice{Action::kFlipBack,
+                          "switched, so rollback flips back to the old version, keeping "
+                          "dual-write on and dropping nothing; run `tandem rollback` again to "
+                          "undo the expand",
+                          plan.switch_back};
   }
   if (record.phase == Phase::kCompleting && record.steps_done > SwitchIndex(plan)) {
     return Status::Refused("complete of \"" + record.name +
                            "\" already switched to the new schema; rollback is no longer "
                            "possible. Run `tandem complete` to finish it");
   }
-  TANDEM_ASSIGN_OR_RETURN(std::vector<plan::Step> rollback, OwnRollbackSteps(record, plan));
-  return RunPhase(record, kRollback, rollback, plan.schema);
+  TANDEM_ASSIGN_OR_RETURN(std::vector<plan::Step> steps, OwnRollbackSteps(record, plan));
+  if (record.phase == Phase::kRollingBack) {
+    return RollbackChoice{Action::kResumeRollback,
+                          "an earlier rollback stopped part-way; rollback runs its remaining steps",
+                          steps};
+  }
+  return RollbackChoice{Action::kUndoExpand,
+                        "in phase " + std::string(PhaseName(record.phase)) +
+                            ", so rollback pauses the backfill, records where parity stood, and "
+                            "undoes the expand (drops what start added)",
+                        steps};
+}
+
+Status Runner::PauseAndSnapshot(const MigrationRecord& record) {
+  TANDEM_ASSIGN_OR_RETURN(bool paused, state_->SetPaused(options_.schema, true));
+  (void)paused;  // the migration is the active one: it was found above
+  TANDEM_ASSIGN_OR_RETURN(std::vector<backfill::Progress> progress,
+                          engine_->ReadProgress(*conn_, {options_.state_schema, record.id}));
+  std::string summary;
+  for (const auto& p : progress) {
+    summary += p.table + ": " + std::to_string(p.rows_scanned) + " of about " +
+               std::to_string(p.estimated_total) + " rows backfilled" + (p.done ? " (done)" : "") +
+               "; ";
+  }
+  if (progress.empty()) summary = record.backfill_done ? "backfill done; " : "no backfill ran; ";
+  TANDEM_ASSIGN_OR_RETURN(std::vector<VerifyRun> runs, state_->VerifyRuns(record.id));
+  if (runs.empty()) {
+    summary += "never verified";
+  } else {
+    summary += std::string("last verification ") + (runs.back().passed ? "passed" : "failed") +
+               " at " + runs.back().at + ", parity " + std::to_string(runs.back().parity_percent) +
+               "%, flags " + std::to_string(runs.back().flags);
+  }
+  reporter_.Note("backfill paused; parity before the undo: " + summary);
+  return Record(record.id, {.phase = "rollback",
+                            .kind = "parity_snapshot",
+                            .description = "parity before the undo",
+                            .outcome = "ok",
+                            .detail = summary});
+}
+
+Status Runner::RefuseRollbackAfterComplete() {
+  TANDEM_ASSIGN_OR_RETURN(std::optional<MigrationRecord> active, state_->Active(options_.schema));
+  if (active) return Status::Ok();
+  TANDEM_ASSIGN_OR_RETURN(std::optional<MigrationRecord> last, LastCompleted());
+  if (!last) return Status::Ok();  // RequireActive says there is nothing
+  TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(last->plan_json));
+  std::vector<std::string> gone;
+  for (const auto& r : plan.retired) {
+    gone.push_back(r.column.empty() ? "table " + r.table : r.table + "." + r.column);
+  }
+  return Status::Refused(
+      "migration \"" + last->name + "\" was completed on " + last->completed_at +
+      ": its contract dropped the old version" +
+      (gone.empty() ? std::string() : " (" + Join(gone, ", ") + ")") +
+      ", so there is nothing to roll back to. Write a new migration that brings back what you "
+      "need");
 }
 
 // ---- how a phase runs ----------------------------------------------------

@@ -29,6 +29,7 @@
 #include "core/runner_options.h"
 #include "core/state_store.h"
 #include "gates/types.h"
+#include "observe/evidence.h"
 #include "plan/migration.h"
 #include "plan/plan.h"
 #include "readers/types.h"
@@ -57,6 +58,11 @@ struct SwitchOptions {
   // Point the live schema at the old version again (`switch --back`).
   bool back = false;
   std::string approval;
+  // Watch the signals this long after the switch (`--observe`); else the
+  // file's `switch: {observe: ...}` (or its ramp's length), else no window.
+  std::optional<Millis> observe;
+  // On a breach, stay on the new version instead of flipping back.
+  bool no_auto_back = false;
 };
 
 // `tandem gates`: the gates of the migration in progress and its scorecard.
@@ -78,6 +84,13 @@ struct SignoffOptions {
   std::string category;  // gates::kCategories
   std::string by;
   std::string note;
+};
+
+// What `rollback` does in the migration's phase (rollback --dry-run).
+struct RollbackChoice {
+  enum class Action { kFlipBack, kUndoExpand, kResumeRollback } action;
+  std::string says;               // the action in a sentence
+  std::vector<plan::Step> steps;  // what it runs
 };
 
 struct VerifyOptions {
@@ -107,6 +120,12 @@ struct StatusReport {
   std::string live_schema;
   std::string live_source;
   std::string live_version;
+  // The newest observation window since the newest switch, if any:
+  // "running", "clean", "breached", or "stopped" (its runner ended without a
+  // result), with its signals against their thresholds.
+  std::string window_state;
+  std::optional<observe::WindowView> window;
+  std::optional<double> window_left_s;  // while running
 };
 
 class BackfillControl;
@@ -131,7 +150,15 @@ class Runner {
   // One verification pass of the migration in progress, stored in the state
   // store. With repair, mismatching rows are re-synced and verified again.
   Result<verify::Pass> Verify(const VerifyOptions& options);
+  // The fastest safe step back for the phase (RollbackChoice), said and
+  // recorded; kRefused after complete: the old version is gone.
   Status Rollback();
+  // What Rollback() would do now; changes nothing.
+  Result<RollbackChoice> PreviewRollback();
+  // Whether a clean observation window is recorded after the newest switch
+  // to the new version (observe/evidence.h); complete requires one once the
+  // migration was switched or its file has a `switch:` section.
+  Result<bool> CleanWindowRecorded(const MigrationRecord& record);
   // The hidden readers of the migration in progress: objects of the
   // database that still use what its complete drops or renames, and with
   // `scan_dir` the lines of code under it that still name them. Only reads.
@@ -281,6 +308,27 @@ class Runner {
   Status PointLive(MigrationRecord& record, const plan::Plan& plan,
                    const std::vector<plan::Step>& steps, Phase to, const std::string& name);
   Status SwitchBack(MigrationRecord& record, const plan::Plan& plan);
+  // runner_observe.cc: the window `options` and the file ask for, with its
+  // baseline captured (before the switch); null when none is asked for.
+  Result<std::unique_ptr<observe::Window>> PrepareWindow(const MigrationRecord& record,
+                                                         const plan::Plan& plan,
+                                                         const SwitchOptions& options);
+  // Runs the window after the switch and records its evidence; on a breach
+  // flips back (unless options.no_auto_back) and returns kRefused.
+  Status Observe(MigrationRecord& record, const plan::Plan& plan, observe::Window& window,
+                 const SwitchOptions& options);
+  // complete's gate on the window: kRefused unless a clean one is recorded
+  // (or forced), where the migration was switched or its file asks for one.
+  Status GateOnWindow(const MigrationRecord& record, const CompleteOptions& options);
+  // The newest window of `record` for status.
+  Status ReadWindow(const MigrationRecord& record, StatusReport& report);
+  Result<RollbackChoice> ChooseRollback(const MigrationRecord& record, const plan::Plan& plan);
+  // Before an undo of the expand: pause the backfill and record where
+  // parity stood (rows done per table, the last verification).
+  Status PauseAndSnapshot(const MigrationRecord& record);
+  // kRefused naming what complete dropped, when the last migration is
+  // completed and none is in progress.
+  Status RefuseRollbackAfterComplete();
   // complete's gate: a full, passing verification after the backfill, run
   // now if there is none.
   Status GateOnVerification(const MigrationRecord& record, const plan::Plan& plan,

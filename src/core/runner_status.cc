@@ -47,6 +47,7 @@ Result<StatusReport> Runner::GetStatus() {
     }
     TANDEM_ASSIGN_OR_RETURN(
         report.backfill, engine_->ReadProgress(*conn_, {options_.state_schema, report.active->id}));
+    TANDEM_RETURN_IF_ERROR(ReadWindow(*report.active, report));
   } else if (report.last_completed) {
     report.version_schema = report.last_completed->version_schema;
     TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(report.last_completed->plan_json));

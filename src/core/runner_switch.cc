@@ -62,7 +62,13 @@ Status Runner::Switch(const SwitchOptions& options) {
   }
   TANDEM_RETURN_IF_ERROR(
       Govern(record, plan, "switch", options.approval, gates::Transition::kSwitch));
-  return PointLive(record, plan, plan.switch_to_new, Phase::kSwitched, "switch");
+  // The baseline comes before the switch, and a probe that cannot measure
+  // refuses it while nothing has changed.
+  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<observe::Window> window,
+                          PrepareWindow(record, plan, options));
+  TANDEM_RETURN_IF_ERROR(PointLive(record, plan, plan.switch_to_new, Phase::kSwitched, "switch"));
+  if (!window) return Status::Ok();
+  return Observe(record, plan, *window, options);
 }
 
 Status Runner::SwitchBack(MigrationRecord& record, const plan::Plan& plan) {

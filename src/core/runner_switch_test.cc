@@ -1,7 +1,8 @@
 // The read switch in process, on a SQLite file: its gates (backfill done,
 // a passing verification recorded) refuse with kRefused and change
 // nothing; switch, --back and rollback move the phase as phase.h says, and
-// each move is in the event log.
+// each move is in the event log; complete after a switch waits for a clean
+// observation window.
 #include <gtest/gtest.h>
 
 #include "core/runner.h"
@@ -81,10 +82,45 @@ TEST_F(RunnerSwitchTest, SwitchBackAndAgainThenComplete) {
   EXPECT_EQ(PhaseNow(), Phase::kActive);
   ASSERT_TRUE(Switch().ok());
   EXPECT_EQ(SwitchEvents(), 3);
+  // Switched, complete needs a clean observation window after the newest switch.
+  Status refused = (*NewRunner())->Complete();
+  EXPECT_EQ(refused.kind(), ErrorKind::kRefused) << refused.message();
+  EXPECT_NE(refused.message().find("no clean observation window"), std::string::npos)
+      << refused.message();
+  EXPECT_EQ(PhaseNow(), Phase::kSwitched);
+  Status observed = (*NewRunner())->Switch({.observe = Millis{1000}});
+  ASSERT_TRUE(observed.ok()) << observed.message();
+  {
+    auto tandem = NewRunner();
+    auto clean = (*tandem)->CleanWindowRecorded(Record("02_name"));
+    ASSERT_TRUE(clean.ok()) << clean.status().message();
+    EXPECT_TRUE(*clean);
+  }
   Status complete = (*NewRunner())->Complete();
   ASSERT_TRUE(complete.ok()) << complete.message();
   EXPECT_EQ(PhaseNow(), Phase::kCompleted);
   EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE name IS NULL"), "0");
+}
+
+TEST_F(RunnerSwitchTest, ACleanWindowCountsOnlyForTheSwitchItWatched) {
+  Start(true);
+  Verify();
+  auto clean = [this] {
+    auto clean = (*NewRunner())->CleanWindowRecorded(Record("02_name"));
+    EXPECT_TRUE(clean.ok()) << clean.status().message();
+    return clean.ok() && *clean;
+  };
+  EXPECT_FALSE(clean());
+  ASSERT_TRUE((*NewRunner())->Switch({.observe = Millis{1000}}).ok());
+  EXPECT_TRUE(clean());
+  ASSERT_TRUE(Switch(true).ok());
+  ASSERT_TRUE(Switch().ok());
+  EXPECT_FALSE(clean()) << "a new switch needs a window of its own";
+  Status refused = (*NewRunner())->Complete();
+  EXPECT_EQ(refused.kind(), ErrorKind::kRefused) << refused.message();
+  CompleteOptions forced{.force = true, .reason = "watched by hand"};
+  ASSERT_TRUE((*NewRunner())->Complete(forced).ok());
+  EXPECT_EQ(PhaseNow(), Phase::kCompleted);
 }
 
 TEST_F(RunnerSwitchTest, RollbackOfASwitchedMigrationFlipsBackThenUndoesTheExpand) {

@@ -90,6 +90,15 @@ class SqliteEngine : public Engine {
     return backfill::CopySqliteTable(job.conn, *job.step.copy, job.options, job.report);
   }
 
+  // SQLite keeps no statistics of errors, waits or statement times: its
+  // window watches the user's probes.
+  std::unique_ptr<observe::EngineSignals> MakeSignals(observe::Connector,
+                                                      const plan::Plan&) const override {
+    return nullptr;
+  }
+
+  std::string ProbeSessionSetup() const override { return "PRAGMA query_only = 1"; }
+
   Result<long long> Repair(backend::Connection&, const plan::Plan&) const override {
     return Status::Refused("verify --repair is not available on SQLite yet");
   }

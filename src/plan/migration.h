@@ -328,6 +328,36 @@ struct Schedule {
   long long large_table_rows = 1000000;
 };
 
+// One user probe of the observation window (the `switch:` section's
+// `probes`): exactly one of `sql` (a query returning one number), `http` (a
+// URL on the local network whose body is one number) or `command` (healthy
+// while it exits 0). A number breaches above `max` or below `min`.
+struct ProbeSettings {
+  std::string name;
+  std::string sql;
+  std::string http;
+  std::string command;
+  std::optional<double> max;
+  std::optional<double> min;
+};
+
+// The read switch's window and ramp (the file's `switch:` section); every
+// field is unset unless given. The engine signals' allowances are over the
+// baseline tandem measures just before the switch.
+struct SwitchSettings {
+  bool given = false;  // the file has a `switch:` section
+  std::optional<Millis> observe;
+  std::optional<Millis> sample_every;
+  std::optional<double> max_rollback_rate;  // rolled-back transactions per second
+  std::optional<double> max_deadlocks;      // deadlocks during the window
+  std::optional<double> max_lock_waits;     // sessions waiting for a lock at once
+  std::optional<double> max_latency_ratio;  // window mean / baseline mean
+  std::vector<ProbeSettings> probes;
+  std::vector<int> ramp;  // basis points, rising, the last 10000
+  std::optional<Millis> step_every;
+  std::string flag;  // the flag the ramp moves; default read_new
+};
+
 // tandem's own settings (top-level sections pgroll ignores). The same
 // sections make up the shared config file (tandem.yaml), whose values the
 // migration file's override (core/run_settings.h: flag > file > config).
@@ -341,6 +371,7 @@ struct Settings {
   std::optional<double> parity_threshold;  // percent of rows that must match; default 100
   std::optional<double> drift_threshold;   // percentage points of null/default drift allowed
   std::vector<Invariant> invariants;
+  SwitchSettings switch_to_new;
   // `lint: {disable: [TD301, ...]}`: rule codes `tandem lint` skips for this
   // file (checked by lint, which knows the codes).
   std::vector<std::string> lint_disable;

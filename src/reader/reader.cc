@@ -18,6 +18,8 @@
 #include "reader/node_reader.h"
 #include "reader/operation_readers.h"
 #include "reader/settings_sections.h"
+#include "reader/switch_settings.h"
+#include "reader/throttle_settings.h"
 #include "reader/yaml_document.h"
 
 namespace tandem::reader {
@@ -25,8 +27,12 @@ namespace {
 
 // `$schema` names the JSON schema editors check a file against.
 constexpr std::string_view kTopLevelKeys[] = {
-    "$schema", "name",   "version_schema", "operations", "backfill",   "verify", "lock",    "run",
-    "metrics", "alerts", "hooks",          "lint",       "governance", "owners", "schedule"};
+    "$schema",    "name",   "version_schema", "operations", "backfill", "verify",
+    "lock",       "run",    "metrics",        "alerts",     "hooks",    "lint",
+    "governance", "owners", "schedule",       "switch"};
+constexpr std::string_view kSwitchKeys[] = {
+    "observe",        "sample_every",      "probes", "max_rollback_rate", "max_deadlocks",
+    "max_lock_waits", "max_latency_ratio", "ramp",   "step_every",        "flag"};
 
 // Bytes in the UTF-8 sequence that `lead` starts; 0 if it cannot start one
 // (0xC0 and 0xC1 only start overlong forms, 0xF5 and above code points past
@@ -180,7 +186,11 @@ plan::Migration ReadDocument(const YAML::Node& root, const std::string& file_nam
   ReadNames(top, file_name, &migration);
   ReadOperations(top, &migration);
   ReadSettings(top, &migration.settings);
-  ReadGovernanceSections(top, &migration.settings);  // a migration's own, never the config file's
+  // A migration's own sections, never the config file's.
+  ReadGovernanceSections(top, &migration.settings);
+  if (std::optional<MapReader> section = top.Map("switch", kSwitchKeys)) {
+    ReadSwitchSettings(*section, &migration.settings.switch_to_new);
+  }
   if (!errors->failed()) CheckAcrossOperations(migration, errors);
   return migration;
 }

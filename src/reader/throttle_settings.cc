@@ -34,6 +34,8 @@ std::optional<int> CountSetting(const MapReader& map, std::string_view key) {
   return count ? std::optional<int>(static_cast<int>(*count)) : std::nullopt;
 }
 
+}  // namespace
+
 std::optional<double> NumberSetting(const MapReader& map, std::string_view key) {
   if (!map.Has(key)) return std::nullopt;
   std::string text = map.String(key);
@@ -45,8 +47,6 @@ std::optional<double> NumberSetting(const MapReader& map, std::string_view key) 
   }
   return value;
 }
-
-}  // namespace
 
 void ReadThrottleSettings(const MapReader& backfill, plan::ThrottleSettings* t) {
   t->max_replica_lag = DurationSetting(backfill, "max_replica_lag", /*zero_ok=*/true);

@@ -16,6 +16,10 @@ namespace tandem::reader {
 // not one (the failure is recorded on `map`); 0 only when `zero_ok`.
 std::optional<Millis> DurationSetting(const MapReader& map, std::string_view key, bool zero_ok);
 
+// The number at `key`, or nullopt when it is missing or not one (the
+// failure is recorded on `map`).
+std::optional<double> NumberSetting(const MapReader& map, std::string_view key);
+
 void ReadThrottleSettings(const MapReader& backfill, plan::ThrottleSettings* settings);
 
 }  // namespace tandem::reader

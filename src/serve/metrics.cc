@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -242,6 +243,41 @@ void VerifyMetrics(Exposition& out, const core::StatusReport& report) {
   VerifyDetailMetrics(out, v.report_json);
 }
 
+// The observation window since the newest switch: its state, time left
+// and each signal against its threshold (a family per quantity, a sample
+// per signal), as `tandem status` shows them.
+void WindowMetrics(Exposition& out, const core::StatusReport& report) {
+  if (!report.window) return;
+  out.Gauge("switch_window_info",
+            "the newest observation window's state (running, clean, breached, stopped), as a label",
+            1, {{"state", report.window_state}});
+  out.Gauge("switch_window_length_seconds", "how long the window watches", report.window->window_s);
+  if (report.window_left_s) {
+    out.Gauge("switch_window_left_seconds", "time left in the running window",
+              *report.window_left_s);
+  }
+  struct Quantity {
+    const char* name;
+    const char* help;
+    std::function<std::optional<double>(const observe::Reading&)> of;
+  };
+  const Quantity quantities[] = {
+      {"switch_window_signal_value", "each signal's last value in the window",
+       [](const observe::Reading& r) { return r.value; }},
+      {"switch_window_signal_threshold",
+       "each signal's threshold: above it (a probe's min: below) breaches",
+       [](const observe::Reading& r) { return r.threshold; }},
+      {"switch_window_signal_ok", "1 while the signal is within its threshold",
+       [](const observe::Reading& r) { return std::optional<double>(r.ok ? 1 : 0); }},
+  };
+  for (const Quantity& q : quantities) {
+    out.Family(q.name, "gauge", q.help);
+    for (const auto& r : report.window->signals) {
+      if (std::optional<double> value = q.of(r)) out.Sample(*value, {{"signal", r.name}});
+    }
+  }
+}
+
 }  // namespace
 
 std::string RenderMetrics(const MetricsOptions& options, const core::StatusReport& report,
@@ -254,6 +290,7 @@ std::string RenderMetrics(const MetricsOptions& options, const core::StatusRepor
     MigrationMetrics(out, report);
     BackfillMetrics(out, report);
     VerifyMetrics(out, report);
+    WindowMetrics(out, report);
   }
   return std::move(out).Text();
 }

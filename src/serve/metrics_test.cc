@@ -41,6 +41,26 @@ MetricsOptions Options(std::string prefix = "tandem") {
   return options;
 }
 
+TEST(MetricsTest, ARunningWindowShowsItsTimeLeftAndEachSignalAgainstItsThreshold) {
+  core::StatusReport report = ActiveBackfill();
+  report.window_state = "running";
+  report.window_left_s = 42;
+  report.window = observe::WindowView{
+      .window_s = 60,
+      .elapsed_s = 18,
+      .signals = {{.name = "rollback_rate", .value = 0.5, .threshold = 1, .ok = true},
+                  {.name = "errors", .value = 3, .threshold = 0, .ok = false}}};
+  std::string text = RenderMetrics(Options(), report, true);
+  EXPECT_TRUE(Has(text, "tandem_switch_window_info{state=\"running\"} 1\n")) << text;
+  EXPECT_TRUE(Has(text, "tandem_switch_window_left_seconds 42\n")) << text;
+  EXPECT_TRUE(Has(text, "tandem_switch_window_signal_value{signal=\"rollback_rate\"} 0.5\n"))
+      << text;
+  EXPECT_TRUE(Has(text, "tandem_switch_window_signal_threshold{signal=\"errors\"} 0\n")) << text;
+  EXPECT_TRUE(Has(text, "tandem_switch_window_signal_ok{signal=\"errors\"} 0\n")) << text;
+  EXPECT_FALSE(Has(RenderMetrics(Options(), ActiveBackfill(), true), "switch_window"))
+      << "no window, no window metrics";
+}
+
 TEST(MetricsTest, ABackfillUnderWayIsOneSamplePerTableWithHelpAndType) {
   std::string text = RenderMetrics(Options(), ActiveBackfill(), true);
   EXPECT_TRUE(Has(text, "# TYPE tandem_backfill_rows_done gauge\n")) << text;

@@ -6,8 +6,12 @@
 // a real client with psycopg2.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <future>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "backends/sqlite/sqlite_connection.h"
@@ -259,6 +263,48 @@ TEST_F(FlagExampleTest, WritesReachBothShapesOnEitherSide) {
   // At 100% every user reads the new shape.
   ASSERT_EQ(Tandem({"flag", "set", "read_new", "100%"}).exit_code, 0);
   for (const auto& line : App({"read", sides[0][0], sides[0][1]})) EXPECT_EQ(line["shape"], "new");
+}
+
+// The example application through the read switch's ramp: the file's
+// `switch:` section moves read_new 10%, 50%, 100% while the window stays
+// healthy; every read of every user succeeds, no user goes back to the old
+// shape once on the new one, and at the end everyone reads the new shape.
+TEST_F(FlagExampleTest, TheSwitchRampsTheApplicationsReadsUserByUser) {
+  ASSERT_EQ(Tandem({"rollback"}).exit_code, 0);
+  std::string windowed = ReadFile(Example("03_profiles_display_name.yaml")) +
+                         "switch:\n  ramp: [10%, 50%, 100%]\n  step_every: 2s\n"
+                         "  sample_every: 1s\n  flag: read_new\n";
+  CommandResult started =
+      Tandem({"start", WriteMigration("03_profiles_display_name.yaml", windowed)});
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  ASSERT_EQ(Tandem({"verify"}).exit_code, 0);
+  std::vector<std::string> read_everyone = {"read"};
+  for (const auto& user : Users()) read_everyone.push_back(user);
+
+  auto running = std::async(std::launch::async, [this] { return Tandem({"switch"}); });
+  std::vector<bool> on_new(kProfileCount, false);
+  std::set<int> shares;  // how many users read the new shape, per read of everyone
+  while (running.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready) {
+    std::vector<nlohmann::json> read = App(read_everyone);
+    ASSERT_EQ(read.size(), static_cast<size_t>(kProfileCount));
+    int count = 0;
+    for (int i = 0; i < kProfileCount; ++i) {
+      bool is_new = read[i]["shape"] == "new";
+      EXPECT_TRUE(is_new || !on_new[i]) << Users()[i] << " went back to the old shape";
+      on_new[i] = is_new;
+      count += is_new;
+    }
+    shares.insert(count);
+  }
+  CommandResult result = running.get();
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_TRUE(std::any_of(shares.begin(), shares.end(), [](int n) {
+    return n > 0 && n < kProfileCount;
+  })) << "no read saw the ramp part-way";
+  for (const auto& line : App(read_everyone)) EXPECT_EQ(line["shape"], "new") << line;
+  EXPECT_EQ(Scalar("SELECT string_agg(description, ', ' ORDER BY id) FROM tandem.events WHERE "
+                   "kind = 'flag' AND migration_id = (SELECT max(id) FROM tandem.migrations)"),
+            "read_new 10%, read_new 50%, read_new 100%");
 }
 
 }  // namespace

@@ -2,8 +2,8 @@
 // on the live schema (search_path public_live, public), held open as a
 // connection pool holds it, writes and reads without pause in a thread of
 // its own while tandem runs start, backfill, verify, switch, switch --back,
-// switch again and complete. Not one of its statements may fail, and every
-// write it made while switched must be in the old version's columns after
+// switch again with an observation window, and complete. Not one of its statements may fail, and
+// every write it made while switched must be in the old version's columns after
 // --back.
 #include <gtest/gtest.h>
 
@@ -194,9 +194,12 @@ TEST_F(ReadSwitchTest, AnApplicationOnTheLiveSchemaFollowsEverySwitchWithoutAnEr
                    "AND a._tandem_written_by = 'n'"),
             std::to_string(writes.size()));
 
-  CommandResult again = Tandem({"switch"});
-  EXPECT_EQ(again.exit_code, 0) << again.err;
+  // Switched again with an observation window the application runs through
+  // (complete needs a clean one).
   stage = kSwitchedAgain;
+  CommandResult again = Tandem({"switch", "--observe", "2s"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_NE(again.out.find("observation window clean"), std::string::npos) << again.out;
   EXPECT_TRUE(app.WaitForRounds(kSwitchedAgain, 20));
   CommandResult complete = Tandem({"complete"});
   EXPECT_EQ(complete.exit_code, 0) << complete.err;
