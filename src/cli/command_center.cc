@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/rfc3339.h"
 #include "core/flags.h"
+#include "gates/gates.h"
 #include "serve/metrics.h"
 #include "serve/web_assets.h"
 
@@ -132,6 +133,14 @@ Response CommandCenter::Readers(const Request&) {
   return JsonAnswer(200, json{{"readers", list}}.dump());
 }
 
+Response CommandCenter::Gates() {
+  // A runner of its own, as for the readers: the gates gather them too.
+  core::Runner runner(database_, options_, reporter_);
+  Result<core::GatesView> view = runner.Gates();
+  if (!view.ok()) return ErrorAnswer(view.status());
+  return JsonAnswer(200, gates::GatesToJson(view->migration, view->gates, view->scorecard));
+}
+
 Response CommandCenter::GetFlags() {
   core::Flags flags(database_, options_.schema, options_.state_schema);
   Result<core::MigrationFlags<core::FlagSetting>> got = flags.Get(std::nullopt);
@@ -211,6 +220,7 @@ void CommandCenter::AddRoutes(serve::HttpServer& server) {
              Guarded(Access::kRead, [this](const Request&) { return History(); }));
   server.Get("/api/v1/readers",
              Guarded(Access::kRead, [this](const Request& r) { return Readers(r); }));
+  server.Get("/api/v1/gates", Guarded(Access::kRead, [this](const Request&) { return Gates(); }));
   server.Get("/api/v1/flags",
              Guarded(Access::kRead, [this](const Request&) { return GetFlags(); }));
   server.Get("/api/v1/events",

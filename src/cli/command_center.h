@@ -52,6 +52,8 @@ class CommandCenter {
   serve::Response StatusAnswer();
   serve::Response History();
   serve::Response Readers(const serve::Request& request);
+  // `tandem gates --json`: each transition's gate and the scorecard.
+  serve::Response Gates();
   serve::Response GetFlags();
   serve::Response SetFlag(const serve::Request& request);
   // Runs `change` on a runner (and database) of its own and answers {"ok": true, "done": done}.

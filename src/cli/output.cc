@@ -470,10 +470,24 @@ void PrintRollbackChoice(const core::RollbackChoice& choice, bool as_json) {
                        {"tables", step.tables},
                        {"sql", step.statements}});
     }
-    PrintLine({{"rollback", choice.says}, {"dry_run", true}, {"steps", steps}});
+    json rehearsed = nullptr;
+    if (choice.rehearsed) {
+      rehearsed = {{"phase", choice.rehearsed->phase},
+                   {"seconds", choice.rehearsed->seconds},
+                   {"extrapolated_seconds", choice.rehearsed->extrapolated_seconds}};
+    }
+    PrintLine(
+        {{"rollback", choice.says}, {"dry_run", true}, {"steps", steps}, {"rehearsed", rehearsed}});
     return;
   }
   std::printf("rollback would: %s\n", choice.says.c_str());
+  if (choice.rehearsed) {
+    std::printf("rehearsed: %s took %.2f s on the scratch copy, about %.2f s on the real tables\n",
+                choice.rehearsed->phase.c_str(), choice.rehearsed->seconds,
+                choice.rehearsed->extrapolated_seconds);
+  } else {
+    std::printf("rehearsed: no rehearsal recorded (`tandem rehearse FILE` times one)\n");
+  }
   PrintSteps("rollback", choice.steps);
   std::printf("\n(dry run: nothing changed)\n");
 }

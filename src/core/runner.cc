@@ -521,7 +521,19 @@ Result<RollbackChoice> Runner::PreviewRollback() {
   TANDEM_RETURN_IF_ERROR(RefuseRollbackAfterComplete());
   TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("roll back"));
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(record.plan_json));
-  return ChooseRollback(record, plan);
+  TANDEM_ASSIGN_OR_RETURN(RollbackChoice choice, ChooseRollback(record, plan));
+  TANDEM_ASSIGN_OR_RETURN(
+      std::optional<Rehearsal> rehearsal,
+      LastRehearsal(*conn_, database_.engine(), options_.state_schema, record.schema, record.name));
+  // A flip back is the rehearsal's "switch back"; an undo of the expand its "rollback".
+  const char* rehearsed =
+      choice.action == RollbackChoice::Action::kFlipBack ? "switch back" : "rollback";
+  if (rehearsal) {
+    for (const PhaseTiming& phase : rehearsal->phases) {
+      if (phase.phase == rehearsed) choice.rehearsed = phase;
+    }
+  }
+  return choice;
 }
 
 Result<RollbackChoice> Runner::ChooseRollback(const MigrationRecord& record,

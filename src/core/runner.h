@@ -91,6 +91,10 @@ struct RollbackChoice {
   enum class Action { kFlipBack, kUndoExpand, kResumeRollback } action;
   std::string says;               // the action in a sentence
   std::vector<plan::Step> steps;  // what it runs
+  // The same step in the newest rehearsal of the migration's file, timed
+  // there and extrapolated to the real tables (`tandem rehearse`); unset
+  // when none is recorded.
+  std::optional<PhaseTiming> rehearsed;
 };
 
 struct VerifyOptions {
@@ -319,6 +323,9 @@ class Runner {
                  const SwitchOptions& options);
   // complete's gate on the window: kRefused unless a clean one is recorded
   // (or forced), where the migration was switched or its file asks for one.
+  // Whether complete needs a clean window: the migration was switched
+  // (`switched` says so) or its file has a `switch:` section.
+  Result<bool> WindowRequired(const MigrationRecord& record, bool* switched);
   Status GateOnWindow(const MigrationRecord& record, const CompleteOptions& options);
   // The newest window of `record` for status.
   Status ReadWindow(const MigrationRecord& record, StatusReport& report);

@@ -159,7 +159,13 @@ Result<GatesView> Runner::Gates() {
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, StoredPlan(record));
   TANDEM_ASSIGN_OR_RETURN(gates::Evidence evidence, GatherEvidence(record, plan, true));
   TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record));
-  return GatesView{record.name, gates::EvaluateGates(evidence, settings.governance),
+  // complete asks for a clean window once switched (GateOnWindow) even
+  // without a governance section: the view shows that condition too.
+  plan::Governance governance = settings.governance;
+  bool switched = false;
+  TANDEM_ASSIGN_OR_RETURN(bool window_required, WindowRequired(record, &switched));
+  governance.require_observation = governance.require_observation || window_required;
+  return GatesView{record.name, gates::EvaluateGates(evidence, governance),
                    gates::Scorecard(evidence)};
 }
 

@@ -146,13 +146,20 @@ Result<bool> Runner::CleanWindowRecorded(const MigrationRecord& record) {
   return false;
 }
 
-Status Runner::GateOnWindow(const MigrationRecord& record, const CompleteOptions& options) {
+Result<bool> Runner::WindowRequired(const MigrationRecord& record, bool* switched) {
   TANDEM_ASSIGN_OR_RETURN(plan::Settings settings,
                           StoredSettings(record.file_content, record.name));
   TANDEM_ASSIGN_OR_RETURN(std::vector<RecordedEvent> events, state_->Events(record.id));
+  (void)SinceNewestSwitch(events, switched);
+  return *switched || settings.switch_to_new.given;
+}
+
+Status Runner::GateOnWindow(const MigrationRecord& record, const CompleteOptions& options) {
   bool switched = false;
-  (void)SinceNewestSwitch(events, &switched);
-  if (!switched && !settings.switch_to_new.given) return Status::Ok();
+  TANDEM_ASSIGN_OR_RETURN(bool required, WindowRequired(record, &switched));
+  if (!required) return Status::Ok();
+  TANDEM_ASSIGN_OR_RETURN(plan::Settings settings,
+                          StoredSettings(record.file_content, record.name));
   TANDEM_ASSIGN_OR_RETURN(bool clean, CleanWindowRecorded(record));
   if (clean) return Status::Ok();
   if (options.force) return RecordForced(record, options, "no clean observation window");

@@ -93,6 +93,24 @@ TEST_F(ControlApiTest, FlagsAreSetWithTheTokenAndReadBack) {
   EXPECT_EQ(Scalar("SELECT basis_points FROM tandem.flags WHERE name = 'read_new'"), "1250");
 }
 
+TEST_F(ControlApiTest, GatesAreReadWithTheirConditionsAndTheScorecard) {
+  ServedTandem served(url_);
+  ASSERT_NE(served.port(), 0) << served.errors();
+  HttpAnswer got = served.Send("GET", "/api/v1/gates", {});
+  ASSERT_EQ(got.status, 200) << got.body;
+  nlohmann::json view = nlohmann::json::parse(got.body);
+  EXPECT_EQ(view["migration"], "02_code");
+  ASSERT_EQ(view["gates"].size(), 3u) << got.body;
+  std::vector<std::string> commands;
+  for (const auto& gate : view["gates"]) commands.push_back(gate["command"]);
+  EXPECT_EQ(commands, (std::vector<std::string>{"start", "switch", "complete"})) << got.body;
+  // Without a governance section the switch gate asks for what switch itself
+  // checks: the finished backfill and a passing verification.
+  EXPECT_EQ(view["gates"][1]["conditions"].size(), 2u) << got.body;
+  EXPECT_EQ(view["scorecard"].size(), 5u) << got.body;
+  EXPECT_EQ(served.Send("POST", "/api/v1/gates", {}).status, 405);
+}
+
 TEST_F(ControlApiTest, NewTokenReplacesTheOldOne) {
   ServedTandem served(url_);
   ASSERT_NE(served.port(), 0) << served.errors();

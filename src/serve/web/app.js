@@ -89,12 +89,23 @@ function drawTimeline(status) {
     el("li", { class: p.state, "aria-label": p.name + ": " + p.state + ", " + p.evidence },
       el("div", { class: "state" }, p.state), el("strong", {}, p.name),
       el("div", { class: "evidence" }, p.evidence))));
-  // Gates are listed when the status carries them: [{name, state, evidence}].
-  const gates = Array.isArray(status.gates) ? status.gates : null;
-  $("gates").replaceChildren(...(gates && gates.length
-    ? gates.map(g => el("li", { class: g.state === "passed" ? "ok" : (g.state === "refused" ? "bad" : "") },
-        el("strong", {}, g.name), " — " + g.state + (g.evidence ? ": " + g.evidence : "")))
-    : [el("li", { class: "muted" }, "No gates reported.")]));
+}
+
+// The readiness gates (/api/v1/gates): each transition, open or closed,
+// with every condition and its evidence.
+async function refreshGates() {
+  try {
+    const body = await getJson("/api/v1/gates");
+    $("gates").replaceChildren(...(body.gates.length
+      ? body.gates.map(g => el("li", { class: g.open ? "ok" : "bad" },
+          el("strong", {}, g.name), " (" + g.command + ") — " + (g.open ? "open" : "closed"),
+          el("ul", {}, ...g.conditions.map(c => el("li", { class: c.met ? "ok" : "bad" },
+            (c.met ? "met: " : "missing: ") + c.name + (c.evidence ? " — " + c.evidence : "")
+            + (c.next ? " (" + c.next + ")" : ""))))))
+      : [el("li", { class: "muted" }, "No gates reported.")]));
+  } catch (e) {
+    $("gates").replaceChildren(el("li", { class: "muted" }, e.message));
+  }
 }
 
 // ---- backfill ----------------------------------------------------------
@@ -303,8 +314,9 @@ document.addEventListener("DOMContentLoaded", () => {
   if (token()) $("token").value = token();
   for (const b of document.querySelectorAll("#controls button")) b.addEventListener("click", () => control(b));
   $("readers-refresh").addEventListener("click", refreshReaders);
-  refreshStatus(); refreshReaders(); refreshFlags(); followEvents();
+  refreshStatus(); refreshReaders(); refreshGates(); refreshFlags(); followEvents();
   setInterval(refreshStatus, POLL_MS);
   setInterval(refreshReaders, READERS_MS);
+  setInterval(refreshGates, READERS_MS);  // gathers the readers' evidence too
   setInterval(refreshFlags, FLAGS_MS);
 });
