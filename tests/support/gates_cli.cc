@@ -223,6 +223,10 @@ owners:
       << runbook.out;
 
   StartAndVerify(url, file);
+  // rollback --dry-run quotes the rehearsal's time for the same step.
+  CommandResult preview = RunTandem(url, {"rollback", "--dry-run"});
+  ExpectExit(preview, 0);
+  EXPECT_NE(preview.out.find("rehearsed: rollback took"), std::string::npos) << preview.out;
   ExpectExit(RunTandem(url, {"note", "backfill", "ran", "at", "night", "--by", "ana"}), 0);
   ExpectExit(RunTandem(url, {"signoff", "data_quality", "--by", "cy", "--note", "parity ok"}), 0);
   ExpectExit(RunTandem(url, {"switch"}), 0);
