@@ -91,6 +91,7 @@ Status Runner::Start(const plan::Migration& migration, const StartOptions& optio
       return options.complete ? CompleteRecord(record) : Status::Ok();
     case StartDecision::kNew: {
       TANDEM_ASSIGN_OR_RETURN(record, RecordNewMigration(migration));
+      TANDEM_RETURN_IF_ERROR(KeepStatementCounts(record, "expand"));
       break;
     }
     case StartDecision::kResume:

@@ -60,6 +60,7 @@ Status Runner::Switch(const SwitchOptions& options) {
         "\" is recorded since its backfill finished, so nothing shows yet that the new version "
         "reads what the old one wrote. Run `tandem verify`, then `tandem switch`");
   }
+  TANDEM_RETURN_IF_ERROR(KeepStatementCounts(record, "switch"));
   return PointLive(record, plan, plan.switch_to_new, Phase::kSwitched, "switch");
 }
 
