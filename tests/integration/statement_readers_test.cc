@@ -22,7 +22,7 @@ constexpr char kRenameAndRetype[] = R"y(operations:
       name: handle
       type: varchar(40)
       up: nickname
-      down: handle
+      down: nickname
 )y";
 
 constexpr char kOldQuery[] = "SELECT id, nickname FROM members WHERE id = 1";

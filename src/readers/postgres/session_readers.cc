@@ -25,6 +25,11 @@ Result<std::vector<Reader>> SessionReaders(backend::Connection& conn, const plan
   std::vector<Reader> found;
   for (const auto& row : sessions.rows) {
     std::string query = row[6].value_or("");
+    // A client built on tandem's connection marks its statements; the
+    // statement as the application wrote it is what is worth showing.
+    if (query.starts_with(backend::kStatementMarker)) {
+      query.erase(0, std::string(backend::kStatementMarker).size());
+    }
     std::string uses = OldShapeUse(query, plan);
     if (uses.empty()) continue;
     std::string app = row[1].value_or("");

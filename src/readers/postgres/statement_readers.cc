@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backends/number.h"
 #include "common/strings.h"
 #include "lint/pg_parse.h"
 #include "readers/postgres/old_shape.h"
@@ -87,7 +88,8 @@ Result<std::optional<std::string>> StatementCounts(backend::Connection& conn) {
                                      *view + " s WHERE " + NotTandems()));
   nlohmann::json counts = nlohmann::json::object();
   for (const auto& row : rows.rows) {
-    counts[row[0].value_or("")] = std::stoll(row[1].value_or("0"));
+    TANDEM_ASSIGN_OR_RETURN(counts[row[0].value_or("")],
+                            backend::ToInteger(row[1], "pg_stat_statements.calls"));
   }
   return std::optional<std::string>(counts.dump());
 }
@@ -114,7 +116,8 @@ Result<StatementAudit> StatementReaders(backend::Connection& conn, const plan::P
     if (!IsQuery(query)) continue;
     std::string uses = OldShapeUse(query, plan);
     if (uses.empty()) continue;
-    long long calls = std::stoll(row[4].value_or("0"));
+    TANDEM_ASSIGN_OR_RETURN(long long calls,
+                            backend::ToInteger(row[4], "pg_stat_statements.calls"));
     long long since = CallsSince(calls, before, row[0].value_or(""));
     Reader reader{
         kStatement,
