@@ -22,6 +22,12 @@
 
 namespace tandem::backend {
 
+// The comment before every statement tandem's PostgreSQL sessions send.
+// pg_stat_statements keeps a statement's text with its leading comment, so
+// the hidden-reader audit tells tandem's own statements (backfill, verify,
+// the state store) from the applications' by it.
+inline constexpr char kStatementMarker[] = "/* tandem */ ";
+
 using Value = std::optional<std::string>;  // NULL is nullopt
 using Row = std::vector<Value>;
 

@@ -441,7 +441,8 @@ int Main(int argc, char** argv) {
       {"readers",
        "list the objects of the database (views, functions, triggers, policies, generated "
        "columns, indexes, constraints, publications, live sessions whose current or last "
-       "statement uses the old shape; on SQLite views and triggers) that still "
+       "statement uses the old shape, statements pg_stat_statements counted (blocking when run "
+       "since the switch); on SQLite views and triggers) that still "
        "use what complete drops or renames, and with --scan DIR the lines of code that still name "
        "them; exit 1 when there is any"},
       {"complete",

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,20 @@ class Engine {
   // retires (readers/types.h), sorted; only reads.
   virtual Result<std::vector<readers::Reader>> FindReaders(backend::Connection& conn,
                                                            const plan::Plan& plan) const = 0;
+  // The server's counters of the statements it ran, as JSON for the event
+  // log, kept when an observation window opens; nullopt where the engine
+  // or server keeps none (readers/postgres/statement_readers.h).
+  virtual Result<std::optional<std::string>> StatementCounts(backend::Connection&) const {
+    return std::optional<std::string>();
+  }
+  // The statements the server counted that use what `plan`'s complete
+  // retires, each blocking when its calls changed since `counts` (kept at
+  // the start of the window `window` names); only reads.
+  virtual Result<readers::StatementAudit> StatementReaders(backend::Connection&, const plan::Plan&,
+                                                           const std::string& /*counts*/,
+                                                           const std::string& /*window*/) const {
+    return readers::StatementAudit{};
+  }
 
   // kInternal where the engine's planner makes no such steps.
   virtual Result<backfill::Progress> RunChunkedStep(const ChunkedStepJob& job) const = 0;

@@ -7,6 +7,7 @@
 #include "observe/postgres/pg_signals.h"
 #include "plan/planner.h"
 #include "readers/postgres/readers.h"
+#include "readers/postgres/statement_readers.h"
 #include "verify/postgres/verifier.h"
 
 namespace tandem::core {
@@ -47,6 +48,17 @@ class PostgresEngine : public Engine {
   Result<std::vector<readers::Reader>> FindReaders(backend::Connection& conn,
                                                    const plan::Plan& plan) const override {
     return readers::postgres::FindReaders(conn, plan);
+  }
+
+  Result<std::optional<std::string>> StatementCounts(backend::Connection& conn) const override {
+    return readers::postgres::StatementCounts(conn);
+  }
+
+  Result<readers::StatementAudit> StatementReaders(backend::Connection& conn,
+                                                   const plan::Plan& plan,
+                                                   const std::string& counts,
+                                                   const std::string& window) const override {
+    return readers::postgres::StatementReaders(conn, plan, counts, window);
   }
 
   Result<plan::Plan> Plan(const plan::Migration& migration, const plan::Catalog& catalog,

@@ -121,6 +121,7 @@ Status Runner::Start(const plan::Migration& migration, const StartOptions& optio
     case StartDecision::kNew: {
       TANDEM_RETURN_IF_ERROR(GovernStart(migration, options.approval));
       TANDEM_ASSIGN_OR_RETURN(record, RecordNewMigration(migration));
+      TANDEM_RETURN_IF_ERROR(KeepStatementCounts(record, "expand"));
       break;
     }
     case StartDecision::kResume:

@@ -344,6 +344,14 @@ class Runner {
   // forced; runs before anything of complete is written.
   Status GateOnReaders(const MigrationRecord& record, const plan::Plan& plan,
                        const CompleteOptions& options);
+  // Keeps the server's statement counters (Engine::StatementCounts) in the
+  // event log, opening the observation window the statement audit measures
+  // against; `phase` names the window's start (start's expand, switch).
+  Status KeepStatementCounts(const MigrationRecord& record, const std::string& phase);
+  // The statements the server counted that use what `plan` retires,
+  // against the last counters kept for `record`.
+  Result<readers::StatementAudit> StatementReaders(const MigrationRecord& record,
+                                                   const plan::Plan& plan);
   // A gate of complete passed by --force: noted and recorded with the reason.
   Status RecordForced(const MigrationRecord& record, const CompleteOptions& options,
                       const std::string& past);

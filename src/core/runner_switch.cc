@@ -66,6 +66,7 @@ Status Runner::Switch(const SwitchOptions& options) {
   // refuses it while nothing has changed.
   TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<observe::Window> window,
                           PrepareWindow(record, plan, options));
+  TANDEM_RETURN_IF_ERROR(KeepStatementCounts(record, "switch"));
   TANDEM_RETURN_IF_ERROR(PointLive(record, plan, plan.switch_to_new, Phase::kSwitched, "switch"));
   if (!window) return Status::Ok();
   return Observe(record, plan, *window, options);

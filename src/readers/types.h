@@ -29,9 +29,19 @@ struct Reader {
   std::string name;    // schema-qualified: public.user_names, "t ON public.users"
   std::string uses;    // what of the old shape it uses, and what complete does to it
   std::string action;  // what to do before complete
+  // False for a statement the server counted that has not run since the
+  // observation window opened (statement_readers.h): shown, never gating.
+  bool blocks = true;
 
   bool operator==(const Reader&) const = default;
   bool operator<(const Reader& other) const;
+};
+
+// Statements the server counted that use the old shape, and what the
+// search could not see (said once; "" when nothing).
+struct StatementAudit {
+  std::vector<Reader> readers;
+  std::string note;
 };
 
 }  // namespace tandem::readers

@@ -200,7 +200,7 @@ TEST_F(BackfillLiveTest, WorkersWhoseSessionsAreKilledReconnectAndGoOnFromTheirC
     killed += std::stoi(
         Scalar("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
                "WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE "
-               "'WITH chunk%' AND state = 'active'"));
+               "'%WITH chunk%' AND state = 'active'"));
   }
   EXPECT_EQ(WaitTandem(runner), 0);
   EXPECT_GT(killed, 0) << "no worker session was caught in a chunk";

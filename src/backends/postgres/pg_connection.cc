@@ -73,7 +73,7 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Open(const std::string& conn
 PgConnection::~PgConnection() { PQfinish(conn_); }
 
 Status PgConnection::Execute(const std::string& sql) {
-  ResultPtr result(PQexec(conn_, sql.c_str()));
+  ResultPtr result(PQexec(conn_, (kStatementMarker + sql).c_str()));
   ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
     return Status::Ok();
@@ -91,8 +91,9 @@ Status PgConnection::Failure(const pg_result* result) {
 Result<QueryResult> PgConnection::Query(const std::string& sql, const std::vector<Value>& params) {
   std::vector<const char*> values;
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  ResultPtr result(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                                values.data(), nullptr, nullptr, 0));
+  ResultPtr result(PQexecParams(conn_, (kStatementMarker + sql).c_str(),
+                                static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                                nullptr, 0));
   ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return Failure(result.get());
   QueryResult out;

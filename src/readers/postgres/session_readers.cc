@@ -1,7 +1,6 @@
 #include "readers/postgres/session_readers.h"
 
-#include "lint/body_refs.h"
-#include "lint/pg_parse.h"
+#include "readers/postgres/old_shape.h"
 
 namespace tandem::readers::postgres {
 namespace {
@@ -19,27 +18,6 @@ WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
   AND coalesce(a.query, '') <> ''
 ORDER BY a.pid)sql";
 
-// What of `retired` the statement uses, in words; "" when nothing.
-std::string UsedBy(const std::string& query, const plan::Plan& plan) {
-  Result<lint::BodyReferences> refs = lint::StatementReferences(query);
-  if (!refs.ok()) return "";  // cut short by track_activity_query_size, or not SQL
-  Result<nlohmann::json> tree = lint::ParseStatements(query);
-  bool star = tree.ok() && tree->dump().find("\"A_Star\"") != std::string::npos;
-  for (const auto& r : plan.retired) {
-    if (r.change == plan::RetiredChange::kReplaced) continue;  // the name keeps working
-    if (!lint::NamesRelation(*refs, plan.schema, r.table)) continue;
-    std::string change = r.change == plan::RetiredChange::kRenamed
-                             ? "which complete renames to " + r.renamed_to
-                             : "which complete drops";
-    std::string table = plan.schema + "." + r.table;
-    if (r.column.empty()) return "table " + table + ", " + change;
-    if (refs->columns.count(r.column) > 0)
-      return "column " + table + "." + r.column + ", " + change;
-    if (star) return "column " + table + "." + r.column + " (through *), " + change;
-  }
-  return "";
-}
-
 }  // namespace
 
 Result<std::vector<Reader>> SessionReaders(backend::Connection& conn, const plan::Plan& plan) {
@@ -47,7 +25,12 @@ Result<std::vector<Reader>> SessionReaders(backend::Connection& conn, const plan
   std::vector<Reader> found;
   for (const auto& row : sessions.rows) {
     std::string query = row[6].value_or("");
-    std::string uses = UsedBy(query, plan);
+    // A client built on tandem's connection marks its statements; the
+    // statement as the application wrote it is what is worth showing.
+    if (query.starts_with(backend::kStatementMarker)) {
+      query.erase(0, std::string(backend::kStatementMarker).size());
+    }
+    std::string uses = OldShapeUse(query, plan);
     if (uses.empty()) continue;
     std::string app = row[1].value_or("");
     std::string name = "pid " + row[0].value_or("") + " (application " +
