@@ -490,8 +490,12 @@ Status Runner::Rollback() {
   Status locked = AcquireRunnerLock();
   if (locked.kind() == ErrorKind::kBusy) {
     // Most likely a backfill: it holds the runner lock while it runs. Paused
-    // now, it stops changing rows at its next chunk.
-    TANDEM_ASSIGN_OR_RETURN(bool paused, state_->SetPaused(options_.schema, true));
+    // now, it stops changing rows at its next chunk. A runner still in the
+    // expand is left alone: a pause would only hold its backfill later.
+    TANDEM_ASSIGN_OR_RETURN(std::optional<MigrationRecord> active, state_->Active(options_.schema));
+    bool backfilling = active && active->phase == Phase::kActive && !active->backfill_done;
+    TANDEM_ASSIGN_OR_RETURN(
+        bool paused, backfilling ? state_->SetPaused(options_.schema, true) : Result<bool>(false));
     if (paused) {
       return locked.WithContext(
           "rollback paused the backfill (it waits between chunks); stop the runner holding "
@@ -587,11 +591,17 @@ Status Runner::PauseAndSnapshot(const MigrationRecord& record) {
                "%, flags " + std::to_string(runs.back().flags);
   }
   reporter_.Note("backfill paused; parity before the undo: " + summary);
-  return Record(record.id, {.phase = "rollback",
-                            .kind = "parity_snapshot",
-                            .description = "parity before the undo",
-                            .outcome = "ok",
-                            .detail = summary});
+  TANDEM_RETURN_IF_ERROR(Record(record.id, {.phase = "rollback",
+                                            .kind = "parity_snapshot",
+                                            .description = "parity before the undo",
+                                            .outcome = "ok",
+                                            .detail = summary}));
+  // The backfill is stopped for good now (this runner holds the lock). The
+  // undo's own chunked steps (SQLite's online rebuild) obey the same pause,
+  // so it is lifted for them; `tandem pause` still pauses them.
+  TANDEM_ASSIGN_OR_RETURN(bool resumed, state_->SetPaused(options_.schema, false));
+  (void)resumed;
+  return Status::Ok();
 }
 
 Status Runner::RefuseRollbackAfterComplete() {

@@ -55,7 +55,7 @@ class StatementReadersTest : public PgTest {
   void VerifyAndSwitch() {
     auto verified = Tandem({"verify"});
     ASSERT_EQ(verified.exit_code, 0) << verified.out << verified.err;
-    auto switched = Tandem({"switch"});
+    auto switched = Tandem({"switch", "--observe", "1s"});
     ASSERT_EQ(switched.exit_code, 0) << switched.out << switched.err;
   }
 

@@ -135,7 +135,7 @@ void ExpectApprovalBoundToFileAndDatabase(const std::string& url, const std::str
   ExpectExit(RunTandem(url, {"start", file, "--approval", token}), 0);
   ExpectExit(RunTandem(url, {"verify"}), 0);
   ExpectExit(RunTandem(url, {"switch"}), 1, "requires an approval");
-  ExpectExit(RunTandem(url, {"switch", "--approval", token}), 0);
+  ExpectExit(RunTandem(url, {"switch", "--observe", "1s", "--approval", token}), 0);
   ExpectExit(RunTandem(url, {"complete", "--approval", token}), 0, "approved by cto");
 }
 
