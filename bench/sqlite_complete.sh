@@ -97,7 +97,8 @@ verify_ms="$(timed "$TANDEM" verify)"
 sqlite3 "$DIR/online.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 cp "$DIR/online.db" "$DIR/rollback.db"
 cp "$DIR/online.db" "$DIR/dropcol.db"
-"$TANDEM" switch >/dev/null
+# complete asks for a clean observation window once switched: a short one.
+"$TANDEM" switch --observe 1s >/dev/null
 sqlite3 "$DIR/online.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 cp "$DIR/online.db" "$DIR/onetxn.db"
 
