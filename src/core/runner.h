@@ -312,6 +312,9 @@ class Runner {
   Status PointLive(MigrationRecord& record, const plan::Plan& plan,
                    const std::vector<plan::Step>& steps, Phase to, const std::string& name);
   Status SwitchBack(MigrationRecord& record, const plan::Plan& plan);
+  // After a flip back, the ramp's flag (the file's `switch: {ramp: ...}`)
+  // goes to 0%, so no subject is still sent to the new version.
+  Status ResetRamp(const MigrationRecord& record);
   // runner_observe.cc: the window `options` and the file ask for, with its
   // baseline captured (before the switch); null when none is asked for.
   Result<std::unique_ptr<observe::Window>> PrepareWindow(const MigrationRecord& record,

@@ -91,6 +91,19 @@ Result<std::unique_ptr<observe::Window>> Runner::PrepareWindow(const MigrationRe
   return window;
 }
 
+Status Runner::ResetRamp(const MigrationRecord& record) {
+  TANDEM_ASSIGN_OR_RETURN(plan::Settings settings,
+                          StoredSettings(record.file_content, record.name));
+  const plan::SwitchSettings& file = settings.switch_to_new;
+  if (file.ramp.empty()) return Status::Ok();
+  std::string flag = file.flag.empty() ? kDefaultRampFlag : file.flag;
+  Flags flags(database_, options_.schema, options_.state_schema);
+  TANDEM_ASSIGN_OR_RETURN(MigrationFlags<FlagSetting> now, flags.Get(flag));
+  if (now.flags.empty() || now.flags.front().basis_points == 0) return Status::Ok();
+  reporter_.Note("ramp: " + flag + " set to 0% (the old version is live again)");
+  return flags.Set(flag, 0).status();
+}
+
 Status Runner::Observe(MigrationRecord& record, const plan::Plan& plan, observe::Window& window,
                        const SwitchOptions& options) {
   auto started = std::chrono::steady_clock::now();

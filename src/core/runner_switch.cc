@@ -75,7 +75,8 @@ Status Runner::Switch(const SwitchOptions& options) {
 Status Runner::SwitchBack(MigrationRecord& record, const plan::Plan& plan) {
   TANDEM_RETURN_IF_ERROR(
       CheckSwitchPhase(record, Phase::kSwitched, Phase::kActive, "old", reporter_));
-  return PointLive(record, plan, plan.switch_back, Phase::kActive, "switch back");
+  TANDEM_RETURN_IF_ERROR(PointLive(record, plan, plan.switch_back, Phase::kActive, "switch back"));
+  return ResetRamp(record);
 }
 
 Status Runner::PointLive(MigrationRecord& record, const plan::Plan& plan,

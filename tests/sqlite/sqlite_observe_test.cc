@@ -114,5 +114,17 @@ TEST_F(SqliteObserveTest, BadSwitchSectionsNameTheKeyAndLine) {
   EXPECT_NE(missing.err.find("needs a threshold"), std::string::npos) << missing.err;
 }
 
+TEST_F(SqliteObserveTest, AFlipBackSetsTheRampsFlagBackToZero) {
+  ASSERT_NO_FATAL_FAILURE(StartVerified(Migration("  ramp: [50%, 100%]\n  step_every: 1s\n")));
+  CommandResult ramped = Tandem({"switch"});
+  ASSERT_EQ(ramped.exit_code, 0) << ramped.out << ramped.err;
+  EXPECT_EQ(Scalar("SELECT basis_points FROM tandem_flags WHERE name = 'read_new'"), "10000");
+  CommandResult back = Tandem({"switch", "--back"});
+  ASSERT_EQ(back.exit_code, 0) << back.out << back.err;
+  EXPECT_EQ(Phase(), "active");
+  // The old version is live again: no subject may still be sent to the new one.
+  EXPECT_EQ(Scalar("SELECT basis_points FROM tandem_flags WHERE name = 'read_new'"), "0");
+}
+
 }  // namespace
 }  // namespace tandem::testing
