@@ -111,7 +111,7 @@ void Coordinator::ChunkDone(long long scanned, long long updated, int size) {
 
 void Coordinator::ChunkTook(Millis took) {
   std::lock_guard lock(chunk_times_mutex_);
-  chunk_times_.push_back(took);
+  chunk_times_.Add(took);
   chunk_histogram_.Add(took);
 }
 
@@ -178,14 +178,9 @@ Progress Coordinator::Snapshot() const {
   p.gentle_start = short_target && !p.short_chunks;
   {
     std::lock_guard lock(chunk_times_mutex_);
-    if (!chunk_times_.empty()) {
-      std::vector<Millis> times = chunk_times_;
-      // The smallest duration that at least 99% of the chunks do not exceed.
-      size_t rank = (times.size() * 99 + 99) / 100 - 1;
-      std::nth_element(times.begin(), times.begin() + static_cast<long>(rank), times.end());
-      p.chunk_p99 = times[rank];
-      p.chunk_max = *std::max_element(times.begin(), times.end());
-    }
+    p.chunk_p99 = chunk_times_.P99();
+    p.chunk_max = chunk_times_.Max();
+    p.chunk_mean_ms = chunk_times_.MeanMs();
     p.chunk_histogram = chunk_histogram_;
   }
   std::lock_guard lock(mutex_);

@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "backfill/chunk_times.h"
 #include "backfill/governor.h"
 #include "backfill/key_range.h"
 #include "backfill/types.h"
@@ -98,7 +99,7 @@ class Coordinator {
   std::atomic<Clock::rep> contended_until_{0};  // since the clock's epoch
   Clock::time_point gentle_until_;
   mutable std::mutex chunk_times_mutex_;
-  std::vector<Millis> chunk_times_;
+  ChunkTimes chunk_times_;  // bounded, however many chunks
   ChunkHistogram chunk_histogram_;
 
   long long vacuum_every_ = 0;

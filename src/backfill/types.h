@@ -20,7 +20,7 @@ enum class Control {
   kContinue,
   kPause,     // a person asked to wait (`tandem pause`): polled again after a second
   kThrottle,  // the database needs relief (replica lag, load, rate, window): wait, then ask again
-  kStop,      // stop cleanly (signal, --max-runtime); the work done so far stays
+  kStop,      // stop cleanly (signal, --backfill-max-runtime); the work done so far stays
 };
 
 // A Control with the reason a person is shown while it holds, e.g.
@@ -127,6 +127,7 @@ struct Progress {
   // (unset until a chunk finished, and where chunks are not timed).
   std::optional<Millis> chunk_p99;
   std::optional<Millis> chunk_max;
+  std::optional<double> chunk_mean_ms;
   ChunkHistogram chunk_histogram;  // this run's
   // Chunks aim at Options::contended_chunk_time right now, either because
   // the application waited on the backfill's row locks (short_chunks) or

@@ -111,6 +111,7 @@ Status RunRehearse(core::Runner& runner, const plan::Migration& migration,
   }
   std::printf("rollback from switched (switch back + rollback): %.3fs on the real tables\n",
               rehearsal.RollbackSeconds());
+  for (const auto& note : rehearsal.copy_notes) std::printf("copy: %s\n", note.c_str());
   return Status::Ok();
 }
 

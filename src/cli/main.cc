@@ -84,6 +84,8 @@ struct CommandOptions {
   std::string scan_dir;  // readers, complete
   // start, switch, complete
   std::string approval;
+  // start, backfill, verify, switch, complete, rollback, migrate
+  std::string max_runtime;
   // signoff, approve, note
   std::string by;
   std::string category;
@@ -123,6 +125,12 @@ Result<core::RunnerOptions> MakeRunnerOptions(const GlobalOptions& global,
     }
   }
   TANDEM_ASSIGN_OR_RETURN(options.throttle, ParseThrottleFlags(command.throttle));
+  if (!command.max_runtime.empty()) {
+    TANDEM_ASSIGN_OR_RETURN(options.max_runtime, ParseDuration(command.max_runtime));
+    if (options.max_runtime->count() <= 0) {
+      return Status::InvalidInput("--max-runtime must be above 0, e.g. 6h");
+    }
+  }
   options.lock_timeout_given = global.lock_timeout_given;
   options.lock_deadline_given = global.lock_deadline_given;
   TANDEM_ASSIGN_OR_RETURN(options.config, LoadSharedConfig(global.config));
@@ -322,7 +330,9 @@ Status Dispatch(const std::string& command, const GlobalOptions& global,
     return Status::Ok();
   }
   if (command == "signoff") {
-    return RunSignoff(runner, {options.category, options.by, options.note}, global.json);
+    return RunSignoff(
+        runner, {options.category, options.by, options.note, migration ? &*migration : nullptr},
+        global.json);
   }
   if (command == "approve") return RunApprove(runner, *migration, options.by, global.json);
   if (command == "note") {
@@ -470,11 +480,13 @@ int Main(int argc, char** argv) {
       {"signoff",
        "sign off a scorecard category (compatibility, data_quality, observability, "
        "reversibility, stakeholder_alignment) of the migration in progress, recording who, when "
-       "and the evidence seen; a sign-off goes stale when the file changes"},
+       "and the evidence seen; a sign-off goes stale when what the plan runs changes (not on an "
+       "edit of comments or spacing)"},
       {"approve",
-       "approve FILE on this database: records who approved this version of the file and prints "
-       "a token that start, switch and complete take as --approval (required by governance: "
-       "require_approval)"},
+       "approve FILE on this database: plans it, records who approved that plan (its checksum: "
+       "an edit of comments or spacing keeps the approval, any change of what runs voids it) and "
+       "prints a token that start, switch and complete take as --approval (required by "
+       "governance: require_approval or run.require_approval)"},
       {"note", "add a note to the newest migration's record (shown by its report)"},
       {"rehearse",
        "rehearse FILE's rollback: run start, backfill, verify, switch, switch back and rollback on "
@@ -547,11 +559,24 @@ int Main(int argc, char** argv) {
       sub->add_option("--approval", options.approval,
                       "the token `tandem approve` printed for this file on this database");
     }
+    if (name == "start" || name == "backfill" || name == "verify" || name == "switch" ||
+        name == "complete" || name == "rollback" || name == "migrate") {
+      sub->add_option("--max-runtime", options.max_runtime,
+                      "the whole migration's time limit, counted from its recorded start (over "
+                      "run.max_runtime): once passed, a running backfill, verification, "
+                      "observation window or SQLite online rebuild stops resumably (exit 3, "
+                      "recorded); run again with a longer one to go on. The backfill's own "
+                      "per-run limit is --backfill-max-runtime")
+          ->type_name("D");
+    }
     if (name == "signoff") {
       sub->add_option("CATEGORY", options.category,
                       "compatibility, data_quality, observability, reversibility or "
                       "stakeholder_alignment")
           ->required();
+      sub->add_option("FILE", options.file,
+                      "sign this migration file's plan before it is started (for a policy's "
+                      "`signoffs: {start: [...]}`); without it, the migration in progress");
       sub->add_option("--note", options.note, "what the signer wants on record");
     }
     if (name == "signoff" || name == "approve") {

@@ -89,9 +89,11 @@ void AddThrottleFlags(CLI::App* command, ThrottleFlags* flags) {
                    "backfill waits")
       ->type_name("HH:MM-HH:MM");
   command
-      ->add_option("--max-runtime", flags->max_runtime,
-                   "stop the backfill after this long (e.g. 2h), resumably: `tandem "
-                   "backfill` continues")
+      ->add_option("--backfill-max-runtime", flags->max_runtime,
+                   "stop this backfill run after this long from its own start (e.g. 2h), "
+                   "resumably: `tandem backfill` continues (the file's backfill.max_runtime; "
+                   "until this release spelled --max-runtime, which now limits the whole "
+                   "migration)")
       ->type_name("D");
 }
 
@@ -99,7 +101,8 @@ Result<plan::ThrottleSettings> ParseThrottleFlags(const ThrottleFlags& flags) {
   plan::ThrottleSettings settings;
   TANDEM_ASSIGN_OR_RETURN(settings.max_replica_lag,
                           Duration(flags.max_replica_lag, "--max-replica-lag"));
-  TANDEM_ASSIGN_OR_RETURN(settings.max_runtime, Duration(flags.max_runtime, "--max-runtime"));
+  TANDEM_ASSIGN_OR_RETURN(settings.max_runtime,
+                          Duration(flags.max_runtime, "--backfill-max-runtime"));
   settings.replicas = flags.replicas;
   TANDEM_ASSIGN_OR_RETURN(settings.max_active_sessions,
                           Count(flags.max_active_sessions, "--max-active-sessions"));

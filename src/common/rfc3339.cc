@@ -59,4 +59,25 @@ std::optional<std::string> DatabaseTimeToRfc3339(std::string_view text) {
   return std::string(text);
 }
 
+std::optional<std::time_t> ParseTimestamp(std::string_view text) {
+  std::optional<std::string> normal = DatabaseTimeToRfc3339(text);
+  if (!normal || normal->size() < 20 || (*normal)[10] != 'T') return std::nullopt;
+  const std::string& t = *normal;
+  auto number = [&](size_t at, size_t count) { return std::stoi(t.substr(at, count)); };
+  std::tm tm{};
+  tm.tm_year = number(0, 4) - 1900;
+  tm.tm_mon = number(5, 2) - 1;
+  tm.tm_mday = number(8, 2);
+  tm.tm_hour = number(11, 2);
+  tm.tm_min = number(14, 2);
+  tm.tm_sec = number(17, 2);
+  std::time_t at = timegm(&tm);
+  size_t zone = t.find_first_of("Z+-", 19);
+  if (zone == std::string::npos) return std::nullopt;
+  if (t[zone] == 'Z') return at;
+  if (!DigitsAt(t, zone + 1, 2) || !DigitsAt(t, zone + 4, 2)) return std::nullopt;
+  long offset = number(zone + 1, 2) * 3600L + number(zone + 4, 2) * 60L;
+  return t[zone] == '+' ? at - offset : at + offset;
+}
+
 }  // namespace tandem

@@ -2,6 +2,7 @@
 // Prometheus tooling) parse without a format string.
 #pragma once
 
+#include <ctime>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,5 +17,9 @@ std::string NowRfc3339();
 // "2026-12-07T05:31:02.12+00:00", "2026-12-07T05:31:02Z". Empty text (no
 // value) gives nullopt; text of another shape is returned unchanged.
 std::optional<std::string> DatabaseTimeToRfc3339(std::string_view text);
+
+// The second of a timestamp as DatabaseTimeToRfc3339 returns it (or as
+// the database printed it), fractions dropped; nullopt for other text.
+std::optional<std::time_t> ParseTimestamp(std::string_view text);
 
 }  // namespace tandem

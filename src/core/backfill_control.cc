@@ -14,12 +14,16 @@ bool ThrottleHolds(const RecordedEvent& newest) {
 
 std::function<Status()> ScanGate(backfill::Throttle& throttle,
                                  const std::atomic<bool>* stop_requested,
-                                 std::function<void(const std::string&)> note) {
+                                 std::function<void(const std::string&)> note,
+                                 std::optional<RunDeadline> deadline) {
   auto shown = std::make_shared<std::pair<std::mutex, std::string>>();
-  return [&throttle, stop_requested, note = std::move(note), shown]() -> Status {
+  return [&throttle, stop_requested, note = std::move(note), shown, deadline]() -> Status {
     while (true) {
       if (stop_requested && stop_requested->load()) {
         return Status::Error(ErrorKind::kInterrupted, "the scan was interrupted by a signal");
+      }
+      if (deadline && deadline->Passed()) {
+        return Status::Error(ErrorKind::kInterrupted, "the scan stopped: " + deadline->Reason());
       }
       backfill::Decision decision = throttle.Decide();
       if (decision.control == backfill::Control::kStop) {
@@ -100,6 +104,7 @@ Decision BackfillControl::Decide() {
   if (stop_requested_ && stop_requested_->load()) {
     return {Control::kStop, "interrupted by a signal"};
   }
+  if (deadline_ && deadline_->Passed()) return {Control::kStop, deadline_->Reason()};
   backfill::Verdict throttle = throttle_ ? throttle_->Judge() : backfill::Verdict();
   NoteThrottle(throttle);
   Decision pause;

@@ -23,6 +23,7 @@
 #include <string>
 
 #include "backfill/types.h"
+#include "core/run_deadline.h"
 #include "core/state_store.h"
 #include "throttle/throttle.h"
 
@@ -30,10 +31,13 @@ namespace tandem::core {
 
 // verify::Options::before_chunk for scans that obey `throttle`: waits while
 // it holds (telling `note` the reason when it changes), and fails with
-// kInterrupted on its kStop (--max-runtime) or after a signal. Thread-safe.
+// kInterrupted on its kStop (--backfill-max-runtime) or after a signal. Thread-safe.
+// It also fails once `deadline` (the whole migration's limit) has passed,
+// while the throttle holds too.
 std::function<Status()> ScanGate(backfill::Throttle& throttle,
                                  const std::atomic<bool>* stop_requested,
-                                 std::function<void(const std::string&)> note);
+                                 std::function<void(const std::string&)> note,
+                                 std::optional<RunDeadline> deadline = std::nullopt);
 
 // Whether `newest`, the newest throttle event of a backfill, says a
 // throttle holds it right now (it started and has not been released).
@@ -48,6 +52,10 @@ class BackfillControl {
                   Millis reconnect_window = backfill::kDefaultReconnectWindow);
   // Records a throttle that still holds as released: the backfill is over.
   ~BackfillControl();
+
+  // From now on Decide says kStop once `deadline` (the whole migration's
+  // limit) has passed.
+  void StopAt(std::optional<RunDeadline> deadline) { deadline_ = std::move(deadline); }
 
   backfill::Decision Decide();
   // Feeds the rows of a finished chunk to the rate cap.
@@ -66,6 +74,7 @@ class BackfillControl {
   std::unique_ptr<backfill::Throttle> throttle_;
   std::function<Status()> keep_sessions_;
   Millis reconnect_window_;
+  std::optional<RunDeadline> deadline_;
   std::mutex mutex_;
   Clock::time_point pause_asked_at_;
   bool paused_ = false;

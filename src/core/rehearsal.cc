@@ -33,7 +33,8 @@ std::string Rehearsal::ToJson() const {
       {"rows_copied", rows_copied},
       {"rows_real", rows_real},
       {"rollback_seconds", RollbackSeconds()},
-      {"phases", phases_json}}
+      {"phases", phases_json},
+      {"copy_notes", copy_notes}}
       .dump();
 }
 
@@ -48,6 +49,9 @@ Result<Rehearsal> Rehearsal::FromJson(const std::string& json) {
   if (j.contains("failure") && j["failure"].is_string()) r.failure = j["failure"];
   r.rows_copied = j.value("rows_copied", 0LL);
   r.rows_real = j.value("rows_real", 0LL);
+  for (const auto& note : j.value("copy_notes", nlohmann::json::array())) {
+    if (note.is_string()) r.copy_notes.push_back(note.get<std::string>());
+  }
   for (const auto& p : j["phases"]) {
     if (!p.is_object()) continue;
     r.phases.push_back(

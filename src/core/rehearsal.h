@@ -28,6 +28,8 @@ struct Rehearsal {
   long long rows_copied = 0;
   long long rows_real = 0;
   std::vector<PhaseTiming> phases;
+  // What the scratch copy left out (core/scratch.h: Scratch::notes).
+  std::vector<std::string> copy_notes;
 
   // The fastest safe way back from switched: switch back, then rollback.
   double RollbackSeconds() const;

@@ -20,11 +20,48 @@ struct PhaseSpan {
   double duration_s = 0;
 };
 
+// A backfill run's chunk durations in milliseconds, as recorded.
+struct ChunkFigures {
+  std::optional<double> p99_ms;
+  std::optional<double> mean_ms;
+  std::optional<double> max_ms;
+};
+
+constexpr char kChunkP99[] = "; chunk p99 ";
+constexpr char kChunkMean[] = " ms, mean ";
+constexpr char kChunkMax[] = " ms, max ";
+
+// ChunkFiguresText's figures back from an event's detail; unset ones
+// where the backfill recorded none (an older tandem, no chunk timed).
+ChunkFigures ParseChunkFigures(const std::string& detail) {
+  ChunkFigures f;
+  auto number_after = [&](const char* label,
+                          size_t from) -> std::pair<std::optional<double>, size_t> {
+    size_t at = detail.find(label, from);
+    if (at == std::string::npos) return {std::nullopt, from};
+    const char* start = detail.c_str() + at + std::char_traits<char>::length(label);
+    char* end = nullptr;
+    double value = std::strtod(start, &end);
+    if (end == start) return {std::nullopt, from};
+    return {value, static_cast<size_t>(end - detail.c_str())};
+  };
+  auto [p99, after_p99] = number_after(kChunkP99, 0);
+  if (!p99) return f;
+  auto [mean, after_mean] = number_after(kChunkMean, after_p99);
+  auto [max, after_max] = number_after(kChunkMax, after_mean);
+  (void)after_max;
+  f.p99_ms = p99;
+  f.mean_ms = mean;
+  f.max_ms = max;
+  return f;
+}
+
 struct BackfillTable {
   std::string table;
   long long rows = 0;
   int chunks = 0;
   double seconds = 0;
+  ChunkFigures chunk;
 };
 
 // The parts of the record a report shows, computed once for both forms.
@@ -68,7 +105,8 @@ Summary Summarize(const MigrationArchive& a) {
       s.phases.push_back({e.phase, recorded.at, recorded.at, e.duration_ms / 1000});
     } else if (e.kind == "backfill" && e.outcome == "ok") {
       s.backfill.push_back({e.description.substr(e.description.find(' ') + 1),
-                            LeadingNumber(e.detail), e.attempts, e.duration_ms / 1000});
+                            LeadingNumber(e.detail), e.attempts, e.duration_ms / 1000,
+                            ParseChunkFigures(e.detail)});
       s.phases.push_back({"backfill", recorded.at, recorded.at, e.duration_ms / 1000});
     } else if (e.kind == "throttle" && e.outcome == "ok") {
       s.throttle_s[ReasonKind(e.detail)] += e.duration_ms / 1000;
@@ -86,6 +124,16 @@ Summary Summarize(const MigrationArchive& a) {
 }
 
 double RowsPerSecond(const BackfillTable& t) { return t.seconds > 0 ? t.rows / t.seconds : 0; }
+
+json Optional(const std::optional<double>& value) { return value ? json(*value) : json(nullptr); }
+
+std::string ChunkLine(const BackfillTable& t) {
+  const ChunkFigures& f = t.chunk;
+  if (!f.p99_ms) return "chunk p99: not recorded";
+  return "chunk p99 " + FormatFixed(*f.p99_ms, 1) + " ms" +
+         (f.mean_ms ? ", mean " + FormatFixed(*f.mean_ms, 1) + " ms" : "") +
+         (f.max_ms ? ", max " + FormatFixed(*f.max_ms, 1) + " ms" : "");
+}
 
 std::string NoteText(const RecordedEvent& e) {
   json detail = json::parse(e.event.detail, nullptr, false);
@@ -127,6 +175,13 @@ std::vector<std::string> Measured(const MigrationArchive& a, const Summary& s) {
 
 }  // namespace
 
+std::string ChunkFiguresText(const backfill::Progress& p) {
+  if (!p.chunk_p99 || !p.chunk_max || !p.chunk_mean_ms) return "";
+  return kChunkP99 + std::to_string(p.chunk_p99->count()) + kChunkMean +
+         FormatFixed(*p.chunk_mean_ms, 1) + kChunkMax + std::to_string(p.chunk_max->count()) +
+         " ms";
+}
+
 std::string ReportToMarkdown(const MigrationArchive& a) {
   const MigrationRecord& r = a.record;
   Summary s = Summarize(a);
@@ -143,9 +198,8 @@ std::string ReportToMarkdown(const MigrationArchive& a) {
   if (s.backfill.empty()) md += "No table needed a backfill.\n";
   for (const auto& t : s.backfill) {
     md += "- " + t.table + ": " + std::to_string(t.rows) + " rows, " +
-          FormatFixed(RowsPerSecond(t), 0) + " rows/s, " + std::to_string(t.chunks) +
-          " chunks, chunk p99: not recorded (mean " +
-          FormatFixed(t.chunks > 0 ? t.seconds * 1000 / t.chunks : 0, 1) + " ms)\n";
+          FormatFixed(RowsPerSecond(t), 0) + " rows/s, " + std::to_string(t.chunks) + " chunks, " +
+          ChunkLine(t) + "\n";
   }
   md += "- throttle time by reason: ";
   if (s.throttle_s.empty()) md += "none";
@@ -201,7 +255,9 @@ std::string ReportToJson(const MigrationArchive& a) {
                         {"rows_per_second", RowsPerSecond(t)},
                         {"chunks", t.chunks},
                         {"seconds", t.seconds},
-                        {"chunk_p99_ms", nullptr}});
+                        {"chunk_p99_ms", Optional(t.chunk.p99_ms)},
+                        {"chunk_mean_ms", Optional(t.chunk.mean_ms)},
+                        {"chunk_max_ms", Optional(t.chunk.max_ms)}});
   }
   json verification = json::array();
   for (const auto& v : a.verify_runs) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "backfill/types.h"
 #include "core/rehearsal.h"
 #include "core/state_store.h"
 #include "gates/types.h"
@@ -24,6 +25,11 @@ struct MigrationArchive {
   std::vector<gates::SignoffRecord> signoffs;
   std::optional<Rehearsal> rehearsal;
 };
+
+// The figures of a backfill run's chunk durations that its recorded event's
+// detail ends with, "; chunk p99 12 ms, mean 4.2 ms, max 20 ms" ("" when
+// no chunk was timed); the report reads them back from there.
+std::string ChunkFiguresText(const backfill::Progress& progress);
 
 std::string ReportToMarkdown(const MigrationArchive& archive);
 // One JSON object (one line).

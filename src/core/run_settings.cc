@@ -62,6 +62,7 @@ plan::Settings Layered(const plan::Settings& file, const plan::Settings& config)
   Under(s.alert_replica_lag, config.alert_replica_lag);
   Under(s.dry_run, config.dry_run);
   Under(s.require_approval, config.require_approval);
+  Under(s.run_max_runtime, config.run_max_runtime);
   Under(s.hooks, config.hooks);
   return s;
 }

@@ -239,6 +239,7 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
   backfill::Options options;
   TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<BackfillControl> control,
                           ControlledOptions(record, options));
+  TANDEM_ASSIGN_OR_RETURN(std::optional<RunDeadline> deadline, Deadline(record));
   for (const auto& sync : plan.syncs) {
     if (!sync.backfill) continue;
     auto report = [this](const backfill::Progress& p) { reporter_.BackfillProgress(p); };
@@ -246,6 +247,10 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
     auto progress = engine_->BackfillTable(
         {*conn_, connect, plan.schema, sync, {options_.state_schema, record.id}, options, report});
     if (!progress.ok()) {
+      if (deadline && deadline->Passed()) {
+        return StopAtDeadline(record, deadline, progress.status(), "the backfill of " + sync.table,
+                              "tandem backfill");
+      }
       if (conn_->Healthy()) {
         (void)Record(record.id, {.phase = "backfill",
                                  .kind = "backfill",
@@ -265,7 +270,8 @@ Status Runner::RunBackfill(MigrationRecord& record, const plan::Plan& plan) {
                            .attempts = progress->chunks,
                            .outcome = "ok",
                            .detail = std::to_string(progress->rows_updated) + " rows updated of " +
-                                     std::to_string(progress->rows_scanned) + " scanned"}));
+                                     std::to_string(progress->rows_scanned) + " scanned" +
+                                     ChunkFiguresText(*progress)}));
   }
   // The new columns are filled: the constraints added NOT VALID can be
   // proven now, each in its own transaction (SHARE UPDATE EXCLUSIVE, so
@@ -293,6 +299,8 @@ Result<std::unique_ptr<BackfillControl>> Runner::ControlledOptions(const Migrati
   auto control = std::make_unique<BackfillControl>(
       *state_, record.id, options_.stop_requested, std::move(throttle),
       [this] { return KeepSessions(); }, options.reconnect_window);
+  TANDEM_ASSIGN_OR_RETURN(std::optional<RunDeadline> deadline, Deadline(record));
+  control->StopAt(deadline);
   BackfillControl* decide = control.get();
   options.control = [decide] { return decide->Decide(); };
   options.chunk_done = [decide](long long rows) { decide->ChunkDone(rows); };
@@ -312,9 +320,14 @@ Result<backend::StepOutcome> Runner::RunChunkedStep(const MigrationRecord& recor
                           ControlledOptions(record, options));
   auto report = [this](const backfill::Progress& p) { reporter_.BackfillProgress(p); };
   auto started = Clock::now();
-  TANDEM_ASSIGN_OR_RETURN(backfill::Progress progress,
-                          engine_->RunChunkedStep({*conn_, step, options, report}));
-  return backend::StepOutcome{.attempts = 1 + progress.retries, .duration = Since(started)};
+  Result<backfill::Progress> progress = engine_->RunChunkedStep({*conn_, step, options, report});
+  if (!progress.ok()) {
+    TANDEM_ASSIGN_OR_RETURN(std::optional<RunDeadline> deadline, Deadline(record));
+    return StopAtDeadline(
+        record, deadline, progress.status(), "the online rebuild step \"" + step.description + "\"",
+        record.phase == Phase::kRollingBack ? "tandem rollback" : "tandem complete");
+  }
+  return backend::StepOutcome{.attempts = 1 + progress->retries, .duration = Since(started)};
 }
 
 Result<std::unique_ptr<backfill::Throttle>> Runner::MakeThrottle(const plan::Settings& settings) {
@@ -377,11 +390,18 @@ Result<verify::Pass> Runner::VerifyPass(const MigrationRecord& record, const pla
   options.backfill_finished = record.backfill_done;
   // The scans hold back under the same throttle as the backfill.
   TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<backfill::Throttle> throttle, MakeThrottle(settings));
-  options.before_chunk = ScanGate(*throttle, options_.stop_requested,
-                                  [this](const std::string& why) { reporter_.Note(why); });
+  TANDEM_ASSIGN_OR_RETURN(std::optional<RunDeadline> deadline, Deadline(record));
+  options.before_chunk = ScanGate(
+      *throttle, options_.stop_requested, [this](const std::string& why) { reporter_.Note(why); },
+      deadline);
   auto connect = [this] { return database_.Connect(); };
-  TANDEM_ASSIGN_OR_RETURN(verify::Pass pass,
-                          engine_->Verify(*conn_, connect, plan, settings.invariants, options));
+  Result<verify::Pass> scanned =
+      engine_->Verify(*conn_, connect, plan, settings.invariants, options);
+  if (!scanned.ok()) {
+    return StopAtDeadline(record, deadline, scanned.status(), "the verification pass",
+                          "tandem verify");
+  }
+  verify::Pass pass = std::move(*scanned);
   pass.report.migration = record.name;
   const verify::Report& r = pass.report;
   TANDEM_RETURN_IF_ERROR(state_->AppendVerifyRun(

@@ -26,6 +26,7 @@
 #include "core/rehearsal.h"
 #include "core/report.h"
 #include "core/reporter.h"
+#include "core/run_deadline.h"
 #include "core/runner_options.h"
 #include "core/state_store.h"
 #include "gates/types.h"
@@ -84,6 +85,9 @@ struct SignoffOptions {
   std::string category;  // gates::kCategories
   std::string by;
   std::string note;
+  // The file to sign before it is started (a policy's `signoffs: {start:
+  // ...}`); null: the migration in progress.
+  const plan::Migration* migration = nullptr;
 };
 
 // What `rollback` does in the migration's phase (rollback --dry-run).
@@ -175,10 +179,12 @@ class Runner {
   // The gates and scorecard of the migration in progress (runner_gates.cc).
   Result<GatesView> Gates();
   // Records a sign-off of a scorecard category for the migration in
-  // progress, with the evidence it saw; stale once the file changes.
+  // progress, with the evidence it saw; stale once what its plan runs
+  // changes (plan::PlanChecksum).
   Status Signoff(const SignoffOptions& options);
-  // Records an approval of `migration`'s file on this database and returns
-  // its token, which start, switch and complete take as --approval.
+  // Records an approval of `migration`'s plan (plan::PlanChecksum) on this
+  // database and returns its token, which start, switch and complete take
+  // as --approval.
   Result<std::string> Approve(const plan::Migration& migration, const std::string& by);
   // The record of the newest migration named `name` (the newest of all
   // when empty), for its report; only reads (runner_report.cc).
@@ -385,13 +391,32 @@ class Runner {
   // kRefused, naming the next allowed time, while the file's schedule
   // forbids high-risk steps; `what` names the step.
   Status CheckSchedule(const plan::Settings& settings, const std::string& what);
-  // kRefused when `token` does not approve this version of migration
-  // `name` on this database, or is missing where the file requires one.
+  // What an approval is bound to: the checksum of what the plan runs
+  // (plan::PlanChecksum); the file's, which approvals of earlier versions
+  // were bound to, is accepted too (the same file plans the same).
+  struct ApprovalSubject {
+    std::string plan_checksum;
+    std::string file_checksum;
+  };
+  // kRefused when `token` does not approve this plan of migration `name` on
+  // this database, or is missing where the settings require one.
   Status CheckApproval(const plan::Settings& settings, const std::string& name,
-                       const std::string& checksum, const std::string& token,
+                       const ApprovalSubject& subject, const std::string& token,
                        const std::string& command);
   // start's approval, and its schedule when it backfills a large table.
   Status GovernStart(const plan::Migration& migration, const std::string& approval);
+  // kRefused naming each sign-off the file's policy asks for before start
+  // (`signoffs: {start: [...]}`) that is missing or was given for another
+  // plan (`plan_checksum`).
+  Status EnforceStartSignoffs(const plan::Migration& migration, const plan::Settings& settings,
+                              const std::string& plan_checksum);
+  // The sign-offs of migration `name`, stale unless bound to `plan_checksum`
+  // (or, recorded by earlier versions, to `file_checksum`).
+  Result<std::vector<gates::SignoffRecord>> SignoffsFor(const std::string& name,
+                                                        const std::string& plan_checksum,
+                                                        const std::string& file_checksum);
+  // Signoff of a file not started yet: bound to the plan it gives now.
+  Status SignoffFile(const SignoffOptions& options);
   // Approval, schedule and the gate of `transition`, for `command`.
   Status Govern(const MigrationRecord& record, const plan::Plan& plan, const std::string& command,
                 const std::string& approval, std::optional<gates::Transition> transition);
@@ -399,6 +424,14 @@ class Runner {
   // a write in a rolled-back transaction, the file's compatibility checks.
   Status ProbeCompatibility(const MigrationRecord& record, const plan::Plan& plan,
                             const plan::Settings& settings);
+  // ---- the whole migration's time limit (runner_deadline.cc) ----
+  // --max-runtime over the settings' run.max_runtime, from `record`'s start.
+  Result<std::optional<RunDeadline>> Deadline(const MigrationRecord& record);
+  // When `failed` ended `what` because the deadline passed: records why (an
+  // event of kind max_runtime) and returns deadline.Stop naming `resume`;
+  // else `failed` as it was.
+  Status StopAtDeadline(const MigrationRecord& record, const std::optional<RunDeadline>& deadline,
+                        Status failed, const std::string& what, const std::string& resume);
   // Moves `record` to phase `to` in the state store, where the lifecycle
   // allows it (phase.h), and starts its step count anew.
   Status MoveTo(MigrationRecord& record, Phase to);

@@ -90,6 +90,22 @@ std::vector<std::string> Stakeholders(const plan::Owners& o) {
   return out;
 }
 
+// The checksum of what `record`'s stored plan runs (plan::PlanChecksum);
+// empty when the stored plan cannot be read (then only the file's counts).
+std::string StoredPlanChecksum(const MigrationRecord& record) {
+  Result<plan::Plan> stored = plan::PlanFromJson(record.plan_json);
+  return stored.ok() ? plan::PlanChecksum(*stored) : "";
+}
+
+// Whether a sign-off or approval given for `bound` still holds for a
+// migration whose plan has `plan_checksum` and whose file `file_checksum`:
+// bound to the same plan, or (records of earlier versions, bound to the
+// file) to the very same file, which plans the same.
+bool StillHolds(const std::string& bound, const std::string& plan_checksum,
+                const std::string& file_checksum) {
+  return (!plan_checksum.empty() && bound == plan_checksum) || bound == file_checksum;
+}
+
 }  // namespace
 
 GovernanceStore Runner::Governance() {
@@ -97,15 +113,34 @@ GovernanceStore Runner::Governance() {
 }
 
 Result<std::vector<gates::SignoffRecord>> Runner::Signoffs(const MigrationRecord& record) {
+  return SignoffsFor(record.name, StoredPlanChecksum(record), record.checksum);
+}
+
+Result<std::vector<gates::SignoffRecord>> Runner::SignoffsFor(const std::string& name,
+                                                              const std::string& plan_checksum,
+                                                              const std::string& file_checksum) {
   TANDEM_ASSIGN_OR_RETURN(std::vector<GovernanceRecord> rows,
-                          Governance().Select(record.schema, record.name, "signoff"));
+                          Governance().Select(options_.schema, name, "signoff"));
   std::vector<gates::SignoffRecord> out;
   for (const auto& row : rows) {
     nlohmann::json detail = ParseDetail(row.detail);
     out.push_back({Text(detail, "category"), row.by, row.at, Text(detail, "note"),
-                   Text(detail, "evidence"), row.checksum != record.checksum});
+                   Text(detail, "evidence"),
+                   !StillHolds(row.checksum, plan_checksum, file_checksum)});
   }
   return out;
+}
+
+Status Runner::EnforceStartSignoffs(const plan::Migration& migration,
+                                    const plan::Settings& settings,
+                                    const std::string& plan_checksum) {
+  if (!gates::StartGoverned(settings.governance)) return Status::Ok();
+  gates::Evidence evidence;
+  evidence.migration = migration.name;
+  TANDEM_ASSIGN_OR_RETURN(evidence.signoffs,
+                          SignoffsFor(migration.name, plan_checksum, migration.checksum));
+  gates::Gate gate = gates::EvaluateGate(gates::Transition::kStart, evidence, settings.governance);
+  return gates::RefuseUnmet(gate, migration.name);
 }
 
 Result<gates::Evidence> Runner::GatherEvidence(const MigrationRecord& record,
@@ -200,13 +235,15 @@ Status Runner::CheckSchedule(const plan::Settings& settings, const std::string& 
 }
 
 Status Runner::CheckApproval(const plan::Settings& settings, const std::string& name,
-                             const std::string& checksum, const std::string& token,
+                             const ApprovalSubject& subject, const std::string& token,
                              const std::string& command) {
   if (token.empty()) {
-    if (!settings.governance.require_approval) return Status::Ok();
-    return Status::Refused("migration \"" + name +
-                           "\" requires an approval (governance: require_approval): have it "
-                           "approved with `tandem approve FILE --by NAME`, then run `tandem " +
+    bool by_run = settings.require_approval.value_or(false);
+    if (!settings.governance.require_approval && !by_run) return Status::Ok();
+    return Status::Refused("migration \"" + name + "\" requires an approval (" +
+                           (by_run ? "run.require_approval" : "governance: require_approval") +
+                           "): have it approved with `tandem approve FILE --by NAME`, then run "
+                           "`tandem " +
                            command + " --approval TOKEN`");
   }
   GovernanceStore store = Governance();
@@ -215,11 +252,13 @@ Status Runner::CheckApproval(const plan::Settings& settings, const std::string& 
                           store.Select(options_.schema, name, "approval"));
   for (const auto& approval : approvals) {
     if (Text(ParseDetail(approval.detail), "token") != token) continue;
-    if (approval.checksum != checksum) {
-      return Status::Refused("approval token " + token + " was issued by " + approval.by + " on " +
-                             approval.at + " for another version of \"" + name + "\" (checksum " +
-                             approval.checksum.substr(0, 12) + ", now " + checksum.substr(0, 12) +
-                             "): the plan changed since; have the new file approved");
+    if (!StillHolds(approval.checksum, subject.plan_checksum, subject.file_checksum)) {
+      return Status::Refused(
+          "approval token " + token + " was issued by " + approval.by + " on " + approval.at +
+          " for another plan of \"" + name + "\" (plan checksum " +
+          approval.checksum.substr(0, 12) + ", now " + subject.plan_checksum.substr(0, 12) +
+          "): the plan changed since the approval; have the file approved again with `tandem "
+          "approve FILE --by NAME`");
     }
     reporter_.Note("approved by " + approval.by + " on " + approval.at);
     return Status::Ok();
@@ -242,20 +281,22 @@ Status Runner::CheckApproval(const plan::Settings& settings, const std::string& 
 
 Result<std::string> Runner::Approve(const plan::Migration& migration, const std::string& by) {
   TANDEM_RETURN_IF_ERROR(Connect());
-  // Planned first: an approval of a file that does not plan is worthless.
+  // Planned first: an approval of a file that does not plan is worthless,
+  // and the approval is bound to what the plan runs.
   TANDEM_ASSIGN_OR_RETURN(plan::Plan planned, Plan(migration));
-  (void)planned;
+  std::string plan_checksum = plan::PlanChecksum(planned);
   TANDEM_RETURN_IF_ERROR(Connect());
   TANDEM_RETURN_IF_ERROR(state_->Init());
   GovernanceStore store = Governance();
   TANDEM_ASSIGN_OR_RETURN(std::string database_id, store.DatabaseId());
-  std::string token = database_id + "-" + migration.checksum.substr(0, 8) + "-" +
-                      Sha256Hex(migration.checksum + by + NowRfc3339()).substr(0, 16);
-  nlohmann::json detail = {{"token", token}, {"database", database_id}};
+  std::string token = database_id + "-" + plan_checksum.substr(0, 8) + "-" +
+                      Sha256Hex(plan_checksum + by + NowRfc3339()).substr(0, 16);
+  nlohmann::json detail = {
+      {"token", token}, {"database", database_id}, {"file_checksum", migration.checksum}};
   TANDEM_RETURN_IF_ERROR(store.Append({.schema = options_.schema,
                                        .migration = migration.name,
                                        .kind = "approval",
-                                       .checksum = migration.checksum,
+                                       .checksum = plan_checksum,
                                        .by = by,
                                        .detail = detail.dump()}));
   return token;
@@ -267,6 +308,7 @@ Status Runner::Signoff(const SignoffOptions& options) {
                                 "\"; the categories are compatibility, data_quality, "
                                 "observability, reversibility, stakeholder_alignment");
   }
+  if (options.migration != nullptr) return SignoffFile(options);
   TANDEM_RETURN_IF_ERROR(Connect());
   TANDEM_RETURN_IF_ERROR(state_->Init());
   TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("sign off"));
@@ -281,7 +323,7 @@ Status Runner::Signoff(const SignoffOptions& options) {
   TANDEM_RETURN_IF_ERROR(Governance().Append({.schema = record.schema,
                                               .migration = record.name,
                                               .kind = "signoff",
-                                              .checksum = record.checksum,
+                                              .checksum = plan::PlanChecksum(plan),
                                               .by = options.by,
                                               .detail = detail.dump()}));
   return Record(record.id, {.phase = PhaseName(record.phase),
@@ -289,6 +331,50 @@ Status Runner::Signoff(const SignoffOptions& options) {
                             .description = options.category + " signed off by " + options.by,
                             .outcome = "ok",
                             .detail = detail.dump()});
+}
+
+Status Runner::SignoffFile(const SignoffOptions& options) {
+  const plan::Migration& migration = *options.migration;
+  TANDEM_RETURN_IF_ERROR(Connect());
+  TANDEM_ASSIGN_OR_RETURN(plan::Plan planned, Plan(migration));
+  TANDEM_RETURN_IF_ERROR(Connect());
+  TANDEM_RETURN_IF_ERROR(state_->Init());
+  TANDEM_ASSIGN_OR_RETURN(std::optional<MigrationRecord> active, state_->Active(options_.schema));
+  if (active && active->name == migration.name) {
+    return Status::Refused("migration \"" + migration.name +
+                           "\" is in progress; sign it off without FILE (`tandem signoff " +
+                           options.category + " --by NAME`), which binds to the plan it runs");
+  }
+  // What the scorecard can show before start: the file's own settings and
+  // the newest rehearsal.
+  gates::Evidence evidence;
+  evidence.migration = migration.name;
+  plan::Settings settings = Layered(migration.settings, options_.config);
+  evidence.observability = Observability(settings);
+  evidence.stakeholders = Stakeholders(settings.owners);
+  TANDEM_ASSIGN_OR_RETURN(std::optional<Rehearsal> rehearsal,
+                          LastRehearsal(*conn_, database_.engine(), options_.state_schema,
+                                        options_.schema, migration.name));
+  if (rehearsal) {
+    evidence.rehearsal = gates::RehearsalEvidence{rehearsal->passed,
+                                                  rehearsal->RollbackSeconds(),
+                                                  rehearsal->TotalSeconds(),
+                                                  rehearsal->failure,
+                                                  rehearsal->at,
+                                                  rehearsal->checksum != migration.checksum};
+  }
+  std::string seen;
+  for (const auto& row : gates::Scorecard(evidence)) {
+    if (row.category == options.category) seen = row.evidence;
+  }
+  nlohmann::json detail = {
+      {"category", options.category}, {"note", options.note}, {"evidence", seen}};
+  return Governance().Append({.schema = options_.schema,
+                              .migration = migration.name,
+                              .kind = "signoff",
+                              .checksum = plan::PlanChecksum(planned),
+                              .by = options.by,
+                              .detail = detail.dump()});
 }
 
 Status Runner::Note(const std::string& text, const std::string& by) {
@@ -317,8 +403,10 @@ Status Runner::Govern(const MigrationRecord& record, const plan::Plan& plan,
                       const std::string& command, const std::string& approval,
                       std::optional<gates::Transition> transition) {
   if (options_.rehearsal) return Status::Ok();
-  TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record));
-  TANDEM_RETURN_IF_ERROR(CheckApproval(settings, record.name, record.checksum, approval, command));
+  // Over the shared config: run.require_approval may come from there.
+  TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record, options_.config));
+  TANDEM_RETURN_IF_ERROR(CheckApproval(
+      settings, record.name, {plan::PlanChecksum(plan), record.checksum}, approval, command));
   TANDEM_RETURN_IF_ERROR(CheckSchedule(settings, "`tandem " + command + "`"));
   if (transition) TANDEM_RETURN_IF_ERROR(EnforceGate(record, plan, *transition));
   return Status::Ok();
@@ -380,14 +468,22 @@ namespace tandem::core {
 
 Status Runner::GovernStart(const plan::Migration& migration, const std::string& approval) {
   if (options_.rehearsal) return Status::Ok();
-  const plan::Settings& settings = migration.settings;
-  TANDEM_RETURN_IF_ERROR(
-      CheckApproval(settings, migration.name, migration.checksum, approval, "start"));
-  if (settings.schedule.windows.empty() && settings.schedule.freezes.empty()) return Status::Ok();
-  // Only a start that backfills a large table is high-risk; counting stops
-  // at the threshold, so a large table is not read to its end.
+  plan::Settings settings = Layered(migration.settings, options_.config);
+  bool approval_asked = !approval.empty() || settings.governance.require_approval ||
+                        settings.require_approval.value_or(false);
+  bool scheduled = !settings.schedule.windows.empty() || !settings.schedule.freezes.empty();
+  if (!approval_asked && !scheduled && !gates::StartGoverned(settings.governance)) {
+    return Status::Ok();
+  }
   TANDEM_ASSIGN_OR_RETURN(plan::Plan planned, Plan(migration));
   TANDEM_RETURN_IF_ERROR(Connect());
+  std::string plan_checksum = plan::PlanChecksum(planned);
+  TANDEM_RETURN_IF_ERROR(CheckApproval(settings, migration.name,
+                                       {plan_checksum, migration.checksum}, approval, "start"));
+  TANDEM_RETURN_IF_ERROR(EnforceStartSignoffs(migration, settings, plan_checksum));
+  if (!scheduled) return Status::Ok();
+  // Only a start that backfills a large table is high-risk; counting stops
+  // at the threshold, so a large table is not read to its end.
   long long threshold = settings.schedule.large_table_rows;
   for (const auto& sync : planned.syncs) {
     if (!sync.backfill) continue;

@@ -64,6 +64,8 @@ Result<std::unique_ptr<observe::Window>> Runner::PrepareWindow(const MigrationRe
   }
   observe::WindowHooks hooks;
   hooks.stop = options_.stop_requested;
+  TANDEM_ASSIGN_OR_RETURN(std::optional<RunDeadline> deadline, Deadline(record));
+  if (deadline) hooks.stop_at = deadline->SteadyAt();
   Millis length = window_plan->length;
   long long id = record.id;
   hooks.sampled = [this, id, length](Millis elapsed, const std::vector<observe::Reading>& r) {
@@ -86,8 +88,13 @@ Result<std::unique_ptr<observe::Window>> Runner::PrepareWindow(const MigrationRe
                                                   std::move(probes), std::move(hooks));
   reporter_.Note("measuring the baseline for " + FormatDuration(observe::BaselineLength(length)) +
                  " before the switch");
-  TANDEM_RETURN_IF_ERROR(
-      window->CaptureBaseline([this](const std::string& gap) { reporter_.Note(gap); }));
+  Status baseline =
+      window->CaptureBaseline([this](const std::string& gap) { reporter_.Note(gap); });
+  if (!baseline.ok()) {
+    return StopAtDeadline(record, deadline, baseline,
+                          "the observation window's baseline (the switch did not happen)",
+                          "tandem switch --observe DURATION");
+  }
   return window;
 }
 
@@ -127,6 +134,11 @@ Status Runner::Observe(MigrationRecord& record, const plan::Plan& plan, observe:
     return Status::Ok();
   }
   if (outcome.interrupted) {
+    TANDEM_ASSIGN_OR_RETURN(std::optional<RunDeadline> deadline, Deadline(record));
+    if (deadline && deadline->Passed()) {
+      return StopAtDeadline(record, deadline, Status::Ok(), "the observation window",
+                            "tandem switch --observe DURATION");
+    }
     return Status::Error(ErrorKind::kInterrupted,
                          "observation window of \"" + record.name + "\" " + outcome.reason +
                              ". The new version stays live: run `tandem switch --observe DURATION` "

@@ -34,6 +34,9 @@ struct RunnerOptions {
   bool lock_deadline_given = false;
   // The throttle's flags; the file's `backfill:` section fills in the rest.
   plan::ThrottleSettings throttle;
+  // --max-runtime: the whole migration's limit, over the settings'
+  // run.max_runtime (core/run_deadline.h).
+  std::optional<Millis> max_runtime;
   // Opens sessions with replicas given as --replica (or in the file).
   backfill::ReplicaConnector connect_replica;
   // Set (e.g. by a signal handler) to stop the backfill after its current chunk.

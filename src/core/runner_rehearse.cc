@@ -92,6 +92,8 @@ Result<Rehearsal> Runner::Rehearse(const plan::Migration& migration,
   if (made.ok()) {
     scratch = std::move(*made);
     result.rows_copied = scratch.rows_copied;
+    result.copy_notes = scratch.notes;
+    for (const auto& note : scratch.notes) reporter_.Note("rehearsal copy: " + note);
     outcome = RehearsePhases(scratch, migration, options, result);
   }
   // Removed whatever happened (a copy half made removes itself).

@@ -44,22 +44,87 @@ Result<Scratch> MakePostgresScratch(const ScratchRequest& in) {
 
 namespace {
 
+// The columns of `table` an INSERT may set, quoted and in order: not the
+// generated ones, which the copy computes from its own expression.
+Result<std::string> InsertableColumns(backend::Connection& conn, const std::string& table) {
+  TANDEM_ASSIGN_OR_RETURN(
+      backend::QueryResult rows,
+      conn.Query("SELECT a.attname FROM pg_attribute a WHERE a.attrelid = $1::regclass AND "
+                 "a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum",
+                 {table}));
+  std::vector<std::string> columns;
+  for (const auto& row : rows.rows) columns.push_back(QuoteIdent(row[0].value_or("")));
+  return Join(columns, ", ");
+}
+
+// `definition` (pg_get_constraintdef of a foreign key) with the table after
+// REFERENCES replaced by `target`; "" when it has no such clause.
+std::string Repointed(const std::string& definition, const std::string& target) {
+  constexpr char kReferences[] = "REFERENCES ";
+  size_t at = definition.find(kReferences);
+  if (at == std::string::npos) return "";
+  size_t name = at + sizeof kReferences - 1;
+  size_t columns = definition.find('(', name);
+  if (columns == std::string::npos) return "";
+  return definition.substr(0, name) + target + definition.substr(columns);
+}
+
+// The foreign keys of the copied `table`: those to another copied table are
+// added to the copy, pointing at it (NOT VALID: a sample may hold rows
+// whose parent was not copied; new rows are checked); the others are left
+// out and noted.
+Status CopyForeignKeys(const ScratchRequest& in, Scratch& scratch, const std::string& table,
+                       const std::vector<std::string>& copied) {
+  TANDEM_ASSIGN_OR_RETURN(
+      backend::QueryResult keys,
+      in.conn.Query("SELECT c.conname, pg_get_constraintdef(c.oid), n.nspname, r.relname FROM "
+                    "pg_constraint c JOIN pg_class r ON r.oid = c.confrelid JOIN pg_namespace n "
+                    "ON n.oid = r.relnamespace WHERE c.conrelid = $1::regclass AND c.contype = "
+                    "'f' ORDER BY c.conname",
+                    {QualifiedName(in.plan.schema, table)}));
+  for (const auto& key : keys.rows) {
+    std::string name = key[0].value_or("");
+    std::string parent_schema = key[2].value_or("");
+    std::string parent = key[3].value_or("");
+    bool in_copy = parent_schema == in.plan.schema &&
+                   std::find(copied.begin(), copied.end(), parent) != copied.end();
+    std::string definition = Repointed(key[1].value_or(""), QualifiedName(scratch.schema, parent));
+    if (!in_copy || definition.empty()) {
+      scratch.notes.push_back("foreign key " + name + " of " + table + " (to " + parent_schema +
+                              "." + parent +
+                              ") is left out of the copy: the migration does not change " + parent +
+                              ", so it was not copied");
+      continue;
+    }
+    if (!EndsWith(definition, " NOT VALID")) definition += " NOT VALID";
+    TANDEM_RETURN_IF_ERROR(in.conn.Execute("ALTER TABLE " + QualifiedName(scratch.schema, table) +
+                                           " ADD CONSTRAINT " + QuoteIdent(name) + " " +
+                                           definition));
+  }
+  return Status::Ok();
+}
+
 Status CopyPostgresTables(const ScratchRequest& in, Scratch& scratch) {
   TANDEM_RETURN_IF_ERROR(in.conn.Execute("CREATE SCHEMA " + QuoteIdent(scratch.schema)));
-  for (const auto& table : AffectedTables(in.plan)) {
+  std::vector<std::string> tables = AffectedTables(in.plan);
+  for (const auto& table : tables) {
     std::string from = QualifiedName(in.plan.schema, table);
     std::string to = QualifiedName(scratch.schema, table);
-    // Defaults, constraints, indexes and identity; foreign keys stay out,
-    // since the tables they point at are not copied.
+    // Defaults, generated columns' expressions, constraints, indexes and
+    // identity; foreign keys are added once every table is there.
     TANDEM_RETURN_IF_ERROR(
         in.conn.Execute("CREATE TABLE " + to + " (LIKE " + from + " INCLUDING ALL)"));
+    TANDEM_ASSIGN_OR_RETURN(std::string columns, InsertableColumns(in.conn, from));
     std::string limit = in.rows ? " LIMIT " + std::to_string(*in.rows) : "";
-    TANDEM_RETURN_IF_ERROR(in.conn.Execute(
-        "INSERT INTO " + to + " OVERRIDING SYSTEM VALUE SELECT * FROM " + from + limit));
+    TANDEM_RETURN_IF_ERROR(in.conn.Execute("INSERT INTO " + to + " (" + columns +
+                                           ") OVERRIDING SYSTEM VALUE SELECT " + columns +
+                                           " FROM " + from + limit));
     TANDEM_RETURN_IF_ERROR(in.conn.Execute("ANALYZE " + to));
     TANDEM_ASSIGN_OR_RETURN(long long copied, CountRows(in.conn, to));
     scratch.rows_copied += copied;
   }
+  for (const auto& table : tables)
+    TANDEM_RETURN_IF_ERROR(CopyForeignKeys(in, scratch, table, tables));
   return Status::Ok();
 }
 

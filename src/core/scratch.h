@@ -1,7 +1,9 @@
 // A rehearsal's scratch copy of the database (`tandem rehearse`): where
 // the rehearsal's runner works, and what removing it takes. SQLite copies
 // the whole file with its online backup; PostgreSQL copies the affected
-// tables' structure and rows into a scratch schema of the same database.
+// tables' structure and rows into a scratch schema of the same database:
+// generated columns keep their expressions (and compute their values
+// there), and foreign keys between the copied tables point at the copies.
 #pragma once
 
 #include <memory>
@@ -21,6 +23,9 @@ struct Scratch {
   std::string state_schema;                // the rehearsal's records there
   std::string file;                        // SQLite: the copy's path
   long long rows_copied = 0;               // of the affected tables
+  // What the copy left out or changed, for the rehearsal's output: each
+  // foreign key to a table outside the copy.
+  std::vector<std::string> notes;
 };
 
 // What a scratch copy is made from.

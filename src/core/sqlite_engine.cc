@@ -57,7 +57,7 @@ class SqliteEngine : public Engine {
           "server sessions: " +
           Join(given, ", ") +
           ". Remove them (flag or `backfill:` key); on SQLite --max-rows-per-second, --window "
-          "and --max-runtime apply");
+          "and --backfill-max-runtime apply");
     }
     config.max_replica_lag = Millis(0);
     return Status::Ok();

@@ -113,9 +113,14 @@ std::optional<SignoffRecord> NewestSignoff(const Evidence& e, const std::string&
   return newest;
 }
 
-Condition Signoff(const Evidence& e, const std::string& category) {
-  Condition c{"signoff:" + category, "sign-off: " + category, false, "",
-              "`tandem signoff " + category + " --by NAME` after reviewing `tandem gates`"};
+Condition Signoff(const Evidence& e, const std::string& category, Transition transition) {
+  // Before start there is no migration in progress to sign: the file is.
+  std::string next =
+      transition == Transition::kStart
+          ? "`tandem signoff " + category + " --by NAME FILE` after reviewing " +
+                "`tandem plan FILE` and `tandem runbook FILE`"
+          : "`tandem signoff " + category + " --by NAME` after reviewing " + "`tandem gates`";
+  Condition c{"signoff:" + category, "sign-off: " + category, false, "", next};
   std::optional<SignoffRecord> s = NewestSignoff(e, category);
   if (!s) {
     c.evidence = "not signed";
@@ -123,15 +128,34 @@ Condition Signoff(const Evidence& e, const std::string& category) {
   }
   c.met = !s->stale;
   c.evidence = "signed by " + s->by + " (" + s->at + ")" +
-               (s->stale ? "; stale: the file changed since, sign again" : "");
+               (s->stale ? "; stale: the plan changed since, sign again" : "");
   return c;
 }
 
-void AddSignoffs(const plan::Governance& g, const std::string& command, const Evidence& e,
+// The key of `transition` in the policy (`signoffs: {start: ..., switch:
+// ..., complete: ...}`); expand -> backfill has none: start's sign-offs are
+// asked before start changes anything (kStart).
+std::string PolicyKey(Transition transition) {
+  switch (transition) {
+    case Transition::kStart:
+      return "start";
+    case Transition::kBackfill:
+      return "";
+    case Transition::kSwitch:
+      return "switch";
+    case Transition::kContract:
+      return "complete";
+  }
+  return "";
+}
+
+void AddSignoffs(const plan::Governance& g, Transition transition, const Evidence& e,
                  std::vector<Condition>* conditions) {
-  auto it = g.signoffs.find(command);
+  auto it = g.signoffs.find(PolicyKey(transition));
   if (it == g.signoffs.end()) return;
-  for (const auto& category : it->second) conditions->push_back(Signoff(e, category));
+  for (const auto& category : it->second) {
+    conditions->push_back(Signoff(e, category, transition));
+  }
 }
 
 }  // namespace
@@ -140,6 +164,10 @@ Gate EvaluateGate(Transition transition, const Evidence& e, const plan::Governan
   Gate gate;
   gate.transition = transition;
   switch (transition) {
+    case Transition::kStart:
+      gate.name = "plan -> expand";
+      gate.command = "start";
+      break;
     case Transition::kBackfill:
       gate.name = "expand -> backfill";
       gate.command = "start";
@@ -162,13 +190,22 @@ Gate EvaluateGate(Transition transition, const Evidence& e, const plan::Governan
       if (g.require_rehearsal) gate.conditions.push_back(Rehearsal(e, g));
       break;
   }
-  AddSignoffs(g, gate.command, e, &gate.conditions);
+  AddSignoffs(g, transition, e, &gate.conditions);
   return gate;
 }
 
+bool StartGoverned(const plan::Governance& g) {
+  auto it = g.signoffs.find("start");
+  return it != g.signoffs.end() && !it->second.empty();
+}
+
 std::vector<Gate> EvaluateGates(const Evidence& e, const plan::Governance& g) {
-  return {EvaluateGate(Transition::kBackfill, e, g), EvaluateGate(Transition::kSwitch, e, g),
-          EvaluateGate(Transition::kContract, e, g)};
+  std::vector<Gate> gates;
+  if (StartGoverned(g)) gates.push_back(EvaluateGate(Transition::kStart, e, g));
+  for (Transition t : {Transition::kBackfill, Transition::kSwitch, Transition::kContract}) {
+    gates.push_back(EvaluateGate(t, e, g));
+  }
+  return gates;
 }
 
 std::vector<ScorecardRow> Scorecard(const Evidence& e) {

@@ -15,8 +15,11 @@ namespace tandem::gates {
 
 Gate EvaluateGate(Transition transition, const Evidence& evidence,
                   const plan::Governance& governance);
-// The three gates, in the order a migration meets them.
+// The gates in the order a migration meets them: plan -> expand where the
+// policy names sign-offs for start (StartGoverned), then the three others.
 std::vector<Gate> EvaluateGates(const Evidence& evidence, const plan::Governance& governance);
+// Whether the file's policy asks for sign-offs before start.
+bool StartGoverned(const plan::Governance& governance);
 
 // The scorecard: the five categories with their evidence and sign-off.
 std::vector<ScorecardRow> Scorecard(const Evidence& evidence);

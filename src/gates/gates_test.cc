@@ -123,6 +123,26 @@ TEST(GatesTest, FailedCompatibilityProbeClosesTheFirstGate) {
   EXPECT_NE(RefuseUnmet(gate, "m").message().find("permission denied"), std::string::npos);
 }
 
+TEST(GatesTest, StartNeedsTheSignoffsThePolicyNamesForIt) {
+  Evidence e = Ready();
+  plan::Governance g = Governed();
+  EXPECT_FALSE(StartGoverned(g)) << "by default start needs no sign-off";
+  EXPECT_EQ(EvaluateGates(e, g).size(), 3u);
+  EXPECT_TRUE(EvaluateGate(Transition::kStart, e, g).conditions.empty());
+  g.signoffs["start"] = {"compatibility"};
+  ASSERT_TRUE(StartGoverned(g));
+  std::vector<Gate> gates = EvaluateGates(e, g);
+  ASSERT_EQ(gates.size(), 4u);
+  EXPECT_EQ(gates[0].name, "plan -> expand");
+  EXPECT_FALSE(gates[0].passed());
+  EXPECT_NE(RefuseUnmet(gates[0], "m").message().find("sign-off: compatibility: not signed"),
+            std::string::npos);
+  EXPECT_EQ(Find(gates[1], "signoff:compatibility"), nullptr)
+      << "expand -> backfill does not ask again";
+  e.signoffs.push_back({"compatibility", "cy", "now", "", "", false});
+  EXPECT_TRUE(EvaluateGate(Transition::kStart, e, g).passed());
+}
+
 TEST(GatesTest, ScorecardHasFiveCategoriesWithTheirSignoffs) {
   std::vector<ScorecardRow> rows = Scorecard(Ready());
   ASSERT_EQ(rows.size(), 5u);

@@ -12,6 +12,8 @@ namespace tandem::gates {
 
 // The transitions that have a gate, by the command that makes them.
 enum class Transition {
+  kStart,     // plan -> expand, before `start` changes anything: only the
+              // sign-offs the file's policy names for start
   kBackfill,  // expand -> backfill, inside `start`
   kSwitch,    // backfill -> switch, `switch`
   kContract,  // switch -> contract, `complete`

@@ -46,12 +46,16 @@ Window::Window(WindowPlan plan, std::unique_ptr<EngineSignals> signals,
 
 Window::~Window() = default;
 
+bool Window::Stopped() const {
+  return (hooks_.stop && *hooks_.stop) || (hooks_.stop_at && hooks_.now() >= *hooks_.stop_at);
+}
+
 bool Window::Nap(Millis duration) {
   for (Millis slept{0}; slept < duration; slept += kNap) {
-    if (hooks_.stop && *hooks_.stop) return false;
+    if (Stopped()) return false;
     hooks_.sleep(std::min(kNap, duration - slept));
   }
-  return !(hooks_.stop && *hooks_.stop);
+  return !Stopped();
 }
 
 Status Window::CaptureBaseline(const std::function<void(const std::string&)>& noted) {

@@ -46,6 +46,8 @@ struct WindowHooks {
   // Sets the ramp's flag; an error breaches the window.
   std::function<Status(int basis_points)> ramp_to = [](int) { return Status::Ok(); };
   const std::atomic<bool>* stop = nullptr;
+  // Stops the window like `stop` once `now()` reaches it (a time limit).
+  std::optional<Clock::time_point> stop_at;
   std::function<Clock::time_point()> now = [] { return Clock::now(); };
   std::function<void(Millis)> sleep;  // default: std::this_thread::sleep_for
 };
@@ -77,6 +79,8 @@ class Window {
   std::vector<Reading> Sample(double elapsed_s, std::string* breach);
   // Sleeps `duration` in short naps; false when stopped meanwhile.
   bool Nap(Millis duration);
+  // `stop` is set or `stop_at` has come.
+  bool Stopped() const;
 
   WindowPlan plan_;
   std::unique_ptr<EngineSignals> signals_;

@@ -157,6 +157,19 @@ TEST_F(WindowTest, AStopEndsTheWindowAsInterruptedNotClean) {
   EXPECT_NE(outcome.reason.find("not clean"), std::string::npos) << outcome.reason;
 }
 
+TEST_F(WindowTest, ATimeLimitEndsTheWindowWhenItComes) {
+  WindowHooks hooks = Hooks();
+  Clock::time_point limit = now_ + Millis{3500};
+  hooks.stop_at = limit;
+  Window window(Plan(Millis{10000}), nullptr, {}, std::move(hooks));
+  ASSERT_TRUE(window.CaptureBaseline([](const std::string&) {}).ok());
+  Outcome outcome = window.Observe();
+  EXPECT_FALSE(outcome.clean);
+  EXPECT_TRUE(outcome.interrupted);
+  EXPECT_GE(now_, limit);
+  EXPECT_LE(now_, limit + Millis{100}) << "it stops within a nap of the limit";
+}
+
 TEST(WindowDefaults, SampleAndBaselineLengthsStayBetweenOneAndTenSeconds) {
   EXPECT_EQ(DefaultSampleEvery(Millis{3000}), Millis{1000});
   EXPECT_EQ(DefaultSampleEvery(Millis{1800000}), Millis{10000});

@@ -388,7 +388,12 @@ struct Settings {
   std::optional<Millis> alert_replica_lag;
   // `run:`
   std::optional<bool> dry_run;           // every changing command only prints
-  std::optional<bool> require_approval;  // a recorded approval before switch/complete
+  std::optional<bool> require_approval;  // a recorded approval before start/switch/complete
+  // The whole migration's time limit from its recorded start: a running
+  // backfill, verification, observation window or chunked rebuild stops
+  // resumably once it has passed (the backfill's own limit is
+  // throttle.max_runtime).
+  std::optional<Millis> run_max_runtime;
   HookSettings hooks;
   Governance governance;
   Owners owners;

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/sha256.h"
 #include "common/strings.h"
 
 namespace tandem::plan {
@@ -266,17 +267,28 @@ Result<Plan> PlanFromJson(const std::string& text) {
   }
 }
 
-std::string FirstDifference(const Plan& stored, const Plan& derived) {
-  json a = json::parse(PlanToJson(stored));
-  json b = json::parse(PlanToJson(derived));
-  // The expression checks, warnings and irreversible statements name the
-  // file's path, which the stored copy has not kept; none of them runs. Nor
-  // does what complete retires, which plans stored before it have not kept.
+namespace {
+
+// The plan as JSON, with only what runs. The expression checks, warnings
+// and irreversible statements name the file's path, which the stored copy
+// has not kept; none of them runs. Nor does what complete retires, which
+// plans stored before it have not kept.
+json WhatRuns(const Plan& plan) {
+  json j = json::parse(PlanToJson(plan));
   for (const char* key :
        {"inputs", "checks", "warnings", "irreversible", "retired", "retired_versions"}) {
-    a.erase(key);
-    b.erase(key);
+    j.erase(key);
   }
+  return j;
+}
+
+}  // namespace
+
+std::string PlanChecksum(const Plan& plan) { return Sha256Hex(WhatRuns(plan).dump()); }
+
+std::string FirstDifference(const Plan& stored, const Plan& derived) {
+  json a = WhatRuns(stored);
+  json b = WhatRuns(derived);
   json patch = json::diff(a, b);
   if (patch.empty()) return "";
   json::json_pointer path(patch[0].at("path").get<std::string>());

@@ -14,6 +14,12 @@ std::string PlanToJson(const Plan& plan, int indent = -1);
 Result<Plan> PlanFromJson(const std::string& json);
 // `steps` as the JSON array the plan stores them in (`plan --json` shows it).
 std::string StepsJsonText(const std::vector<Step>& steps);
+// The SHA-256 (hex) of what `plan` runs: its JSON without what
+// FirstDifference ignores (the inputs it came from, checks and warnings
+// that name the file's path, what complete retires). Approvals and
+// sign-offs are bound to it, so an edit of the file that changes no step
+// (a comment, spacing) keeps them, and any change of what runs does not.
+std::string PlanChecksum(const Plan& plan);
 // Where `stored` first differs from `derived` (in what runs), in words: the
 // element's path and both texts around the first differing character;
 // empty when they are the same.

@@ -25,6 +25,21 @@ Plan TwoCompleteSteps() {
   return plan;
 }
 
+TEST(PlanJsonTest, ThePlanChecksumChangesWithWhatRunsOnly) {
+  Plan plan = TwoCompleteSteps();
+  std::string checksum = PlanChecksum(plan);
+  EXPECT_EQ(checksum.size(), 64u);
+  Result<Plan> read = PlanFromJson(PlanToJson(plan));
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  EXPECT_EQ(PlanChecksum(*read), checksum) << "stored and read back, the same plan";
+  Plan warned = plan;
+  warned.warnings.push_back("a warning naming the file's path");
+  EXPECT_EQ(PlanChecksum(warned), checksum) << "nothing more runs";
+  Plan changed = plan;
+  changed.complete[0].statements = {"SELECT 2"};
+  EXPECT_NE(PlanChecksum(changed), checksum);
+}
+
 TEST(PlanJsonTest, StepKindsRoundTrip) {
   Result<Plan> read = PlanFromJson(PlanToJson(TwoCompleteSteps()));
   ASSERT_TRUE(read.ok()) << read.status().message();

@@ -11,7 +11,7 @@ namespace {
 constexpr std::string_view kGovernanceKeys[] = {
     "require_observation", "min_observation", "require_rehearsal", "max_rollback_time",
     "require_approval",    "signoffs",        "compatibility"};
-constexpr std::string_view kSignoffTransitions[] = {"switch", "complete"};
+constexpr std::string_view kSignoffTransitions[] = {"start", "switch", "complete"};
 constexpr std::string_view kCategories[] = {"compatibility", "data_quality", "observability",
                                             "reversibility", "stakeholder_alignment"};
 constexpr std::string_view kCompatibilityKeys[] = {"name", "sql"};

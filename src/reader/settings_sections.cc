@@ -139,6 +139,7 @@ void ReadSettings(const MapReader& top, plan::Settings* settings) {
   if (std::optional<MapReader> run = top.Map("run", kRunKeys)) {
     settings->dry_run = run->OptionalBool("dry_run");
     settings->require_approval = run->OptionalBool("require_approval");
+    settings->run_max_runtime = DurationSetting(*run, "max_runtime", /*zero_ok=*/false);
   }
   if (std::optional<MapReader> metrics = top.Map("metrics", kMetricsKeys)) {
     ReadMetricsSettings(*metrics, settings);

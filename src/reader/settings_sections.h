@@ -27,7 +27,7 @@ inline constexpr std::string_view kVerifyKeys[] = {"parity_threshold", "drift_th
 inline constexpr std::string_view kInvariantKeys[] = {"name", "table", "check"};
 inline constexpr std::string_view kLockKeys[] = {"timeout", "deadline", "retry_backoff",
                                                  "retry_attempts"};
-inline constexpr std::string_view kRunKeys[] = {"dry_run", "require_approval"};
+inline constexpr std::string_view kRunKeys[] = {"dry_run", "require_approval", "max_runtime"};
 inline constexpr std::string_view kMetricsKeys[] = {"prefix"};
 inline constexpr std::string_view kAlertKeys[] = {"error_rate", "replica_lag"};
 inline constexpr std::string_view kLintKeys[] = {"disable"};

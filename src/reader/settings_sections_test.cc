@@ -16,7 +16,7 @@ TEST(SettingsSectionsTest, ReadsEverySection) {
   deadline: 1h30m
   retry_backoff: 250ms
   retry_attempts: 12
-run: {dry_run: true, require_approval: true}
+run: {dry_run: true, require_approval: true, max_runtime: 6h}
 metrics: {prefix: acme_tandem}
 alerts: {error_rate: 0.5, replica_lag: 30s}
 hooks:
@@ -32,6 +32,7 @@ hooks:
   EXPECT_EQ(s.lock_retry_attempts, 12);
   EXPECT_EQ(s.dry_run, true);
   EXPECT_EQ(s.require_approval, true);
+  EXPECT_EQ(s.run_max_runtime, Millis(6 * 3600 * 1000));
   EXPECT_EQ(s.metrics_prefix, "acme_tandem");
   EXPECT_EQ(s.alert_error_rate, 0.5);
   EXPECT_EQ(s.alert_replica_lag, Millis(30000));
@@ -56,6 +57,8 @@ TEST(SettingsSectionsTest, BadValuesAreRefusedAtTheirPlace) {
                 .find("must start with http://"),
             std::string::npos);
   EXPECT_NE(ErrorOf(std::string(kOperation) + "hooks:\n  timeout: 1s\n").find("give a `command`"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(std::string(kOperation) + "run:\n  max_runtime: 0s\n").find("m.yaml:4:"),
             std::string::npos);
   EXPECT_NE(ErrorOf(std::string(kOperation) + "run:\n  dry_run: maybe\n").find("m.yaml:4:"),
             std::string::npos);

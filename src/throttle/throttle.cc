@@ -50,7 +50,7 @@ Status ValidateThrottleFlags(const plan::ThrottleSettings& s) {
     return Status::InvalidInput("--max-rows-per-second must be above 0, e.g. 5000");
   }
   if (s.max_runtime && s.max_runtime->count() <= 0) {
-    return Status::InvalidInput("--max-runtime must be above 0, e.g. 2h");
+    return Status::InvalidInput("--backfill-max-runtime must be above 0, e.g. 2h");
   }
   for (const auto& url : s.replicas) {
     if (Trim(url).empty()) return Status::InvalidInput("--replica needs a connection string");
@@ -126,7 +126,9 @@ Verdict Throttle::Judge() {
   std::lock_guard<std::mutex> lock(mutex_);
   Clock::time_point now = time_.now();
   if (config_.max_runtime && now - started_ >= *config_.max_runtime) {
-    return {{Control::kStop, "--max-runtime " + FormatDuration(*config_.max_runtime) + " reached"},
+    return {{Control::kStop,
+             "the backfill's own limit (--backfill-max-runtime, backfill.max_runtime) " +
+                 FormatDuration(*config_.max_runtime) + " reached"},
             "max runtime"};
   }
   if (auto window = WindowDecision()) return {*window, "window"};

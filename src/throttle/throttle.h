@@ -1,6 +1,6 @@
 // Holds the backfill back while the database needs relief: replica lag,
 // load, a user probe, a rate cap, a daily time window; and stops it after
-// --max-runtime. Asked before every chunk through Options::control.
+// --backfill-max-runtime. Asked before every chunk through Options::control.
 //
 // Probes that talk to a database are cached for a second, so asking before
 // each chunk costs nothing most of the time. A probe that cannot measure
@@ -86,7 +86,7 @@ class Throttle {
            TimeSource time = TimeSource());
   ~Throttle();
 
-  // kStop once --max-runtime has passed; else kThrottle while outside the
+  // kStop once --backfill-max-runtime has passed; else kThrottle while outside the
   // window, over the rate cap or while a probe says so; else kContinue.
   Verdict Judge();
   Decision Decide() { return Judge().decision; }

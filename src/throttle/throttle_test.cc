@@ -161,7 +161,9 @@ TEST_F(ThrottleTest, MaxRuntimeStops) {
   now_ += milliseconds(1);
   Decision decision = throttle->Decide();
   EXPECT_EQ(decision.control, Control::kStop);
-  EXPECT_EQ(decision.reason, "--max-runtime 10.00s reached");
+  EXPECT_EQ(
+      decision.reason,
+      "the backfill's own limit (--backfill-max-runtime, backfill.max_runtime) 10.00s reached");
 }
 
 TEST(ResolveThrottleTest, FlagsWinOverTheFile) {

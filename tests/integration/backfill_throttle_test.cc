@@ -93,7 +93,7 @@ TEST_F(BackfillThrottleTest, AFailingThrottleQueryFailsClosed) {
   Start();
   CommandResult backfill =
       Tandem({"--json", "backfill", "--throttle-query", "SELECT value FROM no_such_table",
-              "--throttle-above", "5", "--max-runtime", "3s"});
+              "--throttle-above", "5", "--backfill-max-runtime", "3s"});
   EXPECT_EQ(backfill.exit_code, 3) << backfill.out;
   EXPECT_EQ(Done(), "0");
   EXPECT_NE(backfill.out.find("throttle query failed: relation \\\"no_such_table\\\" does not "
@@ -151,11 +151,12 @@ TEST_F(BackfillThrottleTest, OutsideTheWindowItWaitsThenMaxRuntimeStopsItResumab
   Start();
   std::string window = ClosedWindow();
   CommandResult backfill =
-      Tandem({"--json", "backfill", "--window", window, "--max-runtime", "2s"});
+      Tandem({"--json", "backfill", "--window", window, "--backfill-max-runtime", "2s"});
   EXPECT_EQ(backfill.exit_code, 3) << backfill.out;
   EXPECT_NE(backfill.out.find("outside the window " + window), std::string::npos) << backfill.out;
   EXPECT_NE(backfill.out.find("waiting until " + window.substr(0, 5)), std::string::npos);
-  EXPECT_NE(backfill.out.find("--max-runtime 2.00s reached"), std::string::npos) << backfill.out;
+  EXPECT_NE(backfill.out.find("backfill.max_runtime) 2.00s reached"), std::string::npos)
+      << backfill.out;
   EXPECT_NE(backfill.out.find("Run `tandem backfill` to continue"), std::string::npos);
   EXPECT_EQ(Done(), "0");
   EXPECT_EQ(Scalar("SELECT backfill_done FROM tandem.migrations"), "f");
@@ -170,12 +171,13 @@ TEST_F(BackfillThrottleTest, TheFileSettingsApplyAndFlagsWin) {
                                                           "\n  max_runtime: 2s\n");
   CommandResult start = Tandem({"start", file});
   EXPECT_EQ(start.exit_code, 3) << start.out;
-  EXPECT_NE(start.err.find("--max-runtime 2.00s reached"), std::string::npos) << start.err;
+  EXPECT_NE(start.err.find("backfill.max_runtime) 2.00s reached"), std::string::npos) << start.err;
   EXPECT_EQ(Done(), "0") << "the file's window is closed";
   int now = LocalMinuteOfDay();
   std::string open_now =
       FormatMinuteOfDay((now + 1439) % 1440) + "-" + FormatMinuteOfDay((now + 120) % 1440);
-  CommandResult resumed = Tandem({"backfill", "--window", open_now, "--max-runtime", "1h"});
+  CommandResult resumed =
+      Tandem({"backfill", "--window", open_now, "--backfill-max-runtime", "1h"});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_EQ(Done(), "40000");
 }
@@ -197,8 +199,9 @@ TEST_F(BackfillThrottleTest, RateCapHoldsTheAverageRate) {
 
 TEST_F(BackfillThrottleTest, AnUnreachableReplicaFailsClosed) {
   Start();
-  CommandResult backfill = Tandem({"--json", "backfill", "--replica",
-                                   "host=127.0.0.1 port=1 dbname=postgres", "--max-runtime", "3s"});
+  CommandResult backfill =
+      Tandem({"--json", "backfill", "--replica", "host=127.0.0.1 port=1 dbname=postgres",
+              "--backfill-max-runtime", "3s"});
   EXPECT_EQ(backfill.exit_code, 3) << backfill.out;
   EXPECT_EQ(Done(), "0") << "lag that cannot be measured must hold the backfill";
   EXPECT_NE(backfill.out.find("replica lag unknown on replica 127.0.0.1:1: cannot connect"),
@@ -211,7 +214,7 @@ TEST_F(BackfillThrottleTest, InvalidThrottleValuesAreRefusedBeforeAnythingRuns) 
       {"--window", "25:00-01:00"},       {"--window", "10:00-10:00"},
       {"--max-rows-per-second", "0"},    {"--max-replica-lag", "soon"},
       {"--throttle-query", "SELECT 1"},  {"--throttle-above", "3"},
-      {"--max-active-sessions", "many"}, {"--max-runtime", "0s"}};
+      {"--max-active-sessions", "many"}, {"--backfill-max-runtime", "0s"}};
   for (const auto& flags : cases) {
     std::vector<std::string> args = {"start", file_};
     args.insert(args.end(), flags.begin(), flags.end());

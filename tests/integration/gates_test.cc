@@ -26,6 +26,12 @@ TEST_F(GatesTest, ContractGateNeedsCleanObservation) {
       url_, [this](const std::string& sql) { Exec(sql); }, "tandem.events");
 }
 
+TEST_F(GatesTest, MaxRuntimeStopsResumably) {
+  ExpectMaxRuntimeStopsResumably(
+      url_, [this](const std::string& sql) { return Scalar(sql); }, "tandem.events",
+      /*chunked_complete=*/false);
+}
+
 TEST_F(GatesTest, SignoffStaleAfterFileChange) { ExpectSignoffStaleAfterFileChange(url_); }
 
 TEST_F(GatesTest, ApprovalBoundToFileAndDatabase) {
@@ -44,6 +50,10 @@ TEST_F(GatesTest, ApprovalBoundToFileAndDatabase) {
   ExpectApprovalBoundToFileAndDatabase(url_, other_url);
   Exec("DROP DATABASE IF EXISTS " + QuoteIdent(other) + " WITH (FORCE)");
 }
+
+TEST_F(GatesTest, RunRequireApproval) { ExpectRunRequireApproval(url_); }
+
+TEST_F(GatesTest, StartSignoffPolicy) { ExpectStartSignoffPolicy(url_); }
 
 TEST_F(GatesTest, FreezeRefusesComplete) { ExpectFreezeRefusesComplete(url_); }
 

@@ -7,6 +7,7 @@
 
 #include "backends/backend.h"
 #include "core/runner.h"
+#include "core/scratch.h"
 #include "integration/pg_fixture.h"
 #include "reader/reader.h"
 #include "support/users_migrations.h"
@@ -83,6 +84,94 @@ TEST_F(RehearseTest, CommandPrintsEachPhase) {
   EXPECT_NE(run.out.find("switch back"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("rollback from switched"), std::string::npos) << run.out;
   EXPECT_EQ(ScratchSchemas(), "0");
+}
+
+// Orders with a stored generated column and a foreign key to customers.
+class RehearseFidelityTest : public PgTest {
+ protected:
+  void SetUpDatabase() override {
+    Exec(
+        "CREATE TABLE customers (id serial PRIMARY KEY, name text);"
+        "INSERT INTO customers (name) SELECT CASE WHEN i % 5 = 0 THEN NULL ELSE 'c' || i END "
+        "FROM generate_series(1, 50) i;"
+        "CREATE TABLE orders (id serial PRIMARY KEY, customer_id int NOT NULL REFERENCES "
+        "customers ON DELETE CASCADE, amount numeric NOT NULL, amount_cents bigint GENERATED "
+        "ALWAYS AS ((amount * 100)::bigint) STORED, note text);"
+        "INSERT INTO orders (customer_id, amount, note) SELECT 1 + i % 50, i, CASE WHEN i % 2 = "
+        "0 THEN NULL ELSE 'n' END FROM generate_series(1, 200) i");
+  }
+  static constexpr char kOrdersNote[] = R"y(operations:
+  - alter_column:
+      table: orders
+      column: note
+      nullable: false
+      up: coalesce(note, 'none')
+      down: note
+)y";
+  static constexpr char kCustomersName[] = R"y(  - alter_column:
+      table: customers
+      column: name
+      nullable: false
+      up: coalesce(name, 'unknown')
+      down: name
+)y";
+};
+
+TEST_F(RehearseFidelityTest, CopyKeepsGeneratedColumnsAndForeignKeysBetweenCopiedTables) {
+  std::string file = WriteMigration("03_both.yaml", std::string(kOrdersNote) + kCustomersName);
+  auto database = backend::OpenDatabase(url_);
+  ASSERT_TRUE(database.ok()) << database.status().message();
+  auto migration = reader::ReadMigrationFile(file);
+  ASSERT_TRUE(migration.ok()) << migration.status().message();
+  core::SilentReporter reporter;
+  core::Runner runner(**database, {}, reporter);
+  auto plan = runner.Plan(*migration);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  auto conn = (*database)->Connect();
+  ASSERT_TRUE(conn.ok()) << conn.status().message();
+  auto scratch = core::MakePostgresScratch({**database, **conn, *plan, std::nullopt, "fidelity"});
+  ASSERT_TRUE(scratch.ok()) << scratch.status().message();
+  const std::string copy = scratch->schema;
+  EXPECT_EQ(scratch->rows_copied, 250);
+  EXPECT_TRUE(scratch->notes.empty());
+  // The generated column is generated in the copy too, and computed there.
+  EXPECT_EQ(Scalar("SELECT a.attgenerated FROM pg_attribute a WHERE a.attrelid = '" + copy +
+                   ".orders'::regclass AND a.attname = 'amount_cents'"),
+            "s");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM " + copy + ".orders WHERE amount_cents = amount * 100"),
+            "200");
+  // The foreign key points at the copy of customers, with its action.
+  EXPECT_EQ(Scalar("SELECT confrelid::regclass::text || ' ' || confdeltype FROM pg_constraint "
+                   "WHERE conrelid = '" +
+                   copy + ".orders'::regclass AND contype = 'f'"),
+            copy + ".customers c");
+  Exec("DELETE FROM " + copy + ".customers WHERE id = 1");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM " + copy + ".orders WHERE customer_id = 1"), "0")
+      << "ON DELETE CASCADE acts inside the copy";
+  EXPECT_EQ(Scalar("SELECT count(*) FROM orders WHERE customer_id = 1"), "4") << "not outside it";
+  ASSERT_TRUE(core::RemovePostgresScratch(**conn, *scratch).ok());
+  EXPECT_EQ(Scalar("SELECT count(*) FROM pg_namespace WHERE nspname LIKE '" + copy + "%'"), "0");
+}
+
+TEST_F(RehearseFidelityTest, RehearsalsPassAndSayWhichForeignKeysTheCopyLeftOut) {
+  // Only orders changes: its key to customers cannot be kept.
+  std::string orders_only = WriteMigration("02_note.yaml", kOrdersNote);
+  CommandResult run = Tandem({"rehearse", orders_only, "--rows", "100"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("on 100 of 200 rows: passed"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("copy: foreign key orders_customer_id_fkey of orders (to "
+                         "public.customers) is left out of the copy"),
+            std::string::npos)
+      << run.out;
+  // Both tables change: the key is kept between the copies.
+  std::string both = WriteMigration("03_both.yaml", std::string(kOrdersNote) + kCustomersName);
+  run = Tandem({"rehearse", both});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("on 250 of 250 rows: passed"), std::string::npos) << run.out;
+  EXPECT_EQ(run.out.find("copy: "), std::string::npos) << run.out;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'tandem\\_rehearsal%'"),
+            "0");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM orders WHERE note IS NULL"), "100") << "untouched";
 }
 
 }  // namespace

@@ -132,12 +132,12 @@ TEST_F(VerifyTest, OneQueryLeavesFindingWhereToTheChunks) {
 }
 
 // The scans obey the backfill's throttle: held by a probe, then stopped by
-// --max-runtime, the pass is reported incomplete (exit 3) with the reason.
+// --backfill-max-runtime, the pass is reported incomplete (exit 3) with the reason.
 TEST_F(VerifyTest, ScansWaitWhileTheThrottleHoldsAndStopAtMaxRuntime) {
   ASSERT_EQ(Tandem({"start", file_}).exit_code, 0);
   auto started = std::chrono::steady_clock::now();
-  CommandResult held = Tandem(
-      {"verify", "--throttle-query", "SELECT 7", "--throttle-above", "5", "--max-runtime", "2s"});
+  CommandResult held = Tandem({"verify", "--throttle-query", "SELECT 7", "--throttle-above", "5",
+                               "--backfill-max-runtime", "2s"});
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   EXPECT_EQ(held.exit_code, 3) << held.out << held.err;

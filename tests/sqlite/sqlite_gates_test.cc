@@ -22,6 +22,12 @@ TEST_F(SqliteGatesTest, ContractGateNeedsCleanObservation) {
       url_, [this](const std::string& sql) { Exec(sql); }, "tandem_events");
 }
 
+TEST_F(SqliteGatesTest, MaxRuntimeStopsResumably) {
+  ExpectMaxRuntimeStopsResumably(
+      url_, [this](const std::string& sql) { return Scalar(sql); }, "tandem_events",
+      /*chunked_complete=*/true);
+}
+
 TEST_F(SqliteGatesTest, SignoffStaleAfterFileChange) { ExpectSignoffStaleAfterFileChange(url_); }
 
 TEST_F(SqliteGatesTest, ApprovalBoundToFileAndDatabase) {
@@ -39,6 +45,10 @@ TEST_F(SqliteGatesTest, ApprovalBoundToFileAndDatabase) {
   conn->reset();
   ExpectApprovalBoundToFileAndDatabase(url_, other_url);
 }
+
+TEST_F(SqliteGatesTest, RunRequireApproval) { ExpectRunRequireApproval(url_); }
+
+TEST_F(SqliteGatesTest, StartSignoffPolicy) { ExpectStartSignoffPolicy(url_); }
 
 TEST_F(SqliteGatesTest, FreezeRefusesComplete) { ExpectFreezeRefusesComplete(url_); }
 

@@ -16,6 +16,13 @@ std::string Governed(const std::string& file, const std::string& governance) {
   return WriteMigration(file, std::string(kUsersNameNotNull) + governance);
 }
 
+// kUsersNameNotNull with another `up`: the same migration, another plan.
+std::string OtherPlan(const std::string& file, const std::string& governance) {
+  std::string migration = kUsersNameNotNull;
+  migration.replace(migration.find("'anonymous'"), 11, "'nobody'");
+  return WriteMigration(file, migration + governance);
+}
+
 constexpr char kSignoffs[] = R"y(governance:
   require_observation: false
   require_rehearsal: false
@@ -98,11 +105,16 @@ void ExpectSignoffStaleAfterFileChange(const std::string& url) {
   StartAndVerify(url, Governed("02_name.yaml", kSignoffs));
   ExpectExit(RunTandem(url, {"signoff", "data_quality", "--by", "ana"}), 0);
   ExpectExit(RunTandem(url, {"rollback"}), 0);
-  // The same migration, edited: the plan changed, the sign-off is stale.
+  // The same plan from an edited file (a comment): the sign-off holds.
   StartAndVerify(url, Governed("02_name.yaml", std::string(kSignoffs) + "# reviewed again\n"));
   CommandResult gates = RunTandem(url, {"gates"});
+  EXPECT_NE(gates.out.find("data_quality: signed by ana"), std::string::npos) << gates.out;
+  ExpectExit(RunTandem(url, {"rollback"}), 0);
+  // The same migration planning other SQL: the sign-off is stale.
+  StartAndVerify(url, OtherPlan("02_name.yaml", kSignoffs));
+  gates = RunTandem(url, {"gates"});
   EXPECT_NE(gates.out.find("STALE sign-off by ana"), std::string::npos) << gates.out;
-  ExpectExit(RunTandem(url, {"switch"}), 1, "stale: the file changed since");
+  ExpectExit(RunTandem(url, {"switch"}), 1, "stale: the plan changed since");
   ExpectExit(RunTandem(url, {"signoff", "data_quality", "--by", "ana"}), 0);
   ExpectExit(RunTandem(url, {"switch"}), 0);
 }
@@ -127,12 +139,17 @@ void ExpectApprovalBoundToFileAndDatabase(const std::string& url, const std::str
   ExpectExit(RunTandem(other_url, {"approve", file, "--by", "cto"}), 0);
   ExpectExit(RunTandem(other_url, {"start", file, "--approval", token}), 1,
              "issued for another database");
-  // The file changed after it was approved.
-  std::string edited = Governed("02_name.yaml", std::string(kApproval) + "# one more line\n");
-  ExpectExit(RunTandem(url, {"start", edited, "--approval", token}), 1, "the plan changed since");
+  // The plan changed after it was approved: refused, naming both plans.
+  std::string replanned = OtherPlan("02_name.yaml", kApproval);
+  CommandResult changed = RunTandem(url, {"start", replanned, "--approval", token});
+  ExpectExit(changed, 1, "the plan changed since the approval");
+  EXPECT_NE(changed.err.find("(plan checksum " + token.substr(17, 8)), std::string::npos)
+      << changed.err;
   ExpectExit(RunTandem(url, {"start", file, "--approval", "no-such-token"}), 1, "unknown");
   EXPECT_EQ(Phase(url), "");
-  ExpectExit(RunTandem(url, {"start", file, "--approval", token}), 0);
+  // Only a comment changed: the plan is the same, the approval holds.
+  std::string commented = Governed("02_name.yaml", std::string(kApproval) + "# one more line\n");
+  ExpectExit(RunTandem(url, {"start", commented, "--approval", token}), 0, "approved by cto");
   ExpectExit(RunTandem(url, {"verify"}), 0);
   ExpectExit(RunTandem(url, {"switch"}), 1, "requires an approval");
   ExpectExit(RunTandem(url, {"switch", "--observe", "1s", "--approval", token}), 0);
@@ -256,10 +273,105 @@ owners:
   EXPECT_EQ(r["migration"], "02_name");
   EXPECT_EQ(r["backfill"][0]["rows"], rows);
   EXPECT_GT(r["backfill"][0]["rows_per_second"].get<double>(), 0);
+  // The chunk durations, recorded by the backfill: p99 between mean and max.
+  ASSERT_TRUE(r["backfill"][0]["chunk_p99_ms"].is_number()) << json.out;
+  double p99 = r["backfill"][0]["chunk_p99_ms"].get<double>();
+  EXPECT_GE(p99, 0);
+  EXPECT_LE(p99, r["backfill"][0]["chunk_max_ms"].get<double>());
+  EXPECT_GE(r["backfill"][0]["chunk_max_ms"].get<double>(),
+            r["backfill"][0]["chunk_mean_ms"].get<double>());
+  EXPECT_EQ(report.out.find("chunk p99: not recorded"), std::string::npos) << report.out;
+  EXPECT_NE(report.out.find(" chunks, chunk p99 "), std::string::npos) << report.out;
   EXPECT_EQ(r["notes"][0]["text"], "backfill ran at night (ana)");
   EXPECT_EQ(r["signoffs"].size(), 2u);
   EXPECT_TRUE(r["retrospective"]["wrong_assumptions"].is_null());
   EXPECT_NE(r["outcome"].get<std::string>().find("completed"), std::string::npos);
+}
+
+void ExpectMaxRuntimeStopsResumably(const std::string& url, const ScalarSql& scalar,
+                                    const std::string& events_table, bool chunked_complete) {
+  // The limit has passed by the time the first long step runs.
+  std::string file = Governed("02_name.yaml", "run:\n  max_runtime: 1ms\n");
+  auto stops = [&] {
+    return scalar("SELECT count(*) FROM " + events_table +
+                  " WHERE kind = 'max_runtime' AND outcome = 'stopped'");
+  };
+  CommandResult start = RunTandem(url, {"start", file});
+  ExpectExit(start, 3, "the backfill of users stopped: run.max_runtime");
+  EXPECT_NE(start.err.find("run `tandem backfill --max-runtime D`"), std::string::npos)
+      << start.err;
+  EXPECT_EQ(Phase(url), "active");
+  EXPECT_EQ(stops(), "1");
+  ExpectExit(RunTandem(url, {"backfill", "--max-runtime", "1h"}), 0);
+
+  ExpectExit(RunTandem(url, {"verify"}), 3, "the verification pass stopped");
+  EXPECT_EQ(stops(), "2");
+  ExpectExit(RunTandem(url, {"verify", "--max-runtime", "1h"}), 0);
+
+  ExpectExit(RunTandem(url, {"switch", "--observe", "2s"}), 3,
+             "the observation window's baseline (the switch did not happen) stopped");
+  EXPECT_EQ(Phase(url), "active");
+  EXPECT_EQ(stops(), "3");
+  ExpectExit(RunTandem(url, {"switch", "--observe", "1s", "--max-runtime", "1h"}), 0);
+  EXPECT_EQ(Phase(url), "switched");
+
+  if (chunked_complete) {
+    ExpectExit(RunTandem(url, {"complete"}), 3, "the online rebuild step");
+    EXPECT_EQ(Phase(url), "completing");
+    EXPECT_EQ(stops(), "4");
+  }
+  ExpectExit(RunTandem(url, {"complete", "--max-runtime", "1h"}), 0);
+  EXPECT_EQ(Phase(url), "");
+  ExpectExit(RunTandem(url, {"backfill", "--max-runtime", "0s"}), 2,
+             "--max-runtime must be above 0");
+}
+
+void ExpectRunRequireApproval(const std::string& url) {
+  // run.require_approval alone, without a governance section.
+  std::string file = Governed("02_name.yaml", "run:\n  require_approval: true\n");
+  CommandResult refused = RunTandem(url, {"start", file});
+  ExpectExit(refused, 1, "requires an approval (run.require_approval)");
+  EXPECT_NE(refused.err.find("tandem approve FILE --by NAME"), std::string::npos) << refused.err;
+  EXPECT_EQ(Phase(url), "");
+  CommandResult approved = RunTandem(url, {"approve", file, "--by", "lead"});
+  ExpectExit(approved, 0);
+  std::string token = approved.out.substr(0, approved.out.find('\n'));
+  ExpectExit(RunTandem(url, {"start", file, "--approval", token}), 0);
+  ExpectExit(RunTandem(url, {"verify"}), 0);
+  ExpectExit(RunTandem(url, {"switch"}), 1, "`tandem switch --approval TOKEN`");
+  ExpectExit(RunTandem(url, {"switch", "--observe", "1s", "--approval", token}), 0);
+  ExpectExit(RunTandem(url, {"complete"}), 1, "requires an approval");
+  EXPECT_EQ(Phase(url), "switched");
+  ExpectExit(RunTandem(url, {"complete", "--approval", token}), 0);
+}
+
+void ExpectStartSignoffPolicy(const std::string& url) {
+  constexpr char kPolicy[] = R"y(governance:
+  require_observation: false
+  require_rehearsal: false
+  signoffs: {start: [compatibility], switch: none, complete: none}
+)y";
+  std::string file = Governed("02_name.yaml", kPolicy);
+  CommandResult refused = RunTandem(url, {"start", file});
+  ExpectExit(refused, 1, "the gate plan -> expand of \"02_name\" is closed");
+  EXPECT_NE(refused.err.find("sign-off: compatibility: not signed"), std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("`tandem signoff compatibility --by NAME FILE`"), std::string::npos)
+      << refused.err;
+  EXPECT_EQ(Phase(url), "");
+  ExpectExit(RunTandem(url, {"signoff", "compatibility", "--by", "ana", file}), 0);
+  StartAndVerify(url, file);
+  CommandResult gates = RunTandem(url, {"gates"});
+  EXPECT_NE(gates.out.find("gate plan -> expand (`tandem start`): open"), std::string::npos)
+      << gates.out;
+  // Signing with FILE is for a migration not started yet.
+  ExpectExit(RunTandem(url, {"signoff", "compatibility", "--by", "ana", file}), 1,
+             "sign it off without FILE");
+  ExpectExit(RunTandem(url, {"rollback"}), 0);
+  // Another plan of the same migration: the sign-off does not carry over.
+  ExpectExit(RunTandem(url, {"start", OtherPlan("02_name.yaml", kPolicy)}), 1,
+             "stale: the plan changed since");
+  EXPECT_EQ(Phase(url), "");
 }
 
 }  // namespace tandem::testing

@@ -9,6 +9,7 @@
 
 #include "backends/number.h"
 #include "backfill/backoff.h"
+#include "backfill/chunk_times.h"
 #include "backfill/control_wait.h"
 #include "backfill/sqlite/up_prefetch.h"
 #include "backfill/sqlite/write_turns.h"
@@ -91,6 +92,7 @@ class SqliteTableBackfill {
       }
       auto chunk_started = Clock::now();
       TANDEM_ASSIGN_OR_RETURN(ChunkDone done, ChunkWithRetries());
+      TimeChunk(chunk_started);
       TANDEM_RETURN_IF_ERROR(turns_.Yield(chunk_started));
       if (options_.chunk_done) options_.chunk_done(done.rows);
       progress_.chunks += 1;
@@ -254,6 +256,15 @@ class SqliteTableBackfill {
   // Rows the last chunk stored per millisecond under the lock.
   double rows_per_ms_ = 0;
   Progress progress_;
+  ChunkTimes chunk_times_;
+
+  // The chunk's time (its write transaction) into the run's figures.
+  void TimeChunk(Clock::time_point started) {
+    chunk_times_.Add(std::chrono::duration_cast<Millis>(Clock::now() - started));
+    progress_.chunk_p99 = chunk_times_.P99();
+    progress_.chunk_max = chunk_times_.Max();
+    progress_.chunk_mean_ms = chunk_times_.MeanMs();
+  }
   WriteTurns turns_;
 };
 
