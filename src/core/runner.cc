@@ -404,6 +404,10 @@ Result<verify::Pass> Runner::VerifyPass(const MigrationRecord& record, const pla
   verify::Pass pass = std::move(*scanned);
   pass.report.migration = record.name;
   const verify::Report& r = pass.report;
+  if (!r.scan_complete && deadline && deadline->Passed()) {
+    // The pass is incomplete and proves nothing: not recorded as one.
+    return StopAtDeadline(record, deadline, Status::Ok(), "the verification pass", "tandem verify");
+  }
   TANDEM_RETURN_IF_ERROR(state_->AppendVerifyRun(
       record.id,
       {0, "", r.full, r.passed(), false, r.parity_percent, r.flags, verify::ReportToJson(r)}));

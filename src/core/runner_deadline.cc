@@ -7,12 +7,21 @@
 namespace tandem::core {
 
 Result<std::optional<RunDeadline>> Runner::Deadline(const MigrationRecord& record) {
-  if (options_.max_runtime) {
-    return RunDeadline::Of(record.name, options_.max_runtime, "--max-runtime", record.started_at);
+  std::optional<Millis> limit = options_.max_runtime;
+  std::string source = "--max-runtime";
+  if (!limit) {
+    TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record, options_.config));
+    limit = settings.run_max_runtime;
+    source = "run.max_runtime";
   }
-  TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record, options_.config));
-  return RunDeadline::Of(record.name, settings.run_max_runtime, "run.max_runtime",
-                         record.started_at);
+  if (!limit) return std::optional<RunDeadline>();
+  // A record start just made holds no start time yet: the database set it.
+  std::string started_at = record.started_at;
+  if (started_at.empty()) {
+    TANDEM_ASSIGN_OR_RETURN(std::optional<MigrationRecord> stored, state_->Find(record.id));
+    if (stored) started_at = stored->started_at;
+  }
+  return RunDeadline::Of(record.name, limit, source, started_at);
 }
 
 Status Runner::StopAtDeadline(const MigrationRecord& record,

@@ -336,8 +336,6 @@ Status Runner::Signoff(const SignoffOptions& options) {
 Status Runner::SignoffFile(const SignoffOptions& options) {
   const plan::Migration& migration = *options.migration;
   TANDEM_RETURN_IF_ERROR(Connect());
-  TANDEM_ASSIGN_OR_RETURN(plan::Plan planned, Plan(migration));
-  TANDEM_RETURN_IF_ERROR(Connect());
   TANDEM_RETURN_IF_ERROR(state_->Init());
   TANDEM_ASSIGN_OR_RETURN(std::optional<MigrationRecord> active, state_->Active(options_.schema));
   if (active && active->name == migration.name) {
@@ -345,6 +343,8 @@ Status Runner::SignoffFile(const SignoffOptions& options) {
                            "\" is in progress; sign it off without FILE (`tandem signoff " +
                            options.category + " --by NAME`), which binds to the plan it runs");
   }
+  TANDEM_ASSIGN_OR_RETURN(plan::Plan planned, Plan(migration));
+  TANDEM_RETURN_IF_ERROR(Connect());
   // What the scorecard can show before start: the file's own settings and
   // the newest rehearsal.
   gates::Evidence evidence;

@@ -66,6 +66,12 @@ Result<std::unique_ptr<observe::Window>> Runner::PrepareWindow(const MigrationRe
   hooks.stop = options_.stop_requested;
   TANDEM_ASSIGN_OR_RETURN(std::optional<RunDeadline> deadline, Deadline(record));
   if (deadline) hooks.stop_at = deadline->SteadyAt();
+  constexpr char kBeforeSwitch[] = "the observation window's baseline (the switch did not happen)";
+  constexpr char kResume[] = "tandem switch --observe DURATION";
+  // Past the limit already: no switch whose window could not be watched.
+  if (deadline && deadline->Passed()) {
+    return StopAtDeadline(record, deadline, Status::Ok(), kBeforeSwitch, kResume);
+  }
   Millis length = window_plan->length;
   long long id = record.id;
   hooks.sampled = [this, id, length](Millis elapsed, const std::vector<observe::Reading>& r) {
@@ -91,9 +97,7 @@ Result<std::unique_ptr<observe::Window>> Runner::PrepareWindow(const MigrationRe
   Status baseline =
       window->CaptureBaseline([this](const std::string& gap) { reporter_.Note(gap); });
   if (!baseline.ok()) {
-    return StopAtDeadline(record, deadline, baseline,
-                          "the observation window's baseline (the switch did not happen)",
-                          "tandem switch --observe DURATION");
+    return StopAtDeadline(record, deadline, baseline, kBeforeSwitch, kResume);
   }
   return window;
 }
