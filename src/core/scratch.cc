@@ -91,9 +91,8 @@ Status CopyForeignKeys(const ScratchRequest& in, Scratch& scratch, const std::st
     std::string definition = Repointed(key[1].value_or(""), QualifiedName(scratch.schema, parent));
     if (!in_copy || definition.empty()) {
       scratch.notes.push_back("foreign key " + name + " of " + table + " (to " + parent_schema +
-                              "." + parent +
-                              ") is left out of the copy: the migration does not change " + parent +
-                              ", so it was not copied");
+                              "." + parent + ") is left out of the copy: " + parent_schema + "." +
+                              parent + " is not part of it, so its rows are not checked there");
       continue;
     }
     if (!EndsWith(definition, " NOT VALID")) definition += " NOT VALID";
