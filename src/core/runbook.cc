@@ -64,7 +64,14 @@ std::string Thresholds(const plan::Settings& s) {
            " holds the backfill (it resumes by itself); lag that does not fall: `tandem pause`\n";
   }
   if (t.max_runtime) {
-    out += "- the backfill stops resumably after " + FormatDuration(*t.max_runtime) + "\n";
+    out += "- each backfill run stops resumably after " + FormatDuration(*t.max_runtime) +
+           " (backfill.max_runtime)\n";
+  }
+  if (s.run_max_runtime) {
+    out += "- " + FormatDuration(*s.run_max_runtime) +
+           " after the migration started (run.max_runtime), a running backfill, verification, "
+           "observation window or online rebuild stops resumably (exit 3): decide whether to go "
+           "on with a longer --max-runtime or to `tandem rollback`\n";
   }
   out +=
       "- a DDL step that cannot get its lock within --lock-deadline stops the command "

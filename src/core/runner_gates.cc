@@ -90,6 +90,23 @@ std::vector<std::string> Stakeholders(const plan::Owners& o) {
   return out;
 }
 
+// The newest rehearsal as evidence; stale when it rehearsed another file.
+std::optional<gates::RehearsalEvidence> RehearsalOf(const std::optional<Rehearsal>& r,
+                                                    const std::string& file_checksum) {
+  if (!r) return std::nullopt;
+  return gates::RehearsalEvidence{
+      r->passed, r->RollbackSeconds(),        r->TotalSeconds(), r->failure,
+      r->at,     r->checksum != file_checksum};
+}
+
+// What the scorecard shows for `category`: the evidence a sign-off saw.
+std::string ScorecardEvidence(const gates::Evidence& evidence, const std::string& category) {
+  for (const auto& row : gates::Scorecard(evidence)) {
+    if (row.category == category) return row.evidence;
+  }
+  return "";
+}
+
 // The checksum of what `record`'s stored plan runs (plan::PlanChecksum);
 // empty when the stored plan cannot be read (then only the file's counts).
 std::string StoredPlanChecksum(const MigrationRecord& record) {
@@ -167,14 +184,7 @@ Result<gates::Evidence> Runner::GatherEvidence(const MigrationRecord& record,
   TANDEM_ASSIGN_OR_RETURN(
       std::optional<Rehearsal> rehearsal,
       LastRehearsal(*conn_, database_.engine(), options_.state_schema, record.schema, record.name));
-  if (rehearsal) {
-    e.rehearsal = gates::RehearsalEvidence{rehearsal->passed,
-                                           rehearsal->RollbackSeconds(),
-                                           rehearsal->TotalSeconds(),
-                                           rehearsal->failure,
-                                           rehearsal->at,
-                                           rehearsal->checksum != record.checksum};
-  }
+  e.rehearsal = RehearsalOf(rehearsal, record.checksum);
   TANDEM_ASSIGN_OR_RETURN(e.signoffs, Signoffs(record));
   TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record));
   e.observability = Observability(settings);
@@ -314,10 +324,7 @@ Status Runner::Signoff(const SignoffOptions& options) {
   TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("sign off"));
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, StoredPlan(record));
   TANDEM_ASSIGN_OR_RETURN(gates::Evidence evidence, GatherEvidence(record, plan, false));
-  std::string seen;
-  for (const auto& row : gates::Scorecard(evidence)) {
-    if (row.category == options.category) seen = row.evidence;
-  }
+  std::string seen = ScorecardEvidence(evidence, options.category);
   nlohmann::json detail = {
       {"category", options.category}, {"note", options.note}, {"evidence", seen}};
   TANDEM_RETURN_IF_ERROR(Governance().Append({.schema = record.schema,
@@ -355,18 +362,8 @@ Status Runner::SignoffFile(const SignoffOptions& options) {
   TANDEM_ASSIGN_OR_RETURN(std::optional<Rehearsal> rehearsal,
                           LastRehearsal(*conn_, database_.engine(), options_.state_schema,
                                         options_.schema, migration.name));
-  if (rehearsal) {
-    evidence.rehearsal = gates::RehearsalEvidence{rehearsal->passed,
-                                                  rehearsal->RollbackSeconds(),
-                                                  rehearsal->TotalSeconds(),
-                                                  rehearsal->failure,
-                                                  rehearsal->at,
-                                                  rehearsal->checksum != migration.checksum};
-  }
-  std::string seen;
-  for (const auto& row : gates::Scorecard(evidence)) {
-    if (row.category == options.category) seen = row.evidence;
-  }
+  evidence.rehearsal = RehearsalOf(rehearsal, migration.checksum);
+  std::string seen = ScorecardEvidence(evidence, options.category);
   nlohmann::json detail = {
       {"category", options.category}, {"note", options.note}, {"evidence", seen}};
   return Governance().Append({.schema = options_.schema,

@@ -296,6 +296,8 @@ void ExpectMaxRuntimeStopsResumably(const std::string& url, const ScalarSql& sca
     return scalar("SELECT count(*) FROM " + events_table +
                   " WHERE kind = 'max_runtime' AND outcome = 'stopped'");
   };
+  CommandResult runbook = RunTandem(url, {"runbook", file});
+  ExpectExit(runbook, 0, "1ms after the migration started (run.max_runtime)");
   CommandResult start = RunTandem(url, {"start", file});
   ExpectExit(start, 3, "the backfill of users stopped: run.max_runtime");
   EXPECT_NE(start.err.find("run `tandem backfill --max-runtime D`"), std::string::npos)
