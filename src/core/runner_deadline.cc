@@ -7,6 +7,9 @@
 namespace tandem::core {
 
 Result<std::optional<RunDeadline>> Runner::Deadline(const MigrationRecord& record) {
+  // A rehearsal times the whole lifecycle on its copy; the limit is the
+  // real migration's.
+  if (options_.rehearsal) return std::optional<RunDeadline>();
   std::optional<Millis> limit = options_.max_runtime;
   std::string source = "--max-runtime";
   if (!limit) {

@@ -66,6 +66,16 @@ TEST_F(RunnerRehearseTest, TimesEveryPhaseOnACopyAndRecordsIt) {
   EXPECT_DOUBLE_EQ(recorded->RollbackSeconds(), rehearsal->RollbackSeconds());
 }
 
+TEST_F(RunnerRehearseTest, TheMigrationsTimeLimitDoesNotCutTheRehearsalShort) {
+  // Long past 1ms by the backfill: a limit of the real migration only.
+  plan::Migration limited =
+      WriteMigration("02_name.yaml", std::string(kUsersNameNotNull) + "run:\n  max_runtime: 1ms\n");
+  auto rehearsal = (*NewRunner())->Rehearse(limited, {});
+  ASSERT_TRUE(rehearsal.ok()) << rehearsal.status().message();
+  EXPECT_EQ(rehearsal->phases.size(), 6u);
+  EXPECT_EQ(CopiesLeft(), 0);
+}
+
 TEST_F(RunnerRehearseTest, SampleIsExtrapolatedToTheRealRows) {
   RehearseOptions sample;
   sample.rows = 30;
