@@ -108,7 +108,7 @@ std::vector<std::string> RebuildTriggerSql(const std::string& table, const Rebui
                                            const std::vector<std::string>& targets,
                                            const std::vector<std::string>& sources);
 // How long the swap blocks writers, in words.
-std::string SwapStallEstimate(const CatalogTable& table);
+std::string SwapStallEstimate(const PlanOptions& options);
 
 // Rows a table rebuild copies per second, for the estimate `plan` prints;
 // measured on a small 2-core machine, so it errs on the slow side.

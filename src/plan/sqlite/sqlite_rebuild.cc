@@ -241,7 +241,7 @@ OnlineRebuild SqlitePlanner::RebuildOnline(const VirtualTable& table) {
   rebuild.summary = "rebuilds table " + table.physical + " online (copies ~" +
                     std::to_string(shape.rows) +
                     " rows in chunks while writers go on; the swap blocks writers for " +
-                    SwapStallEstimate(original) + ", readers are not blocked)";
+                    SwapStallEstimate(options_) + ", readers are not blocked)";
   return rebuild;
 }
 
