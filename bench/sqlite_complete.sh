@@ -85,7 +85,7 @@ timed() {
 echo "creating a database of $ROWS rows in $DIR ..."
 create_customers "$DIR/online.db" "$ROWS"
 export TANDEM_URL="sqlite:$DIR/online.db"
-estimate="$("$TANDEM" plan "$MIGRATION" | sed -n 's/.*the swap blocks writers for about \([0-9]*\) ms.*/\1/p' | head -1)"
+estimate="$("$TANDEM" plan "$MIGRATION" | sed -n 's/.*writers wait at most about \([0-9]*\) ms.*/\1/p' | head -1)"
 "$TANDEM" start --skip-backfill "$MIGRATION" >/dev/null
 echo "backfill and verify ..."
 backfill_ms="$(timed "$TANDEM" backfill)"

@@ -9,7 +9,7 @@ namespace tandem::core {
 
 Result<plan::Plan> Runner::Plan(const plan::Migration& migration) {
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, PlanWithInputs(migration));
-  TANDEM_RETURN_IF_ERROR(MeasureStall(migration, plan));
+  MeasureStall(plan);
   plan.inputs.reset();
   // Found now, before anything changes; complete refuses while they remain.
   TANDEM_ASSIGN_OR_RETURN(std::vector<readers::Reader> found, engine_->FindReaders(*conn_, plan));
@@ -17,26 +17,21 @@ Result<plan::Plan> Runner::Plan(const plan::Migration& migration) {
   return plan;
 }
 
-// The stall the plan states for an online rebuild, measured now (only
-// for `plan`'s output: a stored plan keeps the figure it was planned with,
-// so that planning the same file again gives the same plan).
-Status Runner::MeasureStall(const plan::Migration& migration, plan::Plan& plan) {
-  TANDEM_ASSIGN_OR_RETURN(std::optional<StallEstimate> stall,
-                          engine_->MeasureStall(database_, *conn_, plan));
-  if (!stall || !plan.inputs) return Status::Ok();
-  plan::PlanOptions options{options_.schema, options_.state_schema,
-                            plan.inputs->previous_version_schemas};
-  options.stall_ms = stall->writer_wait_ms;
-  options.stall_measured = stall->how;
-  TANDEM_ASSIGN_OR_RETURN(plan::Plan measured,
-                          engine_->Plan(migration, plan.inputs->catalog, options));
-  for (auto [steps, from] : {std::pair{&plan.complete, &measured.complete},
-                             std::pair{&plan.rollback, &measured.rollback}}) {
-    for (size_t i = 0; i < steps->size() && i < from->size(); ++i) {
-      (*steps)[i].description = (*from)[i].description;
-    }
+// The longest a writer waits during the plan's online rebuilds, measured
+// now and stated beside the steps (among the things to know before running
+// it, which a stored plan's comparison leaves out: the figure changes from
+// run to run). A measurement that fails leaves the plan as it is, and says so.
+void Runner::MeasureStall(plan::Plan& plan) {
+  auto stall = engine_->MeasureStall(database_, *conn_, plan);
+  if (!stall.ok()) {
+    plan.warnings.push_back("the online rebuild's stall could not be measured (" +
+                            stall.status().message() + ")");
+  } else if (*stall) {
+    plan.warnings.push_back(
+        "while complete or rollback rebuilds a table online, writers wait "
+        "at most about " +
+        std::to_string((*stall)->writer_wait_ms) + " ms at a time (" + (*stall)->how + ")");
   }
-  return Status::Ok();
 }
 
 Result<plan::Plan> Runner::PlanWithInputs(const plan::Migration& migration) {

@@ -6,7 +6,6 @@
 // that names the unknown table or column (or the duplicate name).
 #pragma once
 
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,11 +22,6 @@ struct PlanOptions {
   // Version schemas of earlier completed migrations of this schema; `complete`
   // drops them, since no application version uses them once this one is done.
   std::vector<std::string> previous_version_schemas;
-  // How long a writer waits at most during SQLite's online rebuild, and how
-  // that was measured (`plan` measures it, Engine::MeasureStall); unset, a
-  // rough figure.
-  std::optional<long long> stall_ms;
-  std::string stall_measured;
 };
 
 Result<Plan> PlanMigration(const Migration& migration, const Catalog& catalog,

@@ -24,12 +24,6 @@
 namespace tandem::plan::sqlite {
 namespace {
 
-// What the plan says without a measurement (a stored plan, start): the
-// swap's own statements (renames, version views) took 2-6 ms at the commit
-// on the 2-core machine bench/sqlite_complete.sh runs on. `plan` measures
-// instead (core/sqlite_stall.cc).
-constexpr long long kSwapMillis = 10;
-
 std::string SqlString(const std::string& text) { return "'" + ReplaceAll(text, "'", "''") + "'"; }
 
 }  // namespace
@@ -196,14 +190,8 @@ std::optional<OnlineRebuild> SqlitePlanner::RebuildAsBefore(const std::string& t
                              "added: fill " + rebuild.copy.copy->target + " beside it (~" +
                              std::to_string(shape.rows) +
                              " rows in short chunks; triggers copy every write meanwhile)";
-  rebuild.summary = "swap " + table + " for its rebuilt copy (blocks writers for " +
-                    SwapStallEstimate(options_) + ", readers are not blocked)";
+  rebuild.summary = "swap " + table + " for its rebuilt copy (" + kSwapStall + ")";
   return rebuild;
-}
-
-std::string SwapStallEstimate(const PlanOptions& options) {
-  if (!options.stall_ms) return "about " + std::to_string(kSwapMillis) + " ms";
-  return "about " + std::to_string(*options.stall_ms) + " ms; " + options.stall_measured;
 }
 
 }  // namespace tandem::plan::sqlite
