@@ -16,12 +16,6 @@ TEST(BusyPollGap, FollowsSqlitesDelays) {
 
 TEST(BusyPollGap, StaysAtTheLastDelay) { EXPECT_EQ(BusyPollGap(Millis(5000)), Millis(100)); }
 
-}  // namespace
-}  // namespace tandem::backfill
-
-namespace tandem::backfill {
-namespace {
-
 TEST(BusyPollWait, IsTheFirstTryAfterTheLockIsFree) {
   EXPECT_EQ(BusyPollWait(Millis(0)), Millis(0));
   EXPECT_EQ(BusyPollWait(Millis(3)), Millis(3));
