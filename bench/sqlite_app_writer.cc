@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, [](int) { stop = true; });
   tandem::backend::sqlite::OpenOptions options;
   options.busy_timeout = tandem::Millis(10000);
+  options.faster_trim = false;  // an application's connection runs SQLite's own
   auto conn = tandem::backend::sqlite::SqliteConnection::Open(argv[1], options);
   if (!conn.ok()) {
     std::fprintf(stderr, "writer: %s\n", conn.status().message().c_str());

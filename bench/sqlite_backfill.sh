@@ -19,14 +19,10 @@ set -Eeuo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-readonly TANDEM="${TANDEM_BIN:-build/tandem}"
-readonly WRITER="${WRITER_BIN:-build/sqlite_app_writer}"
-readonly ROWS="${BENCH_ROWS:-1000000}"
-readonly MIGRATION=examples/02_customers_split_name.yaml
 source bench/sqlite_common.sh
 
 create() {
-  create_customers "$1"
+  create_customers "$1" "$ROWS"
   "$TANDEM" --url "sqlite:$1" start --skip-backfill "$MIGRATION" >/dev/null
 }
 

@@ -27,10 +27,6 @@ set -Eeuo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-readonly TANDEM="${TANDEM_BIN:-build/tandem}"
-readonly WRITER="${WRITER_BIN:-build/sqlite_app_writer}"
-readonly ROWS="${BENCH_ROWS:-1000000}"
-readonly MIGRATION=examples/02_customers_split_name.yaml
 readonly VIEW=customers__02_customers_split_name
 source bench/sqlite_common.sh
 
@@ -87,9 +83,9 @@ timed() {
 }
 
 echo "creating a database of $ROWS rows in $DIR ..."
-create_customers "$DIR/online.db"
+create_customers "$DIR/online.db" "$ROWS"
 export TANDEM_URL="sqlite:$DIR/online.db"
-estimate="$("$TANDEM" plan "$MIGRATION" | sed -n 's/.*the swap blocks writers for about \([0-9]*\) ms.*/\1/p' | head -1)"
+estimate="$("$TANDEM" plan "$MIGRATION" | sed -n 's/.*writers wait at most about \([0-9]*\) ms.*/\1/p' | head -1)"
 "$TANDEM" start --skip-backfill "$MIGRATION" >/dev/null
 echo "backfill and verify ..."
 backfill_ms="$(timed "$TANDEM" backfill)"

@@ -27,6 +27,7 @@ readonly EXAMPLE=examples/02_customers_split_name.yaml
 readonly MIGRATION="$DIR/02_customers_split_name.yaml"
 readonly VERSION=02_customers_split_name
 readonly VIEW="customers__$VERSION"
+source scripts/sqlite_customers.sh
 export TANDEM_URL="sqlite:$DB"
 
 declare -a PHASE_NAMES=() PHASE_MS=()
@@ -84,26 +85,7 @@ on_error() {
 create_database() {
   mkdir -p "$DIR"
   rm -f "$DB" "$DB-wal" "$DB-shm" "$DB-tandem.lock" "$DIR"/writer-*.json
-  sql <<SQL >/dev/null
-PRAGMA journal_mode = WAL;
-CREATE TABLE customers (
-  id         INTEGER PRIMARY KEY,
-  full_name  TEXT,
-  email      TEXT NOT NULL,
-  balance    TEXT,
-  created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
-);
--- Every tenth customer has no name and every thirteenth no balance: the
--- migration must give them one.
-WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < $ROWS)
-INSERT INTO customers (full_name, email, balance, created_at)
-SELECT CASE WHEN i % 10 = 0 THEN NULL WHEN i % 7 = 0 THEN 'Prince' || i
-            ELSE 'Ada' || i || ' Lovelace' || (i % 97) END,
-       'c' || i || '@example.com',
-       CASE WHEN i % 13 = 0 THEN NULL ELSE printf('%.2f', (i % 100000) / 100.0) END,
-       datetime(1700000000 + i * 60, 'unixepoch')
-FROM g;
-SQL
+  create_customers "$DB" "$ROWS"
   sql "SELECT count(*) || ' rows, ' || sum(full_name IS NULL) || ' without a name, ' ||
               sum(balance IS NULL) || ' without a balance' FROM customers"
 }

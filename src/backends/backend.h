@@ -121,12 +121,22 @@ class Database {
   // A connection for a command that only reads (`plan`): it leaves the
   // database exactly as it was, settings that persist in it included.
   virtual Result<std::unique_ptr<Connection>> ConnectToRead() { return Connect(); }
+  // An empty database of this engine that nothing else sees, gone when the
+  // connection closes: where `plan` times statements (SQLite, in memory).
+  virtual Result<std::unique_ptr<Connection>> ConnectToScratch() {
+    return Status::Refused(Describe() + " has no scratch database");
+  }
   virtual std::string Describe() const = 0;
   virtual Result<plan::Catalog> LoadCatalog(Connection& conn, const std::string& schema) = 0;
   // Runs one planned step (whose tables live in `schema`) under the lock policy.
+  // `record`, when set, runs on `conn` once the step's statements have: on
+  // SQLite inside the step's transaction, so that what records the step
+  // (tandem's state lives in the same file) commits with it or not at all;
+  // on PostgreSQL right after the step commits.
   virtual Result<StepOutcome> RunStep(Connection& conn, const std::string& schema,
                                       const plan::Step& step, const LockPolicy& policy,
-                                      const RetryObserver& observer) = 0;
+                                      const RetryObserver& observer,
+                                      const std::function<Status()>& record) = 0;
   // Takes the runner lock for `key` on `conn` (held for the session) without
   // waiting. Returns false when someone else holds it.
   virtual Result<bool> TryRunnerLock(Connection& conn, const std::string& key) = 0;

@@ -15,6 +15,7 @@
 #include "backends/backend.h"
 #include "backfill/types.h"
 #include "core/scratch.h"
+#include "core/sqlite_stall.h"
 #include "core/state_sql.h"
 #include "observe/types.h"
 #include "plan/migration.h"
@@ -71,6 +72,13 @@ class Engine {
 
   // How long a backfill chunk aims to take unless the user says.
   virtual Millis DefaultChunkTime() const = 0;
+  // The longest a writer waits during `plan`'s online rebuilds, measured
+  // (SQLite, sqlite_stall.h); nothing where the plan has none.
+  virtual Result<std::optional<StallEstimate>> MeasureStall(backend::Database&,
+                                                            backend::Connection&,
+                                                            const plan::Plan&) const {
+    return std::optional<StallEstimate>();
+  }
   // kInvalidInput naming the throttles (flags or file) this engine has
   // nothing to measure for; may turn off defaults that do not apply.
   virtual Status FitThrottle(const plan::ThrottleSettings& flags,

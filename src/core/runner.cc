@@ -707,7 +707,9 @@ Status Runner::RunStep(const MigrationRecord& record, const std::string& phase,
                        const std::vector<plan::Step>& steps, int i, const std::string& schema) {
   const plan::Step& step = steps[i];
   int total = static_cast<int>(steps.size());
+  int failed_attempts = 0;
   auto observer = [&](int attempt, const Status& error, const std::vector<std::string>& blockers) {
+    failed_attempts = attempt;
     reporter_.StepRetrying(step, attempt, error, blockers);
     (void)Record(record.id,
                  {.phase = phase,
@@ -725,8 +727,20 @@ Status Runner::RunStep(const MigrationRecord& record, const std::string& phase,
   auto settings = SettingsOf(record, options_.config);
   backend::LockPolicy policy =
       settings.ok() ? LockPolicyOf(options_, *settings) : options_.lock_policy;
-  auto outcome = IsChunked(step) ? RunChunkedStep(record, step)
-                                 : database_.RunStep(*conn_, schema, step, policy, observer);
+  // The step's event, written as the step's last statement (on SQLite in
+  // its transaction: a kill -9 can no longer leave a step done that its
+  // record says was not, which the next run would do again).
+  Event done{
+      .phase = phase, .kind = "step", .description = step.description, .sql = sql, .outcome = "ok"};
+  auto started = Clock::now();
+  auto record_done = [&]() -> Status {
+    done.duration_ms = DurationMs(Since(started));
+    done.attempts = failed_attempts + 1;
+    return state_->AppendUnannounced(record.id, done);
+  };
+  auto outcome = IsChunked(step)
+                     ? RunChunkedStep(record, step)
+                     : database_.RunStep(*conn_, schema, step, policy, observer, record_done);
   if (!outcome.ok()) {
     if (conn_->Healthy()) {
       (void)Record(record.id, {.phase = phase,
@@ -740,13 +754,13 @@ Status Runner::RunStep(const MigrationRecord& record, const std::string& phase,
                                         std::to_string(total) + " (" + step.description +
                                         ") failed");
   }
-  TANDEM_RETURN_IF_ERROR(Record(record.id, {.phase = phase,
-                                            .kind = "step",
-                                            .description = step.description,
-                                            .sql = sql,
-                                            .duration_ms = DurationMs(outcome->duration),
-                                            .attempts = outcome->attempts,
-                                            .outcome = "ok"}));
+  if (IsChunked(step)) {
+    done.duration_ms = DurationMs(outcome->duration);
+    done.attempts = outcome->attempts;
+    TANDEM_RETURN_IF_ERROR(Record(record.id, done));
+  } else {
+    state_->Announce(record.id, done);
+  }
   reporter_.StepDone(phase, i + 1, total, step, *outcome);
   return Status::Ok();
 }

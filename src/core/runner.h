@@ -257,6 +257,8 @@ class Runner {
   Status Open(bool to_read);
   Result<StartDecision> DecideStart(const plan::Migration& migration);
   Result<MigrationRecord> RecordNewMigration(const plan::Migration& migration);
+  // `plan`'s figure for the stall of an online rebuild, measured (sqlite_stall.h).
+  void MeasureStall(plan::Plan& plan);
   // Plan() with the plan's inputs kept, as start stores it.
   Result<plan::Plan> PlanWithInputs(const plan::Migration& migration);
   Result<plan::Plan> Derive(const plan::Migration& migration, const plan::PlanInputs& inputs) const;

@@ -9,11 +9,29 @@ namespace tandem::core {
 
 Result<plan::Plan> Runner::Plan(const plan::Migration& migration) {
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, PlanWithInputs(migration));
+  MeasureStall(plan);
   plan.inputs.reset();
   // Found now, before anything changes; complete refuses while they remain.
   TANDEM_ASSIGN_OR_RETURN(std::vector<readers::Reader> found, engine_->FindReaders(*conn_, plan));
   for (const auto& r : found) plan.warnings.push_back(readers::ReaderWarning(r));
   return plan;
+}
+
+// The longest a writer waits during the plan's online rebuilds, measured
+// now and stated beside the steps (among the things to know before running
+// it, which a stored plan's comparison leaves out: the figure changes from
+// run to run). A measurement that fails leaves the plan as it is, and says so.
+void Runner::MeasureStall(plan::Plan& plan) {
+  auto stall = engine_->MeasureStall(database_, *conn_, plan);
+  if (!stall.ok()) {
+    plan.warnings.push_back("the online rebuild's stall could not be measured (" +
+                            stall.status().message() + ")");
+  } else if (*stall) {
+    plan.warnings.push_back(
+        "while complete or rollback rebuilds a table online, writers wait "
+        "at most about " +
+        std::to_string((*stall)->writer_wait_ms) + " ms at a time (" + (*stall)->how + ")");
+  }
 }
 
 Result<plan::Plan> Runner::PlanWithInputs(const plan::Migration& migration) {

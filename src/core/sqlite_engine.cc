@@ -41,6 +41,12 @@ class SqliteEngine : public Engine {
 
   Millis DefaultChunkTime() const override { return kSqliteChunkTime; }
 
+  Result<std::optional<StallEstimate>> MeasureStall(backend::Database& database,
+                                                    backend::Connection& conn,
+                                                    const plan::Plan& plan) const override {
+    return MeasureSqliteStall(database, conn, plan, kSqliteChunkTime);
+  }
+
   // SQLite has no replicas and no server sessions: the throttles that
   // measure them are refused, and replica lag (on by default) is off.
   Status FitThrottle(const plan::ThrottleSettings& flags, const plan::ThrottleSettings& file,

@@ -237,19 +237,21 @@ Result<bool> StateStore::IsPaused(long long id) {
 }
 
 Status StateStore::Append(long long id, const Event& e) {
-  Status appended =
-      conn_
-          .Query(
-              "INSERT INTO " + Table("events") +
-                  " (migration_id, phase, kind, description, sql, duration_ms, attempts, outcome, "
-                  "detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-              {std::to_string(id), e.phase, e.kind, e.description,
-               e.sql.empty() ? backend::Value() : backend::Value(e.sql),
-               std::to_string(e.duration_ms), std::to_string(e.attempts), e.outcome,
-               e.detail.empty() ? backend::Value() : backend::Value(e.detail)})
-          .status();
-  if (appended.ok() && observer_) observer_(id, e);
+  Status appended = AppendUnannounced(id, e);
+  if (appended.ok()) Announce(id, e);
   return appended;
+}
+
+Status StateStore::AppendUnannounced(long long id, const Event& e) {
+  return conn_
+      .Query("INSERT INTO " + Table("events") +
+                 " (migration_id, phase, kind, description, sql, duration_ms, attempts, outcome, "
+                 "detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             {std::to_string(id), e.phase, e.kind, e.description,
+              e.sql.empty() ? backend::Value() : backend::Value(e.sql),
+              std::to_string(e.duration_ms), std::to_string(e.attempts), e.outcome,
+              e.detail.empty() ? backend::Value() : backend::Value(e.detail)})
+      .status();
 }
 
 Result<std::vector<RecordedEvent>> StateStore::SelectEvents(

@@ -112,6 +112,12 @@ class StateStore {
   // Appends, then tells the observer (if any): the one place every event
   // of a migration is recorded, so hooks see every kind.
   Status Append(long long id, const Event& event);
+  // Append's two halves, for an event written inside a step's transaction:
+  // the row, then (once the transaction has committed) the observer.
+  Status AppendUnannounced(long long id, const Event& event);
+  void Announce(long long id, const Event& event) {
+    if (observer_) observer_(id, event);
+  }
   using Observer = std::function<void(long long id, const Event& event)>;
   void SetObserver(Observer observer) { observer_ = std::move(observer); }
   // Migration `id`, whatever its phase; nullopt when there is none.

@@ -3,7 +3,7 @@
 // write, then takes its place in one short swap. A kill -9 during the copy
 // or while the old rows are dropped leaves a whole database that both
 // versions can use, and the next command finishes or undoes the work
-// without losing a write.
+// without losing a write; the swap commits with the event that records it.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -236,6 +236,83 @@ TEST_F(SqliteOnlineRebuildTest, RowsThatBreakTheFinalShapeAreNamedBeforeTheSwap)
   ASSERT_EQ(completed.exit_code, 0) << completed.out << completed.err;
   EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE name = 'fixed'"), std::to_string(kRows / 3));
   ExpectIntact();
+}
+
+// The swap and the event that records it commit together: when the event
+// cannot be written (here a trigger refuses it, as a kill -9 between the
+// two would leave it unwritten), the swap does not happen either, and the
+// next complete finishes with every write kept.
+TEST_F(SqliteOnlineRebuildTest, TheSwapCommitsOnlyWithTheEventThatRecordsIt) {
+  Start();
+  Exec(
+      "CREATE TRIGGER test_refuse_switch_event BEFORE INSERT ON tandem_events "
+      "WHEN NEW.description LIKE 'switch:%' AND NEW.outcome = 'ok' "
+      "BEGIN SELECT RAISE(FAIL, 'the switch event cannot be written'); END");
+  auto failed = Tandem({"-v", "complete", "--batch-size", "5000"});
+  ASSERT_NE(failed.exit_code, 0) << failed.out << failed.err;
+  EXPECT_NE(failed.err.find("the switch event cannot be written"), std::string::npos) << failed.err;
+  ExpectIntact();
+  // Not swapped: the old shape, both versions writing.
+  EXPECT_EQ(Count("_tandem_retired_users"), -1);
+  EXPECT_EQ(Scalar("SELECT \"notnull\" FROM pragma_table_info('users') WHERE name = 'name'"), "0");
+  Exec("INSERT INTO users (name) VALUES ('old after the failed swap')");
+  Exec(std::string("INSERT INTO ") + kVersionView + " (name) VALUES ('new after the failed swap')");
+  Exec("DROP TRIGGER test_refuse_switch_event");
+  auto resumed = Tandem({"-v", "complete"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_EQ(Scalar("SELECT phase FROM tandem_migrations"), "completed");
+  EXPECT_EQ(Count("users"), kRows + 2);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE name LIKE '% after the failed swap'"), "2");
+  EXPECT_EQ(Scalar("SELECT \"notnull\" FROM pragma_table_info('users') WHERE name = 'name'"), "1");
+  ExpectNothingLeftBehind();
+  ExpectIntact();
+}
+
+TEST_F(SqliteOnlineRebuildTest, KillNineRightAfterTheSwapCommitsResumes) {
+  Start();
+  // The retired table appears in the swap's transaction, and is full until
+  // the drain's first chunk.
+  KillCompleteWhen([&] { return Count("_tandem_retired_users") >= kRows; });
+  ExpectIntact();
+  EXPECT_EQ(Scalar("SELECT \"notnull\" FROM pragma_table_info('users') WHERE name = 'name'"), "1");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM tandem_events WHERE description LIKE 'switch:%' AND "
+                   "outcome = 'ok'"),
+            "1");
+  Exec(std::string("INSERT INTO ") + kVersionView + " (name) VALUES ('new after kill')");
+  auto resumed = Tandem({"-v", "complete"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_EQ(Scalar("SELECT phase FROM tandem_migrations"), "completed");
+  EXPECT_EQ(Count("users"), kRows + 1);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE name = 'new after kill'"), "1");
+  ExpectNothingLeftBehind();
+  ExpectIntact();
+}
+
+// `plan` states the writers' longest wait from a measurement: the swap's
+// statements run on an in-memory copy of the schema, the database itself
+// is left as it was.
+TEST_F(SqliteOnlineRebuildTest, PlanMeasuresHowLongWritersWaitDuringTheRebuild) {
+  std::string schema = Schema();
+  auto planned = Tandem({"plan", WriteMigration("01_name.yaml", kUsersNameNotNull)});
+  ASSERT_EQ(planned.exit_code, 0) << planned.out << planned.err;
+  EXPECT_EQ(Schema(), schema) << "plan changed the database";
+  const std::string kWait = "writers wait at most about ";
+  const std::string kMeasured = "measured by plan: the swap's statements took ";
+  size_t at = planned.out.find(kWait);
+  ASSERT_NE(at, std::string::npos) << planned.out;
+  long long estimate = std::stoll(planned.out.substr(at + kWait.size()));
+  size_t measured = planned.out.find(kMeasured, at);
+  ASSERT_NE(measured, std::string::npos) << planned.out;
+  double swap_ms = std::stod(planned.out.substr(measured + kMeasured.size()));
+  EXPECT_GT(swap_ms, 0.0);
+  // At least a chunk's longest hold (twice SQLite's 10 ms target) and the
+  // busy handler's next try after it.
+  EXPECT_GE(estimate, 33);
+  EXPECT_GE(static_cast<double>(estimate), swap_ms);
+  // The steps say where the figure comes from.
+  EXPECT_NE(planned.out.find("a short swap blocks writers (plan measures how long)"),
+            std::string::npos)
+      << planned.out;
 }
 
 }  // namespace

@@ -91,7 +91,8 @@ Result<plan::Catalog> PgDatabase::LoadCatalog(Connection& conn, const std::strin
 
 Result<StepOutcome> PgDatabase::RunStep(Connection& conn, const std::string& schema,
                                         const plan::Step& step, const LockPolicy& policy,
-                                        const RetryObserver& observer) {
+                                        const RetryObserver& observer,
+                                        const std::function<Status()>& record) {
   auto attempt = [&] {
     Status status = RunOnce(conn, step, policy);
     if (!status.ok() && !step.index_to_clean.empty() && conn.Healthy()) {
@@ -100,7 +101,10 @@ Result<StepOutcome> PgDatabase::RunStep(Connection& conn, const std::string& sch
     return status;
   };
   auto blockers = [&] { return DescribeLockHolders(conn, schema, step.tables); };
-  return RunStepWithRetries(step, policy, observer, attempt, blockers);
+  TANDEM_ASSIGN_OR_RETURN(StepOutcome outcome,
+                          RunStepWithRetries(step, policy, observer, attempt, blockers));
+  if (record) TANDEM_RETURN_IF_ERROR(record());
+  return outcome;
 }
 
 Result<bool> PgDatabase::TryRunnerLock(Connection& conn, const std::string& key) {

@@ -18,7 +18,8 @@ class PgDatabase : public Database {
   std::string Describe() const override;
   Result<plan::Catalog> LoadCatalog(Connection& conn, const std::string& schema) override;
   Result<StepOutcome> RunStep(Connection& conn, const std::string& schema, const plan::Step& step,
-                              const LockPolicy& policy, const RetryObserver& observer) override;
+                              const LockPolicy& policy, const RetryObserver& observer,
+                              const std::function<Status()>& record) override;
   Result<bool> TryRunnerLock(Connection& conn, const std::string& key) override;
   std::string DescribeRunnerLockHolder(Connection& conn, const std::string& key) override;
   Result<std::vector<MigrationObject>> MigrationObjectsOn(Connection& conn,

@@ -24,6 +24,9 @@ struct OpenOptions {
   // Neither switches the file to WAL (a setting stored in the file) nor
   // lets a statement write: for commands that only read.
   bool read_only = false;
+  // tandem's faster trim/ltrim/rtrim (trim_functions.h); off for a stand-in
+  // of the application, which runs SQLite's own.
+  bool faster_trim = true;
 };
 
 class SqliteConnection : public Connection {

@@ -27,7 +27,9 @@ Status CheckForeignKeys(Connection& conn) {
 
 // One attempt: the statements in one IMMEDIATE transaction (which takes the
 // write lock up front, waiting at most the lock timeout for it).
-Status RunOnce(Connection& conn, const plan::Step& step, const LockPolicy& policy) {
+// `record` last, so that the step and its record commit together.
+Status RunOnce(Connection& conn, const plan::Step& step, const LockPolicy& policy,
+               const std::function<Status()>& record) {
   TANDEM_RETURN_IF_ERROR(
       conn.Execute("PRAGMA busy_timeout = " + std::to_string(policy.lock_timeout.count())));
   // Enforcement can only be switched outside a transaction; a rebuild needs
@@ -39,6 +41,7 @@ Status RunOnce(Connection& conn, const plan::Step& step, const LockPolicy& polic
     status = conn.Execute(step.statements[i]);
   }
   if (status.ok() && step.check_foreign_keys) status = CheckForeignKeys(conn);
+  if (status.ok() && record) status = record();
   if (status.ok()) status = conn.Execute("COMMIT");
   if (!status.ok()) (void)conn.Execute("ROLLBACK");
   (void)conn.Execute("PRAGMA foreign_keys = ON");
@@ -84,6 +87,14 @@ Result<std::unique_ptr<Connection>> SqliteDatabase::ConnectToRead() {
   return std::unique_ptr<Connection>(std::move(conn));
 }
 
+Result<std::unique_ptr<Connection>> SqliteDatabase::ConnectToScratch() {
+  OpenOptions options;
+  options.create = true;
+  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> conn,
+                          SqliteConnection::Open(":memory:", options));
+  return std::unique_ptr<Connection>(std::move(conn));
+}
+
 Result<std::unique_ptr<Database>> SqliteDatabase::BackupTo(const std::string& path) {
   TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> conn,
                           SqliteConnection::Open(target_.open_name, OpenOptions{}));
@@ -97,8 +108,9 @@ Result<plan::Catalog> SqliteDatabase::LoadCatalog(Connection& conn, const std::s
 
 Result<StepOutcome> SqliteDatabase::RunStep(Connection& conn, const std::string&,
                                             const plan::Step& step, const LockPolicy& policy,
-                                            const RetryObserver& observer) {
-  auto attempt = [&] { return RunOnce(conn, step, policy); };
+                                            const RetryObserver& observer,
+                                            const std::function<Status()>& record) {
+  auto attempt = [&] { return RunOnce(conn, step, policy, record); };
   // SQLite does not say who holds its write lock; the lock file names a
   // tandem runner, anything else is the application.
   auto blockers = [] { return std::vector<std::string>{"another connection's write transaction"}; };

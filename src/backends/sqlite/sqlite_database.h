@@ -28,10 +28,12 @@ class SqliteDatabase : public Database {
   Engine engine() const override { return Engine::kSqlite; }
   Result<std::unique_ptr<Connection>> Connect() override;
   Result<std::unique_ptr<Connection>> ConnectToRead() override;
+  Result<std::unique_ptr<Connection>> ConnectToScratch() override;
   std::string Describe() const override { return "SQLite " + target_.file; }
   Result<plan::Catalog> LoadCatalog(Connection& conn, const std::string& schema) override;
   Result<StepOutcome> RunStep(Connection& conn, const std::string& schema, const plan::Step& step,
-                              const LockPolicy& policy, const RetryObserver& observer) override;
+                              const LockPolicy& policy, const RetryObserver& observer,
+                              const std::function<Status()>& record) override;
   Result<bool> TryRunnerLock(Connection& conn, const std::string& key) override;
   std::string DescribeRunnerLockHolder(Connection& conn, const std::string& key) override;
   Result<std::vector<MigrationObject>> MigrationObjectsOn(Connection& conn,

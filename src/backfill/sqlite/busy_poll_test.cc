@@ -16,5 +16,13 @@ TEST(BusyPollGap, FollowsSqlitesDelays) {
 
 TEST(BusyPollGap, StaysAtTheLastDelay) { EXPECT_EQ(BusyPollGap(Millis(5000)), Millis(100)); }
 
+TEST(BusyPollWait, IsTheFirstTryAfterTheLockIsFree) {
+  EXPECT_EQ(BusyPollWait(Millis(0)), Millis(0));
+  EXPECT_EQ(BusyPollWait(Millis(3)), Millis(3));
+  EXPECT_EQ(BusyPollWait(Millis(4)), Millis(8));
+  EXPECT_EQ(BusyPollWait(Millis(20)), Millis(33));
+  EXPECT_EQ(BusyPollWait(Millis(229)), Millis(328));  // 228, then 100 ms steps
+}
+
 }  // namespace
 }  // namespace tandem::backfill

@@ -24,12 +24,6 @@
 namespace tandem::plan::sqlite {
 namespace {
 
-// The swap's own statements (renames, version views) took 2-6 ms at the
-// commit on the 2-core machine bench/sqlite_complete.sh runs on; a writer
-// that arrives during a copy chunk waits for that chunk (the 10 ms target)
-// and its busy handler's next try.
-constexpr long long kSwapMillis = 10;
-
 std::string SqlString(const std::string& text) { return "'" + ReplaceAll(text, "'", "''") + "'"; }
 
 }  // namespace
@@ -196,13 +190,8 @@ std::optional<OnlineRebuild> SqlitePlanner::RebuildAsBefore(const std::string& t
                              "added: fill " + rebuild.copy.copy->target + " beside it (~" +
                              std::to_string(shape.rows) +
                              " rows in short chunks; triggers copy every write meanwhile)";
-  rebuild.summary = "swap " + table + " for its rebuilt copy (blocks writers for " +
-                    SwapStallEstimate(*original) + ", readers are not blocked)";
+  rebuild.summary = "swap " + table + " for its rebuilt copy (" + kSwapStall + ")";
   return rebuild;
-}
-
-std::string SwapStallEstimate(const CatalogTable&) {
-  return "about " + std::to_string(kSwapMillis) + " ms";
 }
 
 }  // namespace tandem::plan::sqlite

@@ -108,7 +108,11 @@ std::vector<std::string> RebuildTriggerSql(const std::string& table, const Rebui
                                            const std::vector<std::string>& targets,
                                            const std::vector<std::string>& sources);
 // How long the swap blocks writers, in words.
-std::string SwapStallEstimate(const CatalogTable& table);
+// How the steps of an online rebuild describe its stall: `plan` measures
+// it and states the figure beside the steps (core/sqlite_stall.h); a step's
+// description stays the same from plan to plan.
+inline constexpr char kSwapStall[] =
+    "a short swap blocks writers (plan measures how long), readers are not blocked";
 
 // Rows a table rebuild copies per second, for the estimate `plan` prints;
 // measured on a small 2-core machine, so it errs on the slow side.

@@ -239,9 +239,8 @@ OnlineRebuild SqlitePlanner::RebuildOnline(const VirtualTable& table) {
                              std::to_string(shape.rows) +
                              " rows in short chunks; triggers copy every write meanwhile)";
   rebuild.summary = "rebuilds table " + table.physical + " online (copies ~" +
-                    std::to_string(shape.rows) +
-                    " rows in chunks while writers go on; the swap blocks writers for " +
-                    SwapStallEstimate(original) + ", readers are not blocked)";
+                    std::to_string(shape.rows) + " rows in chunks while writers go on; " +
+                    kSwapStall + ")";
   return rebuild;
 }
 

@@ -128,9 +128,7 @@ Result<std::vector<RowidRange>> RangesOf(backend::Connection& conn, const std::s
   return ranges;
 }
 
-Status VerifyTable(backend::Connection& conn, const ReaderConnector& connect,
-                   const plan::TableSync& sync, const Options& options, Report& report,
-                   long long& mismatching_rows) {
+std::vector<ColumnCheck> ChecksOf(const plan::TableSync& sync) {
   std::vector<ColumnCheck> checks;
   auto add = [&](const char* direction, const plan::ColumnSync& c) {
     const char* writer = std::string(direction) == "up" ? plan::kWrittenByOld : plan::kWrittenByNew;
@@ -141,6 +139,81 @@ Status VerifyTable(backend::Connection& conn, const ReaderConnector& connect,
   };
   for (const auto& c : sync.up) add("up", c);
   for (const auto& c : sync.down) add("down", c);
+  return checks;
+}
+
+// What one scan of a table counts, before it is written into the report.
+struct TableCounts {
+  long long rows = 0;
+  long long unmarked = 0;
+  long long mismatching_rows = 0;
+  std::vector<std::pair<long long, long long>> checked_and_mismatches;  // per check
+  std::vector<std::pair<long long, long long>> nulls_and_expected;      // per up column
+};
+
+// The common case, every row in parity, in one pass that evaluates each
+// expression once per row and keeps only what is needed to be sure: the
+// rows of each writer, the rows where any compared column differs, and the
+// NULLs of each new column. When no row differs, a row the old version (or
+// the backfill) wrote has `up` NULL exactly where its new column is NULL,
+// so `up` need not be evaluated again for the drift; only for rows the new
+// version wrote (and for columns not compared) it is. Returns false in
+// `in_parity` when some row differs: then FullCounts gives the figures per
+// check.
+Result<TableCounts> QuickCounts(const ReaderConnector& connect, const plan::TableSync& sync,
+                                const std::vector<ColumnCheck>& checks,
+                                const std::vector<RowidRange>& ranges, const Options& options,
+                                bool& in_parity) {
+  const std::string w = Marker();
+  std::vector<std::string> differs_up, differs_down;
+  for (const auto& c : checks) {
+    if (!c.compared()) continue;
+    (c.direction == "up" ? differs_up : differs_down)
+        .push_back("new." + QuoteIdent(c.sync->target) + " IS NOT (" + c.sync->expression + ")");
+  }
+  auto any = [](const std::vector<std::string>& d) { return d.empty() ? "0" : Join(d, " OR "); };
+  std::vector<std::string> columns = {
+      "count(*)", Sum(w + " IS NULL"), Sum(w + " = " + plan::kWrittenByOld),
+      Sum(w + " = " + plan::kWrittenByNew),
+      Sum("CASE " + w + " WHEN " + plan::kWrittenByOld + " THEN " + any(differs_up) + " WHEN " +
+          plan::kWrittenByNew + " THEN " + any(differs_down) + " ELSE 0 END")};
+  for (size_t n = 0; n < sync.up.size(); ++n) {
+    const ColumnCheck& c = checks[n];  // the up checks come first
+    std::string target = "new." + QuoteIdent(c.sync->target);
+    std::string up_is_null = "(" + c.sync->expression + ") IS NULL";
+    columns.push_back(Sum(w + " IS NOT NULL AND " + target + " IS NULL"));
+    if (c.compared()) {
+      columns.push_back(Sum("CASE WHEN " + w + " = " + plan::kWrittenByOld + " THEN " + target +
+                            " IS NULL WHEN " + w + " IS NOT NULL THEN " + up_is_null + " END"));
+    } else {
+      columns.push_back(Sum("CASE WHEN " + w + " IS NOT NULL THEN " + up_is_null + " END"));
+    }
+  }
+  TANDEM_ASSIGN_OR_RETURN(
+      std::vector<long long> r,
+      SumInParallel(connect, options.workers,
+                    "SELECT " + Join(columns, ", ") + " FROM " + QuoteIdent(sync.table) +
+                        " AS new WHERE new.rowid > $1 AND new.rowid <= $2",
+                    ranges, options));
+  r.resize(columns.size(), 0);  // no ranges: an empty table
+  TableCounts counts;
+  counts.rows = r[0];
+  counts.unmarked = r[1];
+  counts.mismatching_rows = r[4];
+  in_parity = counts.mismatching_rows == 0;
+  for (const auto& c : checks) {
+    counts.checked_and_mismatches.push_back({c.direction == "up" ? r[2] : r[3], 0});
+  }
+  for (size_t n = 0; n < sync.up.size(); ++n) {
+    counts.nulls_and_expected.push_back({r[5 + 2 * n], r[6 + 2 * n]});
+  }
+  return counts;
+}
+
+// Every figure per check, for a table where some row differs.
+Result<TableCounts> FullCounts(const ReaderConnector& connect, const plan::TableSync& sync,
+                               const std::vector<ColumnCheck>& checks,
+                               const std::vector<RowidRange>& ranges, const Options& options) {
   // Each expression is evaluated at most once per row, in the inner query;
   // the outer one compares and counts. (LIMIT -1 keeps SQLite from
   // flattening the inner query into the outer one, which would evaluate
@@ -169,9 +242,9 @@ Status VerifyTable(backend::Connection& conn, const ReaderConnector& connect,
       differs = "d" + i;
     }
     std::string mismatch = "coalesce(" + differs + ", 0)";
-    if (c.skipped_because.empty()) any.push_back(mismatch);
+    if (c.compared()) any.push_back(mismatch);
     per_check.push_back(Sum("w = " + std::string(writer)));
-    per_check.push_back(c.skipped_because.empty() ? Sum(mismatch) : "0");
+    per_check.push_back(c.compared() ? Sum(mismatch) : "0");
   }
   columns.push_back(Sum(any.empty() ? "0" : Join(any, " OR ")));
   for (auto& p : per_check) columns.push_back(p);
@@ -181,41 +254,64 @@ Status VerifyTable(backend::Connection& conn, const ReaderConnector& connect,
     columns.push_back(Sum("w IS NOT NULL AND t" + i + " IS NULL"));
     columns.push_back(Sum("w IS NOT NULL AND u" + i + " IS NULL"));
   }
-  std::string from = " FROM " + QuoteIdent(sync.table) + " AS new";
-  TANDEM_ASSIGN_OR_RETURN(std::vector<RowidRange> ranges, RangesOf(conn, sync.table));
   TANDEM_ASSIGN_OR_RETURN(
       std::vector<long long> r,
       SumInParallel(connect, options.workers,
-                    "SELECT " + Join(columns, ", ") + " FROM (SELECT " + Join(inner, ", ") + from +
-                        " WHERE new.rowid > $1 AND new.rowid <= $2 LIMIT -1)",
+                    "SELECT " + Join(columns, ", ") + " FROM (SELECT " + Join(inner, ", ") +
+                        " FROM " + QuoteIdent(sync.table) +
+                        " AS new WHERE new.rowid > $1 AND new.rowid <= $2 LIMIT -1)",
                     ranges, options));
-  r.resize(columns.size(), 0);  // no ranges: an empty table
+  r.resize(columns.size(), 0);
+  TableCounts counts;
   size_t i = 0;
-  long long rows = r[i++];
-  report.rows += rows;
-  long long unmarked = r[i++];
-  if (sync.backfill) report.not_backfilled += unmarked;
-  mismatching_rows += r[i++];
-  for (const auto& c : checks) {
+  counts.rows = r[i++];
+  counts.unmarked = r[i++];
+  counts.mismatching_rows = r[i++];
+  for (size_t n = 0; n < checks.size(); ++n, i += 2) {
+    counts.checked_and_mismatches.push_back({r[i], r[i + 1]});
+  }
+  for (size_t n = 0; n < sync.up.size(); ++n, i += 2) {
+    counts.nulls_and_expected.push_back({r[i], r[i + 1]});
+  }
+  return counts;
+}
+
+Status VerifyTable(backend::Connection& conn, const ReaderConnector& connect,
+                   const plan::TableSync& sync, const Options& options, Report& report,
+                   long long& mismatching_rows) {
+  const std::vector<ColumnCheck> checks = ChecksOf(sync);
+  TANDEM_ASSIGN_OR_RETURN(std::vector<RowidRange> ranges, RangesOf(conn, sync.table));
+  bool in_parity = true;
+  TANDEM_ASSIGN_OR_RETURN(TableCounts counts,
+                          QuickCounts(connect, sync, checks, ranges, options, in_parity));
+  if (!in_parity) {
+    TANDEM_ASSIGN_OR_RETURN(counts, FullCounts(connect, sync, checks, ranges, options));
+  }
+  report.rows += counts.rows;
+  if (sync.backfill) report.not_backfilled += counts.unmarked;
+  mismatching_rows += counts.mismatching_rows;
+  for (size_t n = 0; n < checks.size(); ++n) {
+    const ColumnCheck& c = checks[n];
     ColumnParity parity = ParityLine(sync.table, c);
-    parity.checked = r[i++];
-    parity.mismatches = r[i++];
+    parity.checked = counts.checked_and_mismatches[n].first;
+    parity.mismatches = counts.checked_and_mismatches[n].second;
     if (parity.mismatches > 0) {
       TANDEM_ASSIGN_OR_RETURN(
           backend::QueryResult keys,
-          conn.Query("SELECT " + KeyText(sync) + from + " WHERE " + c.mismatch +
-                     " ORDER BY new.rowid LIMIT " + std::to_string(options.show)));
+          conn.Query("SELECT " + KeyText(sync) + " FROM " + QuoteIdent(sync.table) +
+                     " AS new WHERE " + c.mismatch + " ORDER BY new.rowid LIMIT " +
+                     std::to_string(options.show)));
       for (const auto& k : keys.rows) parity.example_keys.push_back(k[0].value_or("NULL"));
     }
     report.parity.push_back(parity);
   }
-  double total = static_cast<double>(std::max<long long>(1, rows - unmarked));
-  for (const auto& c : sync.up) {
+  double total = static_cast<double>(std::max<long long>(1, counts.rows - counts.unmarked));
+  for (size_t n = 0; n < sync.up.size(); ++n) {
     ColumnDrift drift;
     drift.table = sync.table;
-    drift.column = c.target;
-    drift.null_ratio = static_cast<double>(r[i++]) / total;
-    drift.expected_null_ratio = static_cast<double>(r[i++]) / total;
+    drift.column = sync.up[n].target;
+    drift.null_ratio = static_cast<double>(counts.nulls_and_expected[n].first) / total;
+    drift.expected_null_ratio = static_cast<double>(counts.nulls_and_expected[n].second) / total;
     drift.flagged =
         100.0 * std::fabs(drift.null_ratio - drift.expected_null_ratio) > options.drift_threshold;
     report.drift.push_back(drift);
