@@ -3,7 +3,8 @@
 //   /metrics           Prometheus' text format (serve/metrics.h)
 //   /healthz           "ok" while the server runs
 //   GET  /api/v1/status, /history, /readers, /flags, /events (server-sent)
-//   POST /api/v1/pause, /resume, /switch, /switch/back, /flags/{name}
+//   POST /api/v1/pause, /resume, /throttle, /switch, /switch/back,
+//        /flags/{name}, /signoff
 // Reading needs no token on loopback; changing always needs the bearer
 // token; another origin's page is refused (serve/access.h).
 //

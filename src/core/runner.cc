@@ -294,6 +294,10 @@ Result<std::unique_ptr<BackfillControl>> Runner::ControlledOptions(const Migrati
       *state_, record.id, options_.stop_requested, std::move(throttle),
       [this] { return KeepSessions(); }, options.reconnect_window);
   BackfillControl* decide = control.get();
+  TANDEM_ASSIGN_OR_RETURN(
+      std::unique_ptr<AlertWatch> alerts,
+      MakeAlertWatch(record, settings, "backfill", [decide] { return decide->ReplicaLagMs(); }));
+  if (alerts) control->WatchAlerts(std::move(alerts));
   options.control = [decide] { return decide->Decide(); };
   options.chunk_done = [decide](long long rows) { decide->ChunkDone(rows); };
   return control;
