@@ -95,11 +95,8 @@ void BackfillControl::FollowThrottleChanges() {
   if (!throttle_) return;
   auto newest = state_.LastEvent(migration_id_, kThrottleChangeKind);
   if (!newest.ok()) return;  // read again at the next look
-  long long id = *newest ? (*newest)->id : 0;
-  bool first_look = !throttle_change_seen_;
-  if (!first_look && id == *throttle_change_seen_) return;
-  throttle_change_seen_ = id;
-  if (first_look || !*newest) return;
+  if (!*newest || (*newest)->id == throttle_change_seen_) return;
+  throttle_change_seen_ = (*newest)->id;
   Result<backfill::ThrottleChange> change = ParseThrottleChange((*newest)->event.detail);
   if (change.ok()) throttle_->Apply(*change);
 }

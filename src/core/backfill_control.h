@@ -63,8 +63,9 @@ class BackfillControl {
  private:
   using Clock = std::chrono::steady_clock;
   bool Paused();
-  // Applies a throttle change recorded since the backfill began
-  // (core/throttle_change.h); the first look only notes where the log is.
+  // Applies the newest throttle change of the migration when it is new to
+  // this run (core/throttle_change.h): like the pause flag, a change holds
+  // for the migration's backfill, later runs included.
   void FollowThrottleChanges();
   // The once-a-second look at the sessions; kContinue while they answer.
   backfill::Decision Sessions();
@@ -86,7 +87,7 @@ class BackfillControl {
   std::string throttled_by_;
   std::string throttled_reason_;
   Clock::time_point throttled_since_;
-  // The newest throttle change applied (or seen at the first look).
+  // The id of the newest throttle change applied.
   std::optional<long long> throttle_change_seen_;
   // After the throttle: it reads the throttle's measurements.
   std::unique_ptr<AlertWatch> alerts_;

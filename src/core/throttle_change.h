@@ -3,7 +3,8 @@
 //   {"max_rows_per_second": 500, "max_replica_lag": "10s"}
 // Each change is recorded as an event of kind "throttle_change" holding
 // every setting changed so far; the backfill reads the newest one with its
-// pause flag (once a second) and applies it (backfill::Throttle::Apply).
+// pause flag (once a second) and applies it (backfill::Throttle::Apply),
+// in this run and the migration's later ones, over the file and the flags.
 #pragma once
 
 #include <string>

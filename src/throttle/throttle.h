@@ -43,8 +43,8 @@ struct ThrottleConfig {
 
 // A change to a running backfill's throttle (the control API's POST
 // /api/v1/throttle): each field given replaces the setting in force, the
-// others stay. It lasts for the run it reached; a later run reads its file
-// and flags again.
+// others stay. Like `tandem pause`, it holds for the migration's backfill,
+// later runs included, over the file and the flags.
 struct ThrottleChange {
   std::optional<double> max_rows_per_second;  // 0 lifts the cap
   // The replica lag at which the backfill waits; 0 stops waiting for it.
