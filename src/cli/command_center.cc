@@ -203,6 +203,33 @@ Response CommandCenter::Change(const std::string& done,
   return JsonAnswer(200, json{{"ok", true}, {"done", done}}.dump());
 }
 
+void CommandCenter::WatchAlerts() {
+  // Long enough not to read the settings at every sample.
+  constexpr std::chrono::minutes kRenewal{1};
+  auto now = std::chrono::steady_clock::now();
+  if (!alerts_made_at_ || now - *alerts_made_at_ >= kRenewal) {
+    alerts_made_at_ = now;
+    alerts_.reset();
+    alerts_runner_.reset();
+    if (!alerts_database_) {
+      Result<std::unique_ptr<backend::Database>> opened = backend::OpenDatabase(url_);
+      if (!opened.ok()) {
+        spdlog::warn("alerts are not watched: {}", opened.status().message());
+        return;
+      }
+      alerts_database_ = std::move(*opened);
+    }
+    alerts_runner_ = std::make_unique<core::Runner>(*alerts_database_, options_, reporter_);
+    Result<std::unique_ptr<core::AlertWatch>> watch = alerts_runner_->WatchAlerts();
+    if (!watch.ok()) {
+      spdlog::warn("alerts are not watched: {}", watch.status().message());
+      return;
+    }
+    alerts_ = std::move(*watch);
+  }
+  if (alerts_) alerts_->Poll();
+}
+
 void CommandCenter::AddRoutes(serve::HttpServer& server) {
   using serve::Access;
   server.Get("/metrics", [this](const Request&) {

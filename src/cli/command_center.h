@@ -15,8 +15,10 @@
 // `tandem pause` would.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "backends/backend.h"
@@ -48,6 +50,13 @@ class CommandCenter {
   void AddRoutes(serve::HttpServer& server);
   // Ends the open event streams (the server is stopping).
   void StopStreams() { events_.StopAll(); }
+  // `tandem serve` on its own watches the alert thresholds of the
+  // migration in progress too (core/alerts.h), on a database session and
+  // runner of their own; its changes are recorded as a backfill's are (one
+  // event per change, whoever sees it first). Call every few hundred
+  // milliseconds from one thread; the watch is made again every minute, so
+  // a migration started meanwhile is watched.
+  void WatchAlerts();
 
  private:
   serve::Response StatusAnswer();
@@ -71,6 +80,11 @@ class CommandCenter {
   mutable std::mutex reading_;  // one session for the reads
   std::unique_ptr<core::Runner> reader_;
   serve::EventStreams events_;
+  // WatchAlerts'.
+  std::unique_ptr<backend::Database> alerts_database_;
+  std::unique_ptr<core::Runner> alerts_runner_;
+  std::unique_ptr<core::AlertWatch> alerts_;
+  std::optional<std::chrono::steady_clock::time_point> alerts_made_at_;
 };
 
 }  // namespace tandem::cli

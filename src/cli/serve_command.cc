@@ -73,6 +73,7 @@ class ServeSession {
     return served_;
   }
 
+  void WatchAlerts() { center_.WatchAlerts(); }
   bool Listening() const { return listener_.joinable(); }
   bool Finished() const { return finished_.load(); }
 
@@ -117,6 +118,8 @@ Status RunServe(backend::Database& database, const std::string& url,
   ServeSession session(database, url, options, flags);
   TANDEM_RETURN_IF_ERROR(session.Start(flags));
   while (!stop.load() && !session.Finished()) {
+    // A command's own --listen leaves the alerts to the command.
+    session.WatchAlerts();
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return session.Stop();

@@ -107,7 +107,9 @@ void AlertWatch::Poll() {
   if (sampled_at_ && now - *sampled_at_ < interval_) return;
   sampled_at_ = now;
   auto note = [this](const std::string& name, std::optional<double> value) {
-    if (std::optional<Event> change = tracker_.Observe(name, value, phase_)) record_(*change);
+    if (std::optional<Event> change = tracker_.Observe(name, value, phase_)) {
+      record_(name, *change);
+    }
   };
   note(kErrorRateAlert, SampleErrorRate());
   if (sources_.replica_lag_ms) {

@@ -83,7 +83,9 @@ class AlertTracker {
 // backfill's control, the window's sampling), which serializes it.
 class AlertWatch {
  public:
-  using Record = std::function<void(const Event&)>;
+  // Records the change of alert `name` (a change another process already
+  // recorded may be skipped).
+  using Record = std::function<void(const std::string& name, const Event&)>;
   struct Sources {
     std::unique_ptr<observe::EngineSignals> signals;        // null: no error rate
     std::function<std::optional<double>()> replica_lag_ms;  // empty: no lag

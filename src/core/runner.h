@@ -212,6 +212,11 @@ class Runner {
   // migration is in progress or its backfill has finished.
   Status ChangeThrottle(const backfill::ThrottleChange& change);
 
+  // For `tandem serve`: a watch of the alert thresholds of the migration
+  // in progress (core/alerts.h), recording through this runner; null when
+  // none is in progress, it sets none, or the engine measures nothing.
+  Result<std::unique_ptr<AlertWatch>> WatchAlerts();
+
   // The control API's bearer token (runner_control.cc). NewControlToken
   // makes a random one, stores only its SHA-256 and returns it: the caller
   // shows it once. The previous token stops working.
@@ -305,7 +310,8 @@ class Runner {
                                                              backfill::Options& options);
   // The watch of the thresholds of `settings`' `alerts:` (core/alerts.h),
   // recording in `record`'s log under `phase`; null when none is set or
-  // the engine has nothing to measure (runner_alerts.cc).
+  // the engine has nothing to measure (runner_alerts.cc). Without
+  // `replica_lag_ms` a throttle of its own measures the lag.
   Result<std::unique_ptr<AlertWatch>> MakeAlertWatch(
       const MigrationRecord& record, const plan::Settings& settings, const std::string& phase,
       std::function<std::optional<double>()> replica_lag_ms);

@@ -1,5 +1,6 @@
 // Runner: the watch of the file's alert thresholds during a backfill and a
 // switch's observation window (core/alerts.h).
+#include "core/run_settings.h"
 #include "core/runner.h"
 
 namespace tandem::core {
@@ -14,11 +15,40 @@ Result<std::unique_ptr<AlertWatch>> Runner::MakeAlertWatch(
   sources.signals = engine_->MakeSignals([this] { return database_.Connect(); }, plan::Plan{});
   // An engine without counters (SQLite) has no replicas either.
   if (!sources.signals) return std::unique_ptr<AlertWatch>();
+  if (!replica_lag_ms) {
+    // No backfill's throttle to ask: a throttle of its own measures the lag.
+    TANDEM_ASSIGN_OR_RETURN(std::shared_ptr<backfill::Throttle> lag, MakeThrottle(settings));
+    replica_lag_ms = [lag] {
+      (void)lag->Judge();
+      return lag->LastMeasured(backfill::kReplicaLagProbe);
+    };
+  }
   sources.replica_lag_ms = std::move(replica_lag_ms);
   TANDEM_ASSIGN_OR_RETURN(std::vector<RecordedEvent> events, state_->Events(record.id));
   long long id = record.id;
-  return std::make_unique<AlertWatch>(std::move(thresholds), events, std::move(sources), phase,
-                                      [this, id](const Event& e) { (void)Record(id, e); });
+  // A backfill and a `tandem serve` may watch the same database: a change
+  // the log already holds (the other one recorded it) is not recorded twice.
+  auto record_change = [this, id, thresholds](const std::string& name, const Event& e) {
+    Result<std::vector<RecordedEvent>> now = state_->Events(id);
+    if (now.ok()) {
+      for (const AlertState& state : AlertStates(thresholds, *now)) {
+        if (state.name == name && state.firing == (e.outcome == "fired")) return;
+      }
+    }
+    (void)Record(id, e);
+  };
+  return std::make_unique<AlertWatch>(thresholds, events, std::move(sources), phase,
+                                      std::move(record_change));
+}
+
+Result<std::unique_ptr<AlertWatch>> Runner::WatchAlerts() {
+  TANDEM_ASSIGN_OR_RETURN(bool recorded, OpenRecords());
+  if (!recorded) return std::unique_ptr<AlertWatch>();
+  TANDEM_ASSIGN_OR_RETURN(std::optional<MigrationRecord> active, state_->Active(options_.schema));
+  if (!active) return std::unique_ptr<AlertWatch>();
+  TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(*active, options_.config));
+  if (AlertThresholds(settings).empty()) return std::unique_ptr<AlertWatch>();
+  return MakeAlertWatch(*active, settings, PhaseName(active->phase), {});
 }
 
 }  // namespace tandem::core

@@ -66,15 +66,10 @@ Result<std::unique_ptr<observe::Window>> Runner::PrepareWindow(const MigrationRe
   hooks.stop = options_.stop_requested;
   Millis length = window_plan->length;
   long long id = record.id;
-  // The file's alert thresholds are watched at each sample too; the replica
-  // lag as the backfill's throttle measures it.
+  // The file's alert thresholds are watched at each sample too.
   TANDEM_ASSIGN_OR_RETURN(plan::Settings layered, SettingsOf(record, options_.config));
-  TANDEM_ASSIGN_OR_RETURN(std::shared_ptr<backfill::Throttle> lag, MakeThrottle(layered));
   TANDEM_ASSIGN_OR_RETURN(std::shared_ptr<AlertWatch> alerts,
-                          MakeAlertWatch(record, layered, "switch", [lag] {
-                            (void)lag->Judge();
-                            return lag->LastMeasured(backfill::kReplicaLagProbe);
-                          }));
+                          MakeAlertWatch(record, layered, "switch", {}));
   hooks.sampled = [this, id, length, alerts](Millis elapsed,
                                              const std::vector<observe::Reading>& r) {
     if (alerts) alerts->Poll();

@@ -61,6 +61,9 @@ TEST_F(AlertsTest, AnErrorRateOverItsThresholdFiresOnceAndClearsOnceDuringABackf
   EXPECT_EQ(MetricValue(firing, "tandem_alert_firing{name=\"error_rate\"}"), 1.0) << firing;
   EXPECT_EQ(MetricValue(firing, "tandem_alert_threshold{name=\"error_rate\"}"), 20.0) << firing;
   EXPECT_EQ(PromtoolComplaints(firing), "");
+  // Serve watches the thresholds too; stopped here so the clearing below is
+  // the backfill's alone to record (the next test watches serve's).
+  EXPECT_EQ(served.Stop(), 0);
 
   // The application recovers: the backfill's own commits bring the rate down.
   EXPECT_TRUE(
@@ -81,8 +84,31 @@ TEST_F(AlertsTest, AnErrorRateOverItsThresholdFiresOnceAndClearsOnceDuringABackf
   EXPECT_EQ(calls[0]["outcome"], "fired");
   EXPECT_EQ(calls[1]["outcome"], "cleared");
 
-  std::string after = served.Get("/metrics").body;
+  ServedTandem after_backfill(url_);
+  std::string after = after_backfill.Get("/metrics").body;
   EXPECT_EQ(MetricValue(after, "tandem_alert_firing{name=\"error_rate\"}"), 0.0) << after;
+}
+
+TEST_F(AlertsTest, ServeAloneRecordsAnAlertThatFiresAndClearsOnce) {
+  ASSERT_EQ(Tandem({"start", "--skip-backfill",
+                    WriteMigration("02_code.yaml", kCodeToInteger + "alerts: {error_rate: 20}\n")})
+                .exit_code,
+            0);
+  ServedTandem served(url_);
+  ASSERT_NE(served.port(), 0) << served.errors();
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  RollBackTransactions(std::chrono::seconds(5));
+  ASSERT_EQ(AlertOutcomes(), "fired:error_rate") << served.errors();
+  // Committed transactions alone now: the rate comes down to 0.
+  std::unique_ptr<backend::Connection> app = Connect();
+  Clock::time_point until = Clock::now() + std::chrono::seconds(10);
+  while (Clock::now() < until && AlertOutcomes() == "fired:error_rate") {
+    for (int i = 0; i < 200; ++i) ASSERT_TRUE(app->Execute("SELECT 1").ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(AlertOutcomes(), "fired:error_rate,cleared:error_rate");
+  EXPECT_EQ(MetricValue(served.Get("/metrics").body, "tandem_alert_firing{name=\"error_rate\"}"),
+            0.0);
 }
 
 }  // namespace
