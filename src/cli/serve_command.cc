@@ -19,7 +19,8 @@ void AddServeFlags(CLI::App* sub, ServeFlags& flags) {
                   "what every metric name on /metrics starts with")
       ->capture_default_str();
   sub->add_flag("--new-token", flags.new_token,
-                "make a new control token for the API's changes (pause, resume, switch, flags), "
+                "make a new control token for the API's changes (pause, resume, throttle, switch, "
+                "flags, signoff), "
                 "print it once on stdout and exit; the previous token stops working. Only its "
                 "SHA-256 is stored");
 }
