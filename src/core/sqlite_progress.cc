@@ -48,16 +48,23 @@ bool SqliteProgressLog::Write(const backfill::Progress& p, const std::string& st
                                         std::to_string(p.estimated_total),
                                         std::to_string(p.rows_per_second),
                                         p.eta ? backend::Value(eta) : backend::Value(),
+                                        std::to_string(p.chunks),
+                                        std::to_string(p.batch_size),
+                                        std::to_string(p.workers),
+                                        std::to_string(p.max_workers),
                                         p.waiting_reason,
                                         state};
   return conn_
       ->Query("INSERT INTO " + ProgressTable(where_) +
                   " (migration_id, table_name, rows_done, rows_total, rows_per_second, eta_ms, "
-                  "waiting_reason, state, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, " +
+                  "chunks, batch_size, workers, max_workers, waiting_reason, state, updated_at) "
+                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, " +
                   MakeSqliteStateSql(where_.state_schema)->Now() +
                   ") ON CONFLICT (migration_id, table_name) DO UPDATE SET rows_done = "
                   "excluded.rows_done, rows_total = excluded.rows_total, rows_per_second = "
-                  "excluded.rows_per_second, eta_ms = excluded.eta_ms, waiting_reason = "
+                  "excluded.rows_per_second, eta_ms = excluded.eta_ms, chunks = excluded.chunks, "
+                  "batch_size = excluded.batch_size, workers = excluded.workers, max_workers = "
+                  "excluded.max_workers, waiting_reason = "
                   "excluded.waiting_reason, state = excluded.state, updated_at = "
                   "excluded.updated_at",
               params)
@@ -73,7 +80,8 @@ Result<std::vector<backfill::Progress>> ReadSqliteProgress(backend::Connection& 
   TANDEM_ASSIGN_OR_RETURN(
       backend::QueryResult rows,
       conn.Query("SELECT table_name, rows_done, rows_total, rows_per_second, eta_ms, "
-                 "waiting_reason, state, updated_at, (julianday('now') - "
+                 "waiting_reason, state, updated_at, chunks, batch_size, workers, max_workers, "
+                 "(julianday('now') - "
                  "julianday(substr(updated_at, 1, 23))) * 86400 > " +
                      std::to_string(kStaleSeconds) + " FROM " + sql->Table("backfill_progress") +
                      " WHERE migration_id = $1 ORDER BY table_name",
@@ -87,14 +95,21 @@ Result<std::vector<backfill::Progress>> ReadSqliteProgress(backend::Connection& 
     p.estimated_total = read.Integer(r[2], "rows of " + p.table);
     p.rows_per_second = read.Double(r[3], "the rate of " + p.table);
     if (r[4]) p.eta = Millis(read.Integer(r[4], "the ETA of " + p.table));
+    p.chunks = static_cast<int>(read.Integer(r[8], "the chunks of " + p.table));
+    p.batch_size = static_cast<int>(read.Integer(r[9], "the chunk size of " + p.table));
+    p.workers = static_cast<int>(read.Integer(r[10], "the workers of " + p.table));
+    p.max_workers = static_cast<int>(read.Integer(r[11], "the workers of " + p.table));
     TANDEM_RETURN_IF_ERROR(read.status());
     p.waiting_reason = r[5].value_or("");
     p.state = r[6].value_or("");
     p.updated_at = r[7].value_or("");
     p.done = p.state == "done";
     p.paused = p.waiting_reason.rfind("paused", 0) == 0;
-    if (p.state == "running" && r[8] == backend::Value("1")) p.state = "not running";
-    if (p.state != "running") p.eta.reset();
+    if (p.state == "running" && r[12] == backend::Value("1")) p.state = "not running";
+    if (p.state != "running") {
+      p.workers = 0;
+      p.eta.reset();
+    }
     out.push_back(std::move(p));
   }
   return out;

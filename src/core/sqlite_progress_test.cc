@@ -26,6 +26,9 @@ class SqliteProgressTest : public SqliteRunnerTest {
     p.estimated_total = 1000;
     p.rows_per_second = 250;
     p.eta = Millis(4000);
+    p.chunks = 3;
+    p.batch_size = 256;
+    p.workers = p.max_workers = 2;
     return p;
   }
   std::vector<backfill::Progress> Read() {
@@ -46,6 +49,10 @@ TEST_F(SqliteProgressTest, AtMostOneWriteASecondThenTheFinalState) {
   EXPECT_EQ(kept[0].estimated_total, 1000);
   EXPECT_EQ(kept[0].state, "running");
   EXPECT_EQ(kept[0].eta, Millis(4000));
+  EXPECT_EQ(kept[0].chunks, 3);
+  EXPECT_EQ(kept[0].batch_size, 256);
+  EXPECT_EQ(kept[0].workers, 2);
+  EXPECT_EQ(kept[0].max_workers, 2);
   EXPECT_FALSE(kept[0].done);
 
   log.Finish(Rows(1000), "done");
@@ -55,6 +62,7 @@ TEST_F(SqliteProgressTest, AtMostOneWriteASecondThenTheFinalState) {
   EXPECT_EQ(kept[0].state, "done");
   EXPECT_TRUE(kept[0].done);
   EXPECT_FALSE(kept[0].eta) << "no ETA once it is over";
+  EXPECT_EQ(kept[0].workers, 0) << "nobody works on it any more";
   EXPECT_TRUE(ReadSqliteProgress(*conn_, {"tandem", 8})->empty()) << "another migration's";
 }
 

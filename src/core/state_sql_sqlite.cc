@@ -139,6 +139,10 @@ std::string SqliteStateSql::Create() const {
   rows_total INTEGER NOT NULL,
   rows_per_second REAL NOT NULL,
   eta_ms INTEGER,
+  chunks INTEGER NOT NULL,
+  batch_size INTEGER NOT NULL,
+  workers INTEGER NOT NULL,
+  max_workers INTEGER NOT NULL,
   waiting_reason TEXT NOT NULL,
   state TEXT NOT NULL,
   updated_at TEXT NOT NULL
