@@ -54,6 +54,13 @@ TEST_F(AlertsTest, AnErrorRateOverItsThresholdFiresOnceAndClearsOnceDuringABackf
   std::this_thread::sleep_for(std::chrono::seconds(1));
   RollBackTransactions(std::chrono::seconds(5));
   ASSERT_EQ(AlertOutcomes(), "fired:error_rate") << "fired while the application failed";
+  CommandResult status = Tandem({"status", "--json"});
+  nlohmann::json alerts = nlohmann::json::parse(status.out, nullptr, false)["alerts"];
+  ASSERT_EQ(alerts.size(), 1u) << status.out;
+  EXPECT_EQ(alerts[0]["name"], "error_rate");
+  EXPECT_EQ(alerts[0]["firing"], true);
+  EXPECT_GT(alerts[0]["value"].get<double>(), 20.0);
+  EXPECT_NE(Tandem({"status"}).out.find("alert firing: error_rate at "), std::string::npos);
 
   ServedTandem served(url_);
   ASSERT_NE(served.port(), 0) << served.errors();
