@@ -104,12 +104,7 @@ Result<std::vector<backfill::Progress>> ReadSqliteProgress(backend::Connection& 
     p.state = r[6].value_or("");
     p.updated_at = r[7].value_or("");
     p.done = p.state == "done";
-    p.paused = p.waiting_reason.rfind("paused", 0) == 0;
-    if (p.state == "running" && r[12] == backend::Value("1")) p.state = "not running";
-    if (p.state != "running") {
-      p.workers = 0;
-      p.eta.reset();
-    }
+    backfill::SettleReadProgress(p, /*silent=*/r[12] == backend::Value("1"));
     out.push_back(std::move(p));
   }
   return out;
