@@ -55,7 +55,7 @@ observe/postgres: observe backends plan common
 migration_lint: reader plan lint common
 migration_lint/postgres: migration_lint backends plan lint common
 core: gates hooks observe observe/postgres plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers readers/postgres readers/sqlite backends common
-serve: core plan backfill throttle verify backends common
+serve: core gates plan backfill throttle verify backends common
 cli: core gates serve hooks observe migration_lint migration_lint/postgres plan plan/sqlite reader lint backfill backfill/postgres backfill/sqlite throttle verify verify/postgres verify/sqlite readers diff backends backends/registry common
 '
 

@@ -59,6 +59,15 @@ Result<ChunkHistogram> ChunkHistogram::FromText(const std::string& text) {
   return histogram;
 }
 
+void SettleReadProgress(Progress& p, bool silent) {
+  p.paused = p.waiting_reason.rfind("paused", 0) == 0;
+  if (p.state == "running" && silent) p.state = "not running";
+  if (p.state != "running") {
+    p.workers = 0;
+    p.eta.reset();
+  }
+}
+
 void EstimateRate(Progress& p, long long scanned_this_run) {
   double seconds = static_cast<double>(p.elapsed.count()) / 1000.0;
   p.rows_per_second = seconds > 0 ? static_cast<double>(scanned_this_run) / seconds : 0;

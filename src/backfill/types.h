@@ -146,6 +146,12 @@ using Connector = std::function<Result<std::unique_ptr<backend::Connection>>()>;
 // The table's `up` expressions, for error messages.
 std::string UpExpressions(const plan::TableSync& sync);
 
+// For progress read back for status: paused from its waiting reason, and
+// "running" left behind by a runner that stopped without a word (`silent`:
+// its record was not updated for a while) said as "not running"; a table
+// nobody runs has no workers and no ETA.
+void SettleReadProgress(Progress& p, bool silent);
+
 // Sets p.rows_per_second and p.eta from the rows this run scanned in
 // p.elapsed (p.rows_scanned counts earlier runs too).
 void EstimateRate(Progress& p, long long scanned_this_run);

@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/rfc3339.h"
 #include "core/flags.h"
+#include "core/throttle_change.h"
 #include "gates/gates.h"
 #include "serve/metrics.h"
 #include "serve/web_assets.h"
@@ -63,6 +64,24 @@ Result<int> ShareOf(const std::string& body) {
   }
   return tandem::Status::InvalidInput(
       "the body must be JSON such as {\"percent\": 25} or {\"share\": \"0.5%\"}");
+}
+
+// A sign-off of the body {"category": ..., "by": ..., "note": ...}, as
+// `tandem signoff CATEGORY --by NAME --note TEXT` takes it.
+Result<core::SignoffOptions> SignoffOf(const std::string& body) {
+  json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  auto text = [&parsed](const char* key) {
+    return parsed.contains(key) && parsed[key].is_string() ? parsed[key].get<std::string>()
+                                                           : std::string();
+  };
+  if (!parsed.is_object() || text("category").empty() || text("by").empty() ||
+      (parsed.contains("note") && !parsed["note"].is_string())) {
+    return tandem::Status::InvalidInput(
+        "the body must be JSON such as {\"category\": \"data_quality\", \"by\": \"ana\", "
+        "\"note\": \"parity checked\"}: category and by are required text (who signs is "
+        "recorded), note optional text");
+  }
+  return core::SignoffOptions{text("category"), text("by"), text("note")};
 }
 
 }  // namespace
@@ -184,6 +203,33 @@ Response CommandCenter::Change(const std::string& done,
   return JsonAnswer(200, json{{"ok", true}, {"done", done}}.dump());
 }
 
+void CommandCenter::WatchAlerts() {
+  // Long enough not to read the settings at every sample.
+  constexpr std::chrono::minutes kRenewal{1};
+  auto now = std::chrono::steady_clock::now();
+  if (!alerts_made_at_ || now - *alerts_made_at_ >= kRenewal) {
+    alerts_made_at_ = now;
+    alerts_.reset();
+    alerts_runner_.reset();
+    if (!alerts_database_) {
+      Result<std::unique_ptr<backend::Database>> opened = backend::OpenDatabase(url_);
+      if (!opened.ok()) {
+        spdlog::warn("alerts are not watched: {}", opened.status().message());
+        return;
+      }
+      alerts_database_ = std::move(*opened);
+    }
+    alerts_runner_ = std::make_unique<core::Runner>(*alerts_database_, options_, reporter_);
+    Result<std::unique_ptr<core::AlertWatch>> watch = alerts_runner_->WatchAlerts();
+    if (!watch.ok()) {
+      spdlog::warn("alerts are not watched: {}", watch.status().message());
+      return;
+    }
+    alerts_ = std::move(*watch);
+  }
+  if (alerts_) alerts_->Poll();
+}
+
 void CommandCenter::AddRoutes(serve::HttpServer& server) {
   using serve::Access;
   server.Get("/metrics", [this](const Request&) {
@@ -195,11 +241,19 @@ void CommandCenter::AddRoutes(serve::HttpServer& server) {
     serve::MetricsOptions metrics;
     metrics.prefix = metrics_prefix_;
     metrics.version = TANDEM_VERSION;
+    // The gates as `tandem gates` decides them, on a runner of their own
+    // (as for /api/v1/gates); a migration without them just has no samples.
+    std::vector<gates::Gate> gates;
+    if (report.ok() && report->active) {
+      core::Runner runner(database_, options_, reporter_);
+      Result<core::GatesView> view = runner.Gates();
+      if (view.ok()) gates = std::move(view->gates);
+    }
     // A scrape always succeeds: <prefix>_database_up says whether the
     // records could be read, as exporters report a database they lost.
-    return Reply(
-        200, serve::kMetricsContentType,
-        serve::RenderMetrics(metrics, report.ok() ? *report : core::StatusReport{}, report.ok()));
+    return Reply(200, serve::kMetricsContentType,
+                 serve::RenderMetrics(metrics, report.ok() ? *report : core::StatusReport{},
+                                      report.ok(), gates));
   });
   server.Get("/healthz", [](const Request&) { return Reply(200, "text/plain", "ok\n"); });
   for (const serve::WebAsset& asset : serve::WebAssets()) {
@@ -239,6 +293,20 @@ void CommandCenter::AddRoutes(serve::HttpServer& server) {
   server.Post("/api/v1/switch/back", Guarded(Access::kControl, [this](const Request&) {
                 return Change("switched back to the old version",
                               [](core::Runner& r) { return r.Switch({.back = true}); });
+              }));
+  server.Post("/api/v1/throttle", Guarded(Access::kControl, [this](const Request& r) {
+                Result<backfill::ThrottleChange> change = core::ParseThrottleChange(r.body);
+                if (!change.ok()) return ErrorAnswer(change.status());
+                return Change("throttle changed", [&change](core::Runner& runner) {
+                  return runner.ChangeThrottle(*change);
+                });
+              }));
+  server.Post("/api/v1/signoff", Guarded(Access::kControl, [this](const Request& r) {
+                Result<core::SignoffOptions> signoff = SignoffOf(r.body);
+                if (!signoff.ok()) return ErrorAnswer(signoff.status());
+                return Change(
+                    signoff->category + " signed off by " + signoff->by,
+                    [&signoff](core::Runner& runner) { return runner.Signoff(*signoff); });
               }));
   server.Post("/api/v1/flags/{name}",
               Guarded(Access::kControl, [this](const Request& r) { return SetFlag(r); }));

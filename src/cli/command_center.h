@@ -3,7 +3,8 @@
 //   /metrics           Prometheus' text format (serve/metrics.h)
 //   /healthz           "ok" while the server runs
 //   GET  /api/v1/status, /history, /readers, /flags, /events (server-sent)
-//   POST /api/v1/pause, /resume, /switch, /switch/back, /flags/{name}
+//   POST /api/v1/pause, /resume, /throttle, /switch, /switch/back,
+//        /flags/{name}, /signoff
 // Reading needs no token on loopback; changing always needs the bearer
 // token; another origin's page is refused (serve/access.h).
 //
@@ -14,8 +15,10 @@
 // `tandem pause` would.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "backends/backend.h"
@@ -47,6 +50,13 @@ class CommandCenter {
   void AddRoutes(serve::HttpServer& server);
   // Ends the open event streams (the server is stopping).
   void StopStreams() { events_.StopAll(); }
+  // `tandem serve` on its own watches the alert thresholds of the
+  // migration in progress too (core/alerts.h), on a database session and
+  // runner of their own; its changes are recorded as a backfill's are (one
+  // event per change, whoever sees it first). Call every few hundred
+  // milliseconds from one thread; the watch is made again every minute, so
+  // a migration started meanwhile is watched.
+  void WatchAlerts();
 
  private:
   serve::Response StatusAnswer();
@@ -70,6 +80,11 @@ class CommandCenter {
   mutable std::mutex reading_;  // one session for the reads
   std::unique_ptr<core::Runner> reader_;
   serve::EventStreams events_;
+  // WatchAlerts'.
+  std::unique_ptr<backend::Database> alerts_database_;
+  std::unique_ptr<core::Runner> alerts_runner_;
+  std::unique_ptr<core::AlertWatch> alerts_;
+  std::optional<std::chrono::steady_clock::time_point> alerts_made_at_;
 };
 
 }  // namespace tandem::cli

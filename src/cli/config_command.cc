@@ -95,9 +95,13 @@ const std::vector<Row>& Rows() {
        SETTING(lock_retry_attempts)},
       {"metrics.prefix", "--metrics-prefix", "tandem", "serve (from the config file)",
        SETTING(metrics_prefix)},
-      {"alerts.error_rate", "", "none", "nothing yet: read, checked and shown",
+      {"alerts.error_rate", "", "none",
+       "backfill, switch's window: alert events, hooks, /metrics (PostgreSQL; SQLite has no "
+       "such counter)",
        SETTING(alert_error_rate)},
-      {"alerts.replica_lag", "", "none", "nothing yet: read, checked and shown",
+      {"alerts.replica_lag", "", "none",
+       "backfill, switch's window: alert events, hooks, /metrics (PostgreSQL; SQLite has no "
+       "replicas)",
        SETTING(alert_replica_lag)},
       {"run.dry_run", "--dry-run", "false",
        "start, backfill, switch, complete, migrate (file: start and migrate)", SETTING(dry_run)},

@@ -506,8 +506,8 @@ int Main(int argc, char** argv) {
       {"migrate", "start (and complete) every pending migration in DIR, in file-name order"},
       {"serve",
        "serve the command center page, /metrics (Prometheus) and the JSON API (/api/v1/: "
-       "status, history, events, readers, flags; pause, resume, switch, flags with the "
-       "control token) over HTTP until Ctrl-C"},
+       "status, history, events, readers, gates, flags; pause, resume, throttle, switch, "
+       "flags, signoff with the control token) over HTTP until Ctrl-C"},
   };
   std::vector<CLI::Option*> dry_run_flags;
   CLI::Option* metrics_prefix = nullptr;

@@ -400,6 +400,14 @@ std::string StatusJson(const core::StatusReport& report) {
                                                   {"source", report.live_source},
                                                   {"version", report.live_version}};
   out["window"] = WindowJson(report);
+  json alerts = json::array();
+  for (const auto& a : report.alerts) {
+    alerts.push_back({{"name", a.name},
+                      {"threshold", a.threshold},
+                      {"firing", a.firing},
+                      {"value", a.value ? json(*a.value) : json(nullptr)}});
+  }
+  out["alerts"] = alerts;
   return out.dump();
 }
 
@@ -433,6 +441,12 @@ void PrintStatus(const core::StatusReport& report, bool as_json) {
     }
     PrintThrottle(report.last_throttle);
     PrintWindow(report);
+    for (const auto& a : report.alerts) {
+      if (!a.firing) continue;
+      std::printf("alert firing: %s at %s (threshold %s)\n", a.name.c_str(),
+                  a.value ? FormatNumber(*a.value).c_str() : "?",
+                  FormatNumber(a.threshold).c_str());
+    }
     for (const auto& [table, uses] : report.new_version_access) {
       std::printf("%s: %s\n", table.c_str(), uses.c_str());
     }

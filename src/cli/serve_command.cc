@@ -19,7 +19,8 @@ void AddServeFlags(CLI::App* sub, ServeFlags& flags) {
                   "what every metric name on /metrics starts with")
       ->capture_default_str();
   sub->add_flag("--new-token", flags.new_token,
-                "make a new control token for the API's changes (pause, resume, switch, flags), "
+                "make a new control token for the API's changes (pause, resume, throttle, switch, "
+                "flags, signoff), "
                 "print it once on stdout and exit; the previous token stops working. Only its "
                 "SHA-256 is stored");
 }
@@ -73,6 +74,7 @@ class ServeSession {
     return served_;
   }
 
+  void WatchAlerts() { center_.WatchAlerts(); }
   bool Listening() const { return listener_.joinable(); }
   bool Finished() const { return finished_.load(); }
 
@@ -117,6 +119,8 @@ Status RunServe(backend::Database& database, const std::string& url,
   ServeSession session(database, url, options, flags);
   TANDEM_RETURN_IF_ERROR(session.Start(flags));
   while (!stop.load() && !session.Finished()) {
+    // A command's own --listen leaves the alerts to the command.
+    session.WatchAlerts();
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return session.Stop();

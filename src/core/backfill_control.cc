@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "core/throttle_change.h"
+
 namespace tandem::core {
 
 // The descriptions of the two throttle events; ThrottleHolds reads them back.
@@ -89,12 +91,28 @@ Decision BackfillControl::Sessions() {
   return {Control::kThrottle, "reconnecting: " + kept.message()};
 }
 
+std::optional<double> BackfillControl::ReplicaLagMs() {
+  return throttle_ ? throttle_->LastMeasured(backfill::kReplicaLagProbe) : std::nullopt;
+}
+
+void BackfillControl::FollowThrottleChanges() {
+  if (!throttle_) return;
+  auto newest = state_.LastEvent(migration_id_, kThrottleChangeKind);
+  if (!newest.ok()) return;  // read again at the next look
+  if (!*newest || (*newest)->id == throttle_change_seen_) return;
+  throttle_change_seen_ = (*newest)->id;
+  Result<backfill::ThrottleChange> change = ParseThrottleChange((*newest)->event.detail);
+  if (change.ok()) throttle_->Apply(*change);
+}
+
 bool BackfillControl::Paused() {
   if (Clock::now() - pause_asked_at_ >= kPausePollInterval) {
     pause_asked_at_ = Clock::now();
     sessions_ = Sessions();
     auto asked = state_.IsPaused(migration_id_);
     if (asked.ok()) paused_ = *asked;
+    FollowThrottleChanges();
+    if (alerts_) alerts_->Poll();
   }
   return paused_;
 }

@@ -23,6 +23,7 @@
 #include <string>
 
 #include "backfill/types.h"
+#include "core/alerts.h"
 #include "core/run_deadline.h"
 #include "core/state_store.h"
 #include "throttle/throttle.h"
@@ -60,10 +61,20 @@ class BackfillControl {
   backfill::Decision Decide();
   // Feeds the rows of a finished chunk to the rate cap.
   void ChunkDone(long long rows);
+  // Polls `alerts` with the pause flag (between chunks); its events are
+  // recorded in the migration's log. Call before the backfill starts.
+  void WatchAlerts(std::unique_ptr<AlertWatch> alerts) { alerts_ = std::move(alerts); }
+  // The throttle's last replica lag, in ms, for the alerts (nullopt when
+  // it measured none).
+  std::optional<double> ReplicaLagMs();
 
  private:
   using Clock = std::chrono::steady_clock;
   bool Paused();
+  // Applies the newest throttle change of the migration when it is new to
+  // this run (core/throttle_change.h): like the pause flag, a change holds
+  // for the migration's backfill, later runs included.
+  void FollowThrottleChanges();
   // The once-a-second look at the sessions; kContinue while they answer.
   backfill::Decision Sessions();
   void NoteThrottle(const backfill::Verdict& verdict);
@@ -85,6 +96,10 @@ class BackfillControl {
   std::string throttled_by_;
   std::string throttled_reason_;
   Clock::time_point throttled_since_;
+  // The id of the newest throttle change applied.
+  std::optional<long long> throttle_change_seen_;
+  // After the throttle: it reads the throttle's measurements.
+  std::unique_ptr<AlertWatch> alerts_;
 };
 
 }  // namespace tandem::core

@@ -7,6 +7,7 @@
 
 #include "common/fixed_point.h"
 #include "common/strings.h"
+#include "core/event_totals.h"
 
 namespace tandem::core {
 namespace {
@@ -75,17 +76,6 @@ struct Summary {
   int retries = 0;
 };
 
-// "replica lag 2.1s above 1s" -> "replica lag": the reason without its figures.
-std::string ReasonKind(const std::string& reason) {
-  std::string kind;
-  for (char c : reason) {
-    if (std::isdigit(static_cast<unsigned char>(c)) || c == ':' || c == '(') break;
-    kind += c;
-  }
-  std::string trimmed = Trim(kind);
-  return trimmed.empty() ? "unspecified" : trimmed;
-}
-
 long long LeadingNumber(const std::string& text) { return std::strtoll(text.c_str(), nullptr, 10); }
 
 Summary Summarize(const MigrationArchive& a) {
@@ -109,7 +99,7 @@ Summary Summarize(const MigrationArchive& a) {
                             ParseChunkFigures(e.detail)});
       s.phases.push_back({"backfill", recorded.at, recorded.at, e.duration_ms / 1000});
     } else if (e.kind == "throttle" && e.outcome == "ok") {
-      s.throttle_s[ReasonKind(e.detail)] += e.duration_ms / 1000;
+      s.throttle_s[ThrottleReasonKind(e.detail)] += e.duration_ms / 1000;
     } else if (e.kind == "gate") {
       s.gates.push_back(&recorded);
     } else if (e.kind == "note") {

@@ -302,6 +302,10 @@ Result<std::unique_ptr<BackfillControl>> Runner::ControlledOptions(const Migrati
   TANDEM_ASSIGN_OR_RETURN(std::optional<RunDeadline> deadline, Deadline(record));
   control->StopAt(deadline);
   BackfillControl* decide = control.get();
+  TANDEM_ASSIGN_OR_RETURN(
+      std::unique_ptr<AlertWatch> alerts,
+      MakeAlertWatch(record, settings, "backfill", [decide] { return decide->ReplicaLagMs(); }));
+  if (alerts) control->WatchAlerts(std::move(alerts));
   options.control = [decide] { return decide->Decide(); };
   options.chunk_done = [decide](long long rows) { decide->ChunkDone(rows); };
   return control;

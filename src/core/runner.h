@@ -19,9 +19,11 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "core/alerts.h"
 #include "core/dry_run.h"
 #include "core/engine.h"
 #include "core/event_hooks.h"
+#include "core/event_totals.h"
 #include "core/governance_store.h"
 #include "core/rehearsal.h"
 #include "core/report.h"
@@ -134,6 +136,12 @@ struct StatusReport {
   std::string window_state;
   std::optional<observe::WindowView> window;
   std::optional<double> window_left_s;  // while running
+  // The file's alert thresholds (`alerts:`) and whether each fires, from
+  // the newest alert events (core/alerts.h).
+  std::vector<AlertState> alerts;
+  // Throttle time, DDL retries and failed hooks over the active
+  // migration's log (core/event_totals.h).
+  EventTotals totals;
 };
 
 class BackfillControl;
@@ -204,6 +212,16 @@ class Runner {
   // Pauses or resumes the backfill of the migration in progress, from any
   // process; the backfill waits between chunks while paused.
   Status SetPaused(bool paused);
+  // Changes the throttle of the backfill running now, from any process,
+  // as SetPaused does: recorded in the log, applied by the backfill within
+  // a second (runner_control.cc, core/throttle_change.h). kRefused when no
+  // migration is in progress or its backfill has finished.
+  Status ChangeThrottle(const backfill::ThrottleChange& change);
+
+  // For `tandem serve`: a watch of the alert thresholds of the migration
+  // in progress (core/alerts.h), recording through this runner; null when
+  // none is in progress, it sets none, or the engine measures nothing.
+  Result<std::unique_ptr<AlertWatch>> WatchAlerts();
 
   // The control API's bearer token (runner_control.cc). NewControlToken
   // makes a random one, stores only its SHA-256 and returns it: the caller
@@ -298,6 +316,13 @@ class Runner {
   // returned control, which must outlive them, before each chunk.
   Result<std::unique_ptr<BackfillControl>> ControlledOptions(const MigrationRecord& record,
                                                              backfill::Options& options);
+  // The watch of the thresholds of `settings`' `alerts:` (core/alerts.h),
+  // recording in `record`'s log under `phase`; null when none is set or
+  // the engine has nothing to measure (runner_alerts.cc). Without
+  // `replica_lag_ms` a throttle of its own measures the lag.
+  Result<std::unique_ptr<AlertWatch>> MakeAlertWatch(
+      const MigrationRecord& record, const plan::Settings& settings, const std::string& phase,
+      std::function<std::optional<double>()> replica_lag_ms);
   // A step the engine runs in chunks, paced and controlled like the backfill.
   static bool IsChunked(const plan::Step& step);
   Result<backend::StepOutcome> RunChunkedStep(const MigrationRecord& record,
@@ -340,6 +365,8 @@ class Runner {
   Status GateOnWindow(const MigrationRecord& record, const CompleteOptions& options);
   // The newest window of `record` for status.
   Status ReadWindow(const MigrationRecord& record, StatusReport& report);
+  // The alerts and the event log's totals of `record` for status.
+  Status ReadEventTotals(const MigrationRecord& record, StatusReport& report);
   Result<RollbackChoice> ChooseRollback(const MigrationRecord& record, const plan::Plan& plan);
   // Before an undo of the expand: pause the backfill and record where
   // parity stood (rows done per table, the last verification).

@@ -5,6 +5,7 @@
 
 #include "common/sha256.h"
 #include "core/runner.h"
+#include "core/throttle_change.h"
 
 namespace tandem::core {
 namespace {
@@ -55,6 +56,30 @@ Result<bool> Runner::ControlTokenMatches(const std::string& token) {
   if (!recorded) return false;
   TANDEM_ASSIGN_OR_RETURN(std::optional<std::string> hash, state_->ControlTokenHash());
   return hash && SameInConstantTime(*hash, Sha256Hex(token));
+}
+
+Status Runner::ChangeThrottle(const backfill::ThrottleChange& change) {
+  TANDEM_RETURN_IF_ERROR(Connect());
+  TANDEM_RETURN_IF_ERROR(state_->Init());
+  TANDEM_ASSIGN_OR_RETURN(MigrationRecord record, RequireActive("throttle"));
+  if (record.backfill_done) {
+    return Status::Refused("the backfill of migration \"" + record.name +
+                           "\" has finished; there is no backfill to throttle");
+  }
+  TANDEM_ASSIGN_OR_RETURN(std::optional<RecordedEvent> previous,
+                          state_->LastEvent(record.id, kThrottleChangeKind));
+  backfill::ThrottleChange merged = change;
+  if (previous) {
+    Result<backfill::ThrottleChange> earlier = ParseThrottleChange(previous->event.detail);
+    if (earlier.ok()) merged = MergeThrottleChanges(*earlier, change);
+  }
+  reporter_.Note("throttle changed: " + ThrottleChangeJson(change) +
+                 "; the running backfill applies it within a second");
+  return Record(record.id, {.phase = "backfill",
+                            .kind = kThrottleChangeKind,
+                            .description = "throttle changed",
+                            .outcome = "ok",
+                            .detail = ThrottleChangeJson(merged)});
 }
 
 Result<std::vector<SchemaEvent>> Runner::EventsAfter(long long after_id, int limit) {

@@ -74,7 +74,13 @@ Result<std::unique_ptr<observe::Window>> Runner::PrepareWindow(const MigrationRe
   }
   Millis length = window_plan->length;
   long long id = record.id;
-  hooks.sampled = [this, id, length](Millis elapsed, const std::vector<observe::Reading>& r) {
+  // The file's alert thresholds are watched at each sample too.
+  TANDEM_ASSIGN_OR_RETURN(plan::Settings layered, SettingsOf(record, options_.config));
+  TANDEM_ASSIGN_OR_RETURN(std::shared_ptr<AlertWatch> alerts,
+                          MakeAlertWatch(record, layered, "switch", {}));
+  hooks.sampled = [this, id, length, alerts](Millis elapsed,
+                                             const std::vector<observe::Reading>& r) {
+    if (alerts) alerts->Poll();
     long long ends_at = UnixNow() + (length - elapsed).count() / 1000;
     (void)Record(id, {.phase = "switch",
                       .kind = observe::kObservingKind,

@@ -1,5 +1,6 @@
 // Runner: what `status` and `history` show, from the state store and the
 // backfill's own records, from any process.
+#include "core/run_settings.h"
 #include "core/runner.h"
 #include "plan/plan_json.h"
 
@@ -48,6 +49,7 @@ Result<StatusReport> Runner::GetStatus() {
     TANDEM_ASSIGN_OR_RETURN(
         report.backfill, engine_->ReadProgress(*conn_, {options_.state_schema, report.active->id}));
     TANDEM_RETURN_IF_ERROR(ReadWindow(*report.active, report));
+    TANDEM_RETURN_IF_ERROR(ReadEventTotals(*report.active, report));
   } else if (report.last_completed) {
     report.version_schema = report.last_completed->version_schema;
     TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, plan::PlanFromJson(report.last_completed->plan_json));
@@ -58,6 +60,14 @@ Result<StatusReport> Runner::GetStatus() {
     }
   }
   return report;
+}
+
+Status Runner::ReadEventTotals(const MigrationRecord& record, StatusReport& report) {
+  TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record, options_.config));
+  TANDEM_ASSIGN_OR_RETURN(std::vector<RecordedEvent> events, state_->Events(record.id));
+  report.alerts = AlertStates(AlertThresholds(settings), events);
+  report.totals = TotalsOf(events);
+  return Status::Ok();
 }
 
 Result<std::vector<MigrationRecord>> Runner::History() {

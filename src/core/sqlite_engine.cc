@@ -1,10 +1,12 @@
 // SQLite: one schema per file, the SQLite planner, a backfill of short
 // write transactions that keeps no checkpoints (it resumes at the first
-// row without a marker), and a verifier without sampling or repair.
+// row without a marker; its progress is kept aside for status), and a
+// verifier without sampling or repair.
 #include "backfill/sqlite/backfill.h"
 #include "backfill/sqlite/table_copy.h"
 #include "common/strings.h"
 #include "core/engine.h"
+#include "core/sqlite_progress.h"
 #include "plan/sqlite/sqlite_planner.h"
 #include "readers/sqlite/readers.h"
 #include "verify/sqlite/verifier.h"
@@ -69,13 +71,30 @@ class SqliteEngine : public Engine {
     return Status::Ok();
   }
 
+  // The backfill keeps no checkpoints: its progress is kept aside, at most
+  // once a second, for status and the command center (core/sqlite_progress.h).
   Result<backfill::Progress> BackfillTable(const BackfillJob& job) const override {
-    return backfill::BackfillSqliteTable(job.conn, job.connect, job.sync, job.options, job.report);
+    SqliteProgressLog log(job.connect, job.checkpoints);
+    backfill::Progress last;
+    last.table = job.sync.table;
+    backfill::ProgressCallback report = [&](const backfill::Progress& p) {
+      last = p;
+      if (job.report) job.report(p);
+      log.Report(p);
+    };
+    Result<backfill::Progress> done =
+        backfill::BackfillSqliteTable(job.conn, job.connect, job.sync, job.options, report);
+    if (done.ok()) {
+      log.Finish(*done, "done");
+    } else {
+      log.Finish(last, done.status().kind() == ErrorKind::kInterrupted ? "stopped" : "failed");
+    }
+    return done;
   }
 
   Result<std::vector<backfill::Progress>> ReadProgress(
-      backend::Connection&, const backfill::CheckpointStore&) const override {
-    return std::vector<backfill::Progress>();  // no checkpoints table
+      backend::Connection& conn, const backfill::CheckpointStore& where) const override {
+    return ReadSqliteProgress(conn, where);
   }
 
   Result<verify::Pass> Verify(backend::Connection& conn, const backfill::Connector& connect,

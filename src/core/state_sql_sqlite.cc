@@ -26,7 +26,8 @@ class SqliteStateSql : public StateSql {
   }
 
   std::vector<std::string> AllTables() const override {
-    return {"migrations", "verify_runs", "events", "flags", "control_token", "governance"};
+    return {"migrations",    "verify_runs", "events",           "flags",
+            "control_token", "governance",  "backfill_progress"};
   }
 
   // SQLite runs no function of tandem's for another application, so the
@@ -128,7 +129,27 @@ std::string SqliteStateSql::Create() const {
                     now + R"sql(,
   detail TEXT NOT NULL
 );
-)sql";
+)sql" +
+                    // The backfill's progress per table (core/sqlite_progress.h):
+                    // SQLite's backfill keeps no checkpoints.
+                    "CREATE TABLE IF NOT EXISTS " + Table("backfill_progress") + R"sql( (
+  migration_id INTEGER NOT NULL,
+  table_name TEXT NOT NULL,
+  rows_done INTEGER NOT NULL,
+  rows_total INTEGER NOT NULL,
+  rows_per_second REAL NOT NULL,
+  eta_ms INTEGER,
+  chunks INTEGER NOT NULL,
+  batch_size INTEGER NOT NULL,
+  workers INTEGER NOT NULL,
+  max_workers INTEGER NOT NULL,
+  waiting_reason TEXT NOT NULL,
+  state TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+)sql" + "CREATE UNIQUE INDEX IF NOT EXISTS " +
+                    QuoteIdent(schema_ + "_backfill_progress_one_per_table") + " ON " +
+                    Table("backfill_progress") + " (migration_id, table_name);\n";
   // The event log is evidence: refuse edits, as an append-only log.
   for (const char* event : {"UPDATE", "DELETE"}) {
     sql += "CREATE TRIGGER IF NOT EXISTS " +

@@ -33,6 +33,7 @@ struct Reading {
 // views). Rates are differences of two of them.
 struct Counters {
   double rollbacks = 0;   // transactions rolled back (pg_stat_database.xact_rollback)
+  double commits = 0;     // transactions committed (pg_stat_database.xact_commit)
   double deadlocks = 0;   // pg_stat_database.deadlocks
   double lock_waits = 0;  // sessions waiting for a lock now (not cumulative)
   // Calls and total execution time of the statements that touch the

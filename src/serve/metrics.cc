@@ -278,10 +278,46 @@ void WindowMetrics(Exposition& out, const core::StatusReport& report) {
   }
 }
 
+// The file's alert thresholds, each with whether it fires now.
+void AlertMetrics(Exposition& out, const core::StatusReport& report) {
+  out.Family("alert_firing", "gauge",
+             "1 while the alert fires (error_rate, replica_lag: the file's alerts section)");
+  for (const auto& a : report.alerts) out.Sample(a.firing ? 1 : 0, {{"name", a.name}});
+  out.Family("alert_threshold", "gauge",
+             "each alert's threshold: error_rate in percent, replica_lag in seconds");
+  for (const auto& a : report.alerts) out.Sample(a.threshold, {{"name", a.name}});
+}
+
+// Totals over the active migration's event log.
+void EventLogMetrics(Exposition& out, const core::StatusReport& report) {
+  const core::EventTotals& totals = report.totals;
+  out.Family("throttle_seconds_total", "counter",
+             "time throttles held the backfill, by kind of reason (counted when released)");
+  for (const auto& [reason, seconds] : totals.throttle_seconds) {
+    out.Sample(seconds, {{"reason", reason}});
+  }
+  out.Family("ddl_lock_retries_total", "counter",
+             "DDL step attempts that waited for a lock past the lock timeout (or found the "
+             "database busy) and were retried, by phase");
+  for (const auto& [phase, retries] : totals.step_retries) {
+    out.Sample(static_cast<double>(retries), {{"phase", phase}});
+  }
+  out.Family("hook_failures_total", "counter", "hook calls that failed or timed out");
+  out.Sample(static_cast<double>(totals.hook_failures));
+}
+
+void GateMetrics(Exposition& out, const std::vector<gates::Gate>& gates) {
+  out.Family("gate_open", "gauge",
+             "1 when every condition of the transition's gate is met (tandem gates)");
+  for (const auto& gate : gates) {
+    out.Sample(gate.passed() ? 1 : 0, {{"gate", gate.name}, {"command", gate.command}});
+  }
+}
+
 }  // namespace
 
 std::string RenderMetrics(const MetricsOptions& options, const core::StatusReport& report,
-                          bool database_up) {
+                          bool database_up, const std::vector<gates::Gate>& gates) {
   Exposition out(options.prefix);
   out.Gauge("build_info", "tandem's version, as a label", 1, {{"version", options.version}});
   out.Gauge("database_up", "1 when tandem's records could be read from the database",
@@ -291,6 +327,11 @@ std::string RenderMetrics(const MetricsOptions& options, const core::StatusRepor
     BackfillMetrics(out, report);
     VerifyMetrics(out, report);
     WindowMetrics(out, report);
+    if (report.active) {
+      AlertMetrics(out, report);
+      EventLogMetrics(out, report);
+      GateMetrics(out, gates);
+    }
   }
   return std::move(out).Text();
 }

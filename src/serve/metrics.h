@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/runner.h"
+#include "gates/types.h"
 
 namespace tandem::serve {
 
@@ -21,8 +22,10 @@ struct MetricsOptions {
 // `report` is what `tandem status` shows; `database_up` is false when it
 // could not be read, and then only <prefix>_database_up 0 and the build info
 // are written.
+// `gates` are the migration in progress's (what `tandem gates` shows): one
+// <prefix>_gate_open sample each; none when it could not be gathered.
 std::string RenderMetrics(const MetricsOptions& options, const core::StatusReport& report,
-                          bool database_up);
+                          bool database_up, const std::vector<gates::Gate>& gates = {});
 
 // True when `prefix` can start a Prometheus metric name: a letter or an
 // underscore, then letters, digits and underscores (no colon: those are for

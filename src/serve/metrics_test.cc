@@ -241,3 +241,45 @@ TEST(ListenAddressTest, HostAndPortIPv6AndMistakes) {
 
 }  // namespace
 }  // namespace tandem::serve
+
+namespace tandem::serve {
+namespace {
+
+TEST(MetricsTest, AlertsThrottleTimeRetriesHooksAndGates) {
+  core::StatusReport report = ActiveBackfill();
+  report.alerts = {{.name = "error_rate", .threshold = 2, .firing = true},
+                   {.name = "replica_lag", .threshold = 30, .firing = false}};
+  report.totals.throttle_seconds = {{"replica lag", 12.5}, {"rate cap", 3}};
+  report.totals.step_retries = {{"expand", 4}};
+  report.totals.hook_failures = 2;
+  auto gate = [](std::string name, std::string command, std::vector<bool> met) {
+    gates::Gate g;
+    g.name = std::move(name);
+    g.command = std::move(command);
+    for (bool m : met) {
+      gates::Condition c;
+      c.met = m;
+      g.conditions.push_back(c);
+    }
+    return g;
+  };
+  gates::Gate open = gate("expand -> backfill", "backfill", {true});
+  gates::Gate shut = gate("backfill -> switch", "switch", {true, false});
+  std::string text = RenderMetrics(Options(), report, true, {open, shut});
+  EXPECT_TRUE(Has(text, "tandem_alert_firing{name=\"error_rate\"} 1\n")) << text;
+  EXPECT_TRUE(Has(text, "tandem_alert_firing{name=\"replica_lag\"} 0\n")) << text;
+  EXPECT_TRUE(Has(text, "tandem_alert_threshold{name=\"replica_lag\"} 30\n")) << text;
+  EXPECT_TRUE(Has(text, "# TYPE tandem_throttle_seconds_total counter\n")) << text;
+  EXPECT_TRUE(Has(text, "tandem_throttle_seconds_total{reason=\"replica lag\"} 12.5\n")) << text;
+  EXPECT_TRUE(Has(text, "tandem_ddl_lock_retries_total{phase=\"expand\"} 4\n")) << text;
+  EXPECT_TRUE(Has(text, "tandem_hook_failures_total 2\n")) << text;
+  EXPECT_TRUE(Has(text, "tandem_gate_open{gate=\"expand -> backfill\",command=\"backfill\"} 1\n"))
+      << text;
+  EXPECT_TRUE(Has(text, "tandem_gate_open{gate=\"backfill -> switch\",command=\"switch\"} 0\n"))
+      << text;
+  EXPECT_FALSE(Has(RenderMetrics(Options(), core::StatusReport{}, true), "alert_firing"))
+      << "no migration in progress, no alerts";
+}
+
+}  // namespace
+}  // namespace tandem::serve

@@ -81,6 +81,7 @@ class StandbyLagOnPrimary : public Probe {
       : primary_(std::move(primary)), max_lag_(max_lag) {}
 
   Decision Check() override {
+    measured_ms_.reset();  // until this look measures it
     auto rows = primary_->Query(
         "SELECT pid::text, 'standby ' || coalesce(nullif(application_name, ''), '(unnamed)') || "
         "' at ' || coalesce(host(client_addr), 'local socket'), replay_lsn::text, "
@@ -94,6 +95,7 @@ class StandbyLagOnPrimary : public Probe {
     Clock::time_point now = Clock::now();
     std::map<std::string, Seen> seen;
     Decision decision;
+    double worst_ms = 0;
     for (const auto& row : rows->rows) {
       std::string who = row[1].value_or("a standby");
       if (!row[2] || !row[3]) {
@@ -113,6 +115,7 @@ class StandbyLagOnPrimary : public Probe {
       if (moved && NumberOf(row[4]).value_or(0) > 0) {
         lag_ms = std::max(lag_ms, NumberOf(row[5]).value_or(0));
       }
+      worst_ms = std::max(worst_ms, lag_ms);
       if (lag_ms > static_cast<double>(max_lag_.count())) {
         std::string detail = unreplayed > 0 ? std::to_string(static_cast<long long>(unreplayed)) +
                                                   " bytes of WAL received but not replayed"
@@ -121,10 +124,13 @@ class StandbyLagOnPrimary : public Probe {
       }
     }
     seen_ = std::move(seen);
+    // With no standby streaming, nothing lags.
+    measured_ms_ = worst_ms;
     return decision;
   }
 
-  std::string Name() const override { return "replica lag"; }
+  std::string Name() const override { return kReplicaLagProbe; }
+  std::optional<double> MeasuredMs() const override { return measured_ms_; }
 
  private:
   struct Seen {
@@ -134,6 +140,7 @@ class StandbyLagOnPrimary : public Probe {
   std::shared_ptr<Session> primary_;
   Millis max_lag_;
   std::map<std::string, Seen> seen_;  // by walsender pid
+  std::optional<double> measured_ms_;
 };
 
 // Where a connection string points, without its password: "host:port".
@@ -170,6 +177,7 @@ class ReplicaLag : public Probe {
         max_lag_(max_lag) {}
 
   Decision Check() override {
+    measured_ms_.reset();  // until this look measures it
     auto rows = session_.Query(
         "SELECT pg_is_in_recovery(), "
         "coalesce(pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn(), false), "
@@ -184,9 +192,13 @@ class ReplicaLag : public Probe {
       return Throttled("replica lag unknown on " + where_ +
                        ": it is not a replica (pg_is_in_recovery() is false); check --replica");
     }
-    if (row[1] == "t") return {};
+    if (row[1] == "t") {
+      measured_ms_ = 0;
+      return {};
+    }
     std::string detail = row[3] == "t" ? "replay paused" : "";
     std::optional<double> lag_ms = NumberOf(row[2]);
+    measured_ms_ = lag_ms;
     if (!lag_ms) {
       return Throttled("replica lag unknown on " + where_ +
                        ": it has WAL to replay but has replayed no transaction yet");
@@ -195,12 +207,14 @@ class ReplicaLag : public Probe {
     return Throttled(LagReason(*lag_ms, max_lag_, where_, detail));
   }
 
-  std::string Name() const override { return "replica lag"; }
+  std::string Name() const override { return kReplicaLagProbe; }
+  std::optional<double> MeasuredMs() const override { return measured_ms_; }
 
  private:
   std::string where_;
   Session session_;
   Millis max_lag_;
+  std::optional<double> measured_ms_;
 };
 
 // "1 session", "3 sessions".

@@ -139,9 +139,45 @@ Verdict Throttle::Judge() {
       cached.decision = probes_[i]->Check();
       cached.at = now;
     }
-    if (cached.decision.control != Control::kContinue) return {cached.decision, probes_[i]->Name()};
+    Decision decision = ProbeDecision(*probes_[i], cached.decision);
+    if (decision.control != Control::kContinue) return {decision, probes_[i]->Name()};
   }
   return {};
+}
+
+Decision Throttle::ProbeDecision(const Probe& probe, const Decision& checked) const {
+  if (!changed_max_lag_ || probe.Name() != kReplicaLagProbe) return checked;
+  if (changed_max_lag_->count() == 0) return {};
+  std::optional<double> lag_ms = probe.MeasuredMs();
+  if (!lag_ms) return checked;  // it could not measure: still fail closed
+  if (*lag_ms <= static_cast<double>(changed_max_lag_->count())) return {};
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.1fs", *lag_ms / 1000.0);
+  return {Control::kThrottle, std::string("replica lag ") + seconds + " > " +
+                                  FormatDuration(*changed_max_lag_) +
+                                  " (max_replica_lag changed through the control API)"};
+}
+
+void Throttle::Apply(const ThrottleChange& change) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (change.max_rows_per_second) {
+    if (*change.max_rows_per_second > 0) {
+      rate_.emplace(*change.max_rows_per_second, time_.now());
+    } else {
+      rate_.reset();
+    }
+  }
+  if (change.max_replica_lag) changed_max_lag_ = change.max_replica_lag;
+}
+
+std::optional<double> Throttle::LastMeasured(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::optional<double> worst;
+  for (const auto& probe : probes_) {
+    std::optional<double> value = probe->Name() == name ? probe->MeasuredMs() : std::nullopt;
+    if (value && (!worst || *value > *worst)) worst = value;
+  }
+  return worst;
 }
 
 void Throttle::RowsDone(long long rows) {

@@ -25,6 +25,8 @@
 namespace tandem::backfill {
 
 inline constexpr Millis kDefaultMaxReplicaLag{5000};
+// The name of the probes that measure replica lag (Probe::Name).
+inline constexpr char kReplicaLagProbe[] = "replica lag";
 
 // The settings in force, after the command line was laid over the file.
 struct ThrottleConfig {
@@ -37,6 +39,20 @@ struct ThrottleConfig {
   std::optional<double> max_rows_per_second;
   std::optional<TimeWindow> window;
   std::optional<Millis> max_runtime;
+};
+
+// A change to a running backfill's throttle (the control API's POST
+// /api/v1/throttle): each field given replaces the setting in force, the
+// others stay. Like `tandem pause`, it holds for the migration's backfill,
+// later runs included, over the file and the flags.
+struct ThrottleChange {
+  std::optional<double> max_rows_per_second;  // 0 lifts the cap
+  // The replica lag at which the backfill waits; 0 stops waiting for it.
+  // It changes the limit of the replica lag probes in force: where the run
+  // started with --max-replica-lag 0 there are none to change.
+  std::optional<Millis> max_replica_lag;
+
+  bool empty() const { return !max_rows_per_second && !max_replica_lag; }
 };
 
 // Checks settings given as flags (kInvalidInput naming the flag), so a bad
@@ -59,6 +75,10 @@ class Probe {
   virtual Decision Check() = 0;
   // Which throttle this is, e.g. "replica lag", for the events log.
   virtual std::string Name() const = 0;
+  // What the last Check measured, in its unit (replica lag: milliseconds,
+  // the worst standby's); nullopt when it could not measure or measures
+  // nothing worth showing. Alerts read it instead of measuring again.
+  virtual std::optional<double> MeasuredMs() const { return std::nullopt; }
 };
 
 // A decision and the throttle that made it ("window", "rate cap", a probe's
@@ -92,6 +112,11 @@ class Throttle {
   Decision Decide() { return Judge().decision; }
   // Rows the backfill has just done, for the rate cap.
   void RowsDone(long long rows);
+  // Applies `change` from now on (a new rate cap starts with a full bucket).
+  void Apply(const ThrottleChange& change);
+  // The worst value the probes named `name` measured at their last check
+  // (e.g. "replica lag", in ms); nullopt when none measured.
+  std::optional<double> LastMeasured(const std::string& name);
 
  private:
   struct Cached {
@@ -105,7 +130,12 @@ class Throttle {
   std::vector<std::unique_ptr<Probe>> probes_;
   TimeSource time_;
   Clock::time_point started_;
+  // The probe's own decision, or the one its measurement gives under a
+  // replica lag limit changed by Apply.
+  Decision ProbeDecision(const Probe& probe, const Decision& checked) const;
+
   std::optional<RateCap> rate_;
+  std::optional<Millis> changed_max_lag_;
   std::vector<Cached> cached_;
   std::mutex mutex_;
 };

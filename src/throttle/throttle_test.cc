@@ -230,3 +230,75 @@ TEST(MakeThrottleTest, ZeroMaxReplicaLagTurnsReplicaLagOff) {
 
 }  // namespace
 }  // namespace tandem::backfill
+
+namespace tandem::backfill {
+namespace {
+
+// A replica lag probe measuring what the test says, with its own limit.
+class MeasuringLagProbe : public Probe {
+ public:
+  MeasuringLagProbe(const std::optional<double>* lag_ms, double limit_ms)
+      : lag_ms_(lag_ms), limit_ms_(limit_ms) {}
+  Decision Check() override {
+    if (!*lag_ms_) return {Control::kThrottle, "replica lag unknown"};
+    if (**lag_ms_ > limit_ms_) return {Control::kThrottle, "replica lag above its limit"};
+    return {};
+  }
+  std::string Name() const override { return kReplicaLagProbe; }
+  std::optional<double> MeasuredMs() const override { return *lag_ms_; }
+
+ private:
+  const std::optional<double>* lag_ms_;
+  double limit_ms_;
+};
+
+class ThrottleChangeTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Throttle> Make(ThrottleConfig config) {
+    std::vector<std::unique_ptr<Probe>> probes;
+    probes.push_back(std::make_unique<MeasuringLagProbe>(&lag_ms_, 5000));
+    Throttle::TimeSource time;
+    time.now = [this] { return now_; };
+    return std::make_unique<Throttle>(std::move(config), std::move(probes), time);
+  }
+  // Past the probes' one-second cache.
+  Decision Later(Throttle& throttle) {
+    now_ += std::chrono::milliseconds(1100);
+    return throttle.Decide();
+  }
+  Clock::time_point now_;
+  std::optional<double> lag_ms_ = 0;
+};
+
+TEST_F(ThrottleChangeTest, ARateCapIsSetChangedAndLifted) {
+  auto throttle = Make({});
+  throttle->RowsDone(100000);
+  EXPECT_EQ(throttle->Decide().control, Control::kContinue) << "no cap yet";
+  throttle->Apply({.max_rows_per_second = 100});
+  throttle->RowsDone(1000);
+  Decision capped = throttle->Decide();
+  EXPECT_EQ(capped.control, Control::kThrottle);
+  EXPECT_NE(capped.reason.find("rate cap 100 rows/s"), std::string::npos) << capped.reason;
+  throttle->Apply({.max_rows_per_second = 0});
+  EXPECT_EQ(throttle->Decide().control, Control::kContinue) << "0 lifts the cap";
+}
+
+TEST_F(ThrottleChangeTest, AChangedReplicaLagLimitJudgesTheProbesMeasurement) {
+  auto throttle = Make({});
+  lag_ms_ = 3000;
+  EXPECT_EQ(throttle->Decide().control, Control::kContinue) << "3s is under the probe's 5s";
+  EXPECT_EQ(throttle->LastMeasured(kReplicaLagProbe), 3000);
+  throttle->Apply({.max_replica_lag = Millis(2000)});
+  Decision held = Later(*throttle);
+  EXPECT_EQ(held.control, Control::kThrottle);
+  EXPECT_NE(held.reason.find("replica lag 3.0s > 2.00s"), std::string::npos) << held.reason;
+  lag_ms_ = std::nullopt;
+  EXPECT_EQ(Later(*throttle).reason, "replica lag unknown") << "still fails closed";
+  EXPECT_FALSE(throttle->LastMeasured(kReplicaLagProbe));
+  throttle->Apply({.max_replica_lag = Millis(0)});
+  EXPECT_EQ(Later(*throttle).control, Control::kContinue) << "0: no waiting for replicas";
+  EXPECT_FALSE(throttle->LastMeasured("load"));
+}
+
+}  // namespace
+}  // namespace tandem::backfill

@@ -53,6 +53,8 @@ TEST_F(CommandCenterBrowserTest, ShowsABackfillMoveAndPausesItWithTheToken) {
   long long later = RowsShownWhen(browser, [first](long long rows) { return rows > first; });
   EXPECT_GT(later, first) << "the progress on the page advances";
   EXPECT_LT(later, 60000) << "the backfill should still be running";
+  nlohmann::json alerts = browser.Run("return document.getElementById('alerts').textContent;");
+  EXPECT_EQ(alerts, "No alert thresholds are set (alerts: in the file).") << alerts.dump();
 
   std::string field = browser.Find("#token");
   std::string pause = browser.Find("#pause");

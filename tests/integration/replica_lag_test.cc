@@ -1,4 +1,5 @@
-// Replica-lag throttling against a real streaming replica. The suite starts
+// Replica-lag throttling, and the replica lag alert, against a real
+// streaming replica. The suite starts
 // a primary and a replica of its own (OwnServer), so pausing replay never
 // holds the backfills of the other tests, which share the harness server.
 #include <gtest/gtest.h>
@@ -27,6 +28,7 @@ constexpr char kKindNotNullUpper[] = R"y(operations:
       type: varchar(10)
       up: upper(kind)
       down: lower(kind)
+alerts: {replica_lag: 2s}
 )y";
 
 class ReplicaLagTest : public PgTest {
@@ -70,6 +72,13 @@ class ReplicaLagTest : public PgTest {
     FAIL() << "the replica did not replay up to " << lsn;
   }
 
+  // The alert events of the migration, oldest first: "fired:replica_lag,...".
+  std::string AlertOutcomes() {
+    return Scalar(
+        "SELECT string_agg(outcome || ':' || (detail::json->>'name'), ',' ORDER BY id) "
+        "FROM tandem.events WHERE kind = 'alert'");
+  }
+
   std::string Done() {
     return Scalar("SELECT count(*) FROM events WHERE _tandem_written_by IS NOT NULL");
   }
@@ -110,6 +119,7 @@ TEST_F(ReplicaLagTest, ThrottlesOnTheLagOfAReplicaGivenWithReplicaAndFinishesOnc
   EXPECT_EQ(Scalar("SELECT count(*) > 0 FROM tandem.events WHERE description = 'throttle "
                    "started' AND detail LIKE 'replica lag %'"),
             "t");
+  EXPECT_EQ(AlertOutcomes(), "fired:replica_lag,cleared:replica_lag");
 }
 
 TEST_F(ReplicaLagTest, ThrottlesOnTheStandbyLagThePrimarySeesWithoutReplicaFlags) {
@@ -118,6 +128,12 @@ TEST_F(ReplicaLagTest, ThrottlesOnTheStandbyLagThePrimarySeesWithoutReplicaFlags
             std::string::npos)
       << backfill.out;
   EXPECT_NE(backfill.out.find("bytes of WAL received but not replayed"), std::string::npos);
+  // The file's alert on the same measurement: one event when the lag went
+  // over 2s, one when replay caught up.
+  EXPECT_EQ(AlertOutcomes(), "fired:replica_lag,cleared:replica_lag");
+  EXPECT_EQ(Scalar("SELECT (detail::json->>'threshold')::float FROM tandem.events WHERE kind = "
+                   "'alert' ORDER BY id LIMIT 1"),
+            "2");
 }
 
 }  // namespace

@@ -137,13 +137,7 @@ Result<std::vector<Progress>> ReadProgress(backend::Connection& conn,
     TANDEM_RETURN_IF_ERROR(read.status());
     TANDEM_ASSIGN_OR_RETURN(p.chunk_histogram, ChunkHistogram::FromText(r[19].value_or("")));
     p.done = p.ranges_total > 0 && p.ranges_done == p.ranges_total;
-    p.paused = StartsWith(p.waiting_reason, "paused");
-    // A runner killed without a word leaves "running" behind: say it is not.
-    if (p.state == "running" && r[16] == backend::Value("t")) p.state = "not running";
-    if (p.state != "running") {
-      p.workers = 0;
-      p.eta.reset();
-    }
+    SettleReadProgress(p, /*silent=*/r[16] == backend::Value("t"));
     out.push_back(std::move(p));
   }
   return out;

@@ -12,7 +12,7 @@ constexpr char kSessionSetup[] =
 constexpr char kDatabaseCounters[] =
     "SELECT d.xact_rollback, d.deadlocks, "
     "(SELECT count(*) FROM pg_stat_activity a WHERE a.datname = current_database() "
-    "AND a.wait_event_type = 'Lock') "
+    "AND a.wait_event_type = 'Lock'), d.xact_commit "
     "FROM pg_stat_database d WHERE d.datname = current_database()";
 
 // pg_stat_statements is usable when its view exists here and the library
@@ -37,7 +37,7 @@ class PostgresSignals : public EngineSignals {
   Result<Counters> Take() override {
     TANDEM_RETURN_IF_ERROR(Open());
     TANDEM_ASSIGN_OR_RETURN(backend::QueryResult rows, conn_->Query(kDatabaseCounters));
-    if (rows.rows.empty() || rows.rows[0].size() < 3) {
+    if (rows.rows.empty() || rows.rows[0].size() < 4) {
       return Status::Internal("pg_stat_database has no row for the current database");
     }
     Counters counters;
@@ -45,6 +45,7 @@ class PostgresSignals : public EngineSignals {
     counters.rollbacks = read.Double(rows.rows[0][0], "pg_stat_database.xact_rollback");
     counters.deadlocks = read.Double(rows.rows[0][1], "pg_stat_database.deadlocks");
     counters.lock_waits = read.Double(rows.rows[0][2], "sessions waiting for a lock");
+    counters.commits = read.Double(rows.rows[0][3], "pg_stat_database.xact_commit");
     TANDEM_RETURN_IF_ERROR(read.status());
     if (has_statements_ && !tables_.empty()) {
       TANDEM_ASSIGN_OR_RETURN(backend::QueryResult stats, conn_->Query(StatementsSql()));

@@ -184,6 +184,18 @@ function drawThrottle(status) {
   $("throttle").textContent = text;
 }
 
+// The file's alert thresholds (alerts:) and which fire, from the status.
+function drawAlerts(status) {
+  const alerts = status.alerts || [];
+  const firing = alerts.filter(a => a.firing);
+  const p = $("alerts");
+  p.className = firing.length ? "bad" : "";
+  p.textContent = !alerts.length ? "No alert thresholds are set (alerts: in the file)."
+    : firing.length ? "Alert firing: " + firing.map(a => a.name + " at " + a.value +
+                                                    " (threshold " + a.threshold + ")").join("; ")
+    : "Alerts quiet: " + alerts.map(a => a.name + " under " + a.threshold).join(", ");
+}
+
 // ---- verification, readers, flags --------------------------------------
 
 function drawVerify(status) {
@@ -240,6 +252,7 @@ async function refreshStatus() {
     drawTimeline(status);
     drawTables(status);
     drawThrottle(status);
+    drawAlerts(status);
     drawVerify(status);
   } catch (e) {
     $("connection").textContent = "Cannot read the status: " + e.message;
