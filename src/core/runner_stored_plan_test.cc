@@ -64,5 +64,19 @@ TEST_F(RunnerStoredPlanTest, AnUneditedPlanRuns) {
   EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE email_key = lower(email)"), "300");
 }
 
+// A plan stored by an earlier tandem release, whose steps were worded
+// differently, still runs: the wording is not what runs.
+TEST_F(RunnerStoredPlanTest, APlanWhoseStepsAreWordedDifferentlyRuns) {
+  Exec(
+      "UPDATE tandem_migrations SET plan = replace(plan, '\"description\":\"', "
+      "'\"description\":\"(worded by an earlier release) ')");
+  ASSERT_EQ(Scalar("SELECT count(*) FROM tandem_migrations WHERE plan LIKE '%worded by%'"), "1");
+  Status backfill = (*NewRunner())->Backfill();
+  ASSERT_TRUE(backfill.ok()) << backfill.message();
+  Status complete = (*NewRunner())->Complete();
+  ASSERT_TRUE(complete.ok()) << complete.message();
+  EXPECT_EQ(Scalar("SELECT count(*) FROM users WHERE email_key = lower(email)"), "300");
+}
+
 }  // namespace
 }  // namespace tandem::core::testing

@@ -272,12 +272,20 @@ namespace {
 // The plan as JSON, with only what runs. The expression checks, warnings
 // and irreversible statements name the file's path, which the stored copy
 // has not kept; none of them runs. Nor does what complete retires, which
-// plans stored before it have not kept.
+// plans stored before it have not kept. Nor do the steps' descriptions,
+// whose wording may change between tandem releases: a migration started
+// with one release resumes with the next.
 json WhatRuns(const Plan& plan) {
   json j = json::parse(PlanToJson(plan));
   for (const char* key :
        {"inputs", "checks", "warnings", "irreversible", "retired", "retired_versions"}) {
     j.erase(key);
+  }
+  for (auto& [key, value] : j.items()) {
+    if (!value.is_array()) continue;
+    for (json& step : value) {
+      if (step.is_object() && step.contains("statements")) step.erase("description");
+    }
   }
   return j;
 }
@@ -296,8 +304,8 @@ std::string FirstDifference(const Plan& stored, const Plan& derived) {
   std::string is = b.contains(path) ? Describe(b.at(path)) : "(nothing)";
   size_t at = 0;
   while (at < was.size() && at < is.size() && was[at] == is[at]) ++at;
-  return path.to_string() + StepOf(a, path.to_string()) + ": stored \"" + Excerpt(was, at) +
-         "\", from the file \"" + Excerpt(is, at) + "\"";
+  return path.to_string() + StepOf(json::parse(PlanToJson(stored)), path.to_string()) +
+         ": stored \"" + Excerpt(was, at) + "\", from the file \"" + Excerpt(is, at) + "\"";
 }
 
 }  // namespace tandem::plan

@@ -40,6 +40,22 @@ TEST(PlanJsonTest, ThePlanChecksumChangesWithWhatRunsOnly) {
   EXPECT_NE(PlanChecksum(changed), checksum);
 }
 
+// A step's description is what tandem says about it, and its wording may
+// change from one tandem release to the next; a migration started with one
+// release resumes with the next, and its approvals stay valid.
+TEST(PlanJsonTest, AStepsWordingIsNotWhatRuns) {
+  Plan plan = TwoCompleteSteps();
+  Plan reworded = plan;
+  reworded.complete[0].description = "the same step, said another way";
+  EXPECT_EQ(PlanChecksum(reworded), PlanChecksum(plan));
+  EXPECT_EQ(FirstDifference(plan, reworded), "");
+  Plan changed = plan;
+  changed.complete[0].statements = {"SELECT 2"};
+  std::string difference = FirstDifference(plan, changed);
+  EXPECT_NE(difference.find("step \"" + plan.complete[0].description + "\""), std::string::npos)
+      << "the difference names the step it is in: " << difference;
+}
+
 TEST(PlanJsonTest, StepKindsRoundTrip) {
   Result<Plan> read = PlanFromJson(PlanToJson(TwoCompleteSteps()));
   ASSERT_TRUE(read.ok()) << read.status().message();
