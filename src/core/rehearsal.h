@@ -21,7 +21,9 @@ struct PhaseTiming {
 };
 
 struct Rehearsal {
-  std::string checksum;  // of the file rehearsed
+  // What was rehearsed: the plan's checksum (plan::PlanChecksum); records
+  // from before rehearsals were bound to plans hold the file's.
+  std::string checksum;
   std::string at;
   bool passed = false;
   std::string failure;  // why it stopped, when it did
@@ -31,6 +33,11 @@ struct Rehearsal {
   // What the scratch copy left out (core/scratch.h: Scratch::notes).
   std::vector<std::string> copy_notes;
 
+  // Whether this rehearsal rehearsed the plan with `plan_checksum` (or,
+  // for an older record, the very file with `file_checksum`).
+  bool Covers(const std::string& plan_checksum, const std::string& file_checksum) const {
+    return checksum == plan_checksum || checksum == file_checksum;
+  }
   // The fastest safe way back from switched: switch back, then rollback.
   double RollbackSeconds() const;
   double TotalSeconds() const;

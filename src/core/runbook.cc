@@ -3,21 +3,22 @@
 #include "common/duration.h"
 #include "common/fixed_point.h"
 #include "common/strings.h"
+#include "plan/plan_json.h"
 
 namespace tandem::core {
 namespace {
 
 std::string Seconds(double s) { return FormatFixed(s, 1) + "s"; }
 
-// The rehearsed time of `phase`, or why there is none.
-std::string Rehearsed(const std::optional<Rehearsal>& r, const std::string& phase,
-                      const std::string& checksum) {
+// The rehearsed time of `phase`, or why there is none; `current` says
+// whether the rehearsal rehearsed this plan.
+std::string Rehearsed(const std::optional<Rehearsal>& r, const std::string& phase, bool current) {
   if (!r) return "not rehearsed (run `tandem rehearse`)";
   for (const auto& p : r->phases) {
     if (p.phase != phase) continue;
     return "rehearsed " + Seconds(p.extrapolated_seconds) + " on the real tables (" +
            Seconds(p.seconds) + " on " + std::to_string(r->rows_copied) + " rows copied)" +
-           (r->checksum == checksum ? "" : "; rehearsed with another version of the file");
+           (current ? "" : "; rehearsed another plan, rehearse again");
   }
   return r->passed ? "not part of the rehearsal" : "the rehearsal failed before it";
 }
@@ -150,17 +151,18 @@ std::string RunbookMarkdown(const RunbookInputs& in) {
 
   md += "\n## Stop conditions and rollback triggers\n\n" + Thresholds(s);
 
+  bool current = in.rehearsal && in.rehearsal->Covers(plan::PlanChecksum(in.plan), m.checksum);
   md += "\n## Fastest safe rollback per phase\n\n| phase | rollback | time |\n|---|---|---|\n";
   md +=
       "| expand / backfill (active) | `tandem rollback`: drops what expand made, the old "
       "version never stopped working | " +
-      Rehearsed(in.rehearsal, "rollback", m.checksum) + " |\n";
+      Rehearsed(in.rehearsal, "rollback", current) + " |\n";
   md +=
       "| switched | `tandem switch --back` (or `tandem rollback`): the old version again, "
       "dual-write kept every write | " +
-      Rehearsed(in.rehearsal, "switch back", m.checksum) + " |\n";
+      Rehearsed(in.rehearsal, "switch back", current) + " |\n";
   md += "| complete, before its switch step | `tandem rollback` | " +
-        Rehearsed(in.rehearsal, "rollback", m.checksum) + " |\n";
+        Rehearsed(in.rehearsal, "rollback", current) + " |\n";
   md +=
       "| complete, after its switch step | none: finish with `tandem complete`; a new "
       "migration undoes it | - |\n";

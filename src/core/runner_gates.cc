@@ -90,13 +90,17 @@ std::vector<std::string> Stakeholders(const plan::Owners& o) {
   return out;
 }
 
-// The newest rehearsal as evidence; stale when it rehearsed another file.
+// The newest rehearsal as evidence; stale when it rehearsed another plan.
 std::optional<gates::RehearsalEvidence> RehearsalOf(const std::optional<Rehearsal>& r,
+                                                    const std::string& plan_checksum,
                                                     const std::string& file_checksum) {
   if (!r) return std::nullopt;
-  return gates::RehearsalEvidence{
-      r->passed, r->RollbackSeconds(),        r->TotalSeconds(), r->failure,
-      r->at,     r->checksum != file_checksum};
+  return gates::RehearsalEvidence{r->passed,
+                                  r->RollbackSeconds(),
+                                  r->TotalSeconds(),
+                                  r->failure,
+                                  r->at,
+                                  !r->Covers(plan_checksum, file_checksum)};
 }
 
 // What the scorecard shows for `category`: the evidence a sign-off saw.
@@ -184,7 +188,7 @@ Result<gates::Evidence> Runner::GatherEvidence(const MigrationRecord& record,
   TANDEM_ASSIGN_OR_RETURN(
       std::optional<Rehearsal> rehearsal,
       LastRehearsal(*conn_, database_.engine(), options_.state_schema, record.schema, record.name));
-  e.rehearsal = RehearsalOf(rehearsal, record.checksum);
+  e.rehearsal = RehearsalOf(rehearsal, StoredPlanChecksum(record), record.checksum);
   TANDEM_ASSIGN_OR_RETURN(e.signoffs, Signoffs(record));
   TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record));
   e.observability = Observability(settings);
@@ -362,7 +366,7 @@ Status Runner::SignoffFile(const SignoffOptions& options) {
   TANDEM_ASSIGN_OR_RETURN(std::optional<Rehearsal> rehearsal,
                           LastRehearsal(*conn_, database_.engine(), options_.state_schema,
                                         options_.schema, migration.name));
-  evidence.rehearsal = RehearsalOf(rehearsal, migration.checksum);
+  evidence.rehearsal = RehearsalOf(rehearsal, plan::PlanChecksum(planned), migration.checksum);
   std::string seen = ScorecardEvidence(evidence, options.category);
   nlohmann::json detail = {
       {"category", options.category}, {"note", options.note}, {"evidence", seen}};

@@ -12,6 +12,7 @@
 #include "core/governance_store.h"
 #include "core/runner.h"
 #include "core/scratch.h"
+#include "plan/plan_json.h"
 
 namespace tandem::core {
 namespace {
@@ -77,7 +78,7 @@ Result<Rehearsal> Runner::Rehearse(const plan::Migration& migration,
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, Plan(migration));
   TANDEM_RETURN_IF_ERROR(Connect());
   Rehearsal result;
-  result.checksum = migration.checksum;
+  result.checksum = plan::PlanChecksum(plan);
   for (const auto& table : AffectedTables(plan)) {
     TANDEM_ASSIGN_OR_RETURN(
         backend::QueryResult rows,
@@ -104,7 +105,7 @@ Result<Rehearsal> Runner::Rehearse(const plan::Migration& migration,
   TANDEM_RETURN_IF_ERROR(Governance().Append({.schema = options_.schema,
                                               .migration = migration.name,
                                               .kind = "rehearsal",
-                                              .checksum = migration.checksum,
+                                              .checksum = result.checksum,
                                               .by = options.by,
                                               .detail = result.ToJson()}));
   TANDEM_RETURN_IF_ERROR(removed);

@@ -10,6 +10,7 @@
 #include "core/rehearsal.h"
 #include "core/runner.h"
 #include "core/testing/sqlite_runner_fixture.h"
+#include "plan/plan_json.h"
 
 namespace tandem::core::testing {
 namespace {
@@ -62,7 +63,9 @@ TEST_F(RunnerRehearseTest, TimesEveryPhaseOnACopyAndRecordsIt) {
   std::optional<Rehearsal> recorded = Recorded();
   ASSERT_TRUE(recorded.has_value());
   EXPECT_TRUE(recorded->passed);
-  EXPECT_EQ(recorded->checksum, migration_.checksum);
+  auto planned = (*NewRunner())->Plan(migration_);
+  ASSERT_TRUE(planned.ok()) << planned.status().message();
+  EXPECT_EQ(recorded->checksum, plan::PlanChecksum(*planned)) << "bound to the plan it rehearsed";
   EXPECT_DOUBLE_EQ(recorded->RollbackSeconds(), rehearsal->RollbackSeconds());
 }
 

@@ -83,7 +83,7 @@ Condition Rehearsal(const Evidence& e, const plan::Governance& g) {
   c.evidence = r.passed ? "rollback took " + Seconds(r.rollback_s) + " (extrapolated)"
                         : "failed: " + r.failure;
   c.evidence += " (" + r.at + ")";
-  if (r.stale) c.evidence += "; stale: rehearsed with another version of the file";
+  if (r.stale) c.evidence += "; stale: rehearsed another plan, rehearse again";
   if (r.passed && !fast_enough) {
     c.evidence += "; slower than max_rollback_time " + Seconds(max_s);
     c.next = "make the rollback faster or raise max_rollback_time, then rehearse again";

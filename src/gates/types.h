@@ -48,7 +48,7 @@ struct RehearsalEvidence {
   double total_s = 0;
   std::string failure;
   std::string at;
-  bool stale = false;  // rehearsed with another version of the file
+  bool stale = false;  // rehearsed another plan
 };
 
 // The old application still works after expand: each probe that failed.
@@ -63,7 +63,7 @@ struct SignoffRecord {
   std::string at;
   std::string note;
   std::string evidence;  // what the scorecard showed when it was signed
-  bool stale = false;    // signed for another version of the file
+  bool stale = false;    // signed for another plan
 };
 
 struct Evidence {

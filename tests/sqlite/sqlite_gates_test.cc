@@ -55,6 +55,7 @@ TEST_F(SqliteGatesTest, MaxRuntimeStopsARunningObservationWindow) {
 }
 
 TEST_F(SqliteGatesTest, SignoffStaleAfterFileChange) { ExpectSignoffStaleAfterFileChange(url_); }
+TEST_F(SqliteGatesTest, RehearsalBoundToThePlan) { ExpectRehearsalBoundToThePlan(url_); }
 
 TEST_F(SqliteGatesTest, ApprovalBoundToFileAndDatabase) {
   std::string other_path = path_ + ".other";

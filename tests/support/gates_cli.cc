@@ -119,6 +119,25 @@ void ExpectSignoffStaleAfterFileChange(const std::string& url) {
   ExpectExit(RunTandem(url, {"switch"}), 0);
 }
 
+void ExpectRehearsalBoundToThePlan(const std::string& url) {
+  const std::string governance = R"y(governance:
+  require_observation: false
+  require_rehearsal: true
+  signoffs: none
+)y";
+  ExpectExit(RunTandem(url, {"rehearse", Governed("02_name.yaml", governance)}), 0);
+  // The same plan from an edited file (a comment): the rehearsal holds.
+  StartAndVerify(url, Governed("02_name.yaml", governance + "# reviewed again\n"));
+  CommandResult gates = RunTandem(url, {"gates"});
+  EXPECT_NE(gates.out.find("rehears"), std::string::npos) << gates.out;
+  EXPECT_EQ(gates.out.find("stale: rehearsed"), std::string::npos) << gates.out;
+  ExpectExit(RunTandem(url, {"rollback"}), 0);
+  // The same migration planning other SQL: the rehearsal is stale.
+  StartAndVerify(url, OtherPlan("02_name.yaml", governance));
+  gates = RunTandem(url, {"gates"});
+  EXPECT_NE(gates.out.find("stale: rehearsed another plan"), std::string::npos) << gates.out;
+}
+
 void ExpectApprovalBoundToFileAndDatabase(const std::string& url, const std::string& other_url) {
   constexpr char kApproval[] = R"y(governance:
   require_approval: true

@@ -18,6 +18,8 @@ void ExpectSwitchGateNeedsSignoff(const std::string& url);
 void ExpectContractGateNeedsCleanObservation(const std::string& url, const ExecSql& exec,
                                              const std::string& events_table);
 void ExpectSignoffStaleAfterFileChange(const std::string& url);
+// A rehearsal holds for the plan it rehearsed, not for the file's bytes.
+void ExpectRehearsalBoundToThePlan(const std::string& url);
 // `other_url`: a second database, also with the users table.
 void ExpectApprovalBoundToFileAndDatabase(const std::string& url, const std::string& other_url);
 // run.require_approval (not only governance's) makes start, switch and
