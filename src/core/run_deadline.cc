@@ -37,7 +37,9 @@ Status RunDeadline::Stop(const std::string& what, const std::string& resume) con
                            ". The work done so far is kept and the migration stays in its "
                            "recorded phase; to go on, run `" +
                            resume + " --max-runtime D` with D longer than " +
-                           FormatDuration(limit_) + " (or raise run.max_runtime)");
+                           FormatDuration(limit_) +
+                           " (once started, the flag is the way to change it: the setting is "
+                           "read from the file as it was at start)");
 }
 
 }  // namespace tandem::core

@@ -10,6 +10,9 @@ Result<std::optional<RunDeadline>> Runner::Deadline(const MigrationRecord& recor
   // A rehearsal times the whole lifecycle on its copy; the limit is the
   // real migration's.
   if (options_.rehearsal) return std::optional<RunDeadline>();
+  // An overrun is when the way back is wanted most: a rollback runs to its
+  // end whatever the limit says.
+  if (record.phase == Phase::kRollingBack) return std::optional<RunDeadline>();
   std::optional<Millis> limit = options_.max_runtime;
   std::string source = "--max-runtime";
   if (!limit) {

@@ -146,8 +146,12 @@ Status Runner::Observe(MigrationRecord& record, const plan::Plan& plan, observe:
   if (outcome.interrupted) {
     TANDEM_ASSIGN_OR_RETURN(std::optional<RunDeadline> deadline, Deadline(record));
     if (deadline && deadline->Passed()) {
-      return StopAtDeadline(record, deadline, Status::Ok(), "the observation window",
-                            "tandem switch --observe DURATION");
+      // The new version stays live and unwatched: name the way back too.
+      Status stopped = StopAtDeadline(record, deadline, Status::Ok(), "the observation window",
+                                      "tandem switch --observe DURATION");
+      return Status::Error(stopped.kind(), stopped.message() +
+                                               ". The new version stays live meanwhile; "
+                                               "`tandem switch --back` flips back");
     }
     return Status::Error(ErrorKind::kInterrupted,
                          "observation window of \"" + record.name + "\" " + outcome.reason +

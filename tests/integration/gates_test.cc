@@ -34,6 +34,7 @@ TEST_F(GatesTest, MaxRuntimeStopsResumably) {
 
 TEST_F(GatesTest, SignoffStaleAfterFileChange) { ExpectSignoffStaleAfterFileChange(url_); }
 TEST_F(GatesTest, RehearsalBoundToThePlan) { ExpectRehearsalBoundToThePlan(url_); }
+TEST_F(GatesTest, RollbackIgnoresTheTimeLimit) { ExpectRollbackIgnoresTheTimeLimit(url_); }
 
 TEST_F(GatesTest, ApprovalBoundToFileAndDatabase) {
   // A second database of the same server, with the same table.

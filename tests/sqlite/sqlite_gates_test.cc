@@ -45,6 +45,7 @@ TEST_F(SqliteGatesTest, MaxRuntimeStopsARunningObservationWindow) {
   EXPECT_EQ(run.exit_code, 3) << run.out << run.err;
   EXPECT_NE(run.err.find("the observation window stopped: --max-runtime "), std::string::npos)
       << run.err;
+  EXPECT_NE(run.err.find("`tandem switch --back` flips back"), std::string::npos) << run.err;
   EXPECT_LT(std::chrono::steady_clock::now() - window_began, std::chrono::seconds(30))
       << "stopped well before the window's end";
   EXPECT_EQ(Scalar("SELECT phase FROM tandem_migrations ORDER BY id DESC LIMIT 1"), "switched");
@@ -56,6 +57,7 @@ TEST_F(SqliteGatesTest, MaxRuntimeStopsARunningObservationWindow) {
 
 TEST_F(SqliteGatesTest, SignoffStaleAfterFileChange) { ExpectSignoffStaleAfterFileChange(url_); }
 TEST_F(SqliteGatesTest, RehearsalBoundToThePlan) { ExpectRehearsalBoundToThePlan(url_); }
+TEST_F(SqliteGatesTest, RollbackIgnoresTheTimeLimit) { ExpectRollbackIgnoresTheTimeLimit(url_); }
 
 TEST_F(SqliteGatesTest, ApprovalBoundToFileAndDatabase) {
   std::string other_path = path_ + ".other";

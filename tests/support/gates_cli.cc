@@ -347,6 +347,15 @@ void ExpectMaxRuntimeStopsResumably(const std::string& url, const ScalarSql& sca
              "--max-runtime must be above 0");
 }
 
+void ExpectRollbackIgnoresTheTimeLimit(const std::string& url) {
+  // An overrun is when a way back is wanted most: the limit never stops it.
+  std::string file = Governed("02_name.yaml", "run:\n  max_runtime: 1ms\n");
+  ExpectExit(RunTandem(url, {"start", file, "--max-runtime", "1h"}), 0);
+  EXPECT_EQ(Phase(url), "active");
+  ExpectExit(RunTandem(url, {"rollback"}), 0);
+  EXPECT_EQ(Phase(url), "");
+}
+
 void ExpectRunRequireApproval(const std::string& url) {
   // run.require_approval alone, without a governance section.
   std::string file = Governed("02_name.yaml", "run:\n  require_approval: true\n");

@@ -22,6 +22,8 @@ void ExpectSignoffStaleAfterFileChange(const std::string& url);
 void ExpectRehearsalBoundToThePlan(const std::string& url);
 // `other_url`: a second database, also with the users table.
 void ExpectApprovalBoundToFileAndDatabase(const std::string& url, const std::string& other_url);
+// `rollback` runs to its end whatever run.max_runtime says.
+void ExpectRollbackIgnoresTheTimeLimit(const std::string& url);
 // run.require_approval (not only governance's) makes start, switch and
 // complete ask for --approval.
 void ExpectRunRequireApproval(const std::string& url);
