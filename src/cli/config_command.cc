@@ -110,7 +110,7 @@ const std::vector<Row>& Rows() {
        SETTING(require_approval)},
       {"run.max_runtime", "--max-runtime", "no limit",
        "the whole migration, from its recorded start: backfill, verify, observation window, "
-       "SQLite's online rebuild stop resumably (exit 3)",
+       "SQLite's online rebuild in complete stop resumably (exit 3); rollback is never stopped",
        SETTING(run_max_runtime)},
       {"hooks.command", "--hook-command", "none", "every recorded event", SETTING(hooks.command)},
       {"hooks.url", "--hook-url", "none", "every recorded event", SETTING(hooks.url)},

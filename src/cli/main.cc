@@ -560,7 +560,8 @@ int Main(int argc, char** argv) {
                       "the token `tandem approve` printed for this file on this database");
     }
     if (name == "start" || name == "backfill" || name == "verify" || name == "switch" ||
-        name == "complete" || name == "rollback" || name == "migrate") {
+        name == "complete" || name == "migrate") {
+      // Not on rollback: a rollback runs to its end whatever the limit says.
       sub->add_option("--max-runtime", options.max_runtime,
                       "the whole migration's time limit, counted from its recorded start (over "
                       "run.max_runtime): once passed, a running backfill, verification, "

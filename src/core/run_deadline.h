@@ -2,8 +2,9 @@
 // `--max-runtime` over it, measured from the migration's recorded start
 // (not from the command that is running). Once it has passed, the long
 // steps (the backfill, a verification pass, the observation window,
-// SQLite's chunked online rebuild) stop between chunks or samples, leaving
-// the migration in its recorded, resumable phase.
+// SQLite's chunked online rebuild in complete) stop between chunks or
+// samples (a rollback never does), leaving the migration in its recorded,
+// resumable phase.
 //
 // Distinct from the backfill's own limit (`backfill.max_runtime`,
 // `--backfill-max-runtime`), which counts from the start of one backfill
