@@ -96,9 +96,11 @@ class StandbyLagOnPrimary : public Probe {
     std::map<std::string, Seen> seen;
     Decision decision;
     double worst_ms = 0;
+    bool unknown = false;
     for (const auto& row : rows->rows) {
       std::string who = row[1].value_or("a standby");
       if (!row[2] || !row[3]) {
+        unknown = true;
         decision = Strongest({decision, Throttled("replica lag unknown on " + who +
                                                   ": pg_stat_replication shows no replay "
                                                   "position (the role needs pg_monitor)")});
@@ -124,8 +126,10 @@ class StandbyLagOnPrimary : public Probe {
       }
     }
     seen_ = std::move(seen);
-    // With no standby streaming, nothing lags.
-    measured_ms_ = worst_ms;
+    // With no standby streaming, nothing lags. A standby whose lag is
+    // unknown leaves the measurement unset, so neither a limit changed
+    // through the control API nor an alert reads it as no lag.
+    if (!unknown) measured_ms_ = worst_ms;
     return decision;
   }
 
