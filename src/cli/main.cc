@@ -480,11 +480,12 @@ int Main(int argc, char** argv) {
       {"signoff",
        "sign off a scorecard category (compatibility, data_quality, observability, "
        "reversibility, stakeholder_alignment) of the migration in progress, recording who, when "
-       "and the evidence seen; a sign-off goes stale when what the plan runs changes (not on an "
-       "edit of comments or spacing)"},
+       "and the evidence seen; a sign-off goes stale when what the plan runs or a setting of the "
+       "file changes (not on an edit of comments or spacing)"},
       {"approve",
        "approve FILE on this database: plans it, records who approved that plan (its checksum: "
-       "an edit of comments or spacing keeps the approval, any change of what runs voids it) and "
+       "an edit of comments or spacing keeps the approval, any change of what runs or of a setting "
+       "voids it) and "
        "prints a token that start, switch and complete take as --approval (required by "
        "governance: require_approval or run.require_approval)"},
       {"note", "add a note to the newest migration's record (shown by its report)"},

@@ -21,7 +21,8 @@ struct PhaseTiming {
 };
 
 struct Rehearsal {
-  // What was rehearsed: the plan's checksum (plan::PlanChecksum); records
+  // What was rehearsed: the plan's and its settings' checksum
+  // (plan::BoundChecksum); records
   // from before rehearsals were bound to plans hold the file's.
   std::string checksum;
   std::string at;

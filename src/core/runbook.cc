@@ -151,7 +151,7 @@ std::string RunbookMarkdown(const RunbookInputs& in) {
 
   md += "\n## Stop conditions and rollback triggers\n\n" + Thresholds(s);
 
-  bool current = in.rehearsal && in.rehearsal->Covers(plan::PlanChecksum(in.plan), m.checksum);
+  bool current = in.rehearsal && in.rehearsal->Covers(plan::BoundChecksum(in.plan, m), m.checksum);
   md += "\n## Fastest safe rollback per phase\n\n| phase | rollback | time |\n|---|---|---|\n";
   md +=
       "| expand / backfill (active) | `tandem rollback`: drops what expand made, the old "

@@ -187,10 +187,11 @@ class Runner {
   // The gates and scorecard of the migration in progress (runner_gates.cc).
   Result<GatesView> Gates();
   // Records a sign-off of a scorecard category for the migration in
-  // progress, with the evidence it saw; stale once what its plan runs
-  // changes (plan::PlanChecksum).
+  // progress, with the evidence it saw; stale once what its plan runs or
+  // its file's settings change (plan::BoundChecksum).
   Status Signoff(const SignoffOptions& options);
-  // Records an approval of `migration`'s plan (plan::PlanChecksum) on this
+  // Records an approval of `migration`'s plan and settings
+  // (plan::BoundChecksum) on this
   // database and returns its token, which start, switch and complete take
   // as --approval.
   Result<std::string> Approve(const plan::Migration& migration, const std::string& by);
@@ -420,8 +421,8 @@ class Runner {
   // kRefused, naming the next allowed time, while the file's schedule
   // forbids high-risk steps; `what` names the step.
   Status CheckSchedule(const plan::Settings& settings, const std::string& what);
-  // What an approval is bound to: the checksum of what the plan runs
-  // (plan::PlanChecksum); the file's, which approvals of earlier versions
+  // What an approval is bound to: the checksum of what the plan runs and
+  // the file's settings (plan::BoundChecksum); the file's, which approvals of earlier versions
   // were bound to, is accepted too (the same file plans the same).
   struct ApprovalSubject {
     std::string plan_checksum;

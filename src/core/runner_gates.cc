@@ -12,6 +12,7 @@
 #include "core/runner.h"
 #include "gates/gates.h"
 #include "plan/plan_json.h"
+#include "reader/reader.h"
 
 namespace tandem::core {
 namespace {
@@ -111,11 +112,13 @@ std::string ScorecardEvidence(const gates::Evidence& evidence, const std::string
   return "";
 }
 
-// The checksum of what `record`'s stored plan runs (plan::PlanChecksum);
-// empty when the stored plan cannot be read (then only the file's counts).
+// What `record`'s sign-offs and approvals are bound to: its stored plan and
+// stored file (plan::BoundChecksum); empty when either cannot be read (then
+// only the file's checksum counts).
 std::string StoredPlanChecksum(const MigrationRecord& record) {
   Result<plan::Plan> stored = plan::PlanFromJson(record.plan_json);
-  return stored.ok() ? plan::PlanChecksum(*stored) : "";
+  Result<plan::Migration> file = reader::ParseMigration(record.file_content, record.name + ".yaml");
+  return stored.ok() && file.ok() ? plan::BoundChecksum(*stored, *file) : "";
 }
 
 // Whether a sign-off or approval given for `bound` still holds for a
@@ -267,12 +270,13 @@ Status Runner::CheckApproval(const plan::Settings& settings, const std::string& 
   for (const auto& approval : approvals) {
     if (Text(ParseDetail(approval.detail), "token") != token) continue;
     if (!StillHolds(approval.checksum, subject.plan_checksum, subject.file_checksum)) {
-      return Status::Refused(
-          "approval token " + token + " was issued by " + approval.by + " on " + approval.at +
-          " for another plan of \"" + name + "\" (plan checksum " +
-          approval.checksum.substr(0, 12) + ", now " + subject.plan_checksum.substr(0, 12) +
-          "): the plan changed since the approval; have the file approved again with `tandem "
-          "approve FILE --by NAME`");
+      return Status::Refused("approval token " + token + " was issued by " + approval.by + " on " +
+                             approval.at + " for another plan of \"" + name + "\" (plan checksum " +
+                             approval.checksum.substr(0, 12) + ", now " +
+                             subject.plan_checksum.substr(0, 12) +
+                             "): the plan or its settings changed since the approval; have the "
+                             "file approved again with `tandem "
+                             "approve FILE --by NAME`");
     }
     reporter_.Note("approved by " + approval.by + " on " + approval.at);
     return Status::Ok();
@@ -296,9 +300,9 @@ Status Runner::CheckApproval(const plan::Settings& settings, const std::string& 
 Result<std::string> Runner::Approve(const plan::Migration& migration, const std::string& by) {
   TANDEM_RETURN_IF_ERROR(Connect());
   // Planned first: an approval of a file that does not plan is worthless,
-  // and the approval is bound to what the plan runs.
+  // and the approval is bound to what the plan runs and the file's settings.
   TANDEM_ASSIGN_OR_RETURN(plan::Plan planned, Plan(migration));
-  std::string plan_checksum = plan::PlanChecksum(planned);
+  std::string plan_checksum = plan::BoundChecksum(planned, migration);
   TANDEM_RETURN_IF_ERROR(Connect());
   TANDEM_RETURN_IF_ERROR(state_->Init());
   GovernanceStore store = Governance();
@@ -334,7 +338,7 @@ Status Runner::Signoff(const SignoffOptions& options) {
   TANDEM_RETURN_IF_ERROR(Governance().Append({.schema = record.schema,
                                               .migration = record.name,
                                               .kind = "signoff",
-                                              .checksum = plan::PlanChecksum(plan),
+                                              .checksum = StoredPlanChecksum(record),
                                               .by = options.by,
                                               .detail = detail.dump()}));
   return Record(record.id, {.phase = PhaseName(record.phase),
@@ -366,14 +370,15 @@ Status Runner::SignoffFile(const SignoffOptions& options) {
   TANDEM_ASSIGN_OR_RETURN(std::optional<Rehearsal> rehearsal,
                           LastRehearsal(*conn_, database_.engine(), options_.state_schema,
                                         options_.schema, migration.name));
-  evidence.rehearsal = RehearsalOf(rehearsal, plan::PlanChecksum(planned), migration.checksum);
+  std::string bound = plan::BoundChecksum(planned, migration);
+  evidence.rehearsal = RehearsalOf(rehearsal, bound, migration.checksum);
   std::string seen = ScorecardEvidence(evidence, options.category);
   nlohmann::json detail = {
       {"category", options.category}, {"note", options.note}, {"evidence", seen}};
   return Governance().Append({.schema = options_.schema,
                               .migration = migration.name,
                               .kind = "signoff",
-                              .checksum = plan::PlanChecksum(planned),
+                              .checksum = bound,
                               .by = options.by,
                               .detail = detail.dump()});
 }
@@ -407,7 +412,7 @@ Status Runner::Govern(const MigrationRecord& record, const plan::Plan& plan,
   // Over the shared config: run.require_approval may come from there.
   TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(record, options_.config));
   TANDEM_RETURN_IF_ERROR(CheckApproval(
-      settings, record.name, {plan::PlanChecksum(plan), record.checksum}, approval, command));
+      settings, record.name, {StoredPlanChecksum(record), record.checksum}, approval, command));
   TANDEM_RETURN_IF_ERROR(CheckSchedule(settings, "`tandem " + command + "`"));
   if (transition) TANDEM_RETURN_IF_ERROR(EnforceGate(record, plan, *transition));
   return Status::Ok();
@@ -478,7 +483,7 @@ Status Runner::GovernStart(const plan::Migration& migration, const std::string& 
   }
   TANDEM_ASSIGN_OR_RETURN(plan::Plan planned, Plan(migration));
   TANDEM_RETURN_IF_ERROR(Connect());
-  std::string plan_checksum = plan::PlanChecksum(planned);
+  std::string plan_checksum = plan::BoundChecksum(planned, migration);
   TANDEM_RETURN_IF_ERROR(CheckApproval(settings, migration.name,
                                        {plan_checksum, migration.checksum}, approval, "start"));
   TANDEM_RETURN_IF_ERROR(EnforceStartSignoffs(migration, settings, plan_checksum));

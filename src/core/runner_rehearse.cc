@@ -78,7 +78,7 @@ Result<Rehearsal> Runner::Rehearse(const plan::Migration& migration,
   TANDEM_ASSIGN_OR_RETURN(plan::Plan plan, Plan(migration));
   TANDEM_RETURN_IF_ERROR(Connect());
   Rehearsal result;
-  result.checksum = plan::PlanChecksum(plan);
+  result.checksum = plan::BoundChecksum(plan, migration);
   for (const auto& table : AffectedTables(plan)) {
     TANDEM_ASSIGN_OR_RETURN(
         backend::QueryResult rows,

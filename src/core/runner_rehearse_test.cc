@@ -65,7 +65,8 @@ TEST_F(RunnerRehearseTest, TimesEveryPhaseOnACopyAndRecordsIt) {
   EXPECT_TRUE(recorded->passed);
   auto planned = (*NewRunner())->Plan(migration_);
   ASSERT_TRUE(planned.ok()) << planned.status().message();
-  EXPECT_EQ(recorded->checksum, plan::PlanChecksum(*planned)) << "bound to the plan it rehearsed";
+  EXPECT_EQ(recorded->checksum, plan::BoundChecksum(*planned, migration_))
+      << "bound to the plan it rehearsed";
   EXPECT_DOUBLE_EQ(recorded->RollbackSeconds(), rehearsal->RollbackSeconds());
 }
 

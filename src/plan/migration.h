@@ -406,6 +406,9 @@ struct Migration {
   std::string version_schema;  // `version_schema`, else the name
   std::string content;         // the file's bytes, kept for the state store
   std::string checksum;        // SHA-256 hex of content
+  // SHA-256 hex of the document as parsed: every key and value, neither
+  // comments nor layout (plan_json.h: BoundChecksum).
+  std::string document_checksum;
   std::vector<Operation> operations;
   Settings settings;
 };

@@ -294,6 +294,10 @@ json WhatRuns(const Plan& plan) {
 
 std::string PlanChecksum(const Plan& plan) { return Sha256Hex(WhatRuns(plan).dump()); }
 
+std::string BoundChecksum(const Plan& plan, const Migration& migration) {
+  return Sha256Hex(PlanChecksum(plan) + "\n" + migration.document_checksum);
+}
+
 std::string FirstDifference(const Plan& stored, const Plan& derived) {
   json a = WhatRuns(stored);
   json b = WhatRuns(derived);

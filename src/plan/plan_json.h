@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "plan/migration.h"
 #include "plan/plan.h"
 
 namespace tandem::plan {
@@ -20,6 +21,11 @@ std::string StepsJsonText(const std::vector<Step>& steps);
 // sign-offs are bound to it, so an edit of the file that changes no step
 // (a comment, spacing) keeps them, and any change of what runs does not.
 std::string PlanChecksum(const Plan& plan);
+// What approvals, sign-offs and rehearsals are bound to: what `plan` runs
+// and every setting of the file it came from (hooks run commands; the
+// throttle, gates and owners are what was signed), but neither comments nor
+// layout, so an edit of those keeps them.
+std::string BoundChecksum(const Plan& plan, const Migration& migration);
 // Where `stored` first differs from `derived` (in what runs), in words: the
 // element's path and both texts around the first differing character;
 // empty when they are the same.

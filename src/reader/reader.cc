@@ -204,10 +204,12 @@ Result<plan::Migration> ParseMigration(std::string_view content, const std::stri
   CheckBytes(content, &errors);
   if (errors.failed()) return errors.status();
   plan::Migration migration;
+  std::string document;
   try {
     YAML::Node root = LoadSingleDocument(std::string(content), &errors);
     if (errors.failed()) return errors.status();
     migration = ReadDocument(root, file_name, &errors);
+    document = YAML::Dump(root);
   } catch (const YAML::Exception& e) {
     // The readers avoid throwing accessors; this is a safety net, still a clean message.
     errors.Report({e.mark.line + 1, e.mark.column + 1}, "", "cannot read the file: " + e.msg);
@@ -216,6 +218,7 @@ Result<plan::Migration> ParseMigration(std::string_view content, const std::stri
   migration.file = file_name;
   migration.content = std::string(content);
   migration.checksum = Sha256Hex(content);
+  migration.document_checksum = Sha256Hex(document);
   return migration;
 }
 

@@ -161,10 +161,16 @@ void ExpectApprovalBoundToFileAndDatabase(const std::string& url, const std::str
   // The plan changed after it was approved: refused, naming both plans.
   std::string replanned = OtherPlan("02_name.yaml", kApproval);
   CommandResult changed = RunTandem(url, {"start", replanned, "--approval", token});
-  ExpectExit(changed, 1, "the plan changed since the approval");
+  ExpectExit(changed, 1, "the plan or its settings changed since the approval");
   EXPECT_NE(changed.err.find("(plan checksum " + token.substr(17, 8)), std::string::npos)
       << changed.err;
   ExpectExit(RunTandem(url, {"start", file, "--approval", "no-such-token"}), 1, "unknown");
+  EXPECT_EQ(Phase(url), "");
+  // A setting added after the approval (a hook runs a command): refused too.
+  std::string hooked =
+      Governed("02_name.yaml", std::string(kApproval) + "hooks:\n  command: \"true\"\n");
+  ExpectExit(RunTandem(url, {"start", hooked, "--approval", token}), 1,
+             "the plan or its settings changed since the approval");
   EXPECT_EQ(Phase(url), "");
   // Only a comment changed: the plan is the same, the approval holds.
   std::string commented = Governed("02_name.yaml", std::string(kApproval) + "# one more line\n");
