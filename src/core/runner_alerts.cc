@@ -17,7 +17,12 @@ Result<std::unique_ptr<AlertWatch>> Runner::MakeAlertWatch(
   if (!sources.signals) return std::unique_ptr<AlertWatch>();
   if (!replica_lag_ms) {
     // No backfill's throttle to ask: a throttle of its own measures the lag.
-    TANDEM_ASSIGN_OR_RETURN(std::shared_ptr<backfill::Throttle> lag, MakeThrottle(settings));
+    // Only the lag: a backfill window, time limit, rate cap or other probe
+    // that holds would end its look before the lag probe is asked.
+    plan::Settings lag_only = settings;
+    lag_only.throttle = {.max_replica_lag = settings.throttle.max_replica_lag,
+                         .replicas = settings.throttle.replicas};
+    TANDEM_ASSIGN_OR_RETURN(std::shared_ptr<backfill::Throttle> lag, MakeThrottle(lag_only));
     replica_lag_ms = [lag] {
       (void)lag->Judge();
       return lag->LastMeasured(backfill::kReplicaLagProbe);
