@@ -91,10 +91,6 @@ Decision BackfillControl::Sessions() {
   return {Control::kThrottle, "reconnecting: " + kept.message()};
 }
 
-std::optional<double> BackfillControl::ReplicaLagMs() {
-  return throttle_ ? throttle_->LastMeasured(backfill::kReplicaLagProbe) : std::nullopt;
-}
-
 void BackfillControl::FollowThrottleChanges() {
   if (!throttle_) return;
   auto newest = state_.LastEvent(migration_id_, kThrottleChangeKind);

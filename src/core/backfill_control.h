@@ -64,9 +64,6 @@ class BackfillControl {
   // Polls `alerts` with the pause flag (between chunks); its events are
   // recorded in the migration's log. Call before the backfill starts.
   void WatchAlerts(std::unique_ptr<AlertWatch> alerts) { alerts_ = std::move(alerts); }
-  // The throttle's last replica lag, in ms, for the alerts (nullopt when
-  // it measured none).
-  std::optional<double> ReplicaLagMs();
 
  private:
   using Clock = std::chrono::steady_clock;

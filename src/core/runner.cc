@@ -302,9 +302,8 @@ Result<std::unique_ptr<BackfillControl>> Runner::ControlledOptions(const Migrati
   TANDEM_ASSIGN_OR_RETURN(std::optional<RunDeadline> deadline, Deadline(record));
   control->StopAt(deadline);
   BackfillControl* decide = control.get();
-  TANDEM_ASSIGN_OR_RETURN(
-      std::unique_ptr<AlertWatch> alerts,
-      MakeAlertWatch(record, settings, "backfill", [decide] { return decide->ReplicaLagMs(); }));
+  TANDEM_ASSIGN_OR_RETURN(std::unique_ptr<AlertWatch> alerts,
+                          MakeAlertWatch(record, settings, "backfill"));
   if (alerts) control->WatchAlerts(std::move(alerts));
   options.control = [decide] { return decide->Decide(); };
   options.chunk_done = [decide](long long rows) { decide->ChunkDone(rows); };
@@ -334,10 +333,12 @@ Result<backend::StepOutcome> Runner::RunChunkedStep(const MigrationRecord& recor
   return backend::StepOutcome{.attempts = 1 + progress->retries, .duration = Since(started)};
 }
 
-Result<std::unique_ptr<backfill::Throttle>> Runner::MakeThrottle(const plan::Settings& settings) {
+Result<std::unique_ptr<backfill::Throttle>> Runner::MakeThrottle(const plan::Settings& settings,
+                                                                 bool lag_only) {
   TANDEM_ASSIGN_OR_RETURN(backfill::ThrottleConfig config,
                           backfill::ResolveThrottle(options_.throttle, settings.throttle));
   TANDEM_RETURN_IF_ERROR(engine_->FitThrottle(options_.throttle, settings.throttle, config));
+  if (lag_only) config = {.max_replica_lag = config.max_replica_lag, .replicas = config.replicas};
   return backfill::MakeThrottle(
       config, [this] { return database_.Connect(); }, options_.connect_replica);
 }

@@ -319,11 +319,12 @@ class Runner {
                                                              backfill::Options& options);
   // The watch of the thresholds of `settings`' `alerts:` (core/alerts.h),
   // recording in `record`'s log under `phase`; null when none is set or
-  // the engine has nothing to measure (runner_alerts.cc). Without
-  // `replica_lag_ms` a throttle of its own measures the lag.
-  Result<std::unique_ptr<AlertWatch>> MakeAlertWatch(
-      const MigrationRecord& record, const plan::Settings& settings, const std::string& phase,
-      std::function<std::optional<double>()> replica_lag_ms);
+  // the engine has nothing to measure (runner_alerts.cc). A throttle of its
+  // own measures the replica lag, so it is measured also while the
+  // backfill is held by something else.
+  Result<std::unique_ptr<AlertWatch>> MakeAlertWatch(const MigrationRecord& record,
+                                                     const plan::Settings& settings,
+                                                     const std::string& phase);
   // A step the engine runs in chunks, paced and controlled like the backfill.
   static bool IsChunked(const plan::Step& step);
   Result<backend::StepOutcome> RunChunkedStep(const MigrationRecord& record,
@@ -395,8 +396,10 @@ class Runner {
   Status RecordForced(const MigrationRecord& record, const CompleteOptions& options,
                       const std::string& past);
   // The backfill's throttle (flags over the file's `backfill:` section),
-  // which verify's scans obey too.
-  Result<std::unique_ptr<backfill::Throttle>> MakeThrottle(const plan::Settings& settings);
+  // which verify's scans obey too. `lag_only` keeps only its replica lag
+  // limits and replicas (the alerts' measurement of the lag).
+  Result<std::unique_ptr<backfill::Throttle>> MakeThrottle(const plan::Settings& settings,
+                                                           bool lag_only = false);
   Result<verify::Pass> VerifyPass(const MigrationRecord& record, const plan::Plan& plan,
                                   verify::Options options);
   Status Record(long long id, const Event& event);

@@ -5,9 +5,9 @@
 
 namespace tandem::core {
 
-Result<std::unique_ptr<AlertWatch>> Runner::MakeAlertWatch(
-    const MigrationRecord& record, const plan::Settings& settings, const std::string& phase,
-    std::function<std::optional<double>()> replica_lag_ms) {
+Result<std::unique_ptr<AlertWatch>> Runner::MakeAlertWatch(const MigrationRecord& record,
+                                                           const plan::Settings& settings,
+                                                           const std::string& phase) {
   std::vector<AlertThreshold> thresholds = AlertThresholds(settings);
   if (thresholds.empty()) return std::unique_ptr<AlertWatch>();
   AlertWatch::Sources sources;
@@ -15,20 +15,16 @@ Result<std::unique_ptr<AlertWatch>> Runner::MakeAlertWatch(
   sources.signals = engine_->MakeSignals([this] { return database_.Connect(); }, plan::Plan{});
   // An engine without counters (SQLite) has no replicas either.
   if (!sources.signals) return std::unique_ptr<AlertWatch>();
-  if (!replica_lag_ms) {
-    // No backfill's throttle to ask: a throttle of its own measures the lag.
-    // Only the lag: a backfill window, time limit, rate cap or other probe
-    // that holds would end its look before the lag probe is asked.
-    plan::Settings lag_only = settings;
-    lag_only.throttle = {.max_replica_lag = settings.throttle.max_replica_lag,
-                         .replicas = settings.throttle.replicas};
-    TANDEM_ASSIGN_OR_RETURN(std::shared_ptr<backfill::Throttle> lag, MakeThrottle(lag_only));
-    replica_lag_ms = [lag] {
-      (void)lag->Judge();
-      return lag->LastMeasured(backfill::kReplicaLagProbe);
-    };
-  }
-  sources.replica_lag_ms = std::move(replica_lag_ms);
+  // A throttle of its own measures the lag, with the lag limits only: the
+  // backfill's throttle (or one with every setting) ends its look at a
+  // window, time limit, rate cap or other probe that holds, and would leave
+  // the lag unmeasured meanwhile.
+  TANDEM_ASSIGN_OR_RETURN(std::shared_ptr<backfill::Throttle> lag,
+                          MakeThrottle(settings, /*lag_only=*/true));
+  sources.replica_lag_ms = [lag] {
+    (void)lag->Judge();
+    return lag->LastMeasured(backfill::kReplicaLagProbe);
+  };
   TANDEM_ASSIGN_OR_RETURN(std::vector<RecordedEvent> events, state_->Events(record.id));
   long long id = record.id;
   // A backfill and a `tandem serve` may watch the same database: a change
@@ -53,7 +49,7 @@ Result<std::unique_ptr<AlertWatch>> Runner::WatchAlerts() {
   if (!active) return std::unique_ptr<AlertWatch>();
   TANDEM_ASSIGN_OR_RETURN(plan::Settings settings, SettingsOf(*active, options_.config));
   if (AlertThresholds(settings).empty()) return std::unique_ptr<AlertWatch>();
-  return MakeAlertWatch(*active, settings, PhaseName(active->phase), {});
+  return MakeAlertWatch(*active, settings, PhaseName(active->phase));
 }
 
 }  // namespace tandem::core

@@ -77,7 +77,7 @@ Result<std::unique_ptr<observe::Window>> Runner::PrepareWindow(const MigrationRe
   // The file's alert thresholds are watched at each sample too.
   TANDEM_ASSIGN_OR_RETURN(plan::Settings layered, SettingsOf(record, options_.config));
   TANDEM_ASSIGN_OR_RETURN(std::shared_ptr<AlertWatch> alerts,
-                          MakeAlertWatch(record, layered, "switch", {}));
+                          MakeAlertWatch(record, layered, "switch"));
   hooks.sampled = [this, id, length, alerts](Millis elapsed,
                                              const std::vector<observe::Reading>& r) {
     if (alerts) alerts->Poll();
